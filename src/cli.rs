@@ -1,0 +1,78 @@
+//! The command line: clap derive types. Doc comments here are the `--help` text. Validation
+//! that needs more than clap can express happens once, in the command functions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Turn raw sysbench, fio, wrk and pidstat outputs from bare metal, containers and virtual
+/// machines into trustworthy overhead reports.
+#[derive(Debug, Parser)]
+#[command(name = "virtperf", version, about, max_term_width = 100)]
+pub struct Opts {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read raw outputs into one tidy table (CSV, Parquet or JSON).
+    Ingest(IngestArgs),
+}
+
+/// Options shared by every command that reads raw outputs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Files or folders of raw benchmark outputs (folders are read recursively).
+    #[arg(required = true, value_name = "DIR_OR_FILE")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Set a label for every input, e.g. `platform=docker`. Keys: platform, platform_detail,
+    /// campaign. Overrides the mapping file, manifest and path.
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+
+    /// CSV file mapping path patterns to labels: a `pattern` column (glob, or a substring of
+    /// the path) and any of platform, platform_detail, campaign.
+    #[arg(long = "labels", value_name = "FILE")]
+    pub label_file: Option<PathBuf>,
+
+    /// Read every input as this tool's output instead of recognising it by content
+    /// (sysbench, fio, wrk, pidstat).
+    #[arg(long, value_name = "TOOL")]
+    pub format: Option<String>,
+}
+
+/// `virtperf ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Inputs and labels.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Where to write the metrics table; the extension picks the format (.csv, .parquet,
+    /// .json).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Also write the per-interval samples (sysbench intervals, pidstat rows) to this table.
+    #[arg(long, value_name = "FILE")]
+    pub series: Option<PathBuf>,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Opts::command().debug_assert();
+    }
+}

@@ -1,0 +1,336 @@
+//! Reading raw benchmark outputs: one [`Parser`] per tool, recognised by content, never by
+//! file name, and the batch driver that walks folders, labels every run and keeps going when a
+//! file is bad.
+//!
+//! This module does not compute statistics or write tables; see [`crate::model`] for the
+//! conversion to frames and [`crate::analyse`] for what is done with them.
+
+pub mod fio;
+pub mod pidstat;
+pub mod sysbench;
+pub mod text;
+pub mod wrk;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{InputError, ParseError};
+use crate::label::Labeler;
+use crate::model::{params_string, IngestedRun, Labels, Run};
+
+/// What a caller wants from a parse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    /// Fill [`Run::series`] with per-interval samples. Off, parsers skip building them.
+    pub series: bool,
+}
+
+/// A note about a file that did not stop it from being read: a run without results, a line
+/// that looked like data but was not, a value that had to be assumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// 1-based line the note is about.
+    pub line: usize,
+    /// The note, for people.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// Builds a note at `line`.
+    pub fn new(line: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { line, message: message.into() }
+    }
+}
+
+/// What a parser found in one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ParseOutput {
+    /// The runs, in file order.
+    pub runs: Vec<Run>,
+    /// Notes that did not stop the parse.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A reader of one tool's output.
+pub trait Parser: Sync {
+    /// Name used by `--format` and in messages, e.g. `"sysbench"`.
+    fn name(&self) -> &'static str;
+
+    /// Returns true if and only if `head` (the first [`HEAD_BYTES`] of a file, `\r\n` kept)
+    /// looks like this tool's output. Must be cheap and must not look at the file name.
+    fn sniff(&self, head: &str) -> bool;
+
+    /// Parses a whole file. Several runs in one file become several [`Run`]s in file order.
+    ///
+    /// Returns an error naming the line and what was expected when the file holds no usable
+    /// run at all; a file with some usable runs returns them, with [`Diagnostic`]s (and
+    /// [`crate::model::LogIssue`]s on the affected runs) for the rest. Never panics.
+    fn parse(&self, text: &str, opts: &ParseOptions) -> Result<ParseOutput, ParseError>;
+
+    /// Parses from a reader. The default reads everything (lossy UTF-8) and calls
+    /// [`Parser::parse`]; parsers of large logs (pidstat) override it to stream.
+    fn parse_reader(
+        &self,
+        reader: &mut dyn BufRead,
+        opts: &ParseOptions,
+    ) -> Result<ParseOutput, ParseError> {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| ParseError::new(1, format!("read failed: {e}")))?;
+        self.parse(&String::from_utf8_lossy(&bytes), opts)
+    }
+}
+
+/// How many bytes of a file [`Parser::sniff`] sees.
+pub const HEAD_BYTES: usize = 64 * 1024;
+
+/// Files larger than this are handed to [`Parser::parse_reader`] instead of being read whole.
+pub const STREAM_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Every parser, in the order they are tried. More specific sniffs come first: a fio or wrk
+/// file may quote a sysbench line, never the other way round.
+pub static PARSERS: &[&dyn Parser] =
+    &[&fio::FioParser, &wrk::WrkParser, &pidstat::PidstatParser, &sysbench::SysbenchParser];
+
+/// Names of all parsers, comma separated, for messages.
+pub fn parser_names() -> String {
+    PARSERS.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// The parser called `name`, or [`InputError::UnknownFormat`].
+pub fn parser_named(name: &str) -> Result<&'static dyn Parser, InputError> {
+    PARSERS
+        .iter()
+        .copied()
+        .find(|p| p.name().eq_ignore_ascii_case(name))
+        .ok_or_else(|| InputError::UnknownFormat { name: name.to_string(), known: parser_names() })
+}
+
+/// The first parser whose sniff accepts `head`.
+pub fn detect(head: &str) -> Option<&'static dyn Parser> {
+    PARSERS.iter().copied().find(|p| p.sniff(head))
+}
+
+/// Settings of a batch ingest.
+#[derive(Debug, Clone, Default)]
+pub struct IngestConfig {
+    /// Parse every file with this parser instead of sniffing.
+    pub format: Option<String>,
+    /// Collect per-interval series.
+    pub series: bool,
+    /// Compute each file's sha256 (for the report's appendix).
+    pub hash: bool,
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The path, as shown everywhere else.
+    pub source: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// sha256 of the content, hex, when asked for.
+    pub sha256: Option<String>,
+    /// Parser that read it, if one did.
+    pub parser: Option<&'static str>,
+    /// Number of runs found.
+    pub runs: usize,
+    /// How it was labelled.
+    pub labels: Labels,
+    /// The error that stopped it, if any.
+    pub error: Option<String>,
+    /// Notes, each `path:line: message`.
+    pub warnings: Vec<String>,
+}
+
+/// Everything a batch ingest produced.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    /// All runs of all files, files in path order, runs in file order.
+    pub runs: Vec<IngestedRun>,
+    /// One report per file, in path order.
+    pub files: Vec<FileReport>,
+    /// Errors, one per refused file.
+    pub errors: Vec<InputError>,
+}
+
+impl Ingested {
+    /// Returns true if and only if every input file was read without error.
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Lists the files under `inputs` (files as given; folders walked, sorted, hidden entries and
+/// `manifest.json` skipped).
+pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input)
+            .map_err(|e| InputError::Read { path: input.clone(), source: e })?;
+        if meta.is_file() {
+            files.push(input.clone());
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(input)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|e| InputError::Read {
+                path: e.path().map(Path::to_path_buf).unwrap_or_else(|| input.clone()),
+                source: e.into(),
+            })?;
+            if entry.file_type().is_file() && entry.file_name() != "manifest.json" {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Ingests every file under `inputs`: detect, parse, label, number the repetitions.
+/// Bad files become [`Ingested::errors`]; the rest go through.
+pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Result<Ingested, InputError> {
+    let forced = match &cfg.format {
+        Some(name) => Some(parser_named(name)?),
+        None => None,
+    };
+    let files = collect_files(inputs)?;
+    let outcomes: Vec<(FileReport, Result<Vec<Run>, InputError>)> = files
+        .par_iter()
+        .map(|path| ingest_file(path, forced, cfg, labeler))
+        .collect();
+
+    let mut out = Ingested::default();
+    for (report, result) in outcomes {
+        match result {
+            Ok(runs) => {
+                let mut reps: HashMap<(String, String), usize> = HashMap::new();
+                for (i, run) in runs.into_iter().enumerate() {
+                    let key = (run.workload.clone(), params_string(&run.params));
+                    let rep = reps.entry(key).or_insert(0);
+                    *rep += 1;
+                    out.runs.push(IngestedRun {
+                        source: report.source.clone(),
+                        run: i + 1,
+                        repetition: *rep,
+                        labels: report.labels.clone(),
+                        data: run,
+                    });
+                }
+            }
+            Err(e) => out.errors.push(e),
+        }
+        out.files.push(report);
+    }
+    Ok(out)
+}
+
+/// Reads, detects and parses one file.
+fn ingest_file(
+    path: &Path,
+    forced: Option<&'static dyn Parser>,
+    cfg: &IngestConfig,
+    labeler: &Labeler,
+) -> (FileReport, Result<Vec<Run>, InputError>) {
+    let labels = labeler.label(path);
+    let mut report = FileReport {
+        source: path.display().to_string(),
+        bytes: 0,
+        sha256: None,
+        parser: None,
+        runs: 0,
+        labels,
+        error: None,
+        warnings: Vec::new(),
+    };
+    let result = parse_file(path, forced, cfg, &mut report);
+    match &result {
+        Ok(runs) => report.runs = runs.len(),
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    (report, result)
+}
+
+fn parse_file(
+    path: &Path,
+    forced: Option<&'static dyn Parser>,
+    cfg: &IngestConfig,
+    report: &mut FileReport,
+) -> Result<Vec<Run>, InputError> {
+    let read_err = |e| InputError::Read { path: path.to_path_buf(), source: e };
+    let file = File::open(path).map_err(read_err)?;
+    let size = file.metadata().map_err(read_err)?.len();
+    report.bytes = size;
+    if size == 0 {
+        return Err(InputError::Empty { path: path.to_path_buf() });
+    }
+    if cfg.hash {
+        report.sha256 = Some(sha256_file(path).map_err(read_err)?);
+    }
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut head = Vec::with_capacity(HEAD_BYTES.min(size as usize));
+    (&mut reader).take(HEAD_BYTES as u64).read_to_end(&mut head).map_err(read_err)?;
+    let head_text = String::from_utf8_lossy(&head);
+    if head_text.trim().is_empty() && size <= HEAD_BYTES as u64 {
+        return Err(InputError::Undetected {
+            path: path.to_path_buf(),
+            line: 1,
+            found: "only blank lines".into(),
+            known: parser_names(),
+        });
+    }
+    let parser = match forced.or_else(|| detect(&head_text)) {
+        Some(p) => p,
+        None => {
+            let (line, first) = text::numbered_lines(&head_text)
+                .find(|(_, l)| !l.trim().is_empty())
+                .unwrap_or((1, ""));
+            let found = if head.contains(&0) {
+                "binary data".to_string()
+            } else {
+                format!("it starts with {}", text::quote(first))
+            };
+            return Err(InputError::Undetected {
+                path: path.to_path_buf(),
+                line,
+                found,
+                known: parser_names(),
+            });
+        }
+    };
+    report.parser = Some(parser.name());
+    let opts = ParseOptions { series: cfg.series };
+    let parsed = if size > STREAM_BYTES {
+        let mut chained = BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(reader));
+        parser.parse_reader(&mut chained, &opts)
+    } else {
+        let mut bytes = head;
+        reader.read_to_end(&mut bytes).map_err(read_err)?;
+        parser.parse(&String::from_utf8_lossy(&bytes), &opts)
+    };
+    let out = parsed.map_err(|inner| InputError::Parse {
+        path: path.to_path_buf(),
+        parser: parser.name(),
+        inner,
+    })?;
+    report.warnings =
+        out.warnings.iter().map(|d| format!("{}:{}: {}", path.display(), d.line, d.message)).collect();
+    Ok(out.runs)
+}
+
+/// Hex sha256 of a file's content.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut file = File::open(path)?;
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}

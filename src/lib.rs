@@ -1,0 +1,14 @@
+//! virtperf: turns raw benchmark outputs (sysbench, fio, wrk, pidstat) from bare metal,
+//! containers and virtual machines into tidy tables, statistics and overhead reports.
+//!
+//! The pipeline is `ingest` (parsers, labels) → `model` (tidy records and frames) → analysis →
+//! reports. The binary in `main.rs` is a thin shell over [`commands::run`].
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod ingest;
+pub mod label;
+pub mod model;
+pub mod table;

@@ -1,0 +1,21 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let opts = virtperf::cli::Opts::parse();
+    match virtperf::commands::run(opts) {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`virtperf ... | head`) is not a failure.
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("virtperf: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

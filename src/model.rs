@@ -1,0 +1,389 @@
+//! The tidy record types every parser produces, and the one conversion to polars frames.
+//!
+//! Parsers return [`Run`]s (typed, easy to snapshot); [`crate::ingest`] adds where each run
+//! came from and how it was labelled ([`IngestedRun`]); [`metrics_frame`] and [`series_frame`]
+//! turn those into the long tables that `virtperf ingest` writes. Nothing here reads files or
+//! knows about any tool's format.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Which direction of a metric is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    /// Larger values are better (throughput).
+    Higher,
+    /// Smaller values are better (latency, time, resource use).
+    Lower,
+    /// Neither (counts, configuration echoes).
+    None,
+}
+
+impl Better {
+    /// The word used in the tables: `higher`, `lower` or `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+            Better::None => "none",
+        }
+    }
+
+    /// Parses the word written by [`Better::as_str`].
+    pub fn parse(s: &str) -> Option<Better> {
+        match s {
+            "higher" => Some(Better::Higher),
+            "lower" => Some(Better::Lower),
+            "none" => Some(Better::None),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Better {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One number a run produced. The name carries the unit (`latency_avg_ms`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// Metric name, unit suffixed: `events_per_sec`, `read_clat_p99_us`.
+    pub name: String,
+    /// Unit, spelled out: `events/s`, `ms`, `MiB/s`, `KiB`, `%`, `count`.
+    pub unit: String,
+    /// Which direction is better.
+    pub better: Better,
+    /// The value, always finite.
+    pub value: f64,
+}
+
+impl Metric {
+    /// Builds a metric.
+    pub fn new(name: impl Into<String>, unit: impl Into<String>, better: Better, value: f64) -> Metric {
+        Metric { name: name.into(), unit: unit.into(), better, value }
+    }
+}
+
+/// One per-interval sample of a time series (sysbench `--report-interval`, a pidstat row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Seconds since the start of the run (the first sample of a pidstat run is at its interval).
+    pub t_s: f64,
+    /// What was sampled: `sysbench`, `fio`, or for pidstat `<command>[<pid>]`.
+    pub entity: String,
+    /// Metric name, unit suffixed, as for [`Metric::name`].
+    pub metric: String,
+    /// The sampled value.
+    pub value: f64,
+}
+
+/// Something the log itself reports as having gone wrong in a run: wrk socket errors, a fio job
+/// with `err=`, a sysbench `FATAL:` line, a run that stops before its results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogIssue {
+    /// 1-based line in the source file where the problem shows.
+    pub line: usize,
+    /// Short machine-readable kind: `socket_errors`, `non_2xx`, `fio_error`, `fatal`,
+    /// `truncated`, `ignored_errors`, `warning`.
+    pub kind: String,
+    /// What the log says, for people.
+    pub message: String,
+}
+
+/// The benchmark options of a run, read from its output: a sorted map, so the canonical string
+/// (`cpu-max-prime=20000;threads=2`) is the same however the output ordered them.
+pub type Params = BTreeMap<String, String>;
+
+/// Renders params canonically: `key=value` pairs sorted by key, joined with `;`.
+pub fn params_string(params: &Params) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+    }
+    out
+}
+
+/// One benchmark run as a parser found it in a file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// Tool that wrote the output: `sysbench`, `fio`, `wrk`, `pidstat`.
+    pub tool: String,
+    /// Tool version as printed (`1.0.20`, `fio-3.33`, `12.6.1`), when the output says.
+    pub tool_version: Option<String>,
+    /// Workload: `sysbench.cpu`, `sysbench.oltp_read_write`, `fio.randread`, `wrk`, `pidstat`.
+    pub workload: String,
+    /// Benchmark options read from the output.
+    pub params: Params,
+    /// 1-based first line of this run in the source file.
+    pub first_line: usize,
+    /// 1-based last line of this run in the source file (inclusive).
+    pub last_line: usize,
+    /// The run's numbers.
+    pub metrics: Vec<Metric>,
+    /// Per-interval samples, only filled when the caller asked for series.
+    pub series: Vec<Sample>,
+    /// Problems the log itself reports for this run.
+    pub issues: Vec<LogIssue>,
+    /// Facts the output states about the machine or the run: `host`, `kernel`, `cpus`,
+    /// `date`, `command`, `target` (wrk URL), `filename` (fio).
+    pub facts: BTreeMap<String, String>,
+}
+
+impl Run {
+    /// Starts a run of `tool` / `workload` at `first_line`.
+    pub fn new(tool: &str, workload: impl Into<String>, first_line: usize) -> Run {
+        Run {
+            tool: tool.to_string(),
+            workload: workload.into(),
+            first_line,
+            last_line: first_line,
+            ..Run::default()
+        }
+    }
+
+    /// Adds a metric; values that are not finite are dropped (a statistic that is not
+    /// available is absent, never NaN).
+    pub fn push(&mut self, name: &str, unit: &str, better: Better, value: f64) {
+        if value.is_finite() {
+            self.metrics.push(Metric::new(name, unit, better, value));
+        }
+    }
+
+    /// The value of metric `name`, if the run has it.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        self.metrics.iter().find(|m| m.name == name).map(|m| m.value)
+    }
+}
+
+/// Where a run's platform label came from, in the order they are consulted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelOrigin {
+    /// `--label KEY=VALUE` on the command line.
+    Cli,
+    /// A `--labels` mapping file.
+    Mapping,
+    /// The executor's `manifest.json`.
+    Manifest,
+    /// A token in the file's path (`docker`, `native`, `qemu`, ...).
+    Path,
+    /// Nothing said: `unknown`, with a warning.
+    Unknown,
+}
+
+impl LabelOrigin {
+    /// The word written in the tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabelOrigin::Cli => "cli",
+            LabelOrigin::Mapping => "mapping",
+            LabelOrigin::Manifest => "manifest",
+            LabelOrigin::Path => "path",
+            LabelOrigin::Unknown => "unknown",
+        }
+    }
+}
+
+/// How a file was labelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Labels {
+    /// `native`, `docker`, `podman`, `kvm`, `qemu`, `vm`, a user's own word, or `unknown`.
+    pub platform: String,
+    /// Finer detail: disk format (`raw`, `qcow2`), `configN`, -smp/-m, accel. Empty when none.
+    pub platform_detail: String,
+    /// Where `platform` came from.
+    pub origin: LabelOrigin,
+    /// For people: which token, flag or file decided (`path token 'docker'`).
+    pub how: String,
+    /// Campaign name, when a manifest or `--label campaign=` gives one.
+    pub campaign: String,
+}
+
+impl Default for Labels {
+    fn default() -> Labels {
+        Labels {
+            platform: "unknown".into(),
+            platform_detail: String::new(),
+            origin: LabelOrigin::Unknown,
+            how: "nothing in the path or labels named a platform".into(),
+            campaign: String::new(),
+        }
+    }
+}
+
+/// A run together with where it came from and how it was labelled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestedRun {
+    /// The source file, as given on the command line (or found under a given folder).
+    pub source: String,
+    /// 1-based index of this run among the runs of its source file, in file order.
+    pub run: usize,
+    /// 1-based repetition among runs of the same source, workload and params, in file order
+    /// (or as the manifest records it).
+    pub repetition: usize,
+    /// Labels of the run.
+    pub labels: Labels,
+    /// The run itself.
+    pub data: Run,
+}
+
+/// Column names of the metrics table, in order.
+pub const METRIC_COLUMNS: &[&str] = &[
+    "source",
+    "run",
+    "tool",
+    "tool_version",
+    "workload",
+    "params",
+    "platform",
+    "platform_detail",
+    "label_origin",
+    "campaign",
+    "repetition",
+    "first_line",
+    "last_line",
+    "metric",
+    "unit",
+    "better",
+    "value",
+];
+
+/// Column names of the series table, in order.
+pub const SERIES_COLUMNS: &[&str] =
+    &["source", "run", "platform", "workload", "repetition", "t_s", "entity", "metric", "value"];
+
+/// The long metrics table: one row per (run, metric), columns [`METRIC_COLUMNS`].
+pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
+    let n: usize = runs.iter().map(|r| r.data.metrics.len()).sum();
+    let mut source = Vec::with_capacity(n);
+    let mut run = Vec::with_capacity(n);
+    let mut tool = Vec::with_capacity(n);
+    let mut tool_version: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut workload = Vec::with_capacity(n);
+    let mut params = Vec::with_capacity(n);
+    let mut platform = Vec::with_capacity(n);
+    let mut detail = Vec::with_capacity(n);
+    let mut origin = Vec::with_capacity(n);
+    let mut campaign = Vec::with_capacity(n);
+    let mut repetition = Vec::with_capacity(n);
+    let mut first_line = Vec::with_capacity(n);
+    let mut last_line = Vec::with_capacity(n);
+    let mut metric = Vec::with_capacity(n);
+    let mut unit = Vec::with_capacity(n);
+    let mut better = Vec::with_capacity(n);
+    let mut value = Vec::with_capacity(n);
+    for r in runs {
+        let p = params_string(&r.data.params);
+        for m in &r.data.metrics {
+            source.push(r.source.as_str());
+            run.push(r.run as u32);
+            tool.push(r.data.tool.as_str());
+            tool_version.push(r.data.tool_version.as_deref());
+            workload.push(r.data.workload.as_str());
+            params.push(p.clone());
+            platform.push(r.labels.platform.as_str());
+            detail.push(r.labels.platform_detail.as_str());
+            origin.push(r.labels.origin.as_str());
+            campaign.push(r.labels.campaign.as_str());
+            repetition.push(r.repetition as u32);
+            first_line.push(r.data.first_line as u64);
+            last_line.push(r.data.last_line as u64);
+            metric.push(m.name.as_str());
+            unit.push(m.unit.as_str());
+            better.push(m.better.as_str());
+            value.push(m.value);
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("source".into(), source),
+        Column::new("run".into(), run),
+        Column::new("tool".into(), tool),
+        Column::new("tool_version".into(), tool_version),
+        Column::new("workload".into(), workload),
+        Column::new("params".into(), params),
+        Column::new("platform".into(), platform),
+        Column::new("platform_detail".into(), detail),
+        Column::new("label_origin".into(), origin),
+        Column::new("campaign".into(), campaign),
+        Column::new("repetition".into(), repetition),
+        Column::new("first_line".into(), first_line),
+        Column::new("last_line".into(), last_line),
+        Column::new("metric".into(), metric),
+        Column::new("unit".into(), unit),
+        Column::new("better".into(), better),
+        Column::new("value".into(), value),
+    ])
+}
+
+/// The long series table: one row per sample, columns [`SERIES_COLUMNS`].
+pub fn series_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
+    let n: usize = runs.iter().map(|r| r.data.series.len()).sum();
+    let mut source = Vec::with_capacity(n);
+    let mut run = Vec::with_capacity(n);
+    let mut platform = Vec::with_capacity(n);
+    let mut workload = Vec::with_capacity(n);
+    let mut repetition = Vec::with_capacity(n);
+    let mut t_s = Vec::with_capacity(n);
+    let mut entity = Vec::with_capacity(n);
+    let mut metric = Vec::with_capacity(n);
+    let mut value = Vec::with_capacity(n);
+    for r in runs {
+        for s in &r.data.series {
+            source.push(r.source.as_str());
+            run.push(r.run as u32);
+            platform.push(r.labels.platform.as_str());
+            workload.push(r.data.workload.as_str());
+            repetition.push(r.repetition as u32);
+            t_s.push(s.t_s);
+            entity.push(s.entity.as_str());
+            metric.push(s.metric.as_str());
+            value.push(s.value);
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("source".into(), source),
+        Column::new("run".into(), run),
+        Column::new("platform".into(), platform),
+        Column::new("workload".into(), workload),
+        Column::new("repetition".into(), repetition),
+        Column::new("t_s".into(), t_s),
+        Column::new("entity".into(), entity),
+        Column::new("metric".into(), metric),
+        Column::new("value".into(), value),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_sorted_and_joined() {
+        let mut p = Params::new();
+        p.insert("threads".into(), "2".into());
+        p.insert("cpu-max-prime".into(), "20000".into());
+        assert_eq!(params_string(&p), "cpu-max-prime=20000;threads=2");
+        assert_eq!(params_string(&Params::new()), "");
+    }
+
+    #[test]
+    fn non_finite_metrics_are_dropped() {
+        let mut r = Run::new("sysbench", "sysbench.cpu", 1);
+        r.push("a", "ms", Better::Lower, f64::NAN);
+        r.push("b", "ms", Better::Lower, f64::INFINITY);
+        r.push("c", "ms", Better::Lower, 1.5);
+        assert_eq!(r.metrics.len(), 1);
+        assert_eq!(r.metric("c"), Some(1.5));
+    }
+}

@@ -1,0 +1,10 @@
+//! The one integration test binary (`autotests = false`): real tool outputs in, checked values
+//! out. Each module owns one part.
+
+mod util;
+
+mod cli;
+mod fio;
+mod pidstat;
+mod sysbench;
+mod wrk;
