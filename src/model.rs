@@ -73,7 +73,8 @@ impl Metric {
 /// One per-interval sample of a time series (sysbench `--report-interval`, a pidstat row).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
-    /// Seconds since the start of the run (the first sample of a pidstat run is at its interval).
+    /// Seconds since the run's first sample (sysbench intervals: the interval's end as printed,
+    /// `[ 1s ]` is 1.0; pidstat: 0.0 at the first row of the run).
     pub t_s: f64,
     /// What was sampled: `sysbench`, `fio`, or for pidstat `<command>[<pid>]`.
     pub entity: String,
