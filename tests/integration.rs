@@ -5,6 +5,7 @@ mod util;
 
 mod cli;
 mod fio;
+mod fuzz;
 mod pidstat;
 mod sysbench;
 mod wrk;
