@@ -89,10 +89,9 @@ fn nothing_usable(blocks: &[Block], last_line: usize) -> ParseError {
              wrk's results ('Thread Stats', 'Requests/sec:', 'Transfer/sec:')",
         );
     };
-    if let Some(b) = blocks.iter().find(|b| b.wrk2.is_some()) {
-        let (line, quoted) = b.wrk2.clone().unwrap_or_default();
+    if let Some((line, quoted)) = blocks.iter().find_map(|b| b.wrk2.as_ref()) {
         return ParseError::new(
-            line,
+            *line,
             format!(
                 "wrk2 output ({quoted} at line {line}) is not supported: wrk2 corrects its \
                  latencies for coordinated omission and does not print its request rate (-R), \
@@ -104,10 +103,7 @@ fn nothing_usable(blocks: &[Block], last_line: usize) -> ParseError {
     if blocks.len() == 1 {
         ParseError::new(
             last_line,
-            format!(
-                "no 'Requests/sec:' line after {what} at line {}: the run is truncated",
-                first.first
-            ),
+            format!("no 'Requests/sec:' line after {what} at line {}: the run is truncated", first.first),
         )
     } else {
         ParseError::new(
@@ -158,12 +154,17 @@ fn continues(last: Kind, next: Kind) -> bool {
     next > last || (next == last && next == Kind::Percentile)
 }
 
-/// Returns true if and only if a line of this kind starts a run of its own when it does not
-/// continue the open one (output without its `Running` line).
-fn starts_headless(kind: Kind) -> bool {
+/// Returns true if and only if this line starts a run of its own when it does not continue the
+/// open one (output without its `Running` line). A `Requests/sec:` whose value does not read
+/// (a note such as `Requests/sec: about 4000`) does not.
+fn starts_headless(item: &Item<'_>) -> bool {
     matches!(
-        kind,
-        Kind::StatsHeader | Kind::LatencyRow | Kind::ReqSecRow | Kind::Requests | Kind::RequestsPerSec
+        item,
+        Item::StatsHeader
+            | Item::LatencyRow(_)
+            | Item::ReqSecRow(_)
+            | Item::Requests { .. }
+            | Item::RequestsPerSec(Some(_))
     )
 }
 
@@ -374,9 +375,7 @@ impl Block {
         self.last = no;
         self.last_kind = Some(item.kind());
         match item {
-            Item::Running { duration, url } => {
-                self.running = Some((duration.to_string(), url.to_string()))
-            }
+            Item::Running { duration, url } => self.running = Some((duration.to_string(), url.to_string())),
             Item::Setup { threads, connections } => {
                 self.setup = Some((threads.to_string(), connections.to_string()))
             }
@@ -390,9 +389,7 @@ impl Block {
                     self.pct[i].get_or_insert(ms);
                 }
             }
-            Item::Requests { count, duration_s, bytes } => {
-                self.requests = Some((count, duration_s, bytes))
-            }
+            Item::Requests { count, duration_s, bytes } => self.requests = Some((count, duration_s, bytes)),
             Item::SocketErrors(v) => self.socket = Some((no, v)),
             Item::Non2xx(v) => self.non2xx = Some((no, v)),
             Item::RequestsPerSec(v) => self.rps = Some((no, v)),
@@ -471,7 +468,11 @@ impl Block {
                     "{start} at line {} ends at line {} before its 'Transfer/sec:' line",
                     self.first, self.last
                 );
-                run.issues.push(LogIssue { line: self.last, kind: "truncated".into(), message: message.clone() });
+                run.issues.push(LogIssue {
+                    line: self.last,
+                    kind: "truncated".into(),
+                    message: message.clone(),
+                });
                 warnings.push(Diagnostic::new(self.last, message));
             }
         }
@@ -495,9 +496,12 @@ impl Block {
             run.push("read_bytes", "B", Better::None, bytes);
         }
 
-        // wrk prints these two lines only when their counts are not zero.
+        // wrk prints these two lines only when their counts are not zero, between the requests
+        // line and 'Requests/sec:': absent from a run that shows that part, they are zero.
+        let shown = self.running.is_some() || self.requests.is_some();
         let socket = match self.socket {
-            None => Some([0.0; 4]),
+            None if shown => Some([0.0; 4]),
+            None => None,
             Some((_, Some(v))) => Some(v),
             Some((line, None)) => {
                 warnings.push(Diagnostic::new(
@@ -525,7 +529,8 @@ impl Block {
             }
         }
         match self.non2xx {
-            None => run.push("non_2xx_responses", "count", Better::Lower, 0.0),
+            None if shown => run.push("non_2xx_responses", "count", Better::Lower, 0.0),
+            None => {}
             Some((line, Some(v))) => {
                 run.push("non_2xx_responses", "count", Better::Lower, v);
                 if v > 0.0 {
@@ -536,8 +541,9 @@ impl Block {
                     });
                 }
             }
-            Some((line, None)) => warnings
-                .push(Diagnostic::new(line, "could not read the 'Non-2xx or 3xx responses:' count")),
+            Some((line, None)) => {
+                warnings.push(Diagnostic::new(line, "could not read the 'Non-2xx or 3xx responses:' count"))
+            }
         }
         run
     }
@@ -607,7 +613,7 @@ impl Scanner {
             if let Some(b) = self.open.as_mut() {
                 b.take(no, item);
             }
-        } else if starts_headless(kind) {
+        } else if starts_headless(&item) {
             self.close();
             let mut b = self.new_block(no);
             b.take(no, item);
@@ -713,7 +719,10 @@ mod tests {
             classify("Latency     1.72s   261.80ms   1.99s    91.72%"),
             Some(Item::LatencyRow([1720.0, 261.8, 1990.0]))
         );
-        assert_eq!(classify("Req/Sec     1.99      0.53     4.00     72.36%"), Some(Item::ReqSecRow([1.99, 0.53, 4.0])));
+        assert_eq!(
+            classify("Req/Sec     1.99      0.53     4.00     72.36%"),
+            Some(Item::ReqSecRow([1.99, 0.53, 4.0]))
+        );
         assert_eq!(classify("50%    1.79s"), Some(Item::Percentile { pct: 50.0, ms: 1790.0 }));
         assert_eq!(classify("Latency Distribution"), Some(Item::Distribution));
         assert_eq!(classify("Latency: high"), None);
@@ -763,6 +772,21 @@ mod tests {
         // Two such tails back to back are two runs.
         let out = parse(&format!("{tail}\n{tail}\n")).unwrap();
         assert_eq!(out.runs.len(), 2);
+        // Only the two rate lines (as `grep /sec:` gives them): the error counts are not
+        // known, so they are not claimed to be zero.
+        let rates = lines[lines.len() - 2..].join("\n");
+        let run = &parse(&rates).unwrap().runs[0];
+        assert!(run.metric("transfer_bytes_per_sec").is_some());
+        assert_eq!(run.metric("socket_errors"), None);
+        assert_eq!(run.metric("non_2xx_responses"), None);
+    }
+
+    #[test]
+    fn notes_that_look_like_labels_are_not_runs() {
+        let text = format!("{PLAIN}Requests/sec: about 4000 on the other box\n{PLAIN}");
+        let out = parse(&text).unwrap();
+        assert_eq!(out.runs.len(), 2);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     }
 
     #[test]
