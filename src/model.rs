@@ -91,7 +91,7 @@ pub struct LogIssue {
     /// 1-based line in the source file where the problem shows.
     pub line: usize,
     /// Short machine-readable kind: `socket_errors`, `non_2xx`, `fio_error`, `fatal`,
-    /// `truncated`, `ignored_errors`, `warning`.
+    /// `truncated`, `ignored_errors`, `unsupported`, `warning`.
     pub kind: String,
     /// What the log says, for people.
     pub message: String,

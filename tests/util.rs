@@ -29,13 +29,14 @@ pub fn realdata() -> Option<PathBuf> {
     }
 }
 
-/// Returns true if and only if `tool` is on PATH. When it is not, a test outside CI is
+/// Returns true if and only if `tool` is on PATH (or in an sbin folder). When it is not, a test outside CI is
 /// skipped with a message; under CI (`CI` set) the missing tool is a failure, because
 /// `.ci/run` installs it.
 pub fn have_tool(tool: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|p| p.join(tool).is_file()))
-        .unwrap_or(false);
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("PATH").map(|paths| std::env::split_paths(&paths).collect()).unwrap_or_default();
+    dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
+    let found = dirs.iter().any(|p| p.join(tool).is_file());
     if !found {
         assert!(std::env::var_os("CI").is_none(), "{tool} is not installed, but CI must have it");
         eprintln!("SKIPPED: {tool} is not installed");

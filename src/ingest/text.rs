@@ -92,6 +92,7 @@ pub fn size_bytes(s: &str) -> Option<f64> {
         "M" | "MB" | "Mb" | "mb" | "MiB" | "Mi" => 1024.0 * 1024.0,
         "G" | "GB" | "Gb" | "gb" | "GiB" | "Gi" => 1024.0 * 1024.0 * 1024.0,
         "T" | "TB" | "Tb" | "TiB" | "Ti" => 1024.0f64.powi(4),
+        "P" | "PB" | "Pb" | "PiB" | "Pi" => 1024.0f64.powi(5),
         _ => return None,
     };
     Some(v * mult)
