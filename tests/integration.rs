@@ -6,5 +6,6 @@ mod util;
 mod cli;
 mod fio;
 mod pidstat;
+mod stats;
 mod sysbench;
 mod wrk;
