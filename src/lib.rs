@@ -11,4 +11,5 @@ pub mod error;
 pub mod ingest;
 pub mod label;
 pub mod model;
+pub mod stats;
 pub mod table;

@@ -7,5 +7,6 @@ mod cli;
 mod fio;
 mod fuzz;
 mod pidstat;
+mod stats;
 mod sysbench;
 mod wrk;

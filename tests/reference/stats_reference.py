@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""Reference values for virtperf's statistics module (src/stats.rs).
+
+Computed independently of the Rust code, with numpy and scipy (and mpmath for the exact
+evaluation of Fieller's quadratic), and written to stats_reference.json beside this script.
+tests/stats.rs loads that JSON and checks every number to a relative error below 1e-9.
+
+Not run by CI. To regenerate (from the repository root):
+
+    python3 tests/reference/stats_reference.py > tests/reference/stats_reference.json
+
+Conventions of the JSON:
+- `null` means "not available" (the Rust side must return None there);
+- every case has a `name`; data sets are written out in full, except the large-n summary,
+  which is given by a generator (`x_i = base + ((i * mult) % modulus) * scale`, i = 0..n-1,
+  exact in binary floating point) that the Rust test rebuilds;
+- p-values, quantiles and bounds are plain doubles, printed with repr (shortest round-trip).
+"""
+
+import json
+import math
+import platform
+import sys
+
+import mpmath
+import numpy as np
+import scipy
+from scipy import stats
+
+mpmath.mp.dps = 50
+
+CONFIDENCES = [0.90, 0.95, 0.99]
+
+
+def opt(x):
+    """A float, or None for what is not available (NaN never reaches the JSON)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Student's t quantiles: scipy.stats.t.ppf itself.
+
+def t_quantiles():
+    dfs = [1, 1.5, 2, 3, 4, 4.7, 7.3, 10, 19, 29, 50, 100, 999, 1000, 2345.6, 9999, 10000, 10001,
+           20000, 1e5, 1e6, 1e8]
+    ps = [0.5, 0.55, 0.9, 0.95, 0.975, 0.995, 0.9995, 1 - 1e-7, 0.05, 0.025, 1e-9]
+    return [{"df": float(df), "p": p, "q": float(stats.t.ppf(p, df))} for df in dfs for p in ps]
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries: numpy for the moments, scipy.stats.t.ppf for the interval of the mean.
+
+def large_generator():
+    return {"n": 20001, "base": 1000.0, "mult": 7919, "modulus": 1009, "scale": 0.125}
+
+
+def generate(g):
+    i = np.arange(g["n"], dtype=np.int64)
+    return g["base"] + ((i * g["mult"]) % g["modulus"]).astype(float) * g["scale"]
+
+
+def summary(name, values, conf, generator=None):
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    mean = float(np.mean(x))
+    sd = float(np.std(x, ddof=1)) if n >= 2 else None
+    cv = sd / abs(mean) * 100.0 if sd is not None and mean != 0 else None
+    if n >= 2:
+        t = stats.t.ppf(1.0 - (1.0 - conf) / 2.0, n - 1)
+        half = t * sd / math.sqrt(n)
+        lo, hi = mean - half, mean + half
+    else:
+        lo = hi = None
+    case = {"name": name, "confidence": conf}
+    if generator is None:
+        case["values"] = [float(v) for v in values]
+    else:
+        case["generator"] = generator
+    case.update({
+        "n": n, "mean": mean, "sd": opt(sd), "median": float(np.median(x)),
+        "min": float(np.min(x)), "max": float(np.max(x)), "cv_pct": opt(cv),
+        "ci_low": opt(lo), "ci_high": opt(hi),
+    })
+    return case
+
+
+NATIVE_EVENTS = [1084.5, 1080.2, 1090.1, 1079.9, 1085.0]
+DOCKER_EVENTS = [1050.3, 1049.8, 1061.2, 1047.7, 1052.9]
+NATIVE_LAT_MS = [2.10, 2.12, 2.08, 2.15, 2.11]
+DOCKER_LAT_MS = [2.31, 2.28, 2.40, 2.35, 2.29]
+
+
+def summaries():
+    sets = [
+        ("native_events", NATIVE_EVENTS),
+        ("docker_events", DOCKER_EVENTS),
+        ("n2", [12.5, 13.1]),
+        ("n1", [42.0]),
+        ("negative", [-3.2, -1.1, -4.7, -2.05, -3.9, -0.6]),
+        ("mixed_sign", [-0.8, 2.4, 1.9, 3.3, 0.7, 2.2, 1.4]),
+        ("zero_variance", [5.0, 5.0, 5.0]),
+        ("even_n_latency", [2.31, 2.28, 2.40, 2.35, 2.29, 2.61]),
+    ]
+    out = []
+    for conf in CONFIDENCES:
+        for name, values in sets:
+            out.append(summary(name, values, conf))
+        g = large_generator()
+        out.append(summary("large_n", generate(g), conf, generator=g))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Welch: scipy.stats.ttest_ind(a, b, equal_var=False); a = platform, b = baseline.
+
+def welch_case(name, a, b):
+    r = stats.ttest_ind(np.asarray(a, float), np.asarray(b, float), equal_var=False)
+    return {"name": name, "a": [float(v) for v in a], "b": [float(v) for v in b],
+            "t": float(r.statistic), "df": float(r.df), "p": float(r.pvalue)}
+
+
+def seeded(seed, n, loc, scale, digits):
+    rng = np.random.default_rng(seed)
+    return [round(float(v), digits) for v in rng.normal(loc, scale, n)]
+
+
+def welch_cases():
+    return [
+        welch_case("events_docker_vs_native", DOCKER_EVENTS, NATIVE_EVENTS),
+        welch_case("latency_docker_vs_native", DOCKER_LAT_MS, NATIVE_LAT_MS),
+        welch_case("n2_vs_n3", [12.5, 13.1], [11.9, 12.2, 12.0]),
+        welch_case("unequal_n_and_spread", seeded(11, 8, 50.0, 6.0, 3), seeded(12, 15, 47.0, 1.5, 3)),
+        welch_case("equal_means", [1.0, 2.0, 3.0], [0.0, 2.0, 4.0]),
+        welch_case("one_side_constant", [5.0, 5.0, 5.0], [4.1, 4.3, 3.9, 4.2]),
+        welch_case("tiny_p", [100.0, 100.1, 99.9, 100.05], [50.0, 50.2, 49.9, 50.1]),
+        welch_case("n200", seeded(21, 200, 1000.0, 25.0, 4), seeded(22, 200, 995.0, 20.0, 4)),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Fieller with unequal variances, as mratios::ttestratio(x, y, var.equal = FALSE) computes it,
+# written straight from the formula. The arithmetic is done in 50-digit mpmath from the data, so
+# the reference is the exact value of the formula given scipy's t quantile.
+
+def fieller(a, b, conf):
+    mp = mpmath.mpf
+    xa = [mp(repr(v)) for v in a]
+    xb = [mp(repr(v)) for v in b]
+    na, nb = len(xa), len(xb)
+    if na < 2 or nb < 2:
+        return {"estimate": float(sum(xa) / na / (sum(xb) / nb)), "df": None, "t_crit": None,
+                "unavailable": "too_few_runs"}
+    ma = sum(xa) / na
+    mb = sum(xb) / nb
+    sa2 = sum((v - ma) ** 2 for v in xa) / (na - 1)
+    sb2 = sum((v - mb) ** 2 for v in xb) / (nb - 1)
+    va, vb = sa2 / na, sb2 / nb
+    q = ma / mb
+    if va + q * q * vb == 0:
+        return {"estimate": float(q), "df": None, "t_crit": None, "unavailable": "no_variation"}
+    df = (va + q ** 2 * vb) ** 2 / (va ** 2 / (na - 1) + q ** 4 * vb ** 2 / (nb - 1))
+    df = max(mp(1), df)  # mratios: degfest <- max(1, ...)
+    t = stats.t.ppf(1.0 - (1.0 - conf) / 2.0, float(df))
+    tm = mp(repr(float(t)))
+    A = mb ** 2 - tm ** 2 * vb
+    B = -2 * ma * mb
+    C = ma ** 2 - tm ** 2 * va
+    res = {"estimate": float(q), "df": float(df), "t_crit": float(t)}
+    disc = B ** 2 - 4 * A * C
+    if A <= 0 or disc < 0:
+        res["unavailable"] = "baseline_indistinguishable_from_zero"
+        return res
+    r1 = (-B - mpmath.sqrt(disc)) / (2 * A)
+    r2 = (-B + mpmath.sqrt(disc)) / (2 * A)
+    res["low"], res["high"] = float(min(r1, r2)), float(max(r1, r2))
+    return res
+
+
+def overhead(q, lo, hi, better):
+    """Positive means 'costs more than the baseline'."""
+    if better == "higher":
+        f = lambda r: (1.0 - r) * 100.0
+        return f(q), (None if hi is None else f(hi)), (None if lo is None else f(lo))
+    f = lambda r: (r - 1.0) * 100.0
+    return f(q), (None if lo is None else f(lo)), (None if hi is None else f(hi))
+
+
+def verdict(na, nb, olo, ohi, unavailable, margin):
+    """The rule of docs/statistics.md, written again here: the interval decides."""
+    if na < 2 or nb < 2:
+        return "too_few_runs"
+    if unavailable is not None:
+        return "no_verdict:" + unavailable
+    if margin is not None and -margin < olo and ohi < margin:
+        return "equivalent"
+    if olo > 0:
+        return "slower"
+    if ohi < 0:
+        return "faster"
+    return "no_significant_difference"
+
+
+def fieller_case(name, a, b, conf, better, margin=None):
+    f = fieller(a, b, conf)
+    lo, hi = f.get("low"), f.get("high")
+    o, olo, ohi = overhead(f["estimate"], lo, hi, better)
+    w = stats.ttest_ind(np.asarray(a, float), np.asarray(b, float), equal_var=False)
+    p = opt(w.pvalue)
+    if np.var(a) == 0 and np.var(b) == 0:
+        p = None  # scipy gives t = +-inf and p = 0 (or NaN); virtperf: not available
+    v = verdict(len(a), len(b), olo, ohi, f.get("unavailable"), margin)
+    interval_excludes_zero = olo is not None and (olo > 0 or ohi < 0)
+    agrees = None if p is None or olo is None else ((p < 1.0 - conf) == interval_excludes_zero)
+    return {"name": name, "a": [float(x) for x in a], "b": [float(x) for x in b],
+            "confidence": conf, "better": better, "margin_pct": margin,
+            "estimate": f["estimate"], "df": opt(f["df"]), "t_crit": opt(f["t_crit"]),
+            "low": opt(lo), "high": opt(hi), "unavailable": f.get("unavailable"),
+            "overhead_pct": o, "overhead_low": opt(olo), "overhead_high": opt(ohi),
+            "welch_p": p, "verdict": v, "p_value_agrees": agrees}
+
+
+def fieller_cases():
+    out = []
+    for conf in CONFIDENCES:
+        out.append(fieller_case("events_docker_vs_native", DOCKER_EVENTS, NATIVE_EVENTS, conf, "higher"))
+    return out + [
+        fieller_case("latency_docker_vs_native", DOCKER_LAT_MS, NATIVE_LAT_MS, 0.95, "lower"),
+        fieller_case("baseline_near_zero", [10.0, 11.0, 9.5, 10.5, 10.2], [0.5, -0.3, 1.2, -0.8, 0.1],
+                     0.95, "higher"),
+        fieller_case("n2", [100.0, 104.0], [98.0, 99.0], 0.95, "higher"),
+        fieller_case("no_difference", [101.2, 99.4, 100.8, 98.9, 100.1], [100.3, 101.0, 99.2, 99.9, 100.6],
+                     0.95, "higher"),
+        fieller_case("faster_lower_is_better", [8.1, 8.3, 8.0, 8.2], [9.0, 9.4, 9.1, 9.2, 9.3], 0.95, "lower"),
+        fieller_case("equivalent_within_5pct", [1000.5, 1001.2, 999.8, 1000.9, 1000.1, 1001.0],
+                     [1001.1, 1000.4, 1001.9, 1000.7, 1001.5, 1000.9], 0.95, "higher", margin=5.0),
+        fieller_case("slower_not_equivalent_1pct", DOCKER_EVENTS, NATIVE_EVENTS, 0.95, "higher", margin=1.0),
+        fieller_case("platform_constant", [5.0, 5.0, 5.0], [4.1, 4.3, 3.9, 4.2], 0.95, "lower"),
+        fieller_case("both_constant", [5.0, 5.0, 5.0], [4.0, 4.0], 0.95, "lower"),
+        fieller_case("too_few_runs", [5.0], [4.1, 4.3, 3.9], 0.95, "lower"),
+        # Marginal disagreements between the interval and the Welch p-value (found by a seeded
+        # search): the interval excludes 1 while p > 0.05, and the reverse.
+        fieller_case("interval_significant_p_not", [94.5, 94.1, 103.1, 95.5, 104.3],
+                     [108.8, 99.4, 109.3, 115.6], 0.95, "higher"),
+        fieller_case("p_significant_interval_not", [96.5, 97.1, 100.7, 110.3, 96.1],
+                     [108.4, 113.8, 106.0, 105.6, 104.6], 0.95, "higher"),
+        fieller_case("unequal_n_and_spread", seeded(11, 8, 50.0, 6.0, 3), seeded(12, 15, 47.0, 1.5, 3),
+                     0.99, "higher"),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Modified z-scores (Iglewicz & Hoaglin 1993), with IBM's mean-absolute-deviation fallback.
+
+def modified_z(name, values):
+    x = np.asarray(values, float)
+    med = np.median(x)
+    dev = x - med
+    mad = np.median(np.abs(dev))
+    if mad > 0:
+        m, scale = 0.6745 * dev / mad, "mad"
+    else:
+        meanad = np.mean(np.abs(dev))
+        if meanad > 0:
+            m, scale = dev / (1.253314 * meanad), "mean_absolute_deviation"
+        else:
+            m, scale = np.zeros_like(x), "no_spread"
+    return {"name": name, "values": [float(v) for v in values], "scores": [float(v) for v in m],
+            "scale": scale, "flagged": [int(i) for i in np.nonzero(np.abs(m) > 3.5)[0]]}
+
+
+def modified_z_cases():
+    return [
+        modified_z("events_with_outlier", NATIVE_EVENTS + [1130.7]),
+        modified_z("mad_zero", [10.0, 10.0, 10.0, 10.0, 12.0]),
+        modified_z("all_equal", [3.0, 3.0, 3.0]),
+        modified_z("n2_negative", [-4.0, -9.5]),
+        modified_z("even_n_two_outliers", [2.31, 2.28, 2.40, 2.35, 2.29, 2.61, 0.9, 2.33]),
+        modified_z("n1", [7.0]),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Mann-Kendall: Kendall's tau-b between repetition order and value,
+# scipy.stats.kendalltau(method='asymptotic').
+
+def mann_kendall(name, values):
+    if len(values) < 3:
+        # Not available below 3 runs (scipy's asymptotic variance divides by n - 2 and raises
+        # ZeroDivisionError at n = 2).
+        return {"name": name, "values": [float(v) for v in values], "tau": None, "p": None,
+                "drift_at_0_05": False}
+    x = np.arange(len(values))
+    r = stats.kendalltau(x, np.asarray(values, float), method="asymptotic")
+    tau, p = opt(r.statistic), opt(r.pvalue)
+    drift = tau is not None and len(values) >= 4 and p < 0.05
+    return {"name": name, "values": [float(v) for v in values], "tau": tau, "p": p,
+            "drift_at_0_05": drift}
+
+
+def mann_kendall_cases():
+    return [
+        mann_kendall("increasing", [100.0, 101.0, 101.5, 103.0, 102.9, 104.0, 105.2, 106.0]),
+        mann_kendall("native_events", NATIVE_EVENTS),
+        mann_kendall("ties", [1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 2.0]),
+        mann_kendall("n4_monotone", [1.0, 2.0, 3.0, 4.0]),
+        mann_kendall("n3_monotone", [1.0, 2.0, 3.0]),
+        mann_kendall("decreasing_n10", [50.0, 49.2, 49.5, 48.1, 47.7, 47.9, 46.0, 45.2, 45.9, 44.0]),
+        mann_kendall("n2", [5.0, 3.0]),
+        mann_kendall("constant", [2.0, 2.0, 2.0, 2.0]),
+        mann_kendall("n50", seeded(31, 50, 10.0, 1.0, 2)),
+        mann_kendall("n60_slight_trend", [round(v + 0.01 * i, 3) for i, v in enumerate(seeded(32, 60, 10.0, 0.3, 3))]),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometric mean: scipy.stats.gmean; None for empty input or a non-positive ratio.
+
+def gmean(name, ratios):
+    ok = len(ratios) > 0 and all(r > 0 and math.isfinite(r) for r in ratios)
+    return {"name": name, "ratios": ratios, "value": float(stats.gmean(ratios)) if ok else None}
+
+
+def gmean_cases():
+    return [
+        gmean("subsystem", [0.97, 1.02, 0.88, 1.10]),
+        gmean("single", [1.5]),
+        gmean("wide_spread", [1e-3, 1e3, 2.5]),
+        gmean("with_zero", [0.9, 0.0, 1.1]),
+        gmean("with_negative", [0.9, -1.0, 1.1]),
+        gmean("empty", []),
+    ]
+
+
+def main():
+    out = {
+        "generated_by": "tests/reference/stats_reference.py",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "mpmath": mpmath.__version__,
+        "t_quantiles": t_quantiles(),
+        "summaries": summaries(),
+        "welch": welch_cases(),
+        "fieller": fieller_cases(),
+        "modified_z": modified_z_cases(),
+        "mann_kendall": mann_kendall_cases(),
+        "geometric_mean": gmean_cases(),
+    }
+    json.dump(out, sys.stdout, indent=1, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

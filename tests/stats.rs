@@ -1,0 +1,468 @@
+//! stats: every number src/stats.rs computes, checked against reference values made
+//! independently with numpy/scipy (tests/reference/stats_reference.py, output in
+//! tests/reference/stats_reference.json) to a relative error below 1e-9; then property tests of
+//! the invariants (intervals contain their estimates, widen with confidence, nothing panics).
+//!
+//! Each reference test prints its largest relative error (`cargo test stats:: -- --nocapture`).
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use serde_json::Value;
+use virtperf::model::Better;
+use virtperf::stats::{
+    compare, fieller_ratio, geometric_mean, mann_kendall, modified_z_scores, overhead, students_t_quantile,
+    verdict, welch_t_test, Interval, NoInterval, Summary, Trend, Verdict, MODIFIED_Z_THRESHOLD,
+};
+
+/// The acceptance criterion: relative error below this on every reference value.
+const TOLERANCE: f64 = 1e-9;
+
+fn reference() -> &'static Value {
+    static REFERENCE: OnceLock<Value> = OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/stats_reference.json");
+        let text = std::fs::read_to_string(path).expect("reference JSON is committed");
+        serde_json::from_str(&text).expect("reference JSON parses")
+    })
+}
+
+fn cases(section: &str) -> &'static [Value] {
+    reference()[section].as_array().map(Vec::as_slice).unwrap_or_else(|| panic!("no section {section}"))
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array().expect("an array of numbers").iter().map(|x| x.as_f64().expect("a number")).collect()
+}
+
+fn name(case: &Value) -> &str {
+    case["name"].as_str().unwrap_or("?")
+}
+
+/// Compares numbers with the reference, remembering the worst relative error and every miss.
+struct Checker {
+    section: &'static str,
+    checked: usize,
+    worst: f64,
+    worst_at: String,
+    misses: Vec<String>,
+}
+
+impl Checker {
+    fn new(section: &'static str) -> Checker {
+        Checker { section, checked: 0, worst: 0.0, worst_at: String::new(), misses: Vec::new() }
+    }
+
+    /// Relative error `|got - want| / |want|`; the absolute error when `want` is 0.
+    fn num(&mut self, at: &str, got: f64, want: f64) {
+        self.checked += 1;
+        let err = if want == 0.0 { got.abs() } else { (got - want).abs() / want.abs() };
+        let err = if err.is_nan() { f64::INFINITY } else { err };
+        if err > self.worst {
+            self.worst = err;
+            self.worst_at = at.to_string();
+        }
+        if err >= TOLERANCE {
+            self.misses.push(format!("{at}: got {got:e}, want {want:e} (relative error {err:e})"));
+        }
+    }
+
+    /// `want` is a number or `null` (not available); `got` must match either way.
+    fn opt(&mut self, at: &str, got: Option<f64>, want: &Value) {
+        match (got, want.as_f64()) {
+            (Some(g), Some(w)) => self.num(at, g, w),
+            (None, None) if want.is_null() => self.checked += 1,
+            _ => self.misses.push(format!("{at}: got {got:?}, want {want}")),
+        }
+    }
+
+    fn same<T: PartialEq + std::fmt::Debug>(&mut self, at: &str, got: T, want: T) {
+        self.checked += 1;
+        if got != want {
+            self.misses.push(format!("{at}: got {got:?}, want {want:?}"));
+        }
+    }
+
+    fn finish(self) {
+        eprintln!(
+            "stats reference {}: {} values, max relative error {:e} ({})",
+            self.section, self.checked, self.worst, self.worst_at
+        );
+        assert!(self.checked > 0, "{}: nothing checked", self.section);
+        assert!(self.misses.is_empty(), "{}:\n{}", self.section, self.misses.join("\n"));
+    }
+}
+
+#[test]
+fn reference_records_its_tools() {
+    let r = reference();
+    for key in ["python", "numpy", "scipy", "generated_by"] {
+        assert!(r[key].is_string(), "{key}");
+    }
+}
+
+#[test]
+fn t_quantiles_match_scipy() {
+    let mut c = Checker::new("t_quantiles");
+    for case in cases("t_quantiles") {
+        let (df, p) = (case["df"].as_f64().unwrap(), case["p"].as_f64().unwrap());
+        c.opt(&format!("t.ppf({p}, {df})"), students_t_quantile(p, df), &case["q"]);
+    }
+    c.finish();
+}
+
+fn summary_values(case: &Value) -> Vec<f64> {
+    if let Some(values) = case.get("values") {
+        return floats(values);
+    }
+    let g = &case["generator"];
+    let int = |k: &str| g[k].as_u64().unwrap();
+    let float = |k: &str| g[k].as_f64().unwrap();
+    (0..int("n"))
+        .map(|i| float("base") + ((i * int("mult")) % int("modulus")) as f64 * float("scale"))
+        .collect()
+}
+
+#[test]
+fn summaries_match_numpy_and_scipy() {
+    let mut c = Checker::new("summaries");
+    for case in cases("summaries") {
+        let conf = case["confidence"].as_f64().unwrap();
+        let s = Summary::of(&summary_values(case), conf);
+        let at = |field: &str| format!("{}@{conf}.{field}", name(case));
+        c.same(&at("n"), s.n as u64, case["n"].as_u64().unwrap());
+        c.same(&at("non_finite"), s.non_finite, 0);
+        c.opt(&at("mean"), s.mean, &case["mean"]);
+        c.opt(&at("sd"), s.sd, &case["sd"]);
+        c.opt(&at("median"), s.median, &case["median"]);
+        c.opt(&at("min"), s.min, &case["min"]);
+        c.opt(&at("max"), s.max, &case["max"]);
+        c.opt(&at("cv_pct"), s.cv_pct, &case["cv_pct"]);
+        c.opt(&at("ci_low"), s.ci_low, &case["ci_low"]);
+        c.opt(&at("ci_high"), s.ci_high, &case["ci_high"]);
+    }
+    c.finish();
+}
+
+#[test]
+fn welch_matches_scipy_ttest_ind() {
+    let mut c = Checker::new("welch");
+    for case in cases("welch") {
+        let (a, b) = (Summary::of(&floats(&case["a"]), 0.95), Summary::of(&floats(&case["b"]), 0.95));
+        let Some(w) = welch_t_test(&a, &b) else {
+            c.misses.push(format!("{}: no Welch test", name(case)));
+            continue;
+        };
+        c.opt(&format!("{}.t", name(case)), Some(w.t), &case["t"]);
+        c.opt(&format!("{}.df", name(case)), Some(w.df), &case["df"]);
+        c.opt(&format!("{}.p", name(case)), Some(w.p_value), &case["p"]);
+    }
+    c.finish();
+}
+
+fn better(case: &Value) -> Better {
+    Better::parse(case["better"].as_str().unwrap()).unwrap()
+}
+
+/// `slower`, `no_verdict:baseline_indistinguishable_from_zero`: the script's spelling.
+fn verdict_code(v: Verdict) -> String {
+    let json = serde_json::to_value(v).unwrap();
+    match json.get("reason").and_then(Value::as_str) {
+        Some(reason) => format!("{}:{reason}", json["verdict"].as_str().unwrap()),
+        None => json["verdict"].as_str().unwrap().to_string(),
+    }
+}
+
+#[test]
+fn fieller_overhead_and_verdict_match_the_formula() {
+    let mut c = Checker::new("fieller");
+    for case in cases("fieller") {
+        let conf = case["confidence"].as_f64().unwrap();
+        let at = |field: &str| format!("{}@{conf}.{field}", name(case));
+        let (a, b) = (Summary::of(&floats(&case["a"]), conf), Summary::of(&floats(&case["b"]), conf));
+        let r = fieller_ratio(&a, &b, conf);
+        c.opt(&at("estimate"), r.estimate, &case["estimate"]);
+        c.opt(&at("df"), r.df, &case["df"]);
+        c.opt(&at("t_crit"), r.t_crit, &case["t_crit"]);
+        let (low, high) = r.interval.bounds().unzip();
+        c.opt(&at("low"), low, &case["low"]);
+        c.opt(&at("high"), high, &case["high"]);
+        let reason = match r.interval {
+            Interval::Unavailable { reason } => Some(serde_json::to_value(reason).unwrap()),
+            Interval::Bounded { .. } => None,
+        };
+        c.same(&at("unavailable"), reason.unwrap_or(Value::Null), case["unavailable"].clone());
+
+        let o = overhead(&r, better(case)).expect("higher or lower is better");
+        c.opt(&at("overhead_pct"), o.pct, &case["overhead_pct"]);
+        let (olow, ohigh) = o.interval.bounds().unzip();
+        c.opt(&at("overhead_low"), olow, &case["overhead_low"]);
+        c.opt(&at("overhead_high"), ohigh, &case["overhead_high"]);
+
+        let cmp = compare(&a, &b, better(case), conf, case["margin_pct"].as_f64());
+        let d = cmp.decision.expect("a decision");
+        c.opt(&at("welch_p"), d.p_value, &case["welch_p"]);
+        c.same(&at("verdict"), verdict_code(d.verdict), case["verdict"].as_str().unwrap().to_string());
+        c.same(&at("p_value_agrees"), d.p_value_agrees, case["p_value_agrees"].as_bool());
+        c.same(&at("compare.ratio"), cmp.ratio, r);
+    }
+    c.finish();
+}
+
+#[test]
+fn realistic_docker_overhead_reads_as_expected() {
+    let native = Summary::of(&[1084.5, 1080.2, 1090.1, 1079.9, 1085.0], 0.95);
+    let docker = Summary::of(&[1050.3, 1049.8, 1061.2, 1047.7, 1052.9], 0.95);
+    let cmp = compare(&docker, &native, Better::Higher, 0.95, Some(5.0));
+    let o = cmp.overhead.unwrap();
+    // About 2.9% fewer events/s, interval roughly [2.3, 3.5]%: inside ±5%, so equivalent.
+    assert!((o.pct.unwrap() - 2.91).abs() < 0.01, "{o:?}");
+    assert_eq!(cmp.decision.unwrap().verdict, Verdict::Equivalent);
+    let strict = compare(&docker, &native, Better::Higher, 0.95, None);
+    assert_eq!(strict.decision.unwrap().verdict.to_string(), "slower");
+}
+
+#[test]
+fn modified_z_scores_match_the_formula() {
+    let mut c = Checker::new("modified_z");
+    for case in cases("modified_z") {
+        let o = modified_z_scores(&floats(&case["values"]));
+        for (i, (got, want)) in o.scores.iter().zip(floats(&case["scores"])).enumerate() {
+            c.opt(&format!("{}[{i}]", name(case)), *got, &Value::from(want));
+        }
+        c.same(
+            &format!("{}.scale", name(case)),
+            serde_json::to_value(o.scale).unwrap(),
+            case["scale"].clone(),
+        );
+        let flagged: Vec<u64> = o.flagged.iter().map(|&i| i as u64).collect();
+        let want: Vec<u64> =
+            case["flagged"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        c.same(&format!("{}.flagged", name(case)), flagged, want);
+    }
+    c.finish();
+}
+
+#[test]
+fn mann_kendall_matches_scipy_kendalltau() {
+    let mut c = Checker::new("mann_kendall");
+    for case in cases("mann_kendall") {
+        let mk = mann_kendall(&floats(&case["values"]));
+        c.opt(&format!("{}.tau", name(case)), mk.map(|m| m.tau_b), &case["tau"]);
+        c.opt(&format!("{}.p", name(case)), mk.map(|m| m.p_value), &case["p"]);
+        let drift = mk.and_then(|m| m.drift(0.05)).is_some();
+        c.same(&format!("{}.drift", name(case)), drift, case["drift_at_0_05"].as_bool().unwrap());
+    }
+    c.finish();
+}
+
+#[test]
+fn geometric_mean_matches_scipy_gmean() {
+    let mut c = Checker::new("geometric_mean");
+    for case in cases("geometric_mean") {
+        c.opt(name(case), geometric_mean(&floats(&case["ratios"])), &case["value"]);
+    }
+    c.finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Behaviour the reference does not cover.
+
+#[test]
+fn non_finite_values_are_left_out_and_counted() {
+    let s = Summary::of(&[1.0, f64::NAN, 2.0, f64::INFINITY, 3.0, f64::NEG_INFINITY], 0.95);
+    let clean = Summary::of(&[1.0, 2.0, 3.0], 0.95);
+    assert_eq!((s.n, s.non_finite), (3, 3));
+    assert_eq!(Summary { non_finite: 0, ..s }, clean);
+
+    let o = modified_z_scores(&[1.0, f64::NAN, 1.1, 0.9, 50.0]);
+    assert_eq!(o.scores[1], None);
+    assert_eq!(o.flagged, vec![4]);
+
+    let with_nan = mann_kendall(&[1.0, f64::NAN, 2.0, 3.0, 4.0]).unwrap();
+    let without = mann_kendall(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+    assert_eq!(with_nan, without);
+    assert_eq!(without.drift(0.05), Some(Trend::Increasing));
+}
+
+#[test]
+fn degenerate_inputs_give_none_not_nan() {
+    let empty = Summary::of(&[], 0.95);
+    assert_eq!((empty.n, empty.mean, empty.median, empty.min, empty.sd), (0, None, None, None, None));
+    let one = Summary::of(&[4.0], 0.95);
+    assert_eq!((one.mean, one.sd, one.cv_pct, one.ci_low, one.ci_high), (Some(4.0), None, None, None, None));
+    let flat = Summary::of(&[5.0, 5.0, 5.0], 0.95);
+    assert_eq!(
+        (flat.sd, flat.cv_pct, flat.ci_low, flat.ci_high),
+        (Some(0.0), Some(0.0), Some(5.0), Some(5.0))
+    );
+    let zero_mean = Summary::of(&[-1.0, 1.0], 0.95);
+    assert_eq!(zero_mean.cv_pct, None);
+    assert_eq!(Summary::of(&[1.0, 2.0], 1.0).ci_low, None);
+
+    assert_eq!(welch_t_test(&flat, &Summary::of(&[4.0, 4.0], 0.95)), None);
+    assert_eq!(welch_t_test(&one, &flat), None);
+    let r = fieller_ratio(&flat, &zero_mean, 0.95);
+    assert_eq!(r.interval, Interval::Unavailable { reason: NoInterval::BaselineIndistinguishableFromZero });
+    assert_eq!(r.estimate, None);
+    let r = fieller_ratio(&flat, &Summary::of(&[1.0, 2.0], 0.95), 1.5);
+    assert_eq!(r.interval, Interval::Unavailable { reason: NoInterval::InvalidConfidence });
+    assert_eq!(overhead(&r, Better::None), None);
+
+    assert_eq!(mann_kendall(&[1.0, 2.0]), None);
+    assert_eq!(geometric_mean(&[1.0, f64::INFINITY]), None);
+    assert_eq!(modified_z_scores(&[]).scores, Vec::<Option<f64>>::new());
+}
+
+#[test]
+fn unbounded_interval_gives_a_verdict_that_says_why() {
+    let platform = Summary::of(&[10.0, 11.0, 9.5, 10.5, 10.2], 0.95);
+    let baseline = Summary::of(&[0.5, -0.3, 1.2, -0.8, 0.1], 0.95);
+    let cmp = compare(&platform, &baseline, Better::Higher, 0.95, Some(5.0));
+    let d = cmp.decision.unwrap();
+    assert_eq!(d.verdict.to_string(), "no verdict: baseline indistinguishable from zero");
+    assert!(d.p_value.is_some_and(|p| p < 1e-6), "the p-value is still reported");
+    assert_eq!(d.p_value_agrees, None);
+    let json = serde_json::to_string(&d.verdict).unwrap();
+    assert_eq!(json, r#"{"verdict":"no_verdict","reason":"baseline_indistinguishable_from_zero"}"#);
+}
+
+#[test]
+fn too_few_runs_wins_over_everything() {
+    let i = Interval::Bounded { low: 1.0, high: 2.0 };
+    assert_eq!(verdict(5, 1, &i, Some(0.001), 0.05, Some(10.0)).verdict, Verdict::TooFewRuns);
+    let none = Interval::Unavailable { reason: NoInterval::TooFewRuns };
+    assert_eq!(verdict(5, 5, &none, None, 0.05, None).verdict, Verdict::TooFewRuns);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties.
+
+/// A benchmark-like sample: `n` values around `level` with relative spread `spread`.
+fn sample() -> impl Strategy<Value = Vec<f64>> {
+    (1.0e-3..1.0e6_f64, 0.0..0.3_f64, prop::collection::vec(-1.0..1.0_f64, 2..12))
+        .prop_map(|(level, spread, noise)| noise.iter().map(|e| level * (1.0 + spread * e)).collect())
+}
+
+fn any_values() -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(prop::num::f64::ANY, 0..24)
+}
+
+/// `a` contains `b`, up to rounding.
+fn contains(outer: (f64, f64), inner: (f64, f64)) -> bool {
+    let slack = 1e-12 * (outer.0.abs() + outer.1.abs());
+    outer.0 <= inner.0 + slack && inner.1 <= outer.1 + slack
+}
+
+proptest! {
+    #[test]
+    fn nothing_panics_on_arbitrary_input(
+        a in any_values(),
+        b in any_values(),
+        conf in prop::num::f64::ANY,
+        margin in prop::option::of(prop::num::f64::ANY),
+        p in prop::num::f64::ANY,
+        df in prop::num::f64::ANY,
+    ) {
+        let (sa, sb) = (Summary::of(&a, conf), Summary::of(&b, conf));
+        for s in [&sa, &sb] {
+            for x in [s.mean, s.sd, s.median, s.min, s.max, s.cv_pct, s.ci_low, s.ci_high].into_iter().flatten() {
+                prop_assert!(x.is_finite());
+            }
+        }
+        for better in [Better::Higher, Better::Lower, Better::None] {
+            let cmp = compare(&sa, &sb, better, conf, margin);
+            if let Some((low, high)) = cmp.ratio.interval.bounds() {
+                prop_assert!(low.is_finite() && high.is_finite() && low <= high);
+            }
+        }
+        if let Some(w) = welch_t_test(&sa, &sb) {
+            prop_assert!((0.0..=1.0).contains(&w.p_value));
+        }
+        let o = modified_z_scores(&a);
+        prop_assert_eq!(o.scores.len(), a.len());
+        if let Some(mk) = mann_kendall(&a) {
+            prop_assert!((-1.0..=1.0).contains(&mk.tau_b) && (0.0..=1.0).contains(&mk.p_value));
+        }
+        if let Some(g) = geometric_mean(&a) {
+            prop_assert!(g > 0.0 && g.is_finite());
+        }
+        if let Some(t) = students_t_quantile(p, df) {
+            prop_assert!(t.is_finite());
+        }
+    }
+
+    #[test]
+    fn intervals_contain_their_estimates(a in sample(), b in sample(), conf in 0.5..0.999_f64) {
+        let (sa, sb) = (Summary::of(&a, conf), Summary::of(&b, conf));
+        let (low, high) = (sa.ci_low.unwrap(), sa.ci_high.unwrap());
+        prop_assert!(low <= sa.mean.unwrap() && sa.mean.unwrap() <= high);
+        let r = fieller_ratio(&sa, &sb, conf);
+        if let Some((low, high)) = r.interval.bounds() {
+            let q = r.estimate.unwrap();
+            prop_assert!(low <= q && q <= high, "{low} {q} {high}");
+        }
+        for better in [Better::Higher, Better::Lower] {
+            let o = overhead(&r, better).unwrap();
+            if let (Some(pct), Some((low, high))) = (o.pct, o.interval.bounds()) {
+                prop_assert!(low <= pct && pct <= high, "{low} {pct} {high}");
+            }
+        }
+    }
+
+    #[test]
+    fn intervals_widen_with_confidence(a in sample(), b in sample(), c1 in 0.5..0.99_f64, dc in 0.001..0.5_f64) {
+        let c2 = c1 + (0.999 - c1) * dc;
+        let (a1, a2) = (Summary::of(&a, c1), Summary::of(&a, c2));
+        prop_assert!(contains((a2.ci_low.unwrap(), a2.ci_high.unwrap()), (a1.ci_low.unwrap(), a1.ci_high.unwrap())));
+        let (b1, b2) = (Summary::of(&b, c1), Summary::of(&b, c2));
+        let (r1, r2) = (fieller_ratio(&a1, &b1, c1), fieller_ratio(&a2, &b2, c2));
+        match (r1.interval.bounds(), r2.interval.bounds()) {
+            (Some(inner), Some(outer)) => prop_assert!(contains(outer, inner), "{inner:?} {outer:?}"),
+            // Bounded at the higher level implies bounded at the lower one.
+            (None, Some(_)) => prop_assert!(false, "unbounded at {c1} but bounded at {c2}"),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn overhead_sign_means_cost(a in sample(), b in sample()) {
+        let (sa, sb) = (Summary::of(&a, 0.95), Summary::of(&b, 0.95));
+        let r = fieller_ratio(&sa, &sb, 0.95);
+        let q = r.estimate.unwrap();
+        let higher = overhead(&r, Better::Higher).unwrap().pct.unwrap();
+        let lower = overhead(&r, Better::Lower).unwrap().pct.unwrap();
+        // Fewer events/s than the baseline is a cost; more milliseconds too.
+        prop_assert_eq!(higher > 0.0, q < 1.0);
+        prop_assert_eq!(lower > 0.0, q > 1.0);
+    }
+
+    #[test]
+    fn t_quantile_is_monotone_and_symmetric(df in 0.5..1e7_f64, p1 in 0.5..0.999_f64, dp in 0.0..1.0_f64) {
+        let p2 = p1 + (0.9999 - p1) * dp;
+        let (t1, t2) = (students_t_quantile(p1, df).unwrap(), students_t_quantile(p2, df).unwrap());
+        prop_assert!(t1 <= t2 * (1.0 + 1e-12), "{t1} {t2}");
+        let mirrored = students_t_quantile(1.0 - p1, df).unwrap();
+        prop_assert!((t1 + mirrored).abs() <= 1e-9 * t1.abs().max(1e-9), "{t1} {mirrored}");
+    }
+
+    #[test]
+    fn outliers_flag_only_large_scores(values in prop::collection::vec(-1e6..1e6_f64, 0..30)) {
+        let o = modified_z_scores(&values);
+        for &i in &o.flagged {
+            prop_assert!(o.scores[i].unwrap().abs() > MODIFIED_Z_THRESHOLD);
+        }
+        let unflagged = (0..values.len()).filter(|i| !o.flagged.contains(i));
+        for i in unflagged {
+            prop_assert!(o.scores[i].unwrap().abs() <= MODIFIED_Z_THRESHOLD);
+        }
+    }
+
+    #[test]
+    fn geometric_mean_lies_between_min_and_max(ratios in prop::collection::vec(1e-6..1e6_f64, 1..20)) {
+        let g = geometric_mean(&ratios).unwrap();
+        let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = ratios.iter().copied().fold(0.0, f64::max);
+        prop_assert!(min * (1.0 - 1e-12) <= g && g <= max * (1.0 + 1e-12));
+    }
+}
