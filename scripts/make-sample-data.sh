@@ -17,6 +17,7 @@ DUR=${DUR:-5}
 PORT_NATIVE=18080
 PORT_DOCKER=18081
 WORK=$(mktemp -d /var/tmp/virtperf-sample.XXXXXX)
+chmod 755 "$WORK" # nginx workers run unprivileged: without this every request is a 403
 CONTAINER=virtperf-sample-$$
 trap 'docker rm -f "$CONTAINER" >/dev/null 2>&1 || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

@@ -20,6 +20,10 @@ pub struct Opts {
 pub enum Command {
     /// Read raw outputs into one tidy table (CSV, Parquet or JSON).
     Ingest(IngestArgs),
+    /// Statistics per group, overhead against the baseline with an interval, and checks.
+    Analyse(AnalyseArgs),
+    /// The checks alone, for old results; exit status 1 when any check fails.
+    Audit(AuditArgs),
 }
 
 /// Options shared by every command that reads raw outputs.
@@ -64,6 +68,55 @@ pub struct IngestArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of the analysis, shared by analyse, audit and report.
+#[derive(Debug, Args, Clone)]
+pub struct StatsArgs {
+    /// The platform every other platform is compared with.
+    #[arg(long, default_value = "native", value_name = "PLATFORM")]
+    pub baseline: String,
+
+    /// Confidence level of every interval, between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
+    pub confidence: f64,
+
+    /// Call a difference `equivalent` when the whole overhead interval lies within +/- this
+    /// many percent.
+    #[arg(long = "equivalence-margin", value_name = "PCT")]
+    pub equivalence_margin: Option<f64>,
+}
+
+/// `virtperf analyse`.
+#[derive(Debug, Args)]
+pub struct AnalyseArgs {
+    /// Inputs (raw outputs, or tables written by `virtperf ingest`) and labels.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Analysis options.
+    #[command(flatten)]
+    pub stats: StatsArgs,
+
+    /// Folder for summary.csv, overhead.csv, checks.csv and subsystems.csv.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `virtperf audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Inputs (raw outputs, or tables written by `virtperf ingest`) and labels.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Analysis options.
+    #[command(flatten)]
+    pub stats: StatsArgs,
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 
-use crate::cli::{Command, IngestArgs, InputArgs, Opts};
+use crate::analyse::{self, AnalyseConfig, Analysis, Dataset, Severity};
+use crate::cli::{AnalyseArgs, AuditArgs, Command, IngestArgs, InputArgs, Opts, StatsArgs};
 use crate::ingest::{self, IngestConfig, Ingested};
 use crate::label::{LabelSet, Labeler};
 use crate::{model, table};
@@ -18,12 +19,24 @@ pub const EXIT_BAD_INPUT: u8 = 1;
 pub fn run(opts: Opts) -> Result<ExitCode> {
     match opts.command {
         Command::Ingest(args) => ingest_cmd(args),
+        Command::Analyse(args) => analyse_cmd(args),
+        Command::Audit(args) => audit_cmd(args),
     }
 }
 
 /// Reads the inputs named by `input`, printing every refused file and every warning to
 /// stderr.
 pub fn read_inputs(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<Ingested> {
+    read_inputs_with(input, series, hash, quiet, true)
+}
+
+fn read_inputs_with(
+    input: &InputArgs,
+    series: bool,
+    hash: bool,
+    quiet: bool,
+    print_errors: bool,
+) -> Result<Ingested> {
     let mut set = LabelSet::default();
     for kv in &input.labels {
         set.parse_assignment(kv)?;
@@ -48,8 +61,10 @@ pub fn read_inputs(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> 
             }
         }
     }
-    for e in &ingested.errors {
-        let _ = writeln!(err, "virtperf: error: {e}");
+    if print_errors {
+        for e in &ingested.errors {
+            let _ = writeln!(err, "virtperf: error: {e}");
+        }
     }
     Ok(ingested)
 }
@@ -74,4 +89,198 @@ fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
         );
     }
     Ok(if ingested.ok() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+/// Returns true if and only if `path` is a table written by `virtperf ingest` (a .csv,
+/// .parquet or .json file with `source`, `workload`, `metric` and `value` columns).
+fn read_table(path: &std::path::Path) -> Option<polars::prelude::DataFrame> {
+    if !path.is_file() || table::TableFormat::from_path(path).is_none() {
+        return None;
+    }
+    let df = table::read_frame(path, &["source", "tool_version", "params", "platform_detail"]).ok()?;
+    ["source", "workload", "metric", "value", "better", "platform"]
+        .iter()
+        .all(|c| df.column(c).is_ok())
+        .then_some(df)
+}
+
+/// Everything the analysis commands read: raw outputs (ingested) and ingested tables.
+pub struct Loaded {
+    /// The observations.
+    pub dataset: Dataset,
+    /// The raw ingest (files, runs), empty when only tables were given.
+    pub ingested: Ingested,
+    /// Returns true if and only if every input was read.
+    pub ok: bool,
+}
+
+/// Reads raw outputs and tables named by `input`.
+/// Input errors are printed to stderr unless `quiet` (they are also in the checks).
+pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<Loaded> {
+    let mut tables = Vec::new();
+    let mut raw = input.clone();
+    raw.inputs.clear();
+    for p in &input.inputs {
+        match read_table(p) {
+            Some(df) => tables.push((p.clone(), df)),
+            None => raw.inputs.push(p.clone()),
+        }
+    }
+    let ingested = if raw.inputs.is_empty() {
+        Ingested::default()
+    } else {
+        read_inputs_with(&raw, series, hash, quiet, !quiet)?
+    };
+    let mut dataset = Dataset::from_runs(&ingested.runs);
+    dataset.unreadable = ingested
+        .errors
+        .iter()
+        .map(|e| (e.path().map(|p| p.display().to_string()).unwrap_or_default(), e.to_string()))
+        .collect();
+    for (path, df) in tables {
+        let more =
+            Dataset::from_frame(&df).with_context(|| format!("could not read table '{}'", path.display()))?;
+        dataset.obs.extend(more.obs);
+        dataset.unlabelled.extend(more.unlabelled);
+    }
+    let ok = ingested.ok();
+    Ok(Loaded { dataset, ingested, ok })
+}
+
+/// The analysis settings from the command line, validated.
+pub fn analyse_config(s: &StatsArgs) -> Result<AnalyseConfig> {
+    if !(s.confidence > 0.0 && s.confidence < 1.0) {
+        bail!("--confidence must be between 0 and 1 (exclusive), e.g. 0.95; got {}", s.confidence);
+    }
+    if let Some(m) = s.equivalence_margin {
+        if !(m.is_finite() && m > 0.0) {
+            bail!("--equivalence-margin must be a positive percentage, e.g. 2; got {m}");
+        }
+    }
+    Ok(AnalyseConfig {
+        baseline: s.baseline.clone(),
+        confidence: s.confidence,
+        margin_pct: s.equivalence_margin,
+        ..AnalyseConfig::default()
+    })
+}
+
+/// Writes summary.csv, overhead.csv, checks.csv and subsystems.csv into `dir`.
+pub fn write_analysis(a: &Analysis, dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create folder '{}'", dir.display()))?;
+    table::write_frame(&mut analyse::frames::summary(a)?, &dir.join("summary.csv"))?;
+    table::write_frame(&mut analyse::frames::overhead(a)?, &dir.join("overhead.csv"))?;
+    table::write_frame(&mut analyse::frames::checks(a)?, &dir.join("checks.csv"))?;
+    table::write_frame(&mut analyse::frames::subsystems(a)?, &dir.join("subsystems.csv"))?;
+    Ok(())
+}
+
+/// Prints the checks, most severe first, one line each (plus the files concerned).
+pub fn print_checks(a: &Analysis, out: &mut dyn Write, with_sources: bool) -> std::io::Result<()> {
+    for c in &a.checks {
+        let sev = match c.severity {
+            Severity::Fail => "FAIL",
+            Severity::Warning => "warn",
+            Severity::Info => "info",
+        };
+        let mut what = c.workload.clone();
+        if !c.platform.is_empty() {
+            if !what.is_empty() {
+                what.push_str(" / ");
+            }
+            what.push_str(&c.platform);
+        }
+        if what.is_empty() {
+            writeln!(out, "{sev} {:<15} {}", c.check, c.detail)?;
+        } else {
+            writeln!(out, "{sev} {:<15} {what}: {}", c.check, c.detail)?;
+        }
+        if with_sources {
+            for s in c.sources.iter().take(6) {
+                writeln!(out, "       {s}")?;
+            }
+            if c.sources.len() > 6 {
+                writeln!(out, "       ... and {} more", c.sources.len() - 6)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints the overhead of every primary metric: one line per comparison.
+pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let rows: Vec<_> = a.overhead.iter().filter(|r| r.primary).collect();
+    if rows.is_empty() {
+        return writeln!(out, "No platform could be compared with the baseline '{}'.", a.baseline);
+    }
+    writeln!(
+        out,
+        "Overhead against {} ({:.0}% intervals; positive = costs more):",
+        a.baseline,
+        a.confidence * 100.0
+    )?;
+    for r in rows {
+        let ci = match (r.ci_low_pct, r.ci_high_pct) {
+            (Some(l), Some(h)) => format!("[{l:+.1}%, {h:+.1}%]"),
+            _ => "[unbounded]".to_string(),
+        };
+        let oh = r.overhead_pct.map(|o| format!("{o:+.1}%")).unwrap_or_else(|| "n/a".into());
+        let params = if r.params.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", analyse::display_params(&r.params))
+        };
+        writeln!(
+            out,
+            "  {}{params} {}: {} {oh} {ci} ({} vs {} runs) -> {}",
+            r.workload, r.platform, r.metric, r.n, r.baseline_n, r.verdict
+        )?;
+    }
+    Ok(())
+}
+
+fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
+    let cfg = analyse_config(&args.stats)?;
+    let loaded = load(&args.input, false, false, args.quiet)?;
+    let a = analyse::analyse(&loaded.dataset, &cfg);
+    write_analysis(&a, &args.out)?;
+    if !args.quiet {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        print_overhead(&a, &mut out)?;
+        if !a.checks.is_empty() {
+            writeln!(out)?;
+            print_checks(&a, &mut out, false)?;
+        }
+        writeln!(
+            out,
+            "\nWrote summary.csv ({} rows), overhead.csv ({}), checks.csv ({}), subsystems.csv ({}) to {}",
+            a.summary.len(),
+            a.overhead.len(),
+            a.checks.len(),
+            a.subsystems.len(),
+            args.out.display()
+        )?;
+    }
+    Ok(if loaded.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
+    let cfg = analyse_config(&args.stats)?;
+    let loaded = load(&args.input, false, false, true)?;
+    let a = analyse::analyse(&loaded.dataset, &cfg);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let files = loaded.ingested.files.len();
+    let runs = loaded.ingested.runs.len();
+    writeln!(out, "Audited {files} files, {runs} runs, platforms: {}", a.platforms.join(", "))?;
+    if a.checks.is_empty() {
+        writeln!(out, "No check fired.")?;
+    } else {
+        print_checks(&a, &mut out, true)?;
+        let fails = a.checks.iter().filter(|c| c.severity == Severity::Fail).count();
+        let warns = a.checks.iter().filter(|c| c.severity == Severity::Warning).count();
+        writeln!(out, "\n{fails} failed, {warns} warnings")?;
+    }
+    Ok(if a.failed() || !loaded.ok { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS })
 }

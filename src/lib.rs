@@ -5,6 +5,7 @@
 //! reports. The binary in `main.rs` is a thin shell over [`commands::run`].
 #![warn(missing_docs)]
 
+pub mod analyse;
 pub mod cli;
 pub mod commands;
 pub mod error;

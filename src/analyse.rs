@@ -1,0 +1,987 @@
+//! Analysis of ingested runs: per-group statistics, overhead against a baseline with an
+//! interval on the ratio, a verdict, audit checks, and a per-subsystem summary.
+//!
+//! Input is a [`Dataset`] (from raw runs or from a table written by `virtperf ingest`); output
+//! is an [`Analysis`] of plain rows that [`crate::analyse::frames`] turns into polars frames.
+//! The statistics themselves live in [`crate::stats`]; this module decides what is compared
+//! with what, and when a comparison is not valid. It does not read files or print.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{bail, Context, Result};
+use polars::prelude::{df, DataFrame, DataType, PolarsResult};
+use serde::Serialize;
+
+use crate::model::{params_string, Better, IngestedRun};
+use crate::stats;
+
+/// One value of one metric of one run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Obs {
+    /// Source file.
+    pub source: String,
+    /// Run index within the source.
+    pub run: u32,
+    /// Tool name.
+    pub tool: String,
+    /// Tool version, when known.
+    pub tool_version: Option<String>,
+    /// Workload, e.g. `sysbench.cpu`.
+    pub workload: String,
+    /// Canonical params string.
+    pub params: String,
+    /// What is compared: the platform (with its detail), or the campaign in `compare`.
+    pub arm: String,
+    /// Extra grouping that is not compared across (the platform in `compare`), else empty.
+    pub stratum: String,
+    /// Repetition number.
+    pub repetition: u32,
+    /// First line of the run in its source.
+    pub first_line: u64,
+    /// Metric name.
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// Better direction.
+    pub better: Better,
+    /// Value.
+    pub value: f64,
+}
+
+/// A problem a log reports about one run (socket errors, fio err, FATAL, truncated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunIssue {
+    /// Source file.
+    pub source: String,
+    /// Line in the source.
+    pub line: usize,
+    /// Workload of the run.
+    pub workload: String,
+    /// Arm (platform) of the run.
+    pub arm: String,
+    /// Kind, as in [`crate::model::LogIssue::kind`].
+    pub kind: String,
+    /// What the log says.
+    pub message: String,
+}
+
+/// Everything the analysis reads.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// All observations.
+    pub obs: Vec<Obs>,
+    /// Problems reported inside the logs.
+    pub issues: Vec<RunIssue>,
+    /// Files that could not be read at all: `(source, message)`.
+    pub unreadable: Vec<(String, String)>,
+    /// Files labelled `unknown`: `(source, how)`.
+    pub unlabelled: Vec<String>,
+}
+
+/// The arm name of a platform with its detail: `qemu` or `qemu[raw,config1]`.
+pub fn arm_name(platform: &str, detail: &str) -> String {
+    if detail.is_empty() {
+        platform.to_string()
+    } else {
+        format!("{platform}[{detail}]")
+    }
+}
+
+impl Dataset {
+    /// Builds a dataset from ingested runs, comparing platforms.
+    pub fn from_runs(runs: &[IngestedRun]) -> Dataset {
+        let mut ds = Dataset::default();
+        let mut unlabelled = BTreeSet::new();
+        for r in runs {
+            let arm = arm_name(&r.labels.platform, &r.labels.platform_detail);
+            if r.labels.origin == crate::model::LabelOrigin::Unknown {
+                unlabelled.insert(r.source.clone());
+            }
+            let params = params_string(&r.data.params);
+            for m in &r.data.metrics {
+                ds.obs.push(Obs {
+                    source: r.source.clone(),
+                    run: r.run as u32,
+                    tool: r.data.tool.clone(),
+                    tool_version: r.data.tool_version.clone(),
+                    workload: r.data.workload.clone(),
+                    params: params.clone(),
+                    arm: arm.clone(),
+                    stratum: String::new(),
+                    repetition: r.repetition as u32,
+                    first_line: r.data.first_line as u64,
+                    metric: m.name.clone(),
+                    unit: m.unit.clone(),
+                    better: m.better,
+                    value: m.value,
+                });
+            }
+            for i in &r.data.issues {
+                ds.issues.push(RunIssue {
+                    source: r.source.clone(),
+                    line: i.line,
+                    workload: r.data.workload.clone(),
+                    arm: arm.clone(),
+                    kind: i.kind.clone(),
+                    message: i.message.clone(),
+                });
+            }
+        }
+        ds.unlabelled = unlabelled.into_iter().collect();
+        ds
+    }
+
+    /// Builds a dataset from a metrics table written by `virtperf ingest` (columns
+    /// [`crate::model::METRIC_COLUMNS`]; `platform_detail`, `first_line`, `repetition` and
+    /// `run` may be absent).
+    pub fn from_frame(df: &DataFrame) -> Result<Dataset> {
+        let text = |name: &str| -> Result<Vec<Option<String>>> {
+            let col = df.column(name).with_context(|| format!("the table has no '{name}' column"))?;
+            let col = col.cast(&DataType::String)?;
+            Ok(col.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        };
+        let opt_text = |name: &str| -> Result<Vec<Option<String>>> {
+            if df.column(name).is_ok() {
+                text(name)
+            } else {
+                Ok(vec![None; df.height()])
+            }
+        };
+        let num = |name: &str| -> Result<Vec<Option<f64>>> {
+            match df.column(name) {
+                Ok(col) => Ok(col.cast(&DataType::Float64)?.f64()?.iter().collect()),
+                Err(_) => Ok(vec![None; df.height()]),
+            }
+        };
+        let source = text("source")?;
+        let tool = opt_text("tool")?;
+        let version = opt_text("tool_version")?;
+        let workload = text("workload")?;
+        let params = opt_text("params")?;
+        let platform = text("platform")?;
+        let detail = opt_text("platform_detail")?;
+        let origin = opt_text("label_origin")?;
+        let metric = text("metric")?;
+        let unit = opt_text("unit")?;
+        let better = text("better")?;
+        let value = num("value")?;
+        let run = num("run")?;
+        let rep = num("repetition")?;
+        let first = num("first_line")?;
+        if df.column("value").is_err() {
+            bail!("the table has no 'value' column");
+        }
+        let mut ds = Dataset::default();
+        let mut unlabelled = BTreeSet::new();
+        for i in 0..df.height() {
+            let Some(v) = value[i].filter(|v| v.is_finite()) else { continue };
+            let b = better[i]
+                .as_deref()
+                .and_then(Better::parse)
+                .with_context(|| format!("row {}: 'better' must be higher, lower or none", i + 2))?;
+            let src = source[i].clone().unwrap_or_default();
+            if origin[i].as_deref() == Some("unknown") {
+                unlabelled.insert(src.clone());
+            }
+            ds.obs.push(Obs {
+                source: src,
+                run: run[i].unwrap_or(1.0) as u32,
+                tool: tool[i].clone().unwrap_or_default(),
+                tool_version: version[i].clone().filter(|s| !s.is_empty()),
+                workload: workload[i].clone().unwrap_or_default(),
+                params: params[i].clone().unwrap_or_default(),
+                arm: arm_name(
+                    platform[i].as_deref().unwrap_or("unknown"),
+                    detail[i].as_deref().unwrap_or(""),
+                ),
+                stratum: String::new(),
+                repetition: rep[i].unwrap_or(1.0) as u32,
+                first_line: first[i].unwrap_or(0.0) as u64,
+                metric: metric[i].clone().unwrap_or_default(),
+                unit: unit[i].clone().unwrap_or_default(),
+                better: b,
+                value: v,
+            });
+        }
+        ds.unlabelled = unlabelled.into_iter().collect();
+        Ok(ds)
+    }
+
+    /// All arms, sorted.
+    pub fn arms(&self) -> Vec<String> {
+        self.obs.iter().map(|o| o.arm.clone()).collect::<BTreeSet<_>>().into_iter().collect()
+    }
+}
+
+/// Settings of an analysis.
+#[derive(Debug, Clone)]
+pub struct AnalyseConfig {
+    /// The arm every other arm is compared with (`native`).
+    pub baseline: String,
+    /// Confidence level of every interval, e.g. 0.95.
+    pub confidence: f64,
+    /// Equivalence margin in percent, if any.
+    pub margin_pct: Option<f64>,
+    /// CV (percent) above which a group gets a warning.
+    pub cv_warn_pct: f64,
+    /// CV (percent) above which a group fails the check.
+    pub cv_fail_pct: f64,
+    /// Fewer runs than this get a warning.
+    pub min_runs: usize,
+}
+
+impl Default for AnalyseConfig {
+    fn default() -> AnalyseConfig {
+        AnalyseConfig {
+            baseline: "native".into(),
+            confidence: 0.95,
+            margin_pct: None,
+            cv_warn_pct: 5.0,
+            cv_fail_pct: 10.0,
+            min_runs: 3,
+        }
+    }
+}
+
+/// Statistics of one (workload, params, metric, arm) group.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryRow {
+    /// Workload.
+    pub workload: String,
+    /// Params.
+    pub params: String,
+    /// Metric.
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// Better direction.
+    pub better: Better,
+    /// The platform (arm).
+    pub platform: String,
+    /// Stratum (platform in `compare`), else empty.
+    pub stratum: String,
+    /// Whether this is the workload's primary metric.
+    pub primary: bool,
+    /// Statistics.
+    pub stats: stats::Summary,
+    /// The values, in (source, run) order.
+    pub values: Vec<f64>,
+    /// Source files.
+    pub sources: Vec<String>,
+}
+
+/// Overhead of one arm against the baseline for one (workload, params, metric).
+#[derive(Debug, Clone, Serialize)]
+pub struct OverheadRow {
+    /// Workload.
+    pub workload: String,
+    /// Params.
+    pub params: String,
+    /// Metric.
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// Better direction.
+    pub better: Better,
+    /// Platform (arm) compared.
+    pub platform: String,
+    /// Stratum (platform in `compare`), else empty.
+    pub stratum: String,
+    /// Baseline arm.
+    pub baseline: String,
+    /// Whether this is the workload's primary metric.
+    pub primary: bool,
+    /// Runs of the platform.
+    pub n: usize,
+    /// Runs of the baseline.
+    pub baseline_n: usize,
+    /// Mean of the platform.
+    pub mean: f64,
+    /// Mean of the baseline.
+    pub baseline_mean: f64,
+    /// mean / baseline_mean.
+    pub ratio: Option<f64>,
+    /// Overhead in percent, positive = costs more than the baseline.
+    pub overhead_pct: Option<f64>,
+    /// Lower bound of the overhead interval, None when unbounded.
+    pub ci_low_pct: Option<f64>,
+    /// Upper bound of the overhead interval, None when unbounded.
+    pub ci_high_pct: Option<f64>,
+    /// Welch two-sided p-value.
+    pub p_value: Option<f64>,
+    /// The verdict.
+    pub verdict: String,
+}
+
+/// Severity of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// For information.
+    Info,
+    /// Something to look at; the numbers are still given.
+    Warning,
+    /// The comparison is not valid (refused), or the data is broken.
+    Fail,
+}
+
+impl Severity {
+    /// The word used in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Fail => "fail",
+        }
+    }
+}
+
+/// One check that fired.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Check name: `too_few_runs`, `high_cv`, `outlier`, `drift`, `params_differ`,
+    /// `versions_differ`, `units_differ`, `log_errors`, `no_baseline`, `unlabelled`,
+    /// `unreadable`.
+    pub check: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// Workload concerned (empty when none).
+    pub workload: String,
+    /// Platform concerned (empty when none).
+    pub platform: String,
+    /// What was found, for people.
+    pub detail: String,
+    /// Files concerned (with `:line` where known).
+    pub sources: Vec<String>,
+}
+
+/// Geometric-mean overhead of one subsystem for one platform.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubsystemRow {
+    /// `cpu`, `memory`, `disk`, `network`, `application`.
+    pub subsystem: String,
+    /// Platform (arm).
+    pub platform: String,
+    /// Stratum (platform in `compare`), else empty.
+    pub stratum: String,
+    /// Baseline.
+    pub baseline: String,
+    /// Geometric mean of the cost ratios (platform cost / baseline cost) of the primary
+    /// metrics of the workloads covered.
+    pub geomean_cost_ratio: f64,
+    /// (geomean - 1) * 100: positive = costs more.
+    pub overhead_pct: f64,
+    /// Number of (workload, params) comparisons in the mean.
+    pub comparisons: usize,
+    /// The workloads covered.
+    pub workloads: Vec<String>,
+}
+
+/// The result of an analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// The baseline arm.
+    pub baseline: String,
+    /// Confidence level.
+    pub confidence: f64,
+    /// Equivalence margin.
+    pub margin_pct: Option<f64>,
+    /// All arms seen.
+    pub platforms: Vec<String>,
+    /// Per-group statistics.
+    pub summary: Vec<SummaryRow>,
+    /// Overheads.
+    pub overhead: Vec<OverheadRow>,
+    /// Checks that fired.
+    pub checks: Vec<Check>,
+    /// Per-subsystem summary.
+    pub subsystems: Vec<SubsystemRow>,
+}
+
+impl Analysis {
+    /// Returns true if and only if some check failed.
+    pub fn failed(&self) -> bool {
+        self.checks.iter().any(|c| c.severity == Severity::Fail)
+    }
+}
+
+/// The subsystem a workload exercises.
+pub fn subsystem(workload: &str) -> &'static str {
+    let w = workload.to_ascii_lowercase();
+    if w.starts_with("sysbench.cpu") || w.starts_with("sysbench.threads") || w.starts_with("sysbench.mutex") {
+        "cpu"
+    } else if w.starts_with("sysbench.memory") {
+        "memory"
+    } else if w.starts_with("sysbench.fileio") || w.starts_with("fio") {
+        "disk"
+    } else if w.starts_with("wrk") {
+        "network"
+    } else {
+        "application"
+    }
+}
+
+/// Metric names tried, in order, as a workload's primary metric.
+const PRIMARY: &[&str] = &[
+    "events_per_sec",
+    "mib_per_sec",
+    "transactions_per_sec",
+    "requests_per_sec",
+    "read_iops",
+    "write_iops",
+    "trim_iops",
+    "reads_per_sec",
+    "writes_per_sec",
+    "requests_per_sec",
+    "ops_per_sec",
+    "elapsed_s",
+    "total_time_s",
+    "cpu_pct_mean",
+];
+
+/// The primary metric of a workload among `available`, by a fixed preference order; for
+/// `sysbench.fileio` the read throughput comes first.
+pub fn primary_metric<'a>(workload: &str, available: &BTreeSet<&'a str>) -> Option<&'a str> {
+    let fileio = ["read_mib_per_sec", "written_mib_per_sec"];
+    let order: Vec<&str> = if workload.starts_with("sysbench.fileio") {
+        fileio.iter().chain(PRIMARY).copied().collect()
+    } else {
+        PRIMARY.to_vec()
+    };
+    order.into_iter().find_map(|m| available.get(m).copied())
+}
+
+type GroupKey = (String, String, String, String, String); // workload, params, stratum, metric, arm
+
+/// Runs the analysis.
+pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
+    let alpha = 1.0 - cfg.confidence;
+    // Group observations, ordered by (source, run) inside each group.
+    let mut groups: BTreeMap<GroupKey, Vec<&Obs>> = BTreeMap::new();
+    for o in &ds.obs {
+        groups
+            .entry((o.workload.clone(), o.params.clone(), o.stratum.clone(), o.metric.clone(), o.arm.clone()))
+            .or_default()
+            .push(o);
+    }
+    for v in groups.values_mut() {
+        v.sort_by(|a, b| (&a.source, a.run).cmp(&(&b.source, b.run)));
+    }
+    // Primary metric per (workload, params, stratum).
+    let mut metrics_of: BTreeMap<(String, String, String), BTreeSet<&str>> = BTreeMap::new();
+    for (w, p, s, m, _) in groups.keys() {
+        metrics_of.entry((w.clone(), p.clone(), s.clone())).or_default().insert(m.as_str());
+    }
+    let primary: BTreeMap<(String, String, String), String> = metrics_of
+        .iter()
+        .filter_map(|(k, ms)| primary_metric(&k.0, ms).map(|m| (k.clone(), m.to_string())))
+        .collect();
+    let is_primary = |w: &str, p: &str, s: &str, m: &str| {
+        primary.get(&(w.to_string(), p.to_string(), s.to_string())).is_some_and(|x| x == m)
+    };
+
+    let mut summary = Vec::new();
+    for ((w, p, s, m, arm), obs) in &groups {
+        let values: Vec<f64> = obs.iter().map(|o| o.value).collect();
+        let sources: Vec<String> =
+            obs.iter().map(|o| o.source.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        summary.push(SummaryRow {
+            workload: w.clone(),
+            params: p.clone(),
+            metric: m.clone(),
+            unit: obs[0].unit.clone(),
+            better: obs[0].better,
+            platform: arm.clone(),
+            stratum: s.clone(),
+            primary: is_primary(w, p, s, m),
+            stats: stats::Summary::of(&values, cfg.confidence),
+            values,
+            sources,
+        });
+    }
+
+    let mut checks = Vec::new();
+    let arms = ds.arms();
+    if !arms.iter().any(|a| a == &cfg.baseline) && !ds.obs.is_empty() {
+        checks.push(Check {
+            check: "no_baseline",
+            severity: Severity::Fail,
+            workload: String::new(),
+            platform: cfg.baseline.clone(),
+            detail: format!(
+                "no runs are labelled '{}'; nothing is compared. Choose --baseline from: {}",
+                cfg.baseline,
+                arms.join(", ")
+            ),
+            sources: vec![],
+        });
+    }
+
+    // Per-group checks on primary metrics.
+    for row in summary.iter().filter(|r| r.primary) {
+        let n = row.stats.n;
+        let label = group_label(&row.workload, &row.params, &row.stratum);
+        if n < cfg.min_runs {
+            checks.push(Check {
+                check: "too_few_runs",
+                severity: if n < 2 { Severity::Fail } else { Severity::Warning },
+                workload: label.clone(),
+                platform: row.platform.clone(),
+                detail: format!(
+                    "{n} run{} of {}; at least {} are needed for a usable interval",
+                    if n == 1 { "" } else { "s" },
+                    row.metric,
+                    cfg.min_runs
+                ),
+                sources: row.sources.clone(),
+            });
+        }
+        if let Some(cv) = row.stats.cv_pct {
+            if cv > cfg.cv_warn_pct {
+                checks.push(Check {
+                    check: "high_cv",
+                    severity: if cv > cfg.cv_fail_pct { Severity::Fail } else { Severity::Warning },
+                    workload: label.clone(),
+                    platform: row.platform.clone(),
+                    detail: format!(
+                        "{} varies by CV {:.1}% over {n} runs (threshold {}%): differences smaller \
+                         than that are noise",
+                        row.metric,
+                        cv,
+                        if cv > cfg.cv_fail_pct { cfg.cv_fail_pct } else { cfg.cv_warn_pct }
+                    ),
+                    sources: row.sources.clone(),
+                });
+            }
+        }
+        let key = (
+            row.workload.clone(),
+            row.params.clone(),
+            row.stratum.clone(),
+            row.metric.clone(),
+            row.platform.clone(),
+        );
+        let obs = &groups[&key];
+        let outliers = stats::modified_z_scores(&row.values);
+        for &i in &outliers.flagged {
+            let (Some(o), Some(Some(z))) = (obs.get(i), outliers.scores.get(i)) else { continue };
+            checks.push(Check {
+                check: "outlier",
+                severity: Severity::Warning,
+                workload: label.clone(),
+                platform: row.platform.clone(),
+                detail: format!(
+                    "{} = {} {} (run {} of {}) has a modified z-score of {:.1} (> {})",
+                    row.metric,
+                    fmt_num(o.value),
+                    o.unit,
+                    o.run,
+                    o.source,
+                    z,
+                    stats::MODIFIED_Z_THRESHOLD
+                ),
+                sources: vec![format!("{}:{}", o.source, o.first_line)],
+            });
+        }
+        if let Some(mk) = stats::mann_kendall(&row.values) {
+            if let Some(trend) = mk.drift(alpha) {
+                checks.push(Check {
+                    check: "drift",
+                    severity: Severity::Warning,
+                    workload: label.clone(),
+                    platform: row.platform.clone(),
+                    detail: format!(
+                        "{} {} steadily across {} runs in file order (Kendall tau-b {:.2}, p = {:.3}): \
+                         warm-up, throttling or a filling cache can masquerade as overhead",
+                        row.metric,
+                        match trend {
+                            stats::Trend::Increasing => "rises",
+                            stats::Trend::Decreasing => "falls",
+                        },
+                        mk.n,
+                        mk.tau_b,
+                        mk.p_value
+                    ),
+                    sources: row.sources.clone(),
+                });
+            }
+        }
+    }
+
+    // Comparisons.
+    let mut overhead = Vec::new();
+    let mut refused: BTreeSet<(String, String, String)> = BTreeSet::new(); // workload, stratum, arm
+                                                                           // Params sets per (workload, stratum, arm).
+    let mut params_of: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
+    for (w, p, s, _, arm) in groups.keys() {
+        params_of.entry((w.clone(), s.clone(), arm.clone())).or_default().insert(p.clone());
+    }
+    let strata_workloads: BTreeSet<(String, String)> =
+        params_of.keys().map(|(w, s, _)| (w.clone(), s.clone())).collect();
+    for (w, s) in &strata_workloads {
+        let label = if s.is_empty() { w.clone() } else { format!("{w} ({s})") };
+        let base_params = params_of.get(&(w.clone(), s.clone(), cfg.baseline.clone()));
+        for arm in arms.iter().filter(|a| *a != &cfg.baseline) {
+            let Some(arm_params) = params_of.get(&(w.clone(), s.clone(), arm.clone())) else { continue };
+            match base_params {
+                None => {
+                    if arms.iter().any(|a| a == &cfg.baseline) {
+                        checks.push(Check {
+                            check: "no_baseline",
+                            severity: Severity::Warning,
+                            workload: label.clone(),
+                            platform: arm.clone(),
+                            detail: format!(
+                                "{arm} has runs of {w} but the baseline '{}' has none: not compared",
+                                cfg.baseline
+                            ),
+                            sources: sources_of(&groups, w, s, arm),
+                        });
+                    }
+                }
+                Some(bp) => {
+                    if bp.is_disjoint(arm_params) {
+                        refused.insert((w.clone(), s.clone(), arm.clone()));
+                        checks.push(Check {
+                            check: "params_differ",
+                            severity: Severity::Fail,
+                            workload: label.clone(),
+                            platform: arm.clone(),
+                            detail: format!(
+                                "not compared: {} ran {} with [{}] but {arm} with [{}]",
+                                cfg.baseline,
+                                w,
+                                show_params(bp),
+                                show_params(arm_params)
+                            ),
+                            sources: [
+                                sources_of(&groups, w, s, &cfg.baseline),
+                                sources_of(&groups, w, s, arm),
+                            ]
+                            .concat(),
+                        });
+                    } else if bp != arm_params {
+                        let only: Vec<&String> = arm_params.symmetric_difference(bp).collect();
+                        checks.push(Check {
+                            check: "params_differ",
+                            severity: Severity::Warning,
+                            workload: label.clone(),
+                            platform: arm.clone(),
+                            detail: format!(
+                                "only the parameter sets both ran are compared; run on one side only: [{}]",
+                                only.iter().map(|s| display_params(s)).collect::<Vec<_>>().join("], [")
+                            ),
+                            sources: sources_of(&groups, w, s, arm),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // Version and unit consistency, then overhead rows.
+    for ((w, p, s, m, arm), obs) in &groups {
+        if arm == &cfg.baseline || refused.contains(&(w.clone(), s.clone(), arm.clone())) {
+            continue;
+        }
+        let Some(base) = groups.get(&(w.clone(), p.clone(), s.clone(), m.clone(), cfg.baseline.clone()))
+        else {
+            continue;
+        };
+        let label = group_label(w, p, s);
+        let versions =
+            |v: &[&Obs]| -> BTreeSet<String> { v.iter().filter_map(|o| o.tool_version.clone()).collect() };
+        let (va, vb) = (versions(obs), versions(base));
+        if !va.is_empty() && !vb.is_empty() && va != vb {
+            if is_primary(w, p, s, m) {
+                checks.push(Check {
+                    check: "versions_differ",
+                    severity: Severity::Fail,
+                    workload: label.clone(),
+                    platform: arm.clone(),
+                    detail: format!(
+                        "not compared: {} ran {} version {} but {arm} ran {}",
+                        cfg.baseline,
+                        obs[0].tool,
+                        vb.iter().cloned().collect::<Vec<_>>().join("/"),
+                        va.iter().cloned().collect::<Vec<_>>().join("/")
+                    ),
+                    sources: [sources_of(&groups, w, s, &cfg.baseline), sources_of(&groups, w, s, arm)]
+                        .concat(),
+                });
+            }
+            continue;
+        }
+        let units: BTreeSet<&str> = obs.iter().chain(base.iter()).map(|o| o.unit.as_str()).collect();
+        if units.len() > 1 {
+            checks.push(Check {
+                check: "units_differ",
+                severity: Severity::Fail,
+                workload: label.clone(),
+                platform: arm.clone(),
+                detail: format!(
+                    "not compared: {m} is in {}",
+                    units.into_iter().collect::<Vec<_>>().join(" and ")
+                ),
+                sources: [sources_of(&groups, w, s, &cfg.baseline), sources_of(&groups, w, s, arm)].concat(),
+            });
+            continue;
+        }
+        let better = obs[0].better;
+        if better == Better::None {
+            continue;
+        }
+        let a: Vec<f64> = obs.iter().map(|o| o.value).collect();
+        let b: Vec<f64> = base.iter().map(|o| o.value).collect();
+        let (sa, sb) = (stats::Summary::of(&a, cfg.confidence), stats::Summary::of(&b, cfg.confidence));
+        let cmp = stats::compare(&sa, &sb, better, cfg.confidence, cfg.margin_pct);
+        let (Some(mean), Some(baseline_mean)) = (sa.mean, sb.mean) else { continue };
+        let bounds = cmp.overhead.as_ref().and_then(|o| o.interval.bounds());
+        overhead.push(OverheadRow {
+            workload: w.clone(),
+            params: p.clone(),
+            metric: m.clone(),
+            unit: obs[0].unit.clone(),
+            better,
+            platform: arm.clone(),
+            stratum: s.clone(),
+            baseline: cfg.baseline.clone(),
+            primary: is_primary(w, p, s, m),
+            n: sa.n,
+            baseline_n: sb.n,
+            mean,
+            baseline_mean,
+            ratio: cmp.ratio.estimate,
+            overhead_pct: cmp.overhead.as_ref().and_then(|o| o.pct),
+            ci_low_pct: bounds.map(|b| b.0),
+            ci_high_pct: bounds.map(|b| b.1),
+            p_value: cmp.welch.as_ref().map(|w| w.p_value),
+            verdict: cmp.decision.map(|d| d.verdict.to_string()).unwrap_or_else(|| "no verdict".to_string()),
+        });
+    }
+
+    // Errors reported inside the logs.
+    let mut by_kind: BTreeMap<(String, String, String), Vec<&RunIssue>> = BTreeMap::new();
+    for i in &ds.issues {
+        by_kind.entry((i.workload.clone(), i.arm.clone(), i.kind.clone())).or_default().push(i);
+    }
+    for ((w, arm, kind), issues) in by_kind {
+        let severity = if kind == "warning" { Severity::Warning } else { Severity::Fail };
+        let first = issues[0];
+        checks.push(Check {
+            check: "log_errors",
+            severity,
+            workload: w,
+            platform: arm,
+            detail: if issues.len() == 1 {
+                format!("{kind}: {}", first.message)
+            } else {
+                format!("{kind} in {} runs, e.g. {}", issues.len(), first.message)
+            },
+            sources: issues.iter().map(|i| format!("{}:{}", i.source, i.line)).collect(),
+        });
+    }
+    for (source, message) in &ds.unreadable {
+        checks.push(Check {
+            check: "unreadable",
+            severity: Severity::Fail,
+            workload: String::new(),
+            platform: String::new(),
+            detail: message.clone(),
+            sources: vec![source.clone()],
+        });
+    }
+    if !ds.unlabelled.is_empty() {
+        checks.push(Check {
+            check: "unlabelled",
+            severity: Severity::Warning,
+            workload: String::new(),
+            platform: "unknown".into(),
+            detail: format!(
+                "{} file{} named no platform in the path or labels and {} labelled 'unknown' (use --label or --labels)",
+                ds.unlabelled.len(),
+                if ds.unlabelled.len() == 1 { "" } else { "s" },
+                if ds.unlabelled.len() == 1 { "is" } else { "are" }
+            ),
+            sources: ds.unlabelled.clone(),
+        });
+    }
+
+    let subsystems = subsystem_rows(&overhead, &cfg.baseline);
+    checks.sort_by(|a, b| {
+        (std::cmp::Reverse(a.severity), a.check, &a.workload, &a.platform).cmp(&(
+            std::cmp::Reverse(b.severity),
+            b.check,
+            &b.workload,
+            &b.platform,
+        ))
+    });
+    Analysis {
+        baseline: cfg.baseline.clone(),
+        confidence: cfg.confidence,
+        margin_pct: cfg.margin_pct,
+        platforms: arms,
+        summary,
+        overhead,
+        checks,
+        subsystems,
+    }
+}
+
+fn subsystem_rows(overhead: &[OverheadRow], baseline: &str) -> Vec<SubsystemRow> {
+    let mut acc: BTreeMap<(String, String, String), (Vec<f64>, BTreeSet<String>)> = BTreeMap::new();
+    for row in overhead.iter().filter(|r| r.primary) {
+        let Some(q) = row.ratio.filter(|q| *q > 0.0) else { continue };
+        let cost = match row.better {
+            Better::Higher => 1.0 / q,
+            Better::Lower => q,
+            Better::None => continue,
+        };
+        let e = acc
+            .entry((subsystem(&row.workload).to_string(), row.stratum.clone(), row.platform.clone()))
+            .or_default();
+        e.0.push(cost);
+        e.1.insert(row.workload.clone());
+    }
+    acc.into_iter()
+        .filter_map(|((sub, stratum, platform), (costs, workloads))| {
+            let g = stats::geometric_mean(&costs)?;
+            Some(SubsystemRow {
+                subsystem: sub,
+                platform,
+                stratum,
+                baseline: baseline.to_string(),
+                geomean_cost_ratio: g,
+                overhead_pct: (g - 1.0) * 100.0,
+                comparisons: costs.len(),
+                workloads: workloads.into_iter().collect(),
+            })
+        })
+        .collect()
+}
+
+fn group_label(workload: &str, params: &str, stratum: &str) -> String {
+    let mut s = workload.to_string();
+    if !params.is_empty() {
+        s.push_str(&format!(" [{}]", display_params(params)));
+    }
+    if !stratum.is_empty() {
+        s.push_str(&format!(" ({stratum})"));
+    }
+    s
+}
+
+/// Params as people read them: `threads=1, cpu-max-prime=20000`.
+pub fn display_params(params: &str) -> String {
+    params.replace(';', ", ")
+}
+
+fn show_params(set: &BTreeSet<String>) -> String {
+    set.iter()
+        .map(|p| if p.is_empty() { "no options".to_string() } else { display_params(p) })
+        .collect::<Vec<_>>()
+        .join("] or [")
+}
+
+fn sources_of(groups: &BTreeMap<GroupKey, Vec<&Obs>>, w: &str, s: &str, arm: &str) -> Vec<String> {
+    groups
+        .iter()
+        .filter(|((gw, _, gs, _, ga), _)| gw == w && gs == s && ga == arm)
+        .flat_map(|(_, v)| v.iter().map(|o| o.source.clone()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// A number with 4 significant digits for messages.
+pub fn fmt_num(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (4 - 1 - v.abs().log10().floor() as i32).max(0) as usize;
+    format!("{v:.digits$}")
+}
+
+/// Polars frames of an analysis: summary, overhead, checks, subsystems.
+pub mod frames {
+    use super::*;
+
+    /// `summary.csv`.
+    pub fn summary(a: &Analysis) -> PolarsResult<DataFrame> {
+        let r = &a.summary;
+        df!(
+            "workload" => r.iter().map(|x| x.workload.as_str()).collect::<Vec<_>>(),
+            "params" => r.iter().map(|x| x.params.as_str()).collect::<Vec<_>>(),
+            "metric" => r.iter().map(|x| x.metric.as_str()).collect::<Vec<_>>(),
+            "unit" => r.iter().map(|x| x.unit.as_str()).collect::<Vec<_>>(),
+            "better" => r.iter().map(|x| x.better.as_str()).collect::<Vec<_>>(),
+            "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
+            "stratum" => r.iter().map(|x| x.stratum.as_str()).collect::<Vec<_>>(),
+            "primary" => r.iter().map(|x| x.primary).collect::<Vec<_>>(),
+            "n" => r.iter().map(|x| x.stats.n as u32).collect::<Vec<_>>(),
+            "mean" => r.iter().map(|x| x.stats.mean).collect::<Vec<_>>(),
+            "sd" => r.iter().map(|x| x.stats.sd).collect::<Vec<_>>(),
+            "median" => r.iter().map(|x| x.stats.median).collect::<Vec<_>>(),
+            "min" => r.iter().map(|x| x.stats.min).collect::<Vec<_>>(),
+            "max" => r.iter().map(|x| x.stats.max).collect::<Vec<_>>(),
+            "cv_pct" => r.iter().map(|x| x.stats.cv_pct).collect::<Vec<_>>(),
+            "ci_low" => r.iter().map(|x| x.stats.ci_low).collect::<Vec<_>>(),
+            "ci_high" => r.iter().map(|x| x.stats.ci_high).collect::<Vec<_>>(),
+            "sources" => r.iter().map(|x| x.sources.join(" ")).collect::<Vec<_>>(),
+        )
+    }
+
+    /// `overhead.csv`.
+    pub fn overhead(a: &Analysis) -> PolarsResult<DataFrame> {
+        let r = &a.overhead;
+        df!(
+            "workload" => r.iter().map(|x| x.workload.as_str()).collect::<Vec<_>>(),
+            "params" => r.iter().map(|x| x.params.as_str()).collect::<Vec<_>>(),
+            "metric" => r.iter().map(|x| x.metric.as_str()).collect::<Vec<_>>(),
+            "unit" => r.iter().map(|x| x.unit.as_str()).collect::<Vec<_>>(),
+            "better" => r.iter().map(|x| x.better.as_str()).collect::<Vec<_>>(),
+            "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
+            "stratum" => r.iter().map(|x| x.stratum.as_str()).collect::<Vec<_>>(),
+            "baseline" => r.iter().map(|x| x.baseline.as_str()).collect::<Vec<_>>(),
+            "primary" => r.iter().map(|x| x.primary).collect::<Vec<_>>(),
+            "n" => r.iter().map(|x| x.n as u32).collect::<Vec<_>>(),
+            "baseline_n" => r.iter().map(|x| x.baseline_n as u32).collect::<Vec<_>>(),
+            "mean" => r.iter().map(|x| x.mean).collect::<Vec<_>>(),
+            "baseline_mean" => r.iter().map(|x| x.baseline_mean).collect::<Vec<_>>(),
+            "ratio" => r.iter().map(|x| x.ratio).collect::<Vec<_>>(),
+            "overhead_pct" => r.iter().map(|x| x.overhead_pct).collect::<Vec<_>>(),
+            "ci_low_pct" => r.iter().map(|x| x.ci_low_pct).collect::<Vec<_>>(),
+            "ci_high_pct" => r.iter().map(|x| x.ci_high_pct).collect::<Vec<_>>(),
+            "p_value" => r.iter().map(|x| x.p_value).collect::<Vec<_>>(),
+            "verdict" => r.iter().map(|x| x.verdict.as_str()).collect::<Vec<_>>(),
+        )
+    }
+
+    /// `checks.csv`.
+    pub fn checks(a: &Analysis) -> PolarsResult<DataFrame> {
+        let r = &a.checks;
+        df!(
+            "check" => r.iter().map(|x| x.check).collect::<Vec<_>>(),
+            "severity" => r.iter().map(|x| x.severity.as_str()).collect::<Vec<_>>(),
+            "workload" => r.iter().map(|x| x.workload.as_str()).collect::<Vec<_>>(),
+            "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
+            "detail" => r.iter().map(|x| x.detail.as_str()).collect::<Vec<_>>(),
+            "sources" => r.iter().map(|x| x.sources.join(" ")).collect::<Vec<_>>(),
+        )
+    }
+
+    /// `subsystems.csv`.
+    pub fn subsystems(a: &Analysis) -> PolarsResult<DataFrame> {
+        let r = &a.subsystems;
+        df!(
+            "subsystem" => r.iter().map(|x| x.subsystem.as_str()).collect::<Vec<_>>(),
+            "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
+            "stratum" => r.iter().map(|x| x.stratum.as_str()).collect::<Vec<_>>(),
+            "baseline" => r.iter().map(|x| x.baseline.as_str()).collect::<Vec<_>>(),
+            "geomean_cost_ratio" => r.iter().map(|x| x.geomean_cost_ratio).collect::<Vec<_>>(),
+            "overhead_pct" => r.iter().map(|x| x.overhead_pct).collect::<Vec<_>>(),
+            "comparisons" => r.iter().map(|x| x.comparisons as u32).collect::<Vec<_>>(),
+            "workloads" => r.iter().map(|x| x.workloads.join(" ")).collect::<Vec<_>>(),
+        )
+    }
+}
