@@ -347,7 +347,6 @@ const NOISE: &[&str] = &[
     "Merging requests",
     "Using \"BEGIN\"",
     "Using \"LOCK TABLES",
-    "Using 1 test table",
     "value  ----",
     "percentile stats:",
     "read/write requests:",
@@ -1182,6 +1181,12 @@ mod tests {
         assert_eq!(get(&i, "reads_per_sec"), Some(145283.41));
         assert_eq!(get(&i, "writes_per_sec"), Some(0.0));
         assert_eq!(get(&i, "latency_p95_ms"), Some(8.75));
+
+        // 0.4.12.10 (a fork) prints its own form.
+        let i = iv("[  10s] Intermediate results: 8 threads, tps: 582.994023, reads/s: 8233.315586, writes/s: 2940.469852 response time: 48.261058ms (99%)");
+        assert_eq!(get(&i, "transactions_per_sec"), Some(582.994023));
+        assert_eq!(get(&i, "writes_per_sec"), Some(2940.469852));
+        assert_eq!(get(&i, "latency_p99_ms"), Some(48.261058));
 
         assert_eq!(interval("[ not an interval ]"), None);
         assert_eq!(interval("[ 1s ] nothing we know"), None);

@@ -231,6 +231,10 @@ impl Seg {
     }
 }
 
+/// `WARNING:` lines that are routine, not the explanation of a failure.
+const ROUTINE_WARNINGS: &[&str] =
+    &["Operation time (", "Percentile statistics will be inaccurate", "option is deprecated"];
+
 /// Cuts the file into segments.
 struct Splitter {
     series: bool,
@@ -365,9 +369,11 @@ impl Splitter {
             }
             Line::Warning(msg) => {
                 // After the results a warning is the next command's (`--test` deprecation
-                // notes come before the banner).
+                // notes come before the banner). 0.4's timer notes say nothing about a failure.
                 if !self.cur.has_results() {
-                    self.cur.warnings.push(msg.to_string());
+                    if !ROUTINE_WARNINGS.iter().any(|w| msg.contains(w)) {
+                        self.cur.warnings.push(msg.to_string());
+                    }
                     self.cur.touch(n);
                 }
             }
@@ -626,12 +632,11 @@ fn issues(run: &mut Run, seg: &Seg, out: &mut ParseOutput) {
         let mut msg: Vec<&str> = seg.fatal.iter().map(|(_, m)| m.as_str()).collect();
         msg.extend(seg.warnings.iter().map(String::as_str));
         let message = msg.join(" / ");
-        if !seg.has_results() {
-            out.warnings.push(Diagnostic::new(
-                line,
-                format!("the run starting at line {} has no results: {message}", seg.first_line),
-            ));
-        }
+        let what = if seg.has_results() { "reports" } else { "has no results" };
+        out.warnings.push(Diagnostic::new(
+            line,
+            format!("the run starting at line {} {what}: {message}", seg.first_line),
+        ));
         run.issues.push(LogIssue { line, kind: "fatal".into(), message });
     } else if !seg.has_results() {
         let message = format!(
