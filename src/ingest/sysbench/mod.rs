@@ -328,6 +328,10 @@ impl Splitter {
                 self.cur.touch(n);
             }
             Line::Header(h) => {
+                // The histogram comes before its run's results.
+                if h == Header::Histogram && self.cur.has_results() {
+                    self.split();
+                }
                 if let Some(rank) = h.rank() {
                     self.ranked(rank);
                     self.results_at(n, raw);
@@ -431,7 +435,7 @@ fn build(segs: Vec<Seg>, first_text: (usize, String)) -> Result<ParseOutput, Par
     let mut left = Leftovers::default();
     let mut banner: Option<(String, Option<String>)> = None;
     let mut prev: Option<Prev> = None;
-    for seg in segs {
+    for mut seg in segs {
         if seg.banner.is_some() {
             banner = seg.banner.clone();
         }
@@ -451,7 +455,7 @@ fn build(segs: Vec<Seg>, first_text: (usize, String)) -> Result<ParseOutput, Par
                 left.unknown.push((*line, quote.clone(), seg.last_line));
             }
             if seg.results.is_none() {
-                let run = run_of(&seg, None, Params::new(), banner.as_ref(), &mut out);
+                let run = run_of(&mut seg, None, Params::new(), banner.as_ref(), &mut out);
                 out.runs.push(run);
             }
             continue;
@@ -460,7 +464,7 @@ fn build(segs: Vec<Seg>, first_text: (usize, String)) -> Result<ParseOutput, Par
             fileio_defaults(&mut params);
         }
         prev = Some(Prev { test, params: params.clone(), known });
-        let run = run_of(&seg, Some(test), params, banner.as_ref(), &mut out);
+        let run = run_of(&mut seg, Some(test), params, banner.as_ref(), &mut out);
         out.runs.push(run);
     }
     if let Some(&first) = left.inherited.first() {
@@ -602,7 +606,7 @@ fn unknown_test_reason(first: usize, last: usize) -> String {
 
 /// Builds the run of a segment (`test` `None`: a run without results whose test is unknown).
 fn run_of(
-    seg: &Seg,
+    seg: &mut Seg,
     test: Option<Test>,
     params: Params,
     banner: Option<&(String, Option<String>)>,
@@ -621,7 +625,7 @@ fn run_of(
         push_metrics(&mut run, test, seg, &params);
     }
     run.params = params;
-    run.series = seg.samples.clone();
+    run.series = std::mem::take(&mut seg.samples);
     issues(&mut run, seg, out);
     run
 }
