@@ -440,14 +440,16 @@ const PRIMARY: &[&str] = &[
 ];
 
 /// The primary metric of a workload among `available`, by a fixed preference order; for
-/// `sysbench.fileio` the read throughput comes first.
+/// `sysbench.fileio` the read throughput and for `sysbench.memory` the MiB/s come first.
 pub fn primary_metric<'a>(workload: &str, available: &BTreeSet<&'a str>) -> Option<&'a str> {
-    let fileio = ["read_mib_per_sec", "written_mib_per_sec"];
-    let order: Vec<&str> = if workload.starts_with("sysbench.fileio") {
-        fileio.iter().chain(PRIMARY).copied().collect()
+    let first: &[&str] = if workload.starts_with("sysbench.fileio") {
+        &["read_mib_per_sec", "written_mib_per_sec"]
+    } else if workload.starts_with("sysbench.memory") {
+        &["mib_per_sec"]
     } else {
-        PRIMARY.to_vec()
+        &[]
     };
+    let order: Vec<&str> = first.iter().chain(PRIMARY).copied().collect();
     order.into_iter().find_map(|m| available.get(m).copied())
 }
 
