@@ -249,6 +249,8 @@ fn maxhbr_native_randrw_with_fsync_section() {
     let runs = runs_of(&dir.join("maxhbr__mvdiopt/native__workstation-Mixed-random-4K-read-and-write"));
     assert_eq!(runs.len(), 1);
     let r = &runs[0];
+    // line 2: "fio-3.30"
+    assert_eq!(r.data.tool_version.as_deref(), Some("fio-3.30"));
     assert_eq!(r.data.workload, "fio.randrw");
     assert_eq!(params(r), "bs=4k;iodepth=1;ioengine=libaio;job=TEST;numjobs=1;rw=randrw");
     // line 6: "  read: IOPS=248, BW=994KiB/s (1018kB/s)(58.3MiB/60005msec)"
@@ -291,6 +293,8 @@ fn maxhbr_tee_appended_runs_are_split() {
     let runs = runs_of(&dir.join("maxhbr__mvdiopt/1.1.20210618-Testing-random-4K-reads"));
     assert_eq!(runs.len(), 8, "eight fio-3.16 banners, eight result blocks");
     for r in &runs {
+        // lines 3, 38, ..., 247: "fio-3.16"
+        assert_eq!(r.data.tool_version.as_deref(), Some("fio-3.16"));
         assert_eq!(r.data.workload, "fio.randread");
         assert_eq!(params(r), "bs=4k;iodepth=1;ioengine=libaio;job=TEST;numjobs=32;rw=randread");
     }
@@ -406,6 +410,9 @@ fn mcgrof_terse_after_32_error_lines() {
     let r = &runs[0];
     // line 33: "3;fio-3.1;;0;11;302093704;1258131;314532;240113;..."
     assert_eq!((r.data.first_line, r.data.last_line), (1, 33));
+    assert_eq!(r.data.tool_version.as_deref(), Some("fio-3.1"));
+    assert_eq!(r.data.workload, "fio.job");
+    assert_eq!(params(r), "");
     close(metric(r, "read_iops"), 314532.0);
     // ";129387128;538859;134714;240113;"
     close(metric(r, "write_iops"), 134714.0);
