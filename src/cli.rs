@@ -20,6 +20,10 @@ pub struct Opts {
 pub enum Command {
     /// Read raw outputs into one tidy table (CSV, Parquet or JSON).
     Ingest(IngestArgs),
+    /// Run a campaign plan (TOML) on native, docker, ssh and qemu platforms.
+    Run(crate::exec::cli::RunArgs),
+    /// Build a Docker image, a QEMU VM image and a ready plan from Debian packages.
+    Lab(crate::exec::cli::LabArgs),
 }
 
 /// Options shared by every command that reads raw outputs.

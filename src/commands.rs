@@ -18,6 +18,8 @@ pub const EXIT_BAD_INPUT: u8 = 1;
 pub fn run(opts: Opts) -> Result<ExitCode> {
     match opts.command {
         Command::Ingest(args) => ingest_cmd(args),
+        Command::Run(args) => crate::exec::cli::run(args),
+        Command::Lab(args) => crate::exec::cli::lab(args),
     }
 }
 

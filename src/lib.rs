@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod exec;
 pub mod ingest;
 pub mod label;
 pub mod model;
