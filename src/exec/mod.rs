@@ -79,9 +79,11 @@ impl Job {
 }
 
 /// Shell script (constant) that remote platforms run under `setsid -w`: records its process
-/// group, enters the work folder and execs the argv given as its positional parameters. The
-/// argv is never part of the script text.
-pub const WRAP_SCRIPT: &str = "echo $$ > \"$0\"; cd \"$1\" || exit 126; shift; exec \"$@\"";
+/// group in a pid file, enters the work folder, runs the argv given as its positional
+/// parameters, removes the pid file and exits with the argv's status. The argv is never part
+/// of the script text.
+pub const WRAP_SCRIPT: &str =
+    "trap : INT TERM; echo $$ > \"$0\"; cd \"$1\" || exit 126; shift; \"$@\"; s=$?; rm -f \"$0\"; exit $s";
 
 /// Shell script (constant) that signals the process group recorded in a pid file:
 /// `$0` = signal name, `$1` = pid file.

@@ -145,6 +145,7 @@ impl QemuExecutor {
     }
 
     fn kill_qemu(&mut self) {
+        let _ = self.ssh.stop();
         if let Some(mut c) = self.child.take() {
             super::signal_group(&c, libc::SIGTERM);
             let t = Instant::now();
@@ -321,6 +322,7 @@ impl Executor for QemuExecutor {
         let argv: Vec<String> = vec!["sh".into(), "-c".into(), script.into()];
         let mut cmd = self.ssh.command(&argv, &Job { tag: "poweroff".into(), workdir: "/".into() });
         let _ = super::run_captured(&mut cmd, Duration::from_secs(15));
+        let _ = self.ssh.stop();
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(20) {
             if self.exited().is_some() {

@@ -697,6 +697,9 @@ impl Campaign {
             );
         }
 
+        for name in [format!(".{stem}.pidstat.stderr"), format!(".{stem}.host.pidstat.stderr")] {
+            remove_if_empty(&self.out.join(rel(name)));
+        }
         let interrupted = matches!(waited, Ok(Waited::Interrupted));
         if !interrupted {
             for (i, argv) in w.cleanup.iter().enumerate() {
@@ -709,6 +712,7 @@ impl Campaign {
             }
         }
 
+        remove_if_empty(&setup_log);
         match waited {
             Ok(Waited::Interrupted) => {
                 for p in
@@ -763,6 +767,12 @@ pub fn pidstat_argv(plan: &Plan, w: &WorkloadSpec) -> Vec<String> {
         .map(|s| s.to_string())
         .chain([w.monitor_name(), plan.monitor.pidstat_interval_s.to_string()])
         .collect()
+}
+
+fn remove_if_empty(path: &Path) {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 fn kill_clone(cmd: &Option<Command>) -> Option<Command> {
@@ -892,7 +902,10 @@ mod tests {
         assert_eq!(ids, ["a/x/warmup1", "a/x/rep1", "a/x/rep2"]);
         assert!(m.runs[0].warmup && m.runs[0].output.starts_with(".virtperf/warmup/"));
         assert_eq!(m.runs[2].output, "a/x/rep2.txt");
-        assert_eq!(std::fs::read_to_string(dir.path().join("a/x/rep2.txt")).unwrap(), "mock: bench --n=1\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/x/rep2.txt")).unwrap(),
+            "mock: bench '--n=1'\n"
+        );
         assert!(!dir.path().join(".virtperf/lock").exists());
     }
 }

@@ -4,7 +4,7 @@
 //! timed-out run is killed remotely through its recorded process group. Also the transport of
 //! [`super::qemu`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -29,6 +29,8 @@ pub struct SshExecutor {
     detail: String,
     /// A throw-away VM: do not keep its host key.
     ephemeral: bool,
+    /// Control socket of the master connection, once `start` opened it.
+    control: Option<String>,
     guest: Facts,
 }
 
@@ -47,6 +49,7 @@ impl SshExecutor {
             workdir: spec.workdir.clone().unwrap_or_else(|| "/var/tmp/virtperf".into()),
             detail: spec.detail.clone().unwrap_or_default(),
             ephemeral: false,
+            control: None,
             guest: Facts::default(),
         }
     }
@@ -75,6 +78,10 @@ impl SshExecutor {
         for o in ["BatchMode=yes", "LogLevel=ERROR", "ConnectTimeout=10", "ServerAliveInterval=15"] {
             v.push("-o".into());
             v.push(o.into());
+        }
+        if let Some(path) = &self.control {
+            // Reuse the master connection: a run costs no new key exchange (seconds on TCG).
+            v.extend(["-o".into(), "ControlMaster=no".into(), "-o".into(), format!("ControlPath={path}")]);
         }
         v.push("-p".into());
         v.push(self.port.to_string());
@@ -123,6 +130,49 @@ impl SshExecutor {
     pub fn port(&self) -> u16 {
         self.port
     }
+
+    /// Opens a master connection that later commands share (`ControlMaster`), so each run,
+    /// monitor and kill does not pay a new ssh handshake. Best effort: without it, every
+    /// command connects by itself.
+    fn open_master(&mut self) {
+        let path = format!("/tmp/.virtperf-ssh-{}-{}", std::process::id(), self.name);
+        let _ = std::fs::remove_file(&path);
+        let mut prefix = self.ssh_prefix();
+        let dest = prefix.split_off(prefix.len() - 2);
+        let mut cmd = Command::new(&prefix[0]);
+        cmd.args(&prefix[1..])
+            .args(["-o", "ControlMaster=yes", "-o", "ControlPersist=yes", "-o"])
+            .arg(format!("ControlPath={path}"))
+            .args(["-f", "-N"])
+            .args(&dest)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        if cmd.status().is_ok_and(|s| s.success()) && Path::new(&path).exists() {
+            self.control = Some(path);
+        }
+    }
+
+    fn close_master(&mut self) {
+        if let Some(path) = self.control.take() {
+            let _ = Command::new("ssh")
+                .args([
+                    "-o",
+                    &format!("ControlPath={path}"),
+                    "-O",
+                    "exit",
+                    "-l",
+                    &self.user,
+                    "--",
+                    &self.host,
+                ])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 impl Executor for SshExecutor {
@@ -135,6 +185,7 @@ impl Executor for SshExecutor {
     }
 
     fn start(&mut self, _ctx: &StartContext) -> Result<()> {
+        self.open_master();
         let mkdir: Vec<String> = vec!["mkdir".into(), "-p".into(), self.workdir.clone()];
         run_ok(&mut self.ssh(&mkdir), Duration::from_secs(60)).with_context(|| {
             format!(
@@ -186,7 +237,14 @@ impl Executor for SshExecutor {
     }
 
     fn stop(&mut self) -> Result<()> {
+        self.close_master();
         Ok(())
+    }
+}
+
+impl Drop for SshExecutor {
+    fn drop(&mut self) {
+        self.close_master();
     }
 }
 
