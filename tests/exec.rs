@@ -571,3 +571,18 @@ repetitions = 1
     assert_not_injected(&prefix, &std::fs::read_to_string(out.join(&evil.output)).unwrap(), &args);
     check_labels_and_ingest(&out, &m);
 }
+
+#[test]
+fn example_plans_are_valid() {
+    let dir = root().join("examples");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let tmp = tempfile::tempdir().unwrap();
+            vp(tmp.path()).arg("run").arg(&path).arg("--dry-run").assert().success();
+            n += 1;
+        }
+    }
+    assert!(n >= 2);
+}

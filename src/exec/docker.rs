@@ -237,8 +237,8 @@ impl Executor for DockerExecutor {
         Ok(())
     }
 
-    fn describe_start(&self) -> Vec<Vec<String>> {
-        self.run_argv(&self.ports).into_iter().collect()
+    fn describe_start(&self, ports: &[u16]) -> Vec<Vec<String>> {
+        self.run_argv(ports).into_iter().collect()
     }
 }
 

@@ -24,8 +24,17 @@ else
   say "root file system exists: $ROOTFS"
 fi
 
+# put FILE MODE: writes stdin to FILE only when the content differs, so that an unchanged
+# file keeps its time and the disk image is not rebuilt for nothing.
+put() {
+  local tmp; tmp=$(mktemp)
+  cat >"$tmp"
+  if ! cmp -s "$tmp" "$1"; then install -m "$2" "$tmp" "$1"; fi
+  rm -f "$tmp"
+}
+
 # The VM's own init: no systemd, so a TCG boot is kernel + a few commands. tini reaps zombies.
-cat >"$ROOTFS/sbin/virtperf-init" <<'INIT'
+put "$ROOTFS/sbin/virtperf-init" 755 <<'INIT'
 #!/bin/sh
 # PID 1 of the virtperf lab VM: mounts, static user-mode network (QEMU slirp), sshd.
 mount -t proc proc /proc 2>/dev/null
@@ -51,24 +60,22 @@ mkdir -p /run/sshd
 echo "virtperf-init: network on $IF, starting sshd"
 exec /usr/bin/tini -s -- /usr/sbin/sshd -D -e
 INIT
-chmod 755 "$ROOTFS/sbin/virtperf-init"
-echo virtperf-vm >"$ROOTFS/etc/hostname"
-printf '127.0.0.1 localhost virtperf-vm\n' >"$ROOTFS/etc/hosts"
+echo virtperf-vm | put "$ROOTFS/etc/hostname" 644
+printf '127.0.0.1 localhost virtperf-vm\n' | put "$ROOTFS/etc/hosts" 644
 
 # Login key for root, generated once; host keys of the image.
 [ -f "$DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C virtperf-lab -f "$DIR/id_ed25519"
 install -d -m 700 "$ROOTFS/root/.ssh"
-install -m 600 "$DIR/id_ed25519.pub" "$ROOTFS/root/.ssh/authorized_keys"
+put "$ROOTFS/root/.ssh/authorized_keys" 600 <"$DIR/id_ed25519.pub"
 ssh-keygen -A -f "$ROOTFS" >/dev/null
-printf 'UseDNS no\nPermitRootLogin prohibit-password\n' >"$ROOTFS/etc/ssh/sshd_config.d/virtperf.conf"
+printf 'UseDNS no\nPermitRootLogin prohibit-password\n' | put "$ROOTFS/etc/ssh/sshd_config.d/virtperf.conf" 644
 
 if [ "$SKIP_QEMU" != 1 ]; then
   kernel=$(ls "$ROOTFS"/boot/vmlinuz-* | sort -V | tail -n 1)
   initrd=$(ls "$ROOTFS"/boot/initrd.img-* | sort -V | tail -n 1)
   cp -f "$kernel" "$DIR/vmlinuz"
   cp -f "$initrd" "$DIR/initrd.img"
-  if [ ! -f "$DIR/disk.raw" ] || [ "$ROOTFS/.virtperf-rootfs" -nt "$DIR/disk.raw" ] \
-     || [ "$DIR/id_ed25519.pub" -nt "$DIR/disk.raw" ]; then
+  if [ ! -f "$DIR/disk.raw" ] || [ -n "$(find "$ROOTFS" -newer "$DIR/disk.raw" -print -quit)" ]; then
     say "making $DIR/disk.raw (${DISK_MIB} MiB ext4 from the root file system)"
     rm -f "$DIR/disk.raw.tmp"
     mkfs.ext4 -q -F -L virtperf-root -d "$ROOTFS" "$DIR/disk.raw.tmp" "${DISK_MIB}M"

@@ -193,8 +193,8 @@ pub trait Executor: Send {
     /// Stops what `start` started (removes the container, powers off the VM). Idempotent.
     fn stop(&mut self) -> Result<()>;
 
-    /// Commands `start` would run, for `--dry-run`.
-    fn describe_start(&self) -> Vec<Vec<String>> {
+    /// Commands `start` would run with wrk `ports` to expose, for `--dry-run`.
+    fn describe_start(&self, _ports: &[u16]) -> Vec<Vec<String>> {
         Vec::new()
     }
 

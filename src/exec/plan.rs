@@ -240,9 +240,12 @@ impl Plan {
 
     fn resolve_paths(&mut self) {
         let base = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let home = std::env::var_os("HOME").map(PathBuf::from);
         for p in &mut self.platforms {
             for f in [&mut p.key, &mut p.kernel, &mut p.initrd, &mut p.disk].into_iter().flatten() {
-                if f.is_relative() {
+                if let (Ok(rest), Some(home)) = (f.strip_prefix("~"), &home) {
+                    *f = home.join(rest);
+                } else if f.is_relative() {
                     *f = base.join(&*f);
                 }
             }

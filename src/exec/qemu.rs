@@ -47,7 +47,8 @@ impl QemuExecutor {
     /// From a plan's `[[platform]]` with kind = "qemu"; `out` is the campaign folder (logs go
     /// to `out/.virtperf/`).
     pub fn new(spec: &PlatformSpec, out: &Path) -> QemuExecutor {
-        let ssh_port = spec.port.unwrap_or(0);
+        // Picked now so that --dry-run shows the port the runs will use.
+        let ssh_port = spec.port.or_else(|| free_port().ok()).unwrap_or(0);
         QemuExecutor {
             spec: spec.clone(),
             out: out.to_path_buf(),
@@ -335,10 +336,11 @@ impl Executor for QemuExecutor {
         Ok(())
     }
 
-    fn describe_start(&self) -> Vec<Vec<String>> {
+    fn describe_start(&self, ports: &[u16]) -> Vec<Vec<String>> {
         let accel = self.spec.accel.clone().unwrap_or_else(|| "kvm".into());
-        let fwd: Vec<(u16, u16)> = self.forwards.clone();
-        vec![self.qemu_argv(&accel, if self.ssh_port == 0 { 10022 } else { self.ssh_port }, &fwd)]
+        // Host ports for wrk are picked at start; shown here as 0.
+        let fwd: Vec<(u16, u16)> = ports.iter().map(|&p| (0, p)).collect();
+        vec![self.qemu_argv(&accel, self.ssh_port, &fwd)]
     }
 
     fn take_warnings(&mut self) -> Vec<String> {

@@ -208,7 +208,7 @@ impl Campaign {
             self.out.display()
         );
         for p in &self.platforms {
-            for argv in p.exec.describe_start() {
+            for argv in p.exec.describe_start(&self.wrk_ports(p.exec.name())) {
                 s.push_str(&format!("# start {}: {}\n", p.exec.name(), shown(&argv)));
             }
         }
@@ -239,6 +239,18 @@ impl Campaign {
             }
         }
         s
+    }
+
+    /// nginx ports that wrk workloads need on platform `name`.
+    fn wrk_ports(&self, name: &str) -> Vec<u16> {
+        let ports: BTreeSet<u16> = self
+            .plan
+            .workloads
+            .iter()
+            .filter(|w| w.kind == "wrk" && w.runs_on(name))
+            .map(WorkloadSpec::nginx_port)
+            .collect();
+        ports.into_iter().collect()
     }
 
     fn lookup(&self, slot: &Slot) -> Option<(usize, &WorkloadSpec)> {
@@ -394,17 +406,10 @@ impl Campaign {
             return Ok(());
         }
         let name = self.platforms[pi].exec.name().to_string();
-        let ports: BTreeSet<u16> = self
-            .plan
-            .workloads
-            .iter()
-            .filter(|w| w.kind == "wrk" && w.runs_on(&name))
-            .map(WorkloadSpec::nginx_port)
-            .collect();
         let ctx = StartContext {
             out: self.out.clone(),
             campaign: self.plan.campaign.clone(),
-            ports: ports.into_iter().collect(),
+            ports: self.wrk_ports(&name),
             stop: self.stop.clone(),
         };
         self.progress.set_message(format!("starting platform {name}"));
