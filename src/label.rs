@@ -140,7 +140,7 @@ impl Labeler {
         for (glob, pattern, set) in &self.mapping {
             if glob.is_match(shown.as_ref()) {
                 apply(&mut labels, set, LabelOrigin::Mapping, &format!("mapping file pattern '{pattern}'"));
-                break;
+                    break;
             }
         }
         apply(&mut labels, &self.cli, LabelOrigin::Cli, "--label on the command line");
@@ -215,8 +215,7 @@ fn read_mapping(path: &Path) -> Result<Vec<(GlobMatcher, String, LabelSet)>> {
         if pattern.is_empty() {
             bail!("{}:{line}: empty pattern", path.display());
         }
-        let glob_text =
-            if pattern.contains(['*', '?', '[']) { pattern.clone() } else { format!("*{pattern}*") };
+        let glob_text = if pattern.contains(['*', '?', '[']) { pattern.clone() } else { format!("*{pattern}*") };
         let glob = Glob::new(&glob_text)
             .with_context(|| format!("{}:{line}: bad glob '{pattern}'", path.display()))?
             .compile_matcher();

@@ -1,3 +1,2 @@
 //! fio: real outputs (../shared/realdata and tests/fixtures/fio) parsed to the values in the files.
-#[allow(unused_imports)]
-use crate::util::*;
+#[allow(unused_imports)] use crate::util::*;

@@ -70,36 +70,9 @@ enum Mutation {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     let weird = prop::sample::select(vec![
-        "",
-        "-",
-        "0",
-        "-0",
-        "1e309",
-        "-1e309",
-        "nan",
-        "inf",
-        "99999999999999999999999",
-        "4294967296",
-        "18446744073709551616",
-        "0.000",
-        "1,5",
-        "12k",
-        "1.2.3",
-        "-1.00",
-        "%",
-        "ms",
-        "\u{feff}",
-        "é",
-        "\t",
-        "(",
-        ")",
-        "[",
-        "]",
-        ":",
-        "=",
-        "{",
-        "}",
-        "\"",
+        "", "-", "0", "-0", "1e309", "-1e309", "nan", "inf", "99999999999999999999999",
+        "4294967296", "18446744073709551616", "0.000", "1,5", "12k", "1.2.3", "-1.00", "%", "ms",
+        "\u{feff}", "é", "\t", "(", ")", "[", "]", ":", "=", "{", "}", "\"",
     ]);
     prop_oneof![
         any::<usize>().prop_map(Mutation::Cut),
@@ -172,8 +145,7 @@ fn apply(mut bytes: Vec<u8>, m: &Mutation) -> Vec<u8> {
 #[test]
 fn parsers_survive_mutated_real_outputs() {
     let seeds = seeds();
-    let mut runner =
-        TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
     let strategy = (0..seeds.len(), prop::collection::vec(mutation(), 1..6));
     runner
         .run(&strategy, |(i, muts)| {
@@ -192,80 +164,19 @@ fn parsers_survive_random_text() {
     // Text built from the words these outputs are made of, so the parsers get past their
     // sniffs and into the deep paths.
     let word = prop::sample::select(vec![
-        "sysbench 1.0.20",
-        "General statistics:",
-        "total time:",
-        "10.0s",
-        "events per second:",
-        "Latency (ms):",
-        "avg:",
-        "95th percentile:",
-        "Threads started!",
-        "CPU speed:",
-        "Running 10s test @ http://x/",
-        "threads and",
-        "connections",
-        "Latency",
-        "Req/Sec",
-        "Requests/sec:",
-        "Transfer/sec:",
-        "Socket errors: connect",
-        "requests in",
-        "MB read",
-        "fio-3.33",
-        "(g=0): rw=randread,",
-        "read: IOPS=",
-        "BW=",
-        "clat (usec):",
-        "min=",
-        "avg=",
-        "percentiles",
-        "|",
-        "1.00th=[",
-        "]",
-        "Run status group",
-        "3;fio-3.1;",
-        ";",
-        "{",
-        "}",
-        "\"fio version\"",
-        "\"jobs\"",
-        ":",
-        "[",
-        "Linux 6.1.0 (h)",
-        "_x86_64_",
-        "(2 CPU)",
-        "#",
-        "Time",
-        "UID",
-        "PID",
-        "%usr",
-        "%CPU",
-        "RSS",
-        "kB_rd/s",
-        "Command",
-        "Average:",
-        "12:00:01",
-        "AM",
-        "1700000000",
-        "-1.00",
-        "1e308",
-        "0.00",
-        "7",
-        "\n",
-        "\n",
-        "\r\n",
-        " ",
-        "\t",
-        "nan",
-        "k",
-        "ms",
-        "us",
-        "s",
+        "sysbench 1.0.20", "General statistics:", "total time:", "10.0s", "events per second:",
+        "Latency (ms):", "avg:", "95th percentile:", "Threads started!", "CPU speed:",
+        "Running 10s test @ http://x/", "threads and", "connections", "Latency", "Req/Sec",
+        "Requests/sec:", "Transfer/sec:", "Socket errors: connect", "requests in", "MB read",
+        "fio-3.33", "(g=0): rw=randread,", "read: IOPS=", "BW=", "clat (usec):", "min=", "avg=",
+        "percentiles", "|", "1.00th=[", "]", "Run status group", "3;fio-3.1;", ";", "{", "}",
+        "\"fio version\"", "\"jobs\"", ":", "[", "Linux 6.1.0 (h)", "_x86_64_", "(2 CPU)", "#",
+        "Time", "UID", "PID", "%usr", "%CPU", "RSS", "kB_rd/s", "Command", "Average:",
+        "12:00:01", "AM", "1700000000", "-1.00", "1e308", "0.00", "7", "\n", "\n", "\r\n", " ",
+        "\t", "nan", "k", "ms", "us", "s",
     ]);
     let text = prop::collection::vec(word, 0..400).prop_map(|ws| ws.join(" "));
-    let mut runner =
-        TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
     runner
         .run(&text, |t| {
             exercise(t.as_bytes());
@@ -276,8 +187,7 @@ fn parsers_survive_random_text() {
 
 #[test]
 fn parsers_survive_random_bytes() {
-    let mut runner =
-        TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
     runner
         .run(&prop::collection::vec(any::<u8>(), 0..4096), |b| {
             exercise(&b);

@@ -74,9 +74,15 @@ pub trait Parser: Sync {
 
     /// Parses from a reader. The default reads everything (lossy UTF-8) and calls
     /// [`Parser::parse`]; parsers of large logs (pidstat) override it to stream.
-    fn parse_reader(&self, reader: &mut dyn BufRead, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
+    fn parse_reader(
+        &self,
+        reader: &mut dyn BufRead,
+        opts: &ParseOptions,
+    ) -> Result<ParseOutput, ParseError> {
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(|e| ParseError::new(1, format!("read failed: {e}")))?;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| ParseError::new(1, format!("read failed: {e}")))?;
         self.parse(&String::from_utf8_lossy(&bytes), opts)
     }
 }
@@ -166,8 +172,8 @@ impl Ingested {
 pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut files = Vec::new();
     for input in inputs {
-        let meta =
-            std::fs::metadata(input).map_err(|e| InputError::Read { path: input.clone(), source: e })?;
+        let meta = std::fs::metadata(input)
+            .map_err(|e| InputError::Read { path: input.clone(), source: e })?;
         if meta.is_file() {
             files.push(input.clone());
             continue;
@@ -197,8 +203,10 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         None => None,
     };
     let files = collect_files(inputs)?;
-    let outcomes: Vec<(FileReport, Result<Vec<Run>, InputError>)> =
-        files.par_iter().map(|path| ingest_file(path, forced, cfg, labeler)).collect();
+    let outcomes: Vec<(FileReport, Result<Vec<Run>, InputError>)> = files
+        .par_iter()
+        .map(|path| ingest_file(path, forced, cfg, labeler))
+        .collect();
 
     let mut out = Ingested::default();
     for (report, result) in outcomes {
@@ -282,8 +290,9 @@ fn parse_file(
     let parser = match forced.or_else(|| detect(&head_text)) {
         Some(p) => p,
         None => {
-            let (line, first) =
-                text::numbered_lines(&head_text).find(|(_, l)| !l.trim().is_empty()).unwrap_or((1, ""));
+            let (line, first) = text::numbered_lines(&head_text)
+                .find(|(_, l)| !l.trim().is_empty())
+                .unwrap_or((1, ""));
             let found = if head.contains(&0) {
                 "binary data".to_string()
             } else {
