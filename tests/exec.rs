@@ -108,6 +108,20 @@ fn check_labels_and_ingest(out: &Path, m: &Manifest) {
         let runs = ingested.runs.iter().filter(|x| x.source == shown).count();
         assert!(runs >= 1, "{shown}: no run");
     }
+    // pidstat logs: labelled from the manifest when the pidstat parser reads them (a log of a
+    // run shorter than the interval has no rows and may be refused).
+    for r in m.runs.iter().filter(|r| !r.warmup) {
+        let Some(rel) = &r.pidstat else { continue };
+        let shown = out.join(rel).display().to_string();
+        match ingested.files.iter().find(|f| f.source == shown) {
+            Some(f) if f.error.is_none() => assert_eq!(f.labels.origin, LabelOrigin::Manifest, "{shown}"),
+            Some(f) if f.parser.is_none() => {
+                skipped.insert("pidstat".into());
+            }
+            Some(f) => eprintln!("note: {shown} refused: {:?}", f.error),
+            None => panic!("{shown} not ingested"),
+        }
+    }
     if !skipped.is_empty() {
         eprintln!("SKIPPED (partly): no parser on this branch recognises the output of {skipped:?}");
     }
@@ -318,6 +332,21 @@ repetitions = 1
     assert_eq!(r.status, RunStatus::Timeout);
     assert!(r.duration_s < 5.0 && r.exit_code.is_none());
     assert!(!pgrep("sleep 37.25"), "the child of the timed-out run survived");
+    // --resume skips it (the campaign still has a failed run: exit 1); --retry-failed runs it
+    // again (and it times out again).
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).arg("--resume").assert().code(1);
+    assert_eq!(manifest(&out).runs[0].started_at, r.started_at);
+    vp(dir.path())
+        .arg("run")
+        .arg(&plan)
+        .arg("--out")
+        .arg(&out)
+        .args(["--resume", "--retry-failed"])
+        .assert()
+        .code(1);
+    let again = manifest(&out);
+    assert_eq!(again.runs.len(), 1);
+    assert_ne!(again.runs[0].started_at, r.started_at);
 }
 
 #[test]
@@ -483,6 +512,51 @@ platforms = ["existing"]
         Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={name}")]).output().unwrap();
     assert!(ps.stdout.is_empty(), "container {name} was left behind");
     check_labels_and_ingest(&out, &m);
+}
+
+#[test]
+fn ctrl_c_removes_the_container_virtperf_started() {
+    if !available(docker_image_ready(), "docker with the virtperf-lab image (virtperf lab)") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "ctrl-c"
+[[platform]]
+name = "docker"
+kind = "docker"
+image = "virtperf-lab"
+[[workload]]
+name = "long"
+kind = "command"
+args = ["sleep", "46.5"]
+repetitions = 2
+"#,
+    );
+    let out = dir.path().join("out");
+    let mut child = spawn_run(&plan, &out, false);
+    let t = Instant::now();
+    let container = loop {
+        let m = Manifest::load(&out.join("manifest.json")).ok();
+        if let Some(c) = m.and_then(|m| m.platforms.get("docker").and_then(|p| p.container.clone())) {
+            break c;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "the container did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let ps = Command::new("docker")
+        .args(["ps", "-aq", "--filter", &format!("name={container}")])
+        .output()
+        .unwrap();
+    assert!(ps.stdout.is_empty(), "container {container} was left behind after Ctrl-C");
+    assert!(manifest(&out).runs.is_empty(), "an interrupted run must not be recorded");
+    assert!(!out.join("docker/long/rep1.txt").exists(), "partial output kept");
 }
 
 #[test]

@@ -322,6 +322,7 @@ impl Campaign {
         );
         self.progress.set_position(total - todo.len() as u64);
         self.progress.reset_eta();
+        self.progress.enable_steady_tick(Duration::from_millis(250));
         if !done.is_empty() {
             self.say(&format!("resuming: {} of {} runs already recorded", done.len(), total));
         }
@@ -572,6 +573,7 @@ impl Campaign {
             let _ = std::fs::File::create(self.out.join(&rec.output));
             return Ok(fail(rec, format!("platform did not start: {e}")));
         }
+        self.progress.set_message(slot.id());
         let pf = self.platforms[pi].exec.facts();
         rec.platform_detail = pf.detail.clone();
         rec.guest = pf.guest.clone();
