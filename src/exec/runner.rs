@@ -62,9 +62,7 @@ pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
         .with_context(|| format!("could not create output folder '{}'", out.display()))?;
     let out = out.canonicalize()?;
     let manifest_path = out.join("manifest.json");
-    let plan_text = std::fs::read(&opts.plan)?;
     let plan_sha = crate::ingest::sha256_file(&opts.plan)?;
-    let _ = plan_text;
     let mut manifest = if manifest_path.exists() {
         if !opts.resume {
             bail!(
@@ -109,7 +107,10 @@ pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
     c.manifest = manifest;
     let stop = c.stop.clone();
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(sig, stop.clone()).context("could not install the Ctrl-C handler")?;
+        // A second Ctrl-C while stopping (a VM powering off) exits at once.
+        signal_hook::flag::register_conditional_shutdown(sig, EXIT_INTERRUPTED as i32, stop.clone())
+            .and_then(|_| signal_hook::flag::register(sig, stop.clone()))
+            .context("could not install the Ctrl-C handler")?;
     }
     let outcome = c.run()?;
     Ok(match outcome {
@@ -570,7 +571,6 @@ impl Campaign {
             if self.stop.load(Ordering::SeqCst) {
                 return Ok(None);
             }
-            let _ = std::fs::File::create(self.out.join(&rec.output));
             return Ok(fail(rec, format!("platform did not start: {e}")));
         }
         self.progress.set_message(slot.id());
@@ -589,8 +589,7 @@ impl Campaign {
             match r {
                 Ok((host, hport)) => url = Some(format!("http://{host}:{hport}/f{}", w.served_bytes())),
                 Err(e) => {
-                    let _ = std::fs::File::create(self.out.join(&rec.output));
-                    return Ok(fail(rec, format!("nginx for wrk: {e:#}")));
+                            return Ok(fail(rec, format!("nginx for wrk: {e:#}")));
                 }
             }
         }
@@ -610,8 +609,7 @@ impl Campaign {
                 Ok(()) => {}
                 Err(StepError::Interrupted) => return Ok(None),
                 Err(StepError::Failed(msg)) => {
-                    let _ = std::fs::File::create(self.out.join(&rec.output));
-                    return Ok(fail(rec, format!("setup {}: {msg}", shown(argv))));
+                            return Ok(fail(rec, format!("setup {}: {msg}", shown(argv))));
                 }
             }
         }
