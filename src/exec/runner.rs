@@ -589,7 +589,7 @@ impl Campaign {
             match r {
                 Ok((host, hport)) => url = Some(format!("http://{host}:{hport}/f{}", w.served_bytes())),
                 Err(e) => {
-                            return Ok(fail(rec, format!("nginx for wrk: {e:#}")));
+                    return Ok(fail(rec, format!("nginx for wrk: {e:#}")));
                 }
             }
         }
@@ -609,7 +609,7 @@ impl Campaign {
                 Ok(()) => {}
                 Err(StepError::Interrupted) => return Ok(None),
                 Err(StepError::Failed(msg)) => {
-                            return Ok(fail(rec, format!("setup {}: {msg}", shown(argv))));
+                    return Ok(fail(rec, format!("setup {}: {msg}", shown(argv))));
                 }
             }
         }
