@@ -3,7 +3,8 @@
 # platform, pidstat alongside at 1 s) versus the same command run by hand, on the same machine,
 # in PAIRS interleaved pairs whose order inside each pair is random (seeded). Prints per-pair
 # figures and the ratio virtperf/hand with a 95 % t interval over the per-pair ratios, as
-# Markdown for docs/performance.md.
+# Markdown for docs/performance.md. Also reports the wall time a `virtperf run` of one run takes
+# beyond the tool's own duration (start-up, facts, pidstat start and stop, manifest writes).
 #
 #   bench/executor-overhead.sh [PAIRS] [SECONDS]      (needs sysbench, sysstat, python3)
 set -euo pipefail
@@ -33,18 +34,21 @@ PLAN
 
 eps() { awk '/events per second:/ {print $4}' "$1"; }
 RANDOM=$SEED
-echo "pair,order,hand_eps,virtperf_eps" >"$WORK/pairs.csv"
+echo "pair,order,hand_eps,virtperf_eps,virtperf_wall_s,tool_s" >"$WORK/pairs.csv"
 for i in $(seq 1 "$PAIRS"); do
   if (( RANDOM % 2 )); then order="hand-first"; else order="virtperf-first"; fi
   for who in $( [ "$order" = hand-first ] && echo "hand virtperf" || echo "virtperf hand" ); do
     if [ "$who" = hand ]; then
       sysbench "${ARGS[@]}" >"$WORK/hand$i.txt"
     else
+      t0=$(date +%s.%N)
       "$VP" run "$WORK/plan.toml" --out "$WORK/vp$i" 2>/dev/null
+      wall=$(echo "$(date +%s.%N) - $t0" | bc)
+      tool=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]["duration_s"])' "$WORK/vp$i/manifest.json")
       cp "$WORK/vp$i/native/sysbench-cpu/rep1.txt" "$WORK/virtperf$i.txt"
     fi
   done
-  echo "$i,$order,$(eps "$WORK/hand$i.txt"),$(eps "$WORK/virtperf$i.txt")" | tee -a "$WORK/pairs.csv" >&2
+  echo "$i,$order,$(eps "$WORK/hand$i.txt"),$(eps "$WORK/virtperf$i.txt"),$wall,$tool" | tee -a "$WORK/pairs.csv" >&2
 done
 
 python3 - "$WORK/pairs.csv" "$PAIRS" "$SECS" <<'PY'
@@ -68,4 +72,7 @@ print(f"By hand: mean {statistics.mean(h):.2f} events/s (sd {statistics.stdev(h)
       f"by virtperf: mean {statistics.mean(v):.2f} events/s (sd {statistics.stdev(v):.2f}).")
 print(f"Ratio virtperf/hand over {n} pairs of {sys.argv[3]} s runs: {m:.4f}, "
       f"95 % interval [{m - half:.4f}, {m + half:.4f}] (t interval over per-pair ratios).")
+extra = [float(r["virtperf_wall_s"]) - float(r["tool_s"]) for r in rows]
+print(f"Wall time of `virtperf run` beyond the tool's own {statistics.mean(float(r['tool_s']) for r in rows):.2f} s: "
+      f"mean {statistics.mean(extra):.2f} s, max {max(extra):.2f} s per campaign of one run.")
 PY
