@@ -285,6 +285,21 @@ impl Plan {
             }
             self.check_platform(p, &at)?;
         }
+        // Two VMs writing one disk image corrupt it (and qemu refuses the second).
+        let mut disks: Vec<(&Path, &str)> = Vec::new();
+        for p in self.platforms.iter().filter(|p| p.kind == "qemu" && !p.snapshot) {
+            if let Some(d) = p.disk.as_deref() {
+                if let Some((_, other)) = disks.iter().find(|(x, _)| *x == d) {
+                    return Err(self.err(format!(
+                        "platforms '{other}' and '{}' both boot disk '{}' without snapshot = true; \
+                         give each its own image or set snapshot = true on one",
+                        p.name,
+                        d.display()
+                    )));
+                }
+                disks.push((d, &p.name));
+            }
+        }
         let mut wnames = BTreeSet::new();
         for (i, w) in self.workloads.iter().enumerate() {
             let at = format!("workload[{i}] ('{}')", w.name);
@@ -581,5 +596,10 @@ mod tests {
         assert!(e.contains("repetitions") && e.contains("line"), "{e}");
         let e = parse(&format!("{OK}\nplatforms = [\"nope\"]")).unwrap_err().to_string();
         assert!(e.contains("'nope'"), "{e}");
+        let vm = |n: &str| {
+            format!("[[platform]]\nname = \"{n}\"\nkind = \"qemu\"\ndisk = \"d.img\"\nkey = \"k\"\n")
+        };
+        let e = parse(&format!("{}{}{OK}", vm("a"), vm("b"))).unwrap_err().to_string();
+        assert!(e.contains("both boot disk"), "{e}");
     }
 }
