@@ -599,7 +599,7 @@ mod tests {
         let vm = |n: &str| {
             format!("[[platform]]\nname = \"{n}\"\nkind = \"qemu\"\ndisk = \"d.img\"\nkey = \"k\"\n")
         };
-        let e = parse(&format!("{}{}{OK}", vm("a"), vm("b"))).unwrap_err().to_string();
+        let e = parse(&format!("{OK}{}{}", vm("a"), vm("b"))).unwrap_err().to_string();
         assert!(e.contains("both boot disk"), "{e}");
     }
 }
