@@ -24,6 +24,10 @@ pub enum Command {
     Analyse(AnalyseArgs),
     /// The checks alone, for old results; exit status 1 when any check fails.
     Audit(AuditArgs),
+    /// Run a campaign plan (TOML) on native, docker, ssh and qemu platforms.
+    Run(crate::exec::cli::RunArgs),
+    /// Build a Docker image, a QEMU VM image and a ready plan from Debian packages.
+    Lab(crate::exec::cli::LabArgs),
 }
 
 /// Options shared by every command that reads raw outputs.

@@ -21,6 +21,8 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Ingest(args) => ingest_cmd(args),
         Command::Analyse(args) => analyse_cmd(args),
         Command::Audit(args) => audit_cmd(args),
+        Command::Run(args) => crate::exec::cli::run(args),
+        Command::Lab(args) => crate::exec::cli::lab(args),
     }
 }
 

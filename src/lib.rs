@@ -9,6 +9,7 @@ pub mod analyse;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod exec;
 pub mod ingest;
 pub mod label;
 pub mod model;

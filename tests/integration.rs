@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod exec;
 mod fio;
 mod fuzz;
 mod pidstat;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian bookworm machine (as root) for the executor's tests (tests/exec.rs):
+# installs Docker, QEMU, debootstrap and the ssh client, starts dockerd in the background if it
+# is not running and waits for it, then builds the lab (`virtperf lab`: one debootstrap root
+# file system -> the `virtperf-lab` Docker image and a direct-boot VM in /var/tmp/virtperf-lab).
+# Idempotent: every step is skipped when its result exists (a second run takes seconds).
+# Called by .ci/run before `cargo test`; the tests fail under CI=true if any of this is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+LAB=${VIRTPERF_LAB:-/var/tmp/virtperf-lab}
+
+need=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs procps
+      sysstat sysbench fio wrk)
+missing=()
+for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "exec-setup: installing ${missing[*]}" >&2
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  echo "exec-setup: starting dockerd" >&2
+  if ! pgrep -x dockerd >/dev/null; then
+    setsid nohup dockerd >/var/log/virtperf-dockerd.log 2>&1 </dev/null &
+  fi
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { tail -n 30 /var/log/virtperf-dockerd.log >&2; echo "exec-setup: dockerd did not start" >&2; exit 1; }
+fi
+
+cargo build --locked
+./target/debug/virtperf lab --dir "$LAB"

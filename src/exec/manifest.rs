@@ -1,0 +1,204 @@
+//! `OUT/manifest.json`: what a campaign ran, where its files are and the facts of each run.
+//! Written whole to a temporary file and renamed over the old one after every run, so a reader
+//! (or a resumed campaign) never sees half a manifest.
+//!
+//! [`crate::label`] reads `campaign`, `runs[].output`, `runs[].pidstat`, `runs[].platform` and
+//! `runs[].platform_detail`; those names are a contract. This module does not run anything.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// Version of the manifest layout.
+pub const MANIFEST_FORMAT: u32 = 1;
+
+/// The whole manifest.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Manifest {
+    /// Layout version ([`MANIFEST_FORMAT`]).
+    pub format: u32,
+    /// virtperf version that wrote it.
+    pub virtperf_version: String,
+    /// Campaign name from the plan.
+    pub campaign: String,
+    /// Plan file as given on the command line.
+    pub plan: String,
+    /// sha256 of the plan file, hex; a resume with another plan is refused.
+    pub plan_sha256: String,
+    /// Seed of the run order.
+    pub seed: u64,
+    /// When the campaign first started (RFC 3339, UTC).
+    pub created_at: String,
+    /// When this file was last written.
+    pub updated_at: String,
+    /// Runs planned in total, warm-ups included.
+    pub planned_runs: usize,
+    /// Facts about the machine running virtperf.
+    pub host: Facts,
+    /// Facts about each platform, by name, as found when it was started.
+    pub platforms: BTreeMap<String, PlatformFacts>,
+    /// Every finished run (ok, failed or timed out), in the order they ran.
+    pub runs: Vec<RunRecord>,
+}
+
+/// Facts about one machine (host or guest), from `uname`, `/proc` and the tools' version
+/// flags. Empty strings and `None` when a fact could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Facts {
+    /// Kernel release (`uname -r`).
+    pub kernel: String,
+    /// CPU model name from /proc/cpuinfo.
+    pub cpu_model: String,
+    /// Online CPUs (`nproc`).
+    pub cores: Option<u32>,
+    /// MemTotal in MiB.
+    pub memory_mib: Option<u64>,
+    /// Operating system (PRETTY_NAME of /etc/os-release).
+    pub os: String,
+    /// Tool versions, by tool (`sysbench`, `fio`, `pidstat`, `nginx`, `wrk`), first line of
+    /// their version output.
+    pub tools: BTreeMap<String, String>,
+}
+
+/// A platform as it was started.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlatformFacts {
+    /// `native`, `docker`, `ssh` or `qemu`.
+    pub kind: String,
+    /// The detail label (`raw,smp2,m2048,tcg`).
+    pub detail: String,
+    /// The platform's settings from the plan, as key → value.
+    pub settings: BTreeMap<String, String>,
+    /// Facts inside the platform (the guest for qemu/ssh, the container for docker).
+    pub guest: Facts,
+    /// qemu: the full command line, argv.
+    pub qemu_argv: Option<Vec<String>>,
+    /// qemu: accelerator actually used (`kvm`, or `tcg` after a fallback).
+    pub accel: Option<String>,
+    /// qemu: seconds from start to ssh answering.
+    pub boot_s: Option<f64>,
+    /// docker: the container id or name used.
+    pub container: Option<String>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Exit status 0.
+    #[default]
+    Ok,
+    /// Non-zero exit, setup failure or could not start.
+    Failed,
+    /// Killed after its timeout.
+    Timeout,
+}
+
+/// One finished run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunRecord {
+    /// `platform/workload/rep3`, unique in the campaign.
+    pub id: String,
+    /// Position in the campaign's order, 1-based.
+    pub order: usize,
+    /// Platform name (a label).
+    pub platform: String,
+    /// Platform kind.
+    pub platform_kind: String,
+    /// Platform detail (a label).
+    pub platform_detail: String,
+    /// Workload name.
+    pub workload: String,
+    /// Workload kind (`sysbench`, `fio`, `wrk`, `command`).
+    pub workload_kind: String,
+    /// Repetition number (1-based); 0 for a warm-up.
+    pub repetition: u32,
+    /// True for a warm-up run (not a repetition; output kept under `.virtperf/warmup/`).
+    pub warmup: bool,
+    /// The workload's argv as run on the platform (wrk: on the host, URL last).
+    pub argv: Vec<String>,
+    /// The command line virtperf spawned for it (docker exec / ssh wrapper included).
+    pub spawned: Vec<String>,
+    /// Setup commands run before it.
+    pub setup: Vec<Vec<String>>,
+    /// Cleanup commands run after it.
+    pub cleanup: Vec<Vec<String>>,
+    /// Raw stdout of the tool, relative to the manifest's folder.
+    pub output: String,
+    /// stderr of the tool, relative to the manifest's folder (a hidden file beside the output).
+    pub stderr: String,
+    /// pidstat log inside the platform, relative; `None` without monitoring.
+    pub pidstat: Option<String>,
+    /// pidstat log on the host (qemu process, container processes), relative.
+    pub host_pidstat: Option<String>,
+    /// Start (RFC 3339, UTC, ms).
+    pub started_at: String,
+    /// End.
+    pub ended_at: String,
+    /// Wall time of the tool, seconds.
+    pub duration_s: f64,
+    /// Exit code; `None` when killed by a signal or not started.
+    pub exit_code: Option<i32>,
+    /// ok, failed or timeout.
+    pub status: RunStatus,
+    /// Why it failed, for people.
+    pub error: Option<String>,
+    /// Timeout that applied, seconds.
+    pub timeout_s: f64,
+    /// Host facts (kernel, CPU, cores, memory, wrk version).
+    pub host: Facts,
+    /// Facts inside the platform.
+    pub guest: Facts,
+    /// qemu command line, when the platform is a VM virtperf started.
+    pub qemu_argv: Option<Vec<String>>,
+    /// Platform settings from the plan.
+    pub settings: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    /// Reads `path`.
+    pub fn load(path: &Path) -> Result<Manifest> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("could not read '{}'", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("'{}' is not a virtperf manifest", path.display()))
+    }
+
+    /// Writes to `path` atomically: a temporary file in the same folder, synced, renamed.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let tmp = dir.join(".manifest.json.tmp");
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+            f.write_all(&json)?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        };
+        write().with_context(|| format!("could not write '{}'", path.display()))
+    }
+
+    /// The record of run `id`, if it finished.
+    pub fn run(&self, id: &str) -> Option<&RunRecord> {
+        self.runs.iter().find(|r| r.id == id)
+    }
+
+    /// Adds `rec`, replacing an earlier record of the same run (a retried failure).
+    pub fn record(&mut self, rec: RunRecord) {
+        self.runs.retain(|r| r.id != rec.id);
+        self.runs.push(rec);
+    }
+}
+
+/// Now, RFC 3339 UTC with milliseconds.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,605 @@
+//! The campaign plan: a TOML file naming platforms, workloads and monitoring, read once and
+//! checked before anything runs. Every error names the plan file, the key and what was expected.
+//!
+//! This module only reads and validates; building argv is the executors' job
+//! ([`crate::exec::Executor`]) and ordering runs is [`crate::exec::schedule`]'s.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// Seconds, as a float.
+pub type Seconds = f64;
+
+/// A whole plan.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Campaign name, written to the manifest and used as a label.
+    #[serde(default = "default_campaign")]
+    pub campaign: String,
+    /// Seed of the run order; `--seed` overrides it. Default 1.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Default timeout of one run, in seconds (a workload's `timeout_s` overrides it).
+    #[serde(default = "default_timeout")]
+    pub timeout_s: Seconds,
+    /// Monitoring settings.
+    #[serde(default)]
+    pub monitor: Monitor,
+    /// Platforms, in the order given (order matters only for names).
+    #[serde(default, rename = "platform")]
+    pub platforms: Vec<PlatformSpec>,
+    /// Workloads.
+    #[serde(default, rename = "workload")]
+    pub workloads: Vec<WorkloadSpec>,
+    /// Where the plan was read from (not a TOML key).
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+fn default_campaign() -> String {
+    "campaign".into()
+}
+fn default_timeout() -> Seconds {
+    600.0
+}
+
+/// `[monitor]`: pidstat alongside every run.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitor {
+    /// pidstat interval in seconds; 0 turns monitoring off. Default 1.
+    #[serde(default = "one")]
+    pub pidstat_interval_s: u32,
+    /// Also run pidstat on the host for the qemu process or the container's processes.
+    /// Default true.
+    #[serde(default = "yes")]
+    pub host: bool,
+}
+
+impl Default for Monitor {
+    fn default() -> Monitor {
+        Monitor { pidstat_interval_s: 1, host: true }
+    }
+}
+
+fn one() -> u32 {
+    1
+}
+fn yes() -> bool {
+    true
+}
+
+/// One `[[platform]]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformSpec {
+    /// Name used in paths and labels (`native`, `docker`, `qemu-raw`): letters, digits, `-`,
+    /// `_`, `.`.
+    pub name: String,
+    /// `native`, `docker`, `ssh` or `qemu`.
+    pub kind: String,
+    /// Free text added to the platform detail label (e.g. `raw,smp2`); default built from the
+    /// settings.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// Folder on the platform where workloads run (fileio files land here). Default: native
+    /// `OUT/.virtperf/work/NAME`, others `/var/tmp/virtperf`.
+    #[serde(default)]
+    pub workdir: Option<String>,
+    /// nginx binary on the platform, for wrk workloads. Default `/usr/sbin/nginx`.
+    #[serde(default)]
+    pub nginx: Option<String>,
+
+    // docker
+    /// docker: image to start a container from (`docker run -d --rm ... IMAGE sleep infinity`).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// docker: an existing, running container to use with `docker exec` (not stopped).
+    #[serde(default)]
+    pub container: Option<String>,
+    /// docker: extra `docker run` flags, one per element, e.g. `["--cpus=2", "--memory=2g"]`.
+    #[serde(default)]
+    pub run_args: Vec<String>,
+    /// docker: the docker binary. Default `docker`.
+    #[serde(default)]
+    pub docker: Option<String>,
+
+    // ssh and qemu
+    /// ssh: host name or address.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// ssh: port (default 22); qemu: host port forwarded to the guest's 22 (default: a free
+    /// port).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// ssh/qemu: user (default root).
+    #[serde(default)]
+    pub user: Option<String>,
+    /// ssh/qemu: private key file (relative to the plan).
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    /// ssh/qemu: extra `ssh` options, one per element, e.g. `["-o", "Compression=no"]`.
+    #[serde(default)]
+    pub ssh_args: Vec<String>,
+    /// ssh: address wrk connects to for this platform's nginx (default `host`).
+    #[serde(default)]
+    pub wrk_host: Option<String>,
+
+    // qemu
+    /// qemu: the emulator binary. Default `qemu-system-x86_64`.
+    #[serde(default)]
+    pub qemu: Option<String>,
+    /// qemu: kernel for a direct boot (relative to the plan). Without it, the disk boots itself.
+    #[serde(default)]
+    pub kernel: Option<PathBuf>,
+    /// qemu: initrd for a direct boot.
+    #[serde(default)]
+    pub initrd: Option<PathBuf>,
+    /// qemu: kernel command line. Default `root=/dev/vda rw console=ttyS0`.
+    #[serde(default)]
+    pub append: Option<String>,
+    /// qemu: disk image (relative to the plan).
+    #[serde(default)]
+    pub disk: Option<PathBuf>,
+    /// qemu: disk format, `raw` or `qcow2`. Default `raw`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// qemu: virtual CPUs (-smp). Default 1.
+    #[serde(default)]
+    pub smp: Option<u32>,
+    /// qemu: memory in MiB (-m). Default 1024.
+    #[serde(default)]
+    pub memory_mib: Option<u32>,
+    /// qemu: `kvm` (falls back to tcg with a warning when KVM does not work) or `tcg`.
+    /// Default `kvm`.
+    #[serde(default)]
+    pub accel: Option<String>,
+    /// qemu: keep the disk unchanged (`-snapshot`). Default false.
+    #[serde(default)]
+    pub snapshot: bool,
+    /// qemu: seconds to wait for ssh after starting. Default 300.
+    #[serde(default)]
+    pub boot_timeout_s: Option<Seconds>,
+    /// qemu: extra arguments, one per element.
+    #[serde(default)]
+    pub qemu_args: Vec<String>,
+}
+
+/// One `[[workload]]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    /// Name used in paths (`sysbench-cpu`).
+    pub name: String,
+    /// `sysbench`, `fio`, `wrk` or `command`.
+    pub kind: String,
+    /// Arguments after the tool name (sysbench, fio, wrk) or the whole argv (command).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Measured repetitions per platform. Default 5.
+    #[serde(default = "five")]
+    pub repetitions: u32,
+    /// Warm-up runs per platform before its first repetition (run, recorded as warm-ups,
+    /// outputs kept out of the ingested tree). Default 0.
+    #[serde(default)]
+    pub warmup: u32,
+    /// Commands (argv lists) run on the platform before each run, e.g. fileio prepare.
+    #[serde(default)]
+    pub setup: Vec<Vec<String>>,
+    /// Commands (argv lists) run on the platform after each run, even a failed one.
+    #[serde(default)]
+    pub cleanup: Vec<Vec<String>>,
+    /// Timeout of one run in seconds; default the plan's `timeout_s`.
+    #[serde(default)]
+    pub timeout_s: Option<Seconds>,
+    /// Platforms to run on (names); default all.
+    #[serde(default)]
+    pub platforms: Option<Vec<String>>,
+    /// Process name pidstat watches (`pidstat -C`); default the tool (nginx for wrk, the
+    /// command's file name for command).
+    #[serde(default)]
+    pub monitor: Option<String>,
+    /// wrk: size of the file nginx serves, in bytes. Default 4096.
+    #[serde(default)]
+    pub file_bytes: Option<u64>,
+    /// wrk: port nginx listens on, on the platform. Default 18080.
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+fn five() -> u32 {
+    5
+}
+
+/// Kinds of platform.
+pub const PLATFORM_KINDS: &[&str] = &["native", "docker", "ssh", "qemu"];
+/// Kinds of workload.
+pub const WORKLOAD_KINDS: &[&str] = &["sysbench", "fio", "wrk", "command"];
+
+impl Plan {
+    /// Reads and checks the plan at `path`.
+    pub fn load(path: &Path) -> Result<Plan> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("could not read plan '{}'", path.display()))?;
+        Plan::parse(&text, path)
+    }
+
+    /// Parses and checks plan text; `path` is used in messages and to resolve relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Plan> {
+        let mut plan: Plan = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("plan '{}': {}", path.display(), e.to_string().trim_end()))?;
+        plan.path = path.to_path_buf();
+        plan.resolve_paths();
+        plan.check()?;
+        Ok(plan)
+    }
+
+    fn resolve_paths(&mut self) {
+        let base = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        for p in &mut self.platforms {
+            for f in [&mut p.key, &mut p.kernel, &mut p.initrd, &mut p.disk].into_iter().flatten() {
+                if let (Ok(rest), Some(home)) = (f.strip_prefix("~"), &home) {
+                    *f = home.join(rest);
+                } else if f.is_relative() {
+                    *f = base.join(&*f);
+                }
+            }
+        }
+    }
+
+    fn err(&self, what: String) -> anyhow::Error {
+        anyhow::anyhow!("plan '{}': {what}", self.path.display())
+    }
+
+    /// Checks what serde cannot: names, kinds, the keys each kind needs, value ranges.
+    fn check(&self) -> Result<()> {
+        if self.platforms.is_empty() {
+            return Err(self.err("no [[platform]] table; expected at least one platform".into()));
+        }
+        if self.workloads.is_empty() {
+            return Err(self.err("no [[workload]] table; expected at least one workload".into()));
+        }
+        if !(self.timeout_s > 0.0 && self.timeout_s.is_finite()) {
+            return Err(
+                self.err(format!("key 'timeout_s' must be a positive number, got {}", self.timeout_s))
+            );
+        }
+        let mut names = BTreeSet::new();
+        for (i, p) in self.platforms.iter().enumerate() {
+            let at = format!("platform[{i}] ('{}')", p.name);
+            check_name(&p.name).map_err(|m| self.err(format!("{at}: key 'name' {m}")))?;
+            if !names.insert(p.name.as_str()) {
+                return Err(self.err(format!("{at}: platform name '{}' is used twice", p.name)));
+            }
+            if !PLATFORM_KINDS.contains(&p.kind.as_str()) {
+                return Err(self.err(format!(
+                    "{at}: key 'kind' must be one of {}, got '{}'",
+                    PLATFORM_KINDS.join(", "),
+                    p.kind
+                )));
+            }
+            self.check_platform(p, &at)?;
+        }
+        // Two VMs writing one disk image corrupt it (and qemu refuses the second).
+        let mut disks: Vec<(&Path, &str)> = Vec::new();
+        for p in self.platforms.iter().filter(|p| p.kind == "qemu" && !p.snapshot) {
+            if let Some(d) = p.disk.as_deref() {
+                if let Some((_, other)) = disks.iter().find(|(x, _)| *x == d) {
+                    return Err(self.err(format!(
+                        "platforms '{other}' and '{}' both boot disk '{}' without snapshot = true; \
+                         give each its own image or set snapshot = true on one",
+                        p.name,
+                        d.display()
+                    )));
+                }
+                disks.push((d, &p.name));
+            }
+        }
+        let mut wnames = BTreeSet::new();
+        for (i, w) in self.workloads.iter().enumerate() {
+            let at = format!("workload[{i}] ('{}')", w.name);
+            check_name(&w.name).map_err(|m| self.err(format!("{at}: key 'name' {m}")))?;
+            if !wnames.insert(w.name.as_str()) {
+                return Err(self.err(format!("{at}: workload name '{}' is used twice", w.name)));
+            }
+            if !WORKLOAD_KINDS.contains(&w.kind.as_str()) {
+                return Err(self.err(format!(
+                    "{at}: key 'kind' must be one of {}, got '{}'",
+                    WORKLOAD_KINDS.join(", "),
+                    w.kind
+                )));
+            }
+            if w.kind == "command" && w.args.is_empty() {
+                return Err(self.err(format!(
+                    "{at}: key 'args' must hold the command's argv for kind = \"command\", e.g. \
+                     args = [\"./forksum\", \"1000\"]"
+                )));
+            }
+            if w.repetitions == 0 {
+                return Err(self.err(format!("{at}: key 'repetitions' must be at least 1")));
+            }
+            if let Some(t) = w.timeout_s {
+                if !(t > 0.0 && t.is_finite()) {
+                    return Err(self.err(format!("{at}: key 'timeout_s' must be a positive number, got {t}")));
+                }
+            }
+            for (key, list) in [("setup", &w.setup), ("cleanup", &w.cleanup)] {
+                if let Some(j) = list.iter().position(Vec::is_empty) {
+                    return Err(self.err(format!(
+                        "{at}: key '{key}' entry {j} is an empty argv; expected e.g. [\"sysbench\", \"fileio\", \"prepare\"]"
+                    )));
+                }
+            }
+            if w.kind != "wrk" && (w.file_bytes.is_some() || w.port.is_some()) {
+                return Err(
+                    self.err(format!("{at}: keys 'file_bytes' and 'port' are for kind = \"wrk\" only"))
+                );
+            }
+            if let Some(list) = &w.platforms {
+                for name in list {
+                    if !names.contains(name.as_str()) {
+                        return Err(self.err(format!(
+                            "{at}: key 'platforms' names '{name}', which is not a platform; platforms: {}",
+                            names.iter().copied().collect::<Vec<_>>().join(", ")
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_platform(&self, p: &PlatformSpec, at: &str) -> Result<()> {
+        let only = |keys: &[(&str, bool)], kinds: &str| -> Result<()> {
+            for (k, set) in keys {
+                if *set {
+                    return Err(self.err(format!(
+                        "{at}: key '{k}' does not apply to kind = \"{}\" (it is for {kinds})",
+                        p.kind
+                    )));
+                }
+            }
+            Ok(())
+        };
+        let docker_keys = [
+            ("image", p.image.is_some()),
+            ("container", p.container.is_some()),
+            ("run_args", !p.run_args.is_empty()),
+            ("docker", p.docker.is_some()),
+        ];
+        let ssh_keys = [("host", p.host.is_some()), ("wrk_host", p.wrk_host.is_some())];
+        let login_keys = [
+            ("user", p.user.is_some()),
+            ("key", p.key.is_some()),
+            ("ssh_args", !p.ssh_args.is_empty()),
+            ("port", p.port.is_some()),
+        ];
+        let qemu_keys = [
+            ("qemu", p.qemu.is_some()),
+            ("kernel", p.kernel.is_some()),
+            ("initrd", p.initrd.is_some()),
+            ("append", p.append.is_some()),
+            ("disk", p.disk.is_some()),
+            ("format", p.format.is_some()),
+            ("smp", p.smp.is_some()),
+            ("memory_mib", p.memory_mib.is_some()),
+            ("accel", p.accel.is_some()),
+            ("snapshot", p.snapshot),
+            ("boot_timeout_s", p.boot_timeout_s.is_some()),
+            ("qemu_args", !p.qemu_args.is_empty()),
+        ];
+        match p.kind.as_str() {
+            "native" => {
+                only(&docker_keys, "docker")?;
+                only(&ssh_keys, "ssh")?;
+                only(&login_keys, "ssh and qemu")?;
+                only(&qemu_keys, "qemu")?;
+            }
+            "docker" => {
+                only(&ssh_keys, "ssh")?;
+                only(&login_keys, "ssh and qemu")?;
+                only(&qemu_keys, "qemu")?;
+                match (&p.image, &p.container) {
+                    (Some(_), Some(_)) => {
+                        return Err(self.err(format!(
+                            "{at}: give either 'image' (virtperf starts a container) or 'container' \
+                             (an existing one), not both"
+                        )))
+                    }
+                    (None, None) => {
+                        return Err(self.err(format!(
+                            "{at}: kind = \"docker\" needs key 'image' (e.g. image = \"virtperf-lab\") \
+                             or key 'container'"
+                        )))
+                    }
+                    (None, Some(_)) if !p.run_args.is_empty() => {
+                        return Err(self.err(format!(
+                            "{at}: key 'run_args' needs 'image': an existing container cannot be re-run"
+                        )))
+                    }
+                    _ => {}
+                }
+            }
+            "ssh" => {
+                only(&docker_keys, "docker")?;
+                only(&qemu_keys, "qemu")?;
+                if p.host.as_deref().is_none_or(str::is_empty) {
+                    return Err(self.err(format!("{at}: kind = \"ssh\" needs key 'host'")));
+                }
+            }
+            "qemu" => {
+                only(&docker_keys, "docker")?;
+                only(&ssh_keys, "ssh")?;
+                let Some(disk) = &p.disk else {
+                    return Err(
+                        self.err(format!("{at}: kind = \"qemu\" needs key 'disk' (a raw or qcow2 image)"))
+                    );
+                };
+                let _ = disk;
+                if let Some(f) = &p.format {
+                    if f != "raw" && f != "qcow2" {
+                        return Err(self.err(format!("{at}: key 'format' must be raw or qcow2, got '{f}'")));
+                    }
+                }
+                if let Some(a) = &p.accel {
+                    if a != "kvm" && a != "tcg" {
+                        return Err(self.err(format!("{at}: key 'accel' must be kvm or tcg, got '{a}'")));
+                    }
+                }
+                if p.initrd.is_some() && p.kernel.is_none() {
+                    return Err(self.err(format!("{at}: key 'initrd' needs key 'kernel'")));
+                }
+                if p.append.is_some() && p.kernel.is_none() {
+                    return Err(self.err(format!("{at}: key 'append' needs key 'kernel'")));
+                }
+                if p.smp == Some(0) {
+                    return Err(self.err(format!("{at}: key 'smp' must be at least 1")));
+                }
+                if p.memory_mib.is_some_and(|m| m < 64) {
+                    return Err(self.err(format!("{at}: key 'memory_mib' must be at least 64 (MiB)")));
+                }
+                if p.key.is_none() {
+                    return Err(self.err(format!(
+                        "{at}: kind = \"qemu\" needs key 'key' (the private key that logs in to the guest)"
+                    )));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The platform called `name`.
+    pub fn platform(&self, name: &str) -> Option<&PlatformSpec> {
+        self.platforms.iter().find(|p| p.name == name)
+    }
+
+    /// The workload called `name`.
+    pub fn workload(&self, name: &str) -> Option<&WorkloadSpec> {
+        self.workloads.iter().find(|w| w.name == name)
+    }
+}
+
+impl WorkloadSpec {
+    /// Returns true if and only if this workload runs on the platform called `name`.
+    pub fn runs_on(&self, name: &str) -> bool {
+        self.platforms.as_ref().is_none_or(|l| l.iter().any(|p| p == name))
+    }
+
+    /// The argv run on the platform (for wrk: on the host, without the URL).
+    pub fn argv(&self) -> Vec<String> {
+        match self.kind.as_str() {
+            "command" => self.args.clone(),
+            tool => std::iter::once(tool.to_string()).chain(self.args.iter().cloned()).collect(),
+        }
+    }
+
+    /// Process name pidstat watches.
+    pub fn monitor_name(&self) -> String {
+        if let Some(m) = &self.monitor {
+            return m.clone();
+        }
+        match self.kind.as_str() {
+            "wrk" => "nginx".into(),
+            "command" => {
+                let first = self.args.first().map(String::as_str).unwrap_or("");
+                first.rsplit('/').next().unwrap_or(first).to_string()
+            }
+            tool => tool.to_string(),
+        }
+    }
+
+    /// wrk: nginx port on the platform.
+    pub fn nginx_port(&self) -> u16 {
+        self.port.unwrap_or(18080)
+    }
+
+    /// wrk: size of the served file.
+    pub fn served_bytes(&self) -> u64 {
+        self.file_bytes.unwrap_or(4096)
+    }
+}
+
+/// Checks a platform or workload name: it becomes a path component.
+fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if name == "." || name == ".." || name.starts_with('.') {
+        return Err(format!("must not start with '.', got '{name}'"));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+        return Err(format!(
+            "may hold only letters, digits, '-', '_' and '.' (it names a folder), got '{name}' with {c:?}"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Plan> {
+        Plan::parse(text, Path::new("p.toml"))
+    }
+
+    const OK: &str = r#"
+        campaign = "t"
+        [[platform]]
+        name = "native"
+        kind = "native"
+        [[workload]]
+        name = "cpu"
+        kind = "sysbench"
+        args = ["cpu", "--time=1", "run"]
+    "#;
+
+    #[test]
+    fn minimal_plan_reads() {
+        let p = parse(OK).unwrap();
+        assert_eq!(p.workloads[0].argv(), ["sysbench", "cpu", "--time=1", "run"]);
+        assert_eq!(p.workloads[0].repetitions, 5);
+        assert_eq!(p.monitor.pidstat_interval_s, 1);
+    }
+
+    #[test]
+    fn errors_name_file_key_and_expectation() {
+        let e = parse(&OK.replace("kind = \"native\"", "kind = \"vmware\"")).unwrap_err().to_string();
+        assert!(
+            e.contains("p.toml") && e.contains("'kind'") && e.contains("native, docker, ssh, qemu"),
+            "{e}"
+        );
+        let e = parse(&OK.replace("args =", "argz =")).unwrap_err().to_string();
+        assert!(e.contains("p.toml") && e.contains("argz"), "{e}");
+        let e = parse(&OK.replace("name = \"cpu\"", "name = \"../x\"")).unwrap_err().to_string();
+        assert!(e.contains("'name'"), "{e}");
+        let e = parse(&OK.replace("kind = \"native\"", "kind = \"docker\"")).unwrap_err().to_string();
+        assert!(e.contains("'image'"), "{e}");
+        let e = parse(
+            &OK.replace("kind = \"native\"", "kind = \"qemu\"\ndisk = \"d\"\nformat = \"vmdk\"\nkey = \"k\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("'format' must be raw or qcow2"), "{e}");
+        let e =
+            parse(&OK.replace("kind = \"native\"", "kind = \"native\"\nsmp = 2")).unwrap_err().to_string();
+        assert!(e.contains("'smp' does not apply"), "{e}");
+        let e = parse(&OK.replace("repetitions", "x").replace("args =", "repetitions = \"five\"\nargs ="))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("repetitions") && e.contains("line"), "{e}");
+        let e = parse(&format!("{OK}\nplatforms = [\"nope\"]")).unwrap_err().to_string();
+        assert!(e.contains("'nope'"), "{e}");
+        let vm = |n: &str| {
+            format!("[[platform]]\nname = \"{n}\"\nkind = \"qemu\"\ndisk = \"d.img\"\nkey = \"k\"\n")
+        };
+        let e = parse(&format!("{OK}{}{}", vm("a"), vm("b"))).unwrap_err().to_string();
+        assert!(e.contains("both boot disk"), "{e}");
+    }
+}

@@ -1,0 +1,916 @@
+//! Drives a campaign: the seeded order, platforms brought up on first use, setup → pidstat →
+//! tool → pidstat stop → cleanup for every run, timeouts, Ctrl-C, the progress bar, and the
+//! manifest written atomically after every run so that `--resume` continues where a campaign
+//! stopped, even after a `kill -9`.
+//!
+//! Layout of OUT (what `virtperf ingest OUT` reads):
+//! `PLATFORM/WORKLOAD/repN.txt` (the tool's stdout, byte for byte), `repN.pidstat` (pidstat
+//! inside the platform), `repN.host.pidstat` (pidstat on the host for the qemu process or the
+//! container's processes), hidden `.repN.stderr` beside them, `manifest.json`; warm-ups, work
+//! folders, logs and the lock live under the hidden `.virtperf/`.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::manifest::{now, Manifest, RunRecord, RunStatus, MANIFEST_FORMAT};
+use super::plan::{Plan, WorkloadSpec};
+use super::schedule::{schedule, RunKind, Slot};
+use super::{
+    argv_of, executor_for, facts_argv, parse_facts, run_captured, shown, signal_group, spawn_to,
+    wait_deadline, Executor, ExecutorKind, Facts, Job, StartContext, Waited,
+};
+
+/// Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Options of `virtperf run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The plan file.
+    pub plan: PathBuf,
+    /// Output folder; default `results/CAMPAIGN`.
+    pub out: Option<PathBuf>,
+    /// Continue the campaign in `out`.
+    pub resume: bool,
+    /// With `resume`: run failed and timed-out runs again.
+    pub retry_failed: bool,
+    /// Print what would run, run nothing.
+    pub dry_run: bool,
+    /// Seed of the order (default: the plan's `seed`, else 1).
+    pub seed: Option<u64>,
+}
+
+/// `virtperf run`.
+pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
+    let plan = Plan::load(&opts.plan)?;
+    let out = opts.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&plan.campaign));
+    if opts.dry_run {
+        let seed = opts.seed.or(plan.seed).unwrap_or(1);
+        let execs = plan.platforms.iter().map(|p| executor_for(p, &out, &plan.campaign)).collect();
+        let c = Campaign::new(plan, out, seed, execs)?;
+        print!("{}", c.dry_run());
+        return Ok(ExitCode::SUCCESS);
+    }
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("could not create output folder '{}'", out.display()))?;
+    let out = out.canonicalize()?;
+    let manifest_path = out.join("manifest.json");
+    let plan_sha = crate::ingest::sha256_file(&opts.plan)?;
+    let mut manifest = if manifest_path.exists() {
+        if !opts.resume {
+            bail!(
+                "'{}' already holds a campaign (manifest.json); use --resume to continue it, or another --out",
+                out.display()
+            );
+        }
+        let m = Manifest::load(&manifest_path)?;
+        if m.plan_sha256 != plan_sha {
+            bail!(
+                "plan '{}' differs from the one campaign '{}' in '{}' was started with; resume with the same plan, \
+                 or use another --out",
+                opts.plan.display(),
+                m.campaign,
+                out.display()
+            );
+        }
+        if let Some(s) = opts.seed {
+            if s != m.seed {
+                bail!("--seed {s} differs from the campaign's seed {}; drop --seed to resume", m.seed);
+            }
+        }
+        m
+    } else {
+        Manifest {
+            format: MANIFEST_FORMAT,
+            virtperf_version: env!("CARGO_PKG_VERSION").into(),
+            campaign: plan.campaign.clone(),
+            plan: opts.plan.display().to_string(),
+            plan_sha256: plan_sha,
+            seed: opts.seed.or(plan.seed).unwrap_or(1),
+            created_at: now(),
+            ..Manifest::default()
+        }
+    };
+    let seed = manifest.seed;
+    if opts.retry_failed {
+        manifest.runs.retain(|r| r.status == RunStatus::Ok);
+    }
+    let execs = plan.platforms.iter().map(|p| executor_for(p, &out, &plan.campaign)).collect();
+    let mut c = Campaign::new(plan, out, seed, execs)?;
+    c.manifest = manifest;
+    let stop = c.stop.clone();
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        // A second Ctrl-C while stopping (a VM powering off) exits at once.
+        signal_hook::flag::register_conditional_shutdown(sig, EXIT_INTERRUPTED as i32, stop.clone())
+            .and_then(|_| signal_hook::flag::register(sig, stop.clone()))
+            .context("could not install the Ctrl-C handler")?;
+    }
+    let outcome = c.run()?;
+    Ok(match outcome {
+        Outcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        Outcome::Finished { failed: 0 } => ExitCode::SUCCESS,
+        Outcome::Finished { .. } => ExitCode::from(crate::commands::EXIT_BAD_INPUT),
+    })
+}
+
+/// How a campaign ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every scheduled run was tried; `failed` of them did not end ok.
+    Finished {
+        /// Runs that failed or timed out (all, including earlier sessions).
+        failed: usize,
+    },
+    /// Ctrl-C (or SIGTERM): finished runs kept, platforms stopped.
+    Interrupted,
+}
+
+struct PlatformState {
+    exec: Box<dyn Executor>,
+    started: bool,
+    broken: Option<String>,
+    nginx: HashSet<u16>,
+    served: HashSet<(u16, u64)>,
+}
+
+/// A campaign in progress.
+pub struct Campaign {
+    plan: Plan,
+    out: PathBuf,
+    slots: Vec<Slot>,
+    platforms: Vec<PlatformState>,
+    /// The manifest as it stands; written after every run.
+    pub manifest: Manifest,
+    /// Set by Ctrl-C (or by a test) to stop.
+    pub stop: Arc<AtomicBool>,
+    host: Facts,
+    progress: ProgressBar,
+    lock: Option<PathBuf>,
+}
+
+impl Campaign {
+    /// A campaign of `plan` into `out`, in the order of `seed`, on `executors` (one per plan
+    /// platform, same order).
+    pub fn new(plan: Plan, out: PathBuf, seed: u64, executors: Vec<Box<dyn Executor>>) -> Result<Campaign> {
+        if executors.len() != plan.platforms.len() {
+            bail!("internal: {} executors for {} platforms", executors.len(), plan.platforms.len());
+        }
+        let slots = schedule(&plan, seed);
+        let manifest = Manifest {
+            format: MANIFEST_FORMAT,
+            virtperf_version: env!("CARGO_PKG_VERSION").into(),
+            campaign: plan.campaign.clone(),
+            plan: plan.path.display().to_string(),
+            seed,
+            created_at: now(),
+            ..Manifest::default()
+        };
+        Ok(Campaign {
+            platforms: executors
+                .into_iter()
+                .map(|exec| PlatformState {
+                    exec,
+                    started: false,
+                    broken: None,
+                    nginx: HashSet::new(),
+                    served: HashSet::new(),
+                })
+                .collect(),
+            plan,
+            out,
+            slots,
+            manifest,
+            stop: Arc::new(AtomicBool::new(false)),
+            host: Facts::default(),
+            progress: ProgressBar::hidden(),
+            lock: None,
+        })
+    }
+
+    /// The runs in order.
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    /// What `--dry-run` prints: the order and every command line, nothing run.
+    pub fn dry_run(&self) -> String {
+        let mut s = format!(
+            "# campaign '{}', seed {}, {} runs, output {}\n",
+            self.plan.campaign,
+            self.manifest.seed,
+            self.slots.len(),
+            self.out.display()
+        );
+        for p in &self.platforms {
+            for argv in p.exec.describe_start(&self.wrk_ports(p.exec.name())) {
+                s.push_str(&format!("# start {}: {}\n", p.exec.name(), shown(&argv)));
+            }
+        }
+        for (i, slot) in self.slots.iter().enumerate() {
+            let Some((pi, w)) = self.lookup(slot) else { continue };
+            let exec = &self.platforms[pi].exec;
+            let job = Job { tag: "dry".into(), workdir: exec.workdir() };
+            s.push_str(&format!("[{}/{}] {}\n", i + 1, self.slots.len(), slot.id()));
+            for a in &w.setup {
+                s.push_str(&format!("  setup:   {}\n", shown(&argv_of(&exec.command(a, &job)))));
+            }
+            let run = if w.kind == "wrk" {
+                let mut argv = w.argv();
+                argv.push(format!("http://{}:{}/f{}", exec.name(), w.nginx_port(), w.served_bytes()));
+                argv
+            } else {
+                argv_of(&exec.command(&w.argv(), &job))
+            };
+            s.push_str(&format!("  run:     {}\n", shown(&run)));
+            if self.plan.monitor.pidstat_interval_s > 0 {
+                s.push_str(&format!(
+                    "  pidstat: {}\n",
+                    shown(&argv_of(&exec.command(&pidstat_argv(&self.plan, w), &job)))
+                ));
+            }
+            for a in &w.cleanup {
+                s.push_str(&format!("  cleanup: {}\n", shown(&argv_of(&exec.command(a, &job)))));
+            }
+        }
+        s
+    }
+
+    /// nginx ports that wrk workloads need on platform `name`.
+    fn wrk_ports(&self, name: &str) -> Vec<u16> {
+        let ports: BTreeSet<u16> = self
+            .plan
+            .workloads
+            .iter()
+            .filter(|w| w.kind == "wrk" && w.runs_on(name))
+            .map(WorkloadSpec::nginx_port)
+            .collect();
+        ports.into_iter().collect()
+    }
+
+    fn lookup(&self, slot: &Slot) -> Option<(usize, &WorkloadSpec)> {
+        let pi = self.plan.platforms.iter().position(|p| p.name == slot.platform)?;
+        Some((pi, self.plan.workload(&slot.workload)?))
+    }
+
+    fn say(&self, msg: &str) {
+        if self.progress.is_hidden() {
+            eprintln!("virtperf: {msg}");
+        } else {
+            self.progress.println(format!("virtperf: {msg}"));
+        }
+    }
+
+    fn manifest_path(&self) -> PathBuf {
+        self.out.join("manifest.json")
+    }
+
+    fn save(&mut self) -> Result<()> {
+        self.manifest.updated_at = now();
+        self.manifest.save(&self.manifest_path())
+    }
+
+    fn take_lock(&mut self) -> Result<()> {
+        let dir = self.out.join(".virtperf");
+        std::fs::create_dir_all(&dir)?;
+        let lock = dir.join("lock");
+        if let Ok(text) = std::fs::read_to_string(&lock) {
+            if let Ok(pid) = text.trim().parse::<i32>() {
+                // SAFETY: kill(pid, 0) only checks that the process exists.
+                let alive = pid != std::process::id() as i32 && unsafe { libc::kill(pid, 0) } == 0;
+                if alive {
+                    bail!(
+                        "another virtperf run (pid {pid}) is writing to '{}'; wait for it or stop it",
+                        self.out.display()
+                    );
+                }
+            }
+        }
+        std::fs::write(&lock, std::process::id().to_string())?;
+        self.lock = Some(lock);
+        Ok(())
+    }
+
+    /// Runs every scheduled run not yet in the manifest.
+    pub fn run(&mut self) -> Result<Outcome> {
+        std::fs::create_dir_all(&self.out)?;
+        self.take_lock()?;
+        self.manifest.planned_runs = self.slots.len();
+        let mut host_cmd = Command::new("sh");
+        host_cmd.args(&facts_argv("/usr/sbin/nginx")[1..]);
+        self.host = run_captured(&mut host_cmd, Duration::from_secs(60))
+            .map(|o| parse_facts(&String::from_utf8_lossy(&o.stdout)))
+            .unwrap_or_default();
+        self.manifest.host = self.host.clone();
+        self.save()?;
+
+        let done: HashSet<String> = self.manifest.runs.iter().map(|r| r.id.clone()).collect();
+        let todo: Vec<(usize, Slot)> =
+            self.slots.iter().cloned().enumerate().filter(|(_, s)| !done.contains(&s.id())).collect();
+        let total = self.slots.len() as u64;
+        self.progress = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        self.progress.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {pos}/{len} runs [{elapsed_precise}, {eta} left] {wide_msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        self.progress.set_position(total - todo.len() as u64);
+        self.progress.reset_eta();
+        self.progress.enable_steady_tick(Duration::from_millis(250));
+        if !done.is_empty() {
+            self.say(&format!("resuming: {} of {} runs already recorded", done.len(), total));
+        }
+
+        let mut interrupted = false;
+        for (index, slot) in todo {
+            if self.stop.load(Ordering::SeqCst) {
+                interrupted = true;
+                break;
+            }
+            self.progress.set_message(slot.id());
+            match self.run_slot(index, &slot)? {
+                Some(rec) => {
+                    let line = format!(
+                        "[{}/{}] {} {:?} {:.1} s{}",
+                        index + 1,
+                        total,
+                        rec.id,
+                        rec.status,
+                        rec.duration_s,
+                        rec.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+                    );
+                    self.manifest.record(rec);
+                    self.save()?;
+                    self.say(&line);
+                    self.progress.inc(1);
+                }
+                None => {
+                    interrupted = true;
+                    break;
+                }
+            }
+        }
+        self.progress.finish_and_clear();
+        self.shutdown();
+        self.save()?;
+        if let Some(lock) = self.lock.take() {
+            let _ = std::fs::remove_file(lock);
+        }
+        let failed = self.manifest.runs.iter().filter(|r| r.status != RunStatus::Ok).count();
+        let ok = self.manifest.runs.len() - failed;
+        if interrupted {
+            self.say(&format!(
+                "interrupted: {ok} runs kept in {}; continue with `virtperf run {} --out {} --resume`",
+                self.manifest_path().display(),
+                self.plan.path.display(),
+                self.out.display()
+            ));
+            return Ok(Outcome::Interrupted);
+        }
+        self.say(&format!(
+            "{ok} runs ok, {failed} failed or timed out; manifest: {}",
+            self.manifest_path().display()
+        ));
+        Ok(Outcome::Finished { failed })
+    }
+
+    /// Stops every platform virtperf started (containers removed, VMs powered off, nginx
+    /// stopped).
+    fn shutdown(&mut self) {
+        for i in 0..self.platforms.len() {
+            let ports: Vec<u16> = self.platforms[i].nginx.iter().copied().collect();
+            for port in ports {
+                let _ = self.nginx_stop(i, port);
+            }
+            let p = &mut self.platforms[i];
+            if p.started {
+                p.started = false;
+                if let Err(e) = p.exec.stop() {
+                    let msg = format!("{e:#}");
+                    self.say(&format!("warning: {msg}"));
+                }
+            }
+        }
+    }
+
+    fn ensure_started(&mut self, pi: usize) -> Result<(), String> {
+        if let Some(e) = &self.platforms[pi].broken {
+            return Err(e.clone());
+        }
+        if self.platforms[pi].started {
+            return Ok(());
+        }
+        let name = self.platforms[pi].exec.name().to_string();
+        let ctx = StartContext {
+            out: self.out.clone(),
+            campaign: self.plan.campaign.clone(),
+            ports: self.wrk_ports(&name),
+            stop: self.stop.clone(),
+        };
+        self.progress.set_message(format!("starting platform {name}"));
+        let t0 = Instant::now();
+        let result = self.platforms[pi].exec.start(&ctx);
+        for w in self.platforms[pi].exec.take_warnings() {
+            self.say(&format!("warning: {w}"));
+        }
+        if let Err(e) = result {
+            let msg = format!("{e:#}");
+            self.platforms[pi].broken = Some(msg.clone());
+            self.say(&format!("error: {msg}"));
+            return Err(msg);
+        }
+        self.platforms[pi].started = true;
+        let exec = &self.platforms[pi].exec;
+        let job = Job { tag: format!("{}-facts", std::process::id()), workdir: exec.workdir() };
+        let nginx = self.plan.platforms[pi].nginx.clone().unwrap_or_else(|| "/usr/sbin/nginx".into());
+        let facts = run_captured(&mut exec.command(&facts_argv(&nginx), &job), Duration::from_secs(60))
+            .map(|o| parse_facts(&String::from_utf8_lossy(&o.stdout)))
+            .unwrap_or_default();
+        self.platforms[pi].exec.set_guest_facts(facts);
+        let pf = self.platforms[pi].exec.facts();
+        self.say(&format!(
+            "platform {name} ({}{}) up in {:.1} s",
+            pf.kind,
+            if pf.detail.is_empty() { String::new() } else { format!(", {}", pf.detail) },
+            t0.elapsed().as_secs_f64()
+        ));
+        self.manifest.platforms.insert(name, pf);
+        let _ = self.save();
+        Ok(())
+    }
+
+    fn nginx_dir(&self, pi: usize, port: u16) -> String {
+        format!("{}/.virtperf-nginx-{port}", self.platforms[pi].exec.workdir().trim_end_matches('/'))
+    }
+
+    fn nginx_bin(&self, pi: usize) -> String {
+        self.plan.platforms[pi].nginx.clone().unwrap_or_else(|| "/usr/sbin/nginx".into())
+    }
+
+    fn platform_run(&self, pi: usize, argv: &[String], tag: &str) -> Result<String> {
+        let exec = &self.platforms[pi].exec;
+        let job = Job { tag: format!("{}-{tag}", std::process::id()), workdir: exec.workdir() };
+        super::run_ok(&mut exec.command(argv, &job), Duration::from_secs(120))
+    }
+
+    /// Makes sure nginx serves a file of `bytes` on `port` of platform `pi`.
+    fn nginx_ensure(&mut self, pi: usize, port: u16, bytes: u64) -> Result<()> {
+        let dir = self.nginx_dir(pi, port);
+        let s = |x: &str| x.to_string();
+        if !self.platforms[pi].nginx.contains(&port) {
+            if dir.contains(['"', '\\', ';', '$', '{', '}']) || dir.chars().any(char::is_whitespace) {
+                bail!("work folder '{dir}' holds characters nginx's configuration cannot carry");
+            }
+            self.platform_run(
+                pi,
+                &[s("mkdir"), s("-p"), format!("{dir}/www"), format!("{dir}/tmp")],
+                "nginx-mkdir",
+            )?;
+            let listen = if self.platforms[pi].exec.kind() == ExecutorKind::Native {
+                format!("127.0.0.1:{port}")
+            } else {
+                port.to_string()
+            };
+            let conf = format!(
+                "user root;\nworker_processes 1;\ndaemon on;\npid \"{dir}/nginx.pid\";\nerror_log \"{dir}/error.log\";\n\
+                 events {{ worker_connections 1024; }}\nhttp {{\n  access_log off;\n  \
+                 client_body_temp_path \"{dir}/tmp\"; proxy_temp_path \"{dir}/tmp\"; fastcgi_temp_path \"{dir}/tmp\";\n  \
+                 uwsgi_temp_path \"{dir}/tmp\"; scgi_temp_path \"{dir}/tmp\";\n  \
+                 server {{ listen {listen}; root \"{dir}/www\"; }}\n}}\n"
+            );
+            let exec = &self.platforms[pi].exec;
+            let mut put = exec.put_file_command(&format!("{dir}/nginx.conf"));
+            put_stdin(&mut put, conf.as_bytes()).context("could not write nginx.conf on the platform")?;
+            let nginx = self.nginx_bin(pi);
+            // A leftover nginx from an interrupted campaign holds the port: stop it first.
+            let _ = self.platform_run(
+                pi,
+                &[nginx.clone(), s("-c"), format!("{dir}/nginx.conf"), s("-s"), s("stop")],
+                "nginx-stop-old",
+            );
+            std::thread::sleep(Duration::from_millis(200));
+            self.platform_run(pi, &[nginx, s("-c"), format!("{dir}/nginx.conf")], "nginx-start")
+                .context("could not start nginx on the platform")?;
+            self.platforms[pi].nginx.insert(port);
+        }
+        if !self.platforms[pi].served.contains(&(port, bytes)) {
+            let script = "head -c \"$1\" /dev/zero | tr '\\000' x > \"$0\"";
+            self.platform_run(
+                pi,
+                &[s("sh"), s("-c"), s(script), format!("{dir}/www/f{bytes}"), bytes.to_string()],
+                "nginx-file",
+            )?;
+            self.platforms[pi].served.insert((port, bytes));
+        }
+        Ok(())
+    }
+
+    fn nginx_stop(&mut self, pi: usize, port: u16) -> Result<()> {
+        let dir = self.nginx_dir(pi, port);
+        let nginx = self.nginx_bin(pi);
+        self.platforms[pi].nginx.remove(&port);
+        self.platform_run(
+            pi,
+            &[nginx, "-c".into(), format!("{dir}/nginx.conf"), "-s".into(), "stop".into()],
+            "nginx-stop",
+        )
+        .map(|_| ())
+    }
+
+    /// Runs one slot. `Ok(None)` when interrupted (nothing recorded, partial files removed).
+    fn run_slot(&mut self, index: usize, slot: &Slot) -> Result<Option<RunRecord>> {
+        let Some((pi, w)) = self.lookup(slot) else { bail!("internal: unknown slot {}", slot.id()) };
+        let w = w.clone();
+        let warmup = matches!(slot.kind, RunKind::Warmup(_));
+        let rel_dir = if warmup {
+            format!(".virtperf/warmup/{}/{}", slot.platform, slot.workload)
+        } else {
+            format!("{}/{}", slot.platform, slot.workload)
+        };
+        let stem = slot.stem();
+        std::fs::create_dir_all(self.out.join(&rel_dir))?;
+        let rel = |name: String| format!("{rel_dir}/{name}");
+        let timeout_s = w.timeout_s.unwrap_or(self.plan.timeout_s);
+        let mut rec = RunRecord {
+            id: slot.id(),
+            order: index + 1,
+            platform: slot.platform.clone(),
+            platform_kind: self.plan.platforms[pi].kind.clone(),
+            workload: slot.workload.clone(),
+            workload_kind: w.kind.clone(),
+            repetition: match slot.kind {
+                RunKind::Rep(n) => n,
+                RunKind::Warmup(_) => 0,
+            },
+            warmup,
+            argv: w.argv(),
+            setup: w.setup.clone(),
+            cleanup: w.cleanup.clone(),
+            output: rel(format!("{stem}.txt")),
+            stderr: rel(format!(".{stem}.stderr")),
+            timeout_s,
+            host: self.host.clone(),
+            started_at: now(),
+            ..RunRecord::default()
+        };
+        let fail = |mut rec: RunRecord, msg: String| {
+            rec.status = RunStatus::Failed;
+            rec.error = Some(msg);
+            rec.ended_at = now();
+            Some(rec)
+        };
+
+        if let Err(e) = self.ensure_started(pi) {
+            if self.stop.load(Ordering::SeqCst) {
+                return Ok(None);
+            }
+            return Ok(fail(rec, format!("platform did not start: {e}")));
+        }
+        self.progress.set_message(slot.id());
+        let pf = self.platforms[pi].exec.facts();
+        rec.platform_detail = pf.detail.clone();
+        rec.guest = pf.guest.clone();
+        rec.qemu_argv = pf.qemu_argv.clone();
+        rec.settings = pf.settings.clone();
+
+        let mut url = None;
+        if w.kind == "wrk" {
+            let port = w.nginx_port();
+            let r = self
+                .nginx_ensure(pi, port, w.served_bytes())
+                .and_then(|_| self.platforms[pi].exec.endpoint(port));
+            match r {
+                Ok((host, hport)) => url = Some(format!("http://{host}:{hport}/f{}", w.served_bytes())),
+                Err(e) => {
+                    return Ok(fail(rec, format!("nginx for wrk: {e:#}")));
+                }
+            }
+        }
+
+        let tag = |what: &str| {
+            format!("{}-{}-{}-{}-{what}", std::process::id(), slot.platform, slot.workload, stem)
+        };
+        let timeout = Duration::from_secs_f64(timeout_s);
+        let exec = &self.platforms[pi].exec;
+        let workdir = exec.workdir();
+
+        // Setup commands, each must succeed.
+        let setup_log = self.out.join(rel(format!(".{stem}.setup.log")));
+        for (i, argv) in w.setup.iter().enumerate() {
+            let job = Job { tag: tag(&format!("setup{i}")), workdir: workdir.clone() };
+            match run_step(exec.as_ref(), argv, &job, timeout, &self.stop, &setup_log) {
+                Ok(()) => {}
+                Err(StepError::Interrupted) => return Ok(None),
+                Err(StepError::Failed(msg)) => {
+                    return Ok(fail(rec, format!("setup {}: {msg}", shown(argv))));
+                }
+            }
+        }
+
+        // pidstat inside the platform.
+        let interval = self.plan.monitor.pidstat_interval_s;
+        let mut monitor: Option<(Child, Job)> = None;
+        if interval > 0 {
+            rec.pidstat = Some(rel(format!("{stem}.pidstat")));
+            let job = Job { tag: tag("pidstat"), workdir: workdir.clone() };
+            let mut cmd = exec.command(&pidstat_argv(&self.plan, &w), &job);
+            let path = self.out.join(rec.pidstat.as_deref().unwrap_or_default());
+            let err = self.out.join(rel(format!(".{stem}.pidstat.stderr")));
+            match spawn_to(&mut cmd, &path, &err) {
+                Ok(child) => monitor = Some((child, job)),
+                Err(e) => self.say(&format!("warning: {}: pidstat did not start: {e:#}", slot.id())),
+            }
+        }
+
+        // The tool.
+        let job = Job { tag: tag("run"), workdir: workdir.clone() };
+        let mut cmd = match &url {
+            Some(url) => {
+                let mut argv = w.argv();
+                argv.push(url.clone());
+                rec.argv = argv.clone();
+                let mut c = Command::new(&argv[0]);
+                let dir = self.out.join(".virtperf/work/host");
+                std::fs::create_dir_all(&dir)?;
+                c.args(&argv[1..]).current_dir(dir);
+                c
+            }
+            None => exec.command(&w.argv(), &job),
+        };
+        rec.spawned = argv_of(&cmd);
+        let out_path = self.out.join(&rec.output);
+        let err_path = self.out.join(&rec.stderr);
+        rec.started_at = now();
+        let t0 = Instant::now();
+        let child = spawn_to(&mut cmd, &out_path, &err_path);
+        let mut host_monitor: Option<Child> = None;
+        let waited = match child {
+            Err(e) => Err(format!("{e:#}")),
+            Ok(mut child) => {
+                let kind = exec.kind();
+                if interval > 0
+                    && self.plan.monitor.host
+                    && matches!(kind, ExecutorKind::Docker | ExecutorKind::Qemu)
+                {
+                    if kind == ExecutorKind::Docker {
+                        // Let the run's processes appear in the container first.
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                    let pids = exec.host_pids();
+                    if !pids.is_empty() {
+                        let hp = rel(format!("{stem}.host.pidstat"));
+                        let list = pids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+                        let mut c = Command::new("pidstat");
+                        c.args(["-h", "-u", "-r", "-d", "-w", "-p", &list, &interval.to_string()]);
+                        let err = self.out.join(rel(format!(".{stem}.host.pidstat.stderr")));
+                        match spawn_to(&mut c, &self.out.join(&hp), &err) {
+                            Ok(ch) => {
+                                host_monitor = Some(ch);
+                                rec.host_pidstat = Some(hp);
+                            }
+                            Err(e) => self.say(&format!("warning: host pidstat did not start: {e:#}")),
+                        }
+                    }
+                }
+                let kill = exec.kill_command(&job, "KILL");
+                let r = wait_deadline(&mut child, timeout, &self.stop, || {
+                    if let Some(mut k) = kill_clone(&kill) {
+                        let _ = run_captured(&mut k, Duration::from_secs(15));
+                    }
+                });
+                r.map_err(|e| format!("{e:#}"))
+            }
+        };
+        rec.duration_s = t0.elapsed().as_secs_f64();
+        rec.ended_at = now();
+
+        // Stop the monitors: SIGINT, as a person would, then KILL if they linger.
+        if let Some(mut h) = host_monitor {
+            stop_monitor(&mut h, None);
+        }
+        if let Some((mut m, mjob)) = monitor {
+            stop_monitor(
+                &mut m,
+                exec.kill_command(&mjob, "INT").map(|c| (c, exec.kill_command(&mjob, "KILL"))),
+            );
+        }
+
+        for name in [format!(".{stem}.pidstat.stderr"), format!(".{stem}.host.pidstat.stderr")] {
+            remove_if_empty(&self.out.join(rel(name)));
+        }
+        let interrupted = matches!(waited, Ok(Waited::Interrupted));
+        if !interrupted {
+            for (i, argv) in w.cleanup.iter().enumerate() {
+                let job = Job { tag: tag(&format!("cleanup{i}")), workdir: workdir.clone() };
+                if let Err(StepError::Failed(msg)) =
+                    run_step(exec.as_ref(), argv, &job, timeout, &self.stop, &setup_log)
+                {
+                    self.say(&format!("warning: {}: cleanup {}: {msg}", slot.id(), shown(argv)));
+                }
+            }
+        }
+
+        remove_if_empty(&setup_log);
+        match waited {
+            Ok(Waited::Interrupted) => {
+                for p in
+                    [Some(&rec.output), Some(&rec.stderr), rec.pidstat.as_ref(), rec.host_pidstat.as_ref()]
+                        .into_iter()
+                        .flatten()
+                {
+                    let _ = std::fs::remove_file(self.out.join(p));
+                }
+                Ok(None)
+            }
+            Ok(Waited::TimedOut) => {
+                rec.status = RunStatus::Timeout;
+                rec.error = Some(format!("killed after its timeout of {timeout_s} s"));
+                Ok(Some(rec))
+            }
+            Ok(Waited::Exited(status)) => {
+                rec.exit_code = status.code();
+                if status.success() {
+                    rec.status = RunStatus::Ok;
+                } else {
+                    rec.status = RunStatus::Failed;
+                    let err = std::fs::read_to_string(&err_path).unwrap_or_default();
+                    let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+                    rec.error = Some(format!(
+                        "exit status {}{}",
+                        status.code().map(|c| c.to_string()).unwrap_or_else(|| status.to_string()),
+                        if last.is_empty() { String::new() } else { format!(": {last}") }
+                    ));
+                }
+                Ok(Some(rec))
+            }
+            Err(e) => Ok(fail(rec, e)),
+        }
+    }
+}
+
+impl Drop for Campaign {
+    fn drop(&mut self) {
+        // On an error path: never leave containers or VMs behind.
+        self.shutdown();
+        if let Some(lock) = self.lock.take() {
+            let _ = std::fs::remove_file(lock);
+        }
+    }
+}
+
+/// The pidstat argv run inside the platform for workload `w`.
+pub fn pidstat_argv(plan: &Plan, w: &WorkloadSpec) -> Vec<String> {
+    ["pidstat", "-h", "-u", "-r", "-d", "-w", "-C"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([w.monitor_name(), plan.monitor.pidstat_interval_s.to_string()])
+        .collect()
+}
+
+fn remove_if_empty(path: &Path) {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+fn kill_clone(cmd: &Option<Command>) -> Option<Command> {
+    let cmd = cmd.as_ref()?;
+    let mut c = Command::new(cmd.get_program());
+    c.args(cmd.get_args());
+    Some(c)
+}
+
+/// Stops a monitor: remote SIGINT (when given) and local SIGINT, up to 3 s, then KILL.
+fn stop_monitor(child: &mut Child, remote: Option<(Command, Option<Command>)>) {
+    let (mut int, kill) = match remote {
+        Some((i, k)) => (Some(i), k),
+        None => (None, None),
+    };
+    if let Some(c) = int.as_mut() {
+        let _ = run_captured(c, Duration::from_secs(15));
+    } else {
+        signal_group(child, libc::SIGINT);
+    }
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(3) {
+        if child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if let Some(mut k) = kill {
+        let _ = run_captured(&mut k, Duration::from_secs(15));
+    }
+    signal_group(child, libc::SIGKILL);
+    let _ = child.wait();
+}
+
+enum StepError {
+    Interrupted,
+    Failed(String),
+}
+
+/// Runs a setup or cleanup argv on the platform, output appended to `log`.
+fn run_step(
+    exec: &dyn Executor,
+    argv: &[String],
+    job: &Job,
+    timeout: Duration,
+    stop: &AtomicBool,
+    log: &Path,
+) -> Result<(), StepError> {
+    let mut cmd = exec.command(argv, job);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| StepError::Failed(format!("could not open '{}': {e}", log.display())))?;
+    let file2 = file.try_clone().map_err(|e| StepError::Failed(e.to_string()))?;
+    use std::os::unix::process::CommandExt;
+    cmd.stdin(Stdio::null()).stdout(file).stderr(file2).process_group(0);
+    let mut child = cmd.spawn().map_err(|e| StepError::Failed(format!("could not start: {e}")))?;
+    let kill = exec.kill_command(job, "KILL");
+    let waited = wait_deadline(&mut child, timeout, stop, || {
+        if let Some(mut k) = kill_clone(&kill) {
+            let _ = run_captured(&mut k, Duration::from_secs(15));
+        }
+    })
+    .map_err(|e| StepError::Failed(e.to_string()))?;
+    match waited {
+        Waited::Exited(s) if s.success() => Ok(()),
+        Waited::Exited(s) => Err(StepError::Failed(format!("{s} (output in {})", log.display()))),
+        Waited::TimedOut => Err(StepError::Failed("timed out".into())),
+        Waited::Interrupted => Err(StepError::Interrupted),
+    }
+}
+
+/// Runs `cmd` with `data` on its stdin; errors quote its stderr.
+fn put_stdin(cmd: &mut Command, data: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let argv = argv_of(cmd);
+    cmd.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().with_context(|| format!("could not start {}", shown(&argv)))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(data)?;
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("{} failed: {}", shown(&argv), String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::mock::MockExecutor;
+
+    #[test]
+    fn mock_campaign_runs_setup_tool_cleanup_in_order_and_records_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = Plan::parse(
+            r#"
+            campaign = "m"
+            [monitor]
+            pidstat_interval_s = 0
+            [[platform]]
+            name = "a"
+            kind = "native"
+            [[workload]]
+            name = "x"
+            kind = "command"
+            args = ["bench", "--n=1"]
+            repetitions = 2
+            warmup = 1
+            setup = [["prep"]]
+            cleanup = [["clean"]]
+            "#,
+            Path::new("m.toml"),
+        )
+        .unwrap();
+        let mock = MockExecutor::new("a");
+        let calls = mock.calls.clone();
+        let mut c = Campaign::new(plan, dir.path().to_path_buf(), 3, vec![Box::new(mock)]).unwrap();
+        assert_eq!(c.run().unwrap(), Outcome::Finished { failed: 0 });
+        let calls = calls.lock().unwrap().clone();
+        let names: Vec<&str> = calls.iter().map(|a| a[0].as_str()).filter(|a| *a != "sh").collect();
+        assert_eq!(names, ["prep", "bench", "clean", "prep", "bench", "clean", "prep", "bench", "clean"]);
+        let m = Manifest::load(&dir.path().join("manifest.json")).unwrap();
+        let ids: Vec<&str> = m.runs.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a/x/warmup1", "a/x/rep1", "a/x/rep2"]);
+        assert!(m.runs[0].warmup && m.runs[0].output.starts_with(".virtperf/warmup/"));
+        assert_eq!(m.runs[2].output, "a/x/rep2.txt");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/x/rep2.txt")).unwrap(),
+            "mock: bench '--n=1'\n"
+        );
+        assert!(!dir.path().join(".virtperf/lock").exists());
+    }
+}
