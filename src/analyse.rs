@@ -466,8 +466,9 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
             .or_default()
             .push(o);
     }
+    // Run order, for the drift check: file by file (`rep2` before `rep10`), then in the file.
     for v in groups.values_mut() {
-        v.sort_by(|a, b| (&a.source, a.run).cmp(&(&b.source, b.run)));
+        v.sort_by(|a, b| natural_cmp(&a.source, &b.source).then(a.run.cmp(&b.run)));
     }
     // Primary metric per (workload, params, stratum).
     let mut metrics_of: BTreeMap<(String, String, String), BTreeSet<&str>> = BTreeMap::new();
@@ -985,5 +986,48 @@ pub mod frames {
             "comparisons" => r.iter().map(|x| x.comparisons as u32).collect::<Vec<_>>(),
             "workloads" => r.iter().map(|x| x.workloads.join(" ")).collect::<Vec<_>>(),
         )
+    }
+}
+
+/// Orders names with the digit runs compared as numbers: `rep2.txt` before `rep10.txt`.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digit = first.is_ascii_digit();
+            let end = rest.find(|c: char| c.is_ascii_digit() != digit).unwrap_or(rest.len());
+            let (chunk, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digit, chunk))
+        })
+    }
+    let (mut x, mut y) = (chunks(a), chunks(b));
+    loop {
+        let ord = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some((true, p)), Some((true, q))) => {
+                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            (Some((_, p)), Some((_, q))) => p.cmp(q),
+        };
+        if ord.is_ne() {
+            return ord;
+        }
+    }
+}
+
+#[cfg(test)]
+mod natural_tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn digit_runs_compare_as_numbers() {
+        let mut v = vec!["d/rep10.txt", "d/rep2.txt", "d/rep1.txt", "c/rep3.txt", "d/rep02.txt"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["c/rep3.txt", "d/rep1.txt", "d/rep02.txt", "d/rep2.txt", "d/rep10.txt"]);
     }
 }

@@ -78,8 +78,12 @@ impl LabelSet {
 pub struct ManifestRun {
     /// Raw output file, relative to the manifest's folder.
     pub output: String,
-    /// pidstat log of the run, relative to the manifest's folder.
+    /// pidstat log of the run (taken on the platform), relative to the manifest's folder.
     pub pidstat: Option<String>,
+    /// pidstat log taken on the host for the VM's or container's processes.
+    pub host_pidstat: Option<String>,
+    /// Repetition number within the workload.
+    pub repetition: Option<usize>,
     /// Platform name.
     pub platform: String,
     /// Platform detail (disk format, -smp/-m, accel).
@@ -130,10 +134,15 @@ impl Labeler {
             labels.how = format!("path token '{token}'");
         }
 
-        if let Some((run, campaign)) = self.manifest_entry(path) {
+        if let Some((run, campaign, dir, rel)) = self.manifest_entry(path) {
             labels.platform = run.platform.clone();
             labels.platform_detail = run.platform_detail.clone();
             labels.campaign = campaign;
+            labels.repetition = run.repetition;
+            if rel != run.output {
+                labels.companion = Some(dir.join(&run.output));
+                labels.host_side = run.host_pidstat.as_deref() == Some(rel.as_str());
+            }
             labels.origin = LabelOrigin::Manifest;
             labels.how = "manifest.json of virtperf run".into();
         }
@@ -147,18 +156,21 @@ impl Labeler {
         labels
     }
 
-    fn manifest_entry(&self, path: &Path) -> Option<(ManifestRun, String)> {
+    /// The manifest run that names `path`, the campaign, the manifest's folder and `path`
+    /// relative to it.
+    fn manifest_entry(&self, path: &Path) -> Option<(ManifestRun, String, PathBuf, String)> {
         let mut dir = path.parent();
         while let Some(d) = dir {
             let candidate = d.join("manifest.json");
             if let Some(manifest) = self.manifest(&candidate) {
                 let rel = path.strip_prefix(d).ok()?;
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                let hit = manifest
-                    .runs
-                    .iter()
-                    .find(|r| r.output == rel || r.pidstat.as_deref() == Some(rel.as_str()))?;
-                return Some((hit.clone(), manifest.campaign.clone()));
+                let hit = manifest.runs.iter().find(|r| {
+                    r.output == rel
+                        || r.pidstat.as_deref() == Some(rel.as_str())
+                        || r.host_pidstat.as_deref() == Some(rel.as_str())
+                })?;
+                return Some((hit.clone(), manifest.campaign.clone(), d.to_path_buf(), rel));
             }
             dir = d.parent();
         }

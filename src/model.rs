@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -209,6 +210,13 @@ pub struct Labels {
     pub how: String,
     /// Campaign name, when a manifest or `--label campaign=` gives one.
     pub campaign: String,
+    /// For a pidstat log: the benchmark output it was recorded beside, as the manifest pairs
+    /// them (the ingester also pairs `repN.pidstat` with `repN.txt` in the same folder).
+    pub companion: Option<PathBuf>,
+    /// The pidstat log was taken on the host (of the VM or container), not on the platform.
+    pub host_side: bool,
+    /// The repetition number the manifest records.
+    pub repetition: Option<usize>,
 }
 
 impl Default for Labels {
@@ -219,6 +227,9 @@ impl Default for Labels {
             origin: LabelOrigin::Unknown,
             how: "nothing in the path or labels named a platform".into(),
             campaign: String::new(),
+            companion: None,
+            host_side: false,
+            repetition: None,
         }
     }
 }

@@ -105,8 +105,27 @@ fn check_labels_and_ingest(out: &Path, m: &Manifest) {
         assert!(f.error.is_none(), "{shown}: {:?}", f.error);
         assert_eq!(f.labels.origin, LabelOrigin::Manifest, "{shown}");
         assert_eq!(f.labels.platform, r.platform, "{shown}");
-        let runs = ingested.runs.iter().filter(|x| x.source == shown).count();
-        assert!(runs >= 1, "{shown}: no run");
+        let runs: Vec<_> = ingested.runs.iter().filter(|x| x.source == shown).collect();
+        assert!(!runs.is_empty(), "{shown}: no run");
+        // One run per file: it takes the repetition the manifest records.
+        assert_eq!(runs[0].repetition, r.repetition as usize, "{shown}");
+    }
+    // Every pidstat log that was read lands in its run's group: same workload, params and
+    // repetition, and says which output it was beside; host-side metrics are named host_*.
+    for r in m.runs.iter().filter(|r| r.status == RunStatus::Ok && !r.warmup) {
+        let output = out.join(&r.output).display().to_string();
+        let Some(bench) = ingested.runs.iter().find(|x| x.source == output) else { continue };
+        for (rel, host) in [(r.pidstat.as_ref(), false), (r.host_pidstat.as_ref(), true)] {
+            let Some(rel) = rel else { continue };
+            let shown = out.join(rel).display().to_string();
+            for p in ingested.runs.iter().filter(|x| x.source == shown && x.data.tool == "pidstat") {
+                assert_eq!(p.data.workload, bench.data.workload, "{shown}");
+                assert_eq!(p.data.params, bench.data.params, "{shown}");
+                assert_eq!(p.repetition, bench.repetition, "{shown}");
+                assert_eq!(p.data.facts.get("beside"), Some(&output), "{shown}");
+                assert!(p.data.metrics.iter().all(|m| m.name.starts_with("host_") == host), "{shown}");
+            }
+        }
     }
     // pidstat logs: labelled from the manifest when the pidstat parser reads them (a log of a
     // run shorter than the interval has no rows and may be refused).

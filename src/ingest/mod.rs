@@ -209,10 +209,15 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
                     let key = (run.workload.clone(), params_string(&run.params));
                     let rep = reps.entry(key).or_insert(0);
                     *rep += 1;
+                    // A one-run file of `virtperf run` takes the repetition its manifest records.
+                    let repetition = match report.labels.repetition {
+                        Some(r) if report.runs == 1 => r,
+                        _ => *rep,
+                    };
                     out.runs.push(IngestedRun {
                         source: report.source.clone(),
                         run: i + 1,
-                        repetition: *rep,
+                        repetition,
                         labels: report.labels.clone(),
                         data: run,
                     });
@@ -222,7 +227,78 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         }
         out.files.push(report);
     }
+    pair_pidstat_logs(&mut out);
     Ok(out)
+}
+
+/// Gives each pidstat log recorded beside a benchmark's output the workload, params and
+/// repetition of that run, so that its CPU, memory and I/O figures land in the benchmark's
+/// group. The pair comes from the manifest of `virtperf run` (`output`, `pidstat`,
+/// `host_pidstat`), else from the file names: `rep1.pidstat` beside `rep1.txt` (same folder,
+/// same stem). The runs are paired in file order when both files hold as many; otherwise the
+/// log is left as it is. What pidstat summed (`process=sysbench`) moves from the params to the
+/// facts; host-side logs get `host_` in front of their metric names.
+fn pair_pidstat_logs(out: &mut Ingested) {
+    let is_pidstat = |r: &IngestedRun| r.data.tool == "pidstat";
+    // Benchmark sources, by path and by (folder, stem).
+    let mut by_source: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in out.runs.iter().enumerate() {
+        if !is_pidstat(r) {
+            by_source.entry(r.source.as_str()).or_default().push(i);
+        }
+    }
+    let stem_key = |source: &str| {
+        let p = Path::new(source);
+        (p.parent().map(Path::to_path_buf), p.file_stem().map(|s| s.to_os_string()))
+    };
+    let mut by_stem: HashMap<_, Vec<&str>> = HashMap::new();
+    for source in by_source.keys() {
+        by_stem.entry(stem_key(source)).or_default().push(source);
+    }
+    let mut logs: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in out.runs.iter().enumerate() {
+        if is_pidstat(r) {
+            logs.entry(r.source.clone()).or_default().push(i);
+        }
+    }
+    let mut moves: Vec<(usize, usize, bool)> = Vec::new();
+    for (log, idx) in &logs {
+        let labels = &out.runs[idx[0]].labels;
+        let companion = match &labels.companion {
+            Some(path) => Some(path.display().to_string()),
+            None => match by_stem.get(&stem_key(log)).map(Vec::as_slice) {
+                Some([one]) => Some(one.to_string()),
+                _ => None,
+            },
+        };
+        let Some(bench) = companion.as_deref().and_then(|c| by_source.get(c)) else { continue };
+        if bench.len() == idx.len() {
+            moves.extend(idx.iter().zip(bench).map(|(&p, &b)| (p, b, labels.host_side)));
+        } else if let [b] = bench.as_slice() {
+            moves.extend(idx.iter().map(|&p| (p, *b, labels.host_side)));
+        }
+    }
+    for (p, b, host_side) in moves {
+        let (workload, params, repetition, source) = {
+            let b = &out.runs[b];
+            (b.data.workload.clone(), b.data.params.clone(), b.repetition, b.source.clone())
+        };
+        let run = &mut out.runs[p];
+        for (k, v) in std::mem::replace(&mut run.data.params, params) {
+            run.data.facts.insert(format!("pidstat_{k}"), v);
+        }
+        run.data.facts.insert("beside".into(), source);
+        run.data.workload = workload;
+        run.repetition = repetition;
+        if host_side {
+            for m in &mut run.data.metrics {
+                m.name = format!("host_{}", m.name);
+            }
+            for s in &mut run.data.series {
+                s.metric = format!("host_{}", s.metric);
+            }
+        }
+    }
 }
 
 /// Reads, detects and parses one file.
