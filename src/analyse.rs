@@ -831,8 +831,11 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     }
 }
 
+/// (subsystem, stratum, platform) -> (cost ratios, workloads covered).
+type SubsystemAcc = BTreeMap<(String, String, String), (Vec<f64>, BTreeSet<String>)>;
+
 fn subsystem_rows(overhead: &[OverheadRow], baseline: &str) -> Vec<SubsystemRow> {
-    let mut acc: BTreeMap<(String, String, String), (Vec<f64>, BTreeSet<String>)> = BTreeMap::new();
+    let mut acc = SubsystemAcc::new();
     for row in overhead.iter().filter(|r| r.primary) {
         let Some(q) = row.ratio.filter(|q| *q > 0.0) else { continue };
         let cost = match row.better {
