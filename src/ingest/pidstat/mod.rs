@@ -1,0 +1,191 @@
+//! pidstat (sysstat 10.x to 12.x) output: per-process CPU, memory, I/O, context-switch and stack
+//! statistics, with or without `-h`, `-l`, `-t`, in 24-hour, 12-hour (`AM`/`PM`) or epoch time.
+//!
+//! Logs can be large (hours of `pidstat 1` over every process), so the parser streams: lines
+//! are split with memchr and read as bytes, nothing is allocated per row unless series are
+//! asked for, and a run's metrics are summed on the fly ([`engine`]). Header lines define the
+//! columns of the rows below them and are read generically ([`layout`]).
+//!
+//! What a run is and which processes its metrics describe:
+//! - A run is one pidstat session. It starts at a `Linux <kernel> (<host>) <date> _<arch>_
+//!   (<N> CPU)` banner; banners with no header between them are one run; a file without a
+//!   banner is one run. Other lines (`nohup: ignoring input`, `date` output, shell noise) are
+//!   skipped, and so are `Average:` blocks (they are not samples).
+//! - An interval (sample) is one report period: every header of it and the rows below.
+//! - Metrics describe the benchmark's own processes when some are listed: rows whose command
+//!   name (basename of the first word with `-l`, `|__` and a trailing `:` removed) matches
+//!   [`BENCHMARK_COMMANDS`]. When several of those commands appear, the one with the largest
+//!   total `%CPU` (then the most rows) is taken, and all its processes are summed; intervals
+//!   are counted from the first one that lists it to the last. Otherwise every process row is
+//!   summed, over all intervals. Params say which: `process=sysbench` or `process=all`.
+//! - Per interval the selected rows are summed; the run metrics are the mean (and max) of those
+//!   sums. A rate (`%CPU`, `kB_rd/s`, ...) of a process not listed in an interval counts as 0
+//!   (pidstat leaves idle processes out); a level (`RSS`) is averaged over the intervals that
+//!   list it. `-1.00` (unreadable) values are skipped. `-t` thread rows are never summed (their
+//!   process row already holds them).
+
+mod engine;
+mod layout;
+mod lex;
+
+use std::io::{BufRead, ErrorKind};
+
+use super::{ParseOptions, ParseOutput, Parser};
+use crate::error::ParseError;
+use engine::Engine;
+use lex::Tokens;
+
+/// Commands whose processes are "the benchmark's own" (see the module docs). A trailing `*`
+/// matches any suffix (`qemu-system-x86_64`, and `stress-ng-cpu`, the name stress-ng gives its
+/// workers). The params value is the entry without `*` and a trailing `-`
+/// (`process=qemu-system`).
+pub const BENCHMARK_COMMANDS: &[&str] = &[
+    "sysbench",
+    "fio",
+    "wrk",
+    "nginx",
+    "qemu-system-*",
+    "stress-ng*",
+    "iperf3",
+    "mysqld",
+    "postgres",
+    "redis-server",
+];
+
+/// Lines longer than this are cut when streamed (no pidstat line comes near it): memory stays
+/// bounded whatever the input.
+const MAX_LINE: usize = 1 << 20;
+
+/// The command name of a row's Command: `|__` (a `-t` thread) removed, the first word only (the
+/// rest is arguments with `-l`), its basename, and a trailing `:` removed (`nginx: worker`).
+pub(crate) fn command_name(cmd: &[u8]) -> &[u8] {
+    let cmd = cmd.strip_prefix(b"|__").unwrap_or(cmd);
+    let first = match memchr::memchr2(b' ', b'\t', cmd) {
+        Some(i) => &cmd[..i],
+        None => cmd,
+    };
+    let base = match memchr::memrchr(b'/', first) {
+        Some(i) => &first[i + 1..],
+        None => first,
+    };
+    base.strip_suffix(b":").unwrap_or(base)
+}
+
+/// 0 when `name` is no benchmark command, else 1 + its index in [`BENCHMARK_COMMANDS`].
+#[inline]
+pub(crate) fn bench_group(name: &[u8]) -> usize {
+    BENCHMARK_COMMANDS
+        .iter()
+        .position(|p| match p.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix.trim_end_matches('-').as_bytes()),
+            None => name == p.as_bytes(),
+        })
+        .map_or(0, |i| i + 1)
+}
+
+/// Reads pidstat output.
+pub struct PidstatParser;
+
+impl Parser for PidstatParser {
+    fn name(&self) -> &'static str {
+        "pidstat"
+    }
+
+    /// Accepts a pidstat header (`PID` or `TID`, `Command`, and one of `%usr`, `%CPU`,
+    /// `minflt/s`, `kB_rd/s`, `cswch/s`, `StkSize`, `usr-ms`, `minflt-nr`), or a sysstat banner in
+    /// a head that holds nothing looking like another tool's table (a pidstat killed before its
+    /// first interval; refused later with that message). mpstat/iostat/sar share the banner
+    /// but have no `PID ... Command` header and print `%` columns.
+    fn sniff(&self, head: &str) -> bool {
+        let mut banner = false;
+        let mut other = false;
+        for line in head.as_bytes().split(|&b| b == b'\n') {
+            let mut t = Tokens::new(line);
+            let (mut id, mut cmd, mut key) = (false, false, false);
+            while let Some(tok) = t.next() {
+                match tok {
+                    b"PID" | b"TID" => id = true,
+                    b"Command" => cmd = true,
+                    _ => key |= layout::is_key_column(tok),
+                }
+            }
+            if id && cmd && key {
+                return true;
+            }
+            if lex::banner(line).is_some() {
+                banner = true;
+            } else if !other {
+                other = memchr::memchr(b'%', line).is_some()
+                    || memchr::memmem::find(line, b"/s").is_some()
+                    || memchr::memmem::find(line, b"sysbench").is_some()
+                    || memchr::memmem::find(line, b"fio").is_some();
+            }
+        }
+        banner && !other
+    }
+
+    fn parse(&self, text: &str, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
+        let mut engine = Engine::new(opts.series);
+        let bytes = text.as_bytes();
+        // A final newline ends the last line; it does not start an empty one.
+        engine.lines(bytes.strip_suffix(b"\n").unwrap_or(bytes));
+        engine.finish()
+    }
+
+    /// Streams: reads the buffered chunks in place, carrying only a partial last line over.
+    fn parse_reader(&self, reader: &mut dyn BufRead, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
+        let mut engine = Engine::new(opts.series);
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let buf = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let line = engine.line_count() + 1;
+                    return Err(ParseError::new(line, format!("read failed: {e}")));
+                }
+            };
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len();
+            let mut rest = buf;
+            if !carry.is_empty() {
+                match memchr::memchr(b'\n', rest) {
+                    Some(i) => {
+                        push_capped(&mut carry, &rest[..i]);
+                        engine.line(&carry);
+                        carry.clear();
+                        rest = &rest[i + 1..];
+                    }
+                    None => {
+                        push_capped(&mut carry, rest);
+                        reader.consume(n);
+                        continue;
+                    }
+                }
+            }
+            match memchr::memrchr(b'\n', rest) {
+                Some(i) => {
+                    engine.lines(&rest[..i]);
+                    push_capped(&mut carry, &rest[i + 1..]);
+                }
+                None => push_capped(&mut carry, rest),
+            }
+            reader.consume(n);
+        }
+        if !carry.is_empty() {
+            engine.line(&carry);
+        }
+        engine.finish()
+    }
+}
+
+/// Appends `bytes` to `carry` up to [`MAX_LINE`].
+fn push_capped(carry: &mut Vec<u8>, bytes: &[u8]) {
+    let room = MAX_LINE.saturating_sub(carry.len());
+    carry.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
+#[cfg(test)]
+mod tests;
