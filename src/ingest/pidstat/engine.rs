@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use super::layout::{self, Col, Kind, Layout, AGGS, N_AGG};
-use super::lex::{self, Stamp, Tokens};
+use super::layout::{self, Kind, Layout, AGGS, N_AGG};
+use super::lex::{self, Spans, Stamp, Tokens};
 use super::{bench_group, command_name, BENCHMARK_COMMANDS};
 use crate::error::ParseError;
 use crate::ingest::{text, Diagnostic, ParseOutput};
@@ -237,42 +237,78 @@ impl RunState {
 /// The ids a row carries.
 struct RowIds<'a> {
     command: &'a [u8],
+    /// The first word of `command`.
+    first_word: &'a [u8],
     /// PID, or TGID for a `-t` process row, or TID for a `-t` thread row.
     id: u64,
     /// A `-t` thread row (`|__name`): series only, never summed (its process row has it).
     thread: bool,
 }
 
-/// Reads the columns of `layout` from `t` into `vals`; `None` when the row does not fit.
+/// Reads the columns of `layout` from tokens `k..` of `line` into `vals` (all metric columns when
+/// `all`, else the aggregated ones); `None` when the row does not fit.
 #[inline]
-fn parse_row<'a>(layout: &Layout, mut t: Tokens<'a>, vals: &mut [f64; 64]) -> Option<RowIds<'a>> {
+fn parse_row<'a>(
+    layout: &Layout,
+    spans: &Spans,
+    line: &'a [u8],
+    k: usize,
+    vals: &mut [f64; 64],
+    all: bool,
+) -> Option<RowIds<'a>> {
+    // Every column needs a token; Command, when last, may have more.
     let n = layout.cols.len();
-    let mut command: &[u8] = b"";
-    let (mut pid, mut tgid, mut tid) = (None, None, None);
-    for (ci, col) in layout.cols.iter().enumerate() {
-        if *col == Col::Command {
-            command = if ci + 1 == n { t.rest() } else { t.next()? };
-            continue;
-        }
-        let tok = t.next()?;
-        match *col {
-            Col::Metric(_) => *vals.get_mut(ci)? = lex::decimal(tok)?,
-            Col::Skip | Col::Command => {}
-            Col::Pid => pid = Some(lex::id(tok)?),
-            Col::Tgid => tgid = if tok == b"-" { None } else { Some(lex::id(tok)?) },
-            Col::Tid => tid = if tok == b"-" { None } else { Some(lex::id(tok)?) },
-        }
-    }
-    if command.is_empty() {
+    if spans.len() < k + n {
         return None;
     }
+    if all {
+        for &(ci, _) in &layout.metric_cols {
+            *vals.get_mut(ci)? = spans.number(line, k + ci)?;
+        }
+    } else {
+        // Without series only the aggregated columns are needed; the others must still look
+        // like numbers for the row to fit.
+        for &(ci, _) in &layout.agg_cols {
+            *vals.get_mut(ci)? = spans.number(line, k + ci)?;
+        }
+        for &ci in &layout.other_cols {
+            if !matches!(spans.tok(line, k + ci)?.first(), Some(b'0'..=b'9' | b'-' | b'.')) {
+                return None;
+            }
+        }
+    }
+    let first_word = spans.tok(line, k + layout.command)?;
+    let command = if layout.command + 1 == n { spans.rest(line, k + layout.command) } else { first_word };
+    let cell = |c: Option<usize>| c.and_then(|c| spans.tok(line, k + c));
+    let pid = match cell(layout.pid) {
+        Some(t) => Some(lex::id(t)?),
+        None => None,
+    };
+    let tgid = match cell(layout.tgid) {
+        Some(t) => thread_id(t)?,
+        None => None,
+    };
+    let tid = match cell(layout.tid) {
+        Some(t) => thread_id(t)?,
+        None => None,
+    };
     let (id, thread) = match (pid, tgid, tid) {
         (Some(p), _, _) => (p, false),
         (None, Some(g), _) => (g, false),
         (None, None, Some(t)) => (t, true),
         (None, None, None) => return None,
     };
-    Some(RowIds { command, id, thread })
+    Some(RowIds { command, first_word, id, thread })
+}
+
+/// A `TGID`/`TID` cell: `-` (`Some(None)`) or an id; `None` when it is neither.
+#[inline]
+fn thread_id(tok: &[u8]) -> Option<Option<u64>> {
+    if tok == b"-" {
+        Some(None)
+    } else {
+        lex::id(tok).map(Some)
+    }
 }
 
 /// The pidstat reader: feed it lines with [`Engine::line`], then call [`Engine::finish`].
@@ -283,6 +319,8 @@ pub(crate) struct Engine {
     warnings: Vec<Diagnostic>,
     cur: Option<RunState>,
     layouts: Vec<Layout>,
+    /// Token boundaries of the current line.
+    spans: Spans,
     vals: [f64; 64],
     /// Interned series entities, `command[id]`.
     entities: HashMap<Vec<u8>, String>,
@@ -304,6 +342,7 @@ impl Engine {
             warnings: Vec::new(),
             cur: None,
             layouts: Vec::new(),
+            spans: Spans::default(),
             vals: [0.0; 64],
             entities: HashMap::new(),
             key: Vec::new(),
@@ -335,37 +374,38 @@ impl Engine {
     pub(crate) fn line(&mut self, raw: &[u8]) {
         self.line_no += 1;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let mut t = Tokens::new(line);
-        let Some(first) = t.next() else { return };
+        self.spans.fill(line);
+        let Some(first) = self.spans.tok(line, 0) else { return };
         match first {
-            [b'0'..=b'9', ..] => self.timed(line, first, t),
+            [b'0'..=b'9', ..] => self.timed(line, first),
             [b'#'] => {
                 // `-h`: `#      Time   UID   PID ...`.
-                if t.next().is_some() {
+                if self.spans.len() > 2 {
+                    let t = Tokens::at(line, self.spans.start(line, 2));
                     self.header(None, t);
                 }
             }
             b"Linux" => self.banner(line),
-            [.., b':'] => self.average(t),
+            [.., b':'] => self.average(self.spans.tok(line, 1)),
             _ => {}
         }
     }
 
     /// A line that starts with a digit: a row, a non-`-h` header, or a foreign line.
     #[inline]
-    fn timed(&mut self, line: &[u8], first: &[u8], mut t: Tokens<'_>) {
-        let Some(stamp) = lex::stamp(first, &mut t) else { return };
-        let mut peek = t;
-        match peek.next() {
+    fn timed(&mut self, line: &[u8], first: &[u8]) {
+        let Some((stamp, k)) = lex::stamp(first, self.spans.tok(line, 1)) else { return };
+        match self.spans.tok(line, k) {
             None => return self.misfit(line),
             Some([b'0'..=b'9' | b'-', ..]) => {}
             Some(_) => {
+                let t = Tokens::at(line, self.spans.start(line, k));
                 if t.remaining().ends_with(b"Command") && self.header(Some(stamp), t) {
                     return;
                 }
             }
         }
-        self.row(line, stamp, t);
+        self.row(line, stamp, k);
     }
 
     fn misfit(&mut self, line: &[u8]) {
@@ -426,13 +466,13 @@ impl Engine {
 
     /// A data row: sums it into the current interval and, with series, emits its samples.
     #[inline]
-    fn row(&mut self, line: &[u8], stamp: Stamp, t: Tokens<'_>) {
+    fn row(&mut self, line: &[u8], stamp: Stamp, k: usize) {
         let line_no = self.line_no;
         let Some(st) = self.cur.as_mut() else { return self.orphans.add(line_no, line) };
         let Some((li, layout)) = st.layout.and_then(|li| Some((li, self.layouts.get(li)?))) else {
             return st.misfits.add(line_no, line);
         };
-        let Some(ids) = parse_row(layout, t, &mut self.vals) else {
+        let Some(ids) = parse_row(layout, &self.spans, line, k, &mut self.vals, self.series) else {
             return st.misfits.add(line_no, line);
         };
         let abs = st.row_clock.abs(stamp);
@@ -457,7 +497,7 @@ impl Engine {
         });
         iv.time.get_or_insert(abs);
         if !ids.thread {
-            let name = command_name(ids.command);
+            let name = command_name(ids.first_word);
             let g = bench_group(name);
             for &(ci, a) in &layout.agg_cols {
                 let v = self.vals[ci];
@@ -542,8 +582,8 @@ impl Engine {
 
     /// `Average:` lines (any locale: a first word ending in `:` followed by a column name or a
     /// number) are not samples; they only extend the run.
-    fn average(&mut self, mut t: Tokens<'_>) {
-        let is_avg = match t.next() {
+    fn average(&mut self, second: Option<&[u8]>) {
+        let is_avg = match second {
             Some(tok @ [c, ..]) => c.is_ascii_digit() || layout::is_first_column(tok),
             _ => false,
         };

@@ -115,8 +115,18 @@ pub(crate) struct Layout {
     pub metric_cols: Vec<(usize, usize)>,
     /// `(column index, aggregate index)` of every aggregated column.
     pub agg_cols: Vec<(usize, usize)>,
+    /// Column index of every metric column that is not aggregated.
+    pub other_cols: Vec<usize>,
     /// Bit `a` set when aggregate `a` has a column here.
     pub agg_mask: u8,
+    /// Index of the `PID`, `TGID`, `TID` and `Command` columns.
+    pub pid: Option<usize>,
+    /// See `pid`.
+    pub tgid: Option<usize>,
+    /// See `pid`.
+    pub tid: Option<usize>,
+    /// See `pid` (always there: a header needs one).
+    pub command: usize,
 }
 
 /// Known metric index of a column name.
@@ -184,7 +194,23 @@ pub(crate) fn parse_header(mut t: Tokens<'_>) -> Option<Layout> {
         }
         cols.push(col);
     }
-    (has_id && has_cmd).then_some(Layout { key, cols, metric_cols, agg_cols, agg_mask })
+    let other_cols =
+        metric_cols.iter().map(|&(c, _)| c).filter(|c| !agg_cols.iter().any(|&(a, _)| a == *c)).collect();
+    let find = |c: Col| cols.iter().position(|&x| x == c);
+    let (pid, tgid, tid) = (find(Col::Pid), find(Col::Tgid), find(Col::Tid));
+    let command = find(Col::Command)?;
+    (has_id && has_cmd).then_some(Layout {
+        key,
+        cols,
+        metric_cols,
+        agg_cols,
+        other_cols,
+        agg_mask,
+        pid,
+        tgid,
+        tid,
+        command,
+    })
 }
 
 #[cfg(test)]

@@ -56,31 +56,72 @@ pub const BENCHMARK_COMMANDS: &[&str] = &[
 /// bounded whatever the input.
 const MAX_LINE: usize = 1 << 20;
 
-/// The command name of a row's Command: `|__` (a `-t` thread) removed, the first word only (the
-/// rest is arguments with `-l`), its basename, and a trailing `:` removed (`nginx: worker`).
-pub(crate) fn command_name(cmd: &[u8]) -> &[u8] {
-    let cmd = cmd.strip_prefix(b"|__").unwrap_or(cmd);
-    let first = match memchr::memchr2(b' ', b'\t', cmd) {
-        Some(i) => &cmd[..i],
-        None => cmd,
-    };
-    let base = match memchr::memrchr(b'/', first) {
-        Some(i) => &first[i + 1..],
-        None => first,
+/// The command name of a row's Command, from its first word (the rest is arguments with `-l`):
+/// `|__` (a `-t` thread) removed, the basename, and a trailing `:` removed (`nginx: worker`).
+#[inline]
+pub(crate) fn command_name(first_word: &[u8]) -> &[u8] {
+    let w = first_word.strip_prefix(b"|__").unwrap_or(first_word);
+    let base = match lex::last_index_of(w, b'/') {
+        Some(i) => &w[i + 1..],
+        None => w,
     };
     base.strip_suffix(b":").unwrap_or(base)
 }
 
-/// 0 when `name` is no benchmark command, else 1 + its index in [`BENCHMARK_COMMANDS`].
+/// Longest name length the tables below tell apart; longer names share the last entry.
+const LONGEST: usize = 32;
+
+/// For each first byte, bit `i` set when `BENCHMARK_COMMANDS[i]` starts with it.
+const BY_FIRST: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < BENCHMARK_COMMANDS.len() {
+        t[BENCHMARK_COMMANDS[i].as_bytes()[0] as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
+/// For each name length (up to [`LONGEST`]), bit `i` set when `BENCHMARK_COMMANDS[i]` can match
+/// a name of that length (the same length, or a `*` prefix no longer than it).
+const BY_LEN: [u16; LONGEST + 1] = {
+    let mut t = [0u16; LONGEST + 1];
+    let mut i = 0;
+    while i < BENCHMARK_COMMANDS.len() {
+        let p = BENCHMARK_COMMANDS[i].as_bytes();
+        let prefix = p[p.len() - 1] == b'*';
+        let n = if prefix { p.len() - 1 } else { p.len() };
+        let mut len = 0;
+        while len <= LONGEST {
+            if len == n || (prefix && len >= n) {
+                t[len] |= 1 << i;
+            }
+            len += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// 0 when `name` is no benchmark command, else 1 + its index in [`BENCHMARK_COMMANDS`]. Two
+/// table lookups rule out nearly every other name without comparing strings.
 #[inline]
 pub(crate) fn bench_group(name: &[u8]) -> usize {
-    BENCHMARK_COMMANDS
-        .iter()
-        .position(|p| match p.strip_suffix('*') {
-            Some(prefix) => name.starts_with(prefix.trim_end_matches('-').as_bytes()),
-            None => name == p.as_bytes(),
-        })
-        .map_or(0, |i| i + 1)
+    let Some(&b) = name.first() else { return 0 };
+    let mut candidates = BY_FIRST[b as usize] & BY_LEN[name.len().min(LONGEST)];
+    while candidates != 0 {
+        let i = candidates.trailing_zeros() as usize;
+        candidates &= candidates - 1;
+        let hit = match BENCHMARK_COMMANDS.get(i).map(|p| p.as_bytes().split_last()) {
+            Some(Some((b'*', prefix))) => name.starts_with(prefix),
+            Some(_) => Some(&name) == BENCHMARK_COMMANDS.get(i).map(|p| p.as_bytes()).as_ref(),
+            None => false,
+        };
+        if hit {
+            return i + 1;
+        }
+    }
+    0
 }
 
 /// Reads pidstat output.
