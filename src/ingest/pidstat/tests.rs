@@ -1,7 +1,7 @@
 //! Unit tests of the pidstat parser on the real outputs in `tests/fixtures/pidstat` (made by its
 //! `make.sh` with pidstat 12.6.1), and on mutations of them made here.
 
-use std::io::BufReader;
+use std::io::{BufRead, Read};
 
 use proptest::prelude::*;
 
@@ -41,8 +41,33 @@ fn close(a: f64, b: f64) {
     assert!((a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0), "{a} != {b}");
 }
 
-fn streamed(text: &str, cap: usize, opts: &ParseOptions) -> Result<ParseOutput, crate::error::ParseError> {
-    let mut r = BufReader::with_capacity(cap, text.as_bytes());
+/// A reader that hands out at most `step` bytes per call, to put chunk ends everywhere.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+impl BufRead for Trickle<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        Ok(&self.data[..self.step.min(self.data.len())])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.data = &self.data[n.min(self.data.len())..];
+    }
+}
+
+fn streamed(text: &str, step: usize, opts: &ParseOptions) -> Result<ParseOutput, crate::error::ParseError> {
+    let mut r = Trickle { data: text.as_bytes(), step: step.max(1) };
     PidstatParser.parse_reader(&mut r, opts)
 }
 
@@ -177,13 +202,28 @@ fn unknown_columns_are_skipped() {
 fn streaming_agrees_with_whole_text() {
     for text in ALL {
         let whole = PidstatParser.parse(text, &SERIES);
-        for cap in [1, 2, 7, 64, 4096] {
-            assert_eq!(streamed(text, cap, &SERIES), whole, "capacity {cap}");
+        for step in [1, 2, 7, 64, 4096, 1 << 22] {
+            assert_eq!(streamed(text, step, &SERIES), whole, "step {step}");
         }
         let crlf = text.replace('\n', "\r\n");
         assert_eq!(PidstatParser.parse(&crlf, &SERIES), whole);
         assert_eq!(streamed(&crlf, 5, &SERIES), whole);
     }
+}
+
+#[test]
+fn streaming_survives_long_lines() {
+    // A 100 KB and a 3 MB line (longer than the room kept in front of a chunk, and than the
+    // longest line kept) inserted into a real file.
+    let mut lines: Vec<String> = U_R_D_W_P.lines().map(str::to_string).collect();
+    lines.insert(5, "x".repeat(100_000));
+    lines.insert(20, format!("11:56:22 {}", "1".repeat(3_000_000)));
+    let text = lines.join("\n");
+    let whole = PidstatParser.parse(&text, &SERIES);
+    for step in [7, 65_536, 70_000, 1 << 21, 1 << 22] {
+        assert_eq!(streamed(&text, step, &SERIES), whole, "step {step}");
+    }
+    assert_eq!(whole.unwrap().warnings.len(), 1, "the long digit line looks like a row");
 }
 
 /// Shifts every `HH:MM:SS` of `text` by `shift` seconds (mod 24 h).
