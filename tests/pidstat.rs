@@ -21,13 +21,9 @@ fn value_at(run: &IngestedRun, entity: &str, metric: &str, t_s: f64) -> Option<f
     run.data.series.iter().find(|s| s.entity == entity && s.metric == metric && s.t_s == t_s).map(|s| s.value)
 }
 
-/// Sum of whitespace-token `col` over the data rows of `text` (lines whose first token is a
-/// number or a clock time, header lines excluded): an independent reading of the file.
-fn column_sum(text: &str, col: usize) -> f64 {
-    text.lines()
-        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()) && !l.contains("Command"))
-        .filter_map(|l| l.split_whitespace().nth(col)?.parse::<f64>().ok())
-        .sum()
+/// Number of series samples of `metric` in `run`: one per data row that has its column.
+fn rows(run: &IngestedRun, metric: &str) -> usize {
+    run.data.series.iter().filter(|s| s.metric == metric).count()
 }
 
 #[test]
@@ -53,11 +49,25 @@ fn mw2q_h_l_epoch_no_wait_column() {
     // First row ` 1448481504 ...`, last row ` 1448483905 ...`.
     assert_eq!(metric(r, "duration_s"), 1448483905.0 - 1448481504.0);
     assert_eq!((r.data.first_line, r.data.last_line), (1, 4613));
-    // %CPU is the 7th token of a row (`Time UID PID %usr %system %guest %CPU`), RSS the 12th:
-    // every interval lists its processes, so the means are the column sums over 41 intervals.
-    let text = std::fs::read_to_string(&path).unwrap();
-    close(metric(r, "cpu_pct_mean"), column_sum(&text, 6) / 41.0);
-    close(metric(r, "rss_kib_mean"), column_sum(&text, 11) / 41.0);
+    // 4530 data rows (`awk '$1 ~ /^[0-9]+$/ && NF >= 21' | wc -l`), each with every column.
+    assert_eq!(rows(r, "cpu_pct"), 4530);
+    assert_eq!(rows(r, "rss_kib"), 4530);
+    // Columns `Time UID PID %usr %system %guest %CPU CPU minflt/s majflt/s VSZ RSS %MEM StkSize
+    // StkRef kB_rd/s kB_wr/s ...`, summed by awk over all rows and divided by the 41 intervals:
+    // %CPU ($7) 9269.83, RSS ($12) 2056967888, kB_rd/s ($16, `-1.00` left out) 883709.54,
+    // kB_wr/s ($17, `-1.00` left out) 5986724.59.
+    close(metric(r, "cpu_pct_mean"), 9269.83 / 41.0);
+    close(metric(r, "rss_kib_mean"), 2056967888.0 / 41.0);
+    close(metric(r, "kb_rd_per_sec_mean"), 883709.54 / 41.0);
+    close(metric(r, "kb_wr_per_sec_mean"), 5986724.59 / 41.0);
+    // Largest per-interval RSS sum: the 28th interval (header at line 3028), 62000956 KiB.
+    assert_eq!(metric(r, "rss_kib_max"), 62000956.0);
+    // Line 3136, monetdb's server at its largest: ` 1448483151  1000     26515   96.43  428.52
+    // 0.00  524.95     2  77215.35     21.18 127594456 61864452  94.17 ...  /usr/local/bin/mserver5
+    // --dbpath=...`.
+    let mserver = r.data.series.iter().filter(|s| s.entity.starts_with("/usr/local/bin/mserver5 "));
+    let rss = mserver.filter(|s| s.metric == "rss_kib").map(|s| s.value).fold(0.0, f64::max);
+    assert_eq!(rss, 61864452.0);
     // ` 1448481504     0         3 ... -1.00     -1.00     -1.00      0.47      0.00  ksoftirqd/0`:
     // the unreadable kB_rd/s is no sample, the cswch/s is.
     assert_eq!(value_at(r, "ksoftirqd/0[3]", "cswch_per_sec", 0.0), Some(0.47));
@@ -83,6 +93,13 @@ fn harsh_stack_empty_intervals_count_as_zero() {
     // The Average block: `Average: 0 43 ... 0.05`, `Average: 0 88 ... 0.15`,
     // `Average: 1000 2666 ... 0.10` (%CPU): pidstat's own mean over the 20 intervals.
     close(metric(r, "cpu_pct_mean"), 0.05 + 0.15 + 0.10);
+    // The same from the 5 rows (1.00, 1.00, 1.00, 1.00, 2.00 %CPU) over the 20 intervals.
+    assert_eq!(rows(r, "cpu_pct"), 5);
+    close(metric(r, "cpu_pct_mean"), 6.0 / 20.0);
+    // `pidstat -u`: no -r or -d section, so no memory or I/O metric.
+    for absent in ["rss_kib_max", "kb_rd_per_sec_mean", "kb_wr_per_sec_mean"] {
+        assert_eq!(r.data.metric(absent), None, "{absent}");
+    }
     // `23:15:17        0        88    0.00    2.00    0.00    0.00    2.00     1  systemd-udevd`
     close(metric(r, "cpu_pct_max"), 2.0);
     // Intervals end 23:15:05 (the empty first one, ended by the `23:15:05` header) to 23:15:23.
@@ -108,12 +125,21 @@ fn soyart_ampm_and_cumulative_sections() {
     assert!((metric(r, "cpu_pct_mean") - 0.86).abs() < 0.01);
     assert!((metric(r, "minflt_per_sec_mean") - 39.98).abs() < 0.01);
     close(metric(r, "rss_kib_mean"), 10644.0 + 2952.0);
+    // Exactly, from the rows: 160 rows under the `%CPU` headers (dwmbar and dash in each of the
+    // 80 intervals), whose %CPU (9th token, `12:52:27 AM` is two) sums to 68.98; 160 rows under
+    // the `RSS` headers, each interval's sum at most `10644` + `2952`.
+    assert_eq!(rows(r, "cpu_pct"), 160);
+    assert_eq!(rows(r, "rss_kib"), 160);
+    close(metric(r, "cpu_pct_mean"), 68.98 / 80.0);
+    assert_eq!(metric(r, "rss_kib_max"), 13596.0);
+    // `-u -r` only: no I/O.
+    assert_eq!(r.data.metric("kb_rd_per_sec_mean"), None);
     // `12:52:27 AM  1000      2907        10        10         0  dwmbar` (usr-ms section).
     assert_eq!(value_at(r, "dwmbar[2907]", "cpu_usr_ms", 0.0), Some(10.0));
     // `12:52:27 AM  1000      4040      3081         0  dash` (minflt-nr section).
     assert_eq!(value_at(r, "dash[4040]", "minflt_count", 0.0), Some(3081.0));
-    // `12:52:28 AM  1000      2907    0.00    1.00    0.00    0.00    1.00     6  dwmbar` hmm: t=1.
-    assert!(value_at(r, "dwmbar[2907]", "cpu_pct", 1.0).is_some());
+    // `12:52:28 AM  1000      2907    0.00    0.00    0.00    0.00    0.00     4  dwmbar`, 1 s in.
+    assert_eq!(value_at(r, "dwmbar[2907]", "cpu_pct", 1.0), Some(0.0));
 }
 
 #[test]
@@ -128,10 +154,12 @@ fn kellyjonbrazil_centos_since_boot() {
     assert_eq!(fact(r, "cpus"), "1");
     assert_eq!(metric(r, "samples"), 1.0);
     assert_eq!(metric(r, "duration_s"), 0.0);
+    assert_eq!(r.data.tool_version, None);
     // One report since boot, no %wait: `12:06:39 PM   UID  PID  %usr %system  %guest  %CPU ...`;
-    // %CPU is the 8th token (`12:06:39 PM` is two).
-    let text = std::fs::read_to_string(&path).unwrap();
-    close(metric(r, "cpu_pct_mean"), column_sum(&text, 7));
+    // 41 rows, whose %CPU (8th token, `12:06:39 PM` is two) sums to 0.32 (awk).
+    assert_eq!(rows(r, "cpu_pct"), 41);
+    close(metric(r, "cpu_pct_mean"), 0.32);
+    assert!(!r.data.series.iter().any(|s| s.metric == "cpu_wait_pct"), "no %wait column in 10.1");
     // `12:06:39 PM     0      1221    0.06    0.03    0.00    0.09     0  dockerd-current`
     assert_eq!(value_at(r, "dockerd-current[1221]", "cpu_pct", 0.0), Some(0.09));
 }
@@ -146,7 +174,9 @@ fn kellyjonbrazil_ht_two_sections_one_interval() {
     assert_eq!(metric(r, "samples"), 1.0);
     // `1692579199      0         1    0.00    0.07    0.00    0.08    0.08     0  systemd`
     close(metric(r, "cpu_pct_mean"), 0.08);
+    assert_eq!(rows(r, "cpu_pct"), 1);
     assert_eq!(value_at(r, "systemd[1]", "cpu_wait_pct", 0.0), Some(0.08));
+    assert_eq!(r.data.metric("rss_kib_max"), None);
     // `1692579199      0         1      2890      4260         0  systemd`
     assert_eq!(value_at(r, "systemd[1]", "cpu_sys_ms", 0.0), Some(4260.0));
 }
@@ -171,12 +201,24 @@ fn ada231asd_restarts_and_foreign_lines() {
     close(metric(first, "cpu_pct_mean"), (0.07 + 0.14 + 0.0) / 3.0);
     // RSS `91932` then `92060`; the empty interval has no RSS.
     close(metric(first, "rss_kib_mean"), (91932.0 + 92060.0) / 2.0);
+    assert_eq!(metric(first, "rss_kib_max"), 92060.0);
+    // `10:55:29 AM     0    369825      0.00      0.36      0.00       0  python3` and
+    // `11:25:29 AM     0    369825      0.00      0.62      0.00       0  python3` (kB_wr/s).
+    close(metric(first, "kb_rd_per_sec_mean"), 0.0);
+    close(metric(first, "kb_wr_per_sec_mean"), (0.36 + 0.62 + 0.0) / 3.0);
+    assert_eq!((rows(first, "cpu_pct"), rows(first, "rss_kib"), rows(first, "kb_wr_per_sec")), (2, 2, 2));
     let last = &runs[48];
     assert_eq!((last.data.first_line, last.data.last_line), (951, 2244));
     // `02:27:47 PM     0    378720    0.10    0.02    0.00    0.00    0.12     1  python3`
     close(metric(last, "cpu_pct_max"), 0.12);
     // `12:27:47 PM     0    378720      0.03      0.00  301128   93228   1.15  python3`
     close(metric(last, "rss_kib_max"), 93228.0);
+    // From line 951 on, awk over the rows of each section: 143 rows each; %CPU sums to 2.02,
+    // kB_rd/s to 0.00 and kB_wr/s to 49.24, over 144 intervals.
+    assert_eq!((rows(last, "cpu_pct"), rows(last, "rss_kib"), rows(last, "kb_wr_per_sec")), (143, 143, 143));
+    close(metric(last, "cpu_pct_mean"), 2.02 / 144.0);
+    close(metric(last, "kb_rd_per_sec_mean"), 0.0);
+    close(metric(last, "kb_wr_per_sec_mean"), 49.24 / 144.0);
     // 144 intervals of 30 min, across two midnights; the first (01:51:16 PM) is empty and ends
     // at the next header, 01:57:47 PM, 143 x 1800 s before the last rows.
     assert_eq!(metric(last, "samples"), 144.0);
@@ -195,13 +237,47 @@ fn ada231asd_h_ampm_duplicated_banners() {
     // `11:52:07 AM     0    470872    0.02 ... 0.02 ...` and `12:52:07 PM ... 0.07 ...` (%CPU).
     close(metric(a, "cpu_pct_mean"), (0.02 + 0.07) / 2.0);
     close(metric(a, "duration_s"), 3600.0);
+    // Same two rows: RSS `99784` both times; kB_rd/s `0.00`, kB_wr/s `0.26` and `0.39`.
+    assert_eq!(rows(a, "cpu_pct"), 2);
+    assert_eq!(metric(a, "rss_kib_max"), 99784.0);
+    close(metric(a, "kb_rd_per_sec_mean"), 0.0);
+    close(metric(a, "kb_wr_per_sec_mean"), (0.26 + 0.39) / 2.0);
     assert_eq!(b.data.first_line, 12);
     // `05:54:02 PM` (Nov 5) to `06:54:02 AM` (Nov 7): 37 hourly steps across two midnights.
     assert_eq!(metric(b, "samples"), 38.0);
     close(metric(b, "duration_s"), 37.0 * 3600.0);
     // `06:54:02 AM     0    475058 ... 448636   94744   1.17 ...`
     close(metric(b, "rss_kib_max"), 94744.0);
+    // awk over the 38 rows from line 12 on (one python3 row per `# Time` header): %CPU sums to
+    // 0.47, kB_rd/s to 0.00, kB_wr/s to 10.33.
+    assert_eq!(rows(b, "cpu_pct"), 38);
+    close(metric(b, "cpu_pct_mean"), 0.47 / 38.0);
+    close(metric(b, "kb_rd_per_sec_mean"), 0.0);
+    close(metric(b, "kb_wr_per_sec_mean"), 10.33 / 38.0);
     assert_eq!(fact(b, "host"), "srvchinaubu");
+}
+
+/// None of the real files is refused; cut after their banner or their first header (here,
+/// not on disk) they must be, with the line and what was missing.
+#[test]
+fn harsh_stack_cut_short_is_refused() {
+    let Some(dir) = realdata() else { return };
+    let text =
+        std::fs::read_to_string(dir.join("harsh-stack__TradeNetworkAnalysis/pidstat_output.txt")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let cut = |n: usize| {
+        let path = tmp.path().join(format!("first-{n}-lines.txt"));
+        let head: Vec<&str> = text.lines().take(n).collect();
+        std::fs::write(&path, head.join("\n") + "\n").unwrap();
+        refusal_of(&path)
+    };
+    // Line 1 only: `Linux 5.15.167.4-microsoft-standard-WSL2 (MyPC) \t11/03/25 ...`.
+    let msg = cut(1);
+    assert!(msg.contains(":1: pidstat output: found the sysstat banner"), "{msg}");
+    assert!(msg.contains("but no pidstat header after it"), "{msg}");
+    // Lines 1-6: two `23:15:0x  UID  PID  %usr ...  Command` headers (lines 3, 5), no row.
+    let msg = cut(6);
+    assert!(msg.contains(":3: pidstat output: every pidstat interval is empty"), "{msg}");
 }
 
 #[test]
@@ -272,6 +348,56 @@ fn fixture_benchmark_process_is_told_apart() {
     close(metric(l, "cpu_pct_mean"), (42.16 + 38.61) / 2.0);
     assert_eq!(value_at(l, "sysbench cpu --threads=2 --time=120 run[6637]", "rss_kib", 0.0), Some(9108.0));
     assert_eq!(value_at(l, "yes sysbench[6638]", "cpu_pct", 1.0), Some(18.81));
+}
+
+/// Runs the real `pidstat -h -u -r -d -p <sysbench> 1 2` for 2 s while a sysbench runs, and
+/// checks the values are sane. `-p`, not all processes: other benchmarks on this machine (a
+/// busier qemu or sysbench) would be picked or summed in.
+#[test]
+fn live_pidstat_h_u_r_d_on_sysbench() {
+    if !have_tool("pidstat") || !have_tool("sysbench") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut bench = Command::new("sysbench")
+        .args(["cpu", "--threads=1", "--time=4", "run"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let sysbench start before the first interval.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = bench.id().to_string();
+    let out = Command::new("pidstat")
+        .args(["-h", "-u", "-r", "-d", "-p", &pid, "1", "2"])
+        .env("LC_ALL", "C")
+        .output();
+    let _ = bench.kill();
+    let _ = bench.wait();
+    let out = out.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let path = dir.path().join("pidstat.log");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let runs = runs_of(&path);
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0];
+    assert_eq!(r.data.tool, "pidstat");
+    assert_eq!(r.data.tool_version, None);
+    assert_eq!(param(r, "process"), "sysbench");
+    assert_eq!(metric(r, "samples"), 2.0);
+    // One busy thread: a good share of one CPU, never more than one.
+    let cpu = metric(r, "cpu_pct_mean");
+    assert!((10.0..=101.0).contains(&cpu), "{cpu}");
+    // sysbench cpu holds a few MiB and does no I/O worth mentioning.
+    let rss = metric(r, "rss_kib_max");
+    assert!((1000.0..1_000_000.0).contains(&rss), "{rss}");
+    assert!(metric(r, "kb_rd_per_sec_mean") >= 0.0);
+    assert!(metric(r, "kb_wr_per_sec_mean") >= 0.0);
+    let d = metric(r, "duration_s");
+    assert!((0.5..=3.0).contains(&d), "{d}");
+    let entity = format!("sysbench[{pid}]");
+    assert_eq!(r.data.series.iter().filter(|s| s.entity == entity && s.metric == "cpu_pct").count(), 2);
 }
 
 /// Runs the real pidstat for 2 s against a busy process and checks the parse.
