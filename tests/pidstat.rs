@@ -313,7 +313,7 @@ fn fixtures_are_all_read() {
         if !name.ends_with(".txt") || name.starts_with("other-") {
             continue;
         }
-        let out = ingest_paths(&[path.clone()]);
+        let out = ingest_paths(std::slice::from_ref(&path));
         if name == "banner-only.txt" {
             let msg = refusal_of(&path);
             assert!(msg.contains(":1: pidstat output: found the sysstat banner"), "{msg}");

@@ -378,12 +378,10 @@ impl Engine {
         let Some(first) = self.spans.tok(line, 0) else { return };
         match first {
             [b'0'..=b'9', ..] => self.timed(line, first),
-            [b'#'] => {
-                // `-h`: `#      Time   UID   PID ...`.
-                if self.spans.len() > 2 {
-                    let t = Tokens::at(line, self.spans.start(line, 2));
-                    self.header(None, t);
-                }
+            // `-h`: `#      Time   UID   PID ...`.
+            [b'#'] if self.spans.len() > 2 => {
+                let t = Tokens::at(line, self.spans.start(line, 2));
+                self.header(None, t);
             }
             b"Linux" => self.banner(line),
             [.., b':'] => self.average(self.spans.tok(line, 1)),

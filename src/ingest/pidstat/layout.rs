@@ -247,10 +247,10 @@ mod tests {
 
     #[test]
     fn every_aggregate_has_one_column() {
-        for a in 0..N_AGG {
-            assert_eq!(METRICS.iter().filter(|m| m.agg == Some(a)).count(), 1, "{}", AGGS[a].base);
+        for (a, agg) in AGGS.iter().enumerate() {
+            assert_eq!(METRICS.iter().filter(|m| m.agg == Some(a)).count(), 1, "{}", agg.base);
             let m = METRICS.iter().find(|m| m.agg == Some(a)).unwrap();
-            assert_eq!(m.name, AGGS[a].base);
+            assert_eq!(m.name, agg.base);
         }
     }
 }
