@@ -1,0 +1,685 @@
+//! The line-at-a-time state machine behind [`super::PidstatParser`]: it is fed one line (bytes,
+//! no terminator) at a time, keeps only the current run's running sums, and hands back the
+//! finished runs. Both `parse` (whole text) and `parse_reader` (streamed chunks) drive it, so
+//! they agree line for line.
+//!
+//! Vocabulary: a *run* is one pidstat session (from a `Linux ...` banner); an *interval* is one
+//! sample of it: the rows printed for one report period, across all its sections (`-u -r -d`
+//! print one header and block per section; `-h` prints one header and one line per process).
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use super::layout::{self, Kind, Layout, AGGS, N_AGG};
+use super::lex::{self, Spans, Stamp, Tokens};
+use super::{bench_group, command_name, BENCHMARK_COMMANDS};
+use crate::error::ParseError;
+use crate::ingest::{text, Diagnostic, ParseOutput};
+use crate::model::{Better, LogIssue, Run, Sample};
+
+/// Group 0 is every process; group `1 + i` is `BENCHMARK_COMMANDS[i]`.
+pub(crate) const GROUPS: usize = 1 + BENCHMARK_COMMANDS.len();
+
+/// Most distinct header layouts remembered (real files have at most a handful).
+const MAX_LAYOUTS: usize = 64;
+
+/// A clock time that goes back by more than this is taken as the next day (midnight wrap).
+const WRAP_S: f64 = 12.0 * 3600.0;
+
+/// Turns a sequence of timestamps into seconds on one time line.
+#[derive(Debug, Clone, Copy, Default)]
+struct Clock {
+    /// Last clock time seen, in seconds since the first midnight.
+    prev: Option<f64>,
+    /// Seconds added for the midnight wraps so far.
+    day: f64,
+}
+
+impl Clock {
+    /// Seconds of `s`: epoch as is; a clock time that goes back by more than [`WRAP_S`] is on the
+    /// next day.
+    fn abs(&mut self, s: Stamp) -> f64 {
+        match s {
+            Stamp::Epoch(e) => e,
+            Stamp::Clock(c) => {
+                let mut v = f64::from(c) + self.day;
+                if self.prev.is_some_and(|p| v < p - WRAP_S) {
+                    self.day += 86_400.0;
+                    v += 86_400.0;
+                }
+                self.prev = Some(v);
+                v
+            }
+        }
+    }
+}
+
+/// Running statistics of one aggregated column over intervals.
+#[derive(Debug, Clone, Copy, Default)]
+struct Acc {
+    n: u64,
+    sum: f64,
+    max: f64,
+    /// A real value (not only the 0 of an interval without rows, nor `-1.00` sentinels) was seen.
+    any: bool,
+}
+
+impl Acc {
+    fn push(&mut self, v: f64, real: bool) {
+        if self.n == 0 || v > self.max {
+            self.max = v;
+        }
+        self.n += 1;
+        self.sum += v;
+        self.any |= real;
+    }
+}
+
+/// What a group's run metrics are computed from.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stats {
+    accs: [Acc; N_AGG],
+    samples: u64,
+    first: Option<f64>,
+    last: Option<f64>,
+}
+
+/// One group of processes: all, or one benchmark command.
+#[derive(Debug, Clone, Copy, Default)]
+struct Group {
+    /// Statistics up to the current interval.
+    cur: Stats,
+    /// Statistics up to the last interval where the group was listed (benchmark groups), or
+    /// up to the current interval (all processes).
+    kept: Stats,
+    /// The group has been listed in some interval (benchmark groups start counting there).
+    started: bool,
+    /// Process rows of the group.
+    rows: u64,
+    /// Sum of the group's `%CPU` values, to pick the busiest benchmark command.
+    cpu: f64,
+}
+
+/// The per-interval sums.
+#[derive(Debug, Clone)]
+struct Interval {
+    /// Time of the interval's end: its first row's timestamp.
+    time: Option<f64>,
+    /// Aggregates whose section appeared in the interval.
+    mask: u8,
+    /// Layouts (by index) whose header appeared in the interval.
+    layouts: u64,
+    sums: [[f64; N_AGG]; GROUPS],
+    /// Per group, bit `a` set when a real value of aggregate `a` was summed.
+    seen: [u8; GROUPS],
+    /// Bit `g` set when group `g` had a process row.
+    appeared: u32,
+}
+
+impl Interval {
+    fn new() -> Interval {
+        Interval {
+            time: None,
+            mask: 0,
+            layouts: 0,
+            sums: [[0.0; N_AGG]; GROUPS],
+            seen: [0; GROUPS],
+            appeared: 0,
+        }
+    }
+}
+
+/// Lines that looked like rows but did not fit.
+#[derive(Debug, Default)]
+struct Misfits {
+    count: u64,
+    first: Option<(usize, String)>,
+}
+
+impl Misfits {
+    fn add(&mut self, line_no: usize, line: &[u8]) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some((line_no, text::quote(&String::from_utf8_lossy(line))));
+        }
+    }
+
+    fn warning(&self, whose: &str) -> Option<Diagnostic> {
+        let (line, quote) = self.first.as_ref()?;
+        Some(Diagnostic::new(
+            *line,
+            format!(
+                "{} {} of {whose} look like pidstat rows but do not fit the columns of the header \
+                 above them (or come before any header) and were skipped; the first is {quote}",
+                self.count,
+                if self.count == 1 { "line" } else { "lines" },
+            ),
+        ))
+    }
+}
+
+/// The state of the run being read.
+struct RunState {
+    run: Run,
+    /// A header has been seen since the run's banner (so the next banner starts a new run).
+    content: bool,
+    /// Layout (index) of the last header.
+    layout: Option<usize>,
+    /// Timestamp of the last header (non-`-h` headers carry the interval's start time; `-h`
+    /// headers, `# Time`, none).
+    hdr_stamp: Option<Stamp>,
+    interval: Option<Interval>,
+    /// Time line of the rows.
+    row_clock: Clock,
+    /// Time line of the headers: kept apart from the rows', because a header shows the start of
+    /// its interval and the rows its end, so the two cross midnight at different lines.
+    hdr_clock: Clock,
+    /// Time of the run's first row (series `t_s` 0).
+    t0: Option<f64>,
+    rows: u64,
+    groups: [Group; GROUPS],
+    misfits: Misfits,
+}
+
+impl RunState {
+    fn new(line: usize) -> RunState {
+        RunState {
+            run: Run::new("pidstat", "pidstat", line),
+            content: false,
+            layout: None,
+            hdr_stamp: None,
+            interval: None,
+            row_clock: Clock::default(),
+            hdr_clock: Clock::default(),
+            t0: None,
+            rows: 0,
+            groups: [Group::default(); GROUPS],
+            misfits: Misfits::default(),
+        }
+    }
+
+    /// Ends the current interval: its sums become one sample of every group. `end` is the time
+    /// to use when the interval had no row (the next header's start time).
+    fn close_interval(&mut self, end: Option<f64>) {
+        let Some(iv) = self.interval.take() else { return };
+        let time = iv.time.or(end);
+        for (g, grp) in self.groups.iter_mut().enumerate() {
+            let appeared = iv.appeared & (1 << g) != 0;
+            if g > 0 && !grp.started {
+                if !appeared {
+                    continue;
+                }
+                grp.started = true;
+            }
+            let s = &mut grp.cur;
+            s.samples += 1;
+            if let Some(t) = time {
+                s.first.get_or_insert(t);
+                s.last = Some(t);
+            }
+            for (a, def) in AGGS.iter().enumerate() {
+                if iv.mask & (1 << a) == 0 {
+                    continue;
+                }
+                let seen = iv.seen[g] & (1 << a) != 0;
+                if def.kind == Kind::Level && !seen {
+                    continue;
+                }
+                s.accs[a].push(iv.sums[g][a], seen);
+            }
+            if g == 0 || appeared {
+                grp.kept = grp.cur;
+            }
+        }
+    }
+}
+
+/// The ids a row carries.
+struct RowIds<'a> {
+    command: &'a [u8],
+    /// The first word of `command`.
+    first_word: &'a [u8],
+    /// PID, or TGID for a `-t` process row, or TID for a `-t` thread row.
+    id: u64,
+    /// A `-t` thread row (`|__name`): series only, never summed (its process row has it).
+    thread: bool,
+}
+
+/// Reads the columns of `layout` from tokens `k..` of `line` into `vals` (all metric columns when
+/// `all`, else the aggregated ones); `None` when the row does not fit.
+#[inline]
+fn parse_row<'a>(
+    layout: &Layout,
+    spans: &Spans,
+    line: &'a [u8],
+    k: usize,
+    vals: &mut [f64; 64],
+    all: bool,
+) -> Option<RowIds<'a>> {
+    // Every column needs a token; Command, when last, may have more.
+    let n = layout.cols.len();
+    if spans.len() < k + n {
+        return None;
+    }
+    if all {
+        for &(ci, _) in &layout.metric_cols {
+            *vals.get_mut(ci)? = spans.number(line, k + ci)?;
+        }
+    } else {
+        // Without series only the aggregated columns are needed; the others must still look
+        // like numbers for the row to fit.
+        for &(ci, _) in &layout.agg_cols {
+            *vals.get_mut(ci)? = spans.number(line, k + ci)?;
+        }
+        for &ci in &layout.other_cols {
+            if !matches!(spans.tok(line, k + ci)?.first(), Some(b'0'..=b'9' | b'-' | b'.')) {
+                return None;
+            }
+        }
+    }
+    let first_word = spans.tok(line, k + layout.command)?;
+    let command = if layout.command + 1 == n { spans.rest(line, k + layout.command) } else { first_word };
+    let cell = |c: Option<usize>| c.and_then(|c| spans.tok(line, k + c));
+    let pid = match cell(layout.pid) {
+        Some(t) => Some(lex::id(t)?),
+        None => None,
+    };
+    let tgid = match cell(layout.tgid) {
+        Some(t) => thread_id(t)?,
+        None => None,
+    };
+    let tid = match cell(layout.tid) {
+        Some(t) => thread_id(t)?,
+        None => None,
+    };
+    let (id, thread) = match (pid, tgid, tid) {
+        (Some(p), _, _) => (p, false),
+        (None, Some(g), _) => (g, false),
+        (None, None, Some(t)) => (t, true),
+        (None, None, None) => return None,
+    };
+    Some(RowIds { command, first_word, id, thread })
+}
+
+/// A `TGID`/`TID` cell: `-` (`Some(None)`) or an id; `None` when it is neither.
+#[inline]
+fn thread_id(tok: &[u8]) -> Option<Option<u64>> {
+    if tok == b"-" {
+        Some(None)
+    } else {
+        lex::id(tok).map(Some)
+    }
+}
+
+/// The pidstat reader: feed it lines with [`Engine::line`], then call [`Engine::finish`].
+pub(crate) struct Engine {
+    series: bool,
+    line_no: usize,
+    runs: Vec<Run>,
+    warnings: Vec<Diagnostic>,
+    cur: Option<RunState>,
+    layouts: Vec<Layout>,
+    /// Token boundaries of the current line.
+    spans: Spans,
+    vals: [f64; 64],
+    /// Interned series entities, `command[id]`.
+    entities: HashMap<Vec<u8>, String>,
+    key: Vec<u8>,
+    first_banner: Option<(usize, String)>,
+    first_header: Option<usize>,
+    rows: u64,
+    /// Row-like lines before any run.
+    orphans: Misfits,
+}
+
+impl Engine {
+    /// A reader that fills series when `series` is true.
+    pub(crate) fn new(series: bool) -> Engine {
+        Engine {
+            series,
+            line_no: 0,
+            runs: Vec::new(),
+            warnings: Vec::new(),
+            cur: None,
+            layouts: Vec::new(),
+            spans: Spans::default(),
+            vals: [0.0; 64],
+            entities: HashMap::new(),
+            key: Vec::new(),
+            first_banner: None,
+            first_header: None,
+            rows: 0,
+            orphans: Misfits::default(),
+        }
+    }
+
+    /// Reads every line of `chunk`: the pieces between its `\n`s, the last one included (even
+    /// when empty), so `chunk` holds complete lines without the last one's terminator.
+    pub(crate) fn lines(&mut self, chunk: &[u8]) {
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', chunk) {
+            self.line(&chunk[start..nl]);
+            start = nl + 1;
+        }
+        self.line(&chunk[start..]);
+    }
+
+    /// Lines read so far.
+    pub(crate) fn line_count(&self) -> usize {
+        self.line_no
+    }
+
+    /// Reads one line (without its `\n`; a trailing `\r` is ignored).
+    #[inline]
+    pub(crate) fn line(&mut self, raw: &[u8]) {
+        self.line_no += 1;
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        self.spans.fill(line);
+        let Some(first) = self.spans.tok(line, 0) else { return };
+        match first {
+            [b'0'..=b'9', ..] => self.timed(line, first),
+            // `-h`: `#      Time   UID   PID ...`.
+            [b'#'] if self.spans.len() > 2 => {
+                let t = Tokens::at(line, self.spans.start(line, 2));
+                self.header(None, t);
+            }
+            b"Linux" => self.banner(line),
+            [.., b':'] => self.average(self.spans.tok(line, 1)),
+            _ => {}
+        }
+    }
+
+    /// A line that starts with a digit: a row, a non-`-h` header, or a foreign line.
+    #[inline]
+    fn timed(&mut self, line: &[u8], first: &[u8]) {
+        let Some((stamp, k)) = lex::stamp(first, self.spans.tok(line, 1)) else { return };
+        match self.spans.tok(line, k) {
+            None => return self.misfit(line),
+            Some([b'0'..=b'9' | b'-', ..]) => {}
+            Some(_) => {
+                let t = Tokens::at(line, self.spans.start(line, k));
+                if t.remaining().ends_with(b"Command") && self.header(Some(stamp), t) {
+                    return;
+                }
+            }
+        }
+        self.row(line, stamp, k);
+    }
+
+    fn misfit(&mut self, line: &[u8]) {
+        match self.cur.as_mut() {
+            Some(st) => st.misfits.add(self.line_no, line),
+            None => self.orphans.add(self.line_no, line),
+        }
+    }
+
+    fn ensure_run(&mut self) -> &mut RunState {
+        let line = self.line_no;
+        self.cur.get_or_insert_with(|| RunState::new(line))
+    }
+
+    /// A header line; returns false when its columns are not a pidstat header.
+    fn header(&mut self, stamp: Option<Stamp>, t: Tokens<'_>) -> bool {
+        let key = t.remaining();
+        let li = match self.layouts.iter().position(|l| l.key == key) {
+            Some(i) => i,
+            None => {
+                let Some(l) = layout::parse_header(t) else { return false };
+                if self.layouts.len() < MAX_LAYOUTS {
+                    self.layouts.push(l);
+                    self.layouts.len() - 1
+                } else {
+                    self.layouts[MAX_LAYOUTS - 1] = l;
+                    MAX_LAYOUTS - 1
+                }
+            }
+        };
+        let agg_mask = self.layouts[li].agg_mask;
+        let line_no = self.line_no;
+        self.first_header.get_or_insert(line_no);
+        let st = self.ensure_run();
+        st.content = true;
+        st.run.last_line = line_no;
+        st.layout = Some(li);
+        let start = stamp.map(|s| st.hdr_clock.abs(s));
+        let bit = 1u64 << li;
+        // A new interval starts at a header whose section was already seen in this interval
+        // (`-h`: every header; several sections: the first one again), or whose timestamp
+        // differs from the previous header's (non-`-h`: all sections of one interval share it).
+        let new = match &st.interval {
+            None => true,
+            Some(iv) => iv.layouts & bit != 0 || (stamp.is_some() && stamp != st.hdr_stamp),
+        };
+        if new {
+            st.close_interval(start);
+            st.interval = Some(Interval::new());
+        }
+        st.hdr_stamp = stamp;
+        if let Some(iv) = st.interval.as_mut() {
+            iv.layouts |= bit;
+            iv.mask |= agg_mask;
+        }
+        true
+    }
+
+    /// A data row: sums it into the current interval and, with series, emits its samples.
+    #[inline]
+    fn row(&mut self, line: &[u8], stamp: Stamp, k: usize) {
+        let line_no = self.line_no;
+        let Some(st) = self.cur.as_mut() else { return self.orphans.add(line_no, line) };
+        let Some((li, layout)) = st.layout.and_then(|li| Some((li, self.layouts.get(li)?))) else {
+            return st.misfits.add(line_no, line);
+        };
+        let Some(ids) = parse_row(layout, &self.spans, line, k, &mut self.vals, self.series) else {
+            return st.misfits.add(line_no, line);
+        };
+        let abs = st.row_clock.abs(stamp);
+        st.rows += 1;
+        self.rows += 1;
+        st.run.last_line = line_no;
+        let t0 = *st.t0.get_or_insert(abs);
+        // Without -h, every row of an interval carries the interval's one timestamp, and with a
+        // single section pidstat may print the header only once: a new timestamp is a new
+        // interval. With -h, old sysstat stamped each row on its own (one interval's rows can
+        // straddle a second), and a header starts every interval.
+        let split = st.hdr_stamp.is_some()
+            && st.interval.as_ref().is_some_and(|iv| iv.time.is_some_and(|t| t != abs));
+        if split {
+            st.close_interval(None);
+        }
+        let iv = st.interval.get_or_insert_with(|| {
+            let mut iv = Interval::new();
+            iv.layouts = 1 << li;
+            iv.mask = layout.agg_mask;
+            iv
+        });
+        iv.time.get_or_insert(abs);
+        if !ids.thread {
+            let name = command_name(ids.first_word);
+            let g = bench_group(name);
+            for &(ci, a) in &layout.agg_cols {
+                let v = self.vals[ci];
+                if v == -1.0 {
+                    continue; // unreadable (no permission): pidstat's sentinel
+                }
+                iv.sums[0][a] += v;
+                iv.seen[0] |= 1 << a;
+                if g > 0 {
+                    iv.sums[g][a] += v;
+                    iv.seen[g] |= 1 << a;
+                }
+                if a == 0 {
+                    st.groups[g].cpu += v;
+                }
+            }
+            iv.appeared |= 1 | (1 << g);
+            st.groups[0].rows += 1;
+            if g > 0 {
+                st.groups[g].rows += 1;
+            }
+            if name == b"pidstat" && ids.command.contains(&b' ') && !st.run.facts.contains_key("command") {
+                st.run.facts.insert("command".into(), String::from_utf8_lossy(ids.command).into_owned());
+            }
+        }
+        if self.series {
+            self.key.clear();
+            self.key.extend_from_slice(ids.command);
+            let _ = write!(self.key, "[{}]", ids.id);
+            let entity = match self.entities.get(self.key.as_slice()) {
+                Some(e) => e.clone(),
+                None => {
+                    let e = String::from_utf8_lossy(&self.key).into_owned();
+                    self.entities.insert(self.key.clone(), e.clone());
+                    e
+                }
+            };
+            for &(ci, m) in &layout.metric_cols {
+                let v = self.vals[ci];
+                if v == -1.0 {
+                    continue;
+                }
+                st.run.series.push(Sample {
+                    t_s: abs - t0,
+                    entity: entity.clone(),
+                    metric: layout::METRICS[m].name.to_string(),
+                    value: v,
+                });
+            }
+        }
+    }
+
+    /// A `Linux <kernel> (<host>) <date> _<arch>_ (<N> CPU)` banner: starts a run, unless the
+    /// current run has no header yet (banners with nothing between them are one run).
+    fn banner(&mut self, line: &[u8]) {
+        let Some(b) = lex::banner(line) else { return };
+        if self.first_banner.is_none() {
+            self.first_banner = Some((self.line_no, text::quote(&String::from_utf8_lossy(line))));
+        }
+        if self.cur.as_ref().is_some_and(|s| s.content) {
+            self.finish_run();
+        }
+        let line_no = self.line_no;
+        let st = self.ensure_run();
+        st.run.last_line = line_no;
+        let facts = &mut st.run.facts;
+        let mut put = |k: &str, v: &[u8]| {
+            facts.insert(k.to_string(), String::from_utf8_lossy(v).into_owned());
+        };
+        put("kernel", b.kernel);
+        put("host", b.host);
+        if let Some(d) = b.date {
+            put("date", d);
+        }
+        if let Some(a) = b.arch {
+            put("arch", a);
+        }
+        if let Some(c) = b.cpus {
+            put("cpus", c);
+        }
+    }
+
+    /// `Average:` lines (any locale: a first word ending in `:` followed by a column name or a
+    /// number) are not samples; they only extend the run.
+    fn average(&mut self, second: Option<&[u8]>) {
+        let is_avg = match second {
+            Some(tok @ [c, ..]) => c.is_ascii_digit() || layout::is_first_column(tok),
+            _ => false,
+        };
+        let line_no = self.line_no;
+        if let (true, Some(st)) = (is_avg, self.cur.as_mut()) {
+            st.run.last_line = line_no;
+        }
+    }
+
+    /// Turns the current run's sums into its metrics.
+    fn finish_run(&mut self) {
+        let Some(mut st) = self.cur.take() else { return };
+        st.close_interval(None);
+        if let Some(w) = st.misfits.warning(&format!("the run starting at line {}", st.run.first_line)) {
+            self.warnings.push(w);
+        }
+        let mut run = st.run;
+        let first = run.first_line;
+        if !st.content {
+            let msg = "the pidstat banner is followed by no header and no row: pidstat was stopped \
+                       before its first interval";
+            run.issues.push(LogIssue { line: first, kind: "truncated".into(), message: msg.into() });
+            self.warnings.push(Diagnostic::new(first, msg));
+            run.params.insert("process".into(), "all".into());
+            self.runs.push(run);
+            return;
+        }
+        let mut best = 0;
+        for g in 1..GROUPS {
+            let c = &st.groups[g];
+            if c.rows > 0 && (best == 0 || (c.cpu, c.rows) > (st.groups[best].cpu, st.groups[best].rows)) {
+                best = g;
+            }
+        }
+        let process = if best == 0 { "all".to_string() } else { canonical(BENCHMARK_COMMANDS[best - 1]) };
+        run.params.insert("process".into(), process);
+        let s = st.groups[best].kept;
+        if st.rows == 0 {
+            let msg = format!(
+                "{} interval(s) but no process row: no process was active, or the monitored \
+                 process had exited",
+                s.samples
+            );
+            run.issues.push(LogIssue { line: first, kind: "empty".into(), message: msg.clone() });
+            self.warnings.push(Diagnostic::new(first, msg));
+        } else {
+            for (a, def) in AGGS.iter().enumerate() {
+                let acc = &s.accs[a];
+                if acc.n == 0 || !acc.any {
+                    continue;
+                }
+                run.push(&format!("{}_mean", def.base), def.unit, Better::Lower, acc.sum / acc.n as f64);
+                if def.max {
+                    run.push(&format!("{}_max", def.base), def.unit, Better::Lower, acc.max);
+                }
+            }
+        }
+        run.push("samples", "count", Better::None, s.samples as f64);
+        if let (Some(f), Some(l)) = (s.first, s.last) {
+            run.push("duration_s", "s", Better::None, l - f);
+        }
+        self.runs.push(run);
+    }
+
+    /// Ends the parse: the runs in file order, or why there is nothing to read.
+    pub(crate) fn finish(mut self) -> Result<ParseOutput, ParseError> {
+        self.finish_run();
+        if let Some(w) = self.orphans.warning("the file before its first pidstat header") {
+            self.warnings.push(w);
+        }
+        if self.rows == 0 {
+            return Err(match (self.first_header, &self.first_banner) {
+                (Some(h), _) => ParseError::new(
+                    h,
+                    "every pidstat interval is empty: the headers (first at this line) are \
+                     followed by no process row ('<time> <UID> <PID> <values...> <Command>'); \
+                     nothing was active, or the monitored process had exited",
+                ),
+                (None, Some((l, q))) => ParseError::new(
+                    *l,
+                    format!(
+                        "found the sysstat banner {q} but no pidstat header after it (expected \
+                         '<time> UID PID %usr ... Command'): pidstat was stopped before its \
+                         first interval"
+                    ),
+                ),
+                (None, None) => ParseError::new(
+                    1,
+                    "no pidstat banner ('Linux <kernel> (<host>) <date> _<arch>_ (<N> CPU)') and \
+                     no pidstat header ('<time> UID PID %usr ... Command') found",
+                ),
+            });
+        }
+        Ok(ParseOutput { runs: self.runs, warnings: self.warnings })
+    }
+}
+
+/// The params value for a [`BENCHMARK_COMMANDS`] entry: the name without a trailing `*`/`-`.
+fn canonical(pattern: &str) -> String {
+    pattern.trim_end_matches(['*', '-']).to_string()
+}

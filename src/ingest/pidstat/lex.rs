@@ -1,0 +1,720 @@
+//! Byte-level pieces of a pidstat line: whitespace tokens, decimal numbers, timestamps and the
+//! `Linux ...` banner. Everything works on `&[u8]` without allocating, and none of it panics on
+//! any input (slices are only taken at positions the loops have checked).
+
+/// Returns true if and only if `b` separates tokens: a space, a tab, or any other control byte
+/// (pidstat pads with spaces; the banner has tabs; other control bytes never occur in a value).
+#[inline]
+pub(crate) fn is_blank(b: u8) -> bool {
+    b <= b' '
+}
+
+/// `s` without trailing blanks.
+#[inline]
+pub(crate) fn trim_end(s: &[u8]) -> &[u8] {
+    let mut end = s.len();
+    while end > 0 && is_blank(s[end - 1]) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is not blank (> 0x20), exactly, per byte: the low 7
+/// bits plus 0x5f reach 0x80 when they exceed 0x20 and never carry into the next byte.
+#[inline]
+fn solid_bits(x: u64) -> u64 {
+    (((x & LO7) + 0x5f5f_5f5f_5f5f_5f5f) | x) & HI
+}
+
+/// The 8 bytes at `p` as a little-endian word, if there are 8.
+#[inline]
+fn word(line: &[u8], p: usize) -> Option<u64> {
+    let chunk: [u8; 8] = line.get(p..p.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
+/// Packs the high bit of each byte of `hi` (as [`solid_bits`] leaves them) into the low 8 bits:
+/// bit `i` for byte `i`.
+#[inline]
+fn pack(hi: u64) -> u64 {
+    (hi >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Bit `i` set when `line[base + i]` is not blank, for the 64 bytes from `base` (bytes past the
+/// end of the line count as blank).
+#[inline]
+fn block_mask(line: &[u8], base: usize) -> u64 {
+    if let Some(block) = line.get(base..base.saturating_add(64)).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
+        let mut m = 0u64;
+        for (i, chunk) in block.chunks_exact(8).enumerate() {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(chunk);
+            m |= pack(solid_bits(u64::from_le_bytes(bytes))) << (8 * i);
+        }
+        return m;
+    }
+    block_mask_tail(line, base)
+}
+
+/// [`block_mask`] of the last, partial block of a line.
+#[inline(never)]
+fn block_mask_tail(line: &[u8], base: usize) -> u64 {
+    let rem = line.len().saturating_sub(base).min(64);
+    let mut m = 0u64;
+    let full = rem / 8;
+    for i in 0..full {
+        if let Some(x) = word(line, base + 8 * i) {
+            m |= pack(solid_bits(x)) << (8 * i);
+        }
+    }
+    let part = rem % 8;
+    if part > 0 {
+        // The 8 bytes that end the line, shifted so its last `part` bytes come first (the
+        // bytes shifted in are 0, blank).
+        let x = match word(line, line.len().saturating_sub(8)) {
+            Some(x) => x >> (8 * (8 - part)),
+            None => {
+                let mut bytes = [0u8; 8];
+                for (b, &c) in bytes.iter_mut().zip(line.get(base + 8 * full..).unwrap_or(&[])) {
+                    *b = c;
+                }
+                u64::from_le_bytes(bytes)
+            }
+        };
+        m |= pack(solid_bits(x)) << (8 * full);
+    }
+    m
+}
+
+/// The index of the last `c` in `s`, looking 8 bytes at a time.
+#[inline]
+pub(crate) fn last_index_of(s: &[u8], c: u8) -> Option<usize> {
+    let mut end = s.len();
+    while end >= 8 {
+        let found = word(s, end - 8).map_or(0, |x| eq_bits(x, c));
+        if found != 0 {
+            return Some(end - 8 + (7 - found.leading_zeros() as usize / 8));
+        }
+        end -= 8;
+    }
+    s.get(..end)?.iter().rposition(|&b| b == c)
+}
+
+/// A cursor over the whitespace-separated tokens of one line. The blanks of each 64-byte block
+/// are found at once (8 bytes per step, SWAR) into a bit mask, and token starts and ends are
+/// its set and clear bits: no branch per byte, and none that depends on the width of pidstat's
+/// space-padded columns.
+#[derive(Clone, Copy)]
+pub(crate) struct Tokens<'a> {
+    line: &'a [u8],
+    pos: usize,
+    /// Start of the block whose mask is in `solid` (`usize::MAX`: none yet).
+    base: usize,
+    /// [`block_mask`] of the block at `base`.
+    solid: u64,
+}
+
+impl<'a> Tokens<'a> {
+    /// Starts at the beginning of `line`.
+    #[inline]
+    pub(crate) fn new(line: &'a [u8]) -> Tokens<'a> {
+        Tokens::at(line, 0)
+    }
+
+    /// Starts at byte `pos` of `line`.
+    #[inline]
+    pub(crate) fn at(line: &'a [u8], pos: usize) -> Tokens<'a> {
+        Tokens { line, pos: pos.min(line.len()), base: usize::MAX, solid: 0 }
+    }
+
+    /// Moves `pos` to the next byte that is (`solid`) or is not (`!solid`) blank, or the end.
+    #[inline(always)]
+    fn seek(&mut self, solid: bool) {
+        loop {
+            let base = self.pos & !63;
+            if self.base != base {
+                if self.pos >= self.line.len() {
+                    self.pos = self.line.len();
+                    return;
+                }
+                self.load(base);
+            }
+            let bits = if solid { self.solid } else { !self.solid };
+            let m = bits & (!0u64 << (self.pos - base));
+            if m != 0 {
+                self.pos = (base + m.trailing_zeros() as usize).min(self.line.len());
+                return;
+            }
+            self.pos = base + 64;
+        }
+    }
+
+    /// Computes the mask of the block at `base` (a few times per line: kept out of line so the
+    /// token loop stays small).
+    #[inline(never)]
+    fn load(&mut self, base: usize) {
+        self.base = base;
+        self.solid = block_mask(self.line, base);
+    }
+
+    /// The next token, or `None` at the end of the line.
+    #[inline]
+    #[allow(clippy::should_implement_trait)]
+    pub(crate) fn next(&mut self) -> Option<&'a [u8]> {
+        self.seek(true);
+        let start = self.pos;
+        self.seek(false);
+        (self.pos > start).then(|| &self.line[start..self.pos])
+    }
+
+    /// Everything from the next token to the end of the line, trailing blanks removed (pidstat's
+    /// Command column, which may hold spaces with `-l`). Consumes the line.
+    #[inline]
+    pub(crate) fn rest(&mut self) -> &'a [u8] {
+        self.seek(true);
+        let r = trim_end(&self.line[self.pos..]);
+        self.pos = self.line.len();
+        r
+    }
+
+    /// What [`Tokens::rest`] would return, without consuming it.
+    #[inline]
+    pub(crate) fn remaining(&self) -> &'a [u8] {
+        let mut t = *self;
+        t.rest()
+    }
+}
+
+/// Most tokens of a line [`Spans`] keeps (a layout has at most 64 columns; a longer `-l`
+/// command line only needs its first token's position).
+pub(crate) const MAX_TOKENS: usize = 256;
+
+/// The token boundaries of one line, found all at once: for each 64-byte block, the mask of
+/// non-blank bytes gives token starts (a non-blank after a blank) and ends (a blank after a
+/// non-blank) as set bits, read out with `trailing_zeros`. A few instructions per token, no
+/// branch per byte. The buffers are reused from line to line; the first [`MAX_TOKENS`] tokens
+/// are kept.
+#[derive(Debug)]
+pub(crate) struct Spans {
+    /// Token boundaries in order: start of token 0, its end, start of token 1, ... (with room
+    /// for the unconditional writes of `fill`).
+    bounds: Box<[u32; BOUNDS]>,
+    len: usize,
+}
+
+/// Size of [`Spans::bounds`]: two per token, and 16 spare slots.
+const BOUNDS: usize = 2 * MAX_TOKENS + 16;
+
+impl Default for Spans {
+    fn default() -> Spans {
+        Spans { bounds: Box::new([0; BOUNDS]), len: 0 }
+    }
+}
+
+impl Spans {
+    /// Writes the positions of the next 8 set bits of `edges` (or `base + 64` when fewer are
+    /// left) from slot `at` on, and clears them.
+    #[inline(always)]
+    fn put8(&mut self, at: usize, base: usize, edges: &mut u64) {
+        for j in 0..8 {
+            if let Some(slot) = self.bounds.get_mut(at + j) {
+                *slot = (base + edges.trailing_zeros() as usize) as u32;
+            }
+            *edges &= edges.wrapping_sub(1);
+        }
+    }
+
+    /// Finds the tokens of `line` (lines longer than 4 GiB are cut).
+    #[inline]
+    pub(crate) fn fill(&mut self, line: &[u8]) {
+        let line = &line[..line.len().min(u32::MAX as usize)];
+        let mut count = 0usize;
+        // Whether the byte before the current block is solid.
+        let mut prev = 0u64;
+        let mut base = 0usize;
+        while base < line.len() && count < 2 * MAX_TOKENS {
+            let solid = block_mask(line, base);
+            let shifted = (solid << 1) | prev;
+            // Starts (solid after blank) and ends (blank after solid) alternate along the line.
+            let mut edges = solid ^ shifted;
+            let n = edges.count_ones() as usize;
+            // Eight at a time without looking (a pidstat block has about 14): the slots past
+            // `count + n` are overwritten later or never read.
+            self.put8(count, base, &mut edges);
+            if n > 8 {
+                self.put8(count + 8, base, &mut edges);
+                let mut at = count + 16;
+                while edges != 0 {
+                    if let Some(slot) = self.bounds.get_mut(at) {
+                        *slot = (base + edges.trailing_zeros() as usize) as u32;
+                    }
+                    at += 1;
+                    edges &= edges - 1;
+                }
+            }
+            count += n;
+            prev = solid >> 63;
+            base += 64;
+        }
+        let count = count.min(2 * MAX_TOKENS);
+        if count % 2 == 1 {
+            // The line ends inside a token.
+            if let Some(slot) = self.bounds.get_mut(count) {
+                *slot = line.len() as u32;
+            }
+        }
+        self.len = count.div_ceil(2).min(MAX_TOKENS);
+    }
+
+    /// Number of tokens (at most [`MAX_TOKENS`]).
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Start and end offsets of token `i`.
+    #[inline(always)]
+    fn span(&self, i: usize) -> Option<(usize, usize)> {
+        if i >= self.len {
+            return None;
+        }
+        // `len <= MAX_TOKENS`, so this is `i`; written so that no bounds check is left.
+        let j = i.min(MAX_TOKENS - 1);
+        Some((self.bounds[2 * j] as usize, self.bounds[2 * j + 1] as usize))
+    }
+
+    /// Byte offset where token `i` starts (the line's length when there is no token `i`).
+    #[inline]
+    pub(crate) fn start(&self, line: &[u8], i: usize) -> usize {
+        self.span(i).map_or(line.len(), |(s, _)| s)
+    }
+
+    /// Token `i` of `line` (the line `fill` saw), if there is one.
+    #[inline]
+    pub(crate) fn tok<'a>(&self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
+        let (s, e) = self.span(i)?;
+        line.get(s..e)
+    }
+
+    /// [`decimal`] of token `i`, computed by [`decimal_at`].
+    #[inline]
+    pub(crate) fn number(&self, line: &[u8], i: usize) -> Option<f64> {
+        let (s, e) = self.span(i)?;
+        decimal_at(line, s, e)
+    }
+
+    /// From token `i` to the end of the line, trailing blanks removed (empty when there is no
+    /// token `i`).
+    #[inline]
+    pub(crate) fn rest<'a>(&self, line: &'a [u8], i: usize) -> &'a [u8] {
+        trim_end(line.get(self.start(line, i)..).unwrap_or(&[]))
+    }
+}
+
+/// Exact powers of ten representable in an f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+    1e19, 1e20, 1e21, 1e22,
+];
+
+/// Parses a plain decimal (`0.00`, `-1.00`, `54292`, `28,76` with a decimal comma) to the same
+/// f64 as `str::parse` would, fast. Up to 19 digits with at most 22 after the point and a
+/// mantissa up to 2^53 are computed as one exact integer divided by one exact power of ten,
+/// which IEEE division rounds correctly; anything else (exponents, long digit strings) falls
+/// back to `str::parse`. Returns `None` for non-numbers and non-finite values.
+#[inline]
+pub(crate) fn decimal(tok: &[u8]) -> Option<f64> {
+    let (neg, digits) = match tok.first() {
+        Some(b'-') => (true, &tok[1..]),
+        Some(b'+') => (false, &tok[1..]),
+        _ => (false, tok),
+    };
+    let mut m: u64 = 0;
+    let mut n = 0u32;
+    let mut frac = 0u32;
+    let mut dot = false;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            if n >= 19 {
+                return slow_decimal(tok);
+            }
+            m = m * 10 + u64::from(d);
+            n += 1;
+            frac += u32::from(dot);
+        } else if (c == b'.' || c == b',') && !dot {
+            dot = true;
+        } else {
+            return slow_decimal(tok);
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    if m > (1u64 << 53) || frac as usize >= POW10.len() {
+        return slow_decimal(tok);
+    }
+    let v = m as i64 as f64 / POW10[frac as usize];
+    Some(if neg { -v } else { v })
+}
+
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `x` equal to `c`, exactly.
+#[inline]
+fn eq_bits(x: u64, c: u8) -> u64 {
+    let y = x ^ (u64::from(c) * ONES);
+    !(((y & LO7) + LO7) | y) & HI
+}
+
+/// Returns true if and only if all 8 bytes of `x` are ASCII digits.
+#[inline]
+fn all_digits(x: u64) -> bool {
+    const F0: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    (x & F0) == ZEROS && (x.wrapping_add(0x0606_0606_0606_0606) & F0) == ZEROS
+}
+
+/// The value of 8 ASCII digits, the first in the lowest byte (simdjson's
+/// `parse_eight_digits_unrolled`).
+#[inline]
+fn eight_digits(x: u64) -> u64 {
+    let mut v = x.wrapping_sub(ZEROS);
+    v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let mask = 0x0000_00ff_0000_00ff;
+    let mul1 = 100 + (1_000_000 << 32);
+    let mul2 = 1 + (10_000 << 32);
+    ((v & mask).wrapping_mul(mul1).wrapping_add(((v >> 16) & mask).wrapping_mul(mul2))) >> 32
+}
+
+/// [`decimal`] of the token `line[s..e]`. Tokens of up to 8 characters after an optional `-`,
+/// ending at least 8 bytes into the line, are parsed without a loop: the 8 line bytes that end
+/// with the token are loaded as one word, the bytes before the token become `0`s, a point is cut
+/// out, and the 8 digits are combined with three multiplications (pidstat's integers and
+/// two-decimal numbers take the shortest path). Anything else goes to [`decimal`]; the result is
+/// the same either way.
+#[inline(always)]
+pub(crate) fn decimal_at(line: &[u8], s: usize, e: usize) -> Option<f64> {
+    let tok = line.get(s..e)?;
+    let neg = tok.first() == Some(&b'-');
+    let n = tok.len() - usize::from(neg);
+    let x = match (n, e.checked_sub(8).and_then(|p| word(line, p))) {
+        (1..=8, Some(x)) => x,
+        _ => return decimal(tok),
+    };
+    let keep = if n == 8 { !0 } else { !0u64 << (8 * (8 - n)) };
+    let x = (x & keep) | (ZEROS & !keep);
+    let (x, frac) = if n >= 3 && (x >> 40) as u8 == b'.' {
+        (((x & 0x00ff_ffff_ffff) << 8) | (x & 0xffff_0000_0000_0000) | 0x30, 2)
+    } else {
+        (x, 0)
+    };
+    if all_digits(x) {
+        let v = eight_digits(x) as i64 as f64 / POW10[frac];
+        return Some(if neg { -v } else { v });
+    }
+    decimal_shapes(tok, neg, x, n)
+}
+
+/// The rest of [`decimal_at`]: one `.` or `,` anywhere in `x` (the padded token).
+#[inline(never)]
+fn decimal_shapes(tok: &[u8], neg: bool, x: u64, n: usize) -> Option<f64> {
+    let points = eq_bits(x, b'.') | eq_bits(x, b',');
+    if points == 0 || points & points.wrapping_sub(1) != 0 || n < 2 {
+        return decimal(tok);
+    }
+    let d = points.trailing_zeros() / 8;
+    let below = (1u64 << (8 * d)) - 1;
+    let above = if d == 7 { 0 } else { !0u64 << (8 * (d + 1)) };
+    let x = ((x & below) << 8) | (x & above) | 0x30;
+    if !all_digits(x) {
+        return decimal(tok);
+    }
+    let v = eight_digits(x) as i64 as f64 / POW10[7 - d as usize];
+    Some(if neg { -v } else { v })
+}
+
+#[cold]
+fn slow_decimal(tok: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(tok).ok()?;
+    let v: f64 = if s.contains(',') { s.replacen(',', ".", 1).parse().ok()? } else { s.parse().ok()? };
+    v.is_finite().then_some(v)
+}
+
+/// Parses a process or thread id (decimal digits only).
+#[inline]
+pub(crate) fn id(tok: &[u8]) -> Option<u64> {
+    if tok.is_empty() || tok.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in tok {
+        let d = c.wrapping_sub(b'0');
+        if d >= 10 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
+/// A timestamp as pidstat prints it at the start of a line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Stamp {
+    /// Seconds since the epoch (`-h` of old sysstat, `-H`).
+    Epoch(f64),
+    /// Seconds since midnight (`HH:MM:SS`, or `HH:MM:SS AM` with the AM/PM token consumed).
+    Clock(u32),
+}
+
+/// Seconds since midnight of `H:MM:SS` / `HH:MM:SS`.
+#[inline]
+pub(crate) fn clock(tok: &[u8]) -> Option<u32> {
+    let (h, rest) = match tok {
+        [a, b':', rest @ ..] => (digit(*a)?, rest),
+        [a, b, b':', rest @ ..] => (digit(*a)? * 10 + digit(*b)?, rest),
+        _ => return None,
+    };
+    let [m1, m2, b':', s1, s2] = rest else { return None };
+    let m = digit(*m1)? * 10 + digit(*m2)?;
+    let s = digit(*s1)? * 10 + digit(*s2)?;
+    (h < 24 && m < 60 && s <= 60).then_some(h * 3600 + m * 60 + s)
+}
+
+#[inline]
+fn digit(b: u8) -> Option<u32> {
+    let d = b.wrapping_sub(b'0');
+    (d < 10).then_some(u32::from(d))
+}
+
+/// `Some(false)` for `AM`, `Some(true)` for `PM` (any case), `None` otherwise.
+#[inline]
+fn meridiem(tok: &[u8]) -> Option<bool> {
+    match tok {
+        [a, m] if m.eq_ignore_ascii_case(&b'm') => match a.to_ascii_uppercase() {
+            b'A' => Some(false),
+            b'P' => Some(true),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Reads the timestamp that starts a line from its first two tokens: an epoch (digits only) or
+/// a clock time, followed or not by `AM`/`PM`. Returns the stamp and how many tokens it took
+/// (1 or 2), or `None` when `first` is no timestamp.
+#[inline]
+pub(crate) fn stamp(first: &[u8], second: Option<&[u8]>) -> Option<(Stamp, usize)> {
+    if let Some(secs) = clock(first) {
+        if let Some(pm) = second.and_then(meridiem) {
+            let h = secs / 3600;
+            if h == 0 || h > 12 {
+                return None;
+            }
+            let base = secs - h * 3600;
+            let h24 = (h % 12) + if pm { 12 } else { 0 };
+            return Some((Stamp::Clock(base + h24 * 3600), 2));
+        }
+        return Some((Stamp::Clock(secs), 1));
+    }
+    if first.len() <= 12 {
+        return id(first).map(|v| (Stamp::Epoch(v as f64), 1));
+    }
+    None
+}
+
+/// The facts of a `Linux <kernel> (<host>) <date> _<arch>_ (<N> CPU)` banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Banner<'a> {
+    /// Kernel release.
+    pub kernel: &'a [u8],
+    /// Host name, without the parentheses.
+    pub host: &'a [u8],
+    /// Date as printed (locale or ISO format).
+    pub date: Option<&'a [u8]>,
+    /// Architecture, without the underscores.
+    pub arch: Option<&'a [u8]>,
+    /// Number of CPUs.
+    pub cpus: Option<&'a [u8]>,
+}
+
+/// Parses the sysstat banner line, or returns `None` if `line` is not one. The kernel and the
+/// parenthesised host are required; date, arch and CPU count are taken when present.
+pub(crate) fn banner(line: &[u8]) -> Option<Banner<'_>> {
+    let mut t = Tokens::new(line);
+    if t.next()? != b"Linux" {
+        return None;
+    }
+    let kernel = t.next()?;
+    let host = t.next()?;
+    let host = host.strip_prefix(b"(")?.strip_suffix(b")")?;
+    if host.is_empty() {
+        return None;
+    }
+    let mut b = Banner { kernel, host, date: None, arch: None, cpus: None };
+    let mut prev: Option<&[u8]> = None;
+    while let Some(tok) = t.next() {
+        if tok == b"CPU)" {
+            b.cpus = prev.and_then(|p| p.strip_prefix(b"("));
+        } else if tok.len() > 2 && tok.starts_with(b"_") && tok.ends_with(b"_") {
+            b.arch = Some(&tok[1..tok.len() - 1]);
+        } else if b.date.is_none() && !tok.starts_with(b"(") {
+            b.date = Some(tok);
+        }
+        prev = Some(tok);
+    }
+    Some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn toks(s: &str) -> Vec<&[u8]> {
+        let mut t = Tokens::new(s.as_bytes());
+        std::iter::from_fn(|| t.next()).collect()
+    }
+
+    #[test]
+    fn tokens_split_on_spaces_and_tabs() {
+        assert_eq!(toks("  a \tbb  c "), vec![&b"a"[..], b"bb", b"c"]);
+        assert!(toks("   ").is_empty());
+        let mut t = Tokens::new(b"1 2  /usr/bin/x --y z  ");
+        t.next();
+        assert_eq!(t.remaining(), b"2  /usr/bin/x --y z");
+        t.next();
+        assert_eq!(t.rest(), b"/usr/bin/x --y z");
+        assert_eq!(t.next(), None);
+        assert_eq!(t.rest(), b"");
+    }
+
+    #[test]
+    fn decimals_match_std() {
+        for s in ["0.00", "-1.00", "54292", "1448481504", "0.28", "9382.61", "1e3", "+4.5", ".5", "1."] {
+            assert_eq!(decimal(s.as_bytes()), s.parse::<f64>().ok(), "{s}");
+        }
+        assert_eq!(decimal(b"28,76"), Some(28.76));
+        for s in ["", "-", ".", "abc", "1.2.3", "nan", "inf", "1,2,3", "12a"] {
+            assert_eq!(decimal(s.as_bytes()), None, "{s}");
+        }
+        assert_eq!(decimal(b"123456789012345678901234.5"), Some(123456789012345678901234.5));
+    }
+
+    #[test]
+    fn clock_and_meridiem() {
+        assert_eq!(clock(b"23:15:04"), Some(23 * 3600 + 15 * 60 + 4));
+        assert_eq!(clock(b"1:02:03"), Some(3723));
+        assert_eq!(clock(b"24:00:00"), None);
+        assert_eq!(clock(b"12:60:00"), None);
+        assert_eq!(clock(b"2025-10-23"), None);
+        assert_eq!(stamp(b"12:52:26", Some(b"AM")), Some((Stamp::Clock(52 * 60 + 26), 2)));
+        assert_eq!(stamp(b"12:52:26", Some(b"0")), Some((Stamp::Clock(12 * 3600 + 52 * 60 + 26), 1)));
+        assert_eq!(stamp(b"12:00:01", Some(b"PM")), Some((Stamp::Clock(12 * 3600 + 1), 2)));
+        assert_eq!(stamp(b"01:55:24", Some(b"pm")), Some((Stamp::Clock(13 * 3600 + 55 * 60 + 24), 2)));
+        assert_eq!(stamp(b"13:00:00", Some(b"PM")), None);
+        assert_eq!(stamp(b"1448481504", Some(b"0")), Some((Stamp::Epoch(1448481504.0), 1)));
+        assert_eq!(stamp(b"Average:", None), None);
+    }
+
+    #[test]
+    fn banners() {
+        let b = banner(b"Linux 6.8.0-79-generic (srvchinaubu) \t10/23/2025 \t_x86_64_\t(2 CPU)").unwrap();
+        assert_eq!(b.kernel, b"6.8.0-79-generic");
+        assert_eq!(b.host, b"srvchinaubu");
+        assert_eq!(b.date, Some(&b"10/23/2025"[..]));
+        assert_eq!(b.arch, Some(&b"x86_64"[..]));
+        assert_eq!(b.cpus, Some(&b"2"[..]));
+        assert!(banner(b"Linux host 5.15.0 #1 SMP").is_none());
+        assert!(banner(b"Linux").is_none());
+        assert!(banner(b"Linux 5.1 ()").is_none());
+    }
+
+    /// `decimal_at` as the row parser calls it: `tok`, the last token of `pad` + `tok`.
+    fn decimal_at_end(pad: &str, tok: &str) -> Option<f64> {
+        let line = format!("{pad}{tok}");
+        let mut sp = Spans::default();
+        sp.fill(line.as_bytes());
+        sp.number(line.as_bytes(), sp.len().checked_sub(1)?)
+    }
+
+    #[test]
+    fn fast_decimals() {
+        for tok in [
+            "0.00",
+            "-1.00",
+            "54292",
+            "1448481504",
+            "9382.61",
+            "99999.99",
+            "12345678",
+            "1.5",
+            ".5",
+            "5.",
+            "0,04",
+            "-0.00",
+            "100",
+            "7",
+        ] {
+            let want = if tok.contains(',') {
+                tok.replace(',', ".").parse::<f64>().ok()
+            } else {
+                tok.parse::<f64>().ok()
+            };
+            assert_eq!(decimal_at_end("        x   ", tok), want, "{tok}");
+            assert_eq!(decimal_at_end("", tok), want, "{tok}");
+        }
+        for tok in [".", "-", "1.2.3", "1a", "+-1", "1,2.3", "12345678a", "--1"] {
+            assert_eq!(decimal_at_end("        x   ", tok), None, "{tok}");
+        }
+        assert_eq!(eight_digits(u64::from_le_bytes(*b"12345678")), 12_345_678);
+    }
+
+    proptest! {
+        #[test]
+        fn decimal_at_agrees_with_std(tok in "-?[0-9]{0,9}([.][0-9]{0,4})?", pad in "[ a-z0-9.]{0,12}") {
+            prop_assume!(!tok.is_empty());
+            let want = tok.parse::<f64>().ok().filter(|v| v.is_finite());
+            prop_assert_eq!(decimal_at_end(&format!("{pad} "), &tok), want, "{:?}", tok);
+        }
+
+        #[test]
+        fn decimal_agrees_with_std(int in 0u64..100_000_000_000u64, frac in 0u32..1_000_000u32,
+                                   places in 0usize..7, neg: bool) {
+            let f = format!("{frac:06}");
+            let s = if places == 0 { format!("{}{int}", if neg { "-" } else { "" }) }
+                    else { format!("{}{int}.{}", if neg { "-" } else { "" }, &f[..places]) };
+            prop_assert_eq!(decimal(s.as_bytes()), s.parse::<f64>().ok(), "{}", s);
+        }
+
+        #[test]
+        fn tokens_match_a_bytewise_split(s in proptest::collection::vec(
+            prop_oneof![Just(b' '), Just(b'\t'), Just(b'a'), Just(b'1'), Just(0xc3u8), Just(0u8), any::<u8>()], 0..70)) {
+            let want: Vec<&[u8]> = s.split(|&b| b <= b' ').filter(|t| !t.is_empty()).collect();
+            let mut t = Tokens::new(&s);
+            let got: Vec<&[u8]> = std::iter::from_fn(|| t.next()).collect();
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn spans_match_a_bytewise_split(s in proptest::collection::vec(
+            prop_oneof![Just(b' '), Just(b'a'), Just(b'1'), any::<u8>()], 0..700)) {
+            let want: Vec<&[u8]> = s.split(|&b| b <= b' ').filter(|t| !t.is_empty()).collect();
+            let mut sp = Spans::default();
+            sp.fill(&s);
+            let got: Vec<&[u8]> = (0..sp.len()).filter_map(|i| sp.tok(&s, i)).collect();
+            prop_assert_eq!(sp.len(), want.len().min(MAX_TOKENS));
+            prop_assert_eq!(&got[..], &want[..want.len().min(MAX_TOKENS)]);
+        }
+
+        #[test]
+        fn decimal_never_panics(s in proptest::collection::vec(any::<u8>(), 0..30)) {
+            let _ = decimal(&s);
+            let _ = clock(&s);
+            let _ = banner(&s);
+        }
+    }
+}
