@@ -431,3 +431,30 @@ fn live_pidstat() {
     let entity = format!("sh[{}]", busy.id());
     assert!(r.data.series.iter().any(|s| s.entity == entity && s.metric == "cpu_pct"));
 }
+
+/// A pidstat log beside a benchmark's output (same folder, same stem) joins that run's group:
+/// its workload, params and repetition, with what pidstat summed kept as a fact. A log with no
+/// output beside it stays a pidstat group of its own.
+#[test]
+fn a_log_beside_a_run_takes_its_workload_params_and_repetition() {
+    let dir = tempfile::tempdir().unwrap();
+    let native = dir.path().join("native");
+    std::fs::create_dir(&native).unwrap();
+    std::fs::copy(fixture("sysbench/cpu.txt"), native.join("rep1.txt")).unwrap();
+    std::fs::copy(fixture("pidstat/c-u-r-d-w-p.txt"), native.join("rep1.pidstat")).unwrap();
+    std::fs::copy(fixture("pidstat/c-u-r-d-w-p.txt"), native.join("lonely.pidstat")).unwrap();
+    let out = ingest_paths(&[dir.path().to_path_buf()]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let bench = out.runs.iter().find(|r| r.data.tool == "sysbench").unwrap();
+    let paired = out.runs.iter().find(|r| r.source.ends_with("rep1.pidstat")).unwrap();
+    assert_eq!(paired.data.workload, "sysbench.cpu");
+    assert_eq!(paired.data.params, bench.data.params);
+    assert_eq!(paired.repetition, bench.repetition);
+    assert_eq!(paired.data.facts.get("beside"), Some(&bench.source));
+    assert!(paired.data.facts.contains_key("pidstat_process"), "{:?}", paired.data.facts);
+    assert!(paired.data.metrics.iter().any(|m| m.name == "cpu_pct_mean"));
+    let lonely = out.runs.iter().find(|r| r.source.ends_with("lonely.pidstat")).unwrap();
+    assert_eq!(lonely.data.workload, "pidstat");
+    assert!(lonely.data.params.contains_key("process"));
+    assert!(!lonely.data.facts.contains_key("beside"));
+}
