@@ -13,7 +13,7 @@
 //! (HdrHistogram - ...)`, `Detailed Percentile spectrum`). Such a run is kept without metrics
 //! and with a `LogIssue` of kind `unsupported`: wrk2 corrects its latencies for coordinated
 //! omission and its required request rate (`-R`) is not printed, so its numbers cannot stand
-//! beside wrk's. See `docs/metrics-wrk.md` for every metric and param.
+//! beside wrk's. See `docs/metrics.md (wrk)` for every metric and param.
 
 use super::text::{self, duration_ms, num, num_si, size_bytes};
 use super::{Diagnostic, ParseOptions, ParseOutput, Parser};

@@ -10,7 +10,7 @@
 //! `fio: ...` stderr lines to the runs they are about, and writes the metrics.
 //!
 //! Not done here: anything about files or labels (see [`crate::ingest`]), and fio's logs
-//! (`write_bw_log` and friends), which are other files. See `docs/metrics-fio.md` for every
+//! (`write_bw_log` and friends), which are other files. See `docs/metrics.md (fio)` for every
 //! metric, param and refusal.
 
 mod json;
@@ -287,7 +287,7 @@ pub(crate) struct Draft {
     pub job: Job,
     /// `fio.<rw>` or, when the output does not say rw, see [`workload_from_name`].
     pub workload: String,
-    /// Params (see `docs/metrics-fio.md`).
+    /// Params (see `docs/metrics.md (fio)`).
     pub params: Params,
     /// Facts: `date`, `filename`, `directory`, `runtime`, `time_based`, `disks`.
     pub facts: BTreeMap<String, String>,
@@ -717,7 +717,7 @@ pub(crate) fn size_word(bytes: f64) -> String {
 pub(crate) type BsRange = (f64, f64);
 
 /// The canonical `bs` param from the read, write and trim block sizes (see
-/// `docs/metrics-fio.md`): `4k` when all three agree, `4k,8k` when write and trim agree,
+/// `docs/metrics.md (fio)`): `4k` when all three agree, `4k,8k` when write and trim agree,
 /// `4k,8k,16k` otherwise; a range is `4k-16k`.
 pub(crate) fn bs_word(dirs: &[BsRange]) -> String {
     let one = |&(lo, hi): &BsRange| {

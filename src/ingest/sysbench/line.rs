@@ -4,7 +4,7 @@
 //! the parent module.
 //!
 //! The spellings recognised come from real outputs of sysbench 0.4.12, 0.5 and 1.0.17–1.0.20
-//! (see `docs/metrics-sysbench.md`). Nothing here panics: every slice is taken at an ASCII
+//! (see `docs/metrics.md (sysbench)`). Nothing here panics: every slice is taken at an ASCII
 //! pattern found by `find`/`strip_prefix`, and numbers go through [`text::num`].
 
 use crate::ingest::text;

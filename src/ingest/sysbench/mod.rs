@@ -21,7 +21,7 @@
 //! general blocks is `mutex` when every thread ran exactly one event (that is how the mutex
 //! test is built) and `threads` otherwise. A run without a banner or options header takes the
 //! version, test and options of the run before it in the file. Metric names, units and the
-//! rules for each version are in `docs/metrics-sysbench.md`.
+//! rules for each version are in `docs/metrics.md (sysbench)`.
 
 mod line;
 #[cfg(test)]
@@ -690,7 +690,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// is a negative duration (the clock went backwards) wrapped around, not a measurement.
 const WRAPPED_MS: f64 = 9_223_372_036_854.775;
 
-/// The metrics of a run; names, units and sources are listed in `docs/metrics-sysbench.md`.
+/// The metrics of a run; names, units and sources are listed in `docs/metrics.md (sysbench)`.
 fn push_metrics(run: &mut Run, test: Test, seg: &Seg, params: &Params) {
     use Better::{Higher, Lower, None as Neither};
     let r = &seg.res;
