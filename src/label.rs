@@ -84,6 +84,10 @@ pub struct ManifestRun {
     pub host_pidstat: Option<String>,
     /// Repetition number within the workload.
     pub repetition: Option<usize>,
+    /// `ok`, `failed` or `timeout`.
+    pub status: String,
+    /// Exit status of the benchmark, when it exited.
+    pub exit_code: Option<i32>,
     /// Platform name.
     pub platform: String,
     /// Platform detail (disk format, -smp/-m, accel).
@@ -139,6 +143,12 @@ impl Labeler {
             labels.platform_detail = run.platform_detail.clone();
             labels.campaign = campaign;
             labels.repetition = run.repetition;
+            if !run.status.is_empty() && run.status != "ok" {
+                labels.run_failed = Some(match run.exit_code {
+                    Some(code) => format!("{} (exit status {code})", run.status),
+                    None => run.status.clone(),
+                });
+            }
             if rel != run.output {
                 labels.companion = Some(dir.join(&run.output));
                 labels.host_side = run.host_pidstat.as_deref() == Some(rel.as_str());
@@ -315,5 +325,35 @@ mod tests {
         assert_eq!(l.origin, LabelOrigin::Cli);
         assert!(LabelSet::default().parse_assignment("platform").is_err());
         assert!(LabelSet::default().parse_assignment("colour=red").is_err());
+    }
+
+    /// The manifest labels the output, pairs both pidstat logs with it, gives the repetition,
+    /// and says when the run failed.
+    #[test]
+    fn manifest_pairs_logs_and_reports_failed_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("manifest.json"),
+            r#"{"campaign": "c", "runs": [
+                {"output": "vm/cpu/rep2.txt", "pidstat": "vm/cpu/rep2.pidstat",
+                 "host_pidstat": "vm/cpu/rep2.host.pidstat", "platform": "vm",
+                 "platform_detail": "raw", "repetition": 2, "status": "timeout"},
+                {"output": "vm/cpu/rep3.txt", "platform": "vm", "status": "failed", "exit_code": 1},
+                {"output": "vm/cpu/rep4.txt", "platform": "vm", "status": "ok", "exit_code": 0}]}"#,
+        )
+        .unwrap();
+        let l = Labeler::default();
+        let out = l.label(&d.join("vm/cpu/rep2.txt"));
+        assert_eq!((out.platform.as_str(), out.platform_detail.as_str()), ("vm", "raw"));
+        assert_eq!((out.repetition, out.companion, out.host_side), (Some(2), None, false));
+        assert_eq!(out.run_failed.as_deref(), Some("timeout"));
+        let guest = l.label(&d.join("vm/cpu/rep2.pidstat"));
+        assert_eq!((guest.companion, guest.host_side), (Some(d.join("vm/cpu/rep2.txt")), false));
+        let host = l.label(&d.join("vm/cpu/rep2.host.pidstat"));
+        assert_eq!((host.companion, host.host_side), (Some(d.join("vm/cpu/rep2.txt")), true));
+        assert_eq!(l.label(&d.join("vm/cpu/rep3.txt")).run_failed.as_deref(), Some("failed (exit status 1)"));
+        assert_eq!(l.label(&d.join("vm/cpu/rep4.txt")).run_failed, None);
+        assert_eq!(l.label(&d.join("vm/cpu/rep9.txt")).origin, LabelOrigin::Path, "not in the manifest");
     }
 }

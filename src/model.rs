@@ -217,6 +217,8 @@ pub struct Labels {
     pub host_side: bool,
     /// The repetition number the manifest records.
     pub repetition: Option<usize>,
+    /// What the manifest says went wrong with the run (`failed`, exit status 2), if anything.
+    pub run_failed: Option<String>,
 }
 
 impl Default for Labels {
@@ -230,6 +232,7 @@ impl Default for Labels {
             companion: None,
             host_side: false,
             repetition: None,
+            run_failed: None,
         }
     }
 }

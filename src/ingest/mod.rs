@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::error::{InputError, ParseError};
 use crate::label::Labeler;
-use crate::model::{params_string, IngestedRun, Labels, Run};
+use crate::model::{params_string, IngestedRun, Labels, LogIssue, Run};
 
 /// What a caller wants from a parse.
 #[derive(Debug, Clone, Copy, Default)]
@@ -205,7 +205,14 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         match result {
             Ok(runs) => {
                 let mut reps: HashMap<(String, String), usize> = HashMap::new();
-                for (i, run) in runs.into_iter().enumerate() {
+                for (i, mut run) in runs.into_iter().enumerate() {
+                    if let Some(status) = &report.labels.run_failed {
+                        run.issues.push(LogIssue {
+                            line: run.first_line,
+                            kind: "run_failed".into(),
+                            message: format!("manifest.json records this run as {status}"),
+                        });
+                    }
                     let key = (run.workload.clone(), params_string(&run.params));
                     let rep = reps.entry(key).or_insert(0);
                     *rep += 1;
