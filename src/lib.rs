@@ -12,5 +12,6 @@ pub mod error;
 pub mod ingest;
 pub mod label;
 pub mod model;
+pub mod report;
 pub mod stats;
 pub mod table;
