@@ -7,6 +7,7 @@ mod cli;
 mod fio;
 mod fuzz;
 mod pidstat;
+mod report;
 mod stats;
 mod sysbench;
 mod wrk;
