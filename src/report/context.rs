@@ -1165,14 +1165,36 @@ fn series_figures(
     label: &str,
     style_of: &dyn Fn(&str) -> usize,
 ) -> Vec<(String, SeriesData)> {
-    // metric -> arm -> lines
+    // (from pidstat, metric) -> one line per run; and which processes pidstat summed.
     let mut by_metric: BTreeMap<(bool, String), Vec<ArmLine>> = BTreeMap::new();
+    let mut processes: BTreeSet<String> = BTreeSet::new();
+    let process_of = |p: &RunView| {
+        p.params.split(';').find_map(|kv| kv.strip_prefix("process=")).unwrap_or("all").to_string()
+    };
+    let mut pidstat = |p: &RunView, arm: &str, by_metric: &mut BTreeMap<(bool, String), Vec<ArmLine>>| {
+        let process = process_of(p);
+        for (metric, pts) in run_series(&p.series, Some(&process)) {
+            if PIDSTAT_SHOWN.contains(&metric.as_str()) {
+                by_metric.entry((true, metric)).or_default().push((arm.to_string(), pts));
+            }
+        }
+        processes.insert(process);
+    };
     for r in runs {
+        if r.tool == "pidstat" {
+            // A pidstat log beside a benchmark's output is shown with that benchmark (a pidstat
+            // group mixes every benchmark it watched); a log on its own is shown here.
+            let paired = input
+                .runs
+                .iter()
+                .any(|b| b.tool != "pidstat" && b.arm == r.arm && beside(&b.source, &r.source));
+            if !paired {
+                pidstat(r, &r.arm, &mut by_metric);
+            }
+            continue;
+        }
         for (metric, pts) in run_series(&r.series, None) {
             by_metric.entry((false, metric)).or_default().push((r.arm.clone(), pts));
-        }
-        if r.tool == "pidstat" {
-            continue;
         }
         // The pidstat log beside this run.
         for p in input
@@ -1180,14 +1202,14 @@ fn series_figures(
             .iter()
             .filter(|p| p.tool == "pidstat" && p.arm == r.arm && beside(&p.source, &r.source))
         {
-            let process = p.params.split(';').find_map(|kv| kv.strip_prefix("process=")).map(str::to_string);
-            for (metric, pts) in run_series(&p.series, process.as_deref()) {
-                if PIDSTAT_SHOWN.contains(&metric.as_str()) {
-                    by_metric.entry((true, metric)).or_default().push((r.arm.clone(), pts));
-                }
-            }
+            pidstat(p, &r.arm, &mut by_metric);
         }
     }
+    let who = if processes.is_empty() || processes.contains("all") {
+        "all processes".to_string()
+    } else {
+        format!("{} processes", processes.into_iter().collect::<Vec<_>>().join(" and "))
+    };
     let mut out = Vec::new();
     for ((from_pidstat, metric), lines) in by_metric {
         if lines.iter().all(|(_, pts)| pts.iter().all(|p| p.1 == 0.0)) {
@@ -1198,7 +1220,7 @@ fn series_figures(
         arms.sort_by_key(|a| style_of(a));
         let unit = unit_of(&metric);
         let what = if from_pidstat {
-            format!("{} (pidstat, benchmark processes summed)", pidstat_title(&metric))
+            format!("{} of {who} (pidstat)", pidstat_title(&metric))
         } else {
             metric.clone()
         };
@@ -1427,6 +1449,70 @@ mod tests {
         assert_eq!(distinguishing_params("bs=4k;iodepth=1;job=a", Some(&all)), "bs=4k");
         let one: BTreeSet<&str> = ["bs=4k"].into_iter().collect();
         assert_eq!(distinguishing_params("bs=4k", Some(&one)), "");
+    }
+
+    fn view(tool: &str, source: &str, params: &str, series: &[(f64, &str, &str, f64)]) -> RunView {
+        RunView {
+            arm: "native".into(),
+            stratum: String::new(),
+            source: source.into(),
+            tool: tool.into(),
+            tool_version: None,
+            workload: if tool == "pidstat" { "pidstat".into() } else { "sysbench.cpu".into() },
+            params: params.into(),
+            facts: BTreeMap::new(),
+            series: series
+                .iter()
+                .map(|&(t_s, entity, metric, value)| Sample {
+                    t_s,
+                    entity: entity.into(),
+                    metric: metric.into(),
+                    value,
+                })
+                .collect(),
+        }
+    }
+
+    /// A pidstat log beside a benchmark's output is drawn in the benchmark's section, summed
+    /// over the processes pidstat's params name, and not in the pidstat group's own section.
+    #[test]
+    fn pidstat_series_go_with_the_run_beside_them() {
+        let bench = view(
+            "sysbench",
+            "d/native/cpu/rep1.txt",
+            "threads=1",
+            &[(1.0, "sysbench", "events_per_sec", 5.0), (2.0, "sysbench", "events_per_sec", 6.0)],
+        );
+        let pid = view(
+            "pidstat",
+            "d/native/cpu/rep1.pidstat",
+            "process=sysbench",
+            &[
+                (0.0, "sysbench[10]", "cpu_pct", 40.0),
+                (0.0, "sysbench[11]", "cpu_pct", 50.0),
+                (0.0, "bash[12]", "cpu_pct", 99.0),
+                (1.0, "sysbench[10]", "cpu_pct", 30.0),
+                (1.0, "sysbench[10]", "cswch_per_sec", 3.0),
+            ],
+        );
+        let input = ReportInput {
+            analysis: crate::analyse::analyse(&crate::analyse::Dataset::default(), &Default::default()),
+            runs: vec![bench.clone(), pid.clone()],
+            files: vec![],
+            inputs: vec![],
+            mode: Mode::Platforms,
+            title: None,
+            generator: String::new(),
+        };
+        let style = |_: &str| 0;
+        let figs = series_figures(&input, &[&bench], "sysbench.cpu", &style);
+        let names: Vec<&str> = figs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["events_per_sec", "pidstat-cpu_pct"]);
+        let cpu = &figs[1].1;
+        assert_eq!(cpu.lines[0].points, [(0.0, 90.0), (1.0, 30.0)]);
+        assert!(cpu.title.contains("sysbench processes"), "{}", cpu.title);
+        // The pidstat group itself draws nothing: its log is paired.
+        assert!(series_figures(&input, &[&pid], "pidstat", &style).is_empty());
     }
 
     #[test]
