@@ -624,8 +624,11 @@ pub fn build(input: &ReportInput) -> Built {
                 None if value.is_empty() => (String::new(), String::new()),
                 None => (
                     "not compared".to_string(),
-                    why_not_compared(a, &label, &k.0, arm)
-                        .unwrap_or_else(|| "see threats to validity".into()),
+                    if a.platforms.contains(&a.baseline) {
+                        why_not_compared(a, &k.0, arm).unwrap_or_else(|| "see threats to validity".into())
+                    } else {
+                        format!("no runs of the baseline {}", a.baseline)
+                    },
                 ),
             };
             cells.push(HeadlineCell {
@@ -970,6 +973,7 @@ pub fn build(input: &ReportInput) -> Built {
     let arms: Vec<ArmCtx> = arm_names.iter().map(|n| arm_ctx(n, &a.baseline, input)).collect();
     let compared = compared_sentence(input, &arm_names, &a.baseline);
     let title = input.title.clone().unwrap_or_else(|| match input.mode {
+        Mode::Platforms if arm_names.is_empty() => "Virtualisation overhead report".to_string(),
         Mode::Platforms => format!("Virtualisation overhead: {}", arm_names.join(" vs ")),
         Mode::Campaigns => format!("Campaign comparison: {}", arm_names.join(" → ")),
     });
@@ -1104,7 +1108,7 @@ fn failure_kind(c: &crate::analyse::Check) -> String {
     rest[..cut].to_string()
 }
 
-fn why_not_compared(a: &Analysis, _label: &str, workload: &str, arm: &str) -> Option<String> {
+fn why_not_compared(a: &Analysis, workload: &str, arm: &str) -> Option<String> {
     a.checks
         .iter()
         .find(|c| {
@@ -1407,6 +1411,17 @@ fn how_labelled(l: &Labels) -> String {
 fn compared_sentence(input: &ReportInput, arms: &[String], baseline: &str) -> String {
     let others: Vec<&String> = arms.iter().filter(|a| *a != baseline).collect();
     let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    if arms.is_empty() {
+        return "No runs were found in the inputs, so nothing is compared.".to_string();
+    }
+    if !arms.iter().any(|a| a == baseline) {
+        return format!(
+            "No runs are labelled {baseline}, the baseline, so nothing is compared; the {} found: {} \
+             (choose one with --baseline, or label the files).",
+            if input.mode == Mode::Platforms { "platforms" } else { "campaigns" },
+            arms.join(", ")
+        );
+    }
     match input.mode {
         Mode::Platforms if others.is_empty() => {
             format!("Only one platform ({}) was found, so nothing is compared.", arms.join(", "))
