@@ -778,6 +778,7 @@ pub fn build(input: &ReportInput) -> Built {
             let name = format!("{id}-primary");
             let data = FigureData::Primary(PrimaryData {
                 title: format!("{label}: {} per {arm_word}", p.metric),
+                x_desc: arm_word.to_string(),
                 y_desc: axis_desc(&p.metric, &p.unit, p.better),
                 arms: arms.iter().map(|r| arm_values(r, style_of(&r.platform))).collect(),
             });

@@ -115,6 +115,8 @@ pub struct ArmValues {
 pub struct PrimaryData {
     /// Figure title.
     pub title: String,
+    /// X axis description: what the arms are (`platform`, `campaign`).
+    pub x_desc: String,
     /// Y axis description with unit.
     pub y_desc: String,
     /// One entry per arm, in display order.
@@ -556,7 +558,7 @@ pub fn primary_metric<DB: DrawingBackend>(
     for a in &d.arms {
         keys.push((Key::Marker(a.style, false), format!("{}: one run", a.name)));
     }
-    keys.push((Key::Marker(d.arms.first().map(|a| a.style).unwrap_or(0), true), "mean".to_string()));
+    keys.push((Key::Marker(d.arms.first().map(|a| a.style).unwrap_or(0), true), "mean (filled)".to_string()));
     keys.push((Key::Whisker, format!("{pct:.0}% interval of the mean")));
     let area = legend(&area, ctx, &keys)?;
     let n = d.arms.len().max(1);
@@ -581,7 +583,7 @@ pub fn primary_metric<DB: DrawingBackend>(
         .disable_x_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(LIGHT_GREY)
-        .x_desc("platform")
+        .x_desc(d.x_desc.as_str())
         .y_desc(d.y_desc.as_str())
         .x_label_formatter(&xfmt)
         .y_label_formatter(&yfmt)
