@@ -515,3 +515,91 @@ fn html_renders_offline_in_headless_chromium() {
         std::fs::copy(&shot, Path::new(&dir).join("report-screenshot.png")).expect("keep screenshot");
     }
 }
+
+// -----------------------------------------------------------------------------------------------
+// Nothing panics
+
+/// Random observations (markup in names, extreme and degenerate values, one run or many, arms
+/// without a baseline) go through analysis, figures, both renderers and the writer without a
+/// panic, and report.md keeps every `<` escaped.
+#[test]
+fn random_datasets_make_reports_without_panics() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use virtperf::analyse::{analyse, AnalyseConfig, Dataset, Obs};
+    use virtperf::model::Better;
+    use virtperf::report::context::{Mode, ReportInput};
+
+    const ARMS: &[&str] = &["native", "docker", "<b>kvm</b>", "a|b_*c*", ""];
+    const WORKLOADS: &[&str] = &["sysbench.cpu", "wrk", "fio.randread", "<script>x</script>"];
+    const METRICS: &[(&str, Better)] = &[
+        ("events_per_sec", Better::Higher),
+        ("requests_per_sec", Better::Higher),
+        ("latency_p50_ms", Better::Lower),
+        ("latency_p99_ms", Better::Lower),
+        ("requests", Better::None),
+    ];
+    let value = prop_oneof![
+        -1e6..1e6f64,
+        Just(0.0),
+        Just(1e300),
+        Just(-1e300),
+        Just(1e-300),
+        Just(f64::MAX),
+        Just(5.0),
+    ];
+    let obs =
+        prop::collection::vec((0..ARMS.len(), 0..WORKLOADS.len(), 0..METRICS.len(), 0..3u32, value), 0..40);
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Few cases by default (each draws every figure twice); VIRTPERF_FUZZ_CASES raises it.
+    let cases = std::env::var("VIRTPERF_FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(12, |n: u32| n / 8)
+        .max(12);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let case = std::sync::atomic::AtomicUsize::new(0);
+    runner
+        .run(&obs, |rows| {
+            let n = case.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut ds = Dataset::default();
+            for (i, (arm, w, m, params, v)) in rows.into_iter().enumerate() {
+                ds.obs.push(Obs {
+                    source: format!("in/{}/<{i}>.txt", ARMS[arm]),
+                    run: 1,
+                    tool: "t".into(),
+                    tool_version: None,
+                    workload: WORKLOADS[w].into(),
+                    params: format!("p={params}"),
+                    arm: ARMS[arm].into(),
+                    stratum: String::new(),
+                    repetition: i as u32,
+                    first_line: 1,
+                    metric: METRICS[m].0.into(),
+                    unit: "u".into(),
+                    better: METRICS[m].1,
+                    value: v,
+                });
+            }
+            let input = ReportInput {
+                analysis: analyse(&ds, &AnalyseConfig::default()),
+                runs: vec![],
+                files: vec![],
+                inputs: vec!["in".into()],
+                mode: Mode::Platforms,
+                title: None,
+                generator: "virtperf test".into(),
+            };
+            let out = tmp.path().join(format!("case{n}"));
+            let opts = virtperf::report::WriteOptions { out: &out, templates: None, dump_context: true };
+            virtperf::report::generate(&input, &opts).expect("a report");
+            let md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+            for (i, _) in md.match_indices('<') {
+                let ok =
+                    md[..i].ends_with('\\') || md[i..].starts_with("<a id=\"") || md[i..].starts_with("</a>");
+                prop_assert!(ok, "unescaped '<' in report.md: {}", &md[i..md.len().min(i + 40)]);
+            }
+            Ok(())
+        })
+        .expect("no panic, nothing unescaped");
+}

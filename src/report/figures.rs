@@ -453,6 +453,15 @@ fn draw_marker<DB: DrawingBackend>(
     }
 }
 
+/// Clamps a data value to a window a few axis spans around `(lo, hi)`, so that plotters'
+/// pixel arithmetic cannot overflow on a value far outside the axis (its `map` saturates the
+/// cast to `i32` and then adds the area's offset). What is drawn beyond the axis is clipped
+/// anyway.
+fn near((lo, hi): (f64, f64), v: f64) -> f64 {
+    let span = (hi - lo).abs();
+    v.clamp(lo - 2.0 * span, hi + 2.0 * span)
+}
+
 /// A padded axis range covering `values`; never empty.
 fn padded_range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -463,6 +472,8 @@ fn padded_range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     if !lo.is_finite() || !hi.is_finite() {
         return (0.0, 1.0);
     }
+    // Keep the span (and the padding) finite: values near f64::MAX would overflow it.
+    let (lo, hi) = (lo.max(-1e300), hi.min(1e300));
     if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
         let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.05 };
         return (lo - d, hi + d);
@@ -592,26 +603,27 @@ pub fn primary_metric<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
     let plot = chart.plotting_area();
+    let at = |x: f64, v: f64| plot.map_coordinate(&(x, near((lo, hi), v)));
     for (i, a) in d.arms.iter().enumerate() {
         let s = arm_style(a.style);
         let m = a.values.len();
         for (j, v) in a.values.iter().enumerate() {
             // Spread the runs over [-0.22, -0.06] left of the category centre.
             let off = if m <= 1 { -0.14 } else { -0.22 + 0.16 * j as f64 / (m - 1) as f64 };
-            let p = plot.map_coordinate(&(i as f64 + off, *v));
+            let p = at(i as f64 + off, *v);
             draw_marker(&plot.use_screen_coord(), s, p, 5, false)?;
         }
         if let Some(mean) = a.mean {
             let x = i as f64 + 0.12;
             if let Some((l, h)) = a.ci {
-                let (pl, ph) = (plot.map_coordinate(&(x, l)), plot.map_coordinate(&(x, h)));
+                let (pl, ph) = (at(x, l), at(x, h));
                 let st = BLACK.stroke_width(2);
                 let area = plot.use_screen_coord();
                 area.draw(&PathElement::new(vec![pl, ph], st)).map_err(err)?;
                 area.draw(&PathElement::new(vec![(pl.0 - 8, pl.1), (pl.0 + 8, pl.1)], st)).map_err(err)?;
                 area.draw(&PathElement::new(vec![(ph.0 - 8, ph.1), (ph.0 + 8, ph.1)], st)).map_err(err)?;
             }
-            let p = plot.map_coordinate(&(x, mean));
+            let p = at(x, mean);
             draw_marker(&plot.use_screen_coord(), s, p, 7, true)?;
         }
     }
@@ -673,8 +685,9 @@ pub fn overhead_bars<DB: DrawingBackend>(
         .map_err(err)?;
     let plot = chart.plotting_area();
     let flat = plot.use_screen_coord();
+    let at = |v: f64, y: f64| plot.map_coordinate(&(near((lo, hi), v), y));
     // Zero line.
-    let (z0, z1) = (plot.map_coordinate(&(0.0, -0.5)), plot.map_coordinate(&(0.0, n as f64 - 0.5)));
+    let (z0, z1) = (at(0.0, -0.5), at(0.0, n as f64 - 0.5));
     flat.draw(&PathElement::new(vec![z0, z1], BLACK.stroke_width(1))).map_err(err)?;
     let k = d.arms.len().max(1) as f64;
     let band = 0.8 / k;
@@ -684,14 +697,14 @@ pub fn overhead_bars<DB: DrawingBackend>(
         let s = arm_style(style);
         let yc = (n - 1 - b.category) as f64 + 0.4 - band * (b.arm as f64 + 0.5);
         let (y0, y1) = (yc - band * 0.38, yc + band * 0.38);
-        let p0 = plot.map_coordinate(&(0.0, y0));
-        let p1 = plot.map_coordinate(&(b.value, y1));
+        let p0 = at(0.0, y0);
+        let p1 = at(b.value, y1);
         flat.draw(&Rectangle::new([p0, p1], s.color.mix(0.85).filled())).map_err(err)?;
         flat.draw(&Rectangle::new([p0, p1], BLACK.stroke_width(1))).map_err(err)?;
-        let pc = plot.map_coordinate(&(b.value, yc));
+        let pc = at(b.value, yc);
         let label_x = match b.ci {
             Some((l, h)) => {
-                let (pl, ph) = (plot.map_coordinate(&(l, yc)), plot.map_coordinate(&(h, yc)));
+                let (pl, ph) = (at(l, yc), at(h, yc));
                 let st = BLACK.stroke_width(2);
                 flat.draw(&PathElement::new(vec![pl, ph], st)).map_err(err)?;
                 flat.draw(&PathElement::new(vec![(pl.0, pl.1 - 6), (pl.0, pl.1 + 6)], st)).map_err(err)?;
@@ -703,7 +716,7 @@ pub fn overhead_bars<DB: DrawingBackend>(
                 }
             }
             None => {
-                let (pl, ph) = (plot.map_coordinate(&(lo, yc)), plot.map_coordinate(&(hi, yc)));
+                let (pl, ph) = (at(lo, yc), at(hi, yc));
                 draw_pixel_line(&flat, &[pl, ph], GREY.stroke_width(2), Some((4, 3)))?;
                 pc.0
             }
@@ -777,7 +790,11 @@ pub fn time_series<DB: DrawingBackend>(
     for line in &d.lines {
         let Some(&(_, style)) = d.arms.get(line.arm) else { continue };
         let s = arm_style(style);
-        let pts: Vec<(i32, i32)> = line.points.iter().map(|p| plot.map_coordinate(p)).collect();
+        let pts: Vec<(i32, i32)> = line
+            .points
+            .iter()
+            .map(|&(t, v)| plot.map_coordinate(&(near((x0, x1), t), near((y0, y1), v))))
+            .collect();
         if pts.is_empty() {
             continue;
         }
@@ -817,17 +834,20 @@ pub fn percentiles<DB: DrawingBackend>(
     let positive = values.iter().copied().filter(|v| *v > 0.0);
     let (pmin, pmax) = positive.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
     // Tails span decades (p50 of 50 µs, p99.9 of 7 ms): a log axis when the values do.
-    if pmin.is_finite() && pmax / pmin > 30.0 {
-        let (lo, hi) = (pmin / 1.6, pmax * 1.6);
+    // Not beyond nine decades, and only with finite ends: plotters walks every decade of a
+    // log axis (an infinite end never stops).
+    let (lo, hi) = (pmin / 1.6, pmax * 1.6);
+    if lo > 0.0 && hi.is_finite() && pmax / pmin > 30.0 && pmax / pmin <= 1e9 {
         let desc = match d.y_desc.strip_suffix(')') {
             Some(head) => format!("{head}; log scale)"),
             None => format!("{} (log scale)", d.y_desc),
         };
-        percentile_plot(&area, ctx, d, (lo..hi).log_scale(), &desc, lo)
+        percentile_plot(&area, ctx, d, (lo..hi).log_scale(), &desc, (lo, hi))
     } else {
         let (y0, y1) = padded_range(values.iter().copied().chain([0.0]), 0.06);
         let y0 = y0.max(0.0);
-        percentile_plot(&area, ctx, d, y0..y1, &d.y_desc, y0)
+        let span = y1 - y0;
+        percentile_plot(&area, ctx, d, y0..y1, &d.y_desc, (y0, y1 + 2.0 * span))
     }
 }
 
@@ -837,7 +857,7 @@ fn percentile_plot<DB: DrawingBackend, Y>(
     d: &PercentileData,
     y: Y,
     y_desc: &str,
-    floor: f64,
+    (lo, hi): (f64, f64),
 ) -> DrawResult
 where
     Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
@@ -868,7 +888,7 @@ where
         .map_err(err)?;
     let plot = chart.plotting_area();
     let flat = plot.use_screen_coord();
-    let at = |x: f64, v: f64| plot.map_coordinate(&(x, v.max(floor)));
+    let at = |x: f64, v: f64| plot.map_coordinate(&(x, v.clamp(lo, hi)));
     let k = d.arms.len().max(1) as f64;
     for (ai, (arm, ps)) in d.arms.iter().enumerate() {
         let s = arm_style(arm.style);
@@ -921,6 +941,50 @@ mod tests {
         assert!(lo < 5.0 && hi > 5.0);
         let (lo, hi) = padded_range([f64::NAN, 1.0, 3.0].into_iter(), 0.5);
         assert_eq!((lo, hi), (0.0, 4.0));
+    }
+
+    /// Values far outside any sensible axis once panicked (an `i32` overflow in plotters'
+    /// mapping) or hung (a log axis up to `f64::MAX * 1.6` = infinity has endless decades).
+    #[test]
+    fn extreme_values_draw_without_panic_or_hang() {
+        let arm = |values: Vec<f64>| ArmValues {
+            name: "native".into(),
+            style: 0,
+            mean: values.first().copied(),
+            ci: Some((values[0], *values.last().unwrap())),
+            values,
+        };
+        let figs = [
+            FigureData::Percentiles(PercentileData {
+                title: "p".into(),
+                y_desc: "latency (ms)".into(),
+                percentiles: vec!["p50".into(), "p99".into()],
+                arms: vec![(arm(vec![1e300]), vec![Some(arm(vec![1e300])), Some(arm(vec![f64::MAX]))])],
+            }),
+            FigureData::Overhead(OverheadData {
+                title: "o".into(),
+                categories: vec!["a".into()],
+                arms: vec![("docker".into(), 1)],
+                bars: vec![Bar { category: 0, arm: 0, value: f64::MAX, ci: Some((-f64::MAX, f64::MAX)) }],
+                baseline: "native".into(),
+            }),
+            FigureData::Primary(PrimaryData {
+                title: "m".into(),
+                x_desc: "platform".into(),
+                y_desc: "y".into(),
+                arms: vec![arm(vec![-f64::MAX, 0.0, f64::MAX])],
+            }),
+            FigureData::Series(SeriesData {
+                title: "s".into(),
+                y_desc: "y".into(),
+                arms: vec![("native".into(), 0)],
+                lines: vec![Line { arm: 0, points: vec![(0.0, f64::MAX), (f64::MAX, -f64::MAX)] }],
+            }),
+        ];
+        for fig in &figs {
+            render_svg(fig, PlotContext::default()).unwrap();
+            render_png(fig, PlotContext::default()).unwrap();
+        }
     }
 
     #[test]
