@@ -258,7 +258,7 @@ pub fn render_png(fig: &FigureData, ctx: PlotContext) -> Result<Vec<u8>> {
     let (w, h) = ctx.size;
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, ctx.size).into_drawing_area();
+        let root = PngBackend(BitMapBackend::with_buffer(&mut rgb, ctx.size)).into_drawing_area();
         draw_on(&root, fig, ctx)
             .map_err(|e| anyhow!("could not draw figure '{}' (PNG): {e}", fig.title()))?;
     }
@@ -271,6 +271,152 @@ pub fn render_png(fig: &FigureData, ctx: PlotContext) -> Result<Vec<u8>> {
         writer.write_image_data(&rgb)?;
     }
     Ok(png_bytes)
+}
+
+/// plotters' bitmap backend with text drawn right. plotters' ab_glyph text (0.3.7) places each
+/// glyph at the pen position without its left side bearing, so letters crowd and touch ("cl"
+/// reads as "d"). This backend hands every shape to the bitmap backend and draws text itself:
+/// the same layout box and anchors as plotters, glyphs positioned by ab_glyph with their
+/// bearing, at sub-pixel pen positions. Only the PNG needs it: in the SVG the browser draws text.
+struct PngBackend<'a>(BitMapBackend<'a>);
+
+type BackendResult<E> = std::result::Result<(), plotters_backend::DrawingErrorKind<E>>;
+
+impl DrawingBackend for PngBackend<'_> {
+    type ErrorType = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.0.get_size()
+    }
+    fn ensure_prepared(&mut self) -> BackendResult<Self::ErrorType> {
+        self.0.ensure_prepared()
+    }
+    fn present(&mut self) -> BackendResult<Self::ErrorType> {
+        self.0.present()
+    }
+    fn draw_pixel(
+        &mut self,
+        point: plotters_backend::BackendCoord,
+        color: plotters_backend::BackendColor,
+    ) -> BackendResult<Self::ErrorType> {
+        self.0.draw_pixel(point, color)
+    }
+    fn draw_line<S: plotters_backend::BackendStyle>(
+        &mut self,
+        from: plotters_backend::BackendCoord,
+        to: plotters_backend::BackendCoord,
+        style: &S,
+    ) -> BackendResult<Self::ErrorType> {
+        self.0.draw_line(from, to, style)
+    }
+    fn draw_rect<S: plotters_backend::BackendStyle>(
+        &mut self,
+        upper_left: plotters_backend::BackendCoord,
+        bottom_right: plotters_backend::BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> BackendResult<Self::ErrorType> {
+        self.0.draw_rect(upper_left, bottom_right, style, fill)
+    }
+    fn draw_path<
+        S: plotters_backend::BackendStyle,
+        I: IntoIterator<Item = plotters_backend::BackendCoord>,
+    >(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> BackendResult<Self::ErrorType> {
+        self.0.draw_path(path, style)
+    }
+    fn draw_circle<S: plotters_backend::BackendStyle>(
+        &mut self,
+        center: plotters_backend::BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> BackendResult<Self::ErrorType> {
+        self.0.draw_circle(center, radius, style, fill)
+    }
+    fn fill_polygon<
+        S: plotters_backend::BackendStyle,
+        I: IntoIterator<Item = plotters_backend::BackendCoord>,
+    >(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> BackendResult<Self::ErrorType> {
+        self.0.fill_polygon(vert, style)
+    }
+    fn blit_bitmap(
+        &mut self,
+        pos: plotters_backend::BackendCoord,
+        size: (u32, u32),
+        src: &[u8],
+    ) -> BackendResult<Self::ErrorType> {
+        self.0.blit_bitmap(pos, size, src)
+    }
+
+    fn draw_text<S: plotters_backend::BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: plotters_backend::BackendCoord,
+    ) -> BackendResult<Self::ErrorType> {
+        use ab_glyph::{Font, ScaleFont};
+        use plotters_backend::text_anchor::{HPos, VPos};
+        use plotters_backend::DrawingErrorKind;
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        // The layout box and anchoring of plotters' default `draw_text`, so that text sits
+        // where plotters measured it (it measures with the same font and advances).
+        let ((min_x, min_y), (max_x, max_y)) =
+            style.layout_box(text).map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        let (width, height) = (max_x - min_x, max_y - min_y);
+        let dx = match style.anchor().h_pos {
+            HPos::Left => 0,
+            HPos::Right => -width,
+            HPos::Center => -width / 2,
+        };
+        let dy = match style.anchor().v_pos {
+            VPos::Top => 0,
+            VPos::Center => -height / 2,
+            VPos::Bottom => -height,
+        };
+        let trans = style.transform();
+        let (w, h) = self.get_size();
+        let Ok(font) = ab_glyph::FontRef::try_from_slice(FONT_BYTES) else {
+            unreachable!("the embedded DejaVu Sans parses (tested)")
+        };
+        let size = style.size() as f32;
+        let font = font.as_scaled(size);
+        let mut pen = 0f32;
+        let mut prev = None;
+        for c in text.chars() {
+            let id = font.glyph_id(c);
+            if let Some(p) = prev {
+                pen += font.kern(p, id);
+            }
+            prev = Some(id);
+            let glyph = id.with_scale_and_position(size, ab_glyph::point(pen, 0.0));
+            pen += font.h_advance(id);
+            let Some(outline) = font.outline_glyph(glyph) else { continue };
+            let bounds = outline.px_bounds();
+            // Vertical placement as plotters does it (half the size above the glyph's top).
+            let (gx, gy) = (bounds.min.x as i32, (size / 2.0 + bounds.min.y) as i32);
+            let mut pixels = Vec::new();
+            outline.draw(|x, y, coverage| pixels.push((gx + x as i32, gy + y as i32, coverage)));
+            for (x, y, coverage) in pixels {
+                let (x, y) = trans.transform(x + dx - min_x, y + dy - min_y);
+                let (x, y) = (pos.0 + x, pos.1 + y);
+                if x >= 0 && x < w as i32 && y >= 0 && y < h as i32 {
+                    self.0.draw_pixel((x, y), color.mix(coverage as f64))?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn draw_on<DB: DrawingBackend>(
@@ -641,7 +787,12 @@ pub fn overhead_bars<DB: DrawingBackend>(
 ) -> DrawResult {
     let area = titled(root, ctx, &d.title)?;
     let pct = (ctx.confidence * 100.0).round();
-    let mut keys: Vec<(Key, String)> = d.arms.iter().map(|(n, s)| (Key::Bar(*s), n.clone())).collect();
+    // Only the arms that have a bar get a slot and a legend entry (an arm without comparisons,
+    // e.g. without parameters in common with the baseline, would be a gap and a stray key).
+    let used: Vec<usize> = (0..d.arms.len()).filter(|i| d.bars.iter().any(|b| b.arm == *i)).collect();
+    let slot = |arm: usize| used.iter().position(|&u| u == arm);
+    let mut keys: Vec<(Key, String)> =
+        used.iter().map(|&i| (Key::Bar(d.arms[i].1), d.arms[i].0.clone())).collect();
     keys.push((Key::Whisker, format!("{pct:.0}% interval")));
     if d.bars.iter().any(|b| b.ci.is_none()) {
         keys.push((Key::Unbounded, "interval unbounded".to_string()));
@@ -689,13 +840,13 @@ pub fn overhead_bars<DB: DrawingBackend>(
     // Zero line.
     let (z0, z1) = (at(0.0, -0.5), at(0.0, n as f64 - 0.5));
     flat.draw(&PathElement::new(vec![z0, z1], BLACK.stroke_width(1))).map_err(err)?;
-    let k = d.arms.len().max(1) as f64;
+    let k = used.len().max(1) as f64;
     let band = 0.8 / k;
     let small = font(ctx.font_px - 2);
     for b in &d.bars {
-        let Some(&(_, style)) = d.arms.get(b.arm) else { continue };
+        let (Some(&(_, style)), Some(slot)) = (d.arms.get(b.arm), slot(b.arm)) else { continue };
         let s = arm_style(style);
-        let yc = (n - 1 - b.category) as f64 + 0.4 - band * (b.arm as f64 + 0.5);
+        let yc = (n - 1 - b.category) as f64 + 0.4 - band * (slot as f64 + 0.5);
         let (y0, y1) = (yc - band * 0.38, yc + band * 0.38);
         let p0 = at(0.0, y0);
         let p1 = at(b.value, y1);
@@ -721,9 +872,14 @@ pub fn overhead_bars<DB: DrawingBackend>(
                 pc.0
             }
         };
+        // No "-0.0%": a value that rounds to zero is printed without a sign.
+        let value = match format!("{:+.1}%", b.value) {
+            z if z == "-0.0%" || z == "+0.0%" => "0.0%".to_string(),
+            v => v,
+        };
         let text = match b.ci {
-            Some(_) => format!("{:+.1}%", b.value),
-            None => format!("{:+.1}% (interval unbounded)", b.value),
+            Some(_) => value,
+            None => format!("{value} (interval unbounded)"),
         };
         let (anchor, dx) = if b.value >= 0.0 { (HPos::Left, 6) } else { (HPos::Right, -6) };
         // Keep the label inside the plot: flip it to the other side when it would run out.
@@ -899,7 +1055,7 @@ where
             let Some(p) = p else { continue };
             let x = i as f64 + off;
             for v in &p.values {
-                draw_marker(&flat, s, at(x - 0.05, *v), 3, false)?;
+                draw_marker(&flat, s, at(x - 0.07, *v), 3, false)?;
             }
             if let Some((l, h)) = p.ci {
                 let (pl, ph) = (at(x, l), at(x, h));
