@@ -142,6 +142,19 @@ fn sample_data_report_is_complete_and_consistent() {
         }
         assert_eq!(cells[5], r["verdict"]);
     }
+    // Every failed check on a workload is named in its headline row (the bundled campaign's
+    // native wrk runs got error responses: a verdict to read with log_errors beside it).
+    for c in csv_rows(&out.join("checks.csv")).iter().filter(|c| c["severity"] == "fail") {
+        let workload = c["workload"].split(" [").next().expect("a label");
+        let Some(cells) = rows.get(workload) else { continue };
+        let named = cells.last().expect("cells");
+        assert!(
+            named.contains(&format!("{} (", c["check"])) && named.contains(&c["platform"]),
+            "{workload}: failed check {} ({}) not in the headline: {named}",
+            c["check"],
+            c["platform"]
+        );
+    }
     // Every input file is in the appendix with its sha256.
     let sha = virtperf::ingest::sha256_file(&sample.join("native/wrk/rep1.txt")).expect("sha256");
     assert!(md.contains(&sha), "the appendix lacks the sha256 of native/wrk/rep1.txt");
@@ -178,17 +191,18 @@ fn markdown_headline_snapshot() {
     let md = read(&out.join("report.md"));
     let start = md.find("## Headline").expect("headline");
     let end = md.find("- docker costs").expect("findings");
-    insta::assert_snapshot!(&md[start..end], @r"
+    insta::assert_snapshot!(&md[start..end], @r#"
     ## Headline
 
     The primary metric of each workload: mean [interval] per platform, and the overhead
-    against native [interval] with its verdict.
+    against native [interval] with its verdict. The last column names the checks
+    that failed on the workload: read its verdict with them (see "Threats to validity").
 
-    | Workload | Primary metric | native (baseline) | docker | docker: overhead | docker: verdict |
-    |---|---|---:|---:|---:|---|
-    | fio.randread | read_iops (IO/s, higher is better) | 8914 [7743, 10084] | 8566 [6701, 10431] | +3.9% [-14.2%, +20.4%] | no significant difference |
-    | wrk | requests_per_sec (requests/s, higher is better) | 8147 [3134, 13159] | 6207 [-908.7, 13324] | +23.8% [-78.9%, +87.9%] | no significant difference |
-    ");
+    | Workload | Primary metric | native (baseline) | docker | docker: overhead | docker: verdict | Failed checks |
+    |---|---|---:|---:|---:|---|---|
+    | fio.randread | read_iops (IO/s, higher is better) | 8914 [7743, 10084] | 8566 [6701, 10431] | +3.9% [-14.2%, +20.4%] | no significant difference | none |
+    | wrk | requests_per_sec (requests/s, higher is better) | 8147 [3134, 13159] | 6207 [-908.7, 13324] | +23.8% [-78.9%, +87.9%] | no significant difference | high_cv (docker, native); log_errors (docker, native) |
+    "#);
 }
 
 /// Log text (fio job name, wrk URL path) and a platform label full of HTML show only escaped:
@@ -602,4 +616,70 @@ fn random_datasets_make_reports_without_panics() {
             Ok(())
         })
         .expect("no panic, nothing unescaped");
+}
+
+/// Four arms, one of which shares no workload with the baseline: the headline is one line per
+/// arm (seven columns however many arms), an arm equal to the baseline "costs the same"
+/// rather than "0.0% less", and the headline figure has no legend entry or gap for the arm
+/// without a bar.
+#[test]
+fn many_arms_keep_the_headline_narrow() {
+    use virtperf::analyse::{analyse, AnalyseConfig, Dataset, Obs};
+    use virtperf::model::Better;
+    use virtperf::report::context::{Mode, ReportInput};
+
+    let mut ds = Dataset::default();
+    let runs: &[(&str, &str, [f64; 3])] = &[
+        ("native", "sysbench.cpu", [100.0, 101.0, 99.0]),
+        ("docker", "sysbench.cpu", [90.0, 91.0, 89.0]),
+        ("kvm", "sysbench.cpu", [100.0, 99.0, 101.0]),
+        ("podman", "sysbench.memory", [5.0, 6.0, 7.0]),
+    ];
+    for (arm, workload, values) in runs {
+        for (i, v) in values.iter().enumerate() {
+            ds.obs.push(Obs {
+                source: format!("{arm}/{workload}/rep{i}.txt"),
+                run: 1,
+                tool: "sysbench".into(),
+                tool_version: None,
+                workload: workload.to_string(),
+                params: String::new(),
+                arm: arm.to_string(),
+                stratum: String::new(),
+                repetition: i as u32,
+                first_line: 1,
+                metric: "events_per_sec".into(),
+                unit: "events/s".into(),
+                better: Better::Higher,
+                value: *v,
+            });
+        }
+    }
+    let input = ReportInput {
+        analysis: analyse(&ds, &AnalyseConfig::default()),
+        runs: vec![],
+        files: vec![],
+        inputs: vec!["in".into()],
+        mode: Mode::Platforms,
+        title: None,
+        generator: "virtperf test".into(),
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("r");
+    let opts = virtperf::report::WriteOptions { out: &out, templates: None, dump_context: false };
+    virtperf::report::generate(&input, &opts).expect("a report");
+    let md = read(&out.join("report.md"));
+    let start = md.find("| Workload |").expect("headline table");
+    let table: Vec<&str> = md[start..].lines().take_while(|l| l.starts_with('|')).collect();
+    for l in &table {
+        assert_eq!(l.matches('|').count(), 8, "seven columns: {l}");
+    }
+    assert!(table[0].contains("| Platform | Mean [interval] | Overhead [interval] | Verdict |"));
+    assert!(table.iter().any(|l| l.starts_with("| sysbench.cpu |") && l.contains("native (baseline)")));
+    assert!(table.iter().any(|l| l.starts_with("|  |  | docker | 90.00 [87.52, 92.48] | +10.0%")));
+    assert!(md.contains("- kvm costs the same as native (0.0%) on sysbench.cpu events_per_sec"), "{md}");
+    assert!(!md.contains("0.0% less"));
+    let svg = read(&out.join("figures/overhead-primary.svg"));
+    assert!(svg.contains("docker") && svg.contains("kvm"));
+    assert!(!svg.contains("podman"), "podman has no bar, so no legend entry");
 }

@@ -209,6 +209,10 @@ pub struct HeadlineRow {
     pub baseline_value: String,
     /// One cell per other arm, in [`HeadlineCtx::arms`] order.
     pub cells: Vec<HeadlineCell>,
+    /// The failed checks on this workload, by check and the arms they concern
+    /// (`log_errors (native); high_cv (docker, native)`); empty when none failed. The
+    /// workload's section and "Threats to validity" give the details.
+    pub failed_checks: String,
 }
 
 /// One arm's cell of a headline row.
@@ -529,6 +533,19 @@ pub fn finding(row: &OverheadRow, label: &str, confidence_pct: f64) -> String {
             row.platform, row.baseline, row.verdict
         );
     };
+    if format!("{:.1}", o.abs()) == "0.0" {
+        // Neither "0.0% more" nor "0.0% less": the same, to the printed precision.
+        let interval = match (row.ci_low_pct, row.ci_high_pct) {
+            (Some(l), Some(h)) => {
+                format!("the {confidence_pct:.0}% interval of the overhead is {} to {}", pct(l), pct(h))
+            }
+            _ => "the interval of the overhead is unbounded".to_string(),
+        };
+        return format!(
+            "{} costs the same as {} (0.0%) on {what} ({means}); {interval}: {}.",
+            row.platform, row.baseline, row.verdict
+        );
+    }
     let dir = if o < 0.0 { "less" } else { "more" };
     let head = format!("{} costs {:.1}%", row.platform, o.abs());
     let tail = format!("than {} on {what} ({means})", row.baseline);
@@ -662,6 +679,7 @@ pub fn build(input: &ReportInput) -> Built {
             better: primary.better.as_str().to_string(),
             baseline_value: value_of(&a.baseline),
             cells,
+            failed_checks: failed_checks_of(a, k),
         });
     }
     let mut figures = Vec::new();
@@ -740,7 +758,12 @@ pub fn build(input: &ReportInput) -> Built {
             let detail = if cs.len() == 1 {
                 cs[0].detail.clone()
             } else {
-                format!("{} files could not be read: {kind}; the first: {}", cs.len(), cs[0].detail)
+                // The first file's message without the kind already said: what it starts with,
+                // which tools were expected, what to do.
+                let first = &cs[0].detail;
+                let rest = first.find(kind.as_str()).map_or("", |i| &first[i + kind.len()..]);
+                let path = cs[0].sources.first().map_or("", String::as_str);
+                format!("{} files could not be read: {kind}. The first, {path}{rest}", cs.len())
             };
             ThreatCtx {
                 severity: Severity::Fail.as_str(),
@@ -1095,6 +1118,35 @@ fn check_label(k: &GroupKey) -> String {
 fn check_matches(label: &str, k: &GroupKey) -> bool {
     let whole = if k.2.is_empty() { k.0.clone() } else { format!("{} ({})", k.0, k.2) };
     label == check_label(k) || label == whole
+}
+
+/// The failed checks on group `k`, each kind once with the arms it concerns, in the analysis'
+/// order: `log_errors (native); high_cv (docker, native)`.
+fn failed_checks_of(a: &Analysis, k: &GroupKey) -> String {
+    let mut kinds: Vec<(&str, BTreeSet<&str>)> = Vec::new();
+    for c in a.checks.iter().filter(|c| c.severity == Severity::Fail && check_matches(&c.workload, k)) {
+        let i = match kinds.iter().position(|(kind, _)| *kind == c.check) {
+            Some(i) => i,
+            None => {
+                kinds.push((c.check, BTreeSet::new()));
+                kinds.len() - 1
+            }
+        };
+        if !c.platform.is_empty() {
+            kinds[i].1.insert(c.platform.as_str());
+        }
+    }
+    kinds
+        .iter()
+        .map(|(kind, arms)| {
+            if arms.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind} ({})", arms.iter().copied().collect::<Vec<_>>().join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// How an unreadable file failed, without its path and line and the quote of its content:
