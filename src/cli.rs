@@ -24,6 +24,11 @@ pub enum Command {
     Analyse(AnalyseArgs),
     /// The checks alone, for old results; exit status 1 when any check fails.
     Audit(AuditArgs),
+    /// Write report.md, a self-contained report.html, figures and the analysis tables.
+    Report(ReportArgs),
+    /// Compare two campaigns (folders or ingested tables): what changed from A to B, per
+    /// workload and platform, with intervals and verdicts.
+    Compare(CompareArgs),
     /// Run a campaign plan (TOML) on native, docker, ssh and qemu platforms.
     Run(crate::exec::cli::RunArgs),
     /// Build a Docker image, a QEMU VM image and a ready plan from Debian packages.
@@ -121,6 +126,87 @@ pub struct AuditArgs {
     /// Analysis options.
     #[command(flatten)]
     pub stats: StatsArgs,
+}
+
+/// Options of the report files, shared by report and compare.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportOutputArgs {
+    /// Title of the report (default: says what is compared).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+
+    /// Folder with report.md.tera and/or report.html.tera to use instead of the built-in
+    /// templates (copy them from the project's templates/ folder).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
+    /// Also write context.json: everything the templates can use, for writing your own.
+    #[arg(long)]
+    pub dump_context: bool,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `virtperf report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Inputs (raw outputs, or tables written by `virtperf ingest`) and labels.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Analysis options.
+    #[command(flatten)]
+    pub stats: StatsArgs,
+
+    /// Output folder (default: reports/<name of the first input>).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportOutputArgs,
+}
+
+/// `virtperf compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Campaign A, the baseline: a folder of raw outputs or a table from `virtperf ingest`.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+
+    /// Campaign B, compared with A.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+
+    /// Set a label for every input of both campaigns, e.g. `platform=docker`.
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+
+    /// CSV file mapping path patterns to labels (as for `report`).
+    #[arg(long = "labels", value_name = "FILE")]
+    pub label_file: Option<PathBuf>,
+
+    /// Read every input as this tool's output (sysbench, fio, wrk, pidstat).
+    #[arg(long, value_name = "TOOL")]
+    pub format: Option<String>,
+
+    /// Confidence level of every interval, between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
+    pub confidence: f64,
+
+    /// Call a change `equivalent` when its whole interval lies within +/- this many percent.
+    #[arg(long = "equivalence-margin", value_name = "PCT")]
+    pub equivalence_margin: Option<f64>,
+
+    /// Output folder (default: reports/<A>-vs-<B>).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportOutputArgs,
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::analyse::{self, AnalyseConfig, Analysis, Dataset, Severity};
-use crate::cli::{AnalyseArgs, AuditArgs, Command, IngestArgs, InputArgs, Opts, StatsArgs};
+use crate::cli::{
+    AnalyseArgs, AuditArgs, Command, CompareArgs, IngestArgs, InputArgs, Opts, ReportArgs, StatsArgs,
+};
 use crate::ingest::{self, IngestConfig, Ingested};
 use crate::label::{LabelSet, Labeler};
 use crate::{model, table};
@@ -21,6 +23,8 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Ingest(args) => ingest_cmd(args),
         Command::Analyse(args) => analyse_cmd(args),
         Command::Audit(args) => audit_cmd(args),
+        Command::Report(args) => report_cmd(args),
+        Command::Compare(args) => compare_cmd(args),
         Command::Run(args) => crate::exec::cli::run(args),
         Command::Lab(args) => crate::exec::cli::lab(args),
     }
@@ -285,4 +289,117 @@ fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
         writeln!(out, "\n{fails} failed, {warns} warnings")?;
     }
     Ok(if a.failed() || !loaded.ok { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS })
+}
+
+// ---------------------------------------------------------------------------------------------
+// report and compare
+
+/// The default output folder: `reports/<name>` where name is the last component of `input`
+/// (the current folder's name for `.`), a table's without its extension.
+fn default_out(input: &std::path::Path) -> std::path::PathBuf {
+    let abs = if input.as_os_str().is_empty() || input == std::path::Path::new(".") {
+        std::env::current_dir().unwrap_or_else(|_| input.to_path_buf())
+    } else {
+        input.to_path_buf()
+    };
+    let name = if abs.is_file() { abs.file_stem() } else { abs.file_name() };
+    let name = name
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "report".into());
+    std::path::Path::new("reports").join(crate::report::context::slug(&name))
+}
+
+fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
+    use crate::report::{self, context};
+    let cfg = analyse_config(&args.stats)?;
+    // Templates are checked before anything is read: a broken one is a usage error.
+    report::Templates::load(args.report.templates.as_deref())?;
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.input.inputs[0]));
+    let loaded = load(&args.input, true, true, args.report.quiet)?;
+    let a = analyse::analyse(&loaded.dataset, &cfg);
+    write_analysis(&a, &out)?;
+    let (runs, files) = report::platform_views(&loaded.ingested);
+    let input = context::ReportInput {
+        analysis: a,
+        runs,
+        files,
+        inputs: args.input.inputs.iter().map(|p| p.display().to_string()).collect(),
+        mode: context::Mode::Platforms,
+        title: args.report.title.clone(),
+        generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
+    };
+    finish_report(&input, &out, &args.report, loaded.ok)
+}
+
+fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
+    use crate::report::{self, compare, context};
+    let cfg = analyse_config(&StatsArgs {
+        baseline: String::new(),
+        confidence: args.confidence,
+        equivalence_margin: args.equivalence_margin,
+    })?;
+    report::Templates::load(args.report.templates.as_deref())?;
+    let (name_a, name_b) = compare::campaign_names(&args.a, &args.b);
+    let out = args.out.clone().unwrap_or_else(|| {
+        std::path::Path::new("reports").join(report::context::slug(&format!("{name_a}-vs-{name_b}")))
+    });
+    let side = |path: &std::path::Path| InputArgs {
+        inputs: vec![path.to_path_buf()],
+        labels: args.labels.clone(),
+        label_file: args.label_file.clone(),
+        format: args.format.clone(),
+    };
+    let la = load(&side(&args.a), true, true, args.report.quiet)?;
+    let lb = load(&side(&args.b), true, true, args.report.quiet)?;
+    let ok = la.ok && lb.ok;
+    let mut ds = compare::as_campaign(la.dataset, &name_a);
+    compare::merge(&mut ds, compare::as_campaign(lb.dataset, &name_b));
+    let cfg = AnalyseConfig { baseline: name_a.clone(), ..cfg };
+    let a = analyse::analyse(&ds, &cfg);
+    write_analysis(&a, &out)?;
+    let (mut runs, mut files) = compare::views(&la.ingested, &name_a);
+    let (rb, fb) = compare::views(&lb.ingested, &name_b);
+    runs.extend(rb);
+    files.extend(fb);
+    let input = context::ReportInput {
+        analysis: a,
+        runs,
+        files,
+        inputs: vec![args.a.display().to_string(), args.b.display().to_string()],
+        mode: context::Mode::Campaigns,
+        title: args.report.title.clone(),
+        generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
+    };
+    finish_report(&input, &out, &args.report, ok)
+}
+
+fn finish_report(
+    input: &crate::report::context::ReportInput,
+    out: &std::path::Path,
+    opts: &crate::cli::ReportOutputArgs,
+    inputs_ok: bool,
+) -> Result<ExitCode> {
+    use crate::report;
+    let wo =
+        report::WriteOptions { out, templates: opts.templates.as_deref(), dump_context: opts.dump_context };
+    let (ctx, written) = report::generate(input, &wo)?;
+    if !opts.quiet {
+        let figures = written.iter().filter(|p| p.extension().is_some_and(|e| e == "svg")).count();
+        eprintln!(
+            "virtperf: {} workloads, {} checks fired ({} failed), {} figures -> {}",
+            ctx.workloads.len(),
+            ctx.threats.len(),
+            ctx.failed_checks,
+            figures,
+            out.join("report.html").display()
+        );
+        if ctx.unreadable_files > 0 {
+            eprintln!(
+                "virtperf: {} input files could not be read; the report lists them (exit status 1)",
+                ctx.unreadable_files
+            );
+        }
+    }
+    Ok(if inputs_ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }

@@ -13,5 +13,6 @@ pub mod exec;
 pub mod ingest;
 pub mod label;
 pub mod model;
+pub mod report;
 pub mod stats;
 pub mod table;

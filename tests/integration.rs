@@ -8,6 +8,7 @@ mod exec;
 mod fio;
 mod fuzz;
 mod pidstat;
+mod report;
 mod stats;
 mod sysbench;
 mod wrk;

@@ -1,0 +1,1592 @@
+//! The template context of a report: everything report.md and report.html show, computed from
+//! an [`Analysis`] and the ingested runs and files, plus the figures' data.
+//!
+//! Every number a reader sees is formatted here from the analysis; templates only place text.
+//! Strings are kept raw (as the logs have them): escaping is the templates' job (tera escapes
+//! every `{{ }}` of the Markdown template for Markdown and of the HTML template for HTML).
+//! Nothing here draws or writes files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::figures::{
+    ArmValues, Bar, FigureData, Line, OverheadData, PercentileData, PlotContext, PrimaryData, SeriesData,
+};
+use crate::analyse::{display_params, fmt_num, Analysis, OverheadRow, Severity, SummaryRow};
+use crate::ingest::FileReport;
+use crate::model::{Better, IngestedRun, Labels, Sample};
+
+/// What the arms of a report are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Platforms of one campaign (`virtperf report`).
+    Platforms,
+    /// Two campaigns, each arm a campaign and each stratum a platform (`virtperf compare`).
+    Campaigns,
+}
+
+/// One run as the report needs it: its arm and stratum, facts and series.
+#[derive(Debug, Clone)]
+pub struct RunView {
+    /// Arm: the platform (with detail), or the campaign in `compare`.
+    pub arm: String,
+    /// Stratum: the platform in `compare`, else empty.
+    pub stratum: String,
+    /// Source file.
+    pub source: String,
+    /// Tool.
+    pub tool: String,
+    /// Tool version, when known.
+    pub tool_version: Option<String>,
+    /// Workload.
+    pub workload: String,
+    /// Canonical params.
+    pub params: String,
+    /// Facts the output states (`host`, `kernel`, `date`, ...).
+    pub facts: BTreeMap<String, String>,
+    /// Per-interval samples.
+    pub series: Vec<Sample>,
+}
+
+impl RunView {
+    /// A view of `r` compared as `arm` within `stratum`.
+    pub fn new(r: &IngestedRun, arm: String, stratum: String) -> RunView {
+        RunView {
+            arm,
+            stratum,
+            source: r.source.clone(),
+            tool: r.data.tool.clone(),
+            tool_version: r.data.tool_version.clone(),
+            workload: r.data.workload.clone(),
+            params: crate::model::params_string(&r.data.params),
+            facts: r.data.facts.clone(),
+            series: r.data.series.clone(),
+        }
+    }
+}
+
+/// One input file as the report lists it.
+#[derive(Debug, Clone)]
+pub struct FileView {
+    /// The campaign the file belongs to in `compare`, else empty.
+    pub campaign: String,
+    /// The arm its runs were compared as.
+    pub arm: String,
+    /// What ingest said about it.
+    pub report: FileReport,
+}
+
+/// Everything a report is made from.
+#[derive(Debug, Clone)]
+pub struct ReportInput {
+    /// The analysis.
+    pub analysis: Analysis,
+    /// The runs (empty for inputs that were tables).
+    pub runs: Vec<RunView>,
+    /// The files read.
+    pub files: Vec<FileView>,
+    /// The inputs as given on the command line.
+    pub inputs: Vec<String>,
+    /// What the arms are.
+    pub mode: Mode,
+    /// The title, if the user gave one.
+    pub title: Option<String>,
+    /// `virtperf <version>`.
+    pub generator: String,
+}
+
+/// A figure to draw: its file name (without extension) and data.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureSpec {
+    /// File name without extension: a slug of `[a-z0-9-]`, never from log text unchecked.
+    pub name: String,
+    /// Drawing settings.
+    #[serde(skip)]
+    pub ctx: PlotContext,
+    /// What to draw.
+    pub data: FigureData,
+}
+
+/// The context of report.md and report.html. Dumped as JSON by `--dump-context`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportContext {
+    /// Title.
+    pub title: String,
+    /// `virtperf <version>`.
+    pub generator: String,
+    /// `platforms` or `campaigns`.
+    pub mode: &'static str,
+    /// The word for an arm: `platform` or `campaign`.
+    pub arm_word: &'static str,
+    /// One sentence saying what was compared with what.
+    pub compared: String,
+    /// The baseline arm.
+    pub baseline: String,
+    /// Confidence level in percent (95).
+    pub confidence_pct: f64,
+    /// Equivalence margin in percent, if one was set.
+    pub margin_pct: Option<f64>,
+    /// The inputs as given.
+    pub inputs: Vec<String>,
+    /// The arms, baseline first.
+    pub arms: Vec<ArmCtx>,
+    /// The headline table.
+    pub headline: HeadlineCtx,
+    /// The headline figure (overhead of every primary metric), when anything was compared.
+    pub headline_figure: Option<FigureCtx>,
+    /// One sentence per comparison of a primary metric.
+    pub findings: Vec<String>,
+    /// Geometric-mean overhead per subsystem.
+    pub subsystems: Vec<SubsystemCtx>,
+    /// Every check that fired, most severe first.
+    pub threats: Vec<ThreatCtx>,
+    /// Number of failed checks.
+    pub failed_checks: usize,
+    /// Number of warnings.
+    pub warning_checks: usize,
+    /// One section per (workload, params, stratum).
+    pub workloads: Vec<WorkloadCtx>,
+    /// Appendix: every metric's statistics.
+    pub metrics: Vec<MetricCtx>,
+    /// Appendix: every input file.
+    pub files: Vec<FileCtx>,
+    /// Number of files that could not be read.
+    pub unreadable_files: usize,
+}
+
+/// One arm (platform or campaign).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArmCtx {
+    /// Name.
+    pub name: String,
+    /// Returns true if and only if this is the baseline.
+    pub baseline: bool,
+    /// Files read for it.
+    pub files: usize,
+    /// Runs found.
+    pub runs: usize,
+    /// How its files were labelled, with counts (`path token 'docker' (25 files)`).
+    pub labelled: Vec<String>,
+    /// Platforms inside it (campaigns only).
+    pub platforms: Vec<String>,
+    /// Host names the logs state.
+    pub hosts: Vec<String>,
+    /// Kernels the logs state.
+    pub kernels: Vec<String>,
+    /// Tools and versions (`sysbench 1.0.20`).
+    pub tools: Vec<String>,
+    /// Dates the logs state.
+    pub dates: Vec<String>,
+}
+
+/// The headline table: one row per (workload, params, stratum) with a primary metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadlineCtx {
+    /// The baseline's column name.
+    pub baseline: String,
+    /// The other arms' column names.
+    pub arms: Vec<String>,
+    /// The rows.
+    pub rows: Vec<HeadlineRow>,
+}
+
+/// One row of the headline table.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadlineRow {
+    /// Workload label: the workload, the params that set it apart, the stratum.
+    pub label: String,
+    /// Anchor of the workload's section.
+    pub id: String,
+    /// Primary metric.
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// `higher` or `lower` is better.
+    pub better: String,
+    /// Baseline mean with its interval, formatted.
+    pub baseline_value: String,
+    /// One cell per other arm, in [`HeadlineCtx::arms`] order.
+    pub cells: Vec<HeadlineCell>,
+    /// The failed checks on this workload, by check and the arms they concern
+    /// (`log_errors (native); high_cv (docker, native)`); empty when none failed. The
+    /// workload's section and "Threats to validity" give the details.
+    pub failed_checks: String,
+}
+
+/// One arm's cell of a headline row.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadlineCell {
+    /// Mean with interval, formatted (empty when the arm has no runs).
+    pub value: String,
+    /// Overhead with interval, formatted (`+2.0% [+0.9%, +3.1%]`), or why there is none.
+    pub overhead: String,
+    /// Verdict.
+    pub verdict: String,
+    /// Overhead in percent.
+    pub overhead_pct: Option<f64>,
+    /// Lower bound of the overhead interval.
+    pub ci_low_pct: Option<f64>,
+    /// Upper bound of the overhead interval.
+    pub ci_high_pct: Option<f64>,
+}
+
+/// Geometric-mean overhead of one subsystem for one arm.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubsystemCtx {
+    /// Subsystem.
+    pub subsystem: String,
+    /// Arm.
+    pub platform: String,
+    /// Stratum (campaigns: platform).
+    pub stratum: String,
+    /// Overhead, formatted (`+2.1%`).
+    pub overhead: String,
+    /// Overhead in percent.
+    pub overhead_pct: f64,
+    /// Comparisons in the mean.
+    pub comparisons: usize,
+    /// Workloads covered, comma separated.
+    pub workloads: String,
+}
+
+/// One check that fired.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreatCtx {
+    /// `fail`, `warning`, `info`.
+    pub severity: &'static str,
+    /// Check name.
+    pub check: &'static str,
+    /// Workload concerned.
+    pub workload: String,
+    /// Arm concerned.
+    pub platform: String,
+    /// What was found.
+    pub detail: String,
+    /// Up to five files concerned.
+    pub sources: Vec<String>,
+    /// How many more files are concerned.
+    pub more_sources: usize,
+}
+
+/// A figure as the templates place it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureCtx {
+    /// File name without extension.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Caption: how to read it.
+    pub caption: String,
+    /// Relative path of the PNG (`figures/NAME.png`).
+    pub png: String,
+    /// Relative path of the SVG.
+    pub svg: String,
+}
+
+/// One workload section.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadCtx {
+    /// Anchor (slug).
+    pub id: String,
+    /// Heading: workload, distinguishing params, stratum.
+    pub title: String,
+    /// Workload.
+    pub workload: String,
+    /// Stratum (campaigns: platform).
+    pub stratum: String,
+    /// Tool.
+    pub tool: String,
+    /// Every param, `key = value`.
+    pub params: Vec<(String, String)>,
+    /// Primary metric.
+    pub primary: String,
+    /// Sentences about the comparisons of this workload.
+    pub findings: Vec<String>,
+    /// Figures.
+    pub figures: Vec<FigureCtx>,
+    /// The metrics that have a better direction, per arm.
+    pub table: MetricTable,
+    /// Checks about this workload, one line each.
+    pub checks: Vec<String>,
+}
+
+/// A metrics × arms table of one workload.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricTable {
+    /// The arms (columns), baseline first.
+    pub arms: Vec<String>,
+    /// The other arms (overhead columns).
+    pub compared: Vec<String>,
+    /// The rows.
+    pub rows: Vec<MetricTableRow>,
+}
+
+/// One metric of a [`MetricTable`].
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricTableRow {
+    /// Metric name.
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// Better direction.
+    pub better: String,
+    /// Mean ± interval per arm (empty when the arm lacks it).
+    pub values: Vec<String>,
+    /// Overhead and verdict per compared arm.
+    pub overheads: Vec<String>,
+}
+
+/// Appendix: statistics of one metric of one arm.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricCtx {
+    /// Workload label.
+    pub workload: String,
+    /// Canonical params (full).
+    pub params: String,
+    /// Metric.
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// Better direction.
+    pub better: String,
+    /// Arm.
+    pub platform: String,
+    /// Primary metric of its workload.
+    pub primary: bool,
+    /// Runs.
+    pub n: usize,
+    /// Mean.
+    pub mean: String,
+    /// Interval of the mean.
+    pub ci: String,
+    /// Standard deviation.
+    pub sd: String,
+    /// Coefficient of variation.
+    pub cv: String,
+    /// Median.
+    pub median: String,
+    /// Minimum.
+    pub min: String,
+    /// Maximum.
+    pub max: String,
+}
+
+/// Appendix: one input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileCtx {
+    /// Path.
+    pub source: String,
+    /// Campaign (compare only).
+    pub campaign: String,
+    /// sha256, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Parser that read it.
+    pub parser: String,
+    /// Runs found.
+    pub runs: usize,
+    /// Platform label.
+    pub platform: String,
+    /// Where the label came from (`path`, `cli`, ...).
+    pub origin: String,
+    /// How it was labelled, for people.
+    pub how: String,
+    /// Why it could not be read, if it could not.
+    pub error: String,
+}
+
+/// A report's context and the figures it refers to.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The template context.
+    pub context: ReportContext,
+    /// The figures to draw.
+    pub figures: Vec<FigureSpec>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+/// A value with 4 significant digits (the analysis' own formatting).
+pub fn num(v: f64) -> String {
+    fmt_num(v)
+}
+
+/// `mean [low, high]`, or the mean alone.
+pub fn value_with_ci(mean: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
+    match (mean, lo, hi) {
+        (Some(m), Some(l), Some(h)) => format!("{} [{}, {}]", num(m), num(l), num(h)),
+        (Some(m), _, _) => num(m),
+        _ => String::new(),
+    }
+}
+
+/// A signed percentage with one decimal: `+2.0%`, `-0.4%`.
+pub fn pct(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r == 0.0 {
+        "0.0%".to_string()
+    } else {
+        format!("{r:+.1}%")
+    }
+}
+
+/// `+2.0% [+0.9%, +3.1%]`, `+2.0% (interval unbounded)` or `n/a`.
+pub fn overhead_text(row: &OverheadRow) -> String {
+    match (row.overhead_pct, row.ci_low_pct, row.ci_high_pct) {
+        (Some(o), Some(l), Some(h)) => format!("{} [{}, {}]", pct(o), pct(l), pct(h)),
+        (Some(o), _, _) => format!("{} (interval unbounded)", pct(o)),
+        _ => "n/a".to_string(),
+    }
+}
+
+/// Makes a file-name-safe slug: lowercase ASCII letters, digits and `-`, at most 48 characters,
+/// never empty, never `.` or `..`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+        if out.len() >= 48 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "x".to_string()
+    } else {
+        out
+    }
+}
+
+/// Hands out unique slugs.
+#[derive(Default)]
+struct Slugs(BTreeSet<String>);
+
+impl Slugs {
+    fn unique(&mut self, s: &str) -> String {
+        let base = slug(s);
+        let mut name = base.clone();
+        let mut i = 2;
+        while self.0.contains(&name) {
+            name = format!("{base}-{i}");
+            i += 1;
+        }
+        self.0.insert(name.clone());
+        name
+    }
+}
+
+/// The unit of a series metric, from its name (`_per_sec`, `_ms`, `_pct`, `_kib`).
+pub fn unit_of(metric: &str) -> String {
+    let m = metric;
+    if m.starts_with("kb_") && m.ends_with("_per_sec") {
+        "kB/s".into()
+    } else if let Some(stem) = m.strip_suffix("_mib_per_sec").or_else(|| m.strip_suffix("mib_per_sec")) {
+        let _ = stem;
+        "MiB/s".into()
+    } else if m.ends_with("_per_sec") {
+        let what = m.trim_end_matches("_per_sec").replace('_', " ");
+        format!("{what}/s")
+    } else if m.ends_with("_ms") {
+        "ms".into()
+    } else if m.ends_with("_us") {
+        "µs".into()
+    } else if m.ends_with("_pct") {
+        "%".into()
+    } else if m.ends_with("_kib") {
+        "KiB".into()
+    } else if m.ends_with("_s") {
+        "s".into()
+    } else {
+        String::new()
+    }
+}
+
+/// A sentence about one comparison, written from the numbers:
+/// `docker costs 2.0% [0.9%, 3.1%] more than native on sysbench.cpu events_per_sec (574.2 vs
+/// 585.7 events/s, 5 and 5 runs): slower.`
+pub fn finding(row: &OverheadRow, label: &str, confidence_pct: f64) -> String {
+    let means = format!(
+        "{} vs {} {}, {} and {} runs",
+        num(row.mean),
+        num(row.baseline_mean),
+        row.unit,
+        row.n,
+        row.baseline_n
+    );
+    let what = format!("{label} {}", row.metric);
+    let Some(o) = row.overhead_pct else {
+        return format!(
+            "{} and {} cannot be compared on {what} ({means}): {}.",
+            row.platform, row.baseline, row.verdict
+        );
+    };
+    if format!("{:.1}", o.abs()) == "0.0" {
+        // Neither "0.0% more" nor "0.0% less": the same, to the printed precision.
+        let interval = match (row.ci_low_pct, row.ci_high_pct) {
+            (Some(l), Some(h)) => {
+                format!("the {confidence_pct:.0}% interval of the overhead is {} to {}", pct(l), pct(h))
+            }
+            _ => "the interval of the overhead is unbounded".to_string(),
+        };
+        return format!(
+            "{} costs the same as {} (0.0%) on {what} ({means}); {interval}: {}.",
+            row.platform, row.baseline, row.verdict
+        );
+    }
+    let dir = if o < 0.0 { "less" } else { "more" };
+    let head = format!("{} costs {:.1}%", row.platform, o.abs());
+    let tail = format!("than {} on {what} ({means})", row.baseline);
+    match (row.ci_low_pct, row.ci_high_pct) {
+        (Some(l), Some(h)) if (l >= 0.0 && o >= 0.0) || (h <= 0.0 && o < 0.0) => {
+            let (a, b) = if o < 0.0 { (-h, -l) } else { (l, h) };
+            format!("{head} [{a:.1}%, {b:.1}%] {dir} {tail}: {}.", row.verdict)
+        }
+        (Some(l), Some(h)) => format!(
+            "{head} {dir} {tail}, but the {confidence_pct:.0}% interval of the overhead, {} to {}, includes \
+             zero: {}.",
+            pct(l),
+            pct(h),
+            row.verdict
+        ),
+        _ => format!("{head} {dir} {tail}; the interval of the overhead is unbounded: {}.", row.verdict),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+type GroupKey = (String, String, String); // workload, params, stratum
+
+/// Builds the context and the figure list of a report.
+pub fn build(input: &ReportInput) -> Built {
+    let a = &input.analysis;
+    let confidence_pct = (a.confidence * 100.0 * 1e6).round() / 1e6;
+    let arm_word = match input.mode {
+        Mode::Platforms => "platform",
+        Mode::Campaigns => "campaign",
+    };
+    // Arms: baseline first, then the others in name order.
+    let mut arm_names: Vec<String> = a.platforms.clone();
+    arm_names.sort_by_key(|n| (n != &a.baseline, n.clone()));
+    let style_of = |name: &str| arm_names.iter().position(|n| n == name).unwrap_or(0);
+    let others: Vec<String> = arm_names.iter().filter(|n| *n != &a.baseline).cloned().collect();
+
+    // Groups and their labels.
+    let mut groups: BTreeMap<GroupKey, Vec<&SummaryRow>> = BTreeMap::new();
+    for r in &a.summary {
+        groups.entry((r.workload.clone(), r.params.clone(), r.stratum.clone())).or_default().push(r);
+    }
+    let params_of_workload: BTreeMap<&str, BTreeSet<&str>> =
+        groups.keys().fold(BTreeMap::new(), |mut m, (w, p, _)| {
+            m.entry(w.as_str()).or_insert_with(BTreeSet::new).insert(p.as_str());
+            m
+        });
+    let label_of = |k: &GroupKey| -> String {
+        let mut s = k.0.clone();
+        let diff = distinguishing_params(&k.1, params_of_workload.get(k.0.as_str()));
+        if !diff.is_empty() {
+            s.push_str(&format!(" [{diff}]"));
+        }
+        if !k.2.is_empty() {
+            s.push_str(&format!(" ({})", k.2));
+        }
+        s
+    };
+    let mut slugs = Slugs::default();
+    slugs.unique("overhead-primary");
+    let ids: BTreeMap<GroupKey, String> =
+        groups.keys().map(|k| (k.clone(), slugs.unique(&label_of(k)))).collect();
+
+    let comparisons = |k: &GroupKey, metric: &str| -> Vec<&OverheadRow> {
+        a.overhead
+            .iter()
+            .filter(|o| o.workload == k.0 && o.params == k.1 && o.stratum == k.2 && o.metric == metric)
+            .collect()
+    };
+
+    // Headline.
+    let mut rows = Vec::new();
+    let mut findings = Vec::new();
+    let mut bars = Vec::new();
+    let mut categories = Vec::new();
+    for (k, rs) in &groups {
+        let Some(primary) = rs.iter().find(|r| r.primary) else { continue };
+        let label = label_of(k);
+        let value_of = |arm: &str| {
+            rs.iter()
+                .find(|r| r.primary && r.platform == arm)
+                .map(|r| value_with_ci(r.stats.mean, r.stats.ci_low, r.stats.ci_high))
+                .unwrap_or_default()
+        };
+        let cmp = comparisons(k, &primary.metric);
+        let mut cells = Vec::new();
+        for arm in &others {
+            let row = cmp.iter().find(|o| &o.platform == arm);
+            let value = value_of(arm);
+            let (overhead, verdict) = match row {
+                Some(o) => (overhead_text(o), o.verdict.clone()),
+                None if value.is_empty() => (String::new(), String::new()),
+                None => (
+                    "not compared".to_string(),
+                    if a.platforms.contains(&a.baseline) {
+                        why_not_compared(a, &k.0, arm).unwrap_or_else(|| "see threats to validity".into())
+                    } else {
+                        format!("no runs of the baseline {}", a.baseline)
+                    },
+                ),
+            };
+            cells.push(HeadlineCell {
+                value,
+                overhead,
+                verdict,
+                overhead_pct: row.and_then(|o| o.overhead_pct),
+                ci_low_pct: row.and_then(|o| o.ci_low_pct),
+                ci_high_pct: row.and_then(|o| o.ci_high_pct),
+            });
+            if let Some(o) = row {
+                findings.push(finding(o, &label, confidence_pct));
+                if let Some(v) = o.overhead_pct {
+                    if !categories.contains(&label) {
+                        categories.push(label.clone());
+                    }
+                    bars.push(Bar {
+                        category: categories.len() - 1,
+                        arm: others.iter().position(|x| x == arm).unwrap_or(0),
+                        value: v,
+                        ci: o.ci_low_pct.zip(o.ci_high_pct),
+                    });
+                }
+            }
+        }
+        rows.push(HeadlineRow {
+            label,
+            id: ids[k].clone(),
+            metric: primary.metric.clone(),
+            unit: primary.unit.clone(),
+            better: primary.better.as_str().to_string(),
+            baseline_value: value_of(&a.baseline),
+            cells,
+            failed_checks: failed_checks_of(a, k),
+        });
+    }
+    let mut figures = Vec::new();
+    let plot = PlotContext { confidence: a.confidence, ..PlotContext::default() };
+    let headline_figure = if bars.is_empty() {
+        None
+    } else {
+        let n_bars = bars.len();
+        let name = "overhead-primary".to_string();
+        let data = FigureData::Overhead(OverheadData {
+            title: format!("Overhead of each workload's primary metric against {}", a.baseline),
+            categories,
+            arms: others.iter().map(|n| (n.clone(), style_of(n))).collect(),
+            bars,
+            baseline: a.baseline.clone(),
+        });
+        let fig = figure_ctx(
+            &name,
+            data.title(),
+            &format!(
+                "Bars: overhead in percent (positive = costs more than {}); whiskers: {confidence_pct:.0}% \
+                 interval (Fieller). A dashed grey line marks an interval that is unbounded.",
+                a.baseline
+            ),
+        );
+        figures.push(FigureSpec { name, ctx: tall(plot, n_bars), data });
+        Some(fig)
+    };
+
+    // Subsystems.
+    let subsystems = a
+        .subsystems
+        .iter()
+        .map(|s| SubsystemCtx {
+            subsystem: s.subsystem.clone(),
+            platform: s.platform.clone(),
+            stratum: s.stratum.clone(),
+            overhead: pct(s.overhead_pct),
+            overhead_pct: s.overhead_pct,
+            comparisons: s.comparisons,
+            workloads: s.workloads.join(", "),
+        })
+        .collect();
+
+    // Threats: the analysis' checks, with workload labels as short as the headline's, and
+    // unreadable files that failed the same way as one entry.
+    let short: BTreeMap<String, String> = groups
+        .keys()
+        .flat_map(|k| {
+            let whole = if k.2.is_empty() { k.0.clone() } else { format!("{} ({})", k.0, k.2) };
+            [(check_label(k), label_of(k)), (whole.clone(), whole)]
+        })
+        .collect();
+    let mut threats: Vec<ThreatCtx> = Vec::new();
+    let mut unreadable: BTreeMap<String, Vec<&crate::analyse::Check>> = BTreeMap::new();
+    for c in &a.checks {
+        if c.check == "unreadable" {
+            unreadable.entry(failure_kind(c)).or_default().push(c);
+            continue;
+        }
+        threats.push(ThreatCtx {
+            severity: c.severity.as_str(),
+            check: c.check,
+            workload: short.get(&c.workload).cloned().unwrap_or_else(|| c.workload.clone()),
+            platform: c.platform.clone(),
+            detail: c.detail.clone(),
+            sources: c.sources.iter().take(5).cloned().collect(),
+            more_sources: c.sources.len().saturating_sub(5),
+        });
+    }
+    let first_warning = threats.iter().position(|t| t.severity != "fail").unwrap_or(threats.len());
+    let mut unreadable_threats: Vec<ThreatCtx> = unreadable
+        .into_iter()
+        .map(|(kind, cs)| {
+            let sources: Vec<String> = cs.iter().flat_map(|c| c.sources.iter().cloned()).collect();
+            let detail = if cs.len() == 1 {
+                cs[0].detail.clone()
+            } else {
+                // The first file's message without the kind already said: what it starts with,
+                // which tools were expected, what to do.
+                let first = &cs[0].detail;
+                let rest = first.find(kind.as_str()).map_or("", |i| &first[i + kind.len()..]);
+                let path = cs[0].sources.first().map_or("", String::as_str);
+                format!("{} files could not be read: {kind}. The first, {path}{rest}", cs.len())
+            };
+            ThreatCtx {
+                severity: Severity::Fail.as_str(),
+                check: "unreadable",
+                workload: String::new(),
+                platform: String::new(),
+                detail,
+                more_sources: sources.len().saturating_sub(5),
+                sources: sources.into_iter().take(5).collect(),
+            }
+        })
+        .collect();
+    // Failed checks first, as the analysis orders them.
+    let tail = threats.split_off(first_warning);
+    threats.append(&mut unreadable_threats);
+    threats.extend(tail);
+
+    // Workload sections.
+    let mut workloads = Vec::new();
+    for (k, rs) in &groups {
+        let id = ids[k].clone();
+        let label = label_of(k);
+        let primary = rs.iter().find(|r| r.primary);
+        let mut figs = Vec::new();
+        let runs: Vec<&RunView> =
+            input.runs.iter().filter(|r| r.workload == k.0 && r.params == k.1 && r.stratum == k.2).collect();
+        let tool = runs
+            .first()
+            .map(|r| r.tool.clone())
+            .unwrap_or_else(|| k.0.split('.').next().unwrap_or_default().to_string());
+        // Primary metric per arm.
+        if let Some(p) = primary {
+            let mut arms: Vec<&&SummaryRow> = rs.iter().filter(|r| r.metric == p.metric).collect();
+            arms.sort_by_key(|r| style_of(&r.platform));
+            let name = format!("{id}-primary");
+            let data = FigureData::Primary(PrimaryData {
+                title: format!("{label}: {} per {arm_word}", p.metric),
+                x_desc: arm_word.to_string(),
+                y_desc: axis_desc(&p.metric, &p.unit, p.better),
+                arms: arms.iter().map(|r| arm_values(r, style_of(&r.platform))).collect(),
+            });
+            figs.push(figure_ctx(
+                &name,
+                data.title(),
+                &format!(
+                    "Hollow markers: one run each; filled marker: mean; whisker: {confidence_pct:.0}% interval \
+                     of the mean (Student's t)."
+                ),
+            ));
+            figures.push(FigureSpec { name, ctx: plot, data });
+        }
+        // Overhead of every compared metric.
+        let mut metric_rows: Vec<&OverheadRow> =
+            a.overhead.iter().filter(|o| o.workload == k.0 && o.params == k.1 && o.stratum == k.2).collect();
+        metric_rows.sort_by_key(|o| (!o.primary, o.metric.clone(), style_of(&o.platform)));
+        let mut cats: Vec<String> = Vec::new();
+        let mut wbars = Vec::new();
+        for o in &metric_rows {
+            let Some(v) = o.overhead_pct else { continue };
+            if !cats.contains(&o.metric) {
+                cats.push(o.metric.clone());
+            }
+            wbars.push(Bar {
+                category: cats.iter().position(|c| c == &o.metric).unwrap_or(0),
+                arm: others.iter().position(|x| x == &o.platform).unwrap_or(0),
+                value: v,
+                ci: o.ci_low_pct.zip(o.ci_high_pct),
+            });
+        }
+        if !wbars.is_empty() {
+            let name = format!("{id}-overhead");
+            let n_bars = wbars.len();
+            let data = FigureData::Overhead(OverheadData {
+                title: format!("{label}: overhead of every metric against {}", a.baseline),
+                categories: cats,
+                arms: others.iter().map(|n| (n.clone(), style_of(n))).collect(),
+                bars: wbars,
+                baseline: a.baseline.clone(),
+            });
+            figs.push(figure_ctx(
+                &name,
+                data.title(),
+                &format!(
+                    "Positive = costs more than {} (lower throughput or higher latency); whiskers: \
+                     {confidence_pct:.0}% interval; the primary metric comes first.",
+                    a.baseline
+                ),
+            ));
+            figures.push(FigureSpec { name, ctx: tall(plot, n_bars), data });
+        }
+        // Latency percentiles.
+        for (prefix, unit, pcts) in percentile_sets(rs) {
+            let name = format!("{id}-{}", slug(&format!("{prefix}-percentiles")));
+            let mut arms: Vec<(ArmValues, Vec<Option<ArmValues>>)> = Vec::new();
+            let mut arm_list: Vec<&str> = rs.iter().map(|r| r.platform.as_str()).collect();
+            arm_list.sort_by_key(|n| style_of(n));
+            arm_list.dedup();
+            for arm in arm_list {
+                let st = style_of(arm);
+                let per: Vec<Option<ArmValues>> = pcts
+                    .iter()
+                    .map(|(m, _)| {
+                        rs.iter().find(|r| r.platform == arm && &r.metric == m).map(|r| arm_values(r, st))
+                    })
+                    .collect();
+                if per.iter().any(Option::is_some) {
+                    let head =
+                        ArmValues { name: arm.to_string(), style: st, values: vec![], mean: None, ci: None };
+                    arms.push((head, per));
+                }
+            }
+            let data = FigureData::Percentiles(PercentileData {
+                title: format!("{label}: {prefix} percentiles per {arm_word}"),
+                y_desc: format!("{prefix} ({unit}; lower is better)"),
+                percentiles: pcts.iter().map(|(_, l)| l.clone()).collect(),
+                arms,
+            });
+            figs.push(figure_ctx(
+                &name,
+                data.title(),
+                &format!(
+                    "Line: mean over runs at each percentile; whisker: {confidence_pct:.0}% interval; small \
+                     hollow markers: the runs."
+                ),
+            ));
+            figures.push(FigureSpec { name, ctx: plot, data });
+        }
+        // Time series.
+        for (metric, data) in series_figures(input, &runs, &label, &style_of) {
+            let name = format!("{id}-{}", slug(&format!("series-{metric}")));
+            figs.push(figure_ctx(
+                &name,
+                &data.title,
+                "One line per run; time counts seconds from the start of each run, so the runs of every platform \
+                 share the axis.",
+            ));
+            figures.push(FigureSpec { name, ctx: plot, data: FigureData::Series(data) });
+        }
+        // Findings and table.
+        let mut wf = Vec::new();
+        if let Some(p) = primary {
+            for o in comparisons(k, &p.metric) {
+                wf.push(finding(o, &label, confidence_pct));
+            }
+        }
+        let table = metric_table(rs, &metric_rows, &arm_names, &others, &style_of);
+        let checks = a
+            .checks
+            .iter()
+            .filter(|c| check_matches(&c.workload, k))
+            .map(|c| {
+                let sev = if c.severity == Severity::Fail { "FAIL" } else { c.severity.as_str() };
+                if c.platform.is_empty() {
+                    format!("{sev} {}: {}", c.check, c.detail)
+                } else {
+                    format!("{sev} {} ({}): {}", c.check, c.platform, c.detail)
+                }
+            })
+            .collect();
+        let params =
+            k.1.split(';')
+                .filter(|s| !s.is_empty())
+                .map(|kv| match kv.split_once('=') {
+                    Some((a, b)) => (a.to_string(), b.to_string()),
+                    None => (kv.to_string(), String::new()),
+                })
+                .collect();
+        workloads.push(WorkloadCtx {
+            id,
+            title: label,
+            workload: k.0.clone(),
+            stratum: k.2.clone(),
+            tool,
+            params,
+            primary: primary.map(|p| p.metric.clone()).unwrap_or_default(),
+            findings: wf,
+            figures: figs,
+            table,
+            checks,
+        });
+    }
+
+    // Appendix.
+    let metrics = a
+        .summary
+        .iter()
+        .map(|r| {
+            let k = (r.workload.clone(), r.params.clone(), r.stratum.clone());
+            let s = &r.stats;
+            let o = |v: Option<f64>| v.map(num).unwrap_or_default();
+            MetricCtx {
+                workload: label_of(&k),
+                params: display_params(&r.params),
+                metric: r.metric.clone(),
+                unit: r.unit.clone(),
+                better: r.better.as_str().to_string(),
+                platform: r.platform.clone(),
+                primary: r.primary,
+                n: s.n,
+                mean: o(s.mean),
+                ci: match (s.ci_low, s.ci_high) {
+                    (Some(l), Some(h)) => format!("[{}, {}]", num(l), num(h)),
+                    _ => String::new(),
+                },
+                sd: o(s.sd),
+                cv: s.cv_pct.map(|c| format!("{c:.1}%")).unwrap_or_default(),
+                median: o(s.median),
+                min: o(s.min),
+                max: o(s.max),
+            }
+        })
+        .collect();
+    let files: Vec<FileCtx> = input
+        .files
+        .iter()
+        .map(|f| FileCtx {
+            source: f.report.source.clone(),
+            campaign: f.campaign.clone(),
+            sha256: f.report.sha256.clone().unwrap_or_default(),
+            bytes: f.report.bytes,
+            parser: f.report.parser.unwrap_or("").to_string(),
+            runs: f.report.runs,
+            platform: f.arm.clone(),
+            origin: f.report.labels.origin.as_str().to_string(),
+            how: f.report.labels.how.clone(),
+            error: f.report.error.clone().unwrap_or_default(),
+        })
+        .collect();
+    let unreadable_files = files.iter().filter(|f| !f.error.is_empty()).count();
+
+    let arms: Vec<ArmCtx> = arm_names.iter().map(|n| arm_ctx(n, &a.baseline, input)).collect();
+    let compared = compared_sentence(input, &arm_names, &a.baseline);
+    let title = input.title.clone().unwrap_or_else(|| match input.mode {
+        Mode::Platforms if arm_names.is_empty() => "Virtualisation overhead report".to_string(),
+        Mode::Platforms => format!("Virtualisation overhead: {}", arm_names.join(" vs ")),
+        Mode::Campaigns => format!("Campaign comparison: {}", arm_names.join(" → ")),
+    });
+    let context = ReportContext {
+        title,
+        generator: input.generator.clone(),
+        mode: match input.mode {
+            Mode::Platforms => "platforms",
+            Mode::Campaigns => "campaigns",
+        },
+        arm_word,
+        compared,
+        baseline: a.baseline.clone(),
+        confidence_pct,
+        margin_pct: a.margin_pct,
+        inputs: input.inputs.clone(),
+        arms,
+        headline: HeadlineCtx { baseline: a.baseline.clone(), arms: others.clone(), rows },
+        headline_figure,
+        findings,
+        subsystems,
+        failed_checks: threats.iter().filter(|t| t.severity == "fail").count(),
+        warning_checks: threats.iter().filter(|t| t.severity == "warning").count(),
+        threats,
+        workloads,
+        metrics,
+        files,
+        unreadable_files,
+    };
+    Built { context, figures }
+}
+
+/// A figure taller than the default when it has many bars.
+fn tall(ctx: PlotContext, bars: usize) -> PlotContext {
+    let h = (150 + 30 * bars as u32).max(ctx.size.1).min(2400);
+    PlotContext { size: (ctx.size.0, h), ..ctx }
+}
+
+fn figure_ctx(name: &str, title: &str, caption: &str) -> FigureCtx {
+    FigureCtx {
+        name: name.to_string(),
+        title: title.to_string(),
+        caption: caption.to_string(),
+        png: format!("figures/{name}.png"),
+        svg: format!("figures/{name}.svg"),
+    }
+}
+
+fn axis_desc(metric: &str, unit: &str, better: Better) -> String {
+    let b = match better {
+        Better::Higher => "; higher is better",
+        Better::Lower => "; lower is better",
+        Better::None => "",
+    };
+    if unit.is_empty() {
+        format!("{metric}{b}")
+    } else {
+        format!("{metric} ({unit}{b})")
+    }
+}
+
+fn arm_values(r: &SummaryRow, style: usize) -> ArmValues {
+    ArmValues {
+        name: r.platform.clone(),
+        style,
+        values: r.values.clone(),
+        mean: r.stats.mean,
+        ci: r.stats.ci_low.zip(r.stats.ci_high),
+    }
+}
+
+/// The params of `params` whose value differs from some other params set of the same workload,
+/// `key=value, ...`, each value cut to 24 characters.
+fn distinguishing_params(params: &str, all: Option<&BTreeSet<&str>>) -> String {
+    let Some(all) = all.filter(|a| a.len() > 1) else { return String::new() };
+    let parse = |p: &str| -> BTreeMap<String, String> {
+        p.split(';')
+            .filter(|s| !s.is_empty())
+            .map(|kv| match kv.split_once('=') {
+                Some((a, b)) => (a.to_string(), b.to_string()),
+                None => (kv.to_string(), String::new()),
+            })
+            .collect()
+    };
+    let mine = parse(params);
+    let sets: Vec<BTreeMap<String, String>> = all.iter().map(|p| parse(p)).collect();
+    let keys: BTreeSet<&String> = sets.iter().flat_map(|s| s.keys()).collect();
+    let differing: Vec<String> = keys
+        .into_iter()
+        .filter(|k| sets.iter().any(|s| s.get(*k) != mine.get(*k)))
+        .map(|k| {
+            let v = mine.get(k).map(String::as_str).unwrap_or("(unset)");
+            let v = if v.chars().count() > 24 {
+                format!("{}…", v.chars().take(23).collect::<String>())
+            } else {
+                v.to_string()
+            };
+            format!("{k}={v}")
+        })
+        .collect();
+    differing.join(", ")
+}
+
+/// The label the analysis gives group `k` in its checks: `workload [params] (stratum)`.
+fn check_label(k: &GroupKey) -> String {
+    let mut exact = k.0.clone();
+    if !k.1.is_empty() {
+        exact.push_str(&format!(" [{}]", display_params(&k.1)));
+    }
+    if !k.2.is_empty() {
+        exact.push_str(&format!(" ({})", k.2));
+    }
+    exact
+}
+
+/// Whether a check's workload label belongs to group `k`: its own label, or the workload's
+/// (checks about all params sets of a workload).
+fn check_matches(label: &str, k: &GroupKey) -> bool {
+    let whole = if k.2.is_empty() { k.0.clone() } else { format!("{} ({})", k.0, k.2) };
+    label == check_label(k) || label == whole
+}
+
+/// The failed checks on group `k`, each kind once with the arms it concerns, in the analysis'
+/// order: `log_errors (native); high_cv (docker, native)`.
+fn failed_checks_of(a: &Analysis, k: &GroupKey) -> String {
+    let mut kinds: Vec<(&str, BTreeSet<&str>)> = Vec::new();
+    for c in a.checks.iter().filter(|c| c.severity == Severity::Fail && check_matches(&c.workload, k)) {
+        let i = match kinds.iter().position(|(kind, _)| *kind == c.check) {
+            Some(i) => i,
+            None => {
+                kinds.push((c.check, BTreeSet::new()));
+                kinds.len() - 1
+            }
+        };
+        if !c.platform.is_empty() {
+            kinds[i].1.insert(c.platform.as_str());
+        }
+    }
+    kinds
+        .iter()
+        .map(|(kind, arms)| {
+            if arms.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind} ({})", arms.iter().copied().collect::<Vec<_>>().join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// How an unreadable file failed, without its path and line and the quote of its content:
+/// `could not tell which tool wrote this file`.
+fn failure_kind(c: &crate::analyse::Check) -> String {
+    let mut rest = c.detail.as_str();
+    if let Some(src) = c.sources.first() {
+        rest = rest.strip_prefix(src.as_str()).unwrap_or(rest);
+    }
+    let rest = rest.trim_start_matches(|ch: char| ch == ':' || ch.is_ascii_digit()).trim_start();
+    let cut = rest.find(" (").or_else(|| rest.find(": line")).unwrap_or(rest.len());
+    rest[..cut].to_string()
+}
+
+fn why_not_compared(a: &Analysis, workload: &str, arm: &str) -> Option<String> {
+    a.checks
+        .iter()
+        .find(|c| {
+            c.platform == arm
+                && (c.workload == workload || c.workload.starts_with(&format!("{workload} ")))
+                && matches!(c.check, "params_differ" | "versions_differ" | "units_differ" | "no_baseline")
+        })
+        .map(|c| c.check.replace('_', " "))
+}
+
+/// A set of percentile metrics: `(prefix, unit, [(metric, label)])`.
+type PercentileSet = (String, String, Vec<(String, String)>);
+
+/// Percentile metric sets among a group's metrics: `(prefix, unit, [(metric, label)])` for every
+/// prefix with at least two percentiles (`latency_p50_ms`..`latency_p99_ms`,
+/// `read_clat_p50_us`..`read_clat_p99_9_us`).
+fn percentile_sets(rs: &[&SummaryRow]) -> Vec<PercentileSet> {
+    let mut sets: BTreeMap<(String, String), BTreeMap<u64, (String, String)>> = BTreeMap::new();
+    for r in rs {
+        let Some((prefix, p, unit)) = parse_percentile(&r.metric) else { continue };
+        let label = format!("p{}", p.to_string().trim_end_matches('0').trim_end_matches('.'));
+        let label = if p.fract() == 0.0 { format!("p{}", p as u64) } else { label };
+        sets.entry((prefix, unit)).or_default().insert((p * 1000.0) as u64, (r.metric.clone(), label));
+    }
+    sets.into_iter()
+        .filter(|(_, v)| v.len() >= 2)
+        .map(|((prefix, unit), v)| (prefix, unit, v.into_values().collect()))
+        .collect()
+}
+
+/// `read_clat_p99_9_us` → `("read_clat", 99.9, "µs")`.
+fn parse_percentile(metric: &str) -> Option<(String, f64, String)> {
+    let (rest, unit) = if let Some(r) = metric.strip_suffix("_ms") {
+        (r, "ms")
+    } else if let Some(r) = metric.strip_suffix("_us") {
+        (r, "µs")
+    } else {
+        return None;
+    };
+    let i = rest.rfind("_p")?;
+    let (prefix, num) = (&rest[..i], &rest[i + 2..]);
+    if prefix.is_empty() || num.is_empty() || !num.chars().all(|c| c.is_ascii_digit() || c == '_') {
+        return None;
+    }
+    let p: f64 = num.replacen('_', ".", 1).parse().ok()?;
+    (p > 0.0 && p < 100.0).then(|| (prefix.to_string(), p, unit.to_string()))
+}
+
+/// One run's line: its arm and `(t_s, value)` points.
+type ArmLine = (String, Vec<(f64, f64)>);
+
+/// Time-series figures of a group: the series of its own runs (sysbench intervals) and of the
+/// pidstat logs that sit beside them (same folder and file stem: `rep1.txt` and
+/// `rep1.pidstat`).
+fn series_figures(
+    input: &ReportInput,
+    runs: &[&RunView],
+    label: &str,
+    style_of: &dyn Fn(&str) -> usize,
+) -> Vec<(String, SeriesData)> {
+    // (from pidstat, metric) -> one line per run; and which processes pidstat summed.
+    let mut by_metric: BTreeMap<(bool, String), Vec<ArmLine>> = BTreeMap::new();
+    let mut processes: BTreeSet<String> = BTreeSet::new();
+    let process_of = |p: &RunView| {
+        p.params.split(';').find_map(|kv| kv.strip_prefix("process=")).unwrap_or("all").to_string()
+    };
+    let mut pidstat = |p: &RunView, arm: &str, by_metric: &mut BTreeMap<(bool, String), Vec<ArmLine>>| {
+        let process = process_of(p);
+        for (metric, pts) in run_series(&p.series, Some(&process)) {
+            if PIDSTAT_SHOWN.contains(&metric.as_str()) {
+                by_metric.entry((true, metric)).or_default().push((arm.to_string(), pts));
+            }
+        }
+        processes.insert(process);
+    };
+    for r in runs {
+        if r.tool == "pidstat" {
+            // A pidstat log beside a benchmark's output is shown with that benchmark (a pidstat
+            // group mixes every benchmark it watched); a log on its own is shown here.
+            let paired = input
+                .runs
+                .iter()
+                .any(|b| b.tool != "pidstat" && b.arm == r.arm && beside(&b.source, &r.source));
+            if !paired {
+                pidstat(r, &r.arm, &mut by_metric);
+            }
+            continue;
+        }
+        for (metric, pts) in run_series(&r.series, None) {
+            by_metric.entry((false, metric)).or_default().push((r.arm.clone(), pts));
+        }
+        // The pidstat log beside this run.
+        for p in input
+            .runs
+            .iter()
+            .filter(|p| p.tool == "pidstat" && p.arm == r.arm && beside(&p.source, &r.source))
+        {
+            pidstat(p, &r.arm, &mut by_metric);
+        }
+    }
+    let who = if processes.is_empty() || processes.contains("all") {
+        "all processes".to_string()
+    } else {
+        format!("{} processes", processes.into_iter().collect::<Vec<_>>().join(" and "))
+    };
+    let mut out = Vec::new();
+    for ((from_pidstat, metric), lines) in by_metric {
+        if lines.iter().all(|(_, pts)| pts.iter().all(|p| p.1 == 0.0)) {
+            continue; // nothing happened (no disk I/O in a CPU test)
+        }
+        let mut arms: Vec<String> =
+            lines.iter().map(|(a, _)| a.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        arms.sort_by_key(|a| style_of(a));
+        let unit = unit_of(&metric);
+        let what = if from_pidstat {
+            format!("{} of {who} (pidstat)", pidstat_title(&metric))
+        } else {
+            metric.clone()
+        };
+        let data = SeriesData {
+            title: format!("{label}: {what} over time"),
+            y_desc: if unit.is_empty() { metric.clone() } else { format!("{metric} ({unit})") },
+            arms: arms.iter().map(|a| (a.clone(), style_of(a))).collect(),
+            lines: lines
+                .into_iter()
+                .map(|(a, points)| Line { arm: arms.iter().position(|x| x == &a).unwrap_or(0), points })
+                .collect(),
+        };
+        let key = if from_pidstat { format!("pidstat-{metric}") } else { metric };
+        out.push((key, data));
+    }
+    out
+}
+
+/// pidstat series metrics that get a figure: CPU, memory, I/O.
+const PIDSTAT_SHOWN: &[&str] = &["cpu_pct", "rss_kib", "kb_rd_per_sec", "kb_wr_per_sec"];
+
+fn pidstat_title(metric: &str) -> &str {
+    match metric {
+        "cpu_pct" => "CPU %",
+        "rss_kib" => "resident memory",
+        "kb_rd_per_sec" => "disk reads",
+        "kb_wr_per_sec" => "disk writes",
+        m => m,
+    }
+}
+
+/// Returns true if and only if files `a` and `b` sit in the same folder with the same stem.
+fn beside(a: &str, b: &str) -> bool {
+    let (a, b) = (Path::new(a), Path::new(b));
+    a.parent() == b.parent() && a.file_stem() == b.file_stem()
+}
+
+/// A run's series per metric: samples of all entities (or of those whose command is
+/// `process`, for pidstat's `command[pid]` entities) summed at each time.
+fn run_series(samples: &[Sample], process: Option<&str>) -> Vec<(String, Vec<(f64, f64)>)> {
+    let mut acc: BTreeMap<&str, BTreeMap<u64, (f64, f64)>> = BTreeMap::new();
+    for s in samples {
+        if !s.t_s.is_finite() || !s.value.is_finite() {
+            continue;
+        }
+        if let Some(p) = process.filter(|p| *p != "all") {
+            let command = s.entity.rsplit_once('[').map(|(c, _)| c).unwrap_or(&s.entity);
+            let base = command.rsplit('/').next().unwrap_or(command);
+            if !base.starts_with(p) {
+                continue;
+            }
+        }
+        let e = acc.entry(s.metric.as_str()).or_default().entry(s.t_s.to_bits()).or_insert((s.t_s, 0.0));
+        e.1 += s.value;
+    }
+    acc.into_iter()
+        .map(|(m, pts)| {
+            let mut v: Vec<(f64, f64)> = pts.into_values().collect();
+            v.sort_by(|a, b| a.0.total_cmp(&b.0));
+            (m.to_string(), v)
+        })
+        .filter(|(_, v)| v.len() >= 2)
+        .collect()
+}
+
+fn metric_table(
+    rs: &[&SummaryRow],
+    overheads: &[&OverheadRow],
+    arm_names: &[String],
+    others: &[String],
+    style_of: &dyn Fn(&str) -> usize,
+) -> MetricTable {
+    let present: BTreeSet<&str> = rs.iter().map(|r| r.platform.as_str()).collect();
+    let arms: Vec<String> = arm_names.iter().filter(|a| present.contains(a.as_str())).cloned().collect();
+    let compared: Vec<String> = others.iter().filter(|a| present.contains(a.as_str())).cloned().collect();
+    let mut metrics: Vec<(&str, bool)> = Vec::new();
+    for r in rs {
+        if r.better != Better::None && !metrics.iter().any(|(m, _)| *m == r.metric) {
+            metrics.push((r.metric.as_str(), r.primary));
+        }
+    }
+    metrics.sort_by_key(|(m, p)| (!*p, m.to_string()));
+    let _ = style_of;
+    let rows = metrics
+        .into_iter()
+        .filter_map(|(m, _)| {
+            let first = rs.iter().find(|r| r.metric == m)?;
+            Some(MetricTableRow {
+                metric: m.to_string(),
+                unit: first.unit.clone(),
+                better: first.better.as_str().to_string(),
+                values: arms
+                    .iter()
+                    .map(|a| {
+                        rs.iter()
+                            .find(|r| r.metric == m && &r.platform == a)
+                            .map(|r| value_with_ci(r.stats.mean, r.stats.ci_low, r.stats.ci_high))
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+                overheads: compared
+                    .iter()
+                    .map(|a| {
+                        overheads
+                            .iter()
+                            .find(|o| o.metric == m && &o.platform == a)
+                            .map(|o| format!("{}; {}", overhead_text(o), o.verdict))
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    MetricTable { arms, compared, rows }
+}
+
+fn arm_ctx(name: &str, baseline: &str, input: &ReportInput) -> ArmCtx {
+    let files: Vec<&FileView> = input.files.iter().filter(|f| f.arm == name || f.campaign == name).collect();
+    let runs: Vec<&RunView> = input.runs.iter().filter(|r| r.arm == name).collect();
+    let mut labelled: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &files {
+        *labelled.entry(how_labelled(&f.report.labels)).or_default() += 1;
+    }
+    let fact = |key: &str| -> Vec<String> {
+        cap(runs
+            .iter()
+            .filter_map(|r| r.facts.get(key).cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect())
+    };
+    let tools = cap(runs
+        .iter()
+        .map(|r| match &r.tool_version {
+            Some(v) if v.starts_with(&r.tool) => v.clone(),
+            Some(v) => format!("{} {v}", r.tool),
+            None => r.tool.clone(),
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect());
+    let platforms = runs.iter().map(|r| r.stratum.clone()).filter(|s| !s.is_empty()).collect::<BTreeSet<_>>();
+    ArmCtx {
+        name: name.to_string(),
+        baseline: name == baseline,
+        files: files.len(),
+        runs: runs.len(),
+        labelled: labelled
+            .into_iter()
+            .map(|(how, n)| format!("{how} ({n} file{})", if n == 1 { "" } else { "s" }))
+            .collect(),
+        platforms: platforms.into_iter().collect(),
+        hosts: fact("host"),
+        kernels: fact("kernel"),
+        tools,
+        dates: dates(runs.iter().filter_map(|r| r.facts.get("date").cloned()).collect()),
+    }
+}
+
+/// At most 6 items, the rest counted.
+fn cap(mut v: Vec<String>) -> Vec<String> {
+    if v.len() > 6 {
+        let more = v.len() - 5;
+        v.truncate(5);
+        v.push(format!("and {more} more"));
+    }
+    v
+}
+
+/// The first and last of the dates the logs state (in file order), and how many there are.
+fn dates(all: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let uniq: Vec<String> = all.into_iter().filter(|d| seen.insert(d.clone())).collect();
+    match uniq.len() {
+        0..=2 => uniq,
+        n => vec![format!("{} … {} ({n} dates)", uniq[0], uniq[n - 1])],
+    }
+}
+
+fn how_labelled(l: &Labels) -> String {
+    format!("{} ({})", l.how, l.origin.as_str())
+}
+
+fn compared_sentence(input: &ReportInput, arms: &[String], baseline: &str) -> String {
+    let others: Vec<&String> = arms.iter().filter(|a| *a != baseline).collect();
+    let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    if arms.is_empty() {
+        return "No runs were found in the inputs, so nothing is compared.".to_string();
+    }
+    if !arms.iter().any(|a| a == baseline) {
+        return format!(
+            "No runs are labelled {baseline}, the baseline, so nothing is compared; the {} found: {} \
+             (choose one with --baseline, or label the files).",
+            if input.mode == Mode::Platforms { "platforms" } else { "campaigns" },
+            arms.join(", ")
+        );
+    }
+    match input.mode {
+        Mode::Platforms if others.is_empty() => {
+            format!("Only one platform ({}) was found, so nothing is compared.", arms.join(", "))
+        }
+        Mode::Platforms => format!("{} compared with the baseline {baseline}.", list(&others)),
+        Mode::Campaigns => format!(
+            "Campaign {} compared with campaign {baseline} (the baseline), platform by platform.",
+            list(&others)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slug("sysbench.cpu [threads=2]"), "sysbench-cpu-threads-2");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("<script>alert(1)</script>"), "script-alert-1-script");
+        assert_eq!(slug("..."), "x");
+        assert!(slug(&"a".repeat(200)).len() <= 48);
+        let mut s = Slugs::default();
+        assert_eq!(s.unique("a"), "a");
+        assert_eq!(s.unique("A"), "a-2");
+    }
+
+    #[test]
+    fn percentiles_are_recognised() {
+        assert_eq!(parse_percentile("read_clat_p99_9_us"), Some(("read_clat".into(), 99.9, "µs".into())));
+        assert_eq!(parse_percentile("latency_p50_ms"), Some(("latency".into(), 50.0, "ms".into())));
+        assert_eq!(parse_percentile("latency_avg_ms"), None);
+        assert_eq!(parse_percentile("_p50_ms"), None);
+    }
+
+    #[test]
+    fn params_that_differ_are_shown() {
+        let all: BTreeSet<&str> = ["bs=4k;iodepth=1;job=a", "bs=64k;iodepth=1;job=a"].into_iter().collect();
+        assert_eq!(distinguishing_params("bs=4k;iodepth=1;job=a", Some(&all)), "bs=4k");
+        let one: BTreeSet<&str> = ["bs=4k"].into_iter().collect();
+        assert_eq!(distinguishing_params("bs=4k", Some(&one)), "");
+    }
+
+    fn view(tool: &str, source: &str, params: &str, series: &[(f64, &str, &str, f64)]) -> RunView {
+        RunView {
+            arm: "native".into(),
+            stratum: String::new(),
+            source: source.into(),
+            tool: tool.into(),
+            tool_version: None,
+            workload: if tool == "pidstat" { "pidstat".into() } else { "sysbench.cpu".into() },
+            params: params.into(),
+            facts: BTreeMap::new(),
+            series: series
+                .iter()
+                .map(|&(t_s, entity, metric, value)| Sample {
+                    t_s,
+                    entity: entity.into(),
+                    metric: metric.into(),
+                    value,
+                })
+                .collect(),
+        }
+    }
+
+    /// A pidstat log beside a benchmark's output is drawn in the benchmark's section, summed
+    /// over the processes pidstat's params name, and not in the pidstat group's own section.
+    #[test]
+    fn pidstat_series_go_with_the_run_beside_them() {
+        let bench = view(
+            "sysbench",
+            "d/native/cpu/rep1.txt",
+            "threads=1",
+            &[(1.0, "sysbench", "events_per_sec", 5.0), (2.0, "sysbench", "events_per_sec", 6.0)],
+        );
+        let pid = view(
+            "pidstat",
+            "d/native/cpu/rep1.pidstat",
+            "process=sysbench",
+            &[
+                (0.0, "sysbench[10]", "cpu_pct", 40.0),
+                (0.0, "sysbench[11]", "cpu_pct", 50.0),
+                (0.0, "bash[12]", "cpu_pct", 99.0),
+                (1.0, "sysbench[10]", "cpu_pct", 30.0),
+                (1.0, "sysbench[10]", "cswch_per_sec", 3.0),
+            ],
+        );
+        let input = ReportInput {
+            analysis: crate::analyse::analyse(&crate::analyse::Dataset::default(), &Default::default()),
+            runs: vec![bench.clone(), pid.clone()],
+            files: vec![],
+            inputs: vec![],
+            mode: Mode::Platforms,
+            title: None,
+            generator: String::new(),
+        };
+        let style = |_: &str| 0;
+        let figs = series_figures(&input, &[&bench], "sysbench.cpu", &style);
+        let names: Vec<&str> = figs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["events_per_sec", "pidstat-cpu_pct"]);
+        let cpu = &figs[1].1;
+        assert_eq!(cpu.lines[0].points, [(0.0, 90.0), (1.0, 30.0)]);
+        assert!(cpu.title.contains("sysbench processes"), "{}", cpu.title);
+        // The pidstat group itself draws nothing: its log is paired.
+        assert!(series_figures(&input, &[&pid], "pidstat", &style).is_empty());
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(pct(2.04), "+2.0%");
+        assert_eq!(pct(-0.04), "0.0%");
+        assert_eq!(pct(-3.46), "-3.5%");
+    }
+}
