@@ -790,8 +790,11 @@ pub fn build(input: &ReportInput) -> Built {
         let mut figs = Vec::new();
         let runs: Vec<&RunView> =
             input.runs.iter().filter(|r| r.workload == k.0 && r.params == k.1 && r.stratum == k.2).collect();
+        // The benchmark's tool: pidstat logs paired with its runs are in the group too.
         let tool = runs
-            .first()
+            .iter()
+            .find(|r| r.tool != "pidstat")
+            .or(runs.first())
             .map(|r| r.tool.clone())
             .unwrap_or_else(|| k.0.split('.').next().unwrap_or_default().to_string());
         // Primary metric per arm.
@@ -1225,8 +1228,11 @@ fn series_figures(
     // (from pidstat, metric) -> one line per run; and which processes pidstat summed.
     let mut by_metric: BTreeMap<(bool, String), Vec<ArmLine>> = BTreeMap::new();
     let mut processes: BTreeSet<String> = BTreeSet::new();
-    let process_of = |p: &RunView| {
-        p.params.split(';').find_map(|kv| kv.strip_prefix("process=")).unwrap_or("all").to_string()
+    // A log the ingester paired with its run keeps what it summed as a fact; a lone one has
+    // it in its params.
+    let process_of = |p: &RunView| match p.facts.get("pidstat_process") {
+        Some(process) => process.clone(),
+        None => p.params.split(';').find_map(|kv| kv.strip_prefix("process=")).unwrap_or("all").to_string(),
     };
     let mut pidstat = |p: &RunView, arm: &str, by_metric: &mut BTreeMap<(bool, String), Vec<ArmLine>>| {
         let process = process_of(p);
