@@ -858,7 +858,9 @@ fn subsystem_rows(overhead: &[OverheadRow], baseline: &str) -> Vec<SubsystemRow>
                 stratum,
                 baseline: baseline.to_string(),
                 geomean_cost_ratio: g,
-                overhead_pct: (g - 1.0) * 100.0,
+                // The headline's orientation: 1 - q for a throughput (q = mean / baseline),
+                // so one workload's row reads as its headline overhead (+86%, not +637%).
+                overhead_pct: (1.0 - 1.0 / g) * 100.0,
                 comparisons: costs.len(),
                 workloads: workloads.into_iter().collect(),
             })

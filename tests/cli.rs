@@ -66,3 +66,42 @@ fn every_emitted_metric_is_documented() {
     let missing: Vec<&&str> = names.iter().filter(|n| !documented(n)).collect();
     assert!(missing.is_empty(), "metrics missing from docs/metrics.md: {missing:?}");
 }
+
+/// subsystems.csv against a computation from overhead.csv's means: per platform and subsystem,
+/// G = exp(mean(ln c)) over the primary rows of its workloads, c = baseline_mean / mean for a
+/// higher-is-better metric (mean / baseline_mean for lower), and overhead = 1 - 1/G, the
+/// headline's orientation.
+#[test]
+fn subsystem_geomeans_follow_from_the_overhead_table() {
+    let out = tempfile::tempdir().unwrap();
+    virtperf().arg("analyse").arg(root().join("sample-data")).arg("--out").arg(out.path()).assert().success();
+    let read = |name: &str| -> Vec<std::collections::HashMap<String, String>> {
+        let mut r = csv::Reader::from_path(out.path().join(name)).unwrap();
+        r.deserialize().map(|row| row.unwrap()).collect()
+    };
+    let overhead = read("overhead.csv");
+    let subsystems = read("subsystems.csv");
+    assert!(subsystems.len() >= 4, "{subsystems:?}");
+    for s in &subsystems {
+        let workloads: Vec<&str> = s["workloads"].split(' ').collect();
+        let costs: Vec<f64> = overhead
+            .iter()
+            .filter(|o| o["primary"] == "true" && o["platform"] == s["platform"])
+            .filter(|o| workloads.contains(&o["workload"].as_str()))
+            .map(|o| {
+                let q = o["mean"].parse::<f64>().unwrap() / o["baseline_mean"].parse::<f64>().unwrap();
+                if o["better"] == "higher" {
+                    1.0 / q
+                } else {
+                    q
+                }
+            })
+            .collect();
+        assert_eq!(costs.len().to_string(), s["comparisons"], "{s:?}");
+        let g = (costs.iter().map(|c| c.ln()).sum::<f64>() / costs.len() as f64).exp();
+        let got_g: f64 = s["geomean_cost_ratio"].parse().unwrap();
+        let got_pct: f64 = s["overhead_pct"].parse().unwrap();
+        close(got_g, g);
+        close(got_pct, (1.0 - 1.0 / g) * 100.0);
+    }
+}

@@ -245,6 +245,8 @@ pub struct SubsystemCtx {
     pub overhead: String,
     /// Overhead in percent.
     pub overhead_pct: f64,
+    /// Geometric-mean cost ratio, formatted (`7.38`).
+    pub cost_ratio: String,
     /// Comparisons in the mean.
     pub comparisons: usize,
     /// Workloads covered, comma separated.
@@ -719,6 +721,7 @@ pub fn build(input: &ReportInput) -> Built {
             stratum: s.stratum.clone(),
             overhead: pct(s.overhead_pct),
             overhead_pct: s.overhead_pct,
+            cost_ratio: format!("{:.3}", s.geomean_cost_ratio),
             comparisons: s.comparisons,
             workloads: s.workloads.join(", "),
         })
@@ -1236,21 +1239,27 @@ fn series_figures(
     };
     let mut pidstat = |p: &RunView, arm: &str, by_metric: &mut BTreeMap<(bool, String), Vec<ArmLine>>| {
         let process = process_of(p);
+        let mut shown = false;
         for (metric, pts) in run_series(&p.series, Some(&process)) {
             if PIDSTAT_SHOWN.contains(&metric.as_str()) {
                 by_metric.entry((true, metric)).or_default().push((arm.to_string(), pts));
+                shown = true;
             }
         }
-        processes.insert(process);
+        if shown {
+            processes.insert(process);
+        }
     };
     for r in runs {
         if r.tool == "pidstat" {
             // A pidstat log beside a benchmark's output is shown with that benchmark (a pidstat
             // group mixes every benchmark it watched); a log on its own is shown here.
-            let paired = input
-                .runs
-                .iter()
-                .any(|b| b.tool != "pidstat" && b.arm == r.arm && beside(&b.source, &r.source));
+            // (The ingester pairs host-side logs too, `rep1.host.pidstat`: they are not drawn.)
+            let paired = r.facts.contains_key("beside")
+                || input
+                    .runs
+                    .iter()
+                    .any(|b| b.tool != "pidstat" && b.arm == r.arm && beside(&b.source, &r.source));
             if !paired {
                 pidstat(r, &r.arm, &mut by_metric);
             }
