@@ -33,4 +33,4 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 cargo build --locked
-./target/debug/virtperf lab --dir "$LAB"
+"${CARGO_TARGET_DIR:-target}/debug/virtperf" lab --dir "$LAB"

@@ -13,9 +13,10 @@ cd "$(dirname "$0")/.."
 LAB=${VIRTPERF_LAB:-/var/tmp/virtperf-lab}
 
 cargo build --locked
-./target/debug/virtperf lab --dir "$LAB"
+VP="${CARGO_TARGET_DIR:-target}/debug/virtperf"
+"$VP" lab --dir "$LAB"
 rm -rf sample-data.new
-time ./target/debug/virtperf run "$LAB/lab.toml" --out sample-data.new
+time "$VP" run "$LAB/lab.toml" --out sample-data.new
 rm -rf sample-data
 mv sample-data.new sample-data
 cargo run -- report sample-data --out reports/sample
