@@ -118,6 +118,39 @@ pub fn quote(line: &str) -> String {
     format!("'{q}'")
 }
 
+/// Random edits of real outputs, for the parsers' property tests.
+#[cfg(test)]
+pub(crate) mod edits {
+    /// The longest prefix of `s` of at most `n` bytes that ends on a char boundary.
+    pub fn cut(s: &str, n: usize) -> &str {
+        let mut n = n.min(s.len());
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        &s[..n]
+    }
+
+    /// Applies line edits to `text`: each (op, a, b) removes line a (op % 3 == 0), copies line
+    /// a in front of line b (1), or swaps lines a and b (2); a and b wrap around the line count.
+    pub fn edit_lines(text: &str, ops: &[(u8, usize, usize)]) -> String {
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        for &(op, a, b) in ops {
+            if lines.is_empty() {
+                break;
+            }
+            let (a, b) = (a % lines.len(), b % lines.len());
+            match op % 3 {
+                0 => {
+                    lines.remove(a);
+                }
+                1 => lines.insert(b, lines[a]),
+                _ => lines.swap(a, b),
+            }
+        }
+        lines.join("\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

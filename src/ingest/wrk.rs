@@ -647,6 +647,7 @@ impl Scanner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::text::edits::{cut, edit_lines};
     use proptest::prelude::*;
 
     fn parse(text: &str) -> Result<ParseOutput, ParseError> {
@@ -800,15 +801,6 @@ mod tests {
         assert!(e.message.contains("no 'Requests/sec:' line after 'Running 1s test @"), "{}", e.message);
     }
 
-    /// Cuts `s` at the char boundary at or before `at`.
-    fn cut(s: &str, at: usize) -> &str {
-        let mut at = at.min(s.len());
-        while !s.is_char_boundary(at) {
-            at -= 1;
-        }
-        &s[..at]
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -844,22 +836,10 @@ mod tests {
         fn never_panics_on_cut_and_shuffled_real_text(
             which in 0usize..5,
             at in 0usize..2000,
-            ops in proptest::collection::vec((0usize..3, 0usize..64, 0usize..64), 0..8),
+            ops in proptest::collection::vec((0u8..3, 0usize..64, 0usize..64), 0..8),
         ) {
             let real = [PLAIN, LATENCY, MULTI, NON2XX, SOCKET][which];
-            let mut lines: Vec<&str> = cut(real, at).split('\n').collect();
-            for (op, i, j) in ops {
-                if lines.is_empty() {
-                    break;
-                }
-                let (i, j) = (i % lines.len(), j % lines.len());
-                match op {
-                    0 => { lines.remove(i); }
-                    1 => { let l = lines[i]; lines.insert(j, l); }
-                    _ => lines.swap(i, j),
-                }
-            }
-            let text = lines.join("\n");
+            let text = edit_lines(cut(real, at), &ops);
             if let Ok(out) = parse(&text) {
                 for run in &out.runs {
                     prop_assert!(run.first_line <= run.last_line);

@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::ingest::text::edits::{cut, edit_lines};
 
 #[test]
 fn sizes_are_spelled_with_the_largest_exact_binary_suffix() {
@@ -247,35 +248,6 @@ fn real_texts() -> Vec<String> {
     out
 }
 
-/// Applies line edits to `text`: each (op, a, b) removes line a, duplicates it, or swaps it
-/// with line b.
-fn mutate(text: &str, edits: &[(u8, usize, usize)]) -> String {
-    let mut lines: Vec<&str> = text.split('\n').collect();
-    for &(op, a, b) in edits {
-        if lines.is_empty() {
-            break;
-        }
-        let (a, b) = (a % lines.len(), b % lines.len());
-        match op % 3 {
-            0 => {
-                lines.remove(a);
-            }
-            1 => lines.insert(a, lines[a]),
-            _ => lines.swap(a, b),
-        }
-    }
-    lines.join("\n")
-}
-
-/// The longest prefix of `s` of at most `n` bytes that ends on a char boundary.
-fn cut(s: &str, n: usize) -> &str {
-    let mut n = n.min(s.len());
-    while !s.is_char_boundary(n) {
-        n -= 1;
-    }
-    &s[..n]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -325,7 +297,7 @@ proptest! {
         let text = &texts[pick.index(texts.len())];
         let prefix = cut(text, at.index(text.len() + 1));
         let _ = FioParser.parse(prefix, &ParseOptions::default());
-        let mutated = mutate(text, &edits);
+        let mutated = edit_lines(text, &edits);
         let _ = FioParser.sniff(&mutated);
         if let Ok(out) = FioParser.parse(&mutated, &ParseOptions::default()) {
             for run in &out.runs {

@@ -6,6 +6,7 @@ use std::io::{BufRead, Read};
 use proptest::prelude::*;
 
 use super::*;
+use crate::ingest::text::edits::{cut, edit_lines};
 use crate::ingest::ParseOptions;
 use crate::model::Run;
 
@@ -303,27 +304,6 @@ fn no_series_when_not_asked() {
     assert_eq!(out.runs[0].metrics, parse(H_L).runs[0].metrics);
 }
 
-/// Random edits of real texts: lines removed, duplicated, swapped, and the text cut anywhere.
-fn mutate(text: &str, ops: &[(u8, usize, usize)], cut: usize) -> String {
-    let mut lines: Vec<&str> = text.split('\n').collect();
-    for &(op, a, b) in ops {
-        if lines.is_empty() {
-            break;
-        }
-        let (a, b) = (a % lines.len(), b % lines.len());
-        match op % 3 {
-            0 => {
-                lines.remove(a);
-            }
-            1 => lines.insert(b, lines[a]),
-            _ => lines.swap(a, b),
-        }
-    }
-    let joined = lines.join("\n");
-    let bytes = joined.as_bytes();
-    String::from_utf8_lossy(&bytes[..cut.min(bytes.len())]).into_owned()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
@@ -339,8 +319,9 @@ proptest! {
     #[test]
     fn mutated_real_text_never_panics(which in 0..ALL.len(),
                                       ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 0..8),
-                                      cut in any::<usize>(), cap in 1usize..300) {
-        let text = mutate(ALL[which], &ops, cut % (ALL[which].len() + 1));
+                                      at in any::<usize>(), cap in 1usize..300) {
+        // Lines removed, copied and swapped, then the text cut anywhere.
+        let text = cut(&edit_lines(ALL[which], &ops), at % (ALL[which].len() + 1)).to_string();
         let whole = PidstatParser.parse(&text, &SERIES);
         if let Ok(out) = &whole {
             for run in &out.runs {

@@ -5,6 +5,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::ingest::text::edits::{cut, edit_lines};
 
 const CPU: &str = include_str!("../../../tests/fixtures/sysbench/cpu.txt");
 const CPU_HIST: &str = include_str!("../../../tests/fixtures/sysbench/cpu_interval_histogram.txt");
@@ -272,34 +273,6 @@ fn every_metric_is_finite_and_named_with_its_unit() {
     }
 }
 
-/// Applies line edits to `text`: 0 removes a line, 1 duplicates one, 2 swaps two.
-fn mutate(text: &str, ops: &[(u8, usize, usize)]) -> String {
-    let mut lines: Vec<&str> = text.split('\n').collect();
-    for &(op, i, j) in ops {
-        if lines.is_empty() {
-            break;
-        }
-        let (i, j) = (i % lines.len(), j % lines.len());
-        match op {
-            0 => {
-                lines.remove(i);
-            }
-            1 => lines.insert(i, lines[i]),
-            _ => lines.swap(i, j),
-        }
-    }
-    lines.join("\n")
-}
-
-/// `text` cut at byte `at` (moved back to a char boundary).
-fn cut(text: &str, at: usize) -> &str {
-    let mut at = at % (text.len() + 1);
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    &text[..at]
-}
-
 fn check_never_panics(text: &str) {
     for series in [false, true] {
         if let Ok(out) = parse(text, &ParseOptions { series }) {
@@ -345,7 +318,8 @@ proptest! {
         at in any::<usize>(),
         ops in prop::collection::vec((0u8..3, any::<usize>(), any::<usize>()), 0..12),
     ) {
-        let mutated = mutate(ALL[which], &ops);
+        let mutated = edit_lines(ALL[which], &ops);
+        let at = at % (mutated.len() + 1);
         check_never_panics(cut(&mutated, at));
         // A concatenation of two mutated texts, as `>>` makes.
         let other = ALL[(which + 1) % ALL.len()];
