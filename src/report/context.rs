@@ -7,7 +7,6 @@
 //! Nothing here draws or writes files.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -898,7 +897,7 @@ pub fn build(input: &ReportInput) -> Built {
             figures.push(FigureSpec { name, ctx: plot, data });
         }
         // Time series.
-        for (metric, data) in series_figures(input, &runs, &label, &style_of) {
+        for (metric, data) in series_figures(&runs, &label, &style_of) {
             let name = format!("{id}-{}", slug(&format!("series-{metric}")));
             figs.push(figure_ctx(
                 &name,
@@ -1223,7 +1222,6 @@ type ArmLine = (String, Vec<(f64, f64)>);
 /// pidstat logs that sit beside them (same folder and file stem: `rep1.txt` and
 /// `rep1.pidstat`).
 fn series_figures(
-    input: &ReportInput,
     runs: &[&RunView],
     label: &str,
     style_of: &dyn Fn(&str) -> usize,
@@ -1252,15 +1250,9 @@ fn series_figures(
     };
     for r in runs {
         if r.tool == "pidstat" {
-            // A pidstat log beside a benchmark's output is shown with that benchmark (a pidstat
-            // group mixes every benchmark it watched); a log on its own is shown here.
-            // (The ingester pairs host-side logs too, `rep1.host.pidstat`: they are not drawn.)
-            let paired = r.facts.contains_key("beside")
-                || input
-                    .runs
-                    .iter()
-                    .any(|b| b.tool != "pidstat" && b.arm == r.arm && beside(&b.source, &r.source));
-            if !paired {
+            // A log the ingester paired with a benchmark's run (fact `beside`) is in that run's
+            // group and drawn with it; a log on its own is drawn here.
+            if !r.facts.contains_key("beside") {
                 pidstat(r, &r.arm, &mut by_metric);
             }
             continue;
@@ -1268,11 +1260,10 @@ fn series_figures(
         for (metric, pts) in run_series(&r.series, None) {
             by_metric.entry((false, metric)).or_default().push((r.arm.clone(), pts));
         }
-        // The pidstat log beside this run.
-        for p in input
-            .runs
+        // The pidstat log recorded beside this run (host-side logs have host_ series: not drawn).
+        for p in runs
             .iter()
-            .filter(|p| p.tool == "pidstat" && p.arm == r.arm && beside(&p.source, &r.source))
+            .filter(|p| p.tool == "pidstat" && p.facts.get("beside") == Some(&r.source))
         {
             pidstat(p, &r.arm, &mut by_metric);
         }
@@ -1322,12 +1313,6 @@ fn pidstat_title(metric: &str) -> &str {
         "kb_wr_per_sec" => "disk writes",
         m => m,
     }
-}
-
-/// Returns true if and only if files `a` and `b` sit in the same folder with the same stem.
-fn beside(a: &str, b: &str) -> bool {
-    let (a, b) = (Path::new(a), Path::new(b));
-    a.parent() == b.parent() && a.file_stem() == b.file_stem()
 }
 
 /// A run's series per metric: samples of all entities (or of those whose command is
@@ -1556,8 +1541,8 @@ mod tests {
         }
     }
 
-    /// A pidstat log beside a benchmark's output is drawn in the benchmark's section, summed
-    /// over the processes pidstat's params name, and not in the pidstat group's own section.
+    /// A pidstat log the ingester paired with a benchmark's run is drawn in the benchmark's
+    /// section, summed over the processes it names, and not on its own.
     #[test]
     fn pidstat_series_go_with_the_run_beside_them() {
         let bench = view(
@@ -1566,10 +1551,10 @@ mod tests {
             "threads=1",
             &[(1.0, "sysbench", "events_per_sec", 5.0), (2.0, "sysbench", "events_per_sec", 6.0)],
         );
-        let pid = view(
+        let mut pid = view(
             "pidstat",
             "d/native/cpu/rep1.pidstat",
-            "process=sysbench",
+            "threads=1",
             &[
                 (0.0, "sysbench[10]", "cpu_pct", 40.0),
                 (0.0, "sysbench[11]", "cpu_pct", 50.0),
@@ -1578,24 +1563,18 @@ mod tests {
                 (1.0, "sysbench[10]", "cswch_per_sec", 3.0),
             ],
         );
-        let input = ReportInput {
-            analysis: crate::analyse::analyse(&crate::analyse::Dataset::default(), &Default::default()),
-            runs: vec![bench.clone(), pid.clone()],
-            files: vec![],
-            inputs: vec![],
-            mode: Mode::Platforms,
-            title: None,
-            generator: String::new(),
-        };
+        pid.workload = bench.workload.clone();
+        pid.facts.insert("beside".into(), bench.source.clone());
+        pid.facts.insert("pidstat_process".into(), "sysbench".into());
         let style = |_: &str| 0;
-        let figs = series_figures(&input, &[&bench], "sysbench.cpu", &style);
+        let figs = series_figures(&[&bench, &pid], "sysbench.cpu", &style);
         let names: Vec<&str> = figs.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["events_per_sec", "pidstat-cpu_pct"]);
         let cpu = &figs[1].1;
         assert_eq!(cpu.lines[0].points, [(0.0, 90.0), (1.0, 30.0)]);
         assert!(cpu.title.contains("sysbench processes"), "{}", cpu.title);
         // The pidstat group itself draws nothing: its log is paired.
-        assert!(series_figures(&input, &[&pid], "pidstat", &style).is_empty());
+        assert!(series_figures(&[&pid], "pidstat", &style).is_empty());
     }
 
     #[test]
