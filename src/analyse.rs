@@ -432,7 +432,6 @@ const PRIMARY: &[&str] = &[
     "trim_iops",
     "reads_per_sec",
     "writes_per_sec",
-    "requests_per_sec",
     "ops_per_sec",
     "elapsed_s",
     "total_time_s",

@@ -27,7 +27,6 @@ pub struct DockerExecutor {
     workdir: String,
     detail: String,
     started: bool,
-    ports: Vec<u16>,
     guest: Facts,
 }
 
@@ -54,7 +53,6 @@ impl DockerExecutor {
             workdir: spec.workdir.clone().unwrap_or_else(|| "/var/tmp/virtperf".into()),
             detail,
             started: false,
-            ports: Vec::new(),
             guest: Facts::default(),
         }
     }
@@ -112,7 +110,6 @@ impl Executor for DockerExecutor {
     }
 
     fn start(&mut self, ctx: &StartContext) -> Result<()> {
-        self.ports = ctx.ports.clone();
         let t = Duration::from_secs(120);
         if let Some(argv) = self.run_argv(&ctx.ports) {
             run_ok(Command::new(&argv[0]).args(&argv[1..]), t).with_context(|| {

@@ -474,11 +474,6 @@ impl Plan {
         Ok(())
     }
 
-    /// The platform called `name`.
-    pub fn platform(&self, name: &str) -> Option<&PlatformSpec> {
-        self.platforms.iter().find(|p| p.name == name)
-    }
-
     /// The workload called `name`.
     pub fn workload(&self, name: &str) -> Option<&WorkloadSpec> {
         self.workloads.iter().find(|w| w.name == name)

@@ -194,11 +194,6 @@ impl Campaign {
         })
     }
 
-    /// The runs in order.
-    pub fn slots(&self) -> &[Slot] {
-        &self.slots
-    }
-
     /// What `--dry-run` prints: the order and every command line, nothing run.
     pub fn dry_run(&self) -> String {
         let mut s = format!(

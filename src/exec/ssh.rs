@@ -126,11 +126,6 @@ impl SshExecutor {
         super::run_captured(&mut cmd, timeout).map(|o| o.status.success()).unwrap_or(false)
     }
 
-    /// The port ssh connects to.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     /// Opens a master connection that later commands share (`ControlMaster`), so each run,
     /// monitor and kill does not pay a new ssh handshake. Best effort: without it, every
     /// command connects by itself.

@@ -103,11 +103,6 @@ pub fn after<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     line.find(key).map(|i| line[i + key.len()..].trim())
 }
 
-/// First whitespace-separated token of `s`.
-pub fn first_token(s: &str) -> Option<&str> {
-    s.split_whitespace().next()
-}
-
 /// A short, printable quote of a line for error messages (at most 60 characters).
 pub fn quote(line: &str) -> String {
     let t = line.trim();

@@ -914,7 +914,7 @@ pub fn build(input: &ReportInput) -> Built {
                 wf.push(finding(o, &label, confidence_pct));
             }
         }
-        let table = metric_table(rs, &metric_rows, &arm_names, &others, &style_of);
+        let table = metric_table(rs, &metric_rows, &arm_names, &others);
         let checks = a
             .checks
             .iter()
@@ -1348,7 +1348,6 @@ fn metric_table(
     overheads: &[&OverheadRow],
     arm_names: &[String],
     others: &[String],
-    style_of: &dyn Fn(&str) -> usize,
 ) -> MetricTable {
     let present: BTreeSet<&str> = rs.iter().map(|r| r.platform.as_str()).collect();
     let arms: Vec<String> = arm_names.iter().filter(|a| present.contains(a.as_str())).cloned().collect();
@@ -1360,7 +1359,6 @@ fn metric_table(
         }
     }
     metrics.sort_by_key(|(m, p)| (!*p, m.to_string()));
-    let _ = style_of;
     let rows = metrics
         .into_iter()
         .filter_map(|(m, _)| {

@@ -147,11 +147,6 @@ impl ReportWriter {
         ReportWriter { out: out.into() }
     }
 
-    /// The output folder.
-    pub fn out(&self) -> &Path {
-        &self.out
-    }
-
     /// Where figure `name` with extension `ext` goes: `OUT/figures/NAME.EXT`. `name` must be a
     /// slug (as [`context::slug`] makes them); anything else is refused.
     pub fn figure_path(&self, name: &str, ext: &str) -> Result<PathBuf> {
