@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context, Result};
 use globset::{Glob, GlobMatcher};
-use serde::Deserialize;
 
+use crate::exec::manifest::{Manifest, RunRecord, RunStatus};
 use crate::model::{LabelOrigin, Labels};
 
 /// Label keys a user may set.
@@ -72,38 +72,6 @@ impl LabelSet {
     }
 }
 
-/// One row of the manifest written by `virtperf run`, as far as labelling needs it.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct ManifestRun {
-    /// Raw output file, relative to the manifest's folder.
-    pub output: String,
-    /// pidstat log of the run (taken on the platform), relative to the manifest's folder.
-    pub pidstat: Option<String>,
-    /// pidstat log taken on the host for the VM's or container's processes.
-    pub host_pidstat: Option<String>,
-    /// Repetition number within the workload.
-    pub repetition: Option<usize>,
-    /// `ok`, `failed` or `timeout`.
-    pub status: String,
-    /// Exit status of the benchmark, when it exited.
-    pub exit_code: Option<i32>,
-    /// Platform name.
-    pub platform: String,
-    /// Platform detail (disk format, -smp/-m, accel).
-    pub platform_detail: String,
-}
-
-/// The parts of `manifest.json` that labelling reads; unknown fields are ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Manifest {
-    /// Campaign name.
-    pub campaign: String,
-    /// Every recorded run.
-    pub runs: Vec<ManifestRun>,
-}
-
 /// Decides the labels of input files.
 #[derive(Debug, Default)]
 pub struct Labeler {
@@ -142,11 +110,12 @@ impl Labeler {
             labels.platform = run.platform.clone();
             labels.platform_detail = run.platform_detail.clone();
             labels.campaign = campaign;
-            labels.repetition = run.repetition;
-            if !run.status.is_empty() && run.status != "ok" {
+            // Warm-ups are repetition 0 (and are kept out of the ingested tree anyway).
+            labels.repetition = (run.repetition > 0).then_some(run.repetition as usize);
+            if run.status != RunStatus::Ok {
                 labels.run_failed = Some(match run.exit_code {
-                    Some(code) => format!("{} (exit status {code})", run.status),
-                    None => run.status.clone(),
+                    Some(code) => format!("{} (exit status {code})", run.status.as_str()),
+                    None => run.status.as_str().to_string(),
                 });
             }
             if rel != run.output {
@@ -168,7 +137,7 @@ impl Labeler {
 
     /// The manifest run that names `path`, the campaign, the manifest's folder and `path`
     /// relative to it.
-    fn manifest_entry(&self, path: &Path) -> Option<(ManifestRun, String, PathBuf, String)> {
+    fn manifest_entry(&self, path: &Path) -> Option<(RunRecord, String, PathBuf, String)> {
         let mut dir = path.parent();
         while let Some(d) = dir {
             let candidate = d.join("manifest.json");
@@ -191,10 +160,7 @@ impl Labeler {
         let mut cache = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(candidate.to_path_buf())
-            .or_insert_with(|| {
-                let text = std::fs::read_to_string(candidate).ok()?;
-                serde_json::from_str::<Manifest>(&text).ok().map(Arc::new)
-            })
+            .or_insert_with(|| Manifest::load(candidate).ok().map(Arc::new))
             .clone()
     }
 }

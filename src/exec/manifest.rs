@@ -2,8 +2,9 @@
 //! Written whole to a temporary file and renamed over the old one after every run, so a reader
 //! (or a resumed campaign) never sees half a manifest.
 //!
-//! [`crate::label`] reads `campaign`, `runs[].output`, `runs[].pidstat`, `runs[].platform` and
-//! `runs[].platform_detail`; those names are a contract. This module does not run anything.
+//! [`crate::label`] reads it with these types (`campaign`, and per run `output`, `pidstat`,
+//! `host_pidstat`, `platform`, `platform_detail`, `repetition`, `status`, `exit_code`): older
+//! manifests must keep parsing. This module does not run anything.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -85,6 +86,17 @@ pub struct PlatformFacts {
     pub boot_s: Option<f64>,
     /// docker: the container id or name used.
     pub container: Option<String>,
+}
+
+impl RunStatus {
+    /// The word the manifest uses: `ok`, `failed` or `timeout`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Failed => "failed",
+            RunStatus::Timeout => "timeout",
+        }
+    }
 }
 
 /// How a run ended.

@@ -1261,10 +1261,7 @@ fn series_figures(
             by_metric.entry((false, metric)).or_default().push((r.arm.clone(), pts));
         }
         // The pidstat log recorded beside this run (host-side logs have host_ series: not drawn).
-        for p in runs
-            .iter()
-            .filter(|p| p.tool == "pidstat" && p.facts.get("beside") == Some(&r.source))
-        {
+        for p in runs.iter().filter(|p| p.tool == "pidstat" && p.facts.get("beside") == Some(&r.source)) {
             pidstat(p, &r.arm, &mut by_metric);
         }
     }
