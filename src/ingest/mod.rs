@@ -13,7 +13,7 @@ pub mod wrk;
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -78,6 +78,14 @@ pub trait Parser: Sync {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).map_err(|e| ParseError::new(1, format!("read failed: {e}")))?;
         self.parse(&String::from_utf8_lossy(&bytes), opts)
+    }
+
+    /// Parses a large regular file (over [`STREAM_BYTES`]). The default streams it through
+    /// [`Parser::parse_reader`]; pidstat reads it on all cores.
+    fn parse_file(&self, file: &File, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
+        let mut file = file;
+        file.seek(SeekFrom::Start(0)).map_err(|e| ParseError::new(1, format!("read failed: {e}")))?;
+        self.parse_reader(&mut BufReader::with_capacity(1 << 20, file), opts)
     }
 }
 
@@ -383,8 +391,7 @@ fn parse_file(
     report.parser = Some(parser.name());
     let opts = ParseOptions { series: cfg.series };
     let parsed = if size > STREAM_BYTES {
-        let mut chained = BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(reader));
-        parser.parse_reader(&mut chained, &opts)
+        parser.parse_file(reader.get_ref(), &opts)
     } else {
         let mut bytes = head;
         reader.read_to_end(&mut bytes).map_err(read_err)?;

@@ -33,6 +33,10 @@ struct Clock {
     prev: Option<f64>,
     /// Seconds added for the midnight wraps so far.
     day: f64,
+    /// The first clock time seen (raw seconds after midnight), for [`Engine::join`].
+    first: Option<u32>,
+    /// An epoch stamp was seen (those are not shifted by [`Clock::day`]).
+    epoch: bool,
 }
 
 impl Clock {
@@ -40,8 +44,12 @@ impl Clock {
     /// next day.
     fn abs(&mut self, s: Stamp) -> f64 {
         match s {
-            Stamp::Epoch(e) => e,
+            Stamp::Epoch(e) => {
+                self.epoch = true;
+                e
+            }
             Stamp::Clock(c) => {
+                self.first.get_or_insert(c);
                 let mut v = f64::from(c) + self.day;
                 if self.prev.is_some_and(|p| v < p - WRAP_S) {
                     self.day += 86_400.0;
@@ -50,6 +58,30 @@ impl Clock {
                 self.prev = Some(v);
                 v
             }
+        }
+    }
+
+    /// The day offset this clock would give to clock time `c` seen next: what a clock that
+    /// started fresh at `c` must add to its times to be on this clock's time line.
+    fn offset(&self, c: u32) -> f64 {
+        let v = f64::from(c) + self.day;
+        if self.prev.is_some_and(|p| v < p - WRAP_S) {
+            self.day + 86_400.0
+        } else {
+            self.day
+        }
+    }
+
+    /// This clock, started fresh and moved `d` seconds later, continuing `before`.
+    fn after(self, before: Clock, d: f64) -> Clock {
+        match self.prev {
+            Some(p) => Clock {
+                prev: Some(p + d),
+                day: self.day + d,
+                first: before.first.or(self.first),
+                epoch: before.epoch || self.epoch,
+            },
+            None => Clock { epoch: before.epoch || self.epoch, ..before },
         }
     }
 }
@@ -73,6 +105,16 @@ impl Acc {
         self.sum += v;
         self.any |= real;
     }
+
+    /// The statistics of `self`'s values followed by `later`'s.
+    fn then(self, later: Acc) -> Acc {
+        let max = match (self.n, later.n) {
+            (0, _) => later.max,
+            (_, 0) => self.max,
+            _ => self.max.max(later.max),
+        };
+        Acc { n: self.n + later.n, sum: self.sum + later.sum, max, any: self.any || later.any }
+    }
 }
 
 /// What a group's run metrics are computed from.
@@ -82,6 +124,58 @@ struct Stats {
     samples: u64,
     first: Option<f64>,
     last: Option<f64>,
+}
+
+impl Stats {
+    /// Adds interval `iv` as one sample of group `g`, at `time`.
+    fn add(&mut self, iv: &Interval, g: usize, time: Option<f64>) {
+        self.samples += 1;
+        if let Some(t) = time {
+            self.first.get_or_insert(t);
+            self.last = Some(t);
+        }
+        for (a, def) in AGGS.iter().enumerate() {
+            if iv.mask & (1 << a) == 0 {
+                continue;
+            }
+            let seen = iv.seen[g] & (1 << a) != 0;
+            if def.kind == Kind::Level && !seen {
+                continue;
+            }
+            self.accs[a].push(iv.sums[g][a], seen);
+        }
+    }
+
+    /// The statistics of `self`'s intervals followed by `later`'s.
+    fn then(self, later: Stats) -> Stats {
+        let mut accs = self.accs;
+        for (a, l) in accs.iter_mut().zip(later.accs) {
+            *a = a.then(l);
+        }
+        Stats {
+            accs,
+            samples: self.samples + later.samples,
+            first: self.first.or(later.first),
+            last: later.last.or(self.last),
+        }
+    }
+
+    /// The same statistics with every time `d` seconds later.
+    fn shifted(mut self, d: f64) -> Stats {
+        self.first = self.first.map(|t| t + d);
+        self.last = self.last.map(|t| t + d);
+        self
+    }
+}
+
+/// A group's statistics counted from the start of a segment (see [`Engine::segment`]), whether
+/// or not the group was listed yet: what [`Engine::join`] appends to a run already under way.
+#[derive(Debug, Clone, Copy, Default)]
+struct FromStart {
+    /// Up to the current interval.
+    all: Stats,
+    /// Up to the last interval where the group was listed.
+    kept: Stats,
 }
 
 /// One group of processes: all, or one benchmark command.
@@ -158,6 +252,39 @@ impl Misfits {
     }
 }
 
+/// A warning, kept until the parse ends: its text names the line its run starts at, which a
+/// segment engine learns only when it is joined.
+#[derive(Debug)]
+enum Note {
+    Ready(Diagnostic),
+    /// Rows that did not fit in the run starting at line `run`.
+    Misfits {
+        run: usize,
+        misfits: Misfits,
+    },
+}
+
+impl Note {
+    fn shift(&mut self, lines: usize) {
+        match self {
+            Note::Ready(d) => d.line += lines,
+            Note::Misfits { run, misfits } => {
+                *run += lines;
+                if let Some((l, _)) = misfits.first.as_mut() {
+                    *l += lines;
+                }
+            }
+        }
+    }
+
+    fn diagnostic(self) -> Option<Diagnostic> {
+        match self {
+            Note::Ready(d) => Some(d),
+            Note::Misfits { run, misfits } => misfits.warning(&format!("the run starting at line {run}")),
+        }
+    }
+}
+
 /// The state of the run being read.
 struct RunState {
     run: Run,
@@ -179,6 +306,8 @@ struct RunState {
     rows: u64,
     groups: [Group; GROUPS],
     misfits: Misfits,
+    /// Set on the run a segment engine starts in (see [`Engine::segment`]).
+    from_start: Option<Box<[FromStart; GROUPS]>>,
 }
 
 impl RunState {
@@ -195,6 +324,7 @@ impl RunState {
             rows: 0,
             groups: [Group::default(); GROUPS],
             misfits: Misfits::default(),
+            from_start: None,
         }
     }
 
@@ -205,33 +335,101 @@ impl RunState {
         let time = iv.time.or(end);
         for (g, grp) in self.groups.iter_mut().enumerate() {
             let appeared = iv.appeared & (1 << g) != 0;
+            if let Some(seg) = self.from_start.as_mut() {
+                seg[g].all.add(&iv, g, time);
+                if g == 0 || appeared {
+                    seg[g].kept = seg[g].all;
+                }
+            }
             if g > 0 && !grp.started {
                 if !appeared {
                     continue;
                 }
                 grp.started = true;
             }
-            let s = &mut grp.cur;
-            s.samples += 1;
-            if let Some(t) = time {
-                s.first.get_or_insert(t);
-                s.last = Some(t);
-            }
-            for (a, def) in AGGS.iter().enumerate() {
-                if iv.mask & (1 << a) == 0 {
-                    continue;
-                }
-                let seen = iv.seen[g] & (1 << a) != 0;
-                if def.kind == Kind::Level && !seen {
-                    continue;
-                }
-                s.accs[a].push(iv.sums[g][a], seen);
-            }
+            grp.cur.add(&iv, g, time);
             if g == 0 || appeared {
                 grp.kept = grp.cur;
             }
         }
     }
+
+    /// Appends `c`, the same run read on from a later header by a segment engine, to this run
+    /// (which has just read that header too). `d` moves `c`'s times onto this run's time line,
+    /// `lines` is added to its line numbers and `layout` maps its layout indices to ours.
+    fn absorb(&mut self, c: RunState, d: f64, lines: usize, layout: &[usize]) {
+        let seg = c.from_start.unwrap_or_default();
+        for (g, (p, cg)) in self.groups.iter_mut().zip(c.groups).enumerate() {
+            let s = seg[g];
+            if g == 0 {
+                p.cur = p.cur.then(cg.cur.shifted(d));
+                p.kept = p.cur;
+            } else if p.started {
+                let base = p.cur;
+                p.cur = base.then(s.all.shifted(d));
+                if cg.started {
+                    p.kept = base.then(s.kept.shifted(d));
+                }
+            } else {
+                p.cur = cg.cur.shifted(d);
+                p.kept = cg.kept.shifted(d);
+                p.started = cg.started;
+            }
+            p.rows += cg.rows;
+            p.cpu += cg.cpu;
+        }
+        self.content = true;
+        self.layout = c.layout.and_then(|li| layout.get(li).copied());
+        self.hdr_stamp = c.hdr_stamp;
+        self.interval = c.interval.map(|mut iv| {
+            iv.time = iv.time.map(|t| t + d);
+            iv.layouts = remap_bits(iv.layouts, layout);
+            iv
+        });
+        self.row_clock = c.row_clock.after(self.row_clock, d);
+        self.hdr_clock = c.hdr_clock.after(self.hdr_clock, d);
+        if self.t0.is_none() {
+            self.t0 = c.t0.map(|t| t + d);
+        }
+        self.rows += c.rows;
+        self.misfits.count += c.misfits.count;
+        if self.misfits.first.is_none() {
+            self.misfits.first = c.misfits.first.map(|(l, q)| (l + lines, q));
+        }
+        self.run.last_line = c.run.last_line + lines;
+        for (k, v) in c.run.facts {
+            self.run.facts.entry(k).or_insert(v);
+        }
+    }
+
+    /// Moves the line numbers of a run state read by a segment engine by `lines`, and its
+    /// layout indices through `layout`.
+    fn relocate(&mut self, lines: usize, layout: &[usize]) {
+        self.run.first_line += lines;
+        self.run.last_line += lines;
+        if let Some((l, _)) = self.misfits.first.as_mut() {
+            *l += lines;
+        }
+        self.layout = self.layout.and_then(|li| layout.get(li).copied());
+        if let Some(iv) = self.interval.as_mut() {
+            iv.layouts = remap_bits(iv.layouts, layout);
+        }
+    }
+}
+
+/// Layout bits of a segment engine, as bits of the engine it joins (`layout[i]` is the new index of
+/// layout `i`).
+fn remap_bits(bits: u64, layout: &[usize]) -> u64 {
+    let mut out = 0u64;
+    let mut b = bits;
+    while b != 0 {
+        let i = b.trailing_zeros() as usize;
+        b &= b - 1;
+        if let Some(&j) = layout.get(i) {
+            out |= 1 << j;
+        }
+    }
+    out
 }
 
 /// The ids a row carries.
@@ -316,7 +514,7 @@ pub(crate) struct Engine {
     series: bool,
     line_no: usize,
     runs: Vec<Run>,
-    warnings: Vec<Diagnostic>,
+    warnings: Vec<Note>,
     cur: Option<RunState>,
     layouts: Vec<Layout>,
     /// Token boundaries of the current line.
@@ -330,6 +528,20 @@ pub(crate) struct Engine {
     rows: u64,
     /// Row-like lines before any run.
     orphans: Misfits,
+    /// A segment engine (see [`Engine::segment`]): its first line, and until it is set aside
+    /// at a banner, the run it starts in is kept open for [`Engine::join`].
+    segment: Option<Segment>,
+    /// Intervals started by a header so far.
+    opened: u64,
+}
+
+/// What a segment engine keeps for [`Engine::join`].
+#[derive(Default)]
+struct Segment {
+    /// Its first line, as read (a header).
+    first: Vec<u8>,
+    /// The run it started in, set aside unfinished at the first banner.
+    head: Option<RunState>,
 }
 
 impl Engine {
@@ -350,7 +562,16 @@ impl Engine {
             first_header: None,
             rows: 0,
             orphans: Misfits::default(),
+            segment: None,
+            opened: 0,
         }
+    }
+
+    /// A reader of a piece of a file that starts at a header line in the middle of a run
+    /// (series are not kept). The run it starts in counts its statistics from there and is
+    /// left open, so that [`Engine::join`] can append it to the run read up to that line.
+    pub(crate) fn segment() -> Engine {
+        Engine { segment: Some(Segment::default()), ..Engine::new(false) }
     }
 
     /// Reads every line of `chunk`: the pieces between its `\n`s, the last one included (even
@@ -373,6 +594,11 @@ impl Engine {
     #[inline]
     pub(crate) fn line(&mut self, raw: &[u8]) {
         self.line_no += 1;
+        if self.line_no == 1 {
+            if let Some(seg) = self.segment.as_mut() {
+                seg.first = raw.to_vec();
+            }
+        }
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         self.spans.fill(line);
         let Some(first) = self.spans.tok(line, 0) else { return };
@@ -415,7 +641,15 @@ impl Engine {
 
     fn ensure_run(&mut self) -> &mut RunState {
         let line = self.line_no;
-        self.cur.get_or_insert_with(|| RunState::new(line))
+        // The first run of a segment engine started before its first line.
+        let continued = self.segment.is_some() && line == 1;
+        self.cur.get_or_insert_with(|| {
+            let mut st = RunState::new(line);
+            if continued {
+                st.from_start = Some(Box::default());
+            }
+            st
+        })
     }
 
     /// A header line; returns false when its columns are not a pidstat header.
@@ -459,6 +693,7 @@ impl Engine {
             iv.layouts |= bit;
             iv.mask |= agg_mask;
         }
+        self.opened += u64::from(new);
         true
     }
 
@@ -594,9 +829,15 @@ impl Engine {
     /// Turns the current run's sums into its metrics.
     fn finish_run(&mut self) {
         let Some(mut st) = self.cur.take() else { return };
+        if st.from_start.is_some() {
+            if let Some(seg) = self.segment.as_mut() {
+                seg.head = Some(st);
+                return;
+            }
+        }
         st.close_interval(None);
-        if let Some(w) = st.misfits.warning(&format!("the run starting at line {}", st.run.first_line)) {
-            self.warnings.push(w);
+        if st.misfits.first.is_some() {
+            self.warnings.push(Note::Misfits { run: st.run.first_line, misfits: st.misfits });
         }
         let mut run = st.run;
         let first = run.first_line;
@@ -604,7 +845,7 @@ impl Engine {
             let msg = "the pidstat banner is followed by no header and no row: pidstat was stopped \
                        before its first interval";
             run.issues.push(LogIssue { line: first, kind: "truncated".into(), message: msg.into() });
-            self.warnings.push(Diagnostic::new(first, msg));
+            self.warnings.push(Note::Ready(Diagnostic::new(first, msg)));
             run.params.insert("process".into(), "all".into());
             self.runs.push(run);
             return;
@@ -626,7 +867,7 @@ impl Engine {
                 s.samples
             );
             run.issues.push(LogIssue { line: first, kind: "empty".into(), message: msg.clone() });
-            self.warnings.push(Diagnostic::new(first, msg));
+            self.warnings.push(Note::Ready(Diagnostic::new(first, msg)));
         } else {
             for (a, def) in AGGS.iter().enumerate() {
                 let acc = &s.accs[a];
@@ -646,12 +887,93 @@ impl Engine {
         self.runs.push(run);
     }
 
+    /// Appends what `seg`, a [`Engine::segment`] that read the lines right after this engine's,
+    /// read, as if this engine had read them itself. This engine first reads `seg`'s first line
+    /// (a header); when that header does not start a new interval of this engine's run, or the
+    /// two cannot be put together exactly (the first clock times disagree about midnight, too
+    /// many layouts), it returns `false` having read only that line: the caller then reads the
+    /// rest of the piece with this engine.
+    pub(crate) fn join(&mut self, mut seg: Engine) -> bool {
+        if seg.line_no == 0 {
+            return true;
+        }
+        debug_assert!(seg.segment.is_some(), "join takes a segment engine");
+        let info = seg.segment.take().unwrap_or_default();
+        let opened = self.opened;
+        self.line(&info.first);
+        if self.opened == opened || self.series {
+            return false;
+        }
+        let (c, rest) = match info.head {
+            Some(h) => (h, seg.cur.take()),
+            None => match seg.cur.take() {
+                Some(c) => (c, None),
+                None => return false,
+            },
+        };
+        let Some(p) = self.cur.as_ref() else { return false };
+        if c.from_start.is_none() {
+            return false;
+        }
+        let d_row = c.row_clock.first.map(|f| p.row_clock.offset(f));
+        let d_hdr = c.hdr_clock.first.map(|f| p.hdr_clock.offset(f));
+        let d = match (d_row, d_hdr) {
+            (Some(a), Some(b)) if a != b => return false,
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => 0.0,
+        };
+        if d != 0.0 && (c.row_clock.epoch || c.hdr_clock.epoch) {
+            return false;
+        }
+        let fresh = seg.layouts.iter().filter(|l| !self.layouts.iter().any(|m| m.key == l.key)).count();
+        if self.layouts.len() + fresh > MAX_LAYOUTS {
+            return false;
+        }
+        let map: Vec<usize> = seg
+            .layouts
+            .into_iter()
+            .map(|l| match self.layouts.iter().position(|m| m.key == l.key) {
+                Some(i) => i,
+                None => {
+                    self.layouts.push(l);
+                    self.layouts.len() - 1
+                }
+            })
+            .collect();
+        let lines = self.line_no - 1;
+        if let Some(p) = self.cur.as_mut() {
+            p.absorb(c, d, lines, &map);
+        }
+        if let Some(mut r) = rest {
+            self.finish_run();
+            for mut run in seg.runs {
+                run.first_line += lines;
+                run.last_line += lines;
+                for i in &mut run.issues {
+                    i.line += lines;
+                }
+                self.runs.push(run);
+            }
+            r.relocate(lines, &map);
+            self.cur = Some(r);
+        }
+        self.warnings.extend(seg.warnings.into_iter().map(|mut w| {
+            w.shift(lines);
+            w
+        }));
+        if self.first_banner.is_none() {
+            self.first_banner = seg.first_banner.map(|(l, q)| (l + lines, q));
+        }
+        self.rows += seg.rows;
+        self.opened += seg.opened;
+        self.line_no = lines + seg.line_no;
+        true
+    }
+
     /// Ends the parse: the runs in file order, or why there is nothing to read.
     pub(crate) fn finish(mut self) -> Result<ParseOutput, ParseError> {
         self.finish_run();
-        if let Some(w) = self.orphans.warning("the file before its first pidstat header") {
-            self.warnings.push(w);
-        }
+        let orphans = self.orphans.warning("the file before its first pidstat header");
         if self.rows == 0 {
             return Err(match (self.first_header, &self.first_banner) {
                 (Some(h), _) => ParseError::new(
@@ -675,7 +997,8 @@ impl Engine {
                 ),
             });
         }
-        Ok(ParseOutput { runs: self.runs, warnings: self.warnings })
+        let warnings = self.warnings.into_iter().filter_map(Note::diagnostic).chain(orphans).collect();
+        Ok(ParseOutput { runs: self.runs, warnings })
     }
 }
 

@@ -304,8 +304,117 @@ fn no_series_when_not_asked() {
     assert_eq!(out.runs[0].metrics, parse(H_L).runs[0].metrics);
 }
 
+const NO_SERIES: ParseOptions = ParseOptions { series: false };
+
+/// `a` and `b` are the same result, but for the last bits of sums added in another order.
+fn same(
+    a: &Result<ParseOutput, crate::error::ParseError>,
+    b: &Result<ParseOutput, crate::error::ParseError>,
+) -> bool {
+    let (Ok(a), Ok(b)) = (a, b) else { return a == b };
+    let strip = |o: &ParseOutput| -> Vec<Run> {
+        o.runs
+            .iter()
+            .cloned()
+            .map(|mut r| {
+                r.metrics.iter_mut().for_each(|m| m.value = 0.0);
+                r
+            })
+            .collect()
+    };
+    let values = |o: &ParseOutput| -> Vec<f64> {
+        o.runs.iter().flat_map(|r| r.metrics.iter().map(|m| m.value)).collect()
+    };
+    a.warnings == b.warnings
+        && strip(a) == strip(b)
+        && values(a).iter().zip(values(b)).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs().max(y.abs()))
+}
+
+/// Read in pieces of `piece` bytes: the result, and how many pieces were joined.
+fn pieces(text: &str, piece: u64) -> (Result<ParseOutput, crate::error::ParseError>, usize) {
+    split::parse_counted(text.as_bytes(), &NO_SERIES, piece)
+}
+
+/// Long logs made of the real ones: every fixture, all of them one after the other, a `-h` and
+/// a multi-section log with their bodies repeated (banners removed, times moved on), and the
+/// same across midnight.
+fn long_logs() -> Vec<String> {
+    let mut out: Vec<String> = ALL.iter().map(|t| t.to_string()).collect();
+    out.push(ALL.concat());
+    for (text, hours) in [(H_C, 0), (U_R_D_W_P, 0), (U_R_D_W_P, 12 * 3600 + 3 * 60 + 30), (US_H, 0)] {
+        let body: String = text.split_inclusive('\n').skip(2).collect();
+        let mut log = text.split_inclusive('\n').take(2).collect::<String>();
+        for k in 0..6 {
+            log.push_str(&shift_clock(&body, hours + 5 * k));
+        }
+        out.push(log);
+    }
+    // The benchmark's process comes and goes (its rows left out of some copies) across
+    // midnight, and rows that do not fit in several runs.
+    let body: String = U_R_D_W_P.split_inclusive('\n').skip(2).collect();
+    let mut log = U_R_D_W_P.split_inclusive('\n').take(2).collect::<String>();
+    for k in 0..8 {
+        let copy = shift_clock(&body, 12 * 3600 + 3 * 60 + 30 + 5 * k);
+        log.push_str(&match k {
+            0 | 3 | 6 | 7 => copy.split_inclusive('\n').filter(|l| !l.contains("sysbench")).collect(),
+            _ => copy,
+        });
+    }
+    out.push(log);
+    let misfit: String = U_R_D_W_P
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, l)| if i % 7 == 3 { &l[..l.len() / 2] } else { l })
+        .collect();
+    out.push([misfit.as_str(), H_C, &misfit, &misfit].concat());
+    out
+}
+
+#[test]
+fn pieces_read_apart_and_joined_agree_with_one_pass() {
+    let mut joined = 0;
+    for text in long_logs() {
+        let whole = PidstatParser.parse(&text, &NO_SERIES);
+        for piece in [1, 40, 100, 333, 1000, 4096, 1 << 20] {
+            let (out, n) = pieces(&text, piece);
+            assert!(same(&out, &whole), "piece {piece}\n{out:?}\n{whole:?}\n{text}");
+            joined += n;
+        }
+        let crlf = text.replace('\n', "\r\n");
+        assert!(same(&pieces(&crlf, 77).0, &PidstatParser.parse(&crlf, &NO_SERIES)));
+    }
+    assert!(joined > 100, "only {joined} pieces were joined: the parallel path is not exercised");
+}
+
+#[test]
+fn pieces_are_joined_across_midnight_and_runs() {
+    // The multi-section log across midnight, and several runs one after another.
+    let logs = long_logs();
+    for text in [&logs[ALL.len() + 3], &logs[ALL.len()], &logs[ALL.len() + 5]] {
+        let whole = PidstatParser.parse(text, &NO_SERIES);
+        // Small pieces carry one open interval each; larger ones close some of their own.
+        for piece in [200, 700, 1500] {
+            let (out, n) = pieces(text, piece);
+            assert!(n > 3, "{n} joined");
+            assert!(same(&out, &whole), "piece {piece}\n{out:?}\n{whole:?}");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_logs_read_in_pieces_agree(which in 0..9usize,
+                                         ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 0..8),
+                                         at in any::<usize>(), piece in 1u64..3000) {
+        let logs = long_logs();
+        let base = &logs[(ALL.len() + which) % logs.len()];
+        let text = cut(&edit_lines(base, &ops), at % (base.len() + 1)).to_string();
+        let whole = PidstatParser.parse(&text, &NO_SERIES);
+        let (out, _) = pieces(&text, piece);
+        prop_assert!(same(&out, &whole), "piece {}", piece);
+    }
 
     #[test]
     fn random_text_never_panics(s in "\\PC{0,400}", b in proptest::collection::vec(any::<u8>(), 0..400)) {
