@@ -407,13 +407,13 @@ pub(crate) fn decimal_at(line: &[u8], s: usize, e: usize) -> Option<f64> {
     };
     let keep = if n == 8 { !0 } else { !0u64 << (8 * (8 - n)) };
     let x = (x & keep) | (ZEROS & !keep);
-    let (x, frac) = if n >= 3 && (x >> 40) as u8 == b'.' {
+    let (digits, frac) = if n >= 3 && (x >> 40) as u8 == b'.' {
         (((x & 0x00ff_ffff_ffff) << 8) | (x & 0xffff_0000_0000_0000) | 0x30, 2)
     } else {
         (x, 0)
     };
-    if all_digits(x) {
-        let v = eight_digits(x) as i64 as f64 / POW10[frac];
+    if all_digits(digits) {
+        let v = eight_digits(digits) as i64 as f64 / POW10[frac];
         return Some(if neg { -v } else { v });
     }
     decimal_shapes(tok, neg, x, n)
@@ -679,6 +679,17 @@ mod tests {
             prop_assume!(!tok.is_empty());
             let want = tok.parse::<f64>().ok().filter(|v| v.is_finite());
             prop_assert_eq!(decimal_at_end(&format!("{pad} "), &tok), want, "{:?}", tok);
+        }
+
+        /// The row parser's fast path reads every token as the plain loop does, odd ones
+        /// (several points, commas, signs) included.
+        #[test]
+        fn fast_path_agrees_with_decimal(tok in "[-+0-9.,]{1,10}", pad in "[ a-z0-9.]{0,12}") {
+            let line = format!("{pad} {tok}");
+            let mut sp = Spans::default();
+            sp.fill(line.as_bytes());
+            let last = sp.len() - 1;
+            prop_assert_eq!(sp.number(line.as_bytes(), last), decimal(tok.as_bytes()), "{:?}", tok);
         }
 
         #[test]
