@@ -244,6 +244,29 @@ fn wait_for_runs(out: &Path, n: usize, child: &mut Child) {
     }
 }
 
+/// Pids of the processes whose parent is `pid` (from /proc).
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else { continue };
+        // `pid (comm) state ppid ...`; comm may hold spaces, so read after the last ')'.
+        let ppid = stat.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The process exists and is not a zombie.
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(')').map(|(_, r)| !r.trim_start().starts_with('Z')))
+        .unwrap_or(false)
+}
+
 #[test]
 fn interrupted_and_killed_campaign_resumes_without_loss_or_repeats() {
     if !have_tool("pidstat") {
@@ -291,11 +314,25 @@ repetitions = 3
     let kept: BTreeMap<String, String> =
         first.runs.iter().map(|r| (r.id.clone(), r.started_at.clone())).collect();
 
-    // Resume, then kill -9 after 3 more runs.
+    // Resume, then kill -9 after 3 more runs: what it started (the pidstat alongside, the run)
+    // must not outlive it.
     let mut child = spawn_run(&plan, &out, true);
     wait_for_runs(&out, first.runs.len() + 3, &mut child);
+    let t = Instant::now();
+    let mut started = children_of(child.id());
+    while started.len() < 2 && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+        started = children_of(child.id());
+    }
+    assert!(!started.is_empty(), "virtperf started nothing to kill it under");
     child.kill().unwrap();
     child.wait().unwrap();
+    let t = Instant::now();
+    while started.iter().any(|p| alive(*p)) && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left: Vec<u32> = started.iter().copied().filter(|p| alive(*p)).collect();
+    assert!(left.is_empty(), "processes {left:?} outlived the killed virtperf");
     let second = manifest(&out);
     assert!(second.runs.len() < total, "the campaign finished before the kill; make runs longer");
 

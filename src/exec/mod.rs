@@ -248,13 +248,41 @@ pub enum Waited {
     Interrupted,
 }
 
+/// Makes the process `cmd` starts get SIGKILL when virtperf dies, however it dies. Its own
+/// process group keeps a terminal's Ctrl-C from it, so without this a `kill -9` of virtperf, or
+/// a closed terminal (SIGHUP), would leave a `pidstat 1` monitor or a VM running for good.
+/// The signal comes when the spawning thread ends: virtperf spawns from its main thread.
+pub fn die_with_parent(cmd: &mut Command) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec the closure calls only getpid/getppid/prctl, which are
+        // async-signal-safe, and allocates nothing.
+        let parent = std::process::id() as i32;
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // The parent died before the prctl: nobody would stop this process.
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::other("virtperf exited while starting it"));
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
 /// Spawns `cmd` in its own process group (so a terminal's Ctrl-C reaches only virtperf, which
-/// then stops it in order), with stdout and stderr to the given files.
+/// then stops it in order), with stdout and stderr to the given files; it dies with virtperf
+/// ([`die_with_parent`]).
 pub fn spawn_to(cmd: &mut Command, stdout: &Path, stderr: &Path) -> Result<Child> {
     let out =
         std::fs::File::create(stdout).with_context(|| format!("could not create '{}'", stdout.display()))?;
     let err =
         std::fs::File::create(stderr).with_context(|| format!("could not create '{}'", stderr.display()))?;
+    die_with_parent(cmd);
     cmd.stdin(Stdio::null()).stdout(out).stderr(err).process_group(0);
     cmd.spawn().with_context(|| format!("could not start {}", shown(&argv_of(cmd))))
 }
@@ -305,6 +333,7 @@ pub fn wait_deadline(
 /// commands (facts, docker port, ssh probes). Errors carry the command and its stderr.
 pub fn run_captured(cmd: &mut Command, timeout: Duration) -> Result<std::process::Output> {
     let argv = argv_of(cmd);
+    die_with_parent(cmd);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
     let mut child = cmd.spawn().with_context(|| format!("could not start {}", shown(&argv)))?;
     // Read both pipes on threads so a chatty process cannot block on a full pipe.

@@ -829,6 +829,7 @@ fn run_step(
         .map_err(|e| StepError::Failed(format!("could not open '{}': {e}", log.display())))?;
     let file2 = file.try_clone().map_err(|e| StepError::Failed(e.to_string()))?;
     use std::os::unix::process::CommandExt;
+    super::die_with_parent(&mut cmd);
     cmd.stdin(Stdio::null()).stdout(file).stderr(file2).process_group(0);
     let mut child = cmd.spawn().map_err(|e| StepError::Failed(format!("could not start: {e}")))?;
     let kill = exec.kill_command(job, "KILL");
