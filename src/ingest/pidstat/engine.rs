@@ -528,8 +528,8 @@ pub(crate) struct Engine {
     rows: u64,
     /// Row-like lines before any run.
     orphans: Misfits,
-    /// A segment engine (see [`Engine::segment`]): its first line, and until it is set aside
-    /// at a banner, the run it starts in is kept open for [`Engine::join`].
+    /// A segment engine (see [`Engine::segment`]): until it is set aside at a banner, the run
+    /// it starts in is kept open for [`Engine::join`].
     segment: Option<Segment>,
     /// Intervals started by a header so far.
     opened: u64,
@@ -538,8 +538,6 @@ pub(crate) struct Engine {
 /// What a segment engine keeps for [`Engine::join`].
 #[derive(Default)]
 struct Segment {
-    /// Its first line, as read (a header).
-    first: Vec<u8>,
     /// The run it started in, set aside unfinished at the first banner.
     head: Option<RunState>,
 }
@@ -594,11 +592,6 @@ impl Engine {
     #[inline]
     pub(crate) fn line(&mut self, raw: &[u8]) {
         self.line_no += 1;
-        if self.line_no == 1 {
-            if let Some(seg) = self.segment.as_mut() {
-                seg.first = raw.to_vec();
-            }
-        }
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         self.spans.fill(line);
         let Some(first) = self.spans.tok(line, 0) else { return };
@@ -888,19 +881,19 @@ impl Engine {
     }
 
     /// Appends what `seg`, a [`Engine::segment`] that read the lines right after this engine's,
-    /// read, as if this engine had read them itself. This engine first reads `seg`'s first line
-    /// (a header); when that header does not start a new interval of this engine's run, or the
+    /// read, as if this engine had read them itself. This engine first reads `first`, `seg`'s
+    /// first line (a header, as the caller found it); when that header does not start a new interval of this engine's run, or the
     /// two cannot be put together exactly (the first clock times disagree about midnight, too
     /// many layouts), it returns `false` having read only that line: the caller then reads the
     /// rest of the piece with this engine.
-    pub(crate) fn join(&mut self, mut seg: Engine) -> bool {
+    pub(crate) fn join(&mut self, mut seg: Engine, first: &[u8]) -> bool {
         if seg.line_no == 0 {
             return true;
         }
         debug_assert!(seg.segment.is_some(), "join takes a segment engine");
         let info = seg.segment.take().unwrap_or_default();
         let opened = self.opened;
-        self.line(&info.first);
+        self.line(first);
         if self.opened == opened || self.series {
             return false;
         }

@@ -82,11 +82,11 @@ impl<S: Source + ?Sized> Read for Range<'_, S> {
     }
 }
 
-/// A piece: where it starts and the length of its first line, `\n` included.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A piece: where it starts, and its first line (a header, without its `\n`).
+#[derive(Debug, Clone, PartialEq)]
 struct Piece {
     start: u64,
-    first: u64,
+    first: Vec<u8>,
 }
 
 /// Reads `src` in pieces of about `piece` bytes on all cores (see the module docs).
@@ -118,7 +118,7 @@ fn parse_pieces<S: Source + ?Sized>(
     let io_err = |e: io::Error| ParseError::new(1, format!("read failed: {e}"));
     let size = src.size().map_err(io_err)?;
     let pieces = if opts.series {
-        vec![Piece { start: 0, first: 0 }]
+        vec![Piece { start: 0, first: Vec::new() }]
     } else {
         pieces(src, size, piece).map_err(io_err)?
     };
@@ -137,15 +137,15 @@ fn parse_pieces<S: Source + ?Sized>(
         None => Engine::new(opts.series),
     };
     for (i, seg) in read.enumerate().map(|(i, s)| (i + 1, s)) {
-        let p = pieces[i];
+        let p = &pieces[i];
         let from = match seg {
             Ok(seg) => {
-                if engine.join(seg) {
+                if engine.join(seg, &p.first) {
                     *joined += 1;
                     continue;
                 }
                 // `join` read the first line.
-                p.start + p.first
+                p.start + p.first.len() as u64 + 1
             }
             // Read again: a lasting failure is then reported at its line.
             Err(_) => p.start,
@@ -159,13 +159,13 @@ fn parse_pieces<S: Source + ?Sized>(
 /// The pieces of `src`: the first at 0, the others at the first header line at least `piece`
 /// bytes after the previous piece's start that likely starts an interval (see [`starts_interval`]).
 fn pieces<S: Source + ?Sized>(src: &S, size: u64, piece: u64) -> io::Result<Vec<Piece>> {
-    let mut out = vec![Piece { start: 0, first: 0 }];
+    let mut out = vec![Piece { start: 0, first: Vec::new() }];
     let mut from = piece.max(1);
     while from < size {
         match find_start(src, from, size)? {
             Some(p) => {
-                out.push(p);
                 from = p.start.saturating_add(piece.max(1));
+                out.push(p);
             }
             // No header near here: a log that does not repeat its header is read in one piece.
             None => break,
@@ -205,7 +205,7 @@ fn find_start<S: Source + ?Sized>(src: &S, from: u64, size: u64) -> io::Result<O
             let line = &data[i..i + nl];
             if is_header(line) {
                 if prev_header.as_deref().is_some_and(|h| starts_interval(h, line)) {
-                    return Ok(Some(Piece { start: pos + i as u64, first: nl as u64 + 1 }));
+                    return Ok(Some(Piece { start: pos + i as u64, first: line.to_vec() }));
                 }
                 prev_header = Some(line.to_vec());
             }
