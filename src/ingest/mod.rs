@@ -77,7 +77,7 @@ pub trait Parser: Sync {
     fn parse_reader(&self, reader: &mut dyn BufRead, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).map_err(|e| ParseError::new(1, format!("read failed: {e}")))?;
-        self.parse(&String::from_utf8_lossy(&bytes), opts)
+        self.parse(&text::lossy(&bytes), opts)
     }
 
     /// Parses a large regular file (over [`STREAM_BYTES`]). The default streams it through
@@ -361,7 +361,7 @@ fn parse_file(
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut head = Vec::with_capacity(HEAD_BYTES.min(size as usize));
     (&mut reader).take(HEAD_BYTES as u64).read_to_end(&mut head).map_err(read_err)?;
-    let head_text = String::from_utf8_lossy(&head);
+    let head_text = text::lossy(&head);
     if head_text.trim().is_empty() && size <= HEAD_BYTES as u64 {
         return Err(InputError::Undetected {
             path: path.to_path_buf(),
@@ -395,7 +395,7 @@ fn parse_file(
     } else {
         let mut bytes = head;
         reader.read_to_end(&mut bytes).map_err(read_err)?;
-        parser.parse(&String::from_utf8_lossy(&bytes), &opts)
+        parser.parse(&text::lossy(&bytes), &opts)
     };
     let out = parsed.map_err(|inner| InputError::Parse {
         path: path.to_path_buf(),
