@@ -575,12 +575,10 @@ impl Engine {
     /// Reads every line of `chunk`: the pieces between its `\n`s, the last one included (even
     /// when empty), so `chunk` holds complete lines without the last one's terminator.
     pub(crate) fn lines(&mut self, chunk: &[u8]) {
-        let mut start = 0;
-        for nl in memchr::memchr_iter(b'\n', chunk) {
-            self.line(&chunk[start..nl]);
-            start = nl + 1;
+        let mut lines = lex::Lines::new(chunk);
+        while let Some(line) = lines.next(&mut self.spans) {
+            self.spanned(line);
         }
-        self.line(&chunk[start..]);
     }
 
     /// Lines read so far.
@@ -591,9 +589,15 @@ impl Engine {
     /// Reads one line (without its `\n`; a trailing `\r` is ignored).
     #[inline]
     pub(crate) fn line(&mut self, raw: &[u8]) {
-        self.line_no += 1;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         self.spans.fill(line);
+        self.spanned(line);
+    }
+
+    /// Reads one line whose tokens are in `self.spans`.
+    #[inline(always)]
+    fn spanned(&mut self, line: &[u8]) {
+        self.line_no += 1;
         let Some(first) = self.spans.tok(line, 0) else { return };
         match first {
             [b'0'..=b'9', ..] => self.timed(line, first),

@@ -48,15 +48,59 @@ fn pack(hi: u64) -> u64 {
 #[inline]
 fn block_mask(line: &[u8], base: usize) -> u64 {
     if let Some(block) = line.get(base..base.saturating_add(64)).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
-        let mut m = 0u64;
+        return masks(block).0;
+    }
+    block_mask_tail(line, base)
+}
+
+/// For the 64 bytes of `block`: bit `i` set when byte `i` is not blank, and bit `i` set when
+/// byte `i` is `\n`. SSE2 (part of every x86_64) compares 16 bytes at once; elsewhere 8 at a
+/// time in a word (SWAR).
+#[inline(always)]
+pub(crate) fn masks(block: &[u8; 64]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86_64 baseline, so the CPU has it; `masks_sse2` only
+        // computes on values (its loads are safe slice reads).
+        unsafe { masks_sse2(block) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut solid = 0u64;
+        let mut nl = 0u64;
         for (i, chunk) in block.chunks_exact(8).enumerate() {
             let mut bytes = [0u8; 8];
             bytes.copy_from_slice(chunk);
-            m |= pack(solid_bits(u64::from_le_bytes(bytes))) << (8 * i);
+            let x = u64::from_le_bytes(bytes);
+            solid |= pack(solid_bits(x)) << (8 * i);
+            nl |= pack(eq_bits(x, b'\n')) << (8 * i);
         }
-        return m;
+        (solid, nl)
     }
-    block_mask_tail(line, base)
+}
+
+/// [`masks`] with SSE2: a byte is solid when `max(byte, 0x21) == byte` (unsigned).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn masks_sse2(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_max_epu8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x};
+    let mut solid = 0u64;
+    let mut nl = 0u64;
+    let lim = _mm_set1_epi8(0x21);
+    let lf = _mm_set1_epi8(b'\n' as i8);
+    for (i, c) in block.chunks_exact(16).enumerate() {
+        let mut lo = [0u8; 8];
+        let mut hi = [0u8; 8];
+        lo.copy_from_slice(&c[..8]);
+        hi.copy_from_slice(&c[8..]);
+        // The two words become one 16-byte load.
+        let v = _mm_set_epi64x(i64::from_le_bytes(hi), i64::from_le_bytes(lo));
+        let s = _mm_cmpeq_epi8(_mm_max_epu8(v, lim), v);
+        solid |= u64::from(_mm_movemask_epi8(s) as u16) << (16 * i);
+        nl |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) as u16) << (16 * i);
+    }
+    (solid, nl)
 }
 
 /// [`block_mask`] of the last, partial block of a line.
@@ -200,8 +244,10 @@ pub(crate) const MAX_TOKENS: usize = 256;
 #[derive(Debug)]
 pub(crate) struct Spans {
     /// Token boundaries in order: start of token 0, its end, start of token 1, ... (with room
-    /// for the unconditional writes of `fill`).
+    /// for the unconditional writes of `push_edges`).
     bounds: Box<[u32; BOUNDS]>,
+    /// Boundaries found so far on the current line (may exceed `bounds`).
+    edges: usize,
     len: usize,
 }
 
@@ -210,63 +256,83 @@ const BOUNDS: usize = 2 * MAX_TOKENS + 16;
 
 impl Default for Spans {
     fn default() -> Spans {
-        Spans { bounds: Box::new([0; BOUNDS]), len: 0 }
+        Spans { bounds: Box::new([0; BOUNDS]), edges: 0, len: 0 }
     }
 }
 
 impl Spans {
-    /// Writes the positions of the next 8 set bits of `edges` (or `base + 64` when fewer are
-    /// left) from slot `at` on, and clears them.
+    /// Starts a line.
     #[inline(always)]
-    fn put8(&mut self, at: usize, base: usize, edges: &mut u64) {
-        for j in 0..8 {
-            if let Some(slot) = self.bounds.get_mut(at + j) {
-                *slot = (base + edges.trailing_zeros() as usize) as u32;
-            }
-            *edges &= edges.wrapping_sub(1);
+    fn begin(&mut self) {
+        self.edges = 0;
+    }
+
+    /// Adds the boundaries of a 64-byte block: bit `i` of `edges` is a token start or end at
+    /// `off + i` from the line's start (`off` wraps when the line starts inside the block).
+    #[inline(always)]
+    fn push_edges(&mut self, mut edges: u64, off: u32) {
+        let at = self.edges;
+        let n = edges.count_ones() as usize;
+        self.edges = at + n;
+        // Boundaries past the first 2 * MAX_TOKENS are not kept; below that, the 16 slots
+        // from `at` are within `bounds`.
+        let Some(slots) = self.bounds.get_mut(at..at + 16).and_then(|s| <&mut [u32; 16]>::try_from(s).ok())
+        else {
+            return;
+        };
+        // Eight at a time without looking (a pidstat block has about 14): the slots past
+        // `at + n` are overwritten later or never read. A slot without a boundary gets
+        // `off + 64`.
+        let (first, second) = slots.split_at_mut(8);
+        for slot in first {
+            *slot = off.wrapping_add(edges.trailing_zeros());
+            edges &= edges.wrapping_sub(1);
         }
+        if n > 8 {
+            for slot in second {
+                *slot = off.wrapping_add(edges.trailing_zeros());
+                edges &= edges.wrapping_sub(1);
+            }
+            let mut k = at + 16;
+            while edges != 0 {
+                if let Some(slot) = self.bounds.get_mut(k) {
+                    *slot = off.wrapping_add(edges.trailing_zeros());
+                }
+                k += 1;
+                edges &= edges - 1;
+            }
+        }
+    }
+
+    /// Ends a line of `len` bytes: a token still open ends there; the first [`MAX_TOKENS`]
+    /// tokens are kept.
+    #[inline(always)]
+    fn end(&mut self, len: usize) {
+        let count = self.edges.min(2 * MAX_TOKENS);
+        if count % 2 == 1 {
+            if let Some(slot) = self.bounds.get_mut(count) {
+                *slot = len as u32;
+            }
+        }
+        self.len = count.div_ceil(2).min(MAX_TOKENS);
     }
 
     /// Finds the tokens of `line` (lines longer than 4 GiB are cut).
     #[inline]
     pub(crate) fn fill(&mut self, line: &[u8]) {
         let line = &line[..line.len().min(u32::MAX as usize)];
-        let mut count = 0usize;
+        self.begin();
         // Whether the byte before the current block is solid.
         let mut prev = 0u64;
         let mut base = 0usize;
-        while base < line.len() && count < 2 * MAX_TOKENS {
+        while base < line.len() && self.edges < 2 * MAX_TOKENS {
             let solid = block_mask(line, base);
-            let shifted = (solid << 1) | prev;
             // Starts (solid after blank) and ends (blank after solid) alternate along the line.
-            let mut edges = solid ^ shifted;
-            let n = edges.count_ones() as usize;
-            // Eight at a time without looking (a pidstat block has about 14): the slots past
-            // `count + n` are overwritten later or never read.
-            self.put8(count, base, &mut edges);
-            if n > 8 {
-                self.put8(count + 8, base, &mut edges);
-                let mut at = count + 16;
-                while edges != 0 {
-                    if let Some(slot) = self.bounds.get_mut(at) {
-                        *slot = (base + edges.trailing_zeros() as usize) as u32;
-                    }
-                    at += 1;
-                    edges &= edges - 1;
-                }
-            }
-            count += n;
+            self.push_edges(solid ^ ((solid << 1) | prev), base as u32);
             prev = solid >> 63;
             base += 64;
         }
-        let count = count.min(2 * MAX_TOKENS);
-        if count % 2 == 1 {
-            // The line ends inside a token.
-            if let Some(slot) = self.bounds.get_mut(count) {
-                *slot = line.len() as u32;
-            }
-        }
-        self.len = count.div_ceil(2).min(MAX_TOKENS);
+        self.end(line.len());
     }
 
     /// Number of tokens (at most [`MAX_TOKENS`]).
@@ -311,6 +377,95 @@ impl Spans {
     #[inline]
     pub(crate) fn rest<'a>(&self, line: &'a [u8], i: usize) -> &'a [u8] {
         trim_end(line.get(self.start(line, i)..).unwrap_or(&[]))
+    }
+}
+
+/// The lines of a chunk with their tokens, found in one pass over the chunk: each 64-byte
+/// block is classified once ([`masks`]: solid bytes and newlines together), and its token
+/// boundaries go to the line they fall in. This replaces finding each line's end (memchr) and
+/// then classifying the line's bytes again, block by block, with a shorter last block per line.
+/// Lines are split at `\n` and lose a trailing `\r`, as [`Spans::fill`] would see them; the
+/// piece after the last `\n` is a line too, even when empty.
+pub(crate) struct Lines<'a> {
+    chunk: &'a [u8],
+    /// Start of the block whose boundaries and newlines are in `edges` and `nl`.
+    base: usize,
+    /// Whether that block is loaded (`base` is then its start).
+    loaded: bool,
+    /// Boundaries of the loaded block not yet given to a line.
+    edges: u64,
+    /// Newlines of the loaded block not yet reached.
+    nl: u64,
+    /// Whether the last byte of the loaded block is solid.
+    carry: u64,
+    /// Start of the current line.
+    start: usize,
+    /// The last line has been returned.
+    done: bool,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(chunk: &'a [u8]) -> Lines<'a> {
+        // Positions are kept as u32 from a line's start: a chunk over 4 GiB would wrap them.
+        let chunk = &chunk[..chunk.len().min(u32::MAX as usize)];
+        Lines { chunk, base: 0, loaded: false, edges: 0, nl: 0, carry: 0, start: 0, done: false }
+    }
+
+    /// The next line, with its tokens in `spans`.
+    #[inline(always)]
+    pub(crate) fn next(&mut self, spans: &mut Spans) -> Option<&'a [u8]> {
+        if self.done {
+            return None;
+        }
+        spans.begin();
+        loop {
+            let off = (self.base as u32).wrapping_sub(self.start as u32);
+            if self.nl != 0 {
+                let p = self.nl.trailing_zeros();
+                spans.push_edges(self.edges & ((1u64 << p) - 1), off);
+                self.edges &= (!0u64 << p) << 1;
+                self.nl &= self.nl - 1;
+                let end = self.base + p as usize;
+                let line = self.line(self.start, end);
+                self.start = end + 1;
+                spans.end(line.len());
+                return Some(line);
+            }
+            if self.loaded {
+                spans.push_edges(self.edges, off);
+                self.base += 64;
+            }
+            let (solid, nl) = match self.chunk.get(self.base..) {
+                Some(rest) if !rest.is_empty() => {
+                    match <&[u8; 64]>::try_from(rest.get(..64).unwrap_or(&[])) {
+                        Ok(block) => masks(block),
+                        Err(_) => {
+                            // The last, partial block, padded with zeros (blank, not newlines).
+                            let mut block = [0u8; 64];
+                            block[..rest.len()].copy_from_slice(rest);
+                            masks(&block)
+                        }
+                    }
+                }
+                _ => {
+                    self.done = true;
+                    let line = self.line(self.start, self.chunk.len());
+                    spans.end(line.len());
+                    return Some(line);
+                }
+            };
+            self.loaded = true;
+            self.edges = solid ^ ((solid << 1) | self.carry);
+            self.carry = solid >> 63;
+            self.nl = nl;
+        }
+    }
+
+    /// `chunk[start..end]` without a trailing `\r`.
+    #[inline(always)]
+    fn line(&self, start: usize, end: usize) -> &'a [u8] {
+        let raw = self.chunk.get(start..end).unwrap_or(&[]);
+        raw.strip_suffix(b"\r").unwrap_or(raw)
     }
 }
 
@@ -605,6 +760,33 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_a_chunk() {
+        let long = "x ".repeat(MAX_TOKENS + 10);
+        let text = format!("a b\r\n\n  c\td \n{long}\n{}e", " ".repeat(70));
+        let mut sp = Spans::default();
+        let mut lines = Lines::new(text.as_bytes());
+        let mut got = Vec::new();
+        while let Some(line) = lines.next(&mut sp) {
+            got.push(
+                (0..sp.len())
+                    .filter_map(|i| sp.tok(line, i))
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        assert_eq!(got.len(), 5);
+        assert_eq!(got[0], ["a", "b"]);
+        assert!(got[1].is_empty());
+        assert_eq!(got[2], ["c", "d"]);
+        assert_eq!(got[3].len(), MAX_TOKENS);
+        assert_eq!(got[4], ["e"]);
+        let mut empty = Lines::new(b"");
+        assert_eq!(empty.next(&mut sp), Some(&b""[..]));
+        assert_eq!(sp.len(), 0);
+        assert_eq!(empty.next(&mut sp), None);
+    }
+
+    #[test]
     fn clock_and_meridiem() {
         assert_eq!(clock(b"23:15:04"), Some(23 * 3600 + 15 * 60 + 4));
         assert_eq!(clock(b"1:02:03"), Some(3723));
@@ -719,6 +901,29 @@ mod tests {
             let got: Vec<&[u8]> = (0..sp.len()).filter_map(|i| sp.tok(&s, i)).collect();
             prop_assert_eq!(sp.len(), want.len().min(MAX_TOKENS));
             prop_assert_eq!(&got[..], &want[..want.len().min(MAX_TOKENS)]);
+        }
+
+        /// `Lines` gives the lines a split at `\n` gives (a trailing `\r` dropped), each with the
+        /// tokens `Spans::fill` finds in it, for chunks of any length around the 64-byte blocks,
+        /// with CRs, control bytes and lines of more than MAX_TOKENS tokens.
+        #[test]
+        fn lines_agree_with_split_and_fill(s in proptest::collection::vec(
+            prop_oneof![4 => Just(b' '), 2 => Just(b'\n'), 1 => Just(b'\r'), 3 => Just(b'a'), 1 => Just(b'1'),
+                        1 => any::<u8>()], 0..1200)) {
+            let mut sp = Spans::default();
+            let mut lines = Lines::new(&s);
+            let mut want_sp = Spans::default();
+            for (n, raw) in s.split(|&b| b == b'\n').enumerate() {
+                let want = raw.strip_suffix(b"\r").unwrap_or(raw);
+                let got = lines.next(&mut sp);
+                prop_assert_eq!(got, Some(want), "line {}", n);
+                want_sp.fill(want);
+                prop_assert_eq!(sp.len(), want_sp.len(), "line {}", n);
+                for i in 0..sp.len() {
+                    prop_assert_eq!(sp.tok(want, i), want_sp.tok(want, i), "line {} token {}", n, i);
+                }
+            }
+            prop_assert_eq!(lines.next(&mut sp), None);
         }
 
         #[test]
