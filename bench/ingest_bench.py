@@ -7,7 +7,8 @@ Generates a corpus (not committed) under --dir:
     lines are repeated with timestamps advanced one second per interval and values jittered);
   * small/: --files small result files, copies of the real outputs in tests/fixtures and
     sample-data (sysbench, fio, wrk), spread over platform folders.
-Then times, each --repeat times (median reported, page cache warm):
+Then times, in --repeat rounds (each round runs the three tools back to back, so a change in the
+machine's load between rounds touches all three; medians reported, page cache warm):
   * `wc -l` on the same files (the anchor),
   * `virtperf ingest ... --out X.csv` (release build),
   * pandas `read_csv(sep=r'\\s+', comment='#')`, the usual thing people reach for,
@@ -96,20 +97,18 @@ def make_small(dirpath, n):
         shutil.copyfile(seeds[i % len(seeds)], os.path.join(d, "run%05d.txt" % i))
 
 
-def timed(cmd, repeat):
-    """Median wall time and max peak RSS (KiB) over `repeat` runs of cmd."""
-    walls, rss = [], []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
-        walls.append(time.perf_counter() - t)
-        try:
-            rss.append(int(p.stderr.strip().splitlines()[-1]))
-        except (ValueError, IndexError):
-            rss.append(0)
-        if p.returncode not in (0, 1):
-            sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
-    return statistics.median(walls), max(rss)
+def timed_once(cmd):
+    """Wall time and peak RSS (KiB) of one run of cmd."""
+    t = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if p.returncode not in (0, 1):
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
+    try:
+        rss = int(p.stderr.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        rss = 0
+    return wall, rss
 
 
 PANDAS_PIDSTAT = """
@@ -168,24 +167,38 @@ def main():
             ("pandas read_csv", [sys.executable, "-c", PANDAS_SMALL, small]),
         ]),
     ]
+    ratios = {}
     for corpus, mb, cmds in cases:
-        anchor = None
-        for name, cmd in cmds:
-            wall, rss = timed(cmd, a.repeat)
-            anchor = anchor or wall
-            results.append((corpus, mb, name, wall, rss, wall / anchor))
+        walls = {name: [] for name, _ in cmds}
+        rss = {name: 0 for name, _ in cmds}
+        for _ in range(a.repeat):
+            for name, cmd in cmds:
+                w, r = timed_once(cmd)
+                walls[name].append(w)
+                rss[name] = max(rss[name], r)
+        anchor = statistics.median(walls["wc -l"])
+        for name, _ in cmds:
+            wall = statistics.median(walls[name])
+            results.append((corpus, mb, name, wall, rss[name], wall / anchor))
             print("%-18s %-16s %8.3f s %8.1f MB/s %6.1fx wc  peak %7.1f MiB"
-                  % (corpus, name, wall, mb / wall, wall / anchor, rss / 1024), file=sys.stderr)
+                  % (corpus, name, wall, mb / wall, wall / anchor, rss[name] / 1024), file=sys.stderr)
+        # Ratios within each round, then their median: what the load of one moment cannot skew.
+        v, p, w = walls["virtperf ingest"], walls["pandas read_csv"], walls["wc -l"]
+        ratios[corpus] = (
+            sorted(pi / vi for pi, vi in zip(p, v)),
+            sorted(vi / wi for vi, wi in zip(v, w)),
+        )
 
     print("| corpus | tool | wall (s, median of %d) | MB/s | time / `wc -l` | peak RSS (MiB) |" % a.repeat)
     print("|---|---|---:|---:|---:|---:|")
     for corpus, mb, name, wall, rss, ratio in results:
         print("| %s (%.0f MB) | %s | %.3f | %.0f | %.2f | %.1f |" % (corpus, mb, name, wall, mb / wall, ratio, rss / 1024))
-    by = {(c, n): w for c, _, n, w, _, _ in results}
     for corpus, _, _ in cases:
-        v, p = by[(corpus, "virtperf ingest")], by[(corpus, "pandas read_csv")]
-        print("\n%s: virtperf is %.1fx faster than pandas, %.2fx the time of wc -l"
-              % (corpus, p / v, v / by[(corpus, "wc -l")]))
+        vs_pandas, vs_wc = ratios[corpus]
+        print("\n%s, median of the %d rounds' own ratios: virtperf is %.1fx faster than pandas "
+              "(rounds: %s), %.2fx the time of wc -l (rounds: %s)"
+              % (corpus, a.repeat, statistics.median(vs_pandas), " ".join("%.1f" % r for r in vs_pandas),
+                 statistics.median(vs_wc), " ".join("%.2f" % r for r in vs_wc)))
 
 
 if __name__ == "__main__":
