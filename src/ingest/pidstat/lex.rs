@@ -405,9 +405,11 @@ pub(crate) struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
+    /// Positions are kept as u32 from each line's start, so only a line over 4 GiB would get
+    /// wrong tokens (never a panic: positions are only used through checked slicing). The
+    /// readers never pass one: whole texts are at most 32 MiB, and streamed lines are capped
+    /// at 1 MiB.
     pub(crate) fn new(chunk: &'a [u8]) -> Lines<'a> {
-        // Positions are kept as u32 from a line's start: a chunk over 4 GiB would wrap them.
-        let chunk = &chunk[..chunk.len().min(u32::MAX as usize)];
         Lines { chunk, base: 0, loaded: false, edges: 0, nl: 0, carry: 0, start: 0, done: false }
     }
 
