@@ -42,6 +42,14 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "DIR_OR_FILE")]
     pub inputs: Vec<PathBuf>,
 
+    /// How the inputs are labelled and read.
+    #[command(flatten)]
+    pub label: LabelArgs,
+}
+
+/// Labels and format for every input (shared by the commands that read raw outputs).
+#[derive(Debug, Args, Clone, Default)]
+pub struct LabelArgs {
     /// Set a label for every input, e.g. `platform=docker`. Keys: platform, platform_detail,
     /// campaign. Overrides the mapping file, manifest and path.
     #[arg(long = "label", value_name = "KEY=VALUE")]
@@ -180,17 +188,9 @@ pub struct CompareArgs {
     #[arg(value_name = "B")]
     pub b: PathBuf,
 
-    /// Set a label for every input of both campaigns, e.g. `platform=docker`.
-    #[arg(long = "label", value_name = "KEY=VALUE")]
-    pub labels: Vec<String>,
-
-    /// CSV file mapping path patterns to labels (as for `report`).
-    #[arg(long = "labels", value_name = "FILE")]
-    pub label_file: Option<PathBuf>,
-
-    /// Read every input as this tool's output (sysbench, fio, wrk, pidstat).
-    #[arg(long, value_name = "TOOL")]
-    pub format: Option<String>,
+    /// How the inputs of both campaigns are labelled and read.
+    #[command(flatten)]
+    pub label: LabelArgs,
 
     /// Confidence level of every interval, between 0 and 1.
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]

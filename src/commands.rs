@@ -44,11 +44,11 @@ fn read_inputs_with(
     print_errors: bool,
 ) -> Result<Ingested> {
     let mut set = LabelSet::default();
-    for kv in &input.labels {
+    for kv in &input.label.labels {
         set.parse_assignment(kv)?;
     }
-    let labeler = Labeler::new(set, input.label_file.as_deref())?;
-    let cfg = IngestConfig { format: input.format.clone(), series, hash };
+    let labeler = Labeler::new(set, input.label.label_file.as_deref())?;
+    let cfg = IngestConfig { format: input.label.format.clone(), series, hash };
     let ingested = ingest::ingest(&input.inputs, &cfg, &labeler)?;
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
@@ -344,12 +344,8 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     let out = args.out.clone().unwrap_or_else(|| {
         std::path::Path::new("reports").join(report::context::slug(&format!("{name_a}-vs-{name_b}")))
     });
-    let side = |path: &std::path::Path| InputArgs {
-        inputs: vec![path.to_path_buf()],
-        labels: args.labels.clone(),
-        label_file: args.label_file.clone(),
-        format: args.format.clone(),
-    };
+    let side =
+        |path: &std::path::Path| InputArgs { inputs: vec![path.to_path_buf()], label: args.label.clone() };
     let la = load(&side(&args.a), true, true, args.report.quiet)?;
     let lb = load(&side(&args.b), true, true, args.report.quiet)?;
     let ok = la.ok && lb.ok;
