@@ -77,18 +77,17 @@ fn read_inputs_with(
 
 fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
     let ingested = read_inputs(&args.input, args.series.is_some(), false, args.quiet)?;
-    let mut metrics = model::metrics_frame(&ingested.runs)?;
-    table::write_frame(&mut metrics, &args.out)?;
+    // Written in batches: a frame of every row at once took more memory than the runs.
+    let rows = table::write_batches(&args.out, model::metrics_frames(&ingested.runs))?;
     if let Some(path) = &args.series {
-        let mut series = model::series_frame(&ingested.runs)?;
-        table::write_frame(&mut series, path)?;
+        table::write_batches(path, model::series_frames(&ingested.runs))?;
     }
     if !args.quiet {
         let files_ok = ingested.files.len() - ingested.errors.len();
         eprintln!(
             "virtperf: {} runs, {} metric rows from {} of {} files -> {}",
             ingested.runs.len(),
-            metrics.height(),
+            rows,
             files_ok,
             ingested.files.len(),
             args.out.display()

@@ -278,6 +278,52 @@ pub const METRIC_COLUMNS: &[&str] = &[
 pub const SERIES_COLUMNS: &[&str] =
     &["source", "run", "platform", "workload", "repetition", "t_s", "entity", "metric", "value"];
 
+/// Rows per frame when a table is built and written in batches ([`metrics_frames`],
+/// [`series_frames`]): the columns of one batch take a few MiB.
+pub const BATCH_ROWS: usize = 1 << 13;
+
+/// `runs` cut into consecutive slices of at most `rows` rows each, as `len` counts a run's
+/// rows (a run with more is a slice of its own); one empty slice when there are no runs, so
+/// that a table always has its columns.
+fn batches<'a>(
+    runs: &'a [IngestedRun],
+    rows: usize,
+    len: impl Fn(&IngestedRun) -> usize + 'a,
+) -> impl Iterator<Item = &'a [IngestedRun]> + 'a {
+    let mut rest = runs;
+    let mut first = true;
+    std::iter::from_fn(move || {
+        if rest.is_empty() && !std::mem::take(&mut first) {
+            return None;
+        }
+        first = false;
+        let mut n = 0;
+        let mut k = 0;
+        while let Some(r) = rest.get(k) {
+            let l = len(r);
+            if k > 0 && n + l > rows {
+                break;
+            }
+            n += l;
+            k += 1;
+        }
+        let (head, tail) = rest.split_at(k);
+        rest = tail;
+        Some(head)
+    })
+}
+
+/// [`metrics_frame`] of `runs` in batches of about [`BATCH_ROWS`] rows, built one at a time
+/// as the iterator is read (for [`crate::table::write_batches`]).
+pub fn metrics_frames(runs: &[IngestedRun]) -> impl Iterator<Item = PolarsResult<DataFrame>> + '_ {
+    batches(runs, BATCH_ROWS, |r| r.data.metrics.len()).map(metrics_frame)
+}
+
+/// [`series_frame`] of `runs` in batches, like [`metrics_frames`].
+pub fn series_frames(runs: &[IngestedRun]) -> impl Iterator<Item = PolarsResult<DataFrame>> + '_ {
+    batches(runs, BATCH_ROWS, |r| r.data.series.len()).map(series_frame)
+}
+
 /// The long metrics table: one row per (run, metric), columns [`METRIC_COLUMNS`].
 pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let n: usize = runs.iter().map(|r| r.data.metrics.len()).sum();
@@ -298,15 +344,15 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let mut unit = Vec::with_capacity(n);
     let mut better = Vec::with_capacity(n);
     let mut value = Vec::with_capacity(n);
-    for r in runs {
-        let p = params_string(&r.data.params);
+    let params_of: Vec<String> = runs.iter().map(|r| params_string(&r.data.params)).collect();
+    for (r, p) in runs.iter().zip(&params_of) {
         for m in &r.data.metrics {
             source.push(r.source.as_str());
             run.push(r.run as u32);
             tool.push(r.data.tool.as_str());
             tool_version.push(r.data.tool_version.as_deref());
             workload.push(r.data.workload.as_str());
-            params.push(p.clone());
+            params.push(p.as_str());
             platform.push(r.labels.platform.as_str());
             detail.push(r.labels.platform_detail.as_str());
             origin.push(r.labels.origin.as_str());
@@ -390,6 +436,30 @@ mod tests {
         p.insert("cpu-max-prime".into(), "20000".into());
         assert_eq!(params_string(&p), "cpu-max-prime=20000;threads=2");
         assert_eq!(params_string(&Params::new()), "");
+    }
+
+    #[test]
+    fn batches_cut_at_run_boundaries() {
+        let run = |metrics: usize| IngestedRun {
+            source: String::new(),
+            run: 1,
+            repetition: 1,
+            labels: Labels::default(),
+            data: Run {
+                metrics: (0..metrics).map(|i| Metric::new(i.to_string(), "s", Better::None, 1.0)).collect(),
+                ..Run::default()
+            },
+        };
+        let runs: Vec<IngestedRun> = [3, 4, 2, 9, 1, 1].into_iter().map(run).collect();
+        let sizes: Vec<Vec<usize>> = batches(&runs, 6, |r| r.data.metrics.len())
+            .map(|b| b.iter().map(|r| r.data.metrics.len()).collect())
+            .collect();
+        // At most 6 rows a batch, in order; the run of 9 is a batch of its own.
+        assert_eq!(sizes, vec![vec![3], vec![4, 2], vec![9], vec![1, 1]]);
+        assert_eq!(batches(&[], 6, |r| r.data.metrics.len()).map(<[_]>::len).collect::<Vec<_>>(), vec![0]);
+        let frames: Vec<DataFrame> = metrics_frames(&runs).collect::<PolarsResult<_>>().unwrap();
+        assert_eq!(frames.iter().map(DataFrame::height).sum::<usize>(), 20);
+        assert_eq!(metrics_frames(&[]).next().unwrap().unwrap().width(), METRIC_COLUMNS.len());
     }
 
     #[test]

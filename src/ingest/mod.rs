@@ -205,10 +205,22 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         None => None,
     };
     let files = collect_files(inputs)?;
-    let outcomes: Vec<(FileReport, Result<Vec<Run>, InputError>)> =
-        files.par_iter().map(|path| ingest_file(path, forced, cfg, labeler)).collect();
+    let outcomes: Vec<(FileReport, Result<Vec<Run>, InputError>)> = files
+        .par_iter()
+        .map(|path| {
+            let (report, mut result) = ingest_file(path, forced, cfg, labeler);
+            // Every run is held until the table is written: no room to spare in each.
+            for run in result.iter_mut().flatten() {
+                run.metrics.shrink_to_fit();
+                run.series.shrink_to_fit();
+            }
+            (report, result)
+        })
+        .collect();
 
     let mut out = Ingested::default();
+    out.files.reserve_exact(outcomes.len());
+    out.runs.reserve_exact(outcomes.iter().map(|(_, r)| r.as_ref().map_or(0, Vec::len)).sum());
     for (report, result) in outcomes {
         match result {
             Ok(runs) => {
