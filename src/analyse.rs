@@ -110,8 +110,8 @@ impl Dataset {
                     stratum: String::new(),
                     repetition: r.repetition as u32,
                     first_line: r.data.first_line as u64,
-                    metric: m.name.clone(),
-                    unit: m.unit.clone(),
+                    metric: m.name.to_string(),
+                    unit: m.unit.to_string(),
                     better: m.better,
                     value: m.value,
                 });

@@ -5,6 +5,7 @@
 //! turn those into the long tables that `virtperf ingest` writes. Nothing here reads files or
 //! knows about any tool's format.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -54,10 +55,12 @@ impl fmt::Display for Better {
 /// One number a run produced. The name carries the unit (`latency_avg_ms`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
-    /// Metric name, unit suffixed: `events_per_sec`, `read_clat_p99_us`.
-    pub name: String,
+    /// Metric name, unit suffixed: `events_per_sec`, `read_clat_p99_us`. Most names are
+    /// fixed strings: borrowed, they cost no allocation per metric (a batch holds every run's
+    /// metrics until its table is written).
+    pub name: Cow<'static, str>,
     /// Unit, spelled out: `events/s`, `ms`, `MiB/s`, `KiB`, `%`, `count`.
-    pub unit: String,
+    pub unit: Cow<'static, str>,
     /// Which direction is better.
     pub better: Better,
     /// The value, always finite.
@@ -66,7 +69,12 @@ pub struct Metric {
 
 impl Metric {
     /// Builds a metric.
-    pub fn new(name: impl Into<String>, unit: impl Into<String>, better: Better, value: f64) -> Metric {
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        unit: impl Into<Cow<'static, str>>,
+        better: Better,
+        value: f64,
+    ) -> Metric {
         Metric { name: name.into(), unit: unit.into(), better, value }
     }
 }
@@ -156,7 +164,13 @@ impl Run {
 
     /// Adds a metric; values that are not finite are dropped (a statistic that is not
     /// available is absent, never NaN).
-    pub fn push(&mut self, name: &str, unit: &str, better: Better, value: f64) {
+    pub fn push(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        unit: impl Into<Cow<'static, str>>,
+        better: Better,
+        value: f64,
+    ) {
         if value.is_finite() {
             self.metrics.push(Metric::new(name, unit, better, value));
         }
@@ -360,8 +374,8 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
             repetition.push(r.repetition as u32);
             first_line.push(r.data.first_line as u64);
             last_line.push(r.data.last_line as u64);
-            metric.push(m.name.as_str());
-            unit.push(m.unit.as_str());
+            metric.push(m.name.as_ref());
+            unit.push(m.unit.as_ref());
             better.push(m.better.as_str());
             value.push(m.value);
         }

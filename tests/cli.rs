@@ -43,7 +43,7 @@ fn every_emitted_metric_is_documented() {
     inputs.extend(realdata());
     let out = ingest_paths(&inputs);
     let names: std::collections::BTreeSet<&str> =
-        out.runs.iter().flat_map(|r| r.data.metrics.iter().map(|m| m.name.as_str())).collect();
+        out.runs.iter().flat_map(|r| r.data.metrics.iter().map(|m| m.name.as_ref())).collect();
     assert!(names.len() > 40, "too few metrics found: {names:?}");
     let documented = |name: &str| {
         if doc.contains(&format!("`{name}`")) {

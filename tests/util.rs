@@ -70,7 +70,7 @@ pub fn refusal_of(path: &Path) -> String {
 /// The value of `metric` in `run`, panicking with the run's metrics when it is absent.
 pub fn metric(run: &IngestedRun, metric: &str) -> f64 {
     run.data.metric(metric).unwrap_or_else(|| {
-        let names: Vec<_> = run.data.metrics.iter().map(|m| m.name.as_str()).collect();
+        let names: Vec<_> = run.data.metrics.iter().map(|m| m.name.as_ref()).collect();
         panic!("{}#{} has no metric {metric}; it has {names:?}", run.source, run.run)
     })
 }

@@ -319,7 +319,7 @@ fn pair_pidstat_logs(out: &mut Ingested) {
         run.repetition = repetition;
         if host_side {
             for m in &mut run.data.metrics {
-                m.name = format!("host_{}", m.name);
+                m.name = format!("host_{}", m.name).into();
             }
             for s in &mut run.data.series {
                 s.metric = format!("host_{}", s.metric);

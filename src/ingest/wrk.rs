@@ -484,7 +484,7 @@ impl Block {
         let names = ["latency_p50_ms", "latency_p75_ms", "latency_p90_ms", "latency_p99_ms"];
         for (name, v) in names.iter().zip(self.pct) {
             if let Some(v) = v {
-                run.push(name, "ms", Better::Lower, v);
+                run.push(*name, "ms", Better::Lower, v);
             }
         }
         if let Some([avg, _, _]) = self.req_sec {
@@ -515,7 +515,7 @@ impl Block {
             let total: f64 = v.iter().sum();
             run.push("socket_errors", "count", Better::Lower, total);
             for (name, x) in ["connect", "read", "write", "timeout"].iter().zip(v) {
-                run.push(&format!("socket_errors_{name}"), "count", Better::Lower, x);
+                run.push(format!("socket_errors_{name}"), "count", Better::Lower, x);
             }
             if let (Some((line, _)), true) = (self.socket, total > 0.0) {
                 run.issues.push(LogIssue {

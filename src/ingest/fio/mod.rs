@@ -491,9 +491,9 @@ fn to_run(d: Draft, warnings: &mut Vec<Diagnostic>) -> Run {
     for dir in Ddir::ALL {
         let Some(s) = job.dirs[dir.idx()].as_ref().filter(|s| s.did_io()) else { continue };
         let p = dir.word();
-        let mut put = |name: &str, unit: &str, better: Better, v: Option<f64>| {
+        let mut put = |name: &str, unit: &'static str, better: Better, v: Option<f64>| {
             if let Some(v) = v {
-                run.push(&format!("{p}_{name}"), unit, better, v);
+                run.push(format!("{p}_{name}"), unit, better, v);
             }
         };
         put("iops", "IO/s", Better::Higher, s.iops);

@@ -871,9 +871,9 @@ impl Engine {
                 if acc.n == 0 || !acc.any {
                     continue;
                 }
-                run.push(&format!("{}_mean", def.base), def.unit, Better::Lower, acc.sum / acc.n as f64);
+                run.push(format!("{}_mean", def.base), def.unit, Better::Lower, acc.sum / acc.n as f64);
                 if def.max {
-                    run.push(&format!("{}_max", def.base), def.unit, Better::Lower, acc.max);
+                    run.push(format!("{}_max", def.base), def.unit, Better::Lower, acc.max);
                 }
             }
         }

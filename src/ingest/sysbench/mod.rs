@@ -31,6 +31,7 @@ use super::{text, Diagnostic, ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
 use crate::model::{Better, LogIssue, Params, Run, Sample};
 use line::{classify, Header, Interval, Line, Section, Test, Value, GENERAL_RANK};
+use std::borrow::Cow;
 
 /// Reads sysbench output (0.4.x, 0.5, 1.0.x).
 pub struct SysbenchParser;
@@ -678,7 +679,13 @@ fn issues(run: &mut Run, seg: &Seg, out: &mut ParseOutput) {
     }
 }
 
-fn put(run: &mut Run, name: &str, unit: &str, better: Better, v: Option<f64>) {
+fn put(
+    run: &mut Run,
+    name: impl Into<Cow<'static, str>>,
+    unit: &'static str,
+    better: Better,
+    v: Option<f64>,
+) {
     if let Some(v) = v {
         run.push(name, unit, better, v);
     }
@@ -741,19 +748,19 @@ fn push_metrics(run: &mut Run, test: Test, seg: &Seg, params: &Params) {
     put(run, "total_time_s", "s", total_time_better(test, seg, params), r.total_time_s);
     put(run, "total_events", "count", Neither, r.total_events);
     let pct = r.lat_pct.map(|(p, ms)| (line::percentile_name(p), ms));
-    let mut latencies = vec![
-        ("latency_min_ms".to_string(), r.lat_min),
-        ("latency_avg_ms".to_string(), r.lat_avg),
-        ("latency_max_ms".to_string(), r.lat_max),
+    let mut latencies: Vec<(Cow<'static, str>, Option<f64>)> = vec![
+        ("latency_min_ms".into(), r.lat_min),
+        ("latency_avg_ms".into(), r.lat_avg),
+        ("latency_max_ms".into(), r.lat_max),
     ];
     if let Some((name, ms)) = pct {
-        latencies.push((name, Some(ms)));
+        latencies.push((name.into(), Some(ms)));
     }
     let mut wrapped = Vec::new();
     for (name, v) in latencies {
         match v {
             Some(ms) if ms >= WRAPPED_MS => wrapped.push(format!("{name} = {ms}")),
-            _ => put(run, &name, "ms", Lower, v),
+            _ => put(run, name, "ms", Lower, v),
         }
     }
     if !wrapped.is_empty() {
