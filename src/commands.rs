@@ -173,10 +173,10 @@ pub fn analyse_config(s: &StatsArgs) -> Result<AnalyseConfig> {
 /// Writes summary.csv, overhead.csv, checks.csv and subsystems.csv into `dir`.
 pub fn write_analysis(a: &Analysis, dir: &std::path::Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("could not create folder '{}'", dir.display()))?;
-    table::write_frame(&mut analyse::frames::summary(a)?, &dir.join("summary.csv"))?;
-    table::write_frame(&mut analyse::frames::overhead(a)?, &dir.join("overhead.csv"))?;
-    table::write_frame(&mut analyse::frames::checks(a)?, &dir.join("checks.csv"))?;
-    table::write_frame(&mut analyse::frames::subsystems(a)?, &dir.join("subsystems.csv"))?;
+    table::write_frame(analyse::frames::summary(a)?, &dir.join("summary.csv"))?;
+    table::write_frame(analyse::frames::overhead(a)?, &dir.join("overhead.csv"))?;
+    table::write_frame(analyse::frames::checks(a)?, &dir.join("checks.csv"))?;
+    table::write_frame(analyse::frames::subsystems(a)?, &dir.join("subsystems.csv"))?;
     Ok(())
 }
 

@@ -33,8 +33,8 @@ impl TableFormat {
 }
 
 /// Writes `df` to `path`, in the format its extension names.
-pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
-    write_batches(path, std::iter::once(Ok(std::mem::take(df))))?;
+pub fn write_frame(df: DataFrame, path: &Path) -> Result<()> {
+    write_batches(path, std::iter::once(Ok(df)))?;
     Ok(())
 }
 
@@ -59,41 +59,26 @@ where
     let file = File::create(path).with_context(|| format!("could not create '{}'", path.display()))?;
     let mut out = BufWriter::new(file);
     let mut rows = 0;
-    let mut batches = batches.into_iter();
     let res = (|| -> PolarsResult<()> {
-        let mut first = batches.next().unwrap_or_else(|| Ok(DataFrame::empty()))?;
-        rows += first.height();
+        let mut frames = batches.into_iter().inspect(|df| rows += df.as_ref().map_or(0, DataFrame::height));
+        let mut first = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()))?;
         match format {
             TableFormat::Csv => {
                 // The header is written here: polars' own builds it through a NullArray, whose
                 // first use fills an 8 MiB shared zeroed buffer (8 MiB of peak memory).
                 out.write_all(&csv_header(&first))?;
                 let mut w = CsvWriter::new(&mut out).include_header(false).batched(first.schema())?;
-                w.write_batch(&first)?;
-                drop(first);
-                for df in batches {
-                    let df = df?;
-                    rows += df.height();
-                    w.write_batch(&df)?;
-                }
+                write_each(first, frames, |df| w.write_batch(df))?;
                 w.finish()
             }
             TableFormat::Parquet => {
                 let mut w = ParquetWriter::new(&mut out).batched(first.schema())?;
-                w.write_batch(&first)?;
-                drop(first);
-                for df in batches {
-                    let df = df?;
-                    rows += df.height();
-                    w.write_batch(&df)?;
-                }
+                write_each(first, frames, |df| w.write_batch(df))?;
                 w.finish().map(|_| ())
             }
             TableFormat::Json => {
-                for df in batches {
-                    let df = df?;
-                    rows += df.height();
-                    first.vstack_mut(&df)?;
+                for df in frames {
+                    first.vstack_mut(&df?)?;
                 }
                 JsonWriter::new(&mut out).with_json_format(JsonFormat::Json).finish(&mut first)
             }
@@ -102,6 +87,20 @@ where
     anyhow::Context::with_context(res, || format!("could not write '{}'", path.display()))?;
     std::io::Write::flush(&mut out).with_context(|| format!("could not write '{}'", path.display()))?;
     Ok(rows)
+}
+
+/// Hands `first`, then each frame of `rest`, to `write`, holding one frame at a time.
+fn write_each(
+    first: DataFrame,
+    rest: impl Iterator<Item = PolarsResult<DataFrame>>,
+    mut write: impl FnMut(&DataFrame) -> PolarsResult<()>,
+) -> PolarsResult<()> {
+    write(&first)?;
+    drop(first);
+    for df in rest {
+        write(&df?)?;
+    }
+    Ok(())
 }
 
 /// The header line of a CSV table of `df`'s columns, names quoted as polars would (only when
@@ -182,6 +181,27 @@ mod tests {
         CsvWriter::new(&mut whole).include_header(true).finish(&mut frame(0, 5)).unwrap();
         let got = std::fs::read(&ours).unwrap();
         assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(whole).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Parquet (a row group per batch) and JSON written in batches read back as the whole frame.
+    #[test]
+    fn batched_parquet_and_json_read_back_whole() {
+        let frame = |from: i64, n: i64| {
+            DataFrame::new_infer_height(vec![
+                Column::new("n".into(), (from..from + n).collect::<Vec<i64>>()),
+                Column::new("s".into(), (from..from + n).map(|i| format!("v{i}")).collect::<Vec<_>>()),
+            ])
+            .unwrap()
+        };
+        let dir = std::env::temp_dir().join(format!("virtperf-table-pq-{}", std::process::id()));
+        for name in ["t.parquet", "t.json"] {
+            let path = dir.join(name);
+            let rows = write_batches(&path, vec![Ok(frame(0, 3)), Ok(frame(3, 4))]).unwrap();
+            assert_eq!(rows, 7, "{name}");
+            let back = read_frame(&path, &[]).unwrap();
+            assert!(back.equals(&frame(0, 7)), "{name}: {back}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
