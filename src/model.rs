@@ -56,8 +56,8 @@ impl fmt::Display for Better {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
     /// Metric name, unit suffixed: `events_per_sec`, `read_clat_p99_us`. Most names are
-    /// fixed strings: borrowed, they cost no allocation per metric (a batch holds every run's
-    /// metrics until its table is written).
+    /// fixed strings: borrowed, they cost no allocation per metric (an ingest holds every
+    /// run's metrics until its table is written).
     pub name: Cow<'static, str>,
     /// Unit, spelled out: `events/s`, `ms`, `MiB/s`, `KiB`, `%`, `count`.
     pub unit: Cow<'static, str>,
