@@ -681,12 +681,19 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
         }
     }
 
+    // Each group's summary, computed above (`summary` is in the order of `groups`).
+    let stats_of: BTreeMap<&GroupKey, &stats::Summary> =
+        groups.keys().zip(summary.iter().map(|r| &r.stats)).collect();
+
     // Version and unit consistency, then overhead rows.
-    for ((w, p, s, m, arm), obs) in &groups {
+    for (key, obs) in &groups {
+        let (w, p, s, m, arm) = key;
         if arm == &cfg.baseline || refused.contains(&(w.clone(), s.clone(), arm.clone())) {
             continue;
         }
-        let Some(base) = groups.get(&(w.clone(), p.clone(), s.clone(), m.clone(), cfg.baseline.clone()))
+        let base_key = (w.clone(), p.clone(), s.clone(), m.clone(), cfg.baseline.clone());
+        let (Some(base), Some(&sa), Some(&sb)) =
+            (groups.get(&base_key), stats_of.get(key), stats_of.get(&base_key))
         else {
             continue;
         };
@@ -733,10 +740,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
         if better == Better::None {
             continue;
         }
-        let a: Vec<f64> = obs.iter().map(|o| o.value).collect();
-        let b: Vec<f64> = base.iter().map(|o| o.value).collect();
-        let (sa, sb) = (stats::Summary::of(&a, cfg.confidence), stats::Summary::of(&b, cfg.confidence));
-        let cmp = stats::compare(&sa, &sb, better, cfg.confidence, cfg.margin_pct);
+        let cmp = stats::compare(sa, sb, better, cfg.confidence, cfg.margin_pct);
         let (Some(mean), Some(baseline_mean)) = (sa.mean, sb.mean) else { continue };
         let bounds = cmp.overhead.as_ref().and_then(|o| o.interval.bounds());
         overhead.push(OverheadRow {

@@ -567,6 +567,21 @@ fn html_renders_offline_in_headless_chromium() {
 // -----------------------------------------------------------------------------------------------
 // Nothing panics
 
+/// The input of a platforms report of `ds` alone (no raw runs or files), default analysis.
+fn report_input(ds: &virtperf::analyse::Dataset) -> virtperf::report::context::ReportInput {
+    use virtperf::analyse::{analyse, AnalyseConfig};
+    use virtperf::report::context::{Mode, ReportInput};
+    ReportInput {
+        analysis: analyse(ds, &AnalyseConfig::default()),
+        runs: vec![],
+        files: vec![],
+        inputs: vec!["in".into()],
+        mode: Mode::Platforms,
+        title: None,
+        generator: "virtperf test".into(),
+    }
+}
+
 /// Random observations (markup in names, extreme and degenerate values, one run or many, arms
 /// without a baseline) go through analysis, figures, both renderers and the writer without a
 /// panic, and report.md keeps every `<` escaped.
@@ -574,9 +589,8 @@ fn html_renders_offline_in_headless_chromium() {
 fn random_datasets_make_reports_without_panics() {
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
-    use virtperf::analyse::{analyse, AnalyseConfig, Dataset, Obs};
+    use virtperf::analyse::{Dataset, Obs};
     use virtperf::model::Better;
-    use virtperf::report::context::{Mode, ReportInput};
 
     const ARMS: &[&str] = &["native", "docker", "<b>kvm</b>", "a|b_*c*", ""];
     const WORKLOADS: &[&str] = &["sysbench.cpu", "wrk", "fio.randread", "<script>x</script>"];
@@ -629,15 +643,7 @@ fn random_datasets_make_reports_without_panics() {
                     value: v,
                 });
             }
-            let input = ReportInput {
-                analysis: analyse(&ds, &AnalyseConfig::default()),
-                runs: vec![],
-                files: vec![],
-                inputs: vec!["in".into()],
-                mode: Mode::Platforms,
-                title: None,
-                generator: "virtperf test".into(),
-            };
+            let input = report_input(&ds);
             let out = tmp.path().join(format!("case{n}"));
             let opts = virtperf::report::WriteOptions { out: &out, templates: None, dump_context: true };
             virtperf::report::generate(&input, &opts).expect("a report");
@@ -658,9 +664,8 @@ fn random_datasets_make_reports_without_panics() {
 /// without a bar.
 #[test]
 fn many_arms_keep_the_headline_narrow() {
-    use virtperf::analyse::{analyse, AnalyseConfig, Dataset, Obs};
+    use virtperf::analyse::{Dataset, Obs};
     use virtperf::model::Better;
-    use virtperf::report::context::{Mode, ReportInput};
 
     let mut ds = Dataset::default();
     let runs: &[(&str, &str, [f64; 3])] = &[
@@ -689,15 +694,7 @@ fn many_arms_keep_the_headline_narrow() {
             });
         }
     }
-    let input = ReportInput {
-        analysis: analyse(&ds, &AnalyseConfig::default()),
-        runs: vec![],
-        files: vec![],
-        inputs: vec!["in".into()],
-        mode: Mode::Platforms,
-        title: None,
-        generator: "virtperf test".into(),
-    };
+    let input = report_input(&ds);
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("r");
     let opts = virtperf::report::WriteOptions { out: &out, templates: None, dump_context: false };

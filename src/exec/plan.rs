@@ -256,6 +256,30 @@ impl Plan {
         anyhow::anyhow!("plan '{}': {what}", self.path.display())
     }
 
+    /// Checks entry `i` of the `what` list (`platform`, `workload`): a valid name not taken
+    /// by an earlier entry (`seen`), and a kind among `kinds`. Returns how messages name it.
+    fn check_entry<'a>(
+        &self,
+        what: &str,
+        i: usize,
+        name: &'a str,
+        kind: &str,
+        kinds: &[&str],
+        seen: &mut BTreeSet<&'a str>,
+    ) -> Result<String> {
+        let at = format!("{what}[{i}] ('{name}')");
+        check_name(name).map_err(|m| self.err(format!("{at}: key 'name' {m}")))?;
+        if !seen.insert(name) {
+            return Err(self.err(format!("{at}: {what} name '{name}' is used twice")));
+        }
+        if !kinds.contains(&kind) {
+            return Err(
+                self.err(format!("{at}: key 'kind' must be one of {}, got '{kind}'", kinds.join(", ")))
+            );
+        }
+        Ok(at)
+    }
+
     /// Checks what serde cannot: names, kinds, the keys each kind needs, value ranges.
     fn check(&self) -> Result<()> {
         if self.platforms.is_empty() {
@@ -271,18 +295,7 @@ impl Plan {
         }
         let mut names = BTreeSet::new();
         for (i, p) in self.platforms.iter().enumerate() {
-            let at = format!("platform[{i}] ('{}')", p.name);
-            check_name(&p.name).map_err(|m| self.err(format!("{at}: key 'name' {m}")))?;
-            if !names.insert(p.name.as_str()) {
-                return Err(self.err(format!("{at}: platform name '{}' is used twice", p.name)));
-            }
-            if !PLATFORM_KINDS.contains(&p.kind.as_str()) {
-                return Err(self.err(format!(
-                    "{at}: key 'kind' must be one of {}, got '{}'",
-                    PLATFORM_KINDS.join(", "),
-                    p.kind
-                )));
-            }
+            let at = self.check_entry("platform", i, &p.name, &p.kind, PLATFORM_KINDS, &mut names)?;
             self.check_platform(p, &at)?;
         }
         // Two VMs writing one disk image corrupt it (and qemu refuses the second).
@@ -302,18 +315,7 @@ impl Plan {
         }
         let mut wnames = BTreeSet::new();
         for (i, w) in self.workloads.iter().enumerate() {
-            let at = format!("workload[{i}] ('{}')", w.name);
-            check_name(&w.name).map_err(|m| self.err(format!("{at}: key 'name' {m}")))?;
-            if !wnames.insert(w.name.as_str()) {
-                return Err(self.err(format!("{at}: workload name '{}' is used twice", w.name)));
-            }
-            if !WORKLOAD_KINDS.contains(&w.kind.as_str()) {
-                return Err(self.err(format!(
-                    "{at}: key 'kind' must be one of {}, got '{}'",
-                    WORKLOAD_KINDS.join(", "),
-                    w.kind
-                )));
-            }
+            let at = self.check_entry("workload", i, &w.name, &w.kind, WORKLOAD_KINDS, &mut wnames)?;
             if w.kind == "command" && w.args.is_empty() {
                 return Err(self.err(format!(
                     "{at}: key 'args' must hold the command's argv for kind = \"command\", e.g. \
