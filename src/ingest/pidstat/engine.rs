@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use super::layout::{self, Kind, Layout, AGGS, N_AGG};
-use super::lex::{self, Spans, Stamp, Tokens};
+use super::lex::{self, Num, Spans, Stamp, Tokens};
 use super::{bench_group, command_name, BENCHMARK_COMMANDS};
 use crate::error::ParseError;
 use crate::ingest::{text, Diagnostic, ParseOutput};
@@ -87,7 +87,7 @@ impl Clock {
 }
 
 /// Running statistics of one aggregated column over intervals.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Acc {
     n: u64,
     sum: f64,
@@ -118,7 +118,7 @@ impl Acc {
 }
 
 /// What a group's run metrics are computed from.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Stats {
     accs: [Acc; N_AGG],
     samples: u64,
@@ -142,7 +142,22 @@ impl Stats {
             if def.kind == Kind::Level && !seen {
                 continue;
             }
-            self.accs[a].push(iv.sums[g][a], seen);
+            self.accs[a].push(iv.total(g, a), seen);
+        }
+    }
+
+    /// Adds an interval with the aggregates `mask` in which the group had no row, at `time`:
+    /// what [`Stats::add`] does for such a group (its rates count as 0, its levels are left out).
+    fn add_idle(&mut self, mask: u8, time: Option<f64>) {
+        self.samples += 1;
+        if let Some(t) = time {
+            self.first.get_or_insert(t);
+            self.last = Some(t);
+        }
+        for (a, def) in AGGS.iter().enumerate() {
+            if mask & (1 << a) != 0 && def.kind == Kind::Rate {
+                self.accs[a].push(0.0, false);
+            }
         }
     }
 
@@ -170,12 +185,64 @@ impl Stats {
 
 /// A group's statistics counted from the start of a segment (see [`Engine::segment`]), whether
 /// or not the group was listed yet: what [`Engine::join`] appends to a run already under way.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct FromStart {
     /// Up to the current interval.
     all: Stats,
     /// Up to the last interval where the group was listed.
     kept: Stats,
+}
+
+/// The [`FromStart`] of every group. A group not listed yet in the segment has had no row in
+/// any interval so far, so its statistics are those of `idle`, kept once for all such groups:
+/// a segment pays per interval only for the groups it has listed.
+#[derive(Debug, Clone)]
+struct SegmentStats {
+    groups: [FromStart; GROUPS],
+    /// Bit `g` set when `groups[g]` is kept (group 0, every process, always is).
+    listed: u32,
+    /// The statistics of a group that had no row in any interval so far.
+    idle: Stats,
+}
+
+impl Default for SegmentStats {
+    fn default() -> SegmentStats {
+        SegmentStats { groups: [FromStart::default(); GROUPS], listed: 1, idle: Stats::default() }
+    }
+}
+
+impl SegmentStats {
+    /// Adds interval `iv` (at `time`) to every group.
+    fn add(&mut self, iv: &Interval, time: Option<f64>) {
+        let fresh = iv.appeared & !self.listed;
+        for g in 0..GROUPS {
+            if fresh & (1 << g) != 0 {
+                // Listed for the first time: its statistics so far are the idle ones (and
+                // `kept` stays empty, as it was never listed).
+                self.groups[g].all = self.idle;
+            }
+        }
+        self.listed |= iv.appeared;
+        for (g, s) in self.groups.iter_mut().enumerate() {
+            if self.listed & (1 << g) == 0 {
+                continue;
+            }
+            s.all.add(iv, g, time);
+            if g == 0 || iv.appeared & (1 << g) != 0 {
+                s.kept = s.all;
+            }
+        }
+        self.idle.add_idle(iv.mask, time);
+    }
+
+    /// Group `g`'s statistics.
+    fn get(&self, g: usize) -> FromStart {
+        if self.listed & (1 << g) != 0 {
+            self.groups[g]
+        } else {
+            FromStart { all: self.idle, kept: Stats::default() }
+        }
+    }
 }
 
 /// One group of processes: all, or one benchmark command.
@@ -194,15 +261,21 @@ struct Group {
     cpu: f64,
 }
 
-/// The per-interval sums.
+/// The per-interval sums. One is kept per run and reset at each interval's end (only the rows
+/// of the groups that had rows are cleared), rather than a new one built per interval.
 #[derive(Debug, Clone)]
 struct Interval {
+    /// An interval is under way (the fields below are its own; else they are reset).
+    open: bool,
     /// Time of the interval's end: its first row's timestamp.
     time: Option<f64>,
     /// Aggregates whose section appeared in the interval.
     mask: u8,
     /// Layouts (by index) whose header appeared in the interval.
     layouts: u64,
+    /// Per group and aggregate, the sum of the values read as [`Num::Cents`] (exact)...
+    cents: [[i64; N_AGG]; GROUPS],
+    /// ... and of the others.
     sums: [[f64; N_AGG]; GROUPS],
     /// Per group, bit `a` set when a real value of aggregate `a` was summed.
     seen: [u8; GROUPS],
@@ -213,13 +286,63 @@ struct Interval {
 impl Interval {
     fn new() -> Interval {
         Interval {
+            open: false,
             time: None,
             mask: 0,
             layouts: 0,
+            cents: [[0; N_AGG]; GROUPS],
             sums: [[0.0; N_AGG]; GROUPS],
             seen: [0; GROUPS],
             appeared: 0,
         }
+    }
+
+    /// Adds `v` to the sum of aggregate `a` of group `g`.
+    #[inline(always)]
+    fn add(&mut self, g: usize, a: usize, v: Num) {
+        match v {
+            Num::Cents(c) => match self.cents[g][a].checked_add(c) {
+                Some(sum) => self.cents[g][a] = sum,
+                None => self.sums[g][a] += c as f64 / 100.0,
+            },
+            Num::Float(v) => self.sums[g][a] += v,
+        }
+        self.seen[g] |= 1 << a;
+    }
+
+    /// Starts an interval with the layout bits `layouts` and the aggregates `mask`.
+    #[inline]
+    fn open(&mut self, layouts: u64, mask: u8) {
+        self.open = true;
+        self.layouts = layouts;
+        self.mask = mask;
+    }
+
+    /// Ends the interval: back to [`Interval::new`]'s state (only groups that had rows have
+    /// sums to clear).
+    fn reset(&mut self) {
+        let mut g = self.appeared;
+        while g != 0 {
+            let i = g.trailing_zeros() as usize;
+            g &= g - 1;
+            if let (Some(c), Some(f)) = (self.cents.get_mut(i), self.sums.get_mut(i)) {
+                *c = [0; N_AGG];
+                *f = [0.0; N_AGG];
+            }
+        }
+        self.seen = [0; GROUPS];
+        self.appeared = 0;
+        self.open = false;
+        self.time = None;
+        self.mask = 0;
+        self.layouts = 0;
+    }
+
+    /// The sum of aggregate `a` of group `g`: exact when every value was a [`Num::Cents`] (one
+    /// rounding, at the end).
+    #[inline]
+    fn total(&self, g: usize, a: usize) -> f64 {
+        self.cents[g][a] as f64 / 100.0 + self.sums[g][a]
     }
 }
 
@@ -295,7 +418,7 @@ struct RunState {
     /// Timestamp of the last header (non-`-h` headers carry the interval's start time; `-h`
     /// headers, `# Time`, none).
     hdr_stamp: Option<Stamp>,
-    interval: Option<Interval>,
+    interval: Interval,
     /// Time line of the rows.
     row_clock: Clock,
     /// Time line of the headers: kept apart from the rows', because a header shows the start of
@@ -307,7 +430,7 @@ struct RunState {
     groups: [Group; GROUPS],
     misfits: Misfits,
     /// Set on the run a segment engine starts in (see [`Engine::segment`]).
-    from_start: Option<Box<[FromStart; GROUPS]>>,
+    from_start: Option<Box<SegmentStats>>,
 }
 
 impl RunState {
@@ -317,7 +440,7 @@ impl RunState {
             content: false,
             layout: None,
             hdr_stamp: None,
-            interval: None,
+            interval: Interval::new(),
             row_clock: Clock::default(),
             hdr_clock: Clock::default(),
             t0: None,
@@ -331,15 +454,18 @@ impl RunState {
     /// Ends the current interval: its sums become one sample of every group. `end` is the time
     /// to use when the interval had no row (the next header's start time).
     fn close_interval(&mut self, end: Option<f64>) {
-        let Some(iv) = self.interval.take() else { return };
+        let iv = &mut self.interval;
+        if !iv.open {
+            return;
+        }
         let time = iv.time.or(end);
+        if let Some(seg) = self.from_start.as_mut() {
+            seg.add(iv, time);
+        }
         for (g, grp) in self.groups.iter_mut().enumerate() {
             let appeared = iv.appeared & (1 << g) != 0;
-            if let Some(seg) = self.from_start.as_mut() {
-                seg[g].all.add(&iv, g, time);
-                if g == 0 || appeared {
-                    seg[g].kept = seg[g].all;
-                }
+            if appeared {
+                grp.cpu += iv.total(g, 0);
             }
             if g > 0 && !grp.started {
                 if !appeared {
@@ -347,11 +473,12 @@ impl RunState {
                 }
                 grp.started = true;
             }
-            grp.cur.add(&iv, g, time);
+            grp.cur.add(iv, g, time);
             if g == 0 || appeared {
                 grp.kept = grp.cur;
             }
         }
+        iv.reset();
     }
 
     /// Appends `c`, the same run read on from a later header by a segment engine, to this run
@@ -360,7 +487,7 @@ impl RunState {
     fn absorb(&mut self, c: RunState, d: f64, lines: usize, layout: &[usize]) {
         let seg = c.from_start.unwrap_or_default();
         for (g, (p, cg)) in self.groups.iter_mut().zip(c.groups).enumerate() {
-            let s = seg[g];
+            let s = seg.get(g);
             if g == 0 {
                 p.cur = p.cur.then(cg.cur.shifted(d));
                 p.kept = p.cur;
@@ -381,11 +508,9 @@ impl RunState {
         self.content = true;
         self.layout = c.layout.and_then(|li| layout.get(li).copied());
         self.hdr_stamp = c.hdr_stamp;
-        self.interval = c.interval.map(|mut iv| {
-            iv.time = iv.time.map(|t| t + d);
-            iv.layouts = remap_bits(iv.layouts, layout);
-            iv
-        });
+        self.interval = c.interval;
+        self.interval.time = self.interval.time.map(|t| t + d);
+        self.interval.layouts = remap_bits(self.interval.layouts, layout);
         self.row_clock = c.row_clock.after(self.row_clock, d);
         self.hdr_clock = c.hdr_clock.after(self.hdr_clock, d);
         if self.t0.is_none() {
@@ -411,9 +536,7 @@ impl RunState {
             *l += lines;
         }
         self.layout = self.layout.and_then(|li| layout.get(li).copied());
-        if let Some(iv) = self.interval.as_mut() {
-            iv.layouts = remap_bits(iv.layouts, layout);
-        }
+        self.interval.layouts = remap_bits(self.interval.layouts, layout);
     }
 }
 
@@ -452,6 +575,7 @@ fn parse_row<'a>(
     line: &'a [u8],
     k: usize,
     vals: &mut [f64; 64],
+    nums: &mut RowNums,
     all: bool,
 ) -> Option<RowIds<'a>> {
     // Every column needs a token; Command, when last, may have more.
@@ -461,13 +585,15 @@ fn parse_row<'a>(
     }
     if all {
         for &(ci, _) in &layout.metric_cols {
-            *vals.get_mut(ci)? = spans.number(line, k + ci)?;
+            let v = spans.num(line, k + ci)?;
+            nums.set(ci, v)?;
+            *vals.get_mut(ci)? = v.to_f64();
         }
     } else {
         // Without series only the aggregated columns are needed; the others must still look
         // like numbers for the row to fit.
         for &(ci, _) in &layout.agg_cols {
-            *vals.get_mut(ci)? = spans.number(line, k + ci)?;
+            nums.set(ci, spans.num(line, k + ci)?)?;
         }
         for &ci in &layout.other_cols {
             if !matches!(spans.tok(line, k + ci)?.first(), Some(b'0'..=b'9' | b'-' | b'.')) {
@@ -499,6 +625,47 @@ fn parse_row<'a>(
     Some(RowIds { command, first_word, id, thread })
 }
 
+/// The [`Num`]s of a row's columns, kept as two arrays of plain numbers rather than one of
+/// enums: a 16-byte enum written as two 8-byte halves and read back whole stalls the store
+/// forwarding on every value.
+struct RowNums {
+    /// [`Num::Cents`], or [`RowNums::FLOAT`] when the value is in `floats`.
+    cents: [i64; 64],
+    floats: [f64; 64],
+}
+
+impl RowNums {
+    /// Marks a value kept in `floats` (no value read as cents is this low).
+    const FLOAT: i64 = i64::MIN;
+
+    fn new() -> RowNums {
+        RowNums { cents: [0; 64], floats: [0.0; 64] }
+    }
+
+    /// Keeps `v` for column `ci` (`None` past 64 columns).
+    #[inline(always)]
+    fn set(&mut self, ci: usize, v: Num) -> Option<()> {
+        let slot = self.cents.get_mut(ci)?;
+        match v {
+            Num::Cents(c) => *slot = c,
+            Num::Float(f) => {
+                *slot = RowNums::FLOAT;
+                *self.floats.get_mut(ci)? = f;
+            }
+        }
+        Some(())
+    }
+
+    /// The value of column `ci`.
+    #[inline(always)]
+    fn get(&self, ci: usize) -> Num {
+        match self.cents[ci & 63] {
+            RowNums::FLOAT => Num::Float(self.floats[ci & 63]),
+            c => Num::Cents(c),
+        }
+    }
+}
+
 /// A `TGID`/`TID` cell: `-` (`Some(None)`) or an id; `None` when it is neither.
 #[inline]
 fn thread_id(tok: &[u8]) -> Option<Option<u64>> {
@@ -519,7 +686,10 @@ pub(crate) struct Engine {
     layouts: Vec<Layout>,
     /// Token boundaries of the current line.
     spans: Spans,
+    /// The values of the current row's metric columns (with series)...
     vals: [f64; 64],
+    /// ... and of its aggregated columns, as read.
+    nums: RowNums,
     /// Interned series entities, `command[id]`.
     entities: HashMap<Vec<u8>, String>,
     key: Vec<u8>,
@@ -554,6 +724,7 @@ impl Engine {
             layouts: Vec::new(),
             spans: Spans::default(),
             vals: [0.0; 64],
+            nums: RowNums::new(),
             entities: HashMap::new(),
             key: Vec::new(),
             first_banner: None,
@@ -677,19 +848,15 @@ impl Engine {
         // A new interval starts at a header whose section was already seen in this interval
         // (`-h`: every header; several sections: the first one again), or whose timestamp
         // differs from the previous header's (non-`-h`: all sections of one interval share it).
-        let new = match &st.interval {
-            None => true,
-            Some(iv) => iv.layouts & bit != 0 || (stamp.is_some() && stamp != st.hdr_stamp),
-        };
+        let iv = &st.interval;
+        let new = !iv.open || iv.layouts & bit != 0 || (stamp.is_some() && stamp != st.hdr_stamp);
         if new {
             st.close_interval(start);
-            st.interval = Some(Interval::new());
+            st.interval.open(0, 0);
         }
         st.hdr_stamp = stamp;
-        if let Some(iv) = st.interval.as_mut() {
-            iv.layouts |= bit;
-            iv.mask |= agg_mask;
-        }
+        st.interval.layouts |= bit;
+        st.interval.mask |= agg_mask;
         self.opened += u64::from(new);
         true
     }
@@ -702,7 +869,8 @@ impl Engine {
         let Some((li, layout)) = st.layout.and_then(|li| Some((li, self.layouts.get(li)?))) else {
             return st.misfits.add(line_no, line);
         };
-        let Some(ids) = parse_row(layout, &self.spans, line, k, &mut self.vals, self.series) else {
+        let Some(ids) = parse_row(layout, &self.spans, line, k, &mut self.vals, &mut self.nums, self.series)
+        else {
             return st.misfits.add(line_no, line);
         };
         let abs = st.row_clock.abs(stamp);
@@ -714,34 +882,26 @@ impl Engine {
         // single section pidstat may print the header only once: a new timestamp is a new
         // interval. With -h, old sysstat stamped each row on its own (one interval's rows can
         // straddle a second), and a header starts every interval.
-        let split = st.hdr_stamp.is_some()
-            && st.interval.as_ref().is_some_and(|iv| iv.time.is_some_and(|t| t != abs));
+        let split = st.hdr_stamp.is_some() && st.interval.open && st.interval.time.is_some_and(|t| t != abs);
         if split {
             st.close_interval(None);
         }
-        let iv = st.interval.get_or_insert_with(|| {
-            let mut iv = Interval::new();
-            iv.layouts = 1 << li;
-            iv.mask = layout.agg_mask;
-            iv
-        });
+        let iv = &mut st.interval;
+        if !iv.open {
+            iv.open(1 << li, layout.agg_mask);
+        }
         iv.time.get_or_insert(abs);
         if !ids.thread {
             let name = command_name(ids.first_word);
             let g = bench_group(name);
             for &(ci, a) in &layout.agg_cols {
-                let v = self.vals[ci];
-                if v == -1.0 {
-                    continue; // unreadable (no permission): pidstat's sentinel
+                let v = self.nums.get(ci);
+                if v.is_unreadable() {
+                    continue; // no permission: pidstat's sentinel
                 }
-                iv.sums[0][a] += v;
-                iv.seen[0] |= 1 << a;
+                iv.add(0, a, v);
                 if g > 0 {
-                    iv.sums[g][a] += v;
-                    iv.seen[g] |= 1 << a;
-                }
-                if a == 0 {
-                    st.groups[g].cpu += v;
+                    iv.add(g, a, v);
                 }
             }
             iv.appeared |= 1 | (1 << g);
@@ -1002,4 +1162,46 @@ impl Engine {
 /// The params value for a [`BENCHMARK_COMMANDS`] entry: the name without a trailing `*`/`-`.
 fn canonical(pattern: &str) -> String {
     pattern.trim_end_matches(['*', '-']).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// [`SegmentStats`] keeps one `idle` for the groups not listed yet: it must give what
+        /// adding every interval to every group gives.
+        #[test]
+        fn segment_stats_agree_with_every_group_kept(intervals in proptest::collection::vec(
+            (0u32..1 << GROUPS, any::<u8>(), any::<u8>(), proptest::collection::vec(-200i64..20_000, N_AGG), any::<bool>()),
+            0..40,
+        )) {
+            let mut lazy = SegmentStats::default();
+            let mut every = [FromStart::default(); GROUPS];
+            for (i, (appeared, mask, seen, cents, timed)) in intervals.into_iter().enumerate() {
+                let mut iv = Interval::new();
+                iv.open(1, mask);
+                iv.appeared = appeared;
+                iv.time = timed.then_some(i as f64);
+                for g in (0..GROUPS).filter(|g| appeared & (1 << g) != 0) {
+                    // Groups with rows have sums (and values seen) of their own.
+                    iv.seen[g] = seen & mask;
+                    for (a, &c) in cents.iter().enumerate() {
+                        iv.cents[g][a] = c * (g as i64 + 1);
+                    }
+                }
+                lazy.add(&iv, iv.time);
+                for (g, s) in every.iter_mut().enumerate() {
+                    s.all.add(&iv, g, iv.time);
+                    if g == 0 || appeared & (1 << g) != 0 {
+                        s.kept = s.all;
+                    }
+                }
+            }
+            for (g, s) in every.iter().enumerate() {
+                prop_assert_eq!(lazy.get(g), *s, "group {}", g);
+            }
+        }
+    }
 }

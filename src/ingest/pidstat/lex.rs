@@ -365,11 +365,11 @@ impl Spans {
         line.get(s..e)
     }
 
-    /// [`decimal`] of token `i`, computed by [`decimal_at`].
+    /// Token `i` as a [`Num`] ([`num_at`]).
     #[inline]
-    pub(crate) fn number(&self, line: &[u8], i: usize) -> Option<f64> {
+    pub(crate) fn num(&self, line: &[u8], i: usize) -> Option<Num> {
         let (s, e) = self.span(i)?;
-        decimal_at(line, s, e)
+        num_at(line, s, e)
     }
 
     /// From token `i` to the end of the line, trailing blanks removed (empty when there is no
@@ -478,12 +478,19 @@ const POW10: [f64; 23] = [
 ];
 
 /// Parses a plain decimal (`0.00`, `-1.00`, `54292`, `28,76` with a decimal comma) to the same
-/// f64 as `str::parse` would, fast. Up to 19 digits with at most 22 after the point and a
-/// mantissa up to 2^53 are computed as one exact integer divided by one exact power of ten,
-/// which IEEE division rounds correctly; anything else (exponents, long digit strings) falls
-/// back to `str::parse`. Returns `None` for non-numbers and non-finite values.
-#[inline]
+/// f64 as `str::parse` would, fast: [`num`] as an f64 (the tests' view of it).
+#[cfg(test)]
 pub(crate) fn decimal(tok: &[u8]) -> Option<f64> {
+    num(tok).map(Num::to_f64)
+}
+
+/// The number in `tok` ([`decimal`]'s syntax): [`Num::Cents`] when it has at most two decimals
+/// and its hundredths are at most 2^53. Otherwise, up to 19 digits with at most 22 after the
+/// point and a mantissa up to 2^53 are computed as one exact integer divided by one exact power
+/// of ten, which IEEE division rounds correctly; anything else (exponents, long digit strings)
+/// falls back to `str::parse`. Returns `None` for non-numbers and non-finite values.
+#[inline]
+pub(crate) fn num(tok: &[u8]) -> Option<Num> {
     let (neg, digits) = match tok.first() {
         Some(b'-') => (true, &tok[1..]),
         Some(b'+') => (false, &tok[1..]),
@@ -497,7 +504,7 @@ pub(crate) fn decimal(tok: &[u8]) -> Option<f64> {
         let d = c.wrapping_sub(b'0');
         if d < 10 {
             if n >= 19 {
-                return slow_decimal(tok);
+                return slow_decimal(tok).map(Num::Float);
             }
             m = m * 10 + u64::from(d);
             n += 1;
@@ -505,17 +512,23 @@ pub(crate) fn decimal(tok: &[u8]) -> Option<f64> {
         } else if (c == b'.' || c == b',') && !dot {
             dot = true;
         } else {
-            return slow_decimal(tok);
+            return slow_decimal(tok).map(Num::Float);
         }
     }
     if n == 0 {
         return None;
     }
+    let sign = if neg { -1 } else { 1 };
+    if let Some(c) = CENTS.get(frac as usize).and_then(|&k| m.checked_mul(k as u64)) {
+        if c <= 1u64 << 53 {
+            return Some(Num::Cents(sign * c as i64));
+        }
+    }
     if m > (1u64 << 53) || frac as usize >= POW10.len() {
-        return slow_decimal(tok);
+        return slow_decimal(tok).map(Num::Float);
     }
     let v = m as i64 as f64 / POW10[frac as usize];
-    Some(if neg { -v } else { v })
+    Some(Num::Float(if neg { -v } else { v }))
 }
 
 const ZEROS: u64 = 0x3030_3030_3030_3030;
@@ -547,51 +560,95 @@ fn eight_digits(x: u64) -> u64 {
     ((v & mask).wrapping_mul(mul1).wrapping_add(((v >> 16) & mask).wrapping_mul(mul2))) >> 32
 }
 
-/// [`decimal`] of the token `line[s..e]`. Tokens of up to 8 characters after an optional `-`,
-/// ending at least 8 bytes into the line, are parsed without a loop: the 8 line bytes that end
-/// with the token are loaded as one word, the bytes before the token become `0`s, a point is cut
-/// out, and the 8 digits are combined with three multiplications (pidstat's integers and
-/// two-decimal numbers take the shortest path). Anything else goes to [`decimal`]; the result is
-/// the same either way.
+/// A number as the row path keeps it: hundredths in an integer when the token has at most two
+/// decimals (every value pidstat prints itself: `%8.2f`, `%9lu`), so that sums of them are
+/// exact and no division is needed per value; anything else as an f64.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Num {
+    /// The value times 100, exactly (at most 2^53 in magnitude).
+    Cents(i64),
+    /// The value, as [`decimal`] reads it.
+    Float(f64),
+}
+
+impl Num {
+    /// The value as the f64 nearest to it: the same as [`decimal`] gives, since `c / 100` is one
+    /// correctly rounded division of exact integers (`c < 2^53`), as `m / 10^frac` is.
+    #[inline]
+    pub(crate) fn to_f64(self) -> f64 {
+        match self {
+            Num::Cents(c) => c as f64 / 100.0,
+            Num::Float(v) => v,
+        }
+    }
+
+    /// pidstat's `-1.00` (a value it could not read), however many decimals.
+    #[inline]
+    pub(crate) fn is_unreadable(self) -> bool {
+        match self {
+            Num::Cents(c) => c == -100,
+            Num::Float(v) => v == -1.0,
+        }
+    }
+}
+
+/// The number in the token `line[s..e]` ([`decimal`]'s syntax). Tokens of up to 8 characters
+/// after an optional `-`, ending at least 8 bytes into the line, are parsed without a loop: the
+/// 8 line bytes that end with the token are loaded as one word, the bytes before the token
+/// become `0`s, a point is cut out, and the 8 digits are combined with three multiplications
+/// (pidstat's integers and two-decimal numbers take the shortest path). With at most two
+/// decimals they come back as [`Num::Cents`]; anything else goes to [`num`].
 #[inline(always)]
-pub(crate) fn decimal_at(line: &[u8], s: usize, e: usize) -> Option<f64> {
+pub(crate) fn num_at(line: &[u8], s: usize, e: usize) -> Option<Num> {
     let tok = line.get(s..e)?;
     let neg = tok.first() == Some(&b'-');
     let n = tok.len() - usize::from(neg);
     let x = match (n, e.checked_sub(8).and_then(|p| word(line, p))) {
         (1..=8, Some(x)) => x,
-        _ => return decimal(tok),
+        _ => return num(tok),
     };
     let keep = if n == 8 { !0 } else { !0u64 << (8 * (8 - n)) };
     let x = (x & keep) | (ZEROS & !keep);
-    let (digits, frac) = if n >= 3 && (x >> 40) as u8 == b'.' {
-        (((x & 0x00ff_ffff_ffff) << 8) | (x & 0xffff_0000_0000_0000) | 0x30, 2)
+    let (digits, scale) = if n >= 3 && (x >> 40) as u8 == b'.' {
+        (((x & 0x00ff_ffff_ffff) << 8) | (x & 0xffff_0000_0000_0000) | 0x30, 1)
     } else {
-        (x, 0)
+        (x, 100)
     };
     if all_digits(digits) {
-        let v = eight_digits(digits) as i64 as f64 / POW10[frac];
-        return Some(if neg { -v } else { v });
+        let c = eight_digits(digits) as i64 * scale;
+        return Some(Num::Cents(if neg { -c } else { c }));
     }
-    decimal_shapes(tok, neg, x, n)
+    num_shapes(tok, neg, x, n)
 }
 
-/// The rest of [`decimal_at`]: one `.` or `,` anywhere in `x` (the padded token).
+/// Hundredths per unit of the last digit, for 0, 1 and 2 decimals.
+const CENTS: [i64; 3] = [100, 10, 1];
+
+/// The rest of [`num_at`]: one `.` or `,` anywhere in `x` (the padded token).
 #[inline(never)]
-fn decimal_shapes(tok: &[u8], neg: bool, x: u64, n: usize) -> Option<f64> {
+fn num_shapes(tok: &[u8], neg: bool, x: u64, n: usize) -> Option<Num> {
     let points = eq_bits(x, b'.') | eq_bits(x, b',');
     if points == 0 || points & points.wrapping_sub(1) != 0 || n < 2 {
-        return decimal(tok);
+        return num(tok);
     }
     let d = points.trailing_zeros() / 8;
     let below = (1u64 << (8 * d)) - 1;
     let above = if d == 7 { 0 } else { !0u64 << (8 * (d + 1)) };
     let x = ((x & below) << 8) | (x & above) | 0x30;
     if !all_digits(x) {
-        return decimal(tok);
+        return num(tok);
     }
-    let v = eight_digits(x) as i64 as f64 / POW10[7 - d as usize];
-    Some(if neg { -v } else { v })
+    let m = eight_digits(x) as i64;
+    let frac = 7 - d as usize;
+    let num = match CENTS.get(frac) {
+        Some(&k) => Num::Cents(m * k),
+        None => Num::Float(m as f64 / POW10[frac]),
+    };
+    Some(match (neg, num) {
+        (false, num) => num,
+        (true, Num::Cents(c)) => Num::Cents(-c),
+        (true, Num::Float(v)) => Num::Float(-v),
+    })
 }
 
 #[cold]
@@ -817,12 +874,42 @@ mod tests {
         assert!(banner(b"Linux 5.1 ()").is_none());
     }
 
-    /// `decimal_at` as the row parser calls it: `tok`, the last token of `pad` + `tok`.
-    fn decimal_at_end(pad: &str, tok: &str) -> Option<f64> {
+    /// `num_at` (as an f64) as the row parser calls it: `tok`, the last token of `pad` + `tok`.
+    fn num_at_end(pad: &str, tok: &str) -> Option<f64> {
+        raw_num_at_end(pad, tok).map(Num::to_f64)
+    }
+
+    fn raw_num_at_end(pad: &str, tok: &str) -> Option<Num> {
         let line = format!("{pad}{tok}");
         let mut sp = Spans::default();
         sp.fill(line.as_bytes());
-        sp.number(line.as_bytes(), sp.len().checked_sub(1)?)
+        sp.num(line.as_bytes(), sp.len().checked_sub(1)?)
+    }
+
+    #[test]
+    fn numbers_with_two_decimals_or_fewer_are_exact_hundredths() {
+        use Num::{Cents, Float};
+        let cases = [
+            ("0.00", Cents(0)),
+            ("-1.00", Cents(-100)),
+            ("-1", Cents(-100)),
+            ("54292", Cents(5_429_200)),
+            ("12345678", Cents(1_234_567_800)),
+            ("99999.99", Cents(9_999_999)),
+            ("28,76", Cents(2876)),
+            ("0.5", Cents(50)),
+            ("-.25", Cents(-25)),
+            ("1.234", Float(1.234)),
+            ("123456789", Cents(12_345_678_900)),
+            ("123456789012345678", Float(123_456_789_012_345_678.0)),
+            ("1e3", Float(1000.0)),
+        ];
+        for (tok, want) in cases {
+            assert_eq!(raw_num_at_end("        x   ", tok), Some(want), "{tok}");
+            assert_eq!(raw_num_at_end("", tok), Some(want), "{tok}");
+        }
+        assert!(Cents(-100).is_unreadable() && Float(-1.0).is_unreadable());
+        assert!(!Cents(100).is_unreadable() && !Float(-1.5).is_unreadable());
     }
 
     #[test]
@@ -848,21 +935,21 @@ mod tests {
             } else {
                 tok.parse::<f64>().ok()
             };
-            assert_eq!(decimal_at_end("        x   ", tok), want, "{tok}");
-            assert_eq!(decimal_at_end("", tok), want, "{tok}");
+            assert_eq!(num_at_end("        x   ", tok), want, "{tok}");
+            assert_eq!(num_at_end("", tok), want, "{tok}");
         }
         for tok in [".", "-", "1.2.3", "1a", "+-1", "1,2.3", "12345678a", "--1"] {
-            assert_eq!(decimal_at_end("        x   ", tok), None, "{tok}");
+            assert_eq!(num_at_end("        x   ", tok), None, "{tok}");
         }
         assert_eq!(eight_digits(u64::from_le_bytes(*b"12345678")), 12_345_678);
     }
 
     proptest! {
         #[test]
-        fn decimal_at_agrees_with_std(tok in "-?[0-9]{0,9}([.][0-9]{0,4})?", pad in "[ a-z0-9.]{0,12}") {
+        fn num_at_agrees_with_std(tok in "-?[0-9]{0,9}([.][0-9]{0,4})?", pad in "[ a-z0-9.]{0,12}") {
             prop_assume!(!tok.is_empty());
             let want = tok.parse::<f64>().ok().filter(|v| v.is_finite());
-            prop_assert_eq!(decimal_at_end(&format!("{pad} "), &tok), want, "{:?}", tok);
+            prop_assert_eq!(num_at_end(&format!("{pad} "), &tok), want, "{:?}", tok);
         }
 
         /// The row parser's fast path reads every token as the plain loop does, odd ones
@@ -873,7 +960,7 @@ mod tests {
             let mut sp = Spans::default();
             sp.fill(line.as_bytes());
             let last = sp.len() - 1;
-            prop_assert_eq!(sp.number(line.as_bytes(), last), decimal(tok.as_bytes()), "{:?}", tok);
+            prop_assert_eq!(sp.num(line.as_bytes(), last).map(Num::to_f64), decimal(tok.as_bytes()), "{:?}", tok);
         }
 
         #[test]

@@ -441,3 +441,33 @@ proptest! {
         prop_assert_eq!(streamed(&text, cap, &SERIES), whole);
     }
 }
+
+#[test]
+fn interval_sums_are_exact() {
+    // Every process summed (no benchmark command): the real rows' `%CPU`, added per interval.
+    let text = US_ALL.replace(" sysbench", " worker");
+    let mut exact = Vec::new(); // per interval: hundredths, added as integers here
+    let mut float = Vec::new(); // per interval: the f64 values added one by one
+    let mut col = None;
+    for line in text.lines() {
+        let toks: Vec<&str> = line.split_whitespace().collect();
+        if line.starts_with("Average") || toks.is_empty() {
+            col = None;
+        } else if let Some(i) = toks.iter().position(|t| *t == "%CPU") {
+            col = Some(i);
+            exact.push(0i64);
+            float.push(0.0f64);
+        } else if let (Some(i), Some(e), Some(f)) = (col, exact.last_mut(), float.last_mut()) {
+            *e += toks[i].replace('.', "").parse::<i64>().unwrap();
+            *f += toks[i].parse::<f64>().unwrap();
+        }
+    }
+    assert_eq!(exact.len(), 3);
+    let sums: Vec<f64> = exact.iter().map(|&c| c as f64 / 100.0).collect();
+    // Adding the f64s one by one lands off the exact sum in some interval: the test tells.
+    assert!(sums.iter().zip(&float).any(|(s, f)| s != f), "{sums:?} {float:?}");
+    let r = &parse(&text).runs[0];
+    assert_eq!(r.params.get("process").map(String::as_str), Some("all"));
+    assert_eq!(metric(r, "cpu_pct_mean"), sums.iter().sum::<f64>() / 3.0);
+    assert_eq!(metric(r, "cpu_pct_max"), sums.iter().copied().fold(f64::MIN, f64::max));
+}
