@@ -86,10 +86,14 @@ impl Clock {
     }
 }
 
-/// Running statistics of one aggregated column over intervals.
+/// Running statistics of one aggregated column over intervals. The sum is kept like an
+/// interval's: the hundredths exactly, in an integer, and only the rest (values with more
+/// decimals) as an f64; so the mean does not depend on the order the intervals were added in
+/// (pieces read apart and joined give exactly one pass's result).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Acc {
     n: u64,
+    cents: i128,
     sum: f64,
     max: f64,
     /// A real value (not only the 0 of an interval without rows, nor `-1.00` sentinels) was seen.
@@ -97,13 +101,21 @@ struct Acc {
 }
 
 impl Acc {
-    fn push(&mut self, v: f64, real: bool) {
+    /// Adds an interval's sum: `cents` hundredths plus `rest`.
+    fn push(&mut self, cents: i64, rest: f64, real: bool) {
+        let v = total(cents, rest);
         if self.n == 0 || v > self.max {
             self.max = v;
         }
         self.n += 1;
-        self.sum += v;
+        self.cents += i128::from(cents);
+        self.sum += rest;
         self.any |= real;
+    }
+
+    /// The mean of the values pushed (NaN when none).
+    fn mean(&self) -> f64 {
+        (self.cents as f64 / 100.0 + self.sum) / self.n as f64
     }
 
     /// The statistics of `self`'s values followed by `later`'s.
@@ -113,8 +125,20 @@ impl Acc {
             (_, 0) => self.max,
             _ => self.max.max(later.max),
         };
-        Acc { n: self.n + later.n, sum: self.sum + later.sum, max, any: self.any || later.any }
+        Acc {
+            n: self.n + later.n,
+            cents: self.cents + later.cents,
+            sum: self.sum + later.sum,
+            max,
+            any: self.any || later.any,
+        }
     }
+}
+
+/// `cents` hundredths plus `rest`, as one f64.
+#[inline]
+fn total(cents: i64, rest: f64) -> f64 {
+    cents as f64 / 100.0 + rest
 }
 
 /// What a group's run metrics are computed from.
@@ -142,7 +166,7 @@ impl Stats {
             if def.kind == Kind::Level && !seen {
                 continue;
             }
-            self.accs[a].push(iv.total(g, a), seen);
+            self.accs[a].push(iv.cents[g][a], iv.sums[g][a], seen);
         }
     }
 
@@ -156,7 +180,7 @@ impl Stats {
         }
         for (a, def) in AGGS.iter().enumerate() {
             if mask & (1 << a) != 0 && def.kind == Kind::Rate {
-                self.accs[a].push(0.0, false);
+                self.accs[a].push(0, 0.0, false);
             }
         }
     }
@@ -297,7 +321,7 @@ impl Interval {
         }
     }
 
-    /// Adds `v` to the sum of aggregate `a` of group `g`.
+    /// Adds `v` to the sum of aggregate `a` of group `g` (the caller marks it seen).
     #[inline(always)]
     fn add(&mut self, g: usize, a: usize, v: Num) {
         match v {
@@ -307,7 +331,6 @@ impl Interval {
             },
             Num::Float(v) => self.sums[g][a] += v,
         }
-        self.seen[g] |= 1 << a;
     }
 
     /// Starts an interval with the layout bits `layouts` and the aggregates `mask`.
@@ -342,7 +365,7 @@ impl Interval {
     /// rounding, at the end).
     #[inline]
     fn total(&self, g: usize, a: usize) -> f64 {
-        self.cents[g][a] as f64 / 100.0 + self.sums[g][a]
+        total(self.cents[g][a], self.sums[g][a])
     }
 }
 
@@ -592,13 +615,21 @@ fn parse_row<'a>(
     } else {
         // Without series only the aggregated columns are needed; the others must still look
         // like numbers for the row to fit.
+        let b = spans.row(k, n)?;
         for &(ci, _) in &layout.agg_cols {
-            nums.set(ci, spans.num(line, k + ci)?)?;
+            let (s, e) = (*b.get(2 * ci)? as usize, *b.get(2 * ci + 1)? as usize);
+            nums.set(ci, lex::num_at(line, s, e)?)?;
         }
+        // One test at the end rather than a branch per column: `-`, `.` and digits are the
+        // bytes `-` + 0, 1 and 3..=12.
+        let mut bad = false;
         for &ci in &layout.other_cols {
-            if !matches!(spans.tok(line, k + ci)?.first(), Some(b'0'..=b'9' | b'-' | b'.')) {
-                return None;
-            }
+            let first = b.get(2 * ci).and_then(|&s| line.get(s as usize)).copied().unwrap_or(0);
+            let d = first.wrapping_sub(b'-');
+            bad |= d > 12 || d == 2;
+        }
+        if bad {
+            return None;
         }
     }
     let first_word = spans.tok(line, k + layout.command)?;
@@ -894,6 +925,9 @@ impl Engine {
         if !ids.thread {
             let name = command_name(ids.first_word);
             let g = bench_group(name);
+            // The aggregates with a real value, marked once per row (not per value: that chains
+            // each value's update through the same byte in memory).
+            let mut seen = 0u8;
             for &(ci, a) in &layout.agg_cols {
                 let v = self.nums.get(ci);
                 if v.is_unreadable() {
@@ -903,7 +937,10 @@ impl Engine {
                 if g > 0 {
                     iv.add(g, a, v);
                 }
+                seen |= 1 << a;
             }
+            iv.seen[0] |= seen;
+            iv.seen[g] |= seen;
             iv.appeared |= 1 | (1 << g);
             st.groups[0].rows += 1;
             if g > 0 {
@@ -1031,7 +1068,7 @@ impl Engine {
                 if acc.n == 0 || !acc.any {
                     continue;
                 }
-                run.push(format!("{}_mean", def.base), def.unit, Better::Lower, acc.sum / acc.n as f64);
+                run.push(format!("{}_mean", def.base), def.unit, Better::Lower, acc.mean());
                 if def.max {
                     run.push(format!("{}_max", def.base), def.unit, Better::Lower, acc.max);
                 }

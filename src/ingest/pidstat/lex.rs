@@ -358,6 +358,16 @@ impl Spans {
         self.span(i).map_or(line.len(), |(s, _)| s)
     }
 
+    /// The bounds of tokens `k..k + n` (start and end of each, in turn), when the line has
+    /// them all: a row's columns, checked once rather than at every column.
+    #[inline(always)]
+    pub(crate) fn row(&self, k: usize, n: usize) -> Option<&[u32]> {
+        if k + n > self.len {
+            return None;
+        }
+        self.bounds.get(2 * k..2 * (k + n))
+    }
+
     /// Token `i` of `line` (the line `fill` saw), if there is one.
     #[inline]
     pub(crate) fn tok<'a>(&self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
@@ -593,32 +603,33 @@ impl Num {
 }
 
 /// The number in the token `line[s..e]` ([`decimal`]'s syntax). Tokens of up to 8 characters
-/// after an optional `-`, ending at least 8 bytes into the line, are parsed without a loop: the
+/// (no sign), ending at least 8 bytes into the line, are parsed without a loop: the
 /// 8 line bytes that end with the token are loaded as one word, the bytes before the token
 /// become `0`s, a point is cut out, and the 8 digits are combined with three multiplications
 /// (pidstat's integers and two-decimal numbers take the shortest path). With at most two
 /// decimals they come back as [`Num::Cents`]; anything else goes to [`num`].
 #[inline(always)]
 pub(crate) fn num_at(line: &[u8], s: usize, e: usize) -> Option<Num> {
-    let tok = line.get(s..e)?;
-    let neg = tok.first() == Some(&b'-');
-    let n = tok.len() - usize::from(neg);
-    let x = match (n, e.checked_sub(8).and_then(|p| word(line, p))) {
-        (1..=8, Some(x)) => x,
-        _ => return num(tok),
-    };
-    let keep = if n == 8 { !0 } else { !0u64 << (8 * (8 - n)) };
-    let x = (x & keep) | (ZEROS & !keep);
-    let (digits, scale) = if n >= 3 && (x >> 40) as u8 == b'.' {
-        (((x & 0x00ff_ffff_ffff) << 8) | (x & 0xffff_0000_0000_0000) | 0x30, 1)
-    } else {
-        (x, 100)
-    };
-    if all_digits(digits) {
-        let c = eight_digits(digits) as i64 * scale;
-        return Some(Num::Cents(if neg { -c } else { c }));
+    let n = e.wrapping_sub(s);
+    if let (1..=8, Some(x)) = (n, e.checked_sub(8).and_then(|p| word(line, p))) {
+        let keep = !0u64 << (8 * (8 - n));
+        let x = (x & keep) | (ZEROS & !keep);
+        let (digits, scale) = if n >= 3 && (x >> 40) as u8 == b'.' {
+            (((x & 0x00ff_ffff_ffff) << 8) | (x & 0xffff_0000_0000_0000) | 0x30, 1)
+        } else {
+            (x, 100)
+        };
+        if digits == ZEROS {
+            return Some(Num::Cents(0));
+        }
+        if all_digits(digits) {
+            return Some(Num::Cents(eight_digits(digits) as i64 * scale));
+        }
+        // A sign (pidstat's `-1.00`) is not a digit: it goes the longer way.
+        let tok = line.get(s..e)?;
+        return if tok.first() == Some(&b'-') { num(tok) } else { num_shapes(tok, x, n) };
     }
-    num_shapes(tok, neg, x, n)
+    num(line.get(s..e)?)
 }
 
 /// Hundredths per unit of the last digit, for 0, 1 and 2 decimals.
@@ -626,7 +637,7 @@ const CENTS: [i64; 3] = [100, 10, 1];
 
 /// The rest of [`num_at`]: one `.` or `,` anywhere in `x` (the padded token).
 #[inline(never)]
-fn num_shapes(tok: &[u8], neg: bool, x: u64, n: usize) -> Option<Num> {
+fn num_shapes(tok: &[u8], x: u64, n: usize) -> Option<Num> {
     let points = eq_bits(x, b'.') | eq_bits(x, b',');
     if points == 0 || points & points.wrapping_sub(1) != 0 || n < 2 {
         return num(tok);
@@ -640,14 +651,9 @@ fn num_shapes(tok: &[u8], neg: bool, x: u64, n: usize) -> Option<Num> {
     }
     let m = eight_digits(x) as i64;
     let frac = 7 - d as usize;
-    let num = match CENTS.get(frac) {
+    Some(match CENTS.get(frac) {
         Some(&k) => Num::Cents(m * k),
         None => Num::Float(m as f64 / POW10[frac]),
-    };
-    Some(match (neg, num) {
-        (false, num) => num,
-        (true, Num::Cents(c)) => Num::Cents(-c),
-        (true, Num::Float(v)) => Num::Float(-v),
     })
 }
 
