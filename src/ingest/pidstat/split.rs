@@ -26,7 +26,7 @@ use crate::ingest::{ParseOptions, ParseOutput};
 
 /// Bytes per piece: a constant, so that the pieces, and so the result, do not depend on the
 /// machine.
-pub(crate) const PIECE: u64 = 32 << 20;
+pub(crate) const PIECE: u64 = 8 << 20;
 
 /// How far past a piece's nominal start a header that starts an interval is looked for.
 const SCAN: u64 = 2 << 20;
