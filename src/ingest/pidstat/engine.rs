@@ -285,8 +285,8 @@ struct Group {
     cpu: f64,
 }
 
-/// The per-interval sums. One is kept per run and reset at each interval's end (only the rows
-/// of the groups that had rows are cleared), rather than a new one built per interval.
+/// The per-interval sums. One is kept per run and reset at each interval's end (only the sums
+/// of the groups that had rows need clearing), rather than a new one built per interval.
 #[derive(Debug, Clone)]
 struct Interval {
     /// An interval is under way (the fields below are its own; else they are reset).

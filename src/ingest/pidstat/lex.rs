@@ -494,7 +494,8 @@ pub(crate) fn decimal(tok: &[u8]) -> Option<f64> {
     num(tok).map(Num::to_f64)
 }
 
-/// The number in `tok` ([`decimal`]'s syntax): [`Num::Cents`] when it has at most two decimals
+/// The number in `tok` (a plain decimal: `0.00`, `-1.00`, `54292`, `28,76` with a decimal
+/// comma; `str::parse`'s value): [`Num::Cents`] when it has at most two decimals
 /// and its hundredths are at most 2^53. Otherwise, up to 19 digits with at most 22 after the
 /// point and a mantissa up to 2^53 are computed as one exact integer divided by one exact power
 /// of ten, which IEEE division rounds correctly; anything else (exponents, long digit strings)
@@ -577,12 +578,12 @@ fn eight_digits(x: u64) -> u64 {
 pub(crate) enum Num {
     /// The value times 100, exactly (at most 2^53 in magnitude).
     Cents(i64),
-    /// The value, as [`decimal`] reads it.
+    /// The value, as `str::parse` reads it.
     Float(f64),
 }
 
 impl Num {
-    /// The value as the f64 nearest to it: the same as [`decimal`] gives, since `c / 100` is one
+    /// The value as the f64 nearest to it (what `str::parse` gives), since `c / 100` is one
     /// correctly rounded division of exact integers (`c < 2^53`), as `m / 10^frac` is.
     #[inline]
     pub(crate) fn to_f64(self) -> f64 {
@@ -602,7 +603,7 @@ impl Num {
     }
 }
 
-/// The number in the token `line[s..e]` ([`decimal`]'s syntax). Tokens of up to 8 characters
+/// The number in the token `line[s..e]` (as [`num`] reads it). Tokens of up to 8 characters
 /// (no sign), ending at least 8 bytes into the line, are parsed without a loop: the
 /// 8 line bytes that end with the token are loaded as one word, the bytes before the token
 /// become `0`s, a point is cut out, and the 8 digits are combined with three multiplications

@@ -4,14 +4,13 @@
 //! starts a new interval (hours of `pidstat 1` print one every second). The first piece is read
 //! by an ordinary [`Engine`], the others each by an [`Engine::segment`], in parallel; then, in
 //! file order, each segment is joined to the engine holding everything before it
-//! ([`Engine::join`]), which gives exactly what one engine reading the whole file gives (sums
-//! are kept in integer hundredths, so the order they are added in does not show; only values
-//! with more decimals, which pidstat never prints, are f64 sums that can differ in the last bit,
-//! and as the pieces depend only on the file, not on the number of cores, even those are the
-//! same on every machine). Where a piece cannot be joined
-//! (its first header turns out to continue the interval before it, say), the engine reads that
-//! piece itself: slower, never different. Series are read in one pass (their times are relative
-//! to a run's first row).
+//! ([`Engine::join`]), which gives exactly what one engine reading the whole file gives: sums
+//! are kept in integer hundredths, so the order they are added in does not show (only values
+//! with more decimals, which pidstat never prints, are f64 sums whose last bit can differ; as
+//! the pieces depend only on the file, not on the number of cores, even those are the same on
+//! every machine). Where a piece cannot be joined (its first header turns out to continue the
+//! interval before it, say), the engine reads that piece itself: slower, never different.
+//! Series are read in one pass (their times are relative to a run's first row).
 
 use std::fs::File;
 use std::io::{self, Read};
