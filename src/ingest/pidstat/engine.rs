@@ -734,6 +734,8 @@ pub(crate) struct Engine {
     segment: Option<Segment>,
     /// Intervals started by a header so far.
     opened: u64,
+    /// The last epoch stamp read: its token (the first `.1` bytes) and value.
+    epoch: ([u8; 16], u8, f64),
 }
 
 /// What a segment engine keeps for [`Engine::join`].
@@ -764,6 +766,7 @@ impl Engine {
             orphans: Misfits::default(),
             segment: None,
             opened: 0,
+            epoch: ([0; 16], 0, 0.0),
         }
     }
 
@@ -835,7 +838,21 @@ impl Engine {
     /// A line that starts with a digit: a row, a non-`-h` header, or a foreign line.
     #[inline]
     fn timed(&mut self, line: &[u8], first: &[u8]) {
-        let Some((stamp, k)) = lex::stamp(first, self.spans.tok(line, 1)) else { return };
+        // The rows of an interval share their epoch stamp (`-h`): read it once.
+        let known =
+            first.len() == usize::from(self.epoch.1) && self.epoch.0.get(..first.len()) == Some(first);
+        let parsed = if known {
+            Some((Stamp::Epoch(self.epoch.2), 1))
+        } else {
+            let p = lex::stamp(first, self.spans.tok(line, 1));
+            if let (Some((Stamp::Epoch(v), 1)), Some(slot)) = (p, self.epoch.0.get_mut(..first.len())) {
+                slot.copy_from_slice(first);
+                self.epoch.1 = first.len() as u8;
+                self.epoch.2 = v;
+            }
+            p
+        };
+        let Some((stamp, k)) = parsed else { return };
         match self.spans.tok(line, k) {
             None => return self.misfit(line),
             Some([b'0'..=b'9' | b'-', ..]) => {}

@@ -475,3 +475,31 @@ fn interval_sums_are_exact() {
     assert_eq!(metric(r, "cpu_pct_mean"), exact.iter().sum::<i64>() as f64 / 100.0 / 3.0);
     assert_eq!(metric(r, "cpu_pct_max"), sums.iter().copied().fold(f64::MIN, f64::max));
 }
+
+#[test]
+fn every_epoch_stamp_is_read() {
+    // Each row's own `-H` epoch: the run's span and the series times follow them (the parser
+    // reads a stamp once while the rows repeat it). Every real row is doubled here (a second
+    // process), so that the rows of an interval share their stamp.
+    let text: String = ISO_H
+        .lines()
+        .flat_map(|l| {
+            let twin = (l.starts_with("17") && l.contains(" 6637 ")).then(|| l.replace(" 6637 ", " 6638 "));
+            std::iter::once(l.to_string()).chain(twin)
+        })
+        .map(|l| l + "\n")
+        .collect();
+    let stamps: Vec<f64> =
+        text.lines().filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok()).collect();
+    assert_eq!(stamps.len(), 4, "{text}");
+    assert!(stamps[0] == stamps[1] && stamps[1] != stamps[2], "{stamps:?}");
+    let r = &parse(&text).runs[0];
+    assert_eq!(metric(r, "duration_s"), stamps[3] - stamps[0]);
+    // Both processes' samples at each stamp, 0 and 1 s after the first.
+    for pid in ["6637", "6638"] {
+        let mut times: Vec<f64> =
+            r.series.iter().filter(|s| s.entity == format!("sysbench[{pid}]")).map(|s| s.t_s).collect();
+        times.dedup();
+        assert_eq!(times, [0.0, stamps[2] - stamps[0]], "{pid}");
+    }
+}
