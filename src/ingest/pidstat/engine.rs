@@ -734,8 +734,18 @@ pub(crate) struct Engine {
     segment: Option<Segment>,
     /// Intervals started by a header so far.
     opened: u64,
-    /// The last epoch stamp read: its token (the first `.1` bytes) and value.
-    epoch: ([u8; 16], u8, f64),
+    /// The last epoch stamp read.
+    epoch: LastEpoch,
+}
+
+/// The last epoch stamp an engine read: the rows of an interval repeat it, and a stamp depends
+/// on its token alone.
+#[derive(Default)]
+struct LastEpoch {
+    /// The token, in the first `len` bytes (`len` 0: none yet).
+    token: [u8; 16],
+    len: u8,
+    value: f64,
 }
 
 /// What a segment engine keeps for [`Engine::join`].
@@ -766,7 +776,7 @@ impl Engine {
             orphans: Misfits::default(),
             segment: None,
             opened: 0,
-            epoch: ([0; 16], 0, 0.0),
+            epoch: LastEpoch::default(),
         }
     }
 
@@ -839,16 +849,16 @@ impl Engine {
     #[inline]
     fn timed(&mut self, line: &[u8], first: &[u8]) {
         // The rows of an interval share their epoch stamp (`-h`): read it once.
-        let known =
-            first.len() == usize::from(self.epoch.1) && self.epoch.0.get(..first.len()) == Some(first);
+        let last = &mut self.epoch;
+        let known = first.len() == usize::from(last.len) && last.token.get(..first.len()) == Some(first);
         let parsed = if known {
-            Some((Stamp::Epoch(self.epoch.2), 1))
+            Some((Stamp::Epoch(last.value), 1))
         } else {
             let p = lex::stamp(first, self.spans.tok(line, 1));
-            if let (Some((Stamp::Epoch(v), 1)), Some(slot)) = (p, self.epoch.0.get_mut(..first.len())) {
+            if let (Some((Stamp::Epoch(v), 1)), Some(slot)) = (p, last.token.get_mut(..first.len())) {
                 slot.copy_from_slice(first);
-                self.epoch.1 = first.len() as u8;
-                self.epoch.2 = v;
+                last.len = first.len() as u8;
+                last.value = v;
             }
             p
         };
