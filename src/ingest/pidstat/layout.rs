@@ -178,7 +178,8 @@ pub(crate) fn parse_header(mut t: Tokens<'_>) -> Option<Layout> {
             _ => match metric_of(tok) {
                 Some(m) => {
                     metric_cols.push((cols.len(), m));
-                    if let Some(a) = METRICS[m].agg {
+                    // An aggregate is read from its first column (no pidstat header has two).
+                    if let Some(a) = METRICS[m].agg.filter(|&a| agg_mask & (1 << a) == 0) {
                         agg_cols.push((cols.len(), a));
                         agg_mask |= 1 << a;
                     }
@@ -242,6 +243,10 @@ mod tests {
             vec![Col::Skip, Col::Tgid, Col::Tid, Col::Skip, Col::Skip, Col::Metric(23), Col::Command]
         );
         assert!(parse_header(Tokens::new(b"UID PID %usr")).is_none());
+        // An aggregate comes from its first column only.
+        let l = parse_header(Tokens::new(b"UID PID %CPU RSS %CPU Command")).unwrap();
+        assert_eq!(l.agg_cols, vec![(2, 0), (3, 1)]);
+        assert_eq!(l.metric_cols.len(), 3);
         assert!(parse_header(Tokens::new(b"CPU %usr %nice Command")).is_none());
     }
 

@@ -390,6 +390,23 @@ fn pieces_read_apart_and_joined_agree_with_one_pass() {
 }
 
 #[test]
+fn every_version_of_the_line_loop_reads_the_same() {
+    // `Engine::lines` runs code compiled for the CPU's extensions (AVX2, BMI1, POPCNT) where it
+    // has them; the portable loop must read every log the same, with and without series.
+    for text in long_logs() {
+        for crlf in [false, true] {
+            let text = if crlf { text.replace('\n', "\r\n") } else { text.clone() };
+            for series in [false, true] {
+                let (mut fast, mut portable) = (engine::Engine::new(series), engine::Engine::new(series));
+                fast.lines(text.as_bytes());
+                portable.lines_portable(text.as_bytes());
+                assert_eq!(fast.finish(), portable.finish(), "series {series} crlf {crlf}\n{text}");
+            }
+        }
+    }
+}
+
+#[test]
 fn pieces_are_joined_across_midnight_and_runs() {
     // The multi-section log across midnight, and several runs one after another.
     let logs = long_logs();
