@@ -652,14 +652,13 @@ fn parse_row<'a>(
         // like numbers for the row to fit.
         let b = spans.row(k, n)?;
         for &(ci, a) in &layout.agg_cols {
-            let (s, e) = (*b.get(2 * ci)? as usize, *b.get(2 * ci + 1)? as usize);
-            aggs.set(a, lex::num_at(line, s, e)?);
+            aggs.set(a, lex::num_at(line, b.start(ci), b.end(ci))?);
         }
         // One test at the end rather than a branch per column: `-`, `.` and digits are the
         // bytes `-` + 0, 1 and 3..=12.
         let mut bad = false;
         for &ci in &layout.other_cols {
-            let first = b.get(2 * ci).and_then(|&s| line.get(s as usize)).copied().unwrap_or(0);
+            let first = line.get(b.start(ci)).copied().unwrap_or(0);
             let d = first.wrapping_sub(b'-');
             bad |= d > 12 || d == 2;
         }

@@ -289,8 +289,9 @@ pub(crate) struct Spans {
     len: usize,
 }
 
-/// Size of [`Spans::bounds`]: two per token, and 16 spare slots.
-const BOUNDS: usize = 2 * MAX_TOKENS + 16;
+/// Size of [`Spans::bounds`]: two per token and 16 spare slots, rounded up to a power of two
+/// so that [`RowBounds`] reads them without a bounds check.
+const BOUNDS: usize = (2 * MAX_TOKENS + 16).next_power_of_two();
 
 impl Default for Spans {
     fn default() -> Spans {
@@ -396,14 +397,11 @@ impl Spans {
         self.span(i).map_or(line.len(), |(s, _)| s)
     }
 
-    /// The bounds of tokens `k..k + n` (start and end of each, in turn), when the line has
-    /// them all: a row's columns, checked once rather than at every column.
+    /// The bounds of tokens `k..k + n`, when the line has them all: a row's columns, checked
+    /// once rather than at every column.
     #[inline(always)]
-    pub(crate) fn row(&self, k: usize, n: usize) -> Option<&[u32]> {
-        if k + n > self.len {
-            return None;
-        }
-        self.bounds.get(2 * k..2 * (k + n))
+    pub(crate) fn row(&self, k: usize, n: usize) -> Option<RowBounds<'_>> {
+        (k + n <= self.len).then_some(RowBounds { bounds: &self.bounds, first: 2 * k })
     }
 
     /// Token `i` of `line` (the line `fill` saw), if there is one.
@@ -425,6 +423,29 @@ impl Spans {
     #[inline]
     pub(crate) fn rest<'a>(&self, line: &'a [u8], i: usize) -> &'a [u8] {
         trim_end(line.get(self.start(line, i)..).unwrap_or(&[]))
+    }
+}
+
+/// The token bounds of a row's columns ([`Spans::row`]). Column `c` of the row is token
+/// `k + c` of the line; the row was checked to have every column it is asked for, so the index
+/// is wrapped into the buffer's power-of-two size instead of checked (a wrapped index, which
+/// a column past the row would give, reads some other bound, never out of the buffer).
+pub(crate) struct RowBounds<'s> {
+    bounds: &'s [u32; BOUNDS],
+    first: usize,
+}
+
+impl RowBounds<'_> {
+    /// Start of column `c`.
+    #[inline(always)]
+    pub(crate) fn start(&self, c: usize) -> usize {
+        self.bounds[(self.first + 2 * c) & (BOUNDS - 1)] as usize
+    }
+
+    /// End of column `c`.
+    #[inline(always)]
+    pub(crate) fn end(&self, c: usize) -> usize {
+        self.bounds[(self.first + 2 * c + 1) & (BOUNDS - 1)] as usize
     }
 }
 
