@@ -680,14 +680,15 @@ pub(crate) fn num_at(line: &[u8], s: usize, e: usize) -> Option<Num> {
     if let (1..=8, Some(x)) = (n, e.checked_sub(8).and_then(|p| word(line, p))) {
         let keep = !0u64 << (8 * (8 - n));
         let x = (x & keep) | (ZEROS & !keep);
+        // Zero, the most common value by far (`0.00`, `0`): before the point is cut out.
+        if x == ZEROS || x == ZERO_CENTS {
+            return Some(Num::Cents(0));
+        }
         let (digits, scale) = if n >= 3 && (x >> 40) as u8 == b'.' {
             (((x & 0x00ff_ffff_ffff) << 8) | (x & 0xffff_0000_0000_0000) | 0x30, 1)
         } else {
             (x, 100)
         };
-        if digits == ZEROS {
-            return Some(Num::Cents(0));
-        }
         if all_digits(digits) {
             return Some(Num::Cents(eight_digits(digits) as i64 * scale));
         }
@@ -697,6 +698,9 @@ pub(crate) fn num_at(line: &[u8], s: usize, e: usize) -> Option<Num> {
     }
     num(line.get(s..e)?)
 }
+
+/// `0.00` as [`num_at`] loads it: `00000.00` (the point is byte 5 of the little-endian word).
+const ZERO_CENTS: u64 = ZEROS ^ (((b'0' ^ b'.') as u64) << 40);
 
 /// Hundredths per unit of the last digit, for 0, 1 and 2 decimals.
 const CENTS: [i64; 3] = [100, 10, 1];
