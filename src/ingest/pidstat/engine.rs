@@ -242,21 +242,25 @@ impl Default for SegmentStats {
 impl SegmentStats {
     /// Adds interval `iv` (at `time`) to every group.
     fn add(&mut self, iv: &Interval, time: Option<f64>) {
-        let fresh = iv.appeared & !self.listed;
-        for g in 0..GROUPS {
-            if fresh & (1 << g) != 0 {
-                // Listed for the first time: its statistics so far are the idle ones (and
-                // `kept` stays empty, as it was never listed).
-                self.groups[g].all = self.idle;
+        let mut fresh = iv.appeared & !self.listed;
+        while fresh != 0 {
+            let g = fresh.trailing_zeros() as usize;
+            fresh &= fresh - 1;
+            // Listed for the first time: its statistics so far are the idle ones (and `kept`
+            // stays empty, as it was never listed).
+            if let Some(s) = self.groups.get_mut(g) {
+                s.all = self.idle;
             }
         }
         self.listed |= iv.appeared;
-        for (g, s) in self.groups.iter_mut().enumerate() {
-            if self.listed & (1 << g) == 0 {
-                continue;
-            }
+        let mut listed = self.listed;
+        while listed != 0 {
+            let g = listed.trailing_zeros() as usize;
+            listed &= listed - 1;
+            let Some(s) = self.groups.get_mut(g) else { continue };
             s.all.add(iv, g, time);
-            if g == 0 || iv.appeared & (1 << g) != 0 {
+            // Group 0's `kept` is its `all` (see `get`): not copied.
+            if g > 0 && iv.appeared & (1 << g) != 0 {
                 s.kept = s.all;
             }
         }
@@ -265,10 +269,11 @@ impl SegmentStats {
 
     /// Group `g`'s statistics.
     fn get(&self, g: usize) -> FromStart {
-        if self.listed & (1 << g) != 0 {
-            self.groups[g]
-        } else {
-            FromStart { all: self.idle, kept: Stats::default() }
+        match self.groups.get(g) {
+            // Listed in every interval.
+            Some(s) if g == 0 => FromStart { all: s.all, kept: s.all },
+            Some(s) if self.listed & (1 << g) != 0 => *s,
+            _ => FromStart { all: self.idle, kept: Stats::default() },
         }
     }
 }
@@ -530,7 +535,8 @@ impl RunState {
                 grp.started = true;
             }
             grp.cur.add(iv, g, time);
-            if g == 0 || appeared {
+            // Group 0 is listed in every interval: its `kept` is its `cur` (not copied).
+            if g > 0 && appeared {
                 grp.kept = grp.cur;
             }
         }
@@ -546,7 +552,6 @@ impl RunState {
             let s = seg.get(g);
             if g == 0 {
                 p.cur = p.cur.then(cg.cur.shifted(d));
-                p.kept = p.cur;
             } else if p.started {
                 let base = p.cur;
                 p.cur = base.then(s.all.shifted(d));
@@ -1187,7 +1192,8 @@ impl Engine {
         }
         let process = if best == 0 { "all".to_string() } else { canonical(BENCHMARK_COMMANDS[best - 1]) };
         run.params.insert("process".into(), process);
-        let s = st.groups[best].kept;
+        // Group 0's statistics up to its last listed interval are all of them.
+        let s = if best == 0 { st.groups[0].cur } else { st.groups[best].kept };
         if st.rows == 0 {
             let msg = format!(
                 "{} interval(s) but no process row: no process was active, or the monitored \
