@@ -902,10 +902,24 @@ impl Engine {
         self.lines_with::<true>(chunk);
     }
 
-    /// [`Engine::lines`] without the code compiled for the CPU's extensions (SSE2 only), to
-    /// check that every version reads the same.
+    /// [`Engine::lines`] in one of its versions, to check that they all read the same: 0 the
+    /// portable one (SSE2 only), 1 the POPCNT one, 2 the AVX2 one (each where the CPU has what
+    /// it needs; else the portable one).
     #[cfg(test)]
-    pub(crate) fn lines_portable(&mut self, chunk: &[u8]) {
+    pub(crate) fn lines_version(&mut self, chunk: &[u8], version: u8) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            if version == 1 && has!("popcnt") {
+                // SAFETY: the CPU has POPCNT, checked just above.
+                return unsafe { self.lines_popcnt(chunk) };
+            }
+            if version == 2 && has!("avx2") && has!("bmi1") && has!("popcnt") {
+                // SAFETY: the CPU has AVX2, BMI1 and POPCNT, checked just above.
+                return unsafe { self.lines_avx2(chunk) };
+            }
+        }
+        let _ = version;
         self.lines_with::<false>(chunk);
     }
 

@@ -397,10 +397,14 @@ fn every_version_of_the_line_loop_reads_the_same() {
         for crlf in [false, true] {
             let text = if crlf { text.replace('\n', "\r\n") } else { text.clone() };
             for series in [false, true] {
-                let (mut fast, mut portable) = (engine::Engine::new(series), engine::Engine::new(series));
-                fast.lines(text.as_bytes());
-                portable.lines_portable(text.as_bytes());
-                assert_eq!(fast.finish(), portable.finish(), "series {series} crlf {crlf}\n{text}");
+                let mut chosen = engine::Engine::new(series);
+                chosen.lines(text.as_bytes());
+                let chosen = chosen.finish();
+                for version in 0..3 {
+                    let mut e = engine::Engine::new(series);
+                    e.lines_version(text.as_bytes(), version);
+                    assert_eq!(e.finish(), chosen, "version {version} series {series} crlf {crlf}\n{text}");
+                }
             }
         }
     }
