@@ -727,18 +727,19 @@ impl RowAggs {
     /// Keeps `v` as aggregate `a`'s value (a sentinel `-1.00` as no value).
     #[inline(always)]
     fn set(&mut self, a: usize, v: Num) {
-        let (Some(c), Some(f)) = (self.cents.get_mut(a), self.floats.get_mut(a)) else { return };
-        let bit = 1u8 << (a & 7);
+        // `N_AGG` is 8: the index needs no check.
+        let a = a % N_AGG;
         let real = !v.is_unreadable();
         match v {
-            Num::Cents(x) => *c = if real { x } else { 0 },
+            Num::Cents(x) => self.cents[a] = if real { x } else { 0 },
             Num::Float(x) => {
-                *c = 0;
-                *f = x;
-                self.float |= bit;
+                self.cents[a] = 0;
+                self.floats[a] = x;
+                self.float |= 1 << a;
             }
         }
-        self.real = if real { self.real | bit } else { self.real & !bit };
+        // Each aggregate is set once per row, after `clear`.
+        self.real |= u8::from(real) << a;
     }
 }
 

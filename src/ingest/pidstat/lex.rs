@@ -677,7 +677,12 @@ impl Num {
 #[inline(always)]
 pub(crate) fn num_at(line: &[u8], s: usize, e: usize) -> Option<Num> {
     let n = e.wrapping_sub(s);
-    if let (1..=8, Some(x)) = (n, e.checked_sub(8).and_then(|p| word(line, p))) {
+    // One test for `1 <= n <= 8` and one for `8 <= e <= line.len()` (the word before `e`).
+    let word_before = match line.get(..e) {
+        Some(head) if n.wrapping_sub(1) < 8 => head.last_chunk::<8>().map(|w| u64::from_le_bytes(*w)),
+        _ => None,
+    };
+    if let Some(x) = word_before {
         let keep = !0u64 << (8 * (8 - n));
         let x = (x & keep) | (ZEROS & !keep);
         // Zero, the most common value by far (`0.00`, `0`): before the point is cut out.
