@@ -217,7 +217,8 @@ impl Stats {
 struct FromStart {
     /// Up to the current interval.
     all: Stats,
-    /// Up to the last interval where the group was listed.
+    /// Up to the last interval where the group was listed (not kept for group 0, listed in
+    /// every interval: [`SegmentStats::get`] gives its `all`).
     kept: Stats,
 }
 
@@ -283,8 +284,9 @@ impl SegmentStats {
 struct Group {
     /// Statistics up to the current interval.
     cur: Stats,
-    /// Statistics up to the last interval where the group was listed (benchmark groups), or
-    /// up to the current interval (all processes).
+    /// Statistics up to the last interval where the group was listed (benchmark groups; group
+    /// 0, all processes, is listed in every interval, so its own are `cur` and this is not
+    /// kept: see [`Group::listed`]).
     kept: Stats,
     /// The group has been listed in some interval (benchmark groups start counting there).
     started: bool,
@@ -292,6 +294,17 @@ struct Group {
     rows: u64,
     /// Sum of the group's `%CPU` values, to pick the busiest benchmark command.
     cpu: f64,
+}
+
+impl Group {
+    /// Statistics up to the last interval where group `g` (this one) was listed.
+    fn listed(&self, g: usize) -> Stats {
+        if g == 0 {
+            self.cur
+        } else {
+            self.kept
+        }
+    }
 }
 
 /// The per-interval sums. One is kept per run and reset at each interval's end (only the sums
@@ -827,6 +840,45 @@ impl LastEpoch {
     }
 }
 
+/// The versions of [`Engine::lines`]'s loop, by the CPU extensions they are compiled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineLoop {
+    /// SSE2 only (every x86_64), or SWAR elsewhere.
+    Portable,
+    /// With POPCNT.
+    Popcnt,
+    /// With AVX2, BMI1 and POPCNT.
+    Avx2,
+}
+
+impl LineLoop {
+    /// Every version, fastest first.
+    pub(crate) const ALL: [LineLoop; 3] = [LineLoop::Avx2, LineLoop::Popcnt, LineLoop::Portable];
+
+    /// Whether this CPU has what the version needs (checked at run time, once per process by
+    /// `std`'s cache).
+    pub(crate) fn runs_here(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            match self {
+                LineLoop::Portable => true,
+                LineLoop::Popcnt => has!("popcnt"),
+                LineLoop::Avx2 => has!("avx2") && has!("bmi1") && has!("popcnt"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == LineLoop::Portable
+        }
+    }
+
+    /// The fastest version this CPU runs.
+    fn best() -> LineLoop {
+        LineLoop::ALL.into_iter().find(|v| v.runs_here()).unwrap_or(LineLoop::Portable)
+    }
+}
+
 /// What a segment engine keeps for [`Engine::join`].
 #[derive(Default)]
 struct Segment {
@@ -869,20 +921,21 @@ impl Engine {
     /// Reads every line of `chunk`: the pieces between its `\n`s, the last one included (even
     /// when empty), so `chunk` holds complete lines without the last one's terminator.
     pub(crate) fn lines(&mut self, chunk: &[u8]) {
+        self.lines_in(chunk, LineLoop::best());
+    }
+
+    /// [`Engine::lines`] with version `v` of the loop, where the CPU can run it (else the
+    /// portable one).
+    pub(crate) fn lines_in(&mut self, chunk: &[u8], v: LineLoop) {
         #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("bmi1")
-                && std::arch::is_x86_feature_detected!("popcnt")
-            {
-                // SAFETY: the CPU has AVX2, BMI1 and POPCNT, checked just above.
-                return unsafe { self.lines_avx2(chunk) };
-            }
-            if std::arch::is_x86_feature_detected!("popcnt") {
-                // SAFETY: the CPU has POPCNT, checked just above.
-                return unsafe { self.lines_popcnt(chunk) };
-            }
+        match v {
+            // SAFETY: the CPU has AVX2, BMI1 and POPCNT (`runs_here`).
+            LineLoop::Avx2 if v.runs_here() => return unsafe { self.lines_avx2(chunk) },
+            // SAFETY: the CPU has POPCNT (`runs_here`).
+            LineLoop::Popcnt if v.runs_here() => return unsafe { self.lines_popcnt(chunk) },
+            _ => {}
         }
+        let _ = v;
         self.lines_with::<false>(chunk);
     }
 
@@ -901,27 +954,6 @@ impl Engine {
     #[target_feature(enable = "avx2,bmi1,popcnt")]
     fn lines_avx2(&mut self, chunk: &[u8]) {
         self.lines_with::<true>(chunk);
-    }
-
-    /// [`Engine::lines`] in one of its versions, to check that they all read the same: 0 the
-    /// portable one (SSE2 only), 1 the POPCNT one, 2 the AVX2 one (each where the CPU has what
-    /// it needs; else the portable one).
-    #[cfg(test)]
-    pub(crate) fn lines_version(&mut self, chunk: &[u8], version: u8) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::is_x86_feature_detected as has;
-            if version == 1 && has!("popcnt") {
-                // SAFETY: the CPU has POPCNT, checked just above.
-                return unsafe { self.lines_popcnt(chunk) };
-            }
-            if version == 2 && has!("avx2") && has!("bmi1") && has!("popcnt") {
-                // SAFETY: the CPU has AVX2, BMI1 and POPCNT, checked just above.
-                return unsafe { self.lines_avx2(chunk) };
-            }
-        }
-        let _ = version;
-        self.lines_with::<false>(chunk);
     }
 
     #[inline(always)]
@@ -1207,8 +1239,7 @@ impl Engine {
         }
         let process = if best == 0 { "all".to_string() } else { canonical(BENCHMARK_COMMANDS[best - 1]) };
         run.params.insert("process".into(), process);
-        // Group 0's statistics up to its last listed interval are all of them.
-        let s = if best == 0 { st.groups[0].cur } else { st.groups[best].kept };
+        let s = st.groups[best].listed(best);
         if st.rows == 0 {
             let msg = format!(
                 "{} interval(s) but no process row: no process was active, or the monitored \

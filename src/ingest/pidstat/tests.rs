@@ -400,10 +400,10 @@ fn every_version_of_the_line_loop_reads_the_same() {
                 let mut chosen = engine::Engine::new(series);
                 chosen.lines(text.as_bytes());
                 let chosen = chosen.finish();
-                for version in 0..3 {
+                for version in engine::LineLoop::ALL {
                     let mut e = engine::Engine::new(series);
-                    e.lines_version(text.as_bytes(), version);
-                    assert_eq!(e.finish(), chosen, "version {version} series {series} crlf {crlf}\n{text}");
+                    e.lines_in(text.as_bytes(), version);
+                    assert_eq!(e.finish(), chosen, "{version:?} series {series} crlf {crlf}\n{text}");
                 }
             }
         }
