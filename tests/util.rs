@@ -18,12 +18,18 @@ pub fn fixture(rel: &str) -> PathBuf {
 }
 
 /// `../shared/realdata`, or `None` (after saying so) when it is absent: other people's files
-/// are read in place, never copied into the repository.
+/// are read in place, never copied into the repository. Under CI (`CI` set) an absent folder
+/// fails the test instead, as a missing tool does: a skipped check must not pass a CI gate.
 pub fn realdata() -> Option<PathBuf> {
     let dir = root().join("../shared/realdata");
     if dir.is_dir() {
         Some(dir)
     } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is absent, but CI must have it (the real-data tests read it in place)",
+            dir.display()
+        );
         eprintln!("SKIPPED: {} is absent; the real-data tests need it", dir.display());
         None
     }
