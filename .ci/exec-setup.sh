@@ -10,14 +10,44 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 LAB=${VIRTPERF_LAB:-/var/tmp/virtperf-lab}
 
-need=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs procps
-      sysstat sysbench fio wrk)
+need=(docker.io debootstrap openssh-client e2fsprogs procps sysstat sysbench fio wrk)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "exec-setup: installing ${missing[*]}" >&2
   apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # --no-remove: apt may add packages, never take away one the machine has.
+  apt-get install -y -q --no-install-recommends --no-remove "${missing[@]}"
+fi
+
+# QEMU must come from the same build as a qemu-utils the machine already has (some images ship
+# qemu-utils from bookworm-backports): a qemu-system-x86 of another version conflicts with it,
+# and apt would settle that by removing qemu-utils. So take qemu-system-x86 at qemu-utils'
+# version, from bookworm-backports when that is where it came from (the source is added for
+# this; backports are never picked unless asked for by name, so nothing else changes).
+if ! dpkg -s qemu-system-x86 >/dev/null 2>&1; then
+  qemu=(qemu-system-x86)
+  release=()
+  if dpkg -s qemu-utils >/dev/null 2>&1; then
+    v=$(dpkg-query -W -f='${Version}' qemu-utils)
+    qemu=(qemu-system-x86="$v" qemu-system-common="$v" qemu-system-data="$v")
+    if [[ "$v" == *~bpo12* ]]; then
+      release=(-t bookworm-backports)
+      if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        echo "exec-setup: qemu-utils $v is from bookworm-backports; adding that source for qemu-system-x86" >&2
+        cat >/etc/apt/sources.list.d/virtperf-bookworm-backports.sources <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+      fi
+    fi
+  fi
+  echo "exec-setup: installing ${qemu[*]}" >&2
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends --no-remove "${release[@]}" "${qemu[@]}"
 fi
 
 if ! docker info >/dev/null 2>&1; then

@@ -105,3 +105,44 @@ fn subsystem_geomeans_follow_from_the_overhead_table() {
         close(got_pct, (1.0 - 1.0 / g) * 100.0);
     }
 }
+
+/// `rust-version` in Cargo.toml is the newest `rust-version` any locked dependency built for
+/// this host declares: a toolchain older than it cannot build the tree, and one it names must.
+#[test]
+fn rust_version_is_what_the_locked_tree_needs() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let rustc = std::process::Command::new("rustc").arg("-vV").output().expect("rustc -vV");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc -vV names the host");
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--locked", "--offline", "--format-version", "1", "--filter-platform", &host])
+        .current_dir(root())
+        .output()
+        .expect("cargo metadata");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let resolved: std::collections::HashSet<&str> =
+        meta["resolve"]["nodes"].as_array().unwrap().iter().filter_map(|n| n["id"].as_str()).collect();
+    let version = |s: &str| -> Vec<u32> { s.split('.').map(|p| p.parse().unwrap()).collect() };
+    let pad = |mut v: Vec<u32>| {
+        v.resize(3, 0);
+        v
+    };
+    let mut ours = None;
+    let mut needed: Option<(Vec<u32>, String)> = None;
+    for p in meta["packages"].as_array().unwrap() {
+        let (Some(id), Some(rv)) = (p["id"].as_str(), p["rust_version"].as_str()) else { continue };
+        if !resolved.contains(id) {
+            continue;
+        }
+        if p["name"] == "virtperf" {
+            ours = Some(pad(version(rv)));
+        } else if needed.as_ref().is_none_or(|(v, _)| pad(version(rv)) > *v) {
+            needed = Some((pad(version(rv)), format!("{} {}", p["name"].as_str().unwrap_or(""), p["version"].as_str().unwrap_or(""))));
+        }
+    }
+    let (needed, by) = needed.expect("some dependency declares a rust-version");
+    assert_eq!(ours, Some(needed.clone()), "Cargo.toml's rust-version must be {needed:?}, which {by} needs");
+}
