@@ -161,7 +161,8 @@ impl Dataset {
         let platform = text("platform")?;
         let detail = opt_text("platform_detail")?;
         let origin = opt_text("label_origin")?;
-        let metric = text("metric")?;
+        let metric = opt_text("metric")?;
+        let issues = opt_text("issues")?;
         let unit = opt_text("unit")?;
         let better = text("better")?;
         let value = num("value")?;
@@ -174,6 +175,22 @@ impl Dataset {
         let mut ds = Dataset::default();
         let mut unlabelled = BTreeSet::new();
         for i in 0..df.height() {
+            let arm =
+                || arm_name(platform[i].as_deref().unwrap_or("unknown"), detail[i].as_deref().unwrap_or(""));
+            if let Some(cell) = issues[i].as_deref().filter(|c| !c.is_empty()) {
+                let list: Vec<crate::model::LogIssue> = serde_json::from_str(cell)
+                    .with_context(|| format!("row {}: 'issues' is not the JSON list ingest writes", i + 2))?;
+                for issue in list {
+                    ds.issues.push(RunIssue {
+                        source: source[i].clone().unwrap_or_default(),
+                        line: issue.line,
+                        workload: workload[i].clone().unwrap_or_default(),
+                        arm: arm(),
+                        kind: issue.kind,
+                        message: issue.message,
+                    });
+                }
+            }
             let Some(v) = value[i].filter(|v| v.is_finite()) else { continue };
             let b = better[i]
                 .as_deref()
@@ -190,10 +207,7 @@ impl Dataset {
                 tool_version: version[i].clone().filter(|s| !s.is_empty()),
                 workload: workload[i].clone().unwrap_or_default(),
                 params: params[i].clone().unwrap_or_default(),
-                arm: arm_name(
-                    platform[i].as_deref().unwrap_or("unknown"),
-                    detail[i].as_deref().unwrap_or(""),
-                ),
+                arm: arm(),
                 stratum: String::new(),
                 repetition: rep[i].unwrap_or(1.0) as u32,
                 first_line: first[i].unwrap_or(0.0) as u64,

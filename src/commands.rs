@@ -75,8 +75,31 @@ fn read_inputs_with(
     Ok(ingested)
 }
 
+/// Fails with [`crate::error::NoInput`] when `files` raw files and `rows` table rows were
+/// found in all of `inputs` together.
+fn ensure_found(inputs: &[std::path::PathBuf], ingested: &Ingested, table_rows: usize) -> Result<()> {
+    if !ingested.files.is_empty() || table_rows > 0 {
+        return Ok(());
+    }
+    let what = inputs
+        .iter()
+        .map(|p| {
+            let what = if p.is_dir() {
+                "a folder: no files in it; hidden files and manifest.json are skipped".to_string()
+            } else if read_table(p).is_some() {
+                "a table with no rows".to_string()
+            } else {
+                "a file".to_string()
+            };
+            (p.clone(), what)
+        })
+        .collect::<Vec<_>>();
+    Err(crate::error::NoInput::new(&what).into())
+}
+
 fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
     let ingested = read_inputs(&args.input, args.series.is_some(), false, args.quiet)?;
+    ensure_found(&args.input.inputs, &ingested, 0)?;
     // Written in batches: a frame of every row at once took more memory than the runs.
     let rows = table::write_batches(&args.out, model::metrics_frames(&ingested.runs))?;
     if let Some(path) = &args.series {
@@ -102,7 +125,11 @@ fn read_table(path: &std::path::Path) -> Option<polars::prelude::DataFrame> {
     if !path.is_file() || table::TableFormat::from_path(path).is_none() {
         return None;
     }
-    let df = table::read_frame(path, &["source", "tool_version", "params", "platform_detail"]).ok()?;
+    let df = table::read_frame(
+        path,
+        &["source", "tool_version", "params", "platform_detail", "metric", "unit", "issues"],
+    )
+    .ok()?;
     ["source", "workload", "metric", "value", "better", "platform"]
         .iter()
         .all(|c| df.column(c).is_ok())
@@ -117,6 +144,84 @@ pub struct Loaded {
     pub ingested: Ingested,
     /// Returns true if and only if every input was read.
     pub ok: bool,
+    /// What was read, raw files and tables together.
+    pub counts: Counts,
+}
+
+/// What the inputs held, counted as people count it: a pidstat log beside a benchmark is not a
+/// run of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Files (raw outputs, or the sources a table names).
+    pub files: usize,
+    /// Benchmark runs, failed ones included.
+    pub runs: usize,
+    /// Benchmark runs that failed as a whole ([`model::Run::failed`]).
+    pub failed: usize,
+    /// Files of monitor logs ([`model::is_monitor_tool`]).
+    pub monitor_logs: usize,
+}
+
+impl Counts {
+    /// Counts the runs and files of a raw ingest.
+    pub fn of_ingest(ingested: &Ingested) -> Counts {
+        let bench = || ingested.runs.iter().filter(|r| !model::is_monitor_tool(&r.data.tool));
+        let monitor: std::collections::BTreeSet<&str> = ingested
+            .runs
+            .iter()
+            .filter(|r| model::is_monitor_tool(&r.data.tool))
+            .map(|r| r.source.as_str())
+            .collect();
+        Counts {
+            files: ingested.files.len(),
+            runs: bench().count(),
+            failed: bench().filter(|r| r.data.failed()).count(),
+            monitor_logs: monitor.len(),
+        }
+    }
+
+    /// Counts the runs and files a table written by `virtperf ingest` names.
+    pub fn of_table(df: &polars::prelude::DataFrame) -> Result<Counts> {
+        use std::collections::BTreeSet;
+        let text = |name: &str| -> Result<Vec<Option<String>>> {
+            match df.column(name) {
+                Ok(c) => Ok(c
+                    .cast(&polars::prelude::DataType::String)?
+                    .str()?
+                    .iter()
+                    .map(|v| v.map(str::to_string))
+                    .collect()),
+                Err(_) => Ok(vec![None; df.height()]),
+            }
+        };
+        let (source, run, tool, issues) = (text("source")?, text("run")?, text("tool")?, text("issues")?);
+        let mut files = BTreeSet::new();
+        let mut runs = BTreeSet::new();
+        let mut failed = BTreeSet::new();
+        let mut monitor = BTreeSet::new();
+        for i in 0..df.height() {
+            let key = (source[i].clone().unwrap_or_default(), run[i].clone().unwrap_or_default());
+            files.insert(key.0.clone());
+            if model::is_monitor_tool(tool[i].as_deref().unwrap_or("")) {
+                monitor.insert(key.0);
+                continue;
+            }
+            if issues[i].as_deref().is_some_and(|c| c.contains("\"kind\":\"run_failed\"")) {
+                failed.insert(key.clone());
+            }
+            runs.insert(key);
+        }
+        Ok(Counts { files: files.len(), runs: runs.len(), failed: failed.len(), monitor_logs: monitor.len() })
+    }
+
+    fn add(self, o: Counts) -> Counts {
+        Counts {
+            files: self.files + o.files,
+            runs: self.runs + o.runs,
+            failed: self.failed + o.failed,
+            monitor_logs: self.monitor_logs + o.monitor_logs,
+        }
+    }
 }
 
 /// Reads raw outputs and tables named by `input`.
@@ -142,14 +247,22 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
         .iter()
         .map(|e| (e.path().map(|p| p.display().to_string()).unwrap_or_default(), e.to_string()))
         .collect();
+    let table_rows: usize = tables.iter().map(|(_, df)| df.height()).sum();
+    ensure_found(&input.inputs, &ingested, table_rows)?;
+    let mut counts = Counts::of_ingest(&ingested);
+    for (path, df) in &tables {
+        counts = counts
+            .add(Counts::of_table(df).with_context(|| format!("could not read table '{}'", path.display()))?);
+    }
     for (path, df) in tables {
         let more =
             Dataset::from_frame(&df).with_context(|| format!("could not read table '{}'", path.display()))?;
         dataset.obs.extend(more.obs);
         dataset.unlabelled.extend(more.unlabelled);
+        dataset.issues.extend(more.issues);
     }
     let ok = ingested.ok();
-    Ok(Loaded { dataset, ingested, ok })
+    Ok(Loaded { dataset, ingested, ok, counts })
 }
 
 /// The analysis settings from the command line, validated.
@@ -276,9 +389,7 @@ fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
     let a = analyse::analyse(&loaded.dataset, &cfg);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let files = loaded.ingested.files.len();
-    let runs = loaded.ingested.runs.len();
-    writeln!(out, "Audited {files} files, {runs} runs, platforms: {}", a.platforms.join(", "))?;
+    writeln!(out, "Audited {}; platforms: {}", counts_text(&loaded.counts), a.platforms.join(", "))?;
     if a.checks.is_empty() {
         writeln!(out, "No check fired.")?;
     } else {
@@ -288,6 +399,26 @@ fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
         writeln!(out, "\n{fails} failed, {warns} warnings")?;
     }
     Ok(if a.failed() || !loaded.ok { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS })
+}
+
+/// `200 files: 75 benchmark runs (3 failed), 125 monitor logs`.
+fn counts_text(c: &Counts) -> String {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut text = format!(
+        "{}: {}",
+        plural(c.files, "file", "files"),
+        plural(c.runs, "benchmark run", "benchmark runs")
+    );
+    if c.failed > 0 {
+        text.push_str(&format!(" ({} failed)", c.failed));
+    }
+    if c.monitor_logs > 0 {
+        text.push_str(&format!(
+            ", {}",
+            plural(c.monitor_logs, "monitor log (pidstat)", "monitor logs (pidstat)")
+        ));
+    }
+    text
 }
 
 // ---------------------------------------------------------------------------------------------

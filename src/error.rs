@@ -87,3 +87,25 @@ impl InputError {
         }
     }
 }
+
+/// Nothing to read: the inputs hold no benchmark output at all (an empty folder, a wrong one, a
+/// table without rows). Exit status 1, like an unreadable input: a run that read nothing must
+/// not pass a CI gate.
+#[derive(Debug, thiserror::Error)]
+#[error("no benchmark output found: searched {searched}; expected the output of sysbench, fio, wrk or pidstat, a folder holding them, or a table written by `virtperf ingest`")]
+pub struct NoInput {
+    /// What was searched, for people: `'runs/' (a folder: 0 files; hidden files and manifest.json are skipped)`.
+    pub searched: String,
+}
+
+impl NoInput {
+    /// Describes `inputs` and what was found in each: `files[i]` files (or `rows[i]` table rows).
+    pub fn new(inputs: &[(PathBuf, String)]) -> NoInput {
+        let searched = inputs
+            .iter()
+            .map(|(p, what)| format!("'{}' ({what})", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        NoInput { searched }
+    }
+}

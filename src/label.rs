@@ -113,10 +113,7 @@ impl Labeler {
             // Warm-ups are repetition 0 (and are kept out of the ingested tree anyway).
             labels.repetition = (run.repetition > 0).then_some(run.repetition as usize);
             if run.status != RunStatus::Ok {
-                labels.run_failed = Some(match run.exit_code {
-                    Some(code) => format!("{} (exit status {code})", run.status.as_str()),
-                    None => run.status.as_str().to_string(),
-                });
+                labels.run_failed = Some(failure_text(&run, &dir));
             }
             if rel != run.output {
                 labels.companion = Some(dir.join(&run.output));
@@ -156,6 +153,43 @@ impl Labeler {
         None
     }
 
+    /// The runs that `manifest.json` files record as failed or timed out (warm-ups left out):
+    /// the manifests in or below the folders of `inputs` and the nearest one above each folder,
+    /// restricted to outputs under an input. A failed run may have left no output file, so
+    /// these are found from the manifest, not from the files.
+    pub fn failed_runs(&self, inputs: &[PathBuf], manifests_below: &[PathBuf]) -> Vec<FailedRun> {
+        let mut candidates: Vec<PathBuf> = manifests_below.to_vec();
+        for input in inputs.iter().filter(|p| p.is_dir()) {
+            let mut dir = input.parent();
+            while let Some(d) = dir {
+                let m = d.join("manifest.json");
+                if m.is_file() {
+                    candidates.push(m);
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        candidates.sort();
+        candidates.dedup();
+        let mut out = Vec::new();
+        for path in candidates {
+            let Some(manifest) = self.manifest(&path) else { continue };
+            let dir = path.parent().unwrap_or(Path::new(""));
+            for run in manifest.runs.iter().filter(|r| r.status != RunStatus::Ok && !r.warmup) {
+                let output = dir.join(&run.output);
+                if inputs.iter().any(|i| output.starts_with(i)) {
+                    out.push(FailedRun {
+                        output,
+                        workload: run.workload.clone(),
+                        tool: run.workload_kind.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     fn manifest(&self, candidate: &Path) -> Option<Arc<Manifest>> {
         let mut cache = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
         cache
@@ -163,6 +197,41 @@ impl Labeler {
             .or_insert_with(|| Manifest::load(candidate).ok().map(Arc::new))
             .clone()
     }
+}
+
+/// A run that a manifest records as failed or timed out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedRun {
+    /// Where its output is (or would be), as the inputs spell paths.
+    pub output: PathBuf,
+    /// The plan's workload name (`sysbench-cpu`).
+    pub workload: String,
+    /// The plan's workload kind (`sysbench`, `fio`, `wrk`, `command`).
+    pub tool: String,
+}
+
+/// How many lines of a failed run's stderr are quoted.
+const STDERR_LINES: usize = 3;
+
+/// What a manifest says went wrong with a run: `failed (exit status 1)`, `timeout`, then the
+/// last lines of its stderr with the file's path, when it has any.
+fn failure_text(run: &RunRecord, dir: &Path) -> String {
+    let mut text = match run.exit_code {
+        Some(code) => format!("{} (exit status {code})", run.status.as_str()),
+        None => run.status.as_str().to_string(),
+    };
+    if run.stderr.is_empty() {
+        return text;
+    }
+    let path = dir.join(&run.stderr);
+    let Ok(bytes) = std::fs::read(&path) else { return text };
+    let stderr = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if !lines.is_empty() {
+        let tail = &lines[lines.len().saturating_sub(STDERR_LINES)..];
+        text.push_str(&format!("; its stderr ({}) ends: {}", path.display(), tail.join(" | ")));
+    }
+    text
 }
 
 fn apply(labels: &mut Labels, set: &LabelSet, origin: LabelOrigin, how: &str) {

@@ -15,6 +15,10 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("virtperf: error: {err:#}");
+            // Reading nothing is bad input (1), not a usage error (2).
+            if err.chain().any(|e| e.is::<virtperf::error::NoInput>()) {
+                return ExitCode::from(virtperf::commands::EXIT_BAD_INPUT);
+            }
             ExitCode::from(2)
         }
     }

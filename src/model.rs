@@ -267,6 +267,20 @@ pub struct IngestedRun {
     pub data: Run,
 }
 
+/// Returns true if and only if `tool` watches another tool's run instead of doing work of its
+/// own (pidstat): its logs are monitor logs, not benchmark runs, when runs are counted.
+pub fn is_monitor_tool(tool: &str) -> bool {
+    tool == "pidstat"
+}
+
+impl Run {
+    /// Returns true if and only if the run failed as a whole: the log or the manifest says so
+    /// (`run_failed`), rather than reporting a problem inside a run that finished.
+    pub fn failed(&self) -> bool {
+        self.issues.iter().any(|i| i.kind == "run_failed")
+    }
+}
+
 /// Column names of the metrics table, in order.
 pub const METRIC_COLUMNS: &[&str] = &[
     "source",
@@ -286,6 +300,7 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "unit",
     "better",
     "value",
+    "issues",
 ];
 
 /// Column names of the series table, in order.
@@ -330,7 +345,23 @@ fn batches<'a>(
 /// [`metrics_frame`] of `runs` in batches of about [`BATCH_ROWS`] rows, built one at a time
 /// as the iterator is read (for [`crate::table::write_batches`]).
 pub fn metrics_frames(runs: &[IngestedRun]) -> impl Iterator<Item = PolarsResult<DataFrame>> + '_ {
-    batches(runs, BATCH_ROWS, |r| r.data.metrics.len()).map(metrics_frame)
+    batches(runs, BATCH_ROWS, metric_rows).map(metrics_frame)
+}
+
+/// Rows of a run in the metrics table: one per metric, or one without a metric for a run that
+/// has none but has issues (a failed run), so that its issues reach the table.
+fn metric_rows(r: &IngestedRun) -> usize {
+    if r.data.metrics.is_empty() && !r.data.issues.is_empty() {
+        1
+    } else {
+        r.data.metrics.len()
+    }
+}
+
+/// The `issues` cell of a run's first row: its [`LogIssue`]s as a JSON array (other rows and
+/// runs without issues: empty).
+fn issues_cell(r: &IngestedRun) -> Option<String> {
+    (!r.data.issues.is_empty()).then(|| serde_json::to_string(&r.data.issues).unwrap_or_default())
 }
 
 /// [`series_frame`] of `runs` in batches, like [`metrics_frames`].
@@ -338,9 +369,11 @@ pub fn series_frames(runs: &[IngestedRun]) -> impl Iterator<Item = PolarsResult<
     batches(runs, BATCH_ROWS, |r| r.data.series.len()).map(series_frame)
 }
 
-/// The long metrics table: one row per (run, metric), columns [`METRIC_COLUMNS`].
+/// The long metrics table: one row per (run, metric), columns [`METRIC_COLUMNS`]. A run's
+/// issues are on its first row (`issues`, JSON); a run without metrics but with issues has one
+/// row whose `metric`, `unit`, `better` and `value` are empty.
 pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
-    let n: usize = runs.iter().map(|r| r.data.metrics.len()).sum();
+    let n: usize = runs.iter().map(metric_rows).sum();
     let mut source = Vec::with_capacity(n);
     let mut run = Vec::with_capacity(n);
     let mut tool = Vec::with_capacity(n);
@@ -354,13 +387,17 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let mut repetition = Vec::with_capacity(n);
     let mut first_line = Vec::with_capacity(n);
     let mut last_line = Vec::with_capacity(n);
-    let mut metric = Vec::with_capacity(n);
-    let mut unit = Vec::with_capacity(n);
-    let mut better = Vec::with_capacity(n);
-    let mut value = Vec::with_capacity(n);
+    let mut metric: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut unit: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut better: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut value: Vec<Option<f64>> = Vec::with_capacity(n);
+    let mut issues: Vec<Option<String>> = Vec::with_capacity(n);
     let params_of: Vec<String> = runs.iter().map(|r| params_string(&r.data.params)).collect();
     for (r, p) in runs.iter().zip(&params_of) {
-        for m in &r.data.metrics {
+        let mut cell = issues_cell(r);
+        let placeholder = (r.data.metrics.is_empty() && cell.is_some()).then_some(None);
+        let rows = r.data.metrics.iter().map(Some).chain(placeholder);
+        for m in rows {
             source.push(r.source.as_str());
             run.push(r.run as u32);
             tool.push(r.data.tool.as_str());
@@ -374,10 +411,11 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
             repetition.push(r.repetition as u32);
             first_line.push(r.data.first_line as u64);
             last_line.push(r.data.last_line as u64);
-            metric.push(m.name.as_ref());
-            unit.push(m.unit.as_ref());
-            better.push(m.better.as_str());
-            value.push(m.value);
+            metric.push(m.map(|m| m.name.as_ref()));
+            unit.push(m.map(|m| m.unit.as_ref()));
+            better.push(m.map(|m| m.better.as_str()));
+            value.push(m.map(|m| m.value));
+            issues.push(cell.take());
         }
     }
     DataFrame::new_infer_height(vec![
@@ -398,6 +436,7 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
         Column::new("unit".into(), unit),
         Column::new("better".into(), better),
         Column::new("value".into(), value),
+        Column::new("issues".into(), issues),
     ])
 }
 

@@ -128,23 +128,23 @@ pub fn read_frame(path: &Path, strings: &[&str]) -> Result<DataFrame> {
     let Some(format) = TableFormat::from_path(path) else {
         bail!("'{}' is not a .csv, .parquet or .json table", path.display());
     };
+    // The columns named in `strings` are read as text whatever their values look like.
+    let overwrite: Schema = strings.iter().map(|s| Field::new((*s).into(), DataType::String)).collect();
     let df = match format {
-        TableFormat::Csv => {
-            let overwrite: Schema =
-                strings.iter().map(|s| Field::new((*s).into(), DataType::String)).collect();
-            CsvReadOptions::default()
-                .with_has_header(true)
-                .with_schema_overwrite(Some(Arc::new(overwrite)))
-                .try_into_reader_with_file_path(Some(path.to_path_buf()))
-                .and_then(|r| r.finish())
-        }
+        TableFormat::Csv => CsvReadOptions::default()
+            .with_has_header(true)
+            .with_schema_overwrite(Some(Arc::new(overwrite)))
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish()),
         TableFormat::Parquet => {
             let file = File::open(path).with_context(|| format!("could not open '{}'", path.display()))?;
             ParquetReader::new(file).finish()
         }
         TableFormat::Json => {
             let file = File::open(path).with_context(|| format!("could not open '{}'", path.display()))?;
-            JsonReader::new(file).with_json_format(JsonFormat::Json).finish()
+            // Types from every row: a column that is null in the first rows (`issues`) is not
+            // typed null. (An overwrite would refuse a table that lacks one of its columns.)
+            JsonReader::new(file).with_json_format(JsonFormat::Json).infer_schema_len(None).finish()
         }
     };
     anyhow::Context::with_context(df, || format!("could not read table '{}'", path.display()))

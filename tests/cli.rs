@@ -140,7 +140,10 @@ fn rust_version_is_what_the_locked_tree_needs() {
         if p["name"] == "virtperf" {
             ours = Some(pad(version(rv)));
         } else if needed.as_ref().is_none_or(|(v, _)| pad(version(rv)) > *v) {
-            needed = Some((pad(version(rv)), format!("{} {}", p["name"].as_str().unwrap_or(""), p["version"].as_str().unwrap_or(""))));
+            needed = Some((
+                pad(version(rv)),
+                format!("{} {}", p["name"].as_str().unwrap_or(""), p["version"].as_str().unwrap_or("")),
+            ));
         }
     }
     let (needed, by) = needed.expect("some dependency declares a rust-version");

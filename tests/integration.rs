@@ -7,6 +7,7 @@ mod cli;
 mod exec;
 mod fio;
 mod fuzz;
+mod inputs;
 mod pidstat;
 mod report;
 mod stats;

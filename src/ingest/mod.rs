@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{InputError, ParseError};
-use crate::label::Labeler;
+use crate::label::{FailedRun, Labeler};
 use crate::model::{params_string, IngestedRun, Labels, LogIssue, Run};
 
 /// What a caller wants from a parse.
@@ -170,9 +170,10 @@ impl Ingested {
 }
 
 /// Lists the files under `inputs` (files as given; folders walked, sorted, hidden entries and
-/// `manifest.json` skipped).
-pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+/// `manifest.json` skipped), and apart the `manifest.json` files found in the folders.
+pub fn collect_files(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
     let mut files = Vec::new();
+    let mut manifests = Vec::new();
     for input in inputs {
         let meta =
             std::fs::metadata(input).map_err(|e| InputError::Read { path: input.clone(), source: e })?;
@@ -189,12 +190,16 @@ pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
                 path: e.path().map(Path::to_path_buf).unwrap_or_else(|| input.clone()),
                 source: e.into(),
             })?;
-            if entry.file_type().is_file() && entry.file_name() != "manifest.json" {
-                files.push(entry.into_path());
+            if entry.file_type().is_file() {
+                if entry.file_name() == "manifest.json" {
+                    manifests.push(entry.into_path());
+                } else {
+                    files.push(entry.into_path());
+                }
             }
         }
     }
-    Ok(files)
+    Ok((files, manifests))
 }
 
 /// Ingests every file under `inputs`: detect, parse, label, number the repetitions.
@@ -204,7 +209,10 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         Some(name) => Some(parser_named(name)?),
         None => None,
     };
-    let files = collect_files(inputs)?;
+    let (files, manifests) = collect_files(inputs)?;
+    // Runs the manifests record as failed: their output may be missing or unreadable.
+    let mut failed: HashMap<PathBuf, FailedRun> =
+        labeler.failed_runs(inputs, &manifests).into_iter().map(|f| (f.output.clone(), f)).collect();
     let outcomes: Vec<(FileReport, Result<Vec<Run>, InputError>)> = files
         .par_iter()
         .map(|path| {
@@ -221,12 +229,34 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
     let mut out = Ingested::default();
     out.files.reserve_exact(outcomes.len());
     out.runs.reserve_exact(outcomes.iter().map(|(_, r)| r.as_ref().map_or(0, Vec::len)).sum());
-    for (report, result) in outcomes {
+    for (mut report, result) in outcomes {
+        let path = PathBuf::from(&report.source);
+        let result = match (result, failed.remove(&path)) {
+            // A failed run's output that cannot be read is that run's failure, not a bad input.
+            (Err(e), Some(f)) => {
+                let why = format!("its output could not be read ({e})");
+                out.runs.push(failed_run(&f, &report.labels, &why));
+                report.error = None;
+                report.runs = 1;
+                out.files.push(report);
+                continue;
+            }
+            // The pidstat log beside a failed run: the run's failure is reported once, on
+            // its output; that the log is cut short follows from it.
+            (Err(e), None) if report.labels.run_failed.is_some() && report.labels.companion.is_some() => {
+                report.warnings.push(format!("{e} (the log of a run that failed; not read)"));
+                report.error = None;
+                out.files.push(report);
+                continue;
+            }
+            (result, _) => result,
+        };
         match result {
             Ok(runs) => {
                 let mut reps: HashMap<(String, String), usize> = HashMap::new();
                 for (i, mut run) in runs.into_iter().enumerate() {
-                    if let Some(status) = &report.labels.run_failed {
+                    // On the benchmark's output only, not again on the pidstat logs beside it.
+                    if let (Some(status), None) = (&report.labels.run_failed, &report.labels.companion) {
                         run.issues.push(LogIssue {
                             line: run.first_line,
                             kind: "run_failed".into(),
@@ -254,8 +284,44 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         }
         out.files.push(report);
     }
+    // Failed runs that left no output file at all (never started, killed before writing).
+    let mut missing: Vec<FailedRun> = failed.into_values().filter(|f| !f.output.exists()).collect();
+    missing.sort_by(|a, b| a.output.cmp(&b.output));
+    for f in missing {
+        let labels = labeler.label(&f.output);
+        out.runs.push(failed_run(&f, &labels, "it left no output file"));
+        out.files.push(FileReport {
+            source: f.output.display().to_string(),
+            bytes: 0,
+            sha256: None,
+            parser: None,
+            runs: 1,
+            labels,
+            error: None,
+            warnings: Vec::new(),
+        });
+    }
     pair_pidstat_logs(&mut out);
     Ok(out)
+}
+
+/// A run the manifest records as failed, with no numbers: its workload is the plan's name
+/// (its output was never read), and its one issue says what the manifest and stderr say.
+fn failed_run(f: &FailedRun, labels: &Labels, why: &str) -> IngestedRun {
+    let status = labels.run_failed.as_deref().unwrap_or("failed");
+    let mut run = Run::new(&f.tool, f.workload.clone(), 1);
+    run.issues.push(LogIssue {
+        line: 1,
+        kind: "run_failed".into(),
+        message: format!("manifest.json records this run as {status}; {why}"),
+    });
+    IngestedRun {
+        source: f.output.display().to_string(),
+        run: 1,
+        repetition: labels.repetition.unwrap_or(1),
+        labels: labels.clone(),
+        data: run,
+    }
 }
 
 /// Gives each pidstat log recorded beside a benchmark's output the workload, params and

@@ -47,6 +47,10 @@ pub struct RunView {
     pub facts: BTreeMap<String, String>,
     /// Per-interval samples.
     pub series: Vec<Sample>,
+    /// A monitor's log (pidstat), not a benchmark run.
+    pub monitor: bool,
+    /// The run failed as a whole ([`crate::model::Run::failed`]).
+    pub failed: bool,
 }
 
 impl RunView {
@@ -62,6 +66,8 @@ impl RunView {
             params: crate::model::params_string(&r.data.params),
             facts: r.data.facts.clone(),
             series: r.data.series.clone(),
+            monitor: crate::model::is_monitor_tool(&r.data.tool),
+            failed: r.data.failed(),
         }
     }
 }
@@ -164,8 +170,12 @@ pub struct ArmCtx {
     pub baseline: bool,
     /// Files read for it.
     pub files: usize,
-    /// Runs found.
+    /// Benchmark runs found (monitor logs not counted), failed ones included.
     pub runs: usize,
+    /// Benchmark runs that failed.
+    pub failed_runs: usize,
+    /// Monitor logs (pidstat) read beside the runs.
+    pub monitor_logs: usize,
     /// How its files were labelled, with counts (`path token 'docker' (25 files)`).
     pub labelled: Vec<String>,
     /// Platforms inside it (campaigns only).
@@ -760,12 +770,8 @@ pub fn build(input: &ReportInput) -> Built {
             let detail = if cs.len() == 1 {
                 cs[0].detail.clone()
             } else {
-                // The first file's message without the kind already said: what it starts with,
-                // which tools were expected, what to do.
-                let first = &cs[0].detail;
-                let rest = first.find(kind.as_str()).map_or("", |i| &first[i + kind.len()..]);
-                let path = cs[0].sources.first().map_or("", String::as_str);
-                format!("{} files could not be read: {kind}. The first, {path}{rest}", cs.len())
+                // Then the first file's whole message (it names its path and line).
+                format!("{} files could not be read: {kind}. The first: {}", cs.len(), cs[0].detail)
             };
             ThreatCtx {
                 severity: Severity::Fail.as_str(),
@@ -1155,14 +1161,15 @@ fn failed_checks_of(a: &Analysis, k: &GroupKey) -> String {
 }
 
 /// How an unreadable file failed, without its path and line and the quote of its content:
-/// `could not tell which tool wrote this file`.
+/// `could not tell which tool wrote this file`. The message is cut before its first quote or
+/// parenthesis: a quote of the file (`'Linux 6.1 (vm) ...'`) holds anything.
 fn failure_kind(c: &crate::analyse::Check) -> String {
     let mut rest = c.detail.as_str();
     if let Some(src) = c.sources.first() {
         rest = rest.strip_prefix(src.as_str()).unwrap_or(rest);
     }
     let rest = rest.trim_start_matches(|ch: char| ch == ':' || ch.is_ascii_digit()).trim_start();
-    let cut = rest.find(" (").or_else(|| rest.find(": line")).unwrap_or(rest.len());
+    let cut = [" (", ": line", " '", " \""].iter().filter_map(|p| rest.find(p)).min().unwrap_or(rest.len());
     rest[..cut].to_string()
 }
 
@@ -1419,7 +1426,14 @@ fn arm_ctx(name: &str, baseline: &str, input: &ReportInput) -> ArmCtx {
         name: name.to_string(),
         baseline: name == baseline,
         files: files.len(),
-        runs: runs.len(),
+        runs: runs.iter().filter(|r| !r.monitor).count(),
+        failed_runs: runs.iter().filter(|r| !r.monitor && r.failed).count(),
+        monitor_logs: runs
+            .iter()
+            .filter(|r| r.monitor)
+            .map(|r| r.source.as_str())
+            .collect::<BTreeSet<_>>()
+            .len(),
         labelled: labelled
             .into_iter()
             .map(|(how, n)| format!("{how} ({n} file{})", if n == 1 { "" } else { "s" }))
@@ -1533,6 +1547,8 @@ mod tests {
                     value,
                 })
                 .collect(),
+            monitor: tool == "pidstat",
+            failed: false,
         }
     }
 
@@ -1570,6 +1586,34 @@ mod tests {
         assert!(cpu.title.contains("sysbench processes"), "{}", cpu.title);
         // The pidstat group itself draws nothing: its log is paired.
         assert!(series_figures(&[&pid], "pidstat", &style).is_empty());
+    }
+
+    /// A quote of the file in the message (here a banner with "(vm)" in it) is not taken for
+    /// the end of the kind: the grouped sentence once read "... banner 'Linux 6.18. The first,
+    /// a.pidstat (vm) ...".
+    #[test]
+    fn failure_kind_stops_before_a_quote_of_the_file() {
+        let c = |path: &str| crate::analyse::Check {
+            check: "unreadable",
+            severity: crate::analyse::Severity::Fail,
+            workload: String::new(),
+            platform: String::new(),
+            detail: format!(
+                "{path}:1: pidstat output: found the sysstat banner 'Linux 6.18.44-fc-v1272 (vm) \
+                 12/07/26 _x86_64_ (2 CPU)' but no pidstat header after it (expected '<time> UID \
+                 PID %usr ... Command'): pidstat was stopped before its first interval"
+            ),
+            sources: vec![path.to_string()],
+        };
+        assert_eq!(failure_kind(&c("a/rep1.pidstat")), "pidstat output: found the sysstat banner");
+        assert_eq!(failure_kind(&c("b/rep2.pidstat")), failure_kind(&c("a/rep1.pidstat")));
+        let undetected = crate::analyse::Check {
+            detail: "x.txt:1: could not tell which tool wrote this file (it starts with 'hi'); expected"
+                .into(),
+            sources: vec!["x.txt".into()],
+            ..c("x")
+        };
+        assert_eq!(failure_kind(&undetected), "could not tell which tool wrote this file");
     }
 
     #[test]

@@ -706,7 +706,7 @@ pub(crate) fn size_word(bytes: f64) -> String {
     let b = bytes as u64;
     for (suffix, unit) in [("p", 1u64 << 50), ("t", 1 << 40), ("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)]
     {
-        if b >= unit && b % unit == 0 {
+        if b >= unit && b.is_multiple_of(unit) {
             return format!("{}{suffix}", b / unit);
         }
     }

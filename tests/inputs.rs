@@ -1,0 +1,144 @@
+//! What the commands do with inputs that hold nothing, runs that failed, and tables written by
+//! `virtperf ingest`: never a green run on nothing, every failure said, and the same checks
+//! from a table as from the raw files.
+
+use std::path::Path;
+
+use predicates::prelude::*;
+
+use crate::util::*;
+
+/// A folder with no files, and one with only hidden files: every command that reads inputs
+/// exits 1 and says what it searched, and `report` writes no empty report.
+#[test]
+fn no_benchmark_output_is_exit_status_1_naming_what_was_searched() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(empty.join(".hidden")).unwrap();
+    std::fs::write(empty.join(".hidden/notes.txt"), "not read").unwrap();
+    let out = dir.path().join("out");
+    let searched = format!("searched '{}' (a folder: no files in it", empty.display());
+    for args in [
+        vec!["ingest", "--out", out.join("t.csv").to_str().unwrap()],
+        vec!["analyse", "--out", out.join("a").to_str().unwrap()],
+        vec!["audit"],
+        vec!["report", "--out", out.join("r").to_str().unwrap()],
+    ] {
+        virtperf().args(&args[..1]).arg(&empty).args(&args[1..]).assert().code(1).stderr(
+            predicate::str::contains("no benchmark output found").and(predicate::str::contains(&searched)),
+        );
+    }
+    assert!(!out.join("r/report.md").exists(), "a report of nothing was written");
+}
+
+/// The checks (every line after the first) and the counts of `audit` on sample-data equal
+/// those on the tables `ingest` writes from it, in every table format: the `log_errors` check
+/// of the QEMU wrk runs' socket errors used to be lost through the table, and `audit
+/// table.csv` said "Audited 0 files, 0 runs".
+#[test]
+fn audit_of_a_table_equals_audit_of_the_raw_files() {
+    let sample = root().join("sample-data");
+    let raw = virtperf().arg("audit").arg(&sample).output().unwrap();
+    let raw = String::from_utf8(raw.stdout).unwrap();
+    assert!(raw.contains("log_errors") && raw.contains("socket_errors"), "{raw}");
+    assert!(raw.starts_with("Audited 200 files: 75 benchmark runs, 125 monitor logs (pidstat);"), "{raw}");
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["csv", "parquet", "json"] {
+        let table = dir.path().join(format!("metrics.{ext}"));
+        virtperf().arg("ingest").arg(&sample).arg("--out").arg(&table).arg("-q").assert().success();
+        let got = virtperf().arg("audit").arg(&table).assert().code(1).get_output().stdout.clone();
+        assert_eq!(String::from_utf8(got).unwrap(), raw, "audit of {ext} table differs from raw");
+    }
+}
+
+/// Makes a real campaign with `virtperf run` on the native platform: two good sysbench runs,
+/// two that sysbench refuses (an unknown option), one that times out after writing to
+/// stderr. Returns false (skipped) without sysbench and pidstat.
+fn failing_campaign(dir: &Path) -> bool {
+    if !have_tool("sysbench") || !have_tool("pidstat") {
+        return false;
+    }
+    let plan = dir.join("plan.toml");
+    std::fs::write(
+        &plan,
+        r#"
+campaign = "failing"
+[monitor]
+pidstat_interval_s = 1
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "sysbench-cpu"
+kind = "sysbench"
+args = ["cpu", "--cpu-max-prime=2000", "--time=1", "run"]
+repetitions = 2
+[[workload]]
+name = "sysbench-bad"
+kind = "sysbench"
+args = ["cpu", "--no-such-option=1", "run"]
+repetitions = 2
+[[workload]]
+name = "hang"
+kind = "command"
+args = ["sh", "-c", "echo waiting for nothing >&2; sleep 30"]
+timeout_s = 1
+repetitions = 1
+"#,
+    )
+    .unwrap();
+    virtperf().arg("run").arg(&plan).arg("--out").arg(dir.join("out")).assert().code(1);
+    true
+}
+
+/// Runs the manifest records as failed or timed out are in `audit` and the report, each with
+/// the last lines of its stderr; the pidstat logs beside them are not counted as unreadable
+/// inputs; "Runs" counts benchmark runs, with the failed ones, apart from monitor logs.
+#[test]
+fn failed_runs_are_reported_with_their_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    if !failing_campaign(dir.path()) {
+        return;
+    }
+    let out = dir.path().join("out");
+    let audit = virtperf().arg("audit").arg(&out).assert().code(1).get_output().stdout.clone();
+    let audit = String::from_utf8(audit).unwrap();
+    assert!(audit.starts_with("Audited 10 files: 5 benchmark runs (3 failed)"), "{audit}");
+    assert!(
+        audit.contains("sysbench-bad / native: run_failed in 2 runs")
+            && audit.contains("invalid option: --no-such-option=1")
+            && audit.contains(".rep1.stderr) ends:"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("hang / native: run_failed: manifest.json records this run as timeout")
+            && audit.contains("ends: waiting for nothing"),
+        "{audit}"
+    );
+    for log in ["sysbench-bad/rep1.pidstat", "sysbench-bad/rep2.pidstat", "hang/rep1.pidstat"] {
+        assert!(
+            !audit.contains(&format!("unreadable      {}", out.join("native").join(log).display())),
+            "{audit}"
+        );
+    }
+    let rep = dir.path().join("report");
+    let _ = virtperf().arg("report").arg(&out).arg("--out").arg(&rep).arg("-q").output().unwrap();
+    let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
+    assert!(md.contains("| native (baseline) | 10 | 5 (3 failed) |"), "{md}");
+    assert!(md.contains("invalid option: --no-such-option=1"), "{md}");
+}
+
+/// A failed run that left no output file at all is still found, from the manifest.
+#[test]
+fn a_failed_run_without_an_output_file_is_found_from_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    if !failing_campaign(dir.path()) {
+        return;
+    }
+    let out = dir.path().join("out");
+    std::fs::remove_file(out.join("native/sysbench-bad/rep2.txt")).unwrap();
+    let audit = virtperf().arg("audit").arg(&out).assert().code(1).get_output().stdout.clone();
+    let audit = String::from_utf8(audit).unwrap();
+    assert!(audit.contains("run_failed in 2 runs"), "{audit}");
+    assert!(audit.contains(&format!("{}:1", out.join("native/sysbench-bad/rep2.txt").display())), "{audit}");
+}
