@@ -142,3 +142,19 @@ fn a_failed_run_without_an_output_file_is_found_from_the_manifest() {
     assert!(audit.contains("run_failed in 2 runs"), "{audit}");
     assert!(audit.contains(&format!("{}:1", out.join("native/sysbench-bad/rep2.txt").display())), "{audit}");
 }
+
+/// "What was compared" on sample-data: runs counted apart from monitor logs, and the one fact
+/// that differs from native, the kernel of the QEMU guest (6.1.0-50-cloud-amd64, from the
+/// pidstat banners inside the VM; the host-side logs' 6.18 kernel is not the VM's), said once
+/// for every workload.
+#[test]
+fn what_was_compared_counts_runs_and_lists_facts_that_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    virtperf().arg("report").arg(root().join("sample-data")).arg("--out").arg(dir.path()).arg("-q").assert();
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(md.contains("| native (baseline) | 50 | 25 | 25 |"), "{md}");
+    assert!(md.contains("| qemu[raw,smp2,m2048,tcg] | 75 | 25 | 50 |"), "{md}");
+    let line = md.lines().find(|l| l.starts_with("- Kernel (every workload): ")).expect("a kernel line");
+    assert!(line.ends_with("qemu[raw,smp2,m2048,tcg\\]: 6.1.0-50-cloud-amd64"), "{line}");
+    assert_eq!(md.lines().filter(|l| l.starts_with("- Kernel")).count(), 1, "{md}");
+}

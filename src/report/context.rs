@@ -51,6 +51,8 @@ pub struct RunView {
     pub monitor: bool,
     /// The run failed as a whole ([`crate::model::Run::failed`]).
     pub failed: bool,
+    /// A pidstat log taken on the host of the VM or container, not inside it.
+    pub host_side: bool,
 }
 
 impl RunView {
@@ -68,6 +70,7 @@ impl RunView {
             series: r.data.series.clone(),
             monitor: crate::model::is_monitor_tool(&r.data.tool),
             failed: r.data.failed(),
+            host_side: r.labels.host_side,
         }
     }
 }
@@ -137,6 +140,8 @@ pub struct ReportContext {
     pub inputs: Vec<String>,
     /// The arms, baseline first.
     pub arms: Vec<ArmCtx>,
+    /// Facts besides the arm that differ between the baseline and another arm, per workload.
+    pub differences: Vec<super::differences::DifferenceCtx>,
     /// The headline table.
     pub headline: HeadlineCtx,
     /// The headline figure (overhead of every primary metric), when anything was compared.
@@ -1026,6 +1031,7 @@ pub fn build(input: &ReportInput) -> Built {
         margin_pct: a.margin_pct,
         inputs: input.inputs.clone(),
         arms,
+        differences: super::differences::differing_facts(&input.runs, &a.baseline, &arm_names),
         headline: HeadlineCtx { baseline: a.baseline.clone(), arms: others.clone(), rows },
         headline_figure,
         findings,
@@ -1549,6 +1555,7 @@ mod tests {
                 .collect(),
             monitor: tool == "pidstat",
             failed: false,
+            host_side: false,
         }
     }
 

@@ -12,6 +12,7 @@
 
 pub mod compare;
 pub mod context;
+pub mod differences;
 pub mod figures;
 pub mod html;
 pub mod markdown;
