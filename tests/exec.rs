@@ -405,6 +405,54 @@ repetitions = 1
     assert_ne!(again.runs[0].started_at, r.started_at);
 }
 
+/// A failed run says more than `exit status 1`: the last 5 lines of the tool's stderr, and
+/// where its output and stderr files are (issue 13, part 4).
+#[test]
+fn a_failed_run_prints_the_tail_of_its_stderr_and_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "fail-test"
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "bad"
+kind = "command"
+args = ["sh", "-c", "echo partial; for i in 1 2 3 4 5 6 7; do echo \"complaint $i\" >&2; done; exit 3"]
+repetitions = 1
+[[workload]]
+name = "quiet-bad"
+kind = "command"
+args = ["sh", "-c", "echo 'FATAL: told on stdout only'; exit 4"]
+repetitions = 1
+"#,
+    );
+    let out = dir.path().join("out");
+    let a = vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let out = out.canonicalize().unwrap();
+    assert!(err.contains("native/bad/rep1 Failed") && err.contains("exit status 3"), "{err}");
+    for i in 3..=7 {
+        assert!(err.contains(&format!("complaint {i}")), "line {i} missing:\n{err}");
+    }
+    assert!(!err.contains("complaint 2"), "more than the last 5 lines:\n{err}");
+    for f in ["native/bad/rep1.txt", "native/bad/.rep1.stderr"] {
+        assert!(err.contains(&out.join(f).display().to_string()), "{f} not named:\n{err}");
+    }
+    // Nothing on stderr: the end of the output is shown instead, and said to be so.
+    assert!(err.contains("exit status 4") && err.contains("stderr is empty"), "{err}");
+    assert!(err.contains("FATAL: told on stdout only"), "{err}");
+    assert!(err.contains(&out.join("native/quiet-bad/rep1.txt").display().to_string()), "{err}");
+    // The manifest's error stays one line.
+    let m = manifest(&out);
+    let e = m.run("native/bad/rep1").unwrap().error.clone().unwrap();
+    assert_eq!(e, "exit status 3: complaint 7");
+}
+
 #[test]
 fn bad_plans_are_usage_errors_naming_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
