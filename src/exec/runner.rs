@@ -423,6 +423,13 @@ impl Campaign {
             let msg = format!("{e:#}");
             self.platforms[pi].broken = Some(msg.clone());
             self.say(&format!("error: {msg}"));
+            if !self.stop.load(Ordering::SeqCst) {
+                // "Not started, and why" is a fact of the campaign too (e.g. KVM not run).
+                let mut pf = self.platforms[pi].exec.facts();
+                pf.error = Some(msg.clone());
+                self.manifest.platforms.insert(name, pf);
+                let _ = self.save();
+            }
             return Err(msg);
         }
         self.platforms[pi].started = true;
@@ -577,6 +584,7 @@ impl Campaign {
         rec.platform_detail = pf.detail.clone();
         rec.guest = pf.guest.clone();
         rec.qemu_argv = pf.qemu_argv.clone();
+        rec.accel = pf.accel.clone();
         rec.settings = pf.settings.clone();
 
         let mut url = None;
