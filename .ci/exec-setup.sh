@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian bookworm machine (as root) for the executor's tests (tests/exec.rs):
-# installs Docker, QEMU, debootstrap and the ssh client, starts dockerd in the background if it
-# is not running and waits for it, then builds the lab (`virtperf lab`: one debootstrap root
+# installs Docker, QEMU, debootstrap, the ssh client and python3 (which runs
+# tests/fake-bin/qemu-broken-kvm), starts dockerd in the background if it is not running and
+# waits for it, then builds the lab (`virtperf lab`: one debootstrap root
 # file system -> the `virtperf-lab` Docker image and a direct-boot VM in /var/tmp/virtperf-lab).
 # Idempotent: every step is skipped when its result exists (a second run takes seconds).
 # Called by .ci/run before `cargo test`; the tests fail under CI=true if any of this is missing.
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 LAB=${VIRTPERF_LAB:-/var/tmp/virtperf-lab}
 
-need=(docker.io debootstrap openssh-client e2fsprogs procps sysstat sysbench fio wrk)
+need=(docker.io debootstrap openssh-client e2fsprogs procps sysstat sysbench fio wrk python3)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -120,7 +120,7 @@ impl Labeler {
                 labels.host_side = run.host_pidstat.as_deref() == Some(rel.as_str());
             }
             labels.origin = LabelOrigin::Manifest;
-            labels.how = "manifest.json of virtperf run".into();
+            labels.how = format!("manifest.json of virtperf run{}", accel_note(&run).unwrap_or_default());
         }
         for (glob, pattern, set) in &self.mapping {
             if glob.is_match(shown.as_ref()) {
@@ -146,7 +146,12 @@ impl Labeler {
                         || r.pidstat.as_deref() == Some(rel.as_str())
                         || r.host_pidstat.as_deref() == Some(rel.as_str())
                 })?;
-                return Some((hit.clone(), manifest.campaign.clone(), d.to_path_buf(), rel));
+                let mut run = hit.clone();
+                // Manifests written before runs recorded it: the platform's.
+                if run.accel.is_none() {
+                    run.accel = manifest.platforms.get(&run.platform).and_then(|p| p.accel.clone());
+                }
+                return Some((run, manifest.campaign.clone(), d.to_path_buf(), rel));
             }
             dir = d.parent();
         }
@@ -232,6 +237,17 @@ fn failure_text(run: &RunRecord, dir: &Path) -> String {
         text.push_str(&format!("; its stderr ({}) ends: {}", path.display(), tail.join(" | ")));
     }
     text
+}
+
+/// For a VM that ran under another accelerator than the plan asked for (KVM that did not
+/// work, so TCG): says so, so that a platform named `kvm` that ran under TCG does not read as
+/// KVM in the report.
+fn accel_note(run: &RunRecord) -> Option<String> {
+    let ran = run.accel.as_deref()?;
+    let asked = run.settings.get("accel_requested")?;
+    (ran != asked).then(|| {
+        format!("; ran under {} although the plan asked for {}", ran.to_uppercase(), asked.to_uppercase())
+    })
 }
 
 fn apply(labels: &mut Labels, set: &LabelSet, origin: LabelOrigin, how: &str) {
@@ -390,5 +406,31 @@ mod tests {
         assert_eq!(l.label(&d.join("vm/cpu/rep3.txt")).run_failed.as_deref(), Some("failed (exit status 1)"));
         assert_eq!(l.label(&d.join("vm/cpu/rep4.txt")).run_failed, None);
         assert_eq!(l.label(&d.join("vm/cpu/rep9.txt")).origin, LabelOrigin::Path, "not in the manifest");
+    }
+
+    /// A VM that fell back from KVM to TCG says so in how it was labelled; older manifests
+    /// give the accelerator per platform only.
+    #[test]
+    fn a_kvm_platform_that_ran_under_tcg_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("manifest.json"),
+            r#"{"campaign": "c", "platforms": {"old": {"kind": "qemu", "accel": "tcg"}}, "runs": [
+                {"output": "kvm/cpu/rep1.txt", "platform": "kvm", "platform_detail": "raw,tcg",
+                 "accel": "tcg", "settings": {"accel_requested": "kvm"}},
+                {"output": "old/cpu/rep1.txt", "platform": "old", "settings": {"accel_requested": "kvm"}},
+                {"output": "fast/cpu/rep1.txt", "platform": "fast", "accel": "kvm",
+                 "settings": {"accel_requested": "kvm"}},
+                {"output": "n/cpu/rep1.txt", "platform": "n"}]}"#,
+        )
+        .unwrap();
+        let l = Labeler::default();
+        let note = "manifest.json of virtperf run; ran under TCG although the plan asked for KVM";
+        assert_eq!(l.label(&d.join("kvm/cpu/rep1.txt")).how, note);
+        assert_eq!(l.label(&d.join("kvm/cpu/rep1.txt")).platform_detail, "raw,tcg");
+        assert_eq!(l.label(&d.join("old/cpu/rep1.txt")).how, note);
+        assert_eq!(l.label(&d.join("fast/cpu/rep1.txt")).how, "manifest.json of virtperf run");
+        assert_eq!(l.label(&d.join("n/cpu/rep1.txt")).how, "manifest.json of virtperf run");
     }
 }

@@ -405,6 +405,54 @@ repetitions = 1
     assert_ne!(again.runs[0].started_at, r.started_at);
 }
 
+/// A failed run says more than `exit status 1`: the last 5 lines of the tool's stderr, and
+/// where its output and stderr files are (issue 13, part 4).
+#[test]
+fn a_failed_run_prints_the_tail_of_its_stderr_and_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "fail-test"
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "bad"
+kind = "command"
+args = ["sh", "-c", "echo partial; for i in 1 2 3 4 5 6 7; do echo \"complaint $i\" >&2; done; exit 3"]
+repetitions = 1
+[[workload]]
+name = "quiet-bad"
+kind = "command"
+args = ["sh", "-c", "echo 'FATAL: told on stdout only'; exit 4"]
+repetitions = 1
+"#,
+    );
+    let out = dir.path().join("out");
+    let a = vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let out = out.canonicalize().unwrap();
+    assert!(err.contains("native/bad/rep1 Failed") && err.contains("exit status 3"), "{err}");
+    for i in 3..=7 {
+        assert!(err.contains(&format!("complaint {i}")), "line {i} missing:\n{err}");
+    }
+    assert!(!err.contains("complaint 2"), "more than the last 5 lines:\n{err}");
+    for f in ["native/bad/rep1.txt", "native/bad/.rep1.stderr"] {
+        assert!(err.contains(&out.join(f).display().to_string()), "{f} not named:\n{err}");
+    }
+    // Nothing on stderr: the end of the output is shown instead, and said to be so.
+    assert!(err.contains("exit status 4") && err.contains("stderr is empty"), "{err}");
+    assert!(err.contains("FATAL: told on stdout only"), "{err}");
+    assert!(err.contains(&out.join("native/quiet-bad/rep1.txt").display().to_string()), "{err}");
+    // The manifest's error stays one line.
+    let m = manifest(&out);
+    let e = m.run("native/bad/rep1").unwrap().error.clone().unwrap();
+    assert_eq!(e, "exit status 3: complaint 7");
+}
+
 #[test]
 fn bad_plans_are_usage_errors_naming_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -615,6 +663,9 @@ repetitions = 2
     assert!(!out.join("docker/long/rep1.txt").exists(), "partial output kept");
 }
 
+/// The lab VM, asked for KVM, on whatever this machine is: KVM working, absent, or broken
+/// (here: nested KVM on AMD EPYC, where qemu aborts with `failed to set MSR`). Every run must
+/// finish, and what ran must be recorded and labelled as such.
 #[test]
 fn qemu_tcg_campaign_real() {
     let lab = lab_dir();
@@ -667,7 +718,7 @@ repetitions = 1
     );
     let out = dir.path().join("out");
     let t = Instant::now();
-    vp(dir.path())
+    let a = vp(dir.path())
         .arg("run")
         .arg(&plan)
         .arg("--out")
@@ -675,15 +726,30 @@ repetitions = 1
         .timeout(Duration::from_secs(400))
         .assert()
         .success();
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
     let m = manifest(&out);
     let pf = &m.platforms["vm"];
     eprintln!(
-        "qemu campaign: {:.1} s, boot {:.1} s, accel {:?}",
+        "qemu campaign: {:.1} s, boot {:.1} s, accel {:?}, KVM failure {:?}",
         t.elapsed().as_secs_f64(),
         pf.boot_s.unwrap_or(f64::NAN),
-        pf.accel
+        pf.accel,
+        pf.kvm_failure
     );
     assert!(m.runs.iter().all(|r| r.status == RunStatus::Ok), "{:#?}", m.runs);
+    // What ran is recorded, carried by the detail label and said once when it is not KVM.
+    let accel = pf.accel.clone().unwrap();
+    assert_eq!(pf.settings["accel_requested"], "kvm");
+    assert!(pf.detail.ends_with(&format!(",{accel}")), "{}", pf.detail);
+    let warnings = err.matches("KVM does not work here").count();
+    if accel == "kvm" {
+        assert_eq!((warnings, pf.kvm_failure.as_ref()), (0, None), "{err}");
+    } else {
+        assert_eq!(accel, "tcg");
+        assert_eq!(warnings, 1, "{err}");
+        assert!(pf.kvm_failure.is_some());
+        assert_eq!(pf.guest.cpu_model, "QEMU TCG CPU version 2.5+", "the guest says what ran");
+    }
     assert!(pf.guest.kernel.contains("cloud-amd64"), "{:?}", pf.guest);
     assert_eq!(pf.guest.cores, Some(2));
     let argv = pf.qemu_argv.as_ref().unwrap();
@@ -700,6 +766,273 @@ repetitions = 1
     let evil = m.run("vm/evil/rep1").unwrap();
     assert_not_injected(&prefix, &std::fs::read_to_string(out.join(&evil.output)).unwrap(), &args);
     check_labels_and_ingest(&out, &m);
+}
+
+/// `tests/fake-bin/qemu-kvm-MODE`: a qemu that, asked for KVM, fails as KVM does on real hosts
+/// where it is present but broken, and otherwise runs the real qemu-system-x86_64.
+fn fake_qemu(mode: &str) -> PathBuf {
+    root().join("tests/fake-bin").join(format!("qemu-kvm-{mode}"))
+}
+
+fn lab_ready() -> bool {
+    let lab = lab_dir();
+    let ready = ["disk.raw", "vmlinuz", "initrd.img", "id_ed25519"].iter().all(|f| lab.join(f).is_file());
+    available(
+        have_tool("qemu-system-x86_64") && ready,
+        &format!("qemu-system-x86_64 and a lab in {} (virtperf lab)", lab.display()),
+    )
+}
+
+/// A `[[platform]]` of the lab VM named `name`, run by `qemu`, asking for KVM, plus `extra`.
+fn lab_vm(name: &str, qemu: &Path, extra: &str) -> String {
+    let l = lab_dir();
+    let l = l.display();
+    format!(
+        r#"
+[[platform]]
+name = "{name}"
+kind = "qemu"
+qemu = "{q}"
+kernel = "{l}/vmlinuz"
+initrd = "{l}/initrd.img"
+append = "root=/dev/vda rw console=ttyS0 init=/sbin/virtperf-init quiet"
+disk = "{l}/disk.raw"
+snapshot = true
+smp = 1
+memory_mib = 512
+accel = "kvm"
+key = "{l}/id_ed25519"
+boot_timeout_s = 150
+{extra}
+"#,
+        q = qemu.display()
+    )
+}
+
+/// Seconds of the KVM attempt, from a `kvm_failure` ("..., 0.5 s after start; ...").
+fn kvm_attempt_s(failure: &str) -> f64 {
+    let end = failure.find(" s after start; ").unwrap_or_else(|| panic!("no time in {failure}"));
+    let start = failure[..end].rfind(", ").unwrap() + 2;
+    failure[start..end].parse().unwrap()
+}
+
+/// Issue 13: on hosts where /dev/kvm opens but KVM cannot run the guest, a plan asking for
+/// KVM still finishes all its runs, under TCG, after a KVM attempt of seconds (not the boot
+/// timeout), with one warning per VM that says why and names the logs; what ran is recorded
+/// and the report shows it.
+#[test]
+fn broken_kvm_falls_back_to_tcg_within_seconds_and_says_so() {
+    if !(lab_ready() && have_tool("python3") && have_tool("sysbench")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        &format!(
+            r#"
+campaign = "broken-kvm"
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+{}{}{}
+[[workload]]
+name = "sysbench-cpu"
+kind = "sysbench"
+args = ["cpu", "--cpu-max-prime=2000", "--time=1", "run"]
+repetitions = 1
+"#,
+            lab_vm("kvm-internal-error", &fake_qemu("internal-error"), ""),
+            lab_vm("kvm-silent", &fake_qemu("silent"), "kvm_console_timeout_s = 8"),
+            lab_vm("kvm-aborts", &fake_qemu("aborts"), ""),
+        ),
+    );
+    let out = dir.path().join("out");
+    let t = Instant::now();
+    let a = vp(dir.path())
+        .arg("run")
+        .arg(&plan)
+        .arg("--out")
+        .arg(&out)
+        .timeout(Duration::from_secs(600))
+        .assert()
+        .success();
+    eprintln!("broken-KVM campaign: {:.1} s", t.elapsed().as_secs_f64());
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let m = manifest(&out);
+    assert!(m.runs.iter().all(|r| r.status == RunStatus::Ok), "{:#?}", m.runs);
+    let out = out.canonicalize().unwrap();
+    for (name, why, quoted, max_s) in [
+        (
+            "kvm-internal-error",
+            "QMP query-status says 'internal-error' and qemu's stderr reports a KVM failure",
+            "'KVM internal error. Suberror: 1'",
+            5.0,
+        ),
+        (
+            "kvm-silent",
+            "the guest wrote nothing on its serial console within 8 s (kvm_console_timeout_s) while QMP \
+             query-status said 'running'",
+            "is empty",
+            15.0,
+        ),
+        (
+            "kvm-aborts",
+            "qemu exited while booting",
+            "'qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69'",
+            5.0,
+        ),
+    ] {
+        let pf = &m.platforms[name];
+        let failure = pf.kvm_failure.clone().unwrap_or_else(|| panic!("{name}: no kvm_failure"));
+        assert!(failure.starts_with(why), "{name}: {failure}");
+        let stderr_log = out.join(format!(".virtperf/qemu-{name}.kvm.stderr.log"));
+        let console_log = out.join(format!(".virtperf/qemu-{name}.kvm.console.log"));
+        assert!(
+            failure.contains(&format!("qemu's stderr {} ", stderr_log.display()))
+                && failure.contains(&format!("console log {} ", console_log.display()))
+                && failure.contains(quoted),
+            "{name}: {failure}"
+        );
+        assert!(stderr_log.is_file() && console_log.is_file(), "{name}: the KVM attempt's logs are kept");
+        let s = kvm_attempt_s(&failure);
+        assert!(s < max_s, "{name}: the KVM attempt took {s} s");
+        // One warning each, with the same reason.
+        let warning =
+            format!("warning: platform '{name}': KVM does not work here: {failure}. Falling back to TCG");
+        assert_eq!(err.matches(&warning).count(), 1, "{name}:\n{err}");
+        assert_eq!(err.matches(&format!("platform '{name}': KVM does not work")).count(), 1, "{err}");
+        // What ran: recorded, in the labels, and confirmed by the guest itself.
+        assert_eq!((pf.accel.as_deref(), pf.settings["accel_requested"].as_str()), (Some("tcg"), "kvm"));
+        assert_eq!(pf.detail, "raw,smp1,m512,tcg");
+        assert_eq!(pf.guest.cpu_model, "QEMU TCG CPU version 2.5+");
+        let r = m.run(&format!("{name}/sysbench-cpu/rep1")).unwrap();
+        assert_eq!((r.platform_detail.as_str(), r.accel.as_deref()), ("raw,smp1,m512,tcg", Some("tcg")));
+        assert!(r.qemu_argv.as_ref().unwrap().windows(2).any(|w| w == ["-accel", "tcg"]));
+    }
+    check_labels_and_ingest(&out, &m);
+    // The report: each VM is an arm whose detail says tcg, and how its files were labelled
+    // says it ran under TCG although the plan asked for KVM.
+    let report = dir.path().join("report");
+    vp(dir.path()).arg("report").arg(&out).arg("--out").arg(&report).arg("-q").assert().success();
+    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    for name in ["kvm-internal-error", "kvm-silent", "kvm-aborts"] {
+        let row = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name}[raw,smp1,m512,tcg] |")))
+            .unwrap_or_else(|| panic!("no row for {name} in What was compared:\n{md}"));
+        assert!(row.contains("ran under TCG although the plan asked for KVM"), "{row}");
+    }
+}
+
+/// With `kvm_fallback = false` a VM whose KVM does not work is not started: its runs are
+/// recorded failed with the reason, the manifest says so, and nothing runs under TCG.
+#[test]
+fn kvm_fallback_false_reports_the_vm_not_run() {
+    if !(have_tool("python3") && lab_ready()) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        &format!(
+            "campaign = \"no-fallback\"\n[monitor]\npidstat_interval_s = 0\n{}\
+             [[workload]]\nname = \"true\"\nkind = \"command\"\nargs = [\"true\"]\nrepetitions = 2\n",
+            lab_vm("kvm", &fake_qemu("internal-error"), "kvm_fallback = false")
+        ),
+    );
+    let out = dir.path().join("out");
+    let t = Instant::now();
+    let a = vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().code(1);
+    assert!(t.elapsed() < Duration::from_secs(30), "took {:?}", t.elapsed());
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let out = out.canonicalize().unwrap();
+    let m = manifest(&out);
+    let pf = &m.platforms["kvm"];
+    let msg = pf.error.clone().unwrap();
+    let stderr_log = out.join(".virtperf/qemu-kvm.kvm.stderr.log");
+    assert!(
+        msg.starts_with("platform 'kvm': KVM does not work here: QMP query-status says 'internal-error'"),
+        "{msg}"
+    );
+    assert!(msg
+        .contains(&format!("qemu's stderr {} says 'KVM internal error. Suberror: 1'", stderr_log.display())));
+    assert!(msg.contains(".virtperf/qemu-kvm.kvm.console.log is empty"), "{msg}");
+    assert!(msg.ends_with("Not falling back to TCG (kvm_fallback = false)"), "{msg}");
+    assert_eq!((pf.accel.as_ref(), pf.kvm_failure.is_some()), (None, true));
+    assert!(!out.join(".virtperf/qemu-kvm.stderr.log").exists(), "a TCG VM was started");
+    assert_eq!(m.runs.len(), 2);
+    for r in &m.runs {
+        assert_eq!(r.status, RunStatus::Failed);
+        assert_eq!(r.error.as_deref(), Some(format!("platform did not start: {msg}").as_str()));
+    }
+    assert!(err.contains(&format!("error: {msg}")), "{err}");
+    assert!(!err.contains("Falling back"), "{err}");
+}
+
+/// Without a usable KVM device (played with VIRTPERF_KVM_DEVICE) qemu is never asked for
+/// KVM; the reason names the device.
+#[test]
+fn a_missing_kvm_device_is_found_before_qemu_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["disk.raw", "vmlinuz", "key"] {
+        std::fs::write(dir.path().join(f), "").unwrap();
+    }
+    let plan = write_plan(
+        dir.path(),
+        "[monitor]\npidstat_interval_s = 0\n[[platform]]\nname = \"vm\"\nkind = \"qemu\"\n\
+         qemu = \"/nonexistent/qemu\"\ndisk = \"disk.raw\"\nkernel = \"vmlinuz\"\nkey = \"key\"\n\
+         kvm_fallback = false\n[[workload]]\nname = \"w\"\nkind = \"command\"\nargs = [\"true\"]\nrepetitions = 1\n",
+    );
+    let out = dir.path().join("out");
+    let dev = dir.path().join("no-kvm");
+    vp(dir.path())
+        .env("VIRTPERF_KVM_DEVICE", &dev)
+        .arg("run")
+        .arg(&plan)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "error: platform 'vm': KVM does not work here: {} cannot be opened (No such file or directory",
+            dev.display()
+        )));
+    assert!(!out.join(".virtperf/qemu-vm.log").exists(), "qemu was started");
+}
+
+/// A VM that does not start under TCG either: the error names qemu's stderr log and the
+/// console log and quotes the line that says why.
+#[test]
+fn a_vm_that_does_not_start_names_its_logs_and_quotes_them() {
+    if !have_tool("qemu-system-x86_64") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["disk.raw", "vmlinuz", "key"] {
+        std::fs::write(dir.path().join(f), "").unwrap();
+    }
+    let plan = write_plan(
+        dir.path(),
+        "[monitor]\npidstat_interval_s = 0\n[[platform]]\nname = \"vm\"\nkind = \"qemu\"\naccel = \"tcg\"\n\
+         disk = \"disk.raw\"\nkernel = \"vmlinuz\"\nkey = \"key\"\nqemu_args = [\"-no-such-option\"]\n\
+         [[workload]]\nname = \"w\"\nkind = \"command\"\nargs = [\"true\"]\nrepetitions = 1\n",
+    );
+    let out = dir.path().join("out");
+    let a = vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let out = out.canonicalize().unwrap();
+    let m = manifest(&out);
+    let e = m.runs[0].error.clone().unwrap();
+    let expected = format!(
+        "platform did not start: platform 'vm': qemu exited while booting (exit status: 1): qemu's stderr {} says \
+         'qemu-system-x86_64: -no-such-option: invalid option'; console log {} is empty",
+        out.join(".virtperf/qemu-vm.stderr.log").display(),
+        out.join(".virtperf/qemu-vm.console.log").display()
+    );
+    assert_eq!(e, expected);
+    assert!(err.contains(&expected["platform did not start: ".len()..]), "{err}");
 }
 
 #[test]

@@ -80,8 +80,16 @@ pub struct PlatformFacts {
     pub guest: Facts,
     /// qemu: the full command line, argv.
     pub qemu_argv: Option<Vec<String>>,
-    /// qemu: accelerator actually used (`kvm`, or `tcg` after a fallback).
+    /// qemu: accelerator the VM ran under (`kvm`, or `tcg` after a fallback; the plan's
+    /// choice is `settings.accel_requested`); `None` when it did not start.
     pub accel: Option<String>,
+    /// qemu: why KVM was not used although the plan asked for it (no /dev/kvm, qemu died,
+    /// QMP status `internal-error`, a silent console), with the files that hold the reason;
+    /// `None` when KVM ran or was not asked for.
+    pub kvm_failure: Option<String>,
+    /// Why the platform did not start (its runs are recorded failed with it); `None` when it
+    /// started.
+    pub error: Option<String>,
     /// qemu: seconds from start to ssh answering.
     pub boot_s: Option<f64>,
     /// docker: the container id or name used.
@@ -170,6 +178,8 @@ pub struct RunRecord {
     pub guest: Facts,
     /// qemu command line, when the platform is a VM virtperf started.
     pub qemu_argv: Option<Vec<String>>,
+    /// qemu: the accelerator the VM ran under (`kvm`, or `tcg` after a fallback).
+    pub accel: Option<String>,
     /// Platform settings from the plan.
     pub settings: BTreeMap<String, String>,
 }

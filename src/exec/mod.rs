@@ -19,6 +19,7 @@ pub mod mock;
 pub mod native;
 pub mod plan;
 pub mod qemu;
+pub mod qmp;
 pub mod runner;
 pub mod schedule;
 pub mod ssh;

@@ -158,6 +158,17 @@ pub struct PlatformSpec {
     /// Default `kvm`.
     #[serde(default)]
     pub accel: Option<String>,
+    /// qemu with `accel = "kvm"`: seconds the guest may leave its serial console empty
+    /// before KVM is judged not to work (a nested guest that hangs under KVM) and the VM is
+    /// started again with TCG. Applies to a direct boot whose `append` holds `console=ttyS`;
+    /// 0 turns the rule off. Default 20.
+    #[serde(default)]
+    pub kvm_console_timeout_s: Option<Seconds>,
+    /// qemu with `accel = "kvm"`: start the VM again with TCG when KVM does not work. With
+    /// false the platform is reported as not started, with the reason, and its runs are
+    /// recorded failed. Default true.
+    #[serde(default)]
+    pub kvm_fallback: Option<bool>,
     /// qemu: keep the disk unchanged (`-snapshot`). Default false.
     #[serde(default)]
     pub snapshot: bool,
@@ -391,6 +402,8 @@ impl Plan {
             ("smp", p.smp.is_some()),
             ("memory_mib", p.memory_mib.is_some()),
             ("accel", p.accel.is_some()),
+            ("kvm_console_timeout_s", p.kvm_console_timeout_s.is_some()),
+            ("kvm_fallback", p.kvm_fallback.is_some()),
             ("snapshot", p.snapshot),
             ("boot_timeout_s", p.boot_timeout_s.is_some()),
             ("qemu_args", !p.qemu_args.is_empty()),
@@ -451,6 +464,13 @@ impl Plan {
                 if let Some(a) = &p.accel {
                     if a != "kvm" && a != "tcg" {
                         return Err(self.err(format!("{at}: key 'accel' must be kvm or tcg, got '{a}'")));
+                    }
+                }
+                if let Some(t) = p.kvm_console_timeout_s {
+                    if !(t >= 0.0 && t.is_finite()) {
+                        return Err(self.err(format!(
+                            "{at}: key 'kvm_console_timeout_s' must be 0 (off) or a positive number of seconds, got {t}"
+                        )));
                     }
                 }
                 if p.initrd.is_some() && p.kernel.is_none() {
@@ -587,6 +607,17 @@ mod tests {
         let e =
             parse(&OK.replace("kind = \"native\"", "kind = \"native\"\nsmp = 2")).unwrap_err().to_string();
         assert!(e.contains("'smp' does not apply"), "{e}");
+        let e = parse(&OK.replace("kind = \"native\"", "kind = \"native\"\nkvm_fallback = false"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'kvm_fallback' does not apply"), "{e}");
+        let e = parse(&OK.replace(
+            "kind = \"native\"",
+            "kind = \"qemu\"\ndisk = \"d\"\nkey = \"k\"\nkvm_console_timeout_s = -1",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("'kvm_console_timeout_s' must be 0 (off) or a positive number"), "{e}");
         let e = parse(&OK.replace("repetitions", "x").replace("args =", "repetitions = \"five\"\nargs ="))
             .unwrap_err()
             .to_string();

@@ -341,6 +341,10 @@ impl Campaign {
                         rec.duration_s,
                         rec.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
                     );
+                    let line = match failure_details(&self.out, &rec) {
+                        Some(more) => format!("{line}\n{more}"),
+                        None => line,
+                    };
                     self.manifest.record(rec);
                     self.save()?;
                     self.say(&line);
@@ -419,6 +423,13 @@ impl Campaign {
             let msg = format!("{e:#}");
             self.platforms[pi].broken = Some(msg.clone());
             self.say(&format!("error: {msg}"));
+            if !self.stop.load(Ordering::SeqCst) {
+                // "Not started, and why" is a fact of the campaign too (e.g. KVM not run).
+                let mut pf = self.platforms[pi].exec.facts();
+                pf.error = Some(msg.clone());
+                self.manifest.platforms.insert(name, pf);
+                let _ = self.save();
+            }
             return Err(msg);
         }
         self.platforms[pi].started = true;
@@ -573,6 +584,7 @@ impl Campaign {
         rec.platform_detail = pf.detail.clone();
         rec.guest = pf.guest.clone();
         rec.qemu_argv = pf.qemu_argv.clone();
+        rec.accel = pf.accel.clone();
         rec.settings = pf.settings.clone();
 
         let mut url = None;
@@ -769,6 +781,72 @@ pub fn pidstat_argv(plan: &Plan, w: &WorkloadSpec) -> Vec<String> {
         .collect()
 }
 
+/// Lines of a failed run's files shown under its line.
+const TAIL_LINES: usize = 5;
+
+/// For a run that did not end ok: the last [`TAIL_LINES`] lines of its stderr (or, when that
+/// is empty, of its output) and the paths of both files, indented, for the line printed under
+/// the run's own. `None` for an ok run or one that never started (no files: its error says
+/// why).
+fn failure_details(out: &Path, rec: &RunRecord) -> Option<String> {
+    if rec.status == RunStatus::Ok {
+        return None;
+    }
+    let output = out.join(&rec.output);
+    let stderr = out.join(&rec.stderr);
+    let err_text = std::fs::read(&stderr).ok();
+    let out_text = std::fs::read(&output).ok();
+    if err_text.is_none() && out_text.is_none() {
+        return None;
+    }
+    let err_text = String::from_utf8_lossy(&err_text.unwrap_or_default()).into_owned();
+    let out_text = String::from_utf8_lossy(&out_text.unwrap_or_default()).into_owned();
+    let quote = |what: &str, path: &Path, text: &str| {
+        let (tail, total) = tail_lines(text, TAIL_LINES);
+        let which = if tail.len() == total {
+            format!("{total} line{}", if total == 1 { "" } else { "s" })
+        } else {
+            format!("last {} of {total} lines", tail.len())
+        };
+        let mut q = format!("    {what} ({which}), {}:\n", path.display());
+        for l in tail {
+            q.push_str(&format!("      {l}\n"));
+        }
+        q
+    };
+    let s = if err_text.trim().is_empty() {
+        if out_text.trim().is_empty() {
+            format!("    stderr is empty ({}), and so is its output ({})", stderr.display(), output.display())
+        } else {
+            format!(
+                "    stderr is empty ({}); the end of its output instead:\n{}",
+                stderr.display(),
+                quote("output", &output, &out_text)
+            )
+        }
+    } else {
+        format!("{}    output: {}", quote("stderr", &stderr, &err_text), output.display())
+    };
+    Some(s.trim_end().to_string())
+}
+
+/// The last `n` non-blank lines of `text` (control characters shown as `?`, each cut to 240
+/// characters), and how many non-blank lines it has.
+fn tail_lines(text: &str, n: usize) -> (Vec<String>, usize) {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail = lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| {
+            l.trim_end()
+                .chars()
+                .take(240)
+                .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+                .collect()
+        })
+        .collect();
+    (tail, lines.len())
+}
+
 fn remove_if_empty(path: &Path) {
     if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
         let _ = std::fs::remove_file(path);
@@ -867,6 +945,14 @@ fn put_stdin(cmd: &mut Command, data: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
     use crate::exec::mock::MockExecutor;
+
+    #[test]
+    fn tail_lines_keeps_the_last_non_blank_lines_printable() {
+        let (tail, total) = tail_lines("a\n\nb\n  \nc\x1b[0m\nd\r\n", 2);
+        assert_eq!(total, 4);
+        assert_eq!(tail, ["c?[0m", "d"]);
+        assert_eq!(tail_lines("", 5), (Vec::<String>::new(), 0));
+    }
 
     #[test]
     fn mock_campaign_runs_setup_tool_cleanup_in_order_and_records_everything() {

@@ -120,10 +120,10 @@ impl SshExecutor {
         cmd
     }
 
-    /// Returns true if and only if sshd answers and runs `true`.
-    pub fn probe(&self, timeout: Duration) -> bool {
-        let mut cmd = self.ssh(&["true".to_string()]);
-        super::run_captured(&mut cmd, timeout).map(|o| o.status.success()).unwrap_or(false)
+    /// The process that succeeds if and only if sshd answers and runs `true`; spawned by a
+    /// caller that watches other things while it waits (a booting VM).
+    pub fn probe_command(&self) -> Command {
+        self.ssh(&["true".to_string()])
     }
 
     /// Opens a master connection that later commands share (`ControlMaster`), so each run,
