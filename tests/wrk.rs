@@ -462,6 +462,28 @@ fn fixture_socket_errors() {
     close(metric(r, "requests_per_sec"), 10381.25);
 }
 
+/// A server that never answers (make.sh `no-response`): wrk completes 0 requests and prints
+/// zeros for latencies it never measured. They are left out and the run is flagged as failed.
+#[test]
+fn fixture_no_response_has_no_latency_and_fails() {
+    let runs = runs_of(&fixture("wrk/no-response.txt"));
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0];
+    // "  0 requests in 1.01s, 0.00B read", "Requests/sec:      0.00"
+    close(metric(r, "requests"), 0.0);
+    close(metric(r, "requests_per_sec"), 0.0);
+    // "    Latency     0.00us    0.00us   0.00us    -nan%" and "     50%    0.00us": no latency.
+    let latency: Vec<&str> =
+        r.data.metrics.iter().map(|m| m.name.as_ref()).filter(|n| n.starts_with("latency_")).collect();
+    assert!(latency.is_empty(), "{latency:?}");
+    assert_eq!(issue_kinds(r), ["failed"]);
+    // The issue points at the requests line (line 11).
+    assert_eq!(r.data.issues[0].line, 11);
+    assert!(r.data.issues[0].message.contains("completed no request"), "{}", r.data.issues[0].message);
+    let out = ingest_paths(&[fixture("wrk/no-response.txt")]);
+    assert!(out.files[0].warnings.iter().any(|w| w.contains(":11: ")), "{:?}", out.files[0].warnings);
+}
+
 // ---- Live: the real wrk against a real nginx ---------------------------------------------------
 
 /// nginx on PATH, or in the sbin folders a non-root PATH may lack.

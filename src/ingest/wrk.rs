@@ -354,7 +354,8 @@ struct Block {
     req_sec: Option<[f64; 3]>,
     /// p50, p75, p90, p99 in ms.
     pct: [Option<f64>; 4],
-    requests: Option<(f64, f64, f64)>,
+    /// `N requests in ...`: (count, duration in s, bytes read), and its line.
+    requests: Option<At<(f64, f64, f64)>>,
     socket: Option<At<Option<[f64; 4]>>>,
     non2xx: Option<At<Option<f64>>>,
     rps: Option<At<Option<f64>>>,
@@ -389,7 +390,9 @@ impl Block {
                     self.pct[i].get_or_insert(ms);
                 }
             }
-            Item::Requests { count, duration_s, bytes } => self.requests = Some((count, duration_s, bytes)),
+            Item::Requests { count, duration_s, bytes } => {
+                self.requests = Some((no, (count, duration_s, bytes)))
+            }
             Item::SocketErrors(v) => self.socket = Some((no, v)),
             Item::Non2xx(v) => self.non2xx = Some((no, v)),
             Item::RequestsPerSec(v) => self.rps = Some((no, v)),
@@ -476,21 +479,36 @@ impl Block {
                 warnings.push(Diagnostic::new(self.last, message));
             }
         }
-        if let Some([avg, stdev, max]) = self.latency {
+        // A run that completed no request measured no latency: wrk prints 0.00us (and `-nan%`)
+        // for its empty statistics, which are not values.
+        let none_completed = match self.requests {
+            Some((line, (count, duration_s, _))) if count == 0.0 => {
+                let message = format!(
+                    "{start} at line {} completed no request in {} s: the latencies wrk prints \
+                     for it (0.00us) are no measurement and are left out",
+                    self.first, duration_s
+                );
+                run.issues.push(LogIssue { line, kind: "failed".into(), message: message.clone() });
+                warnings.push(Diagnostic::new(line, message));
+                true
+            }
+            _ => false,
+        };
+        if let (Some([avg, stdev, max]), false) = (self.latency, none_completed) {
             run.push("latency_avg_ms", "ms", Better::Lower, avg);
             run.push("latency_stdev_ms", "ms", Better::Lower, stdev);
             run.push("latency_max_ms", "ms", Better::Lower, max);
         }
         let names = ["latency_p50_ms", "latency_p75_ms", "latency_p90_ms", "latency_p99_ms"];
         for (name, v) in names.iter().zip(self.pct) {
-            if let Some(v) = v {
+            if let (Some(v), false) = (v, none_completed) {
                 run.push(*name, "ms", Better::Lower, v);
             }
         }
         if let Some([avg, _, _]) = self.req_sec {
             run.push("req_per_sec_thread_avg", "requests/s", Better::Higher, avg);
         }
-        if let Some((count, duration_s, bytes)) = self.requests {
+        if let Some((_, (count, duration_s, bytes))) = self.requests {
             run.push("requests", "count", Better::None, count);
             run.push("duration_s", "s", Better::None, duration_s);
             run.push("read_bytes", "B", Better::None, bytes);
