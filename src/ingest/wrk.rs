@@ -526,8 +526,8 @@ impl Block {
         }
         // A run that completed no request measured no latency: wrk prints 0.00us (and `-nan%`)
         // for its empty statistics, which are not values.
-        let none_completed = match self.requests {
-            Some((line, (count, duration_s, _))) if count == 0.0 => {
+        let none_completed = match self.requests.filter(|(_, (count, _, _))| *count == 0.0) {
+            Some((line, (_, duration_s, _))) => {
                 let message = format!(
                     "{start} at line {} completed no request in {} s: the latencies wrk prints \
                      for it (0.00us) are no measurement and are left out",
