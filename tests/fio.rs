@@ -350,6 +350,31 @@ fn brucechin_fio2_normal_output_with_four_groups() {
     assert_eq!(last.data.last_line, 108);
 }
 
+/// fio 2.0.x printed its version without the `fio-` prefix: `fio 2.0.7` (2.0.6, 2.0.7) or the
+/// bare `2.0.8` between the job headers and `Starting 1 process` (as published outputs of those
+/// versions show; 2.0.15 already prints `fio-2.0.15`). No raw 2.0.x output is in
+/// ../shared/realdata and none can be made here, so the fio 2.2 file's banner (line 9) is
+/// replaced with each spelling: the version is read, in the spelling of later versions.
+#[test]
+fn fio_2_0_banners_without_the_prefix_give_the_version() {
+    let Some(dir) = realdata() else { return };
+    let text = read(&dir.join("brucechin__HardwareTest/fio.log"));
+    assert_eq!(text.lines().nth(8), Some("fio-2.2.10"));
+    for (banner, version) in [("fio 2.0.7", "fio-2.0.7"), ("2.0.8", "fio-2.0.8")] {
+        let changed = text.replacen("\nfio-2.2.10\n", &format!("\n{banner}\n"), 1);
+        let (_tmp, path) = temp_file("fio.log", &changed);
+        let runs = runs_of(&path);
+        assert_eq!(runs.len(), 4, "{banner}");
+        assert!(runs.iter().all(|r| r.data.tool_version.as_deref() == Some(version)), "{banner}");
+        // Still four groups, the same numbers: "  read : io=29854MB, bw=254727KB/s, ..." (line 13)
+        close(metric(&runs[0], "read_bw_kib_per_sec"), 254727.0);
+    }
+    // A bare number elsewhere (a note after the results) is not a version.
+    let noted = format!("{text}\n2.0.8\n");
+    let (_tmp, path) = temp_file("fio.log", &noted);
+    assert!(runs_of(&path).iter().all(|r| r.data.tool_version.as_deref() == Some("fio-2.2.10")));
+}
+
 // ---- ../shared/realdata: terse ---------------------------------------------------------------
 
 #[test]
