@@ -661,6 +661,17 @@ fn amandarito_docker_cpu_wrapped_latency_is_left_out() {
     // line 49: "         avg:                                  0.61ms"
     close(metric(second, "latency_avg_ms"), 0.61);
     assert!(second.data.issues.iter().any(|i| i.kind == "warning" && i.message.contains("latency_max_ms")));
+    // Said at ingest time too, at the line of the value (not only by `audit`): lines 50 and 189
+    // ("max:  18446744073693.63ms", run 7) are the file's two wrapped values.
+    let w = warnings(&p);
+    let wrapped: Vec<&String> = w.iter().filter(|m| m.contains("wrapped around")).collect();
+    assert_eq!(wrapped.len(), 2, "{w:?}");
+    assert!(
+        wrapped[0].contains(":50: ") && wrapped[0].contains("latency_max_ms = 18446744073688.26"),
+        "{w:?}"
+    );
+    assert!(wrapped[1].contains(":189: "), "{w:?}");
+    assert_eq!(second.data.issues.iter().find(|i| i.kind == "warning").map(|i| i.line), Some(50));
     // line 399: "total time: 2.9747s"; line 400: "total number of events: 10000"
     close(metric(last(&runs), "events_per_sec"), 10000.0 / 2.9747);
 }

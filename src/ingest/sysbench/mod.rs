@@ -108,6 +108,8 @@ struct Results {
     lat_max: Option<f64>,
     lat_sum: Option<f64>,
     lat_pct: Option<(f64, f64)>,
+    /// Lines of the latency block's `min:`, `avg:`, `max:` and percentile values.
+    lat_lines: [usize; 4],
     queries_read: Option<f64>,
     queries_write: Option<f64>,
     queries_other: Option<f64>,
@@ -142,16 +144,22 @@ impl Results {
             *slot = Some(v);
             true
         }
+        fn set_line(slot: &mut usize, line: usize) -> bool {
+            *slot = line;
+            true
+        }
         match v {
             Value::EventsPerSec(x) => set(&mut self.events_per_sec, x),
             Value::TotalTime(x) => set(&mut self.total_time_s, x),
             Value::TotalEvents(x) => set(&mut self.total_events, x),
             Value::EventTimeSum(x) => set(&mut self.event_time_sum_s, x),
-            Value::Min(x) => set(&mut self.lat_min, x),
-            Value::Avg(x) => set(&mut self.lat_avg, x),
-            Value::Max(x) => set(&mut self.lat_max, x),
+            Value::Min(x) => set(&mut self.lat_min, x) && set_line(&mut self.lat_lines[0], line),
+            Value::Avg(x) => set(&mut self.lat_avg, x) && set_line(&mut self.lat_lines[1], line),
+            Value::Max(x) => set(&mut self.lat_max, x) && set_line(&mut self.lat_lines[2], line),
             Value::Sum(x) => set(&mut self.lat_sum, x),
-            Value::Percentile(p, x) => set(&mut self.lat_pct, (p, x)),
+            Value::Percentile(p, x) => {
+                set(&mut self.lat_pct, (p, x)) && set_line(&mut self.lat_lines[3], line)
+            }
             Value::QueriesRead(x) => set(&mut self.queries_read, x),
             Value::QueriesWrite(x) => set(&mut self.queries_write, x),
             Value::QueriesOther(x) => set(&mut self.queries_other, x),
@@ -624,6 +632,10 @@ fn run_of(
     }
     if let Some(test) = test {
         push_metrics(&mut run, test, seg, &params);
+        // A left-out value is said when the file is read, not only by `audit`.
+        for issue in run.issues.iter().filter(|i| i.kind == "warning") {
+            out.warnings.push(Diagnostic::new(issue.line, issue.message.clone()));
+        }
     }
     run.params = params;
     run.series = std::mem::take(&mut seg.samples);
@@ -748,24 +760,29 @@ fn push_metrics(run: &mut Run, test: Test, seg: &Seg, params: &Params) {
     put(run, "total_time_s", "s", total_time_better(test, seg, params), r.total_time_s);
     put(run, "total_events", "count", Neither, r.total_events);
     let pct = r.lat_pct.map(|(p, ms)| (line::percentile_name(p), ms));
-    let mut latencies: Vec<(Cow<'static, str>, Option<f64>)> = vec![
-        ("latency_min_ms".into(), r.lat_min),
-        ("latency_avg_ms".into(), r.lat_avg),
-        ("latency_max_ms".into(), r.lat_max),
+    let mut latencies: Vec<(Cow<'static, str>, Option<f64>, usize)> = vec![
+        ("latency_min_ms".into(), r.lat_min, r.lat_lines[0]),
+        ("latency_avg_ms".into(), r.lat_avg, r.lat_lines[1]),
+        ("latency_max_ms".into(), r.lat_max, r.lat_lines[2]),
     ];
     if let Some((name, ms)) = pct {
-        latencies.push((name.into(), Some(ms)));
+        latencies.push((name.into(), Some(ms), r.lat_lines[3]));
     }
     let mut wrapped = Vec::new();
-    for (name, v) in latencies {
+    let mut wrapped_line = None;
+    for (name, v, line) in latencies {
         match v {
-            Some(ms) if ms >= WRAPPED_MS => wrapped.push(format!("{name} = {ms}")),
+            Some(ms) if ms >= WRAPPED_MS => {
+                wrapped.push(format!("{name} = {ms}"));
+                wrapped_line.get_or_insert(line);
+            }
             _ => put(run, name, "ms", Lower, v),
         }
     }
     if !wrapped.is_empty() {
+        let results_line = seg.results.as_ref().map_or(seg.first_line, |(l, _)| *l);
         run.issues.push(LogIssue {
-            line: seg.results.as_ref().map_or(seg.first_line, |(l, _)| *l),
+            line: wrapped_line.filter(|l| *l > 0).unwrap_or(results_line),
             kind: "warning".into(),
             message: format!(
                 "left out {}: a time of 2^63 ns or more is a negative duration wrapped around \
