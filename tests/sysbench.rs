@@ -593,6 +593,12 @@ fn tonyhuansheng_oltp_intervals_and_histograms() {
         runs.iter().map(|r| r.data.params.get("threads").cloned().unwrap_or_default()).collect();
     assert_eq!(threads, ["8", "16", "32", "64"]);
     let first = &runs[0];
+    // lines 238-241: "read: 933184", "write: 266624", "other: 133312", "total: 1333120"; line
+    // 242: "transactions: 66656": 14 reads, 4 writes and 2 other (BEGIN, COMMIT) per transaction,
+    // the mix of oltp_read_write. The file's own name for it: "OLTP read_write".
+    assert_eq!(params(first), "queries-per-tx=20;reads-per-tx=14;script=oltp_read_write;threads=8");
+    assert!(runs.iter().all(|r| r.data.params["script"] == "oltp_read_write"));
+    assert!(first.data.facts["script_inferred"].contains("14.00 read, 4.00 write, 2.00 other"));
     assert_eq!(version(first), Some("1.0.17"));
     assert_eq!((first.data.first_line, first.data.last_line), (1, 260));
     // line 242: "    transactions:                        66656  (222.13 per sec.)"
@@ -902,6 +908,107 @@ fn fixture_failures_are_refused_with_the_fatal_line() {
     assert!(msg.contains(":10: sysbench output:"), "{msg}");
     let msg = refusal_of(&fixture("sysbench/unknown_test.txt"));
     assert!(msg.contains("sysbench stopped before running a test: FATAL: Cannot find benchmark"), "{msg}");
+}
+
+// ------------------------------------------- OLTP fixtures made by `make.sh oltp` (MariaDB)
+
+/// The one run of `oltp/<name>`.
+fn oltp_run(name: &str) -> IngestedRun {
+    let mut runs = fixture_runs(&format!("oltp/{name}"));
+    assert_eq!(runs.len(), 1, "{name}");
+    runs.remove(0)
+}
+
+/// sysbench 1.0 prints no script name: each script's run is told by its queries per transaction
+/// (read / write / other counts of "queries performed:" over "transactions:"), quoted here from
+/// each file.
+#[test]
+fn fixture_oltp_script_is_inferred_from_the_query_mix() {
+    let cases = [
+        // file, "read/write/other/transactions" as printed, script, queries-per-tx, reads-per-tx
+        ("oltp_read_only.txt", "26656/0/3808/1904", "oltp_read_only", 16, 14),
+        ("oltp_write_only.txt", "0/10532/5266/2633", "oltp_write_only", 6, 0),
+        ("oltp_read_write.txt", "14364/4104/2052/1026", "oltp_read_write", 20, 14),
+        // --range-selects=off: 10 point selects only; --skip-trx=on: no BEGIN/COMMIT.
+        ("oltp_read_write_range_selects_off.txt", "9310/3724/1862/931", "oltp_read_write", 16, 10),
+        ("oltp_read_only_skip_trx.txt", "19964/0/0/1426", "oltp_read_only", 14, 14),
+        // One query per transaction: which one cannot be told from the counts.
+        (
+            "oltp_point_select.txt",
+            "41589/0/0/41589",
+            "oltp_point_select/select_random_points/select_random_ranges",
+            1,
+            1,
+        ),
+        (
+            "select_random_points.txt",
+            "16259/0/0/16259",
+            "oltp_point_select/select_random_points/select_random_ranges",
+            1,
+            1,
+        ),
+        (
+            "oltp_insert.txt",
+            "0/2300/0/2300",
+            "oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index",
+            1,
+            0,
+        ),
+        (
+            "oltp_update_index.txt",
+            "0/1844/0/1844",
+            "oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index",
+            1,
+            0,
+        ),
+        (
+            "oltp_update_non_index.txt",
+            "0/2504/0/2504",
+            "oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index",
+            1,
+            0,
+        ),
+        // A DELETE of a row already deleted changes nothing and sysbench counts it as "other":
+        // only oltp_delete does that.
+        ("oltp_delete.txt", "0/2372/14818/17190", "oltp_delete", 1, 0),
+    ];
+    for (file, counts, script, per_tx, reads) in cases {
+        let r = oltp_run(file);
+        let c: Vec<f64> = counts.split('/').map(|x| x.parse().unwrap()).collect();
+        close(metric(&r, "queries_read"), c[0]);
+        close(metric(&r, "queries_write"), c[1]);
+        close(metric(&r, "queries_other"), c[2]);
+        close(metric(&r, "transactions"), c[3]);
+        assert_eq!(r.data.workload, "sysbench.oltp", "{file}");
+        assert_eq!(
+            params(&r),
+            format!("queries-per-tx={per_tx};reads-per-tx={reads};script={script};threads=2"),
+            "{file}"
+        );
+        let how = &r.data.facts["script_inferred"];
+        let mix = format!("{:.2} read, {:.2} write, {:.2} other", c[0] / c[3], c[1] / c[3], c[2] / c[3]);
+        assert!(how.contains(&mix), "{file}: {how}");
+    }
+}
+
+#[test]
+fn fixture_oltp_scripts_appended_to_one_log_are_not_pooled() {
+    let runs = fixture_runs("oltp/three_scripts.txt");
+    assert_eq!(runs.len(), 6);
+    let scripts: Vec<&str> = runs.iter().map(|r| r.data.params["script"].as_str()).collect();
+    assert_eq!(
+        scripts,
+        [
+            "oltp_read_only",
+            "oltp_write_only",
+            "oltp_read_write",
+            "oltp_read_only",
+            "oltp_write_only",
+            "oltp_read_write"
+        ]
+    );
+    // Each script's runs are repetitions of their own group.
+    assert_eq!(runs.iter().map(|r| r.repetition).collect::<Vec<_>>(), [1, 1, 1, 2, 2, 2]);
 }
 
 // ------------------------------------------------------------------------------ live

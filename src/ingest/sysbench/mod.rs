@@ -630,6 +630,12 @@ fn run_of(
             run.facts.insert("build".into(), b.clone());
         }
     }
+    let mut params = params;
+    if test == Some(Test::Oltp) && banner.is_some_and(|(v, _)| major_version(v) >= Some(1)) {
+        if let Some(inferred) = oltp_script(&seg.res) {
+            inferred.apply(&mut params, &mut run.facts);
+        }
+    }
     if let Some(test) = test {
         push_metrics(&mut run, test, seg, &params);
         // A left-out value is said when the file is read, not only by `audit`.
@@ -641,6 +647,85 @@ fn run_of(
     run.series = std::mem::take(&mut seg.samples);
     issues(&mut run, seg, out);
     run
+}
+
+/// The major version of a banner's version (`1` of `1.0.20`, `0` of `0.4.12`).
+fn major_version(v: &str) -> Option<u32> {
+    v.split('.').next()?.parse().ok()
+}
+
+/// What a sysbench 1.x OLTP run did, inferred from its queries per transaction (1.0 does not
+/// print which Lua script ran). See [`oltp_script`].
+#[derive(Debug, Clone, PartialEq)]
+struct OltpWork {
+    /// The script, or the scripts (joined with `/`) the counts cannot tell apart.
+    script: &'static str,
+    /// Queries of each kind per transaction: read, write, other.
+    mix: [f64; 3],
+}
+
+impl OltpWork {
+    /// Adds `script`, `queries-per-tx` and `reads-per-tx` to the params (what defines the work,
+    /// so that runs of different scripts or options are different groups) and says how in the
+    /// fact `script_inferred`.
+    fn apply(&self, params: &mut Params, facts: &mut std::collections::BTreeMap<String, String>) {
+        let [r, w, o] = self.mix;
+        params.insert("script".into(), self.script.to_string());
+        params.insert("queries-per-tx".into(), format!("{}", (r + w + o).round()));
+        params.insert("reads-per-tx".into(), format!("{}", r.round()));
+        facts.insert(
+            "script_inferred".into(),
+            format!(
+                "from the queries per transaction ({r:.2} read, {w:.2} write, {o:.2} other): \
+                 sysbench 1.x does not print the script's name"
+            ),
+        );
+    }
+}
+
+/// Infers the OLTP script of a 1.x run from its `queries performed:` counts and `transactions:`,
+/// among the scripts sysbench 1.0 ships (`/usr/share/sysbench`). Per transaction, with `r`, `w`,
+/// `o` the read, write and other queries (`o` counts BEGIN/COMMIT and writes that changed no
+/// row) and `t = r + w + o`:
+///
+/// * reads and writes (`r` and `w` at least 0.5): `oltp_read_write`;
+/// * reads only: one query (`t` rounds to 1) is `oltp_point_select`, `select_random_points` or
+///   `select_random_ranges`, which the counts cannot tell apart; more is `oltp_read_only`;
+/// * no reads: two or more queries is `oltp_write_only`; one query is `oltp_delete` when some
+///   of them changed nothing (`o` > 0: a DELETE of a row already deleted), else one of
+///   `oltp_delete`, `oltp_insert`, `oltp_update_index`, `oltp_update_non_index`.
+///
+/// Thresholds are halves of a query, so option values that change the mix (`--range-selects=off`
+/// gives 10 reads, `--skip-trx` no BEGIN/COMMIT) and retried queries do not change the answer.
+/// `None` without transactions or query counts.
+fn oltp_script(r: &Results) -> Option<OltpWork> {
+    let (tx, _) = r.transactions?;
+    if tx.is_nan() || tx <= 0.0 {
+        return None;
+    }
+    let mix = [r.queries_read? / tx, r.queries_write? / tx, r.queries_other? / tx];
+    let [reads, writes, other] = mix;
+    let total = (reads + writes + other).round();
+    let script = if reads >= 0.5 && writes >= 0.5 {
+        "oltp_read_write"
+    } else if reads >= 0.5 {
+        if total <= 1.0 {
+            "oltp_point_select/select_random_points/select_random_ranges"
+        } else {
+            "oltp_read_only"
+        }
+    } else if total >= 2.0 {
+        "oltp_write_only"
+    } else if total == 1.0 {
+        if other > 0.0 {
+            "oltp_delete"
+        } else {
+            "oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index"
+        }
+    } else {
+        return None;
+    };
+    Some(OltpWork { script, mix })
 }
 
 /// Log issues and warnings of one run.
