@@ -1011,6 +1011,41 @@ fn fixture_oltp_scripts_appended_to_one_log_are_not_pooled() {
     assert_eq!(runs.iter().map(|r| r.repetition).collect::<Vec<_>>(), [1, 1, 1, 2, 2, 2]);
 }
 
+/// `make.sh oltp` stopped the server (SIGSTOP) for 6 s during the third run of stalled.txt:
+/// sysbench printed five intervals with "tps: 0.00" and "lat (ms,95%): 0.00" (lines 96-100) and
+/// ran 6.5703 s against a 3 s limit.
+#[test]
+fn fixture_oltp_stalled_run_is_flagged_and_its_stall_has_no_latency() {
+    let runs = fixture_runs("oltp/stalled.txt");
+    assert_eq!(runs.len(), 3);
+    assert!(runs[..2].iter().all(|r| r.data.issues.is_empty()), "{:?}", runs[0].data.issues);
+    let r = &runs[2];
+    // "    total time:                          6.5703s"
+    close(metric(r, "total_time_s"), 6.5703);
+    assert_eq!(r.data.issues.len(), 1, "{:?}", r.data.issues);
+    let issue = &r.data.issues[0];
+    assert_eq!(issue.kind, "stalled");
+    // line 96: "[ 2s ] thds: 2 tps: 0.00 qps: 0.00 (r/w/o: 0.00/0.00/0.00) lat (ms,95%): 0.00 ..."
+    assert_eq!(issue.line, 96);
+    assert!(
+        issue.message.contains("5 of 6 report intervals") && issue.message.contains("2 s to 6 s"),
+        "{}",
+        issue.message
+    );
+    // The throughput series keeps its zeros; the latency series has no point where nothing ran.
+    let at = |metric: &str| -> Vec<f64> {
+        r.data.series.iter().filter(|x| x.metric == metric).map(|x| x.t_s).collect()
+    };
+    assert_eq!(at("transactions_per_sec"), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(at("latency_p95_ms"), [1.0]);
+    // line 95: "[ 1s ] ... lat (ms,95%): 8.43 ..."
+    let p95: Vec<f64> =
+        r.data.series.iter().filter(|x| x.metric == "latency_p95_ms").map(|x| x.value).collect();
+    assert_eq!(p95, [8.43]);
+    let w = warnings(&fixture("sysbench/oltp/stalled.txt"));
+    assert!(w.iter().any(|m| m.contains(":96: ") && m.contains("stalled")), "{w:?}");
+}
+
 // ------------------------------------------------------------------------------ live
 
 /// Appends the output of `sysbench ARGS` in `dir` to `out`; returns its exit status.

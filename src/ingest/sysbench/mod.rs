@@ -215,6 +215,8 @@ struct Seg {
     /// 0.4 `Test execution summary:` seen.
     summary_04: bool,
     intervals: usize,
+    /// Interval lines with zero throughput: (line, interval end in s).
+    stalls: Vec<(usize, f64)>,
     samples: Vec<Sample>,
 }
 
@@ -333,7 +335,7 @@ impl Splitter {
                 if self.cur.has_results() {
                     self.split();
                 }
-                self.interval(iv);
+                self.interval(n, iv);
                 self.cur.touch(n);
             }
             Line::Header(h) => {
@@ -394,13 +396,22 @@ impl Splitter {
         }
     }
 
-    fn interval(&mut self, iv: Interval) {
+    fn interval(&mut self, n: usize, iv: Interval) {
         self.cur.intervals += 1;
         if self.cur.hint.is_none() {
             self.cur.hint = iv.test;
         }
+        // An interval that did nothing has no latency: sysbench prints 0.00 for it, which would
+        // draw a stall as the fastest moment of the run.
+        let stalled = iv.throughput() == Some(0.0);
+        if stalled {
+            self.cur.stalls.push((n, iv.t_s));
+        }
         if self.series {
             for (metric, value) in iv.values {
+                if stalled && metric.starts_with("latency_") {
+                    continue;
+                }
                 self.cur.samples.push(Sample { t_s: iv.t_s, entity: TOOL.to_string(), metric, value });
             }
         }
@@ -759,6 +770,17 @@ fn issues(run: &mut Run, seg: &Seg, out: &mut ParseOutput) {
         );
         out.warnings.push(Diagnostic::new(seg.last_line, message.clone()));
         run.issues.push(LogIssue { line: seg.last_line, kind: "truncated".into(), message });
+    }
+    if let (Some(&(line, from)), Some(&(_, to))) = (seg.stalls.first(), seg.stalls.last()) {
+        let message = format!(
+            "{} of {} report intervals did no work (zero throughput), the intervals ending at {from} \
+             s to {to} s: the run stalled (those intervals have no latency)",
+            seg.stalls.len(),
+            seg.intervals
+        );
+        out.warnings
+            .push(Diagnostic::new(line, format!("the run starting at line {}: {message}", seg.first_line)));
+        run.issues.push(LogIssue { line, kind: "stalled".into(), message });
     }
     if let Some((n, line)) = seg.res.ignored_errors.filter(|(n, _)| *n > 0.0) {
         run.issues.push(LogIssue {
