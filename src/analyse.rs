@@ -454,6 +454,53 @@ pub fn primary_metric<'a>(workload: &str, available: &BTreeSet<&'a str>) -> Opti
 
 type GroupKey = (String, String, String, String, String); // workload, params, stratum, metric, arm
 
+/// The primary metric of one (workload, params) group, as [`primary_metric`] but following the
+/// work the params say was done, and never a metric whose every value is 0 (`zero`: zero by
+/// construction, such as the read throughput of a write test). sysbench fileio: written MiB/s
+/// for the write modes (`seqwr`, `seqrewr`, `rndwr`), read MiB/s for the read modes (`seqrd`,
+/// `rndrd`) and for the mixed one (`rndrw`, whose written MiB/s is listed beside it).
+pub fn primary_metric_of_work<'a>(
+    workload: &str,
+    params: &str,
+    available: &BTreeSet<&'a str>,
+    zero: impl Fn(&str) -> bool,
+) -> Option<&'a str> {
+    let param = |key: &str| params.split(';').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='));
+    let first: &[&str] = if workload.starts_with("sysbench.fileio") {
+        match param("file-test-mode") {
+            Some("seqwr" | "seqrewr" | "rndwr") => &["written_mib_per_sec", "writes_per_sec"],
+            Some("seqrd" | "rndrd") => &["read_mib_per_sec", "reads_per_sec"],
+            _ => &["read_mib_per_sec", "written_mib_per_sec"],
+        }
+    } else {
+        &[]
+    };
+    let usable: BTreeSet<&'a str> = available.iter().copied().filter(|m| !zero(m)).collect();
+    first
+        .iter()
+        .find_map(|m| usable.get(m).copied())
+        .or_else(|| primary_metric(workload, &usable))
+        .or_else(|| primary_metric(workload, available))
+}
+
+/// Returns true if and only if every value of `metric` in the (workload, params, stratum) of
+/// `key`, on every arm, is 0.
+fn zero_in_every_run(
+    groups: &BTreeMap<GroupKey, Vec<&Obs>>,
+    key: &(String, String, String),
+    metric: &str,
+) -> bool {
+    let from = (key.0.clone(), key.1.clone(), key.2.clone(), metric.to_string(), String::new());
+    let mut arms = groups
+        .range(from..)
+        .take_while(|((w, p, s, m, _), _)| (w, p, s) == (&key.0, &key.1, &key.2) && m == metric);
+    let mut seen = false;
+    arms.all(|(_, obs)| {
+        seen = true;
+        obs.iter().all(|o| o.value == 0.0)
+    }) && seen
+}
+
 /// Runs the analysis.
 pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     let alpha = 1.0 - cfg.confidence;
@@ -476,7 +523,10 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     }
     let primary: BTreeMap<(String, String, String), String> = metrics_of
         .iter()
-        .filter_map(|(k, ms)| primary_metric(&k.0, ms).map(|m| (k.clone(), m.to_string())))
+        .filter_map(|(k, ms)| {
+            primary_metric_of_work(&k.0, &k.1, ms, |m| zero_in_every_run(&groups, k, m))
+                .map(|m| (k.clone(), m.to_string()))
+        })
         .collect();
     let is_primary = |w: &str, p: &str, s: &str, m: &str| {
         primary.get(&(w.to_string(), p.to_string(), s.to_string())).is_some_and(|x| x == m)

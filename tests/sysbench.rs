@@ -1046,6 +1046,29 @@ fn fixture_oltp_stalled_run_is_flagged_and_its_stall_has_no_latency() {
     assert!(w.iter().any(|m| m.contains(":96: ") && m.contains("stalled")), "{w:?}");
 }
 
+// ------------------------------------------------------------- analysis of what the runs did
+
+/// The primary summary row of workload `w` on `platform`.
+fn primary_row<'a>(a: &'a virtperf::analyse::Analysis, w: &str) -> &'a virtperf::analyse::SummaryRow {
+    a.summary.iter().find(|r| r.primary && r.workload == w).unwrap_or_else(|| panic!("no primary row of {w}"))
+}
+
+/// A write test's primary metric is what it wrote: fileio_seqwr_mmap.txt ("Doing sequential
+/// write (creation) test") reads nothing ("read, MiB/s: 0.00"), so its read throughput is zero
+/// by construction and would give "no verdict: baseline indistinguishable from zero".
+#[test]
+fn fixture_fileio_write_mode_has_the_written_throughput_as_primary() {
+    let runs = fixture_runs("fileio_seqwr_mmap.txt");
+    assert_eq!(runs[0].data.params["file-test-mode"], "seqwr");
+    close(metric(&runs[0], "read_mib_per_sec"), 0.0);
+    let a = analysis_of(&runs, |_| "native");
+    assert_eq!(primary_row(&a, "sysbench.fileio").metric, "written_mib_per_sec");
+    // A read/write mode keeps the read throughput first; the written one is listed beside it.
+    let a = analysis_of(&fixture_runs("fileio_rndrw.txt"), |_| "native");
+    assert_eq!(primary_row(&a, "sysbench.fileio").metric, "read_mib_per_sec");
+    assert!(a.summary.iter().any(|r| r.metric == "written_mib_per_sec" && !r.primary));
+}
+
 // ------------------------------------------------------------------------------ live
 
 /// Appends the output of `sysbench ARGS` in `dir` to `out`; returns its exit status.
