@@ -375,6 +375,42 @@ fn fio_2_0_banners_without_the_prefix_give_the_version() {
     assert!(runs_of(&path).iter().all(|r| r.data.tool_version.as_deref() == Some("fio-2.2.10")));
 }
 
+/// Terse output prints no options: four runs of one job at 4k and 64k (make.sh
+/// `terse-block-sizes`) have the same params. Their bandwidth over their IOPS tells the block
+/// size ("34711" KiB/s at "8677" IOPS is 4 KiB; "282482" at "4413" is 64 KiB), and the analysis
+/// refuses to pool them.
+#[test]
+fn fixture_terse_runs_of_two_block_sizes_are_not_pooled() {
+    let runs = runs_of(&fio_fixture("terse-block-sizes.txt"));
+    assert_eq!(runs.len(), 4);
+    assert!(runs.iter().all(|r| params(r) == "job=job"));
+    // The same log on two platforms: both groups mix the two block sizes.
+    let mut both = runs.clone();
+    both.extend(runs.iter().cloned().map(|mut r| {
+        r.source = format!("docker/{}", r.source);
+        r
+    }));
+    let a = analysis_of(&both, |r| if r.source.starts_with("docker/") { "docker" } else { "native" });
+    let checks: Vec<_> = a.checks.iter().filter(|c| c.check == "work_differs").collect();
+    assert_eq!(checks.len(), 2, "{:?}", a.checks);
+    let native = checks.iter().find(|c| c.platform == "native").expect("native");
+    assert_eq!(native.severity, virtperf::analyse::Severity::Fail);
+    let src = fio_fixture("terse-block-sizes.txt").display().to_string();
+    assert!(
+        native.detail.contains(&format!(
+            "bytes per read I/O: 4 KiB in {src} run 1, {src} run 3; 64 KiB in {src} run 2, {src} run 4"
+        )),
+        "{}",
+        native.detail
+    );
+    assert_eq!(native.sources.len(), 4);
+    // No verdict on a pool of different experiments.
+    assert!(a.overhead.iter().all(|r| r.workload != "fio.job"), "{:?}", a.overhead);
+    // Each block size alone is one kind of work: no check.
+    let a = analysis_of(&[runs[0].clone(), runs[2].clone()], |_| "native");
+    assert!(a.checks.iter().all(|c| c.check != "work_differs"), "{:?}", a.checks);
+}
+
 // ---- ../shared/realdata: terse ---------------------------------------------------------------
 
 #[test]

@@ -1069,6 +1069,35 @@ fn fixture_fileio_write_mode_has_the_written_throughput_as_primary() {
     assert!(a.summary.iter().any(|r| r.metric == "written_mib_per_sec" && !r.primary));
 }
 
+/// A table written before the script was inferred (params `threads=2` only) pools
+/// oltp_read_write runs with and without range selects: 14 and 10 reads per transaction
+/// ("read: 14364" / "transactions: 1026"; "read: 9310" / "transactions: 931").
+#[test]
+fn fixture_oltp_runs_of_different_mixes_in_one_group_are_refused() {
+    let mut runs = fixture_runs("oltp/oltp_read_write.txt");
+    runs.extend(fixture_runs("oltp/oltp_read_write_range_selects_off.txt"));
+    for r in &mut runs {
+        r.data.params.retain(|k, _| k == "threads");
+    }
+    let a = analysis_of(&runs, |_| "native");
+    let c = a.checks.iter().find(|c| c.check == "work_differs").expect("work_differs");
+    assert!(
+        c.detail.contains("reads per transaction: 10.0 in ") && c.detail.contains("; 14.0 in "),
+        "{}",
+        c.detail
+    );
+    assert!(
+        c.detail.contains("queries per transaction: 16.0 in ") && c.detail.contains("; 20.0 in "),
+        "{}",
+        c.detail
+    );
+    // With the inferred params they are two groups, and nothing is refused.
+    let mut runs = fixture_runs("oltp/oltp_read_write.txt");
+    runs.extend(fixture_runs("oltp/oltp_read_write_range_selects_off.txt"));
+    let a = analysis_of(&runs, |_| "native");
+    assert!(a.checks.iter().all(|c| c.check != "work_differs"), "{:?}", a.checks);
+}
+
 // ------------------------------------------------------------------------------ live
 
 /// Appends the output of `sysbench ARGS` in `dir` to `out`; returns its exit status.
