@@ -1098,6 +1098,36 @@ fn fixture_oltp_runs_of_different_mixes_in_one_group_are_refused() {
     assert!(a.checks.iter().all(|c| c.check != "work_differs"), "{:?}", a.checks);
 }
 
+/// stalled.txt: runs of "total time: 3.0160s" and "3.0033s", then one of "6.5703s" whose server
+/// was stopped: more than twice the median of the three.
+#[test]
+fn fixture_oltp_stalled_run_is_named_for_its_run_time() {
+    let runs = fixture_runs("oltp/stalled.txt");
+    let a = analysis_of(&runs, |_| "native");
+    let c: Vec<_> = a.checks.iter().filter(|c| c.check == "run_time_differs").collect();
+    assert_eq!(c.len(), 1, "{:?}", a.checks);
+    assert!(c[0].detail.starts_with("run 3 of ") && c[0].detail.contains("took 6.570 s"), "{}", c[0].detail);
+    assert!(c[0].sources[0].ends_with("stalled.txt:83"), "{:?}", c[0].sources);
+    // And the stall itself fails the log check.
+    assert!(
+        a.checks.iter().any(|c| c.check == "log_errors" && c.detail.starts_with("stalled: ")),
+        "{:?}",
+        a.checks
+    );
+}
+
+/// snake0's 0.4 memory runs each transfer their whole 128 MiB ("128.00 MB transferred"): their
+/// times ("total time: 1.2401s" to "16.8684s") are the result, which `high_cv` judges, not a limit a
+/// stall overran.
+#[test]
+fn fixed_work_runs_are_not_judged_by_their_run_time() {
+    let Some(p) = real("snake0__sync/sysbench_memory.txt") else { return };
+    let runs = runs_of(&p);
+    assert!(runs.iter().all(|r| better(r, "total_time_s") == Better::Lower));
+    let a = analysis_of(&runs, |_| "native");
+    assert!(a.checks.iter().all(|c| c.check != "run_time_differs"), "{:?}", a.checks);
+}
+
 // ------------------------------------------------------------------------------ live
 
 /// Appends the output of `sysbench ARGS` in `dir` to `out`; returns its exit status.
