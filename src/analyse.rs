@@ -355,7 +355,7 @@ impl Severity {
 pub struct Check {
     /// Check name: `too_few_runs`, `high_cv`, `outlier`, `drift`, `params_differ`,
     /// `versions_differ`, `units_differ`, `log_errors`, `no_baseline`, `unlabelled`,
-    /// `unreadable`.
+    /// `unreadable`, `work_differs`, `run_time_differs`.
     pub check: &'static str,
     /// Severity.
     pub severity: Severity,
@@ -468,6 +468,53 @@ pub fn primary_metric<'a>(workload: &str, available: &BTreeSet<&'a str>) -> Opti
 
 type GroupKey = (String, String, String, String, String); // workload, params, stratum, metric, arm
 
+/// The primary metric of one (workload, params) group, as [`primary_metric`] but following the
+/// work the params say was done, and never a metric whose every value is 0 (`zero`: zero by
+/// construction, such as the read throughput of a write test). sysbench fileio: written MiB/s
+/// for the write modes (`seqwr`, `seqrewr`, `rndwr`), read MiB/s for the read modes (`seqrd`,
+/// `rndrd`) and for the mixed one (`rndrw`, whose written MiB/s is listed beside it).
+pub fn primary_metric_of_work<'a>(
+    workload: &str,
+    params: &str,
+    available: &BTreeSet<&'a str>,
+    zero: impl Fn(&str) -> bool,
+) -> Option<&'a str> {
+    let param = |key: &str| params.split(';').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='));
+    let first: &[&str] = if workload.starts_with("sysbench.fileio") {
+        match param("file-test-mode") {
+            Some("seqwr" | "seqrewr" | "rndwr") => &["written_mib_per_sec", "writes_per_sec"],
+            Some("seqrd" | "rndrd") => &["read_mib_per_sec", "reads_per_sec"],
+            _ => &["read_mib_per_sec", "written_mib_per_sec"],
+        }
+    } else {
+        &[]
+    };
+    let usable: BTreeSet<&'a str> = available.iter().copied().filter(|m| !zero(m)).collect();
+    first
+        .iter()
+        .find_map(|m| usable.get(m).copied())
+        .or_else(|| primary_metric(workload, &usable))
+        .or_else(|| primary_metric(workload, available))
+}
+
+/// Returns true if and only if every value of `metric` in the (workload, params, stratum) of
+/// `key`, on every arm, is 0.
+fn zero_in_every_run(
+    groups: &BTreeMap<GroupKey, Vec<&Obs>>,
+    key: &(String, String, String),
+    metric: &str,
+) -> bool {
+    let from = (key.0.clone(), key.1.clone(), key.2.clone(), metric.to_string(), String::new());
+    let mut arms = groups
+        .range(from..)
+        .take_while(|((w, p, s, m, _), _)| (w, p, s) == (&key.0, &key.1, &key.2) && m == metric);
+    let mut seen = false;
+    arms.all(|(_, obs)| {
+        seen = true;
+        obs.iter().all(|o| o.value == 0.0)
+    }) && seen
+}
+
 /// Runs the analysis.
 pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     let alpha = 1.0 - cfg.confidence;
@@ -490,7 +537,10 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     }
     let primary: BTreeMap<(String, String, String), String> = metrics_of
         .iter()
-        .filter_map(|(k, ms)| primary_metric(&k.0, ms).map(|m| (k.clone(), m.to_string())))
+        .filter_map(|(k, ms)| {
+            primary_metric_of_work(&k.0, &k.1, ms, |m| zero_in_every_run(&groups, k, m))
+                .map(|m| (k.clone(), m.to_string()))
+        })
         .collect();
     let is_primary = |w: &str, p: &str, s: &str, m: &str| {
         primary.get(&(w.to_string(), p.to_string(), s.to_string())).is_some_and(|x| x == m)
@@ -827,6 +877,8 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
         });
     }
 
+    checks.extend(work_differs(ds, &mut overhead, &cfg.baseline));
+    checks.extend(run_time_differs(ds));
     let subsystems = subsystem_rows(&overhead, &cfg.baseline);
     checks.sort_by(|a, b| {
         (std::cmp::Reverse(a.severity), a.check, &a.workload, &a.platform).cmp(&(
@@ -883,6 +935,269 @@ fn subsystem_rows(overhead: &[OverheadRow], baseline: &str) -> Vec<SubsystemRow>
             })
         })
         .collect()
+}
+
+/// The runs of one (workload, params, stratum, arm) group, each by (source, run): its first
+/// line and its metrics.
+type RunsOfGroups<'a> =
+    BTreeMap<(&'a str, &'a str, &'a str, &'a str), BTreeMap<(&'a str, u32), (u64, BTreeMap<&'a str, f64>)>>;
+
+/// Every summarised group's runs with their metrics.
+fn runs_of_groups(ds: &Dataset) -> RunsOfGroups<'_> {
+    let mut out: RunsOfGroups<'_> = BTreeMap::new();
+    for o in &ds.obs {
+        let run = out
+            .entry((o.workload.as_str(), o.params.as_str(), o.stratum.as_str(), o.arm.as_str()))
+            .or_default()
+            .entry((o.source.as_str(), o.run))
+            .or_insert_with(|| (o.first_line, BTreeMap::new()));
+        run.1.insert(o.metric.as_str(), o.value);
+    }
+    out
+}
+
+/// A run of a group: (source, run, first line).
+type RunAt<'a> = (&'a str, u32, u64);
+
+/// One thing a run's metrics show about the work it did.
+#[derive(Debug, Clone, PartialEq)]
+enum Work {
+    /// A kind (which directions did I/O); runs differ when the words differ.
+    Kind(String),
+    /// A number of queries; runs differ when two values are more than half a query apart.
+    Queries(f64),
+    /// A size in bytes; runs differ when one is more than 1.25 times another.
+    Bytes(f64),
+}
+
+/// What a run did, as its metrics show it whatever its params say: (what, value).
+///
+/// * sysbench OLTP: reads and queries per transaction (`queries_read`, `queries_total` over
+///   `transactions`): the script and its options;
+/// * sysbench fileio: which of reads and writes it did, and the bytes per operation
+///   (MiB/s over operations/s): the mode and the block size;
+/// * sysbench memory: the bytes per operation (the block size);
+/// * fio: the directions with I/O, and per direction the bytes per I/O (bandwidth over IOPS):
+///   `rw` and `bs`, which terse output does not print.
+fn work_of(m: &BTreeMap<&str, f64>) -> Vec<(String, Work)> {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let get = |name: &str| m.get(name).copied().filter(|v| v.is_finite());
+    let mut out = Vec::new();
+    if let (Some(tx), Some(reads)) = (get("transactions").filter(|t| *t > 0.0), get("queries_read")) {
+        out.push(("reads per transaction".to_string(), Work::Queries(reads / tx)));
+        if let Some(total) = get("queries_total") {
+            out.push(("queries per transaction".to_string(), Work::Queries(total / tx)));
+        }
+    }
+    if let (Some(r), Some(w)) = (get("reads_per_sec"), get("writes_per_sec")) {
+        let kind = match (r > 0.0, w > 0.0) {
+            (true, true) => "reads and writes",
+            (true, false) => "reads only",
+            (false, true) => "writes only",
+            (false, false) => "no reads or writes",
+        };
+        out.push(("I/O".to_string(), Work::Kind(kind.to_string())));
+        if let (Some(rm), Some(wm)) = (get("read_mib_per_sec"), get("written_mib_per_sec")) {
+            if r + w > 0.0 && rm + wm > 0.0 {
+                out.push(("bytes per operation".to_string(), Work::Bytes((rm + wm) * MIB / (r + w))));
+            }
+        }
+    }
+    if let (Some(ops), Some(mib)) = (get("ops_per_sec").filter(|v| *v > 0.0), get("mib_per_sec")) {
+        out.push(("bytes per operation".to_string(), Work::Bytes(mib * MIB / ops)));
+    }
+    let dirs: Vec<&str> = ["read", "write", "trim", "mixed"]
+        .into_iter()
+        .filter(|d| get(&format!("{d}_iops")).is_some_and(|v| v > 0.0))
+        .collect();
+    if !dirs.is_empty() {
+        out.push(("directions with I/O".to_string(), Work::Kind(dirs.join("+"))));
+    }
+    for d in dirs {
+        if let (Some(iops), Some(bw)) = (get(&format!("{d}_iops")), get(&format!("{d}_bw_kib_per_sec"))) {
+            if bw > 0.0 {
+                out.push((format!("bytes per {d} I/O"), Work::Bytes(bw * 1024.0 / iops)));
+            }
+        }
+    }
+    out
+}
+
+/// A size for messages, to 3 significant digits: `4 KiB`, `1.5 MiB`, `512 B`.
+fn fmt_bytes(b: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < units.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let text = format!("{v:.digits$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    format!("{text} {}", units[i])
+}
+
+/// Runs of one group that did different work though the params are the same: each group of
+/// runs, by what its metrics show (see [`work_of`]), becomes a `work_differs` check (severity
+/// fail) that names the runs on each side, and the group is not compared: its overhead rows
+/// (as the platform or as the baseline) are dropped, so no verdict is given on a pool of
+/// different experiments.
+fn work_differs(ds: &Dataset, overhead: &mut Vec<OverheadRow>, baseline: &str) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let mut refused: BTreeSet<(String, String, String, String)> = BTreeSet::new();
+    for ((w, p, s, arm), runs) in runs_of_groups(ds) {
+        // (what, [(value, run)]) over the group's runs.
+        let mut facts: BTreeMap<String, Vec<(Work, RunAt<'_>)>> = BTreeMap::new();
+        for ((source, run), (line, metrics)) in &runs {
+            for (what, v) in work_of(metrics) {
+                facts.entry(what).or_default().push((v, (*source, *run, *line)));
+            }
+        }
+        let mut differences = Vec::new();
+        let mut sources = BTreeSet::new();
+        for (what, mut values) in facts {
+            let clusters = cluster_work(&mut values);
+            if clusters.len() < 2 {
+                continue;
+            }
+            let sides: Vec<String> = clusters
+                .iter()
+                .map(|c| {
+                    // The middle value of the side (its values are sorted), its runs in file order.
+                    let value = match &c[c.len() / 2].0 {
+                        Work::Kind(k) => k.clone(),
+                        Work::Queries(q) => format!("{q:.1}"),
+                        Work::Bytes(b) => fmt_bytes(*b),
+                    };
+                    let mut who: Vec<(&str, u32)> = c.iter().map(|(_, (src, run, _))| (*src, *run)).collect();
+                    who.sort_by(|a, b| natural_cmp(a.0, b.0).then(a.1.cmp(&b.1)));
+                    let who: Vec<String> = who.iter().map(|(src, run)| format!("{src} run {run}")).collect();
+                    format!("{value} in {}", who.join(", "))
+                })
+                .collect();
+            for c in &clusters {
+                sources.extend(c.iter().map(|(_, (src, _, line))| format!("{src}:{line}")));
+            }
+            differences.push(format!("{what}: {}", sides.join("; ")));
+        }
+        if differences.is_empty() {
+            continue;
+        }
+        refused.insert((w.to_string(), p.to_string(), s.to_string(), arm.to_string()));
+        checks.push(Check {
+            check: "work_differs",
+            severity: Severity::Fail,
+            workload: group_label(w, p, s),
+            platform: arm.to_string(),
+            detail: format!(
+                "not compared: runs with the same parameters did different work ({}); the output \
+                 does not say what set them apart, so label them apart (--label, a --labels file) \
+                 or keep such runs in separate inputs",
+                differences.join("; ")
+            ),
+            sources: sources.into_iter().collect(),
+        });
+    }
+    overhead.retain(|r| {
+        let key = |arm: &str| (r.workload.clone(), r.params.clone(), r.stratum.clone(), arm.to_string());
+        let baseline_refused = r.baseline == baseline && refused.contains(&key(&r.baseline));
+        !refused.contains(&key(&r.platform)) && !baseline_refused
+    });
+    checks
+}
+
+/// Splits `values` into groups of the same work: equal kinds; queries less than half a query
+/// apart; sizes less than 1.25 times apart (each value against the previous one, in order).
+fn cluster_work<T>(values: &mut [(Work, T)]) -> Vec<&[(Work, T)]> {
+    values.sort_by(|a, b| match (&a.0, &b.0) {
+        (Work::Kind(x), Work::Kind(y)) => x.cmp(y),
+        (Work::Queries(x) | Work::Bytes(x), Work::Queries(y) | Work::Bytes(y)) => x.total_cmp(y),
+        _ => std::cmp::Ordering::Equal,
+    });
+    let same = |a: &Work, b: &Work| match (a, b) {
+        (Work::Kind(x), Work::Kind(y)) => x == y,
+        (Work::Queries(x), Work::Queries(y)) => (y - x).abs() <= 0.5,
+        (Work::Bytes(x), Work::Bytes(y)) => x.max(*y) <= 1.25 * x.min(*y),
+        _ => false,
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=values.len() {
+        if i == values.len() || !same(&values[i - 1].0, &values[i].0) {
+            out.push(&values[start..i]);
+            start = i;
+        }
+    }
+    out
+}
+
+/// How far a run's time may be from its group's median before `run_time_differs` says so.
+pub const RUN_TIME_FACTOR: f64 = 2.0;
+
+/// Time-limited runs whose time is more than [`RUN_TIME_FACTOR`] times their group's median,
+/// or less than the median over it, in groups of at least 3 such runs: a `run_time_differs`
+/// warning naming each run. The time is sysbench's `total_time_s` where it echoes a time limit
+/// (`better = none`; where the run did a fixed amount of work the time is its result, and the
+/// `high_cv` and `outlier` checks judge it). Repetitions of one time-limited workload run for
+/// about as long: one that took twice as long stalled or was starved (a database server that
+/// stopped answering keeps a sysbench OLTP run waiting for its queries past its limit), one
+/// that took half as long had another limit (sysbench 1.0 does not print `--time`) or was cut
+/// short. Either way its rates are not those of its repetitions.
+fn run_time_differs(ds: &Dataset) -> Vec<Check> {
+    let mut groups: BTreeMap<(&str, &str, &str, &str), Vec<&Obs>> = BTreeMap::new();
+    for o in ds.obs.iter().filter(|o| {
+        o.tool == "sysbench" && o.metric == "total_time_s" && o.better == Better::None && o.value > 0.0
+    }) {
+        groups
+            .entry((o.workload.as_str(), o.params.as_str(), o.stratum.as_str(), o.arm.as_str()))
+            .or_default()
+            .push(o);
+    }
+    let mut checks = Vec::new();
+    for ((w, p, s, arm), runs) in groups {
+        let n = runs.len();
+        if n < 3 {
+            continue;
+        }
+        let mut sorted: Vec<f64> = runs.iter().map(|o| o.value).collect();
+        sorted.sort_by(f64::total_cmp);
+        let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
+        for o in runs {
+            let t = o.value;
+            if t <= RUN_TIME_FACTOR * median && t * RUN_TIME_FACTOR >= median {
+                continue;
+            }
+            let why = if t > median {
+                "it stalled or was starved past its time limit"
+            } else {
+                "it had a shorter time limit (sysbench does not print it) or was cut short"
+            };
+            checks.push(Check {
+                check: "run_time_differs",
+                severity: Severity::Warning,
+                workload: group_label(w, p, s),
+                platform: arm.to_string(),
+                detail: format!(
+                    "run {} of {} took {} s, {:.1} times the median of its {n} runs ({} s): {why}, \
+                     and its rates are not those of its repetitions",
+                    o.run,
+                    o.source,
+                    fmt_num(t),
+                    t / median,
+                    fmt_num(median)
+                ),
+                sources: vec![format!("{}:{}", o.source, o.first_line)],
+            });
+        }
+    }
+    checks
 }
 
 fn group_label(workload: &str, params: &str, stratum: &str) -> String {

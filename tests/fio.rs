@@ -350,6 +350,67 @@ fn brucechin_fio2_normal_output_with_four_groups() {
     assert_eq!(last.data.last_line, 108);
 }
 
+/// fio 2.0.x printed its version without the `fio-` prefix: `fio 2.0.7` (2.0.6, 2.0.7) or the
+/// bare `2.0.8` between the job headers and `Starting 1 process` (as published outputs of those
+/// versions show; 2.0.15 already prints `fio-2.0.15`). No raw 2.0.x output is in
+/// ../shared/realdata and none can be made here, so the fio 2.2 file's banner (line 9) is
+/// replaced with each spelling: the version is read, in the spelling of later versions.
+#[test]
+fn fio_2_0_banners_without_the_prefix_give_the_version() {
+    let Some(dir) = realdata() else { return };
+    let text = read(&dir.join("brucechin__HardwareTest/fio.log"));
+    assert_eq!(text.lines().nth(8), Some("fio-2.2.10"));
+    for (banner, version) in [("fio 2.0.7", "fio-2.0.7"), ("2.0.8", "fio-2.0.8")] {
+        let changed = text.replacen("\nfio-2.2.10\n", &format!("\n{banner}\n"), 1);
+        let (_tmp, path) = temp_file("fio.log", &changed);
+        let runs = runs_of(&path);
+        assert_eq!(runs.len(), 4, "{banner}");
+        assert!(runs.iter().all(|r| r.data.tool_version.as_deref() == Some(version)), "{banner}");
+        // Still four groups, the same numbers: "  read : io=29854MB, bw=254727KB/s, ..." (line 13)
+        close(metric(&runs[0], "read_bw_kib_per_sec"), 254727.0);
+    }
+    // A bare number elsewhere (a note after the results) is not a version.
+    let noted = format!("{text}\n2.0.8\n");
+    let (_tmp, path) = temp_file("fio.log", &noted);
+    assert!(runs_of(&path).iter().all(|r| r.data.tool_version.as_deref() == Some("fio-2.2.10")));
+}
+
+/// Terse output prints no options: four runs of one job at 4k and 64k (make.sh
+/// `terse-block-sizes`) have the same params. Their bandwidth over their IOPS tells the block
+/// size ("34711" KiB/s at "8677" IOPS is 4 KiB; "282482" at "4413" is 64 KiB), and the analysis
+/// refuses to pool them.
+#[test]
+fn fixture_terse_runs_of_two_block_sizes_are_not_pooled() {
+    let runs = runs_of(&fio_fixture("terse-block-sizes.txt"));
+    assert_eq!(runs.len(), 4);
+    assert!(runs.iter().all(|r| params(r) == "job=job"));
+    // The same log on two platforms: both groups mix the two block sizes.
+    let mut both = runs.clone();
+    both.extend(runs.iter().cloned().map(|mut r| {
+        r.source = format!("docker/{}", r.source);
+        r
+    }));
+    let a = analysis_of(&both, |r| if r.source.starts_with("docker/") { "docker" } else { "native" });
+    let checks: Vec<_> = a.checks.iter().filter(|c| c.check == "work_differs").collect();
+    assert_eq!(checks.len(), 2, "{:?}", a.checks);
+    let native = checks.iter().find(|c| c.platform == "native").expect("native");
+    assert_eq!(native.severity, virtperf::analyse::Severity::Fail);
+    let src = fio_fixture("terse-block-sizes.txt").display().to_string();
+    assert!(
+        native.detail.contains(&format!(
+            "bytes per read I/O: 4 KiB in {src} run 1, {src} run 3; 64 KiB in {src} run 2, {src} run 4"
+        )),
+        "{}",
+        native.detail
+    );
+    assert_eq!(native.sources.len(), 4);
+    // No verdict on a pool of different experiments.
+    assert!(a.overhead.iter().all(|r| r.workload != "fio.job"), "{:?}", a.overhead);
+    // Each block size alone is one kind of work: no check.
+    let a = analysis_of(&[runs[0].clone(), runs[2].clone()], |_| "native");
+    assert!(a.checks.iter().all(|c| c.check != "work_differs"), "{:?}", a.checks);
+}
+
 // ---- ../shared/realdata: terse ---------------------------------------------------------------
 
 #[test]

@@ -593,6 +593,12 @@ fn tonyhuansheng_oltp_intervals_and_histograms() {
         runs.iter().map(|r| r.data.params.get("threads").cloned().unwrap_or_default()).collect();
     assert_eq!(threads, ["8", "16", "32", "64"]);
     let first = &runs[0];
+    // lines 238-241: "read: 933184", "write: 266624", "other: 133312", "total: 1333120"; line
+    // 242: "transactions: 66656": 14 reads, 4 writes and 2 other (BEGIN, COMMIT) per transaction,
+    // the mix of oltp_read_write. The file's own name for it: "OLTP read_write".
+    assert_eq!(params(first), "queries-per-tx=20;reads-per-tx=14;script=oltp_read_write;threads=8");
+    assert!(runs.iter().all(|r| r.data.params["script"] == "oltp_read_write"));
+    assert!(first.data.facts["script_inferred"].contains("14.00 read, 4.00 write, 2.00 other"));
     assert_eq!(version(first), Some("1.0.17"));
     assert_eq!((first.data.first_line, first.data.last_line), (1, 260));
     // line 242: "    transactions:                        66656  (222.13 per sec.)"
@@ -661,6 +667,17 @@ fn amandarito_docker_cpu_wrapped_latency_is_left_out() {
     // line 49: "         avg:                                  0.61ms"
     close(metric(second, "latency_avg_ms"), 0.61);
     assert!(second.data.issues.iter().any(|i| i.kind == "warning" && i.message.contains("latency_max_ms")));
+    // Said at ingest time too, at the line of the value (not only by `audit`): lines 50 and 189
+    // ("max:  18446744073693.63ms", run 7) are the file's two wrapped values.
+    let w = warnings(&p);
+    let wrapped: Vec<&String> = w.iter().filter(|m| m.contains("wrapped around")).collect();
+    assert_eq!(wrapped.len(), 2, "{w:?}");
+    assert!(
+        wrapped[0].contains(":50: ") && wrapped[0].contains("latency_max_ms = 18446744073688.26"),
+        "{w:?}"
+    );
+    assert!(wrapped[1].contains(":189: "), "{w:?}");
+    assert_eq!(second.data.issues.iter().find(|i| i.kind == "warning").map(|i| i.line), Some(50));
     // line 399: "total time: 2.9747s"; line 400: "total number of events: 10000"
     close(metric(last(&runs), "events_per_sec"), 10000.0 / 2.9747);
 }
@@ -891,6 +908,224 @@ fn fixture_failures_are_refused_with_the_fatal_line() {
     assert!(msg.contains(":10: sysbench output:"), "{msg}");
     let msg = refusal_of(&fixture("sysbench/unknown_test.txt"));
     assert!(msg.contains("sysbench stopped before running a test: FATAL: Cannot find benchmark"), "{msg}");
+}
+
+// ------------------------------------------- OLTP fixtures made by `make.sh oltp` (MariaDB)
+
+/// The one run of `oltp/<name>`.
+fn oltp_run(name: &str) -> IngestedRun {
+    let mut runs = fixture_runs(&format!("oltp/{name}"));
+    assert_eq!(runs.len(), 1, "{name}");
+    runs.remove(0)
+}
+
+/// sysbench 1.0 prints no script name: each script's run is told by its queries per transaction
+/// (read / write / other counts of "queries performed:" over "transactions:"), quoted here from
+/// each file.
+#[test]
+fn fixture_oltp_script_is_inferred_from_the_query_mix() {
+    let cases = [
+        // file, "read/write/other/transactions" as printed, script, queries-per-tx, reads-per-tx
+        ("oltp_read_only.txt", "26656/0/3808/1904", "oltp_read_only", 16, 14),
+        ("oltp_write_only.txt", "0/10532/5266/2633", "oltp_write_only", 6, 0),
+        ("oltp_read_write.txt", "14364/4104/2052/1026", "oltp_read_write", 20, 14),
+        // --range-selects=off: 10 point selects only; --skip-trx=on: no BEGIN/COMMIT.
+        ("oltp_read_write_range_selects_off.txt", "9310/3724/1862/931", "oltp_read_write", 16, 10),
+        ("oltp_read_only_skip_trx.txt", "19964/0/0/1426", "oltp_read_only", 14, 14),
+        // One query per transaction: which one cannot be told from the counts.
+        (
+            "oltp_point_select.txt",
+            "41589/0/0/41589",
+            "oltp_point_select/select_random_points/select_random_ranges",
+            1,
+            1,
+        ),
+        (
+            "select_random_points.txt",
+            "16259/0/0/16259",
+            "oltp_point_select/select_random_points/select_random_ranges",
+            1,
+            1,
+        ),
+        (
+            "oltp_insert.txt",
+            "0/2300/0/2300",
+            "oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index",
+            1,
+            0,
+        ),
+        (
+            "oltp_update_index.txt",
+            "0/1844/0/1844",
+            "oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index",
+            1,
+            0,
+        ),
+        (
+            "oltp_update_non_index.txt",
+            "0/2504/0/2504",
+            "oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index",
+            1,
+            0,
+        ),
+        // A DELETE of a row already deleted changes nothing and sysbench counts it as "other":
+        // only oltp_delete does that.
+        ("oltp_delete.txt", "0/2372/14818/17190", "oltp_delete", 1, 0),
+    ];
+    for (file, counts, script, per_tx, reads) in cases {
+        let r = oltp_run(file);
+        let c: Vec<f64> = counts.split('/').map(|x| x.parse().unwrap()).collect();
+        close(metric(&r, "queries_read"), c[0]);
+        close(metric(&r, "queries_write"), c[1]);
+        close(metric(&r, "queries_other"), c[2]);
+        close(metric(&r, "transactions"), c[3]);
+        assert_eq!(r.data.workload, "sysbench.oltp", "{file}");
+        assert_eq!(
+            params(&r),
+            format!("queries-per-tx={per_tx};reads-per-tx={reads};script={script};threads=2"),
+            "{file}"
+        );
+        let how = &r.data.facts["script_inferred"];
+        let mix = format!("{:.2} read, {:.2} write, {:.2} other", c[0] / c[3], c[1] / c[3], c[2] / c[3]);
+        assert!(how.contains(&mix), "{file}: {how}");
+    }
+}
+
+#[test]
+fn fixture_oltp_scripts_appended_to_one_log_are_not_pooled() {
+    let runs = fixture_runs("oltp/three_scripts.txt");
+    assert_eq!(runs.len(), 6);
+    let scripts: Vec<&str> = runs.iter().map(|r| r.data.params["script"].as_str()).collect();
+    assert_eq!(
+        scripts,
+        [
+            "oltp_read_only",
+            "oltp_write_only",
+            "oltp_read_write",
+            "oltp_read_only",
+            "oltp_write_only",
+            "oltp_read_write"
+        ]
+    );
+    // Each script's runs are repetitions of their own group.
+    assert_eq!(runs.iter().map(|r| r.repetition).collect::<Vec<_>>(), [1, 1, 1, 2, 2, 2]);
+}
+
+/// `make.sh oltp` stopped the server (SIGSTOP) for 6 s during the third run of stalled.txt:
+/// sysbench printed five intervals with "tps: 0.00" and "lat (ms,95%): 0.00" (lines 96-100) and
+/// ran 6.5703 s against a 3 s limit.
+#[test]
+fn fixture_oltp_stalled_run_is_flagged_and_its_stall_has_no_latency() {
+    let runs = fixture_runs("oltp/stalled.txt");
+    assert_eq!(runs.len(), 3);
+    assert!(runs[..2].iter().all(|r| r.data.issues.is_empty()), "{:?}", runs[0].data.issues);
+    let r = &runs[2];
+    // "    total time:                          6.5703s"
+    close(metric(r, "total_time_s"), 6.5703);
+    assert_eq!(r.data.issues.len(), 1, "{:?}", r.data.issues);
+    let issue = &r.data.issues[0];
+    assert_eq!(issue.kind, "stalled");
+    // line 96: "[ 2s ] thds: 2 tps: 0.00 qps: 0.00 (r/w/o: 0.00/0.00/0.00) lat (ms,95%): 0.00 ..."
+    assert_eq!(issue.line, 96);
+    assert!(
+        issue.message.contains("5 of 6 report intervals") && issue.message.contains("2 s to 6 s"),
+        "{}",
+        issue.message
+    );
+    // The throughput series keeps its zeros; the latency series has no point where nothing ran.
+    let at = |metric: &str| -> Vec<f64> {
+        r.data.series.iter().filter(|x| x.metric == metric).map(|x| x.t_s).collect()
+    };
+    assert_eq!(at("transactions_per_sec"), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(at("latency_p95_ms"), [1.0]);
+    // line 95: "[ 1s ] ... lat (ms,95%): 8.43 ..."
+    let p95: Vec<f64> =
+        r.data.series.iter().filter(|x| x.metric == "latency_p95_ms").map(|x| x.value).collect();
+    assert_eq!(p95, [8.43]);
+    let w = warnings(&fixture("sysbench/oltp/stalled.txt"));
+    assert!(w.iter().any(|m| m.contains(":96: ") && m.contains("stalled")), "{w:?}");
+}
+
+// ------------------------------------------------------------- analysis of what the runs did
+
+/// The primary summary row of workload `w` on `platform`.
+fn primary_row<'a>(a: &'a virtperf::analyse::Analysis, w: &str) -> &'a virtperf::analyse::SummaryRow {
+    a.summary.iter().find(|r| r.primary && r.workload == w).unwrap_or_else(|| panic!("no primary row of {w}"))
+}
+
+/// A write test's primary metric is what it wrote: fileio_seqwr_mmap.txt ("Doing sequential
+/// write (creation) test") reads nothing ("read, MiB/s: 0.00"), so its read throughput is zero
+/// by construction and would give "no verdict: baseline indistinguishable from zero".
+#[test]
+fn fixture_fileio_write_mode_has_the_written_throughput_as_primary() {
+    let runs = fixture_runs("fileio_seqwr_mmap.txt");
+    assert_eq!(runs[0].data.params["file-test-mode"], "seqwr");
+    close(metric(&runs[0], "read_mib_per_sec"), 0.0);
+    let a = analysis_of(&runs, |_| "native");
+    assert_eq!(primary_row(&a, "sysbench.fileio").metric, "written_mib_per_sec");
+    // A read/write mode keeps the read throughput first; the written one is listed beside it.
+    let a = analysis_of(&fixture_runs("fileio_rndrw.txt"), |_| "native");
+    assert_eq!(primary_row(&a, "sysbench.fileio").metric, "read_mib_per_sec");
+    assert!(a.summary.iter().any(|r| r.metric == "written_mib_per_sec" && !r.primary));
+}
+
+/// A table written before the script was inferred (params `threads=2` only) pools
+/// oltp_read_write runs with and without range selects: 14 and 10 reads per transaction
+/// ("read: 14364" / "transactions: 1026"; "read: 9310" / "transactions: 931").
+#[test]
+fn fixture_oltp_runs_of_different_mixes_in_one_group_are_refused() {
+    let mut runs = fixture_runs("oltp/oltp_read_write.txt");
+    runs.extend(fixture_runs("oltp/oltp_read_write_range_selects_off.txt"));
+    for r in &mut runs {
+        r.data.params.retain(|k, _| k == "threads");
+    }
+    let a = analysis_of(&runs, |_| "native");
+    let c = a.checks.iter().find(|c| c.check == "work_differs").expect("work_differs");
+    assert!(
+        c.detail.contains("reads per transaction: 10.0 in ") && c.detail.contains("; 14.0 in "),
+        "{}",
+        c.detail
+    );
+    assert!(
+        c.detail.contains("queries per transaction: 16.0 in ") && c.detail.contains("; 20.0 in "),
+        "{}",
+        c.detail
+    );
+    // With the inferred params they are two groups, and nothing is refused.
+    let mut runs = fixture_runs("oltp/oltp_read_write.txt");
+    runs.extend(fixture_runs("oltp/oltp_read_write_range_selects_off.txt"));
+    let a = analysis_of(&runs, |_| "native");
+    assert!(a.checks.iter().all(|c| c.check != "work_differs"), "{:?}", a.checks);
+}
+
+/// stalled.txt: runs of "total time: 3.0160s" and "3.0033s", then one of "6.5703s" whose server
+/// was stopped: more than twice the median of the three.
+#[test]
+fn fixture_oltp_stalled_run_is_named_for_its_run_time() {
+    let runs = fixture_runs("oltp/stalled.txt");
+    let a = analysis_of(&runs, |_| "native");
+    let c: Vec<_> = a.checks.iter().filter(|c| c.check == "run_time_differs").collect();
+    assert_eq!(c.len(), 1, "{:?}", a.checks);
+    assert!(c[0].detail.starts_with("run 3 of ") && c[0].detail.contains("took 6.570 s"), "{}", c[0].detail);
+    assert!(c[0].sources[0].ends_with("stalled.txt:83"), "{:?}", c[0].sources);
+    // And the stall itself fails the log check.
+    assert!(
+        a.checks.iter().any(|c| c.check == "log_errors" && c.detail.starts_with("stalled: ")),
+        "{:?}",
+        a.checks
+    );
+}
+
+/// snake0's 0.4 memory runs each transfer their whole 128 MiB ("128.00 MB transferred"): their
+/// times ("total time: 1.2401s" to "16.8684s") are the result, which `high_cv` judges, not a limit a
+/// stall overran.
+#[test]
+fn fixed_work_runs_are_not_judged_by_their_run_time() {
+    let Some(p) = real("snake0__sync/sysbench_memory.txt") else { return };
+    let runs = runs_of(&p);
+    assert!(runs.iter().all(|r| better(r, "total_time_s") == Better::Lower));
+    let a = analysis_of(&runs, |_| "native");
+    assert!(a.checks.iter().all(|c| c.check != "run_time_differs"), "{:?}", a.checks);
 }
 
 // ------------------------------------------------------------------------------ live

@@ -95,3 +95,21 @@ pub fn virtperf() -> assert_cmd::Command {
     cmd.env_remove("VIRTPERF_TEMPLATES");
     cmd
 }
+
+/// The analysis (default settings, baseline `native`) of `runs`, each put on the platform
+/// `platform(run)` returns.
+pub fn analysis_of(
+    runs: &[IngestedRun],
+    platform: impl Fn(&IngestedRun) -> &'static str,
+) -> virtperf::analyse::Analysis {
+    let labelled: Vec<IngestedRun> = runs
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.labels.platform = platform(&r).to_string();
+            r
+        })
+        .collect();
+    let ds = virtperf::analyse::Dataset::from_runs(&labelled);
+    virtperf::analyse::analyse(&ds, &virtperf::analyse::AnalyseConfig::default())
+}

@@ -309,53 +309,94 @@ fn crlf_line_ends_read_the_same() {
     assert_eq!(param(&runs[4], "path"), "/fetch?limit=10&offset=0");
 }
 
-/// wrk2 prints its HdrHistogram block where wrk prints "Latency Distribution" (giltene/wrk2,
-/// src/wrk.c, print_hdr_latency: a `%7.3Lf%%` label per row, then the spectrum). No raw wrk2 file
-/// exists here, so the block is put into a real wrk output: the run must not be read as wrk's.
-#[test]
-fn wrk2_hdrhistogram_output_is_not_read_as_wrk() {
-    let real = read(&fixture("wrk/latency.txt"));
-    let mut lines: Vec<String> = Vec::new();
-    for line in real.lines() {
-        if line.trim() == "Latency Distribution" {
-            lines.push("  Latency Distribution (HdrHistogram - Recorded Latency)".into());
-        } else if line.trim() == "2 threads and 10 connections" {
-            lines.push(line.into());
-            lines.push("  Thread calibration: mean lat.: 1.034ms, rate sampling interval: 10ms".into());
-        } else if line.trim_start().starts_with("50%") {
-            lines.push(line.replace("50%", "50.000%"));
-        } else if line.trim_start().starts_with("99%") {
-            lines.push(line.replace("99%", "99.000%"));
-            lines.push(" 99.900%   12.26ms".into());
-            lines.push("100.000%   12.26ms".into());
-            lines.push(String::new());
-            lines.push("  Detailed Percentile spectrum:".into());
-            lines.push("       Value   Percentile   TotalCount 1/(1-Percentile)".into());
-            lines.push(String::new());
-            lines.push("       0.458     0.500000         8886         2.00".into());
-            lines.push("#[Mean    =        1.034, StdDeviation   =        1.530]".into());
-            lines.push("#[Max     =       12.256, Total count    =        17772]".into());
-            lines.push("#[Buckets =           27, SubBuckets     =         2048]".into());
-            lines.push("----------------------------------------------------------".into());
-        } else {
-            lines.push(line.into());
-        }
-    }
-    let wrk2 = lines.join("\n") + "\n";
-    let e = WrkParser.parse(&wrk2, &ParseOptions::default()).unwrap_err();
-    assert_eq!(e.line, 3);
-    assert!(e.message.starts_with("wrk2 output ('Thread calibration:"), "{}", e.message);
-    assert!(e.message.contains("is not supported"), "{}", e.message);
+// ---- tests/fixtures/wrk2 (a real wrk2 output, see its SOURCES.md) -----------------------------
 
-    // Beside a wrk run, it is kept without metrics and flagged; the wrk run is read.
-    let both = format!("{wrk2}{}", read(&fixture("wrk/plain.txt")));
-    let out = WrkParser.parse(&both, &ParseOptions::default()).expect("the wrk run is usable");
+const WRK2_ALLOC_GET: &str = "wrk2/polis-mail-ru__2020-highload-dht__tests__stage4__allocGet.md";
+
+#[test]
+fn wrk2_run_is_its_own_tool_with_its_rate_and_hdr_percentiles() {
+    let path = fixture(WRK2_ALLOC_GET);
+    assert_eq!(ingest::detect(&head_of(&path)).map(|p| p.name()), Some("wrk"));
+    let runs = runs_of(&path);
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0];
+    // Never compared with wrk as the same workload.
+    assert_eq!(r.data.tool, "wrk2");
+    assert_eq!(r.data.workload, "wrk2");
+    // "Running 1m test @ http://localhost:8081" (line 3) to "Transfer/sec:    173.39KB" (line 114)
+    assert_eq!((r.data.first_line, r.data.last_line), (3, 114));
+    // "  1 threads and 64 connections"
+    assert_eq!(param(r, "threads"), "1");
+    assert_eq!(param(r, "connections"), "64");
+    assert_eq!(param(r, "duration"), "1m");
+    assert_eq!(param(r, "path"), "/");
+    // line 1: "-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081"
+    assert_eq!(param(r, "rate"), "2000");
+    assert_eq!(r.data.params.len(), 5);
+    assert_eq!(
+        r.data.facts["command"],
+        "-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081"
+    );
+    // "Requests/sec:   1995.22", "Transfer/sec:    173.39KB"
+    close(metric(r, "requests_per_sec"), 1995.22);
+    close(metric(r, "transfer_bytes_per_sec"), 173.39 * 1024.0);
+    // "    Latency     1.44ms  706.00us  12.92ms   68.59%" (corrected for coordinated omission)
+    close(metric(r, "latency_avg_ms"), 1.44);
+    close(metric(r, "latency_stdev_ms"), 0.706);
+    close(metric(r, "latency_max_ms"), 12.92);
+    // "    Req/Sec     2.11k   212.65     3.44k    72.73%"
+    close(metric(r, "req_per_sec_thread_avg"), 2110.0);
+    // " 50.000%    1.37ms" ... " 99.999%   12.68ms" of "Latency Distribution (HdrHistogram -
+    // Recorded Latency)"
+    for (name, ms) in [
+        ("latency_p50_ms", 1.37),
+        ("latency_p75_ms", 1.85),
+        ("latency_p90_ms", 2.42),
+        ("latency_p99_ms", 3.02),
+        ("latency_p99_9_ms", 5.72),
+        ("latency_p99_99_ms", 7.89),
+        ("latency_p99_999_ms", 12.68),
+    ] {
+        close(metric(r, name), ms);
+    }
+    // "  119714 requests in 1.00m, 10.16MB read"
+    close(metric(r, "requests"), 119714.0);
+    close(metric(r, "duration_s"), 60.0);
+    close(metric(r, "read_bytes"), 10.16 * MIB);
+    close(metric(r, "socket_errors"), 0.0);
+    assert!(r.data.issues.is_empty(), "{:?}", r.data.issues);
+    let out = ingest_paths(&[path]);
+    assert!(out.files[0].warnings.is_empty(), "{:?}", out.files[0].warnings);
+}
+
+#[test]
+fn wrk2_run_beside_a_wrk_run_stays_apart_and_its_spectrum_is_not_read() {
+    let wrk2 = read(&fixture(WRK2_ALLOC_GET));
+    let both = format!("{wrk2}{}", read(&fixture("wrk/latency.txt")));
+    let out = WrkParser.parse(&both, &ParseOptions::default()).expect("both runs read");
     assert_eq!(out.runs.len(), 2);
-    assert!(out.runs[0].metrics.is_empty());
-    assert_eq!(out.runs[0].issues[0].kind, "unsupported");
-    assert_eq!(out.runs[0].last_line, lines.len());
-    assert!(out.runs[1].metric("requests_per_sec").is_some());
-    assert_eq!(out.warnings.len(), 1);
+    assert_eq!(out.runs[0].tool, "wrk2");
+    assert_eq!(out.runs[1].tool, "wrk");
+    // The wrk run has no rate and its own "     50%  458.00us".
+    assert!(!out.runs[1].params.contains_key("rate"));
+    close(out.runs[1].metric("latency_p50_ms").expect("p50"), 0.458);
+    // The spectrum row "       1.371     0.500000        49680         2.00" is not a percentile.
+    close(out.runs[0].metric("latency_p50_ms").expect("p50"), 1.37);
+    assert!(out.runs[0].metric("latency_p100_ms").is_none());
+}
+
+#[test]
+fn wrk2_run_without_a_command_line_has_no_rate_and_says_so() {
+    let wrk2 = read(&fixture(WRK2_ALLOC_GET));
+    // Without its first line (the arguments), nothing shows the rate.
+    let rest: Vec<&str> = wrk2.lines().skip(1).collect();
+    let (_tmp, path) = temp_file("wrk2.txt", &(rest.join("\n") + "\n"));
+    let out = ingest_paths(&[path]);
+    assert!(out.ok(), "{:?}", out.errors);
+    assert!(!out.runs[0].data.params.contains_key("rate"));
+    let w = &out.files[0].warnings;
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains(":2: 1 wrk2 run(s)") && w[0].contains("-R"), "{w:?}");
 }
 
 // ---- tests/fixtures/wrk (made by make.sh) ------------------------------------------------------
@@ -460,6 +501,28 @@ fn fixture_socket_errors() {
     assert_eq!(issue_kinds(r), ["socket_errors"]);
     // "Requests/sec:  10381.25"
     close(metric(r, "requests_per_sec"), 10381.25);
+}
+
+/// A server that never answers (make.sh `no-response`): wrk completes 0 requests and prints
+/// zeros for latencies it never measured. They are left out and the run is flagged as failed.
+#[test]
+fn fixture_no_response_has_no_latency_and_fails() {
+    let runs = runs_of(&fixture("wrk/no-response.txt"));
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0];
+    // "  0 requests in 1.01s, 0.00B read", "Requests/sec:      0.00"
+    close(metric(r, "requests"), 0.0);
+    close(metric(r, "requests_per_sec"), 0.0);
+    // "    Latency     0.00us    0.00us   0.00us    -nan%" and "     50%    0.00us": no latency.
+    let latency: Vec<&str> =
+        r.data.metrics.iter().map(|m| m.name.as_ref()).filter(|n| n.starts_with("latency_")).collect();
+    assert!(latency.is_empty(), "{latency:?}");
+    assert_eq!(issue_kinds(r), ["failed"]);
+    // The issue points at the requests line (line 11).
+    assert_eq!(r.data.issues[0].line, 11);
+    assert!(r.data.issues[0].message.contains("completed no request"), "{}", r.data.issues[0].message);
+    let out = ingest_paths(&[fixture("wrk/no-response.txt")]);
+    assert!(out.files[0].warnings.iter().any(|w| w.contains(":11: ")), "{:?}", out.files[0].warnings);
 }
 
 // ---- Live: the real wrk against a real nginx ---------------------------------------------------

@@ -9,11 +9,12 @@
 //! `Transfer/sec:` line. Result lines that come in wrk's order without a `Running` line before
 //! them (output cut with `tail`) form a run without params, with a warning.
 //!
-//! Not read: wrk2's HdrHistogram output (`Thread calibration:`, `Latency Distribution
-//! (HdrHistogram - ...)`, `Detailed Percentile spectrum`). Such a run is kept without metrics
-//! and with a `LogIssue` of kind `unsupported`: wrk2 corrects its latencies for coordinated
-//! omission and its required request rate (`-R`) is not printed, so its numbers cannot stand
-//! beside wrk's. See `docs/metrics.md (wrk)` for every metric and param.
+//! wrk2 (giltene/wrk2) prints the same lines plus `Thread calibration:`, an HdrHistogram
+//! percentile block (`Latency Distribution (HdrHistogram - Recorded Latency)`) and a `Detailed
+//! Percentile spectrum`. Such a run is tool and workload `wrk2`, never `wrk`: it sends requests
+//! at a fixed rate (`-R`) and corrects its latencies for coordinated omission, so its numbers
+//! do not stand beside wrk's. wrk2 does not print its rate; a command line shown before the run
+//! gives it (param `rate`). See `docs/metrics.md (wrk)` for every metric and param.
 
 use super::text::{self, duration_ms, num, num_si, size_bytes};
 use super::{Diagnostic, ParseOptions, ParseOutput, Parser};
@@ -23,8 +24,11 @@ use crate::model::{Better, LogIssue, Run};
 /// Reads wrk output.
 pub struct WrkParser;
 
-/// Tool name and workload of every run.
+/// Tool name and workload of every wrk run.
 const TOOL: &str = "wrk";
+
+/// Tool name and workload of every wrk2 run.
+const TOOL_WRK2: &str = "wrk2";
 
 /// Line starts that only wrk2 prints.
 const WRK2_MARKERS: &[&str] = &[
@@ -73,6 +77,20 @@ impl Parser for WrkParser {
         for block in &blocks {
             out.runs.push(block.to_run(&mut out.warnings));
         }
+        let no_rate: Vec<&Run> =
+            out.runs.iter().filter(|r| r.tool == TOOL_WRK2 && !r.params.contains_key("rate")).collect();
+        if let Some(first) = no_rate.first() {
+            out.warnings.push(Diagnostic::new(
+                first.first_line,
+                format!(
+                    "{} wrk2 run(s) (the first at line {}) show no command line with their rate \
+                     (-R/--rate), which wrk2 does not print: runs at different rates cannot be told \
+                     apart and are grouped together",
+                    no_rate.len(),
+                    first.first_line
+                ),
+            ));
+        }
         if out.runs.iter().any(|r| !r.metrics.is_empty()) {
             return Ok(out);
         }
@@ -89,16 +107,6 @@ fn nothing_usable(blocks: &[Block], last_line: usize) -> ParseError {
              wrk's results ('Thread Stats', 'Requests/sec:', 'Transfer/sec:')",
         );
     };
-    if let Some((line, quoted)) = blocks.iter().find_map(|b| b.wrk2.as_ref()) {
-        return ParseError::new(
-            *line,
-            format!(
-                "wrk2 output ({quoted} at line {line}) is not supported: wrk2 corrects its \
-                 latencies for coordinated omission and does not print its request rate (-R), \
-                 so its runs cannot be compared with wrk's"
-            ),
-        );
-    }
     let what = first.start_quote();
     if blocks.len() == 1 {
         ParseError::new(
@@ -308,18 +316,48 @@ fn url_path(url: &str) -> String {
 }
 
 /// The wrk command a shell prompt line shows (`user@host:~$ wrk -t12 ... url` gives `wrk -t12
-/// ... url`): from a token that is `wrk` or ends in `/wrk`, when arguments follow it.
+/// ... url`): from a token that is `wrk` or `wrk2` (or ends in `/wrk`, `/wrk2`), when arguments
+/// follow it. A line of options alone that names a URL (`-t1 -c64 -R2000 http://host:8081`, as
+/// a script that echoes its arguments prints them) is a command too.
 fn command_in(line: &str) -> Option<&str> {
     let base = line.as_ptr() as usize;
     let mut tokens = line.split_whitespace();
+    let first = tokens.clone().next()?;
+    if first.starts_with('-') && line.split_whitespace().any(|t| t.contains("://")) {
+        return Some(line.trim());
+    }
     while let Some(tok) = tokens.next() {
-        if tok == "wrk" || tok.ends_with("/wrk") {
+        let name = tok.rsplit('/').next().unwrap_or(tok);
+        if name == "wrk" || name == "wrk2" {
             tokens.next()?;
             let start = (tok.as_ptr() as usize).checked_sub(base)?;
             return line.get(start..).map(str::trim_end);
         }
     }
     None
+}
+
+/// wrk2's request rate in a command line: `-R2000`, `-R 2000`, `--rate 2000`, `--rate=2k`
+/// (SI suffixes, powers of 1000 as wrk2's `scan_metric`), as a whole number of requests/s.
+fn rate_in(cmd: &str) -> Option<String> {
+    let mut tokens = cmd.split_whitespace();
+    let mut value = None;
+    while let Some(tok) = tokens.next() {
+        if tok == "-R" || tok == "--rate" {
+            value = tokens.next();
+        } else if let Some(v) = tok.strip_prefix("--rate=") {
+            value = Some(v);
+        } else if let Some(v) = tok.strip_prefix("-R") {
+            value = Some(v);
+        }
+    }
+    let rate = num_si(value?)?;
+    (rate.is_finite() && rate > 0.0).then(|| format!("{rate}"))
+}
+
+/// The metric name of a wrk2 percentile row: `latency_p50_ms`, `latency_p99_999_ms`.
+fn percentile_name(pct: f64) -> String {
+    format!("latency_p{}_ms", format!("{pct}").replace('.', "_"))
 }
 
 /// The version in the line `wrk -v` prints: `wrk 4.1.0 [epoll] Copyright (C) 2012 Will Glozer`.
@@ -335,6 +373,17 @@ fn version_in(t: &str) -> Option<&str> {
 /// A line and its number, for issues and warnings.
 type At<T> = (usize, T);
 
+/// Which wrk2 HdrHistogram block percentile rows are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hdr {
+    /// `Latency Distribution (HdrHistogram - Recorded Latency)`: corrected for coordinated
+    /// omission, as the table's `Latency` row.
+    Recorded,
+    /// `... Uncorrected Latency (measured without taking delayed starts into account)` (`-U`):
+    /// not read.
+    Uncorrected,
+}
+
 /// What one run printed, as read so far.
 #[derive(Debug, Clone, Default)]
 struct Block {
@@ -348,13 +397,16 @@ struct Block {
     version: Option<String>,
     /// First wrk2-only line: (line, quote).
     wrk2: Option<(usize, String)>,
-    /// Percentile rows now belong to a wrk2 HdrHistogram block.
-    in_hdr: bool,
+    /// Percentile rows now belong to a wrk2 HdrHistogram block of this kind.
+    hdr: Option<Hdr>,
+    /// wrk2's recorded (corrected) latency percentiles: (percentile, ms), in file order.
+    hdr_pct: Vec<(f64, f64)>,
     latency: Option<[f64; 3]>,
     req_sec: Option<[f64; 3]>,
     /// p50, p75, p90, p99 in ms.
     pct: [Option<f64>; 4],
-    requests: Option<(f64, f64, f64)>,
+    /// `N requests in ...`: (count, duration in s, bytes read), and its line.
+    requests: Option<At<(f64, f64, f64)>>,
     socket: Option<At<Option<[f64; 4]>>>,
     non2xx: Option<At<Option<f64>>>,
     rps: Option<At<Option<f64>>>,
@@ -382,14 +434,16 @@ impl Block {
             Item::StatsHeader => {}
             Item::LatencyRow(v) => self.latency = Some(v),
             Item::ReqSecRow(v) => self.req_sec = Some(v),
-            Item::Distribution => self.in_hdr = false,
+            Item::Distribution => self.hdr = None,
             Item::Percentile { pct, ms } => {
                 let slot = [50.0, 75.0, 90.0, 99.0].iter().position(|&p| p == pct);
                 if let Some(i) = slot {
                     self.pct[i].get_or_insert(ms);
                 }
             }
-            Item::Requests { count, duration_s, bytes } => self.requests = Some((count, duration_s, bytes)),
+            Item::Requests { count, duration_s, bytes } => {
+                self.requests = Some((no, (count, duration_s, bytes)))
+            }
             Item::SocketErrors(v) => self.socket = Some((no, v)),
             Item::Non2xx(v) => self.non2xx = Some((no, v)),
             Item::RequestsPerSec(v) => self.rps = Some((no, v)),
@@ -399,7 +453,8 @@ impl Block {
 
     /// Turns the block into a run, adding its warnings.
     fn to_run(&self, warnings: &mut Vec<Diagnostic>) -> Run {
-        let mut run = Run::new(TOOL, TOOL, self.first);
+        let tool = if self.wrk2.is_some() { TOOL_WRK2 } else { TOOL };
+        let mut run = Run::new(tool, tool, self.first);
         run.last_line = self.last;
         run.tool_version = self.version.clone();
         let start = self.start_quote();
@@ -410,6 +465,9 @@ impl Block {
                 run.facts.insert("target".into(), url.clone());
                 if let Some(cmd) = &self.command {
                     run.facts.insert("command".into(), cmd.clone());
+                    if let (Some(rate), true) = (rate_in(cmd), self.wrk2.is_some()) {
+                        run.params.insert("rate".into(), rate);
+                    }
                 }
                 match &self.setup {
                     Some((threads, connections)) => {
@@ -432,16 +490,6 @@ impl Block {
             )),
         }
 
-        if let Some((line, quoted)) = &self.wrk2 {
-            let message = format!(
-                "{start} at line {} is wrk2 output ({quoted} at line {line}), which is not \
-                 supported: kept without metrics",
-                self.first
-            );
-            run.issues.push(LogIssue { line: *line, kind: "unsupported".into(), message: message.clone() });
-            warnings.push(Diagnostic::new(*line, message));
-            return run;
-        }
         let Some((rps_line, rps)) = self.rps else {
             let message = format!(
                 "{start} at line {} ends at line {} before its 'Requests/sec:' line: kept \
@@ -476,21 +524,43 @@ impl Block {
                 warnings.push(Diagnostic::new(self.last, message));
             }
         }
-        if let Some([avg, stdev, max]) = self.latency {
+        // A run that completed no request measured no latency: wrk prints 0.00us (and `-nan%`)
+        // for its empty statistics, which are not values.
+        let none_completed = match self.requests.filter(|(_, (count, _, _))| *count == 0.0) {
+            Some((line, (_, duration_s, _))) => {
+                let message = format!(
+                    "{start} at line {} completed no request in {} s: the latencies wrk prints \
+                     for it (0.00us) are no measurement and are left out",
+                    self.first, duration_s
+                );
+                run.issues.push(LogIssue { line, kind: "failed".into(), message: message.clone() });
+                warnings.push(Diagnostic::new(line, message));
+                true
+            }
+            _ => false,
+        };
+        if let (Some([avg, stdev, max]), false) = (self.latency, none_completed) {
             run.push("latency_avg_ms", "ms", Better::Lower, avg);
             run.push("latency_stdev_ms", "ms", Better::Lower, stdev);
             run.push("latency_max_ms", "ms", Better::Lower, max);
         }
         let names = ["latency_p50_ms", "latency_p75_ms", "latency_p90_ms", "latency_p99_ms"];
         for (name, v) in names.iter().zip(self.pct) {
-            if let Some(v) = v {
+            if let (Some(v), false) = (v, none_completed) {
                 run.push(*name, "ms", Better::Lower, v);
+            }
+        }
+        // wrk2's 100.000% row is the maximum (`latency_max_ms` from the table).
+        for &(pct, ms) in self.hdr_pct.iter().filter(|(p, _)| *p < 100.0 && !none_completed) {
+            let name = percentile_name(pct);
+            if run.metric(&name).is_none() {
+                run.push(name, "ms", Better::Lower, ms);
             }
         }
         if let Some([avg, _, _]) = self.req_sec {
             run.push("req_per_sec_thread_avg", "requests/s", Better::Higher, avg);
         }
-        if let Some((count, duration_s, bytes)) = self.requests {
+        if let Some((_, (count, duration_s, bytes))) = self.requests {
             run.push("requests", "count", Better::None, count);
             run.push("duration_s", "s", Better::None, duration_s);
             run.push("read_bytes", "B", Better::None, bytes);
@@ -570,7 +640,10 @@ impl Scanner {
         if WRK2_MARKERS.iter().any(|m| t.starts_with(m)) {
             if let Some(b) = self.open.as_mut() {
                 b.wrk2.get_or_insert_with(|| (no, text::quote(t)));
-                b.in_hdr |= t.starts_with("Latency Distribution (HdrHistogram");
+                if t.starts_with("Latency Distribution (HdrHistogram") {
+                    // `-U` adds a second block of latencies measured without correction.
+                    b.hdr = Some(if t.contains("Uncorrected") { Hdr::Uncorrected } else { Hdr::Recorded });
+                }
                 b.last = no;
             }
             return;
@@ -597,11 +670,11 @@ impl Scanner {
             (None, _) => false,
             (Some(last), Kind::Setup) => last == Kind::Running,
             (Some(_), Kind::Percentile) => {
-                let hdr = self.open.as_ref().is_some_and(|b| b.in_hdr);
-                if hdr {
-                    // A wrk2 HdrHistogram row: not wrk's percentiles.
-                    if let Some(b) = self.open.as_mut() {
-                        b.last = no;
+                if let Some(b) = self.open.as_mut().filter(|b| b.hdr.is_some()) {
+                    // A wrk2 HdrHistogram row: not wrk's four percentiles.
+                    b.last = no;
+                    if let (Some(Hdr::Recorded), Item::Percentile { pct, ms }) = (b.hdr, &item) {
+                        b.hdr_pct.push((*pct, *ms));
                     }
                     return;
                 }
@@ -659,6 +732,10 @@ mod tests {
     const MULTI: &str = include_str!("../../tests/fixtures/wrk/multi.txt");
     const NON2XX: &str = include_str!("../../tests/fixtures/wrk/non2xx.txt");
     const SOCKET: &str = include_str!("../../tests/fixtures/wrk/socket-errors.txt");
+    const NO_RESPONSE: &str = include_str!("../../tests/fixtures/wrk/no-response.txt");
+    const WRK2: &str = include_str!(
+        "../../tests/fixtures/wrk2/polis-mail-ru__2020-highload-dht__tests__stage4__allocGet.md"
+    );
 
     #[test]
     fn running_line() {
@@ -692,6 +769,33 @@ mod tests {
         assert_eq!(command_in("$ /usr/bin/wrk -c1 http://h/  "), Some("/usr/bin/wrk -c1 http://h/"));
         assert_eq!(command_in("wrk"), None);
         assert_eq!(command_in("the wrkload"), None);
+        assert_eq!(
+            command_in("$ wrk2 -c 128 -t 8 -R 50000 http://h/"),
+            Some("wrk2 -c 128 -t 8 -R 50000 http://h/")
+        );
+        // A script's echo of its arguments (the real wrk2 fixture's first line).
+        assert_eq!(
+            command_in("-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081"),
+            Some("-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081")
+        );
+        assert_eq!(command_in("----------------------------------------------------------"), None);
+    }
+
+    #[test]
+    fn rates_in_command_lines() {
+        assert_eq!(rate_in("-t1 -c64 -d60s -R2000 -s ./wrk/get.lua http://h/").as_deref(), Some("2000"));
+        assert_eq!(rate_in("wrk2 -c 128 -t 8 -d 125s -R 50000 -L http://h/").as_deref(), Some("50000"));
+        assert_eq!(rate_in("wrk2 --rate=2k http://h/").as_deref(), Some("2000"));
+        assert_eq!(rate_in("wrk2 --rate 1M http://h/").as_deref(), Some("1000000"));
+        assert_eq!(rate_in("wrk -t2 -c10 http://h/"), None);
+        assert_eq!(rate_in("wrk2 -R http://h/"), None);
+    }
+
+    #[test]
+    fn percentile_names() {
+        assert_eq!(percentile_name(50.0), "latency_p50_ms");
+        assert_eq!(percentile_name(99.9), "latency_p99_9_ms");
+        assert_eq!(percentile_name(99.999), "latency_p99_999_ms");
     }
 
     #[test]
@@ -818,6 +922,10 @@ mod tests {
                     Just("  2 threads and 10 connections".to_string()),
                     Just("  Latency Distribution".to_string()),
                     Just("  Latency Distribution (HdrHistogram - Recorded Latency)".to_string()),
+                    Just("  Latency Distribution (HdrHistogram - Uncorrected Latency (measured without taking delayed starts into account))".to_string()),
+                    Just("  Thread calibration: mean lat.: 1.464ms, rate sampling interval: 10ms".to_string()),
+                    Just("-t1 -c64 -d60s -R2000 --latency http://h/".to_string()),
+                    "[0-9]{1,3}\\.[0-9]{3}% +[-0-9.na]{1,8}(us|ms|s)",
                     "[ 0-9.%a-zA-Z/:,]{0,40}",
                     "[0-9]{1,3}(\\.[0-9]{1,3})?% +[0-9.]{1,8}(us|ms|s|m|h)",
                     "Requests/sec: +[-0-9.eE+a-z]{0,12}",
@@ -834,11 +942,11 @@ mod tests {
 
         #[test]
         fn never_panics_on_cut_and_shuffled_real_text(
-            which in 0usize..5,
+            which in 0usize..7,
             at in 0usize..2000,
             ops in proptest::collection::vec((0u8..3, 0usize..64, 0usize..64), 0..8),
         ) {
-            let real = [PLAIN, LATENCY, MULTI, NON2XX, SOCKET][which];
+            let real = [PLAIN, LATENCY, MULTI, NON2XX, SOCKET, NO_RESPONSE, WRK2][which];
             let text = edit_lines(cut(real, at), &ops);
             if let Ok(out) = parse(&text) {
                 for run in &out.runs {

@@ -119,11 +119,25 @@ fn clean_line(raw: &str) -> &str {
 }
 
 /// Returns true if and only if `t` is a fio version banner on its own: `fio-3.33`,
-/// `fio-2.18-59-g618e`.
+/// `fio-2.18-59-g618e`, or fio 2.0.6/2.0.7's `fio 2.0.7`.
 pub(crate) fn is_banner(t: &str) -> bool {
+    banner_version(t).is_some()
+}
+
+/// The version a banner line shows, spelled as fio 2.1 and later print it: `fio-3.33` as is,
+/// `fio 2.0.7` (fio 2.0.6 and 2.0.7 print a space) as `fio-2.0.7`.
+pub(crate) fn banner_version(t: &str) -> Option<String> {
     let t = t.trim();
-    t.strip_prefix("fio-")
-        .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()) && !v.contains(char::is_whitespace))
+    let v = t.strip_prefix("fio-").or_else(|| t.strip_prefix("fio "))?;
+    is_version(v).then(|| format!("fio-{v}"))
+}
+
+/// Returns true if and only if `v` reads as a version number: a digit first, then digits,
+/// letters, `.`, `-`, `_` or `+`, and at least one `.` (`2.0.8`, `3.8-83-g24a9`).
+pub(crate) fn is_version(v: &str) -> bool {
+    v.starts_with(|c: char| c.is_ascii_digit())
+        && v.contains('.')
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'))
 }
 
 /// The directions fio reports I/O for, in its own order.
@@ -746,6 +760,8 @@ pub(crate) fn option_bytes(s: &str, kb_base_1000: bool) -> Option<f64> {
     let s = s.trim();
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
+    // fio 2.0 prints small rates in bytes with a space: `bw=583462 B/s`.
+    let unit = unit.trim_start();
     let v = text::num(digits)?;
     let unit = unit.trim().to_ascii_lowercase();
     let unit = unit.strip_suffix('b').unwrap_or(&unit);
@@ -776,6 +792,8 @@ pub(crate) fn out_bytes(s: &str, si_decimal: bool) -> Option<f64> {
     let s = s.strip_suffix("/s").unwrap_or(s);
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
+    // fio 2.0 prints small rates in bytes with a space: `bw=583462 B/s`.
+    let unit = unit.trim_start();
     let v = text::num(digits)?;
     let (prefix, per_byte) = if let Some(p) = unit.strip_suffix("bit") {
         (p, 0.125)

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    bs_word, is_banner, merge_clones, out_bytes, pick_disk_util, us_per, workload_from_name,
+    banner_version, bs_word, is_version, merge_clones, out_bytes, pick_disk_util, us_per, workload_from_name,
     workload_from_rw, BsRange, Ddir, DirStats, Draft, Found, Job, Lat, Line,
 };
 use crate::ingest::text;
@@ -380,14 +380,23 @@ pub(super) fn parse(lines: &[Line], found: &mut Found) {
             state = State::Top;
             continue;
         }
-        if is_banner(t) {
+        if let Some(version) = banner_version(t) {
             if inv.results_done || !inv.blocks.is_empty() {
                 flush(std::mem::take(&mut inv), found);
             }
-            inv.version = Some(t.to_string());
+            inv.version = Some(version);
             inv.touch(l.no);
             state = State::Top;
             continue;
+        }
+        // fio 2.0.8 prints its version bare (`2.0.8`), after the job headers and before the
+        // results; a bare number anywhere else is not fio's.
+        if !inv.headers.is_empty() && inv.blocks.is_empty() && !inv.results_done && inv.version.is_none() {
+            if let Some(v) = Some(t.trim()).filter(|v| is_version(v)) {
+                inv.version = Some(format!("fio-{v}"));
+                inv.touch(l.no);
+                continue;
+            }
         }
         if let Some((job, date)) = is_block_header(t).then(|| parse_block_header(t, l.no)).flatten() {
             if inv.results_done {
@@ -852,6 +861,14 @@ mod tests {
             parse_dir_line("read : io=31613MB, bw=554215KB/s, iops=1012, runt= 58410msec").expect("padded");
         assert_eq!(s.runtime_ms, Some(58410.0));
         assert!(parse_dir_line("lat (usec)   : 250=71.26%, 500=1.38%").is_none());
+        // fio 2.0.8 (a published iometer run, and 2.0.6's `bw=156907 B/s` likewise): a rate
+        // below 1 MiB/s in bytes, with a space, and `iops=185 ,`.
+        let (d, s) =
+            parse_dir_line("write: io=82079KB, bw=583462 B/s, iops=185 , runt=144052msec").expect("fio 2.0");
+        assert_eq!(d, Ddir::Write);
+        assert_eq!(s.bw_kib, Some(583462.0 / 1024.0));
+        assert_eq!(s.iops, Some(185.0));
+        assert_eq!(s.io_kib, Some(82079.0));
     }
 
     #[test]

@@ -188,6 +188,11 @@ fn banners_are_whole_lines() {
     assert!(is_banner("fio-2.18-59-g618e"));
     assert!(!is_banner("fio-3.33 is great"));
     assert!(!is_banner("fio-tests"));
+    // fio 2.0.6 and 2.0.7 print a space.
+    assert_eq!(banner_version("fio 2.0.7").as_deref(), Some("fio-2.0.7"));
+    assert_eq!(banner_version("fio-3.33").as_deref(), Some("fio-3.33"));
+    assert_eq!(banner_version("fio 2.0.7 rocks"), None);
+    assert_eq!(banner_version("fio tests"), None);
 }
 
 #[test]

@@ -240,6 +240,25 @@ pub(crate) struct Interval {
     pub test: Option<Test>,
 }
 
+impl Interval {
+    /// How much work the interval did, as one number that is zero if and only if it did
+    /// nothing: transactions/s (OLTP), events/s (cpu, threads, mutex), MiB/s (memory), or for
+    /// fileio read MiB/s + written MiB/s + fsyncs/s. `None` when the line shows none of these.
+    pub(crate) fn throughput(&self) -> Option<f64> {
+        let get = |name: &str| self.values.iter().find(|(m, _)| m == name).map(|(_, v)| *v);
+        if let Some(v) =
+            get("transactions_per_sec").or_else(|| get("events_per_sec")).or_else(|| get("mib_per_sec"))
+        {
+            return Some(v);
+        }
+        let io: Vec<f64> = ["read_mib_per_sec", "written_mib_per_sec", "fsyncs_per_sec"]
+            .iter()
+            .filter_map(|m| get(m))
+            .collect();
+        (!io.is_empty()).then(|| io.iter().sum())
+    }
+}
+
 /// What one line of sysbench output is.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Line<'a> {

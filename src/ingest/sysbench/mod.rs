@@ -108,6 +108,8 @@ struct Results {
     lat_max: Option<f64>,
     lat_sum: Option<f64>,
     lat_pct: Option<(f64, f64)>,
+    /// Lines of the latency block's `min:`, `avg:`, `max:` and percentile values.
+    lat_lines: [usize; 4],
     queries_read: Option<f64>,
     queries_write: Option<f64>,
     queries_other: Option<f64>,
@@ -142,16 +144,22 @@ impl Results {
             *slot = Some(v);
             true
         }
+        fn set_line(slot: &mut usize, line: usize) -> bool {
+            *slot = line;
+            true
+        }
         match v {
             Value::EventsPerSec(x) => set(&mut self.events_per_sec, x),
             Value::TotalTime(x) => set(&mut self.total_time_s, x),
             Value::TotalEvents(x) => set(&mut self.total_events, x),
             Value::EventTimeSum(x) => set(&mut self.event_time_sum_s, x),
-            Value::Min(x) => set(&mut self.lat_min, x),
-            Value::Avg(x) => set(&mut self.lat_avg, x),
-            Value::Max(x) => set(&mut self.lat_max, x),
+            Value::Min(x) => set(&mut self.lat_min, x) && set_line(&mut self.lat_lines[0], line),
+            Value::Avg(x) => set(&mut self.lat_avg, x) && set_line(&mut self.lat_lines[1], line),
+            Value::Max(x) => set(&mut self.lat_max, x) && set_line(&mut self.lat_lines[2], line),
             Value::Sum(x) => set(&mut self.lat_sum, x),
-            Value::Percentile(p, x) => set(&mut self.lat_pct, (p, x)),
+            Value::Percentile(p, x) => {
+                set(&mut self.lat_pct, (p, x)) && set_line(&mut self.lat_lines[3], line)
+            }
             Value::QueriesRead(x) => set(&mut self.queries_read, x),
             Value::QueriesWrite(x) => set(&mut self.queries_write, x),
             Value::QueriesOther(x) => set(&mut self.queries_other, x),
@@ -207,6 +215,8 @@ struct Seg {
     /// 0.4 `Test execution summary:` seen.
     summary_04: bool,
     intervals: usize,
+    /// Interval lines with zero throughput: (line, interval end in s).
+    stalls: Vec<(usize, f64)>,
     samples: Vec<Sample>,
 }
 
@@ -325,7 +335,7 @@ impl Splitter {
                 if self.cur.has_results() {
                     self.split();
                 }
-                self.interval(iv);
+                self.interval(n, iv);
                 self.cur.touch(n);
             }
             Line::Header(h) => {
@@ -386,13 +396,22 @@ impl Splitter {
         }
     }
 
-    fn interval(&mut self, iv: Interval) {
+    fn interval(&mut self, n: usize, iv: Interval) {
         self.cur.intervals += 1;
         if self.cur.hint.is_none() {
             self.cur.hint = iv.test;
         }
+        // An interval that did nothing has no latency: sysbench prints 0.00 for it, which would
+        // draw a stall as the fastest moment of the run.
+        let stalled = iv.throughput() == Some(0.0);
+        if stalled {
+            self.cur.stalls.push((n, iv.t_s));
+        }
         if self.series {
             for (metric, value) in iv.values {
+                if stalled && metric.starts_with("latency_") {
+                    continue;
+                }
                 self.cur.samples.push(Sample { t_s: iv.t_s, entity: TOOL.to_string(), metric, value });
             }
         }
@@ -622,13 +641,102 @@ fn run_of(
             run.facts.insert("build".into(), b.clone());
         }
     }
+    let mut params = params;
+    if test == Some(Test::Oltp) && banner.is_some_and(|(v, _)| major_version(v) >= Some(1)) {
+        if let Some(inferred) = oltp_script(&seg.res) {
+            inferred.apply(&mut params, &mut run.facts);
+        }
+    }
     if let Some(test) = test {
         push_metrics(&mut run, test, seg, &params);
+        // A left-out value is said when the file is read, not only by `audit`.
+        for issue in run.issues.iter().filter(|i| i.kind == "warning") {
+            out.warnings.push(Diagnostic::new(issue.line, issue.message.clone()));
+        }
     }
     run.params = params;
     run.series = std::mem::take(&mut seg.samples);
     issues(&mut run, seg, out);
     run
+}
+
+/// The major version of a banner's version (`1` of `1.0.20`, `0` of `0.4.12`).
+fn major_version(v: &str) -> Option<u32> {
+    v.split('.').next()?.parse().ok()
+}
+
+/// What a sysbench 1.x OLTP run did, inferred from its queries per transaction (1.0 does not
+/// print which Lua script ran). See [`oltp_script`].
+#[derive(Debug, Clone, PartialEq)]
+struct OltpWork {
+    /// The script, or the scripts (joined with `/`) the counts cannot tell apart.
+    script: &'static str,
+    /// Queries of each kind per transaction: read, write, other.
+    mix: [f64; 3],
+}
+
+impl OltpWork {
+    /// Adds `script`, `queries-per-tx` and `reads-per-tx` to the params (what defines the work,
+    /// so that runs of different scripts or options are different groups) and says how in the
+    /// fact `script_inferred`.
+    fn apply(&self, params: &mut Params, facts: &mut std::collections::BTreeMap<String, String>) {
+        let [r, w, o] = self.mix;
+        params.insert("script".into(), self.script.to_string());
+        params.insert("queries-per-tx".into(), format!("{}", (r + w + o).round()));
+        params.insert("reads-per-tx".into(), format!("{}", r.round()));
+        facts.insert(
+            "script_inferred".into(),
+            format!(
+                "from the queries per transaction ({r:.2} read, {w:.2} write, {o:.2} other): \
+                 sysbench 1.x does not print the script's name"
+            ),
+        );
+    }
+}
+
+/// Infers the OLTP script of a 1.x run from its `queries performed:` counts and `transactions:`,
+/// among the scripts sysbench 1.0 ships (`/usr/share/sysbench`). Per transaction, with `r`, `w`,
+/// `o` the read, write and other queries (`o` counts BEGIN/COMMIT and writes that changed no
+/// row) and `t = r + w + o`:
+///
+/// * reads and writes (`r` and `w` at least 0.5): `oltp_read_write`;
+/// * reads only: one query (`t` rounds to 1) is `oltp_point_select`, `select_random_points` or
+///   `select_random_ranges`, which the counts cannot tell apart; more is `oltp_read_only`;
+/// * no reads: two or more queries is `oltp_write_only`; one query is `oltp_delete` when some
+///   of them changed nothing (`o` > 0: a DELETE of a row already deleted), else one of
+///   `oltp_delete`, `oltp_insert`, `oltp_update_index`, `oltp_update_non_index`.
+///
+/// Thresholds are halves of a query, so option values that change the mix (`--range-selects=off`
+/// gives 10 reads, `--skip-trx` no BEGIN/COMMIT) and retried queries do not change the answer.
+/// `None` without transactions or query counts.
+fn oltp_script(r: &Results) -> Option<OltpWork> {
+    let (tx, _) = r.transactions?;
+    if tx.is_nan() || tx <= 0.0 {
+        return None;
+    }
+    let mix = [r.queries_read? / tx, r.queries_write? / tx, r.queries_other? / tx];
+    let [reads, writes, other] = mix;
+    let total = (reads + writes + other).round();
+    let script = if reads >= 0.5 && writes >= 0.5 {
+        "oltp_read_write"
+    } else if reads >= 0.5 {
+        if total <= 1.0 {
+            "oltp_point_select/select_random_points/select_random_ranges"
+        } else {
+            "oltp_read_only"
+        }
+    } else if total >= 2.0 {
+        "oltp_write_only"
+    } else if total == 1.0 {
+        if other > 0.0 {
+            "oltp_delete"
+        } else {
+            "oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index"
+        }
+    } else {
+        return None;
+    };
+    Some(OltpWork { script, mix })
 }
 
 /// Log issues and warnings of one run.
@@ -662,6 +770,17 @@ fn issues(run: &mut Run, seg: &Seg, out: &mut ParseOutput) {
         );
         out.warnings.push(Diagnostic::new(seg.last_line, message.clone()));
         run.issues.push(LogIssue { line: seg.last_line, kind: "truncated".into(), message });
+    }
+    if let (Some(&(line, from)), Some(&(_, to))) = (seg.stalls.first(), seg.stalls.last()) {
+        let message = format!(
+            "{} of {} report intervals did no work (zero throughput), the intervals ending at {from} \
+             s to {to} s: the run stalled (those intervals have no latency)",
+            seg.stalls.len(),
+            seg.intervals
+        );
+        out.warnings
+            .push(Diagnostic::new(line, format!("the run starting at line {}: {message}", seg.first_line)));
+        run.issues.push(LogIssue { line, kind: "stalled".into(), message });
     }
     if let Some((n, line)) = seg.res.ignored_errors.filter(|(n, _)| *n > 0.0) {
         run.issues.push(LogIssue {
@@ -748,24 +867,29 @@ fn push_metrics(run: &mut Run, test: Test, seg: &Seg, params: &Params) {
     put(run, "total_time_s", "s", total_time_better(test, seg, params), r.total_time_s);
     put(run, "total_events", "count", Neither, r.total_events);
     let pct = r.lat_pct.map(|(p, ms)| (line::percentile_name(p), ms));
-    let mut latencies: Vec<(Cow<'static, str>, Option<f64>)> = vec![
-        ("latency_min_ms".into(), r.lat_min),
-        ("latency_avg_ms".into(), r.lat_avg),
-        ("latency_max_ms".into(), r.lat_max),
+    let mut latencies: Vec<(Cow<'static, str>, Option<f64>, usize)> = vec![
+        ("latency_min_ms".into(), r.lat_min, r.lat_lines[0]),
+        ("latency_avg_ms".into(), r.lat_avg, r.lat_lines[1]),
+        ("latency_max_ms".into(), r.lat_max, r.lat_lines[2]),
     ];
     if let Some((name, ms)) = pct {
-        latencies.push((name.into(), Some(ms)));
+        latencies.push((name.into(), Some(ms), r.lat_lines[3]));
     }
     let mut wrapped = Vec::new();
-    for (name, v) in latencies {
+    let mut wrapped_line = None;
+    for (name, v, line) in latencies {
         match v {
-            Some(ms) if ms >= WRAPPED_MS => wrapped.push(format!("{name} = {ms}")),
+            Some(ms) if ms >= WRAPPED_MS => {
+                wrapped.push(format!("{name} = {ms}"));
+                wrapped_line.get_or_insert(line);
+            }
             _ => put(run, name, "ms", Lower, v),
         }
     }
     if !wrapped.is_empty() {
+        let results_line = seg.results.as_ref().map_or(seg.first_line, |(l, _)| *l);
         run.issues.push(LogIssue {
-            line: seg.results.as_ref().map_or(seg.first_line, |(l, _)| *l),
+            line: wrapped_line.filter(|l| *l > 0).unwrap_or(results_line),
             kind: "warning".into(),
             message: format!(
                 "left out {}: a time of 2^63 ns or more is a negative duration wrapped around \

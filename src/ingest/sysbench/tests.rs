@@ -20,6 +20,8 @@ const SUITE: &str = include_str!("../../../tests/fixtures/sysbench/suite.txt");
 const OLTP_NO_SERVER: &str = include_str!("../../../tests/fixtures/sysbench/oltp_no_server.txt");
 const UNKNOWN_TEST: &str = include_str!("../../../tests/fixtures/sysbench/unknown_test.txt");
 const MAKE_SH: &str = include_str!("../../../tests/fixtures/sysbench/make.sh");
+const OLTP_RW: &str = include_str!("../../../tests/fixtures/sysbench/oltp/oltp_read_write.txt");
+const OLTP_STALLED: &str = include_str!("../../../tests/fixtures/sysbench/oltp/stalled.txt");
 
 const ALL: &[&str] = &[
     CPU,
@@ -34,7 +36,62 @@ const ALL: &[&str] = &[
     SUITE,
     OLTP_NO_SERVER,
     UNKNOWN_TEST,
+    OLTP_RW,
+    OLTP_STALLED,
 ];
+
+/// Results with these `queries performed:` counts and transactions.
+fn oltp_counts(read: f64, write: f64, other: f64, tx: f64) -> Results {
+    Results {
+        queries_read: Some(read),
+        queries_write: Some(write),
+        queries_other: Some(other),
+        transactions: Some((tx, None)),
+        ..Results::default()
+    }
+}
+
+#[test]
+fn oltp_script_rules_hold_between_the_exact_mixes() {
+    let script = |r, w, o, tx| oltp_script(&oltp_counts(r, w, o, tx)).map(|s| s.script);
+    // The defaults of each script (per transaction).
+    assert_eq!(script(14.0, 4.0, 2.0, 1.0), Some("oltp_read_write"));
+    assert_eq!(script(14.0, 0.0, 2.0, 1.0), Some("oltp_read_only"));
+    assert_eq!(script(0.0, 4.0, 2.0, 1.0), Some("oltp_write_only"));
+    // Retried transactions (deadlocks) add a few queries: still read/write.
+    assert_eq!(script(14_100.0, 4_030.0, 2_050.0, 1_000.0), Some("oltp_read_write"));
+    // --point-selects=1 --range-selects=off --skip-trx makes oltp_read_only one point select:
+    // the same work as oltp_point_select, and named alike.
+    assert_eq!(
+        script(1.0, 0.0, 0.0, 1.0),
+        Some("oltp_point_select/select_random_points/select_random_ranges")
+    );
+    // No reads, one write, some statements changed nothing: only oltp_delete.
+    assert_eq!(script(0.0, 10.0, 90.0, 100.0), Some("oltp_delete"));
+    assert_eq!(
+        script(0.0, 100.0, 0.0, 100.0),
+        Some("oltp_delete/oltp_insert/oltp_update_index/oltp_update_non_index")
+    );
+    // Nothing to infer from.
+    assert_eq!(script(0.0, 0.0, 0.0, 0.0), None);
+    assert_eq!(script(0.0, 0.0, 0.0, 10.0), None);
+    assert!(oltp_script(&Results { transactions: Some((5.0, None)), ..Results::default() }).is_none());
+}
+
+#[test]
+fn oltp_script_is_not_inferred_for_sysbench_0_5() {
+    // The same output under a 0.5 banner: 0.5's scripts (oltp.lua, select.lua, ...) are not
+    // the 1.0 ones, so nothing is named.
+    let as_05 = OLTP_RW.replacen(
+        "sysbench 1.0.20 (using system LuaJIT 2.1.0-beta3)",
+        "sysbench 0.5:  multi-threaded system evaluation benchmark",
+        1,
+    );
+    let out = parse_ok(&as_05);
+    assert!(!out.runs[0].params.contains_key("script"), "{:?}", out.runs[0].params);
+    let out = parse_ok(OLTP_RW);
+    assert_eq!(out.runs[0].params["script"], "oltp_read_write");
+}
 
 fn parse_ok(text: &str) -> ParseOutput {
     match parse(text, &ParseOptions { series: true }) {
