@@ -206,7 +206,13 @@ impl Counts {
                 monitor.insert(key.0);
                 continue;
             }
-            if issues[i].as_deref().is_some_and(|c| c.contains("\"kind\":\"run_failed\"")) {
+            let cell = issues[i].as_deref().filter(|c| !c.is_empty());
+            let listed: Vec<model::LogIssue> = match cell {
+                Some(c) => serde_json::from_str(c)
+                    .with_context(|| format!("row {}: 'issues' is not a JSON list", i + 2))?,
+                None => Vec::new(),
+            };
+            if listed.iter().any(model::LogIssue::fails_run) {
                 failed.insert(key.clone());
             }
             runs.insert(key);

@@ -100,7 +100,9 @@ pub struct LogIssue {
     /// 1-based line in the source file where the problem shows.
     pub line: usize,
     /// Short machine-readable kind: `socket_errors`, `non_2xx`, `fio_error`, `fatal`,
-    /// `truncated`, `ignored_errors`, `unsupported`, `warning`.
+    /// `truncated`, `ignored_errors`, `unsupported`, `warning`, `stalled` (intervals with no
+    /// throughput), `failed` (the log shows the run did no work) and `run_failed` (the manifest
+    /// records the run as failed or timed out).
     pub kind: String,
     /// What the log says, for people.
     pub message: String,
@@ -273,11 +275,20 @@ pub fn is_monitor_tool(tool: &str) -> bool {
     tool == "pidstat"
 }
 
+impl LogIssue {
+    /// Returns true if and only if the issue says the whole run failed: the manifest recorded
+    /// it as failed or timed out (`run_failed`), or the log shows it did no work at all
+    /// (`failed`: a wrk run that completed no request), rather than a problem inside a run that
+    /// finished.
+    pub fn fails_run(&self) -> bool {
+        matches!(self.kind.as_str(), "run_failed" | "failed")
+    }
+}
+
 impl Run {
-    /// Returns true if and only if the run failed as a whole: the log or the manifest says so
-    /// (`run_failed`), rather than reporting a problem inside a run that finished.
+    /// Returns true if and only if some issue fails the whole run ([`LogIssue::fails_run`]).
     pub fn failed(&self) -> bool {
-        self.issues.iter().any(|i| i.kind == "run_failed")
+        self.issues.iter().any(LogIssue::fails_run)
     }
 }
 
