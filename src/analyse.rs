@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use polars::prelude::{df, DataFrame, DataType, PolarsResult};
 use serde::Serialize;
 
-use crate::model::{params_string, Better, IngestedRun};
+use crate::model::{params_string, Better, IngestedRun, Kind};
 use crate::stats;
 
 /// One value of one metric of one run.
@@ -44,6 +44,8 @@ pub struct Obs {
     pub unit: String,
     /// Better direction.
     pub better: Better,
+    /// Performance or resource.
+    pub kind: Kind,
     /// Value.
     pub value: f64,
 }
@@ -57,6 +59,10 @@ pub struct RunIssue {
     pub line: usize,
     /// Workload of the run.
     pub workload: String,
+    /// Canonical params of the run.
+    pub params: String,
+    /// Stratum of the run (the platform in `compare`), else empty.
+    pub stratum: String,
     /// Arm (platform) of the run.
     pub arm: String,
     /// Kind, as in [`crate::model::LogIssue::kind`].
@@ -113,6 +119,7 @@ impl Dataset {
                     metric: m.name.to_string(),
                     unit: m.unit.to_string(),
                     better: m.better,
+                    kind: m.kind,
                     value: m.value,
                 });
             }
@@ -121,6 +128,8 @@ impl Dataset {
                     source: r.source.clone(),
                     line: i.line,
                     workload: r.data.workload.clone(),
+                    params: params.clone(),
+                    stratum: String::new(),
                     arm: arm.clone(),
                     kind: i.kind.clone(),
                     message: i.message.clone(),
@@ -132,8 +141,10 @@ impl Dataset {
     }
 
     /// Builds a dataset from a metrics table written by `virtperf ingest` (columns
-    /// [`crate::model::METRIC_COLUMNS`]; `platform_detail`, `first_line`, `repetition` and
-    /// `run` may be absent).
+    /// [`crate::model::METRIC_COLUMNS`]; `platform_detail`, `first_line`, `repetition`, `run`
+    /// and `kind` may be absent). A row without a `kind` (a table written before the column
+    /// existed, or an empty cell) gets the kind its tool's parser declares for the metric
+    /// ([`crate::ingest::declared_kind`]).
     pub fn from_frame(df: &DataFrame) -> Result<Dataset> {
         let text = |name: &str| -> Result<Vec<Option<String>>> {
             let col = df.column(name).with_context(|| format!("the table has no '{name}' column"))?;
@@ -165,6 +176,7 @@ impl Dataset {
         let issues = opt_text("issues")?;
         let unit = opt_text("unit")?;
         let better = text("better")?;
+        let kind = opt_text("kind")?;
         let value = num("value")?;
         let run = num("run")?;
         let rep = num("repetition")?;
@@ -185,6 +197,8 @@ impl Dataset {
                         source: source[i].clone().unwrap_or_default(),
                         line: issue.line,
                         workload: workload[i].clone().unwrap_or_default(),
+                        params: params[i].clone().unwrap_or_default(),
+                        stratum: String::new(),
                         arm: arm(),
                         kind: issue.kind,
                         message: issue.message,
@@ -196,6 +210,14 @@ impl Dataset {
                 .as_deref()
                 .and_then(Better::parse)
                 .with_context(|| format!("row {}: 'better' must be higher, lower or none", i + 2))?;
+            let tool = tool[i].clone().unwrap_or_default();
+            let metric = metric[i].clone().unwrap_or_default();
+            let kind = match kind[i].as_deref().filter(|k| !k.is_empty()) {
+                Some(k) => Kind::parse(k).with_context(|| {
+                    format!("row {}: 'kind' must be performance or resource, not '{k}'", i + 2)
+                })?,
+                None => crate::ingest::declared_kind(&tool, &metric),
+            };
             let src = source[i].clone().unwrap_or_default();
             if origin[i].as_deref() == Some("unknown") {
                 unlabelled.insert(src.clone());
@@ -203,7 +225,7 @@ impl Dataset {
             ds.obs.push(Obs {
                 source: src,
                 run: run[i].unwrap_or(1.0) as u32,
-                tool: tool[i].clone().unwrap_or_default(),
+                tool,
                 tool_version: version[i].clone().filter(|s| !s.is_empty()),
                 workload: workload[i].clone().unwrap_or_default(),
                 params: params[i].clone().unwrap_or_default(),
@@ -211,9 +233,10 @@ impl Dataset {
                 stratum: String::new(),
                 repetition: rep[i].unwrap_or(1.0) as u32,
                 first_line: first[i].unwrap_or(0.0) as u64,
-                metric: metric[i].clone().unwrap_or_default(),
+                metric,
                 unit: unit[i].clone().unwrap_or_default(),
                 better: b,
+                kind,
                 value: v,
             });
         }
@@ -236,10 +259,9 @@ pub struct AnalyseConfig {
     pub confidence: f64,
     /// Equivalence margin in percent, if any.
     pub margin_pct: Option<f64>,
-    /// CV (percent) above which a group gets a warning.
+    /// CV (percent) above which a group gets a `high_cv` warning (never a failure: the
+    /// interval already holds the spread).
     pub cv_warn_pct: f64,
-    /// CV (percent) above which a group fails the check.
-    pub cv_fail_pct: f64,
     /// Fewer runs than this get a warning.
     pub min_runs: usize,
 }
@@ -251,7 +273,6 @@ impl Default for AnalyseConfig {
             confidence: 0.95,
             margin_pct: None,
             cv_warn_pct: 5.0,
-            cv_fail_pct: 10.0,
             min_runs: 3,
         }
     }
@@ -270,6 +291,8 @@ pub struct SummaryRow {
     pub unit: String,
     /// Better direction.
     pub better: Better,
+    /// Performance or resource.
+    pub kind: Kind,
     /// The platform (arm).
     pub platform: String,
     /// Stratum (platform in `compare`), else empty.
@@ -297,6 +320,8 @@ pub struct OverheadRow {
     pub unit: String,
     /// Better direction.
     pub better: Better,
+    /// Performance or resource: decides the verdict's words.
+    pub kind: Kind,
     /// Platform (arm) compared.
     pub platform: String,
     /// Stratum (platform in `compare`), else empty.
@@ -315,16 +340,40 @@ pub struct OverheadRow {
     pub baseline_mean: f64,
     /// mean / baseline_mean.
     pub ratio: Option<f64>,
-    /// Overhead in percent, positive = costs more than the baseline.
+    /// Overhead in percent, positive = costs more than the baseline: `(1 - ratio) * 100` when
+    /// higher is better (the share of the baseline's throughput lost, capped at 100),
+    /// `(ratio - 1) * 100` when lower is better. Kept for old readers; reports print the change
+    /// and the cost ratio instead.
     pub overhead_pct: Option<f64>,
     /// Lower bound of the overhead interval, None when unbounded.
     pub ci_low_pct: Option<f64>,
     /// Upper bound of the overhead interval, None when unbounded.
     pub ci_high_pct: Option<f64>,
+    /// The change of the metric itself in percent, `(ratio - 1) * 100` (events/s -86.4%).
+    pub change_pct: Option<f64>,
+    /// Lower bound of the change's interval (Fieller's on the ratio), None when unbounded.
+    pub change_ci_low_pct: Option<f64>,
+    /// Upper bound of the change's interval, None when unbounded.
+    pub change_ci_high_pct: Option<f64>,
+    /// Cost of one unit of work relative to the baseline: `1 / ratio` when higher is better
+    /// (the time per event), `ratio` when lower is better; 2 = twice the cost. None when the
+    /// ratio is not positive.
+    pub cost_ratio: Option<f64>,
+    /// Lower bound of the cost ratio's interval, None when unbounded.
+    pub cost_ratio_ci_low: Option<f64>,
+    /// Upper bound of the cost ratio's interval, None when unbounded.
+    pub cost_ratio_ci_high: Option<f64>,
     /// Welch two-sided p-value.
     pub p_value: Option<f64>,
-    /// The verdict.
+    /// The verdict in the words of the metric's kind (`slower`, `uses less`, ...), or
+    /// `not judged: <checks>` when a failed check concerns this comparison.
     pub verdict: String,
+    /// The failed checks that concern this comparison, by name, in the order of the checks;
+    /// empty when the verdict was judged.
+    pub failed_checks: Vec<String>,
+    /// The checks that concern this comparison with a warning, by name: the verdict is given
+    /// despite them.
+    pub warning_checks: Vec<String>,
 }
 
 /// Severity of a check.
@@ -350,6 +399,64 @@ impl Severity {
     }
 }
 
+/// What a check concerns: the comparisons whose verdict a failed check withholds (see
+/// [`withhold_verdicts`]). A check concerns the comparison of a platform with the baseline on
+/// (workload, params, stratum, metric) when its workload is that workload, its params, stratum
+/// and metric are that one's or `None` (all), and its platform is the platform, the baseline, or
+/// `None` (all). A check with no workload concerns no comparison in particular.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Scope {
+    /// Workload; `None`: none in particular (an unreadable file, a missing baseline).
+    pub workload: Option<String>,
+    /// Canonical params; `None`: every params set of the workload.
+    pub params: Option<String>,
+    /// Stratum (the platform in `compare`), else empty.
+    pub stratum: String,
+    /// Metric; `None`: every metric.
+    pub metric: Option<String>,
+    /// Arm; `None`: every arm.
+    pub platform: Option<String>,
+}
+
+impl Scope {
+    /// Concerns no comparison in particular.
+    pub fn none() -> Scope {
+        Scope::default()
+    }
+
+    /// Every metric of one (workload, params, stratum) group of one arm.
+    pub fn group(workload: &str, params: &str, stratum: &str, platform: &str) -> Scope {
+        Scope {
+            workload: Some(workload.to_string()),
+            params: Some(params.to_string()),
+            stratum: stratum.to_string(),
+            metric: None,
+            platform: Some(platform.to_string()),
+        }
+    }
+
+    /// Every params set and metric of one workload (within a stratum) of one arm.
+    pub fn workload(workload: &str, stratum: &str, platform: &str) -> Scope {
+        Scope { params: None, ..Scope::group(workload, "", stratum, platform) }
+    }
+
+    /// The same scope narrowed to one metric.
+    pub fn metric(self, metric: &str) -> Scope {
+        Scope { metric: Some(metric.to_string()), ..self }
+    }
+
+    /// Returns true if and only if a check with this scope concerns the comparison of
+    /// `row.platform` with `row.baseline` on the row's workload, params, stratum and metric.
+    pub fn concerns(&self, row: &OverheadRow) -> bool {
+        let Some(workload) = &self.workload else { return false };
+        workload == &row.workload
+            && self.params.as_ref().is_none_or(|p| p == &row.params)
+            && self.stratum == row.stratum
+            && self.metric.as_ref().is_none_or(|m| m == &row.metric)
+            && self.platform.as_ref().is_none_or(|a| a == &row.platform || a == &row.baseline)
+    }
+}
+
 /// One check that fired.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
@@ -367,6 +474,8 @@ pub struct Check {
     pub detail: String,
     /// Files concerned (with `:line` where known).
     pub sources: Vec<String>,
+    /// The comparisons it concerns, for [`withhold_verdicts`].
+    pub scope: Scope,
 }
 
 /// Geometric-mean overhead of one subsystem for one platform.
@@ -383,12 +492,16 @@ pub struct SubsystemRow {
     /// Geometric mean of the cost ratios (platform cost / baseline cost) of the primary
     /// metrics of the workloads covered.
     pub geomean_cost_ratio: f64,
-    /// (geomean - 1) * 100: positive = costs more.
+    /// (1 - 1 / geomean) * 100: positive = costs more; for one throughput workload its
+    /// `overhead_pct`. Kept for old readers; reports print the cost ratio.
     pub overhead_pct: f64,
     /// Number of (workload, params) comparisons in the mean.
     pub comparisons: usize,
     /// The workloads covered.
     pub workloads: Vec<String>,
+    /// The workloads covered whose comparison was not judged (a failed check concerns it):
+    /// their cost ratio is in the mean all the same.
+    pub not_judged: Vec<String>,
 }
 
 /// The result of an analysis.
@@ -557,6 +670,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
             metric: m.clone(),
             unit: obs[0].unit.clone(),
             better: obs[0].better,
+            kind: obs[0].kind,
             platform: arm.clone(),
             stratum: s.clone(),
             primary: is_primary(w, p, s, m),
@@ -580,6 +694,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                 arms.join(", ")
             ),
             sources: vec![],
+            scope: Scope::none(),
         });
     }
 
@@ -587,6 +702,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     for row in summary.iter().filter(|r| r.primary) {
         let n = row.stats.n;
         let label = group_label(&row.workload, &row.params, &row.stratum);
+        let scope = Scope::group(&row.workload, &row.params, &row.stratum, &row.platform);
         if n < cfg.min_runs {
             checks.push(Check {
                 check: "too_few_runs",
@@ -600,23 +716,26 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                     cfg.min_runs
                 ),
                 sources: row.sources.clone(),
+                scope: scope.clone(),
             });
         }
+        // A warning, never a failure: the spread is already in the interval (a noisy group
+        // gets a wide one, and "no significant difference" unless the difference is larger
+        // than the noise), so the verdict stands; see docs/statistics.md.
         if let Some(cv) = row.stats.cv_pct {
             if cv > cfg.cv_warn_pct {
                 checks.push(Check {
                     check: "high_cv",
-                    severity: if cv > cfg.cv_fail_pct { Severity::Fail } else { Severity::Warning },
+                    severity: Severity::Warning,
                     workload: label.clone(),
                     platform: row.platform.clone(),
                     detail: format!(
-                        "{} varies by CV {:.1}% over {n} runs (threshold {}%): differences smaller \
-                         than that are noise",
-                        row.metric,
-                        cv,
-                        if cv > cfg.cv_fail_pct { cfg.cv_fail_pct } else { cfg.cv_warn_pct }
+                        "{} varies by CV {:.1}% over {n} runs (threshold {}%): the interval is wide \
+                         accordingly, and a difference smaller than that spread cannot be told from noise",
+                        row.metric, cv, cfg.cv_warn_pct
                     ),
                     sources: row.sources.clone(),
+                    scope: scope.clone(),
                 });
             }
         }
@@ -647,6 +766,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                     stats::MODIFIED_Z_THRESHOLD
                 ),
                 sources: vec![format!("{}:{}", o.source, o.first_line)],
+                scope: scope.clone(),
             });
         }
         if let Some(mk) = stats::mann_kendall(&row.values) {
@@ -669,6 +789,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                         mk.p_value
                     ),
                     sources: row.sources.clone(),
+                    scope: scope.clone(),
                 });
             }
         }
@@ -702,6 +823,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                                 cfg.baseline
                             ),
                             sources: sources_of(&groups, w, s, arm),
+                            scope: Scope::workload(w, s, arm),
                         });
                     }
                 }
@@ -725,6 +847,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                                 sources_of(&groups, w, s, arm),
                             ]
                             .concat(),
+                            scope: Scope::workload(w, s, arm),
                         });
                     } else if bp != arm_params {
                         let only: Vec<&String> = arm_params.symmetric_difference(bp).collect();
@@ -738,6 +861,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                                 only.iter().map(|s| display_params(s)).collect::<Vec<_>>().join("], [")
                             ),
                             sources: sources_of(&groups, w, s, arm),
+                            scope: Scope::workload(w, s, arm),
                         });
                     }
                 }
@@ -781,6 +905,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                     ),
                     sources: [sources_of(&groups, w, s, &cfg.baseline), sources_of(&groups, w, s, arm)]
                         .concat(),
+                    scope: Scope::group(w, p, s, arm),
                 });
             }
             continue;
@@ -797,22 +922,26 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                     units.into_iter().collect::<Vec<_>>().join(" and ")
                 ),
                 sources: [sources_of(&groups, w, s, &cfg.baseline), sources_of(&groups, w, s, arm)].concat(),
+                scope: Scope::group(w, p, s, arm).metric(m),
             });
             continue;
         }
-        let better = obs[0].better;
+        let (better, kind) = (obs[0].better, obs[0].kind);
         if better == Better::None {
             continue;
         }
         let cmp = stats::compare(sa, sb, better, cfg.confidence, cfg.margin_pct);
         let (Some(mean), Some(baseline_mean)) = (sa.mean, sb.mean) else { continue };
         let bounds = cmp.overhead.as_ref().and_then(|o| o.interval.bounds());
+        let change_bounds = cmp.change.interval.bounds();
+        let cost_bounds = cmp.cost.as_ref().and_then(|c| c.interval.bounds());
         overhead.push(OverheadRow {
             workload: w.clone(),
             params: p.clone(),
             metric: m.clone(),
             unit: obs[0].unit.clone(),
             better,
+            kind,
             platform: arm.clone(),
             stratum: s.clone(),
             baseline: cfg.baseline.clone(),
@@ -825,23 +954,33 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
             overhead_pct: cmp.overhead.as_ref().and_then(|o| o.pct),
             ci_low_pct: bounds.map(|b| b.0),
             ci_high_pct: bounds.map(|b| b.1),
+            change_pct: cmp.change.pct,
+            change_ci_low_pct: change_bounds.map(|b| b.0),
+            change_ci_high_pct: change_bounds.map(|b| b.1),
+            cost_ratio: cmp.cost.as_ref().and_then(|c| c.estimate),
+            cost_ratio_ci_low: cost_bounds.map(|b| b.0),
+            cost_ratio_ci_high: cost_bounds.map(|b| b.1),
             p_value: cmp.welch.as_ref().map(|w| w.p_value),
-            verdict: cmp.decision.map(|d| d.verdict.to_string()).unwrap_or_else(|| "no verdict".to_string()),
+            verdict: cmp.decision.map(|d| d.verdict.words(kind)).unwrap_or_else(|| "no verdict".to_string()),
+            failed_checks: Vec::new(),
+            warning_checks: Vec::new(),
         });
     }
 
-    // Errors reported inside the logs.
-    let mut by_kind: BTreeMap<(String, String, String), Vec<&RunIssue>> = BTreeMap::new();
+    // Errors reported inside the logs, per group and kind.
+    let mut by_kind: BTreeMap<(String, String, String, String, String), Vec<&RunIssue>> = BTreeMap::new();
     for i in &ds.issues {
-        by_kind.entry((i.workload.clone(), i.arm.clone(), i.kind.clone())).or_default().push(i);
+        let key = (i.workload.clone(), i.params.clone(), i.stratum.clone(), i.arm.clone(), i.kind.clone());
+        by_kind.entry(key).or_default().push(i);
     }
-    for ((w, arm, kind), issues) in by_kind {
+    for ((w, p, s, arm, kind), issues) in by_kind {
         let severity = if kind == "warning" { Severity::Warning } else { Severity::Fail };
         let first = issues[0];
         checks.push(Check {
             check: "log_errors",
             severity,
-            workload: w,
+            workload: group_label(&w, &p, &s),
+            scope: Scope::group(&w, &p, &s, &arm),
             platform: arm,
             detail: if issues.len() == 1 {
                 format!("{kind}: {}", first.message)
@@ -859,6 +998,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
             platform: String::new(),
             detail: message.clone(),
             sources: vec![source.clone()],
+            scope: Scope::none(),
         });
     }
     if !ds.unlabelled.is_empty() {
@@ -874,12 +1014,12 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
                 if ds.unlabelled.len() == 1 { "is" } else { "are" }
             ),
             sources: ds.unlabelled.clone(),
+            scope: Scope::none(),
         });
     }
 
     checks.extend(work_differs(ds, &mut overhead, &cfg.baseline));
     checks.extend(run_time_differs(ds));
-    let subsystems = subsystem_rows(&overhead, &cfg.baseline);
     checks.sort_by(|a, b| {
         (std::cmp::Reverse(a.severity), a.check, &a.workload, &a.platform).cmp(&(
             std::cmp::Reverse(b.severity),
@@ -888,6 +1028,9 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
             &b.platform,
         ))
     });
+    // After every check ran: a failed check withholds the verdicts it concerns.
+    withhold_verdicts(&mut overhead, &checks);
+    let subsystems = subsystem_rows(&overhead, &cfg.baseline);
     Analysis {
         baseline: cfg.baseline.clone(),
         confidence: cfg.confidence,
@@ -900,26 +1043,49 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     }
 }
 
-/// (subsystem, stratum, platform) -> (cost ratios, workloads covered).
-type SubsystemAcc = BTreeMap<(String, String, String), (Vec<f64>, BTreeSet<String>)>;
+/// Withholds the verdict of every comparison that a failed check concerns (by its
+/// [`Scope`]): the verdict becomes `not judged: <check names>`, and the row lists those checks
+/// in `failed_checks`. Checks with a warning that concern it are listed in `warning_checks`;
+/// its verdict stands. Generic: any check of severity [`Severity::Fail`] with a scope withholds,
+/// whatever its name.
+pub fn withhold_verdicts(overhead: &mut [OverheadRow], checks: &[Check]) {
+    for row in overhead.iter_mut() {
+        let names = |severity: Severity| -> Vec<String> {
+            let mut v: Vec<String> = Vec::new();
+            for c in checks.iter().filter(|c| c.severity == severity && c.scope.concerns(row)) {
+                if !v.iter().any(|n| n == c.check) {
+                    v.push(c.check.to_string());
+                }
+            }
+            v
+        };
+        let (failed, warned) = (names(Severity::Fail), names(Severity::Warning));
+        if !failed.is_empty() {
+            row.verdict = format!("not judged: {}", failed.join(", "));
+        }
+        row.failed_checks = failed;
+        row.warning_checks = warned;
+    }
+}
+
+/// (subsystem, stratum, platform) -> (cost ratios, workloads covered, workloads not judged).
+type SubsystemAcc = BTreeMap<(String, String, String), (Vec<f64>, BTreeSet<String>, BTreeSet<String>)>;
 
 fn subsystem_rows(overhead: &[OverheadRow], baseline: &str) -> Vec<SubsystemRow> {
     let mut acc = SubsystemAcc::new();
     for row in overhead.iter().filter(|r| r.primary) {
-        let Some(q) = row.ratio.filter(|q| *q > 0.0) else { continue };
-        let cost = match row.better {
-            Better::Higher => 1.0 / q,
-            Better::Lower => q,
-            Better::None => continue,
-        };
+        let Some(cost) = row.ratio.and_then(|q| stats::cost_ratio(q, row.better)) else { continue };
         let e = acc
             .entry((subsystem(&row.workload).to_string(), row.stratum.clone(), row.platform.clone()))
             .or_default();
         e.0.push(cost);
         e.1.insert(row.workload.clone());
+        if !row.failed_checks.is_empty() {
+            e.2.insert(row.workload.clone());
+        }
     }
     acc.into_iter()
-        .filter_map(|((sub, stratum, platform), (costs, workloads))| {
+        .filter_map(|((sub, stratum, platform), (costs, workloads, not_judged))| {
             let g = stats::geometric_mean(&costs)?;
             Some(SubsystemRow {
                 subsystem: sub,
@@ -932,6 +1098,7 @@ fn subsystem_rows(overhead: &[OverheadRow], baseline: &str) -> Vec<SubsystemRow>
                 overhead_pct: (1.0 - 1.0 / g) * 100.0,
                 comparisons: costs.len(),
                 workloads: workloads.into_iter().collect(),
+                not_judged: not_judged.into_iter().collect(),
             })
         })
         .collect()
@@ -1096,6 +1263,7 @@ fn work_differs(ds: &Dataset, overhead: &mut Vec<OverheadRow>, baseline: &str) -
             severity: Severity::Fail,
             workload: group_label(w, p, s),
             platform: arm.to_string(),
+            scope: Scope::group(w, p, s, arm),
             detail: format!(
                 "not compared: runs with the same parameters did different work ({}); the output \
                  does not say what set them apart, so label them apart (--label, a --labels file) \
@@ -1184,6 +1352,7 @@ fn run_time_differs(ds: &Dataset) -> Vec<Check> {
                 severity: Severity::Warning,
                 workload: group_label(w, p, s),
                 platform: arm.to_string(),
+                scope: Scope::group(w, p, s, arm),
                 detail: format!(
                     "run {} of {} took {} s, {:.1} times the median of its {n} runs ({} s): {why}, \
                      and its rates are not those of its repetitions",
@@ -1255,6 +1424,7 @@ pub mod frames {
             "metric" => r.iter().map(|x| x.metric.as_str()).collect::<Vec<_>>(),
             "unit" => r.iter().map(|x| x.unit.as_str()).collect::<Vec<_>>(),
             "better" => r.iter().map(|x| x.better.as_str()).collect::<Vec<_>>(),
+            "kind" => r.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
             "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
             "stratum" => r.iter().map(|x| x.stratum.as_str()).collect::<Vec<_>>(),
             "primary" => r.iter().map(|x| x.primary).collect::<Vec<_>>(),
@@ -1280,6 +1450,7 @@ pub mod frames {
             "metric" => r.iter().map(|x| x.metric.as_str()).collect::<Vec<_>>(),
             "unit" => r.iter().map(|x| x.unit.as_str()).collect::<Vec<_>>(),
             "better" => r.iter().map(|x| x.better.as_str()).collect::<Vec<_>>(),
+            "kind" => r.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
             "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
             "stratum" => r.iter().map(|x| x.stratum.as_str()).collect::<Vec<_>>(),
             "baseline" => r.iter().map(|x| x.baseline.as_str()).collect::<Vec<_>>(),
@@ -1292,8 +1463,16 @@ pub mod frames {
             "overhead_pct" => r.iter().map(|x| x.overhead_pct).collect::<Vec<_>>(),
             "ci_low_pct" => r.iter().map(|x| x.ci_low_pct).collect::<Vec<_>>(),
             "ci_high_pct" => r.iter().map(|x| x.ci_high_pct).collect::<Vec<_>>(),
+            "change_pct" => r.iter().map(|x| x.change_pct).collect::<Vec<_>>(),
+            "change_ci_low_pct" => r.iter().map(|x| x.change_ci_low_pct).collect::<Vec<_>>(),
+            "change_ci_high_pct" => r.iter().map(|x| x.change_ci_high_pct).collect::<Vec<_>>(),
+            "cost_ratio" => r.iter().map(|x| x.cost_ratio).collect::<Vec<_>>(),
+            "cost_ratio_ci_low" => r.iter().map(|x| x.cost_ratio_ci_low).collect::<Vec<_>>(),
+            "cost_ratio_ci_high" => r.iter().map(|x| x.cost_ratio_ci_high).collect::<Vec<_>>(),
             "p_value" => r.iter().map(|x| x.p_value).collect::<Vec<_>>(),
             "verdict" => r.iter().map(|x| x.verdict.as_str()).collect::<Vec<_>>(),
+            "failed_checks" => r.iter().map(|x| x.failed_checks.join(" ")).collect::<Vec<_>>(),
+            "warning_checks" => r.iter().map(|x| x.warning_checks.join(" ")).collect::<Vec<_>>(),
         )
     }
 
@@ -1322,6 +1501,7 @@ pub mod frames {
             "overhead_pct" => r.iter().map(|x| x.overhead_pct).collect::<Vec<_>>(),
             "comparisons" => r.iter().map(|x| x.comparisons as u32).collect::<Vec<_>>(),
             "workloads" => r.iter().map(|x| x.workloads.join(" ")).collect::<Vec<_>>(),
+            "not_judged" => r.iter().map(|x| x.not_judged.join(" ")).collect::<Vec<_>>(),
         )
     }
 }

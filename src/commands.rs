@@ -331,7 +331,8 @@ pub fn print_checks(a: &Analysis, out: &mut dyn Write, with_sources: bool) -> st
     Ok(())
 }
 
-/// Prints the overhead of every primary metric: one line per comparison.
+/// Prints the change and cost ratio of every primary metric, with its verdict: one line per
+/// comparison.
 pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     let rows: Vec<_> = a.overhead.iter().filter(|r| r.primary).collect();
     if rows.is_empty() {
@@ -339,16 +340,13 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
     }
     writeln!(
         out,
-        "Overhead against {} ({:.0}% intervals; positive = costs more):",
+        "Change of each primary metric against {} ({:.0}% intervals) and cost ratio (x2 = twice the time per unit of work):",
         a.baseline,
         a.confidence * 100.0
     )?;
     for r in rows {
-        let ci = match (r.ci_low_pct, r.ci_high_pct) {
-            (Some(l), Some(h)) => format!("[{l:+.1}%, {h:+.1}%]"),
-            _ => "[unbounded]".to_string(),
-        };
-        let oh = r.overhead_pct.map(|o| format!("{o:+.1}%")).unwrap_or_else(|| "n/a".into());
+        let text = crate::report::context::change_text(r);
+        let cost = crate::report::context::cost_text(r).replace('×', "x");
         let params = if r.params.is_empty() {
             String::new()
         } else {
@@ -356,7 +354,7 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
         };
         writeln!(
             out,
-            "  {}{params} {}: {} {oh} {ci} ({} vs {} runs) -> {}",
+            "  {}{params} {}: {} {text}, {cost} ({} vs {} runs) -> {}",
             r.workload, r.platform, r.metric, r.n, r.baseline_n, r.verdict
         )?;
     }

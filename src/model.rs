@@ -52,6 +52,46 @@ impl fmt::Display for Better {
     }
 }
 
+/// What a metric measures: how fast the benchmark did its work, or how much of the machine a
+/// process used while it ran. The two get different words in a report: a platform is
+/// "slower" or "faster" on a performance metric, but "uses more" or "uses less" of a resource
+/// (a VM that read less from disk did less, it was not faster).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// What the benchmark measured about its own work: throughput, latency, time.
+    #[default]
+    Performance,
+    /// What a monitor saw a process use: CPU %, memory, page faults, context switches, disk
+    /// I/O (pidstat; fio's CPU and context-switch counts).
+    Resource,
+}
+
+impl Kind {
+    /// The word used in the tables: `performance` or `resource`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Performance => "performance",
+            Kind::Resource => "resource",
+        }
+    }
+
+    /// Parses the word written by [`Kind::as_str`].
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "performance" => Some(Kind::Performance),
+            "resource" => Some(Kind::Resource),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One number a run produced. The name carries the unit (`latency_avg_ms`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
@@ -63,19 +103,27 @@ pub struct Metric {
     pub unit: Cow<'static, str>,
     /// Which direction is better.
     pub better: Better,
+    /// Performance or resource; declared by the parser that makes the metric.
+    #[serde(default)]
+    pub kind: Kind,
     /// The value, always finite.
     pub value: f64,
 }
 
 impl Metric {
-    /// Builds a metric.
+    /// Builds a performance metric.
     pub fn new(
         name: impl Into<Cow<'static, str>>,
         unit: impl Into<Cow<'static, str>>,
         better: Better,
         value: f64,
     ) -> Metric {
-        Metric { name: name.into(), unit: unit.into(), better, value }
+        Metric { name: name.into(), unit: unit.into(), better, kind: Kind::Performance, value }
+    }
+
+    /// The same metric declared as `kind`.
+    pub fn with_kind(self, kind: Kind) -> Metric {
+        Metric { kind, ..self }
     }
 }
 
@@ -175,6 +223,20 @@ impl Run {
     ) {
         if value.is_finite() {
             self.metrics.push(Metric::new(name, unit, better, value));
+        }
+    }
+
+    /// Adds a resource metric (what a process used: CPU, memory, faults, context switches, disk
+    /// I/O); like [`Run::push`] otherwise.
+    pub fn push_resource(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        unit: impl Into<Cow<'static, str>>,
+        better: Better,
+        value: f64,
+    ) {
+        if value.is_finite() {
+            self.metrics.push(Metric::new(name, unit, better, value).with_kind(Kind::Resource));
         }
     }
 
@@ -310,6 +372,7 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "metric",
     "unit",
     "better",
+    "kind",
     "value",
     "issues",
 ];
@@ -401,6 +464,7 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let mut metric: Vec<Option<&str>> = Vec::with_capacity(n);
     let mut unit: Vec<Option<&str>> = Vec::with_capacity(n);
     let mut better: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut kind: Vec<Option<&str>> = Vec::with_capacity(n);
     let mut value: Vec<Option<f64>> = Vec::with_capacity(n);
     let mut issues: Vec<Option<String>> = Vec::with_capacity(n);
     let params_of: Vec<String> = runs.iter().map(|r| params_string(&r.data.params)).collect();
@@ -425,6 +489,7 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
             metric.push(m.map(|m| m.name.as_ref()));
             unit.push(m.map(|m| m.unit.as_ref()));
             better.push(m.map(|m| m.better.as_str()));
+            kind.push(m.map(|m| m.kind.as_str()));
             value.push(m.map(|m| m.value));
             issues.push(cell.take());
         }
@@ -446,6 +511,7 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
         Column::new("metric".into(), metric),
         Column::new("unit".into(), unit),
         Column::new("better".into(), better),
+        Column::new("kind".into(), kind),
         Column::new("value".into(), value),
         Column::new("issues".into(), issues),
     ])

@@ -26,7 +26,7 @@ use statrs::distribution::{Continuous, ContinuousCDF, StudentsT};
 use statrs::function::erf::erfc_inv;
 use statrs::function::gamma::checked_gamma_ur;
 
-use crate::model::Better;
+use crate::model::{Better, Kind};
 
 /// Threshold on |modified z-score| above which a value is flagged (Iglewicz & Hoaglin 1993).
 pub const MODIFIED_Z_THRESHOLD: f64 = 3.5;
@@ -208,6 +208,11 @@ pub enum NoInterval {
     /// Neither sample varies (or the platform's mean is 0 and it does not vary): the
     /// uncertainty of the ratio cannot be estimated.
     NoVariation,
+    /// The platform's mean is not distinguishable from zero (Fieller's interval of the ratio
+    /// reaches 0 or below), so a cost ratio has no bound on one side: the time per unit of work
+    /// of a throughput, 1 / ratio, has no upper bound; a latency's or resource's ratio no
+    /// positive lower bound.
+    PlatformIndistinguishableFromZero,
     /// The confidence level is not inside (0, 1).
     InvalidConfidence,
     /// The arithmetic overflowed `f64`.
@@ -220,6 +225,7 @@ impl NoInterval {
         match self {
             NoInterval::TooFewRuns => "too few runs",
             NoInterval::BaselineIndistinguishableFromZero => "baseline indistinguishable from zero",
+            NoInterval::PlatformIndistinguishableFromZero => "platform indistinguishable from zero",
             NoInterval::NoVariation => "no variation in either sample",
             NoInterval::InvalidConfidence => "confidence level not between 0 and 1",
             NoInterval::NotFinite => "values too large to compute with",
@@ -379,6 +385,98 @@ pub fn overhead(ratio: &RatioEstimate, better: Better) -> Option<Overhead> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Change of the metric and cost ratio: the words a report uses
+
+/// The change of the metric itself in percent, `(q - 1) * 100` for `q = platform / baseline`,
+/// whatever direction is better: a throughput that fell to 13.6% of the baseline's is
+/// `-86.4`, a latency that doubled `+100`. `None` when not finite.
+pub fn change_pct(ratio: f64) -> Option<f64> {
+    finite((ratio - 1.0) * 100.0)
+}
+
+/// The change of the metric in percent with its interval (see [`change_pct`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Change {
+    /// Point estimate in percent, `(q - 1) * 100`. Not available when the ratio is not.
+    pub pct: Option<f64>,
+    /// Fieller's interval of the ratio mapped to percent, `[(low - 1) * 100, (high - 1) * 100]`,
+    /// or why there is none.
+    pub interval: Interval,
+}
+
+/// Maps a ratio and its interval to the [`Change`] of the metric.
+pub fn change(ratio: &RatioEstimate) -> Change {
+    let pct = ratio.estimate.and_then(change_pct);
+    let interval = match ratio.interval {
+        Interval::Bounded { low, high } => match change_pct(low).zip(change_pct(high)) {
+            Some((low, high)) => Interval::Bounded { low, high },
+            None => Interval::Unavailable { reason: NoInterval::NotFinite },
+        },
+        unavailable @ Interval::Unavailable { .. } => unavailable,
+    };
+    Change { pct, interval }
+}
+
+/// The cost ratio of a platform against the baseline from `q = platform / baseline`: what one
+/// unit of work costs on the platform relative to the baseline, so that 2 always means "twice
+/// the cost" and 0.5 "half":
+///
+/// - higher is better (a throughput: events/s, MiB/s): `1 / q`, the time per unit of work
+///   (per event, per MiB) relative to the baseline's;
+/// - lower is better (latency, time, a resource used): `q` itself.
+///
+/// `None` for [`Better::None`], for `q <= 0` (a cost cannot be negative or zero) and for a
+/// result that is not finite.
+pub fn cost_ratio(ratio: f64, better: Better) -> Option<f64> {
+    if ratio.is_nan() || ratio <= 0.0 {
+        return None;
+    }
+    match better {
+        Better::Higher => finite(1.0 / ratio),
+        Better::Lower => finite(ratio),
+        Better::None => None,
+    }
+}
+
+/// A cost ratio with its interval (see [`cost_ratio`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CostRatio {
+    /// Point estimate: 2 = twice the baseline's cost. Not available as for [`cost_ratio`].
+    pub estimate: Option<f64>,
+    /// Fieller's interval of the ratio mapped to the cost ratio: `[1 / high, 1 / low]` when
+    /// higher is better, `[low, high]` when lower is better, available only when `low > 0` (a
+    /// cost is positive); or why there is none.
+    pub interval: Interval,
+}
+
+/// Maps a ratio and its interval to a [`CostRatio`]; `None` for [`Better::None`].
+///
+/// When the ratio's interval reaches 0 or below (the platform's mean is not distinguishable
+/// from zero), the cost ratio has no bound on one side (no upper bound of the time per unit of
+/// work of a throughput, no positive lower bound of a latency's ratio):
+/// [`NoInterval::PlatformIndistinguishableFromZero`]. The change's interval stays bounded.
+pub fn cost(ratio: &RatioEstimate, better: Better) -> Option<CostRatio> {
+    if better == Better::None {
+        return None;
+    }
+    let estimate = ratio.estimate.and_then(|q| cost_ratio(q, better));
+    let interval = match (ratio.interval, better) {
+        (Interval::Bounded { low, .. }, _) if low <= 0.0 => {
+            Interval::Unavailable { reason: NoInterval::PlatformIndistinguishableFromZero }
+        }
+        (Interval::Bounded { low, high }, Better::Higher) => {
+            match finite(1.0 / high).zip(finite(1.0 / low)) {
+                Some((low, high)) => Interval::Bounded { low, high },
+                None => Interval::Unavailable { reason: NoInterval::NotFinite },
+            }
+        }
+        (bounded @ Interval::Bounded { .. }, _) => bounded,
+        (unavailable @ Interval::Unavailable { .. }, _) => unavailable,
+    };
+    Some(CostRatio { estimate, interval })
+}
+
+// ---------------------------------------------------------------------------------------------
 // Verdict
 
 /// The verdict on one comparison of a platform with the baseline.
@@ -397,6 +495,20 @@ pub enum Verdict {
     NoSignificantDifference,
     /// No interval, so no verdict; the reason says why.
     NoVerdict(NoInterval),
+}
+
+impl Verdict {
+    /// The verdict in the words of a metric of `kind`: a [`Kind::Performance`] metric is
+    /// `slower` or `faster`; a [`Kind::Resource`] metric (CPU %, memory, disk I/O of a process)
+    /// is `uses more` or `uses less`, since a platform that read less did less, it was not
+    /// faster. Every other verdict reads the same for both (see the `Display` impl).
+    pub fn words(self, kind: Kind) -> String {
+        match (self, kind) {
+            (Verdict::Slower, Kind::Resource) => "uses more".to_string(),
+            (Verdict::Faster, Kind::Resource) => "uses less".to_string(),
+            (v, _) => v.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for Verdict {
@@ -488,12 +600,17 @@ pub struct Comparison {
     pub welch: Option<WelchTest>,
     /// Oriented overhead; not available when the metric has no better direction.
     pub overhead: Option<Overhead>,
+    /// The change of the metric itself, `(q - 1) * 100`, with its interval.
+    pub change: Change,
+    /// The cost ratio with its interval; not available when the metric has no better direction.
+    pub cost: Option<CostRatio>,
     /// The verdict; not available when the metric has no better direction.
     pub decision: Option<Decision>,
 }
 
 /// Compares `platform` with `baseline` at one confidence level: [`fieller_ratio`],
-/// [`welch_t_test`], [`overhead`] and [`verdict`] with `alpha = 1 - confidence`.
+/// [`welch_t_test`], [`overhead`], [`change`], [`cost`] and [`verdict`] with
+/// `alpha = 1 - confidence`.
 pub fn compare(
     platform: &Summary,
     baseline: &Summary,
@@ -507,7 +624,7 @@ pub fn compare(
     let decision = overhead.map(|o| {
         verdict(platform.n, baseline.n, &o.interval, welch.map(|w| w.p_value), 1.0 - confidence, margin_pct)
     });
-    Comparison { ratio, welch, overhead, decision }
+    Comparison { ratio, welch, overhead, change: change(&ratio), cost: cost(&ratio, better), decision }
 }
 
 // ---------------------------------------------------------------------------------------------

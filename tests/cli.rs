@@ -67,6 +67,42 @@ fn every_emitted_metric_is_documented() {
     assert!(missing.is_empty(), "metrics missing from docs/metrics.md: {missing:?}");
 }
 
+/// Every metric the parsers emit on the real outputs (fixtures, sample-data, ../shared/realdata)
+/// carries the kind its parser declares, and `ingest::declared_kind` (the rule for tables
+/// written before the `kind` column) gives the same: resource for all of pidstat's and fio's
+/// CPU, context-switch and disk-use numbers, performance for the rest. docs/metrics.md lists
+/// every resource metric's kind.
+#[test]
+fn every_emitted_metric_has_its_declared_kind() {
+    use virtperf::model::Kind;
+    let doc = std::fs::read_to_string(root().join("docs/metrics.md")).unwrap();
+    let mut inputs = vec![root().join("tests/fixtures"), root().join("sample-data")];
+    inputs.extend(realdata());
+    let out = ingest_paths(&inputs);
+    let mut resources = std::collections::BTreeSet::new();
+    for r in &out.runs {
+        for m in &r.data.metrics {
+            let declared = virtperf::ingest::declared_kind(&r.data.tool, &m.name);
+            assert_eq!(m.kind, declared, "{} {} in {}", r.data.tool, m.name, r.source);
+            assert_eq!(
+                m.kind == Kind::Resource,
+                r.data.tool == "pidstat"
+                    || virtperf::ingest::fio::RESOURCE_METRICS.contains(&m.name.as_ref())
+            );
+            if m.kind == Kind::Resource {
+                resources.insert(m.name.strip_prefix("host_").unwrap_or(&m.name).to_string());
+            }
+        }
+    }
+    assert!(resources.contains("cpu_pct_mean") && resources.contains("cpu_usr_pct"), "{resources:?}");
+    for name in &resources {
+        // (`duration_s` is also wrk's, a performance metric: one of its rows must say resource.)
+        let documented =
+            doc.lines().any(|l| l.starts_with(&format!("| `{name}` |")) && l.contains("| resource |"));
+        assert!(documented, "docs/metrics.md does not say {name} is a resource");
+    }
+}
+
 /// subsystems.csv against a computation from overhead.csv's means: per platform and subsystem,
 /// G = exp(mean(ln c)) over the primary rows of its workloads, c = baseline_mean / mean for a
 /// higher-is-better metric (mean / baseline_mean for lower), and overhead = 1 - 1/G, the

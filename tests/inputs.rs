@@ -150,7 +150,14 @@ fn a_failed_run_without_an_output_file_is_found_from_the_manifest() {
 #[test]
 fn what_was_compared_counts_runs_and_lists_facts_that_differ() {
     let dir = tempfile::tempdir().unwrap();
-    virtperf().arg("report").arg(root().join("sample-data")).arg("--out").arg(dir.path()).arg("-q").assert();
+    virtperf()
+        .arg("report")
+        .arg(root().join("sample-data"))
+        .arg("--out")
+        .arg(dir.path())
+        .arg("-q")
+        .assert()
+        .success();
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(md.contains("| native (baseline) | 50 | 25 | 25 |"), "{md}");
     assert!(md.contains("| qemu[raw,smp2,m2048,tcg] | 75 | 25 | 50 |"), "{md}");

@@ -61,8 +61,8 @@ fn headline_lines(md: &str) -> Vec<(String, Vec<String>)> {
 }
 
 /// The narrow headline (more than one compared platform: one line per platform), by
-/// (workload, platform): `[metric, platform, mean, overhead, verdict, failed checks]`, the
-/// workload and metric cells of continuation lines filled from the line above.
+/// (workload, platform): `[metric, platform, mean, change, cost ratio, verdict, failed
+/// checks]`, the workload and metric cells of continuation lines filled from the line above.
 fn headline_narrow(md: &str) -> BTreeMap<(String, String), Vec<String>> {
     let mut out = BTreeMap::new();
     let (mut workload, mut metric, mut failed) = (String::new(), String::new(), String::new());
@@ -70,7 +70,7 @@ fn headline_narrow(md: &str) -> BTreeMap<(String, String), Vec<String>> {
         if !cells[0].is_empty() {
             workload = cells[0].clone();
             metric = cells[1].clone();
-            failed = cells[6].clone();
+            failed = cells[7].clone();
         }
         let platform = cells[2].trim_end_matches(" (baseline)").to_string();
         let row = vec![
@@ -79,6 +79,7 @@ fn headline_narrow(md: &str) -> BTreeMap<(String, String), Vec<String>> {
             cells[3].clone(),
             cells[4].clone(),
             cells[5].clone(),
+            cells[6].clone(),
             failed.clone(),
         ];
         out.insert((workload.clone(), platform), row);
@@ -86,9 +87,11 @@ fn headline_narrow(md: &str) -> BTreeMap<(String, String), Vec<String>> {
     out
 }
 
-/// `+13.8% [-10.9%, +32.1%]` → (13.8, Some(-10.9), Some(32.1)).
+/// `+13.8% [-10.9%, +32.1%]` → (13.8, Some(-10.9), Some(32.1)); `×7.38 [5.99, 9.52]` →
+/// (7.38, Some(5.99), Some(9.52)).
 fn parse_overhead(cell: &str) -> (f64, Option<f64>, Option<f64>) {
-    let num = |s: &str| s.trim().trim_end_matches('%').parse::<f64>().expect("a percentage");
+    let num =
+        |s: &str| s.trim().trim_start_matches('×').trim_end_matches('%').parse::<f64>().expect("a number");
     let (head, rest) = cell.split_once(' ').unwrap_or((cell, ""));
     match rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
         Some(ci) => {
@@ -161,23 +164,50 @@ fn sample_data_report_is_complete_and_consistent() {
     let overhead = csv_rows(&out.join("overhead.csv"));
     let primary: Vec<_> = overhead.iter().filter(|r| r["primary"] == "true").collect();
     assert!(primary.len() >= 10, "5 workloads x 2 platforms: {}", primary.len());
-    for r in primary {
+    for r in &primary {
         let key = (r["workload"].clone(), r["platform"].clone());
         let cells = rows.get(&key).unwrap_or_else(|| panic!("no headline line for {key:?}"));
         assert_eq!(cells[0].split(' ').next(), Some(r["metric"].as_str()));
-        let (o, l, h) = parse_overhead(&cells[3]);
         let f = |k: &str| r[k].parse::<f64>().expect("number");
-        assert!((o - f("overhead_pct")).abs() <= 0.051, "{key:?}: {o} vs {}", r["overhead_pct"]);
+        let (c, l, h) = parse_overhead(&cells[3]);
+        assert!((c - f("change_pct")).abs() <= 0.051, "{key:?}: {c} vs {}", r["change_pct"]);
         if let (Some(l), Some(h)) = (l, h) {
-            assert!((l - f("ci_low_pct")).abs() <= 0.051);
-            assert!((h - f("ci_high_pct")).abs() <= 0.051);
+            assert!((l - f("change_ci_low_pct")).abs() <= 0.051);
+            assert!((h - f("change_ci_high_pct")).abs() <= 0.051);
         }
-        assert_eq!(cells[4], r["verdict"]);
+        // The cost ratio with 3 significant digits.
+        let (c, l, h) = parse_overhead(&cells[4]);
+        let near = |x: f64, k: &str| ((x - f(k)) / f(k)).abs() <= 0.005;
+        assert!(near(c, "cost_ratio"), "{key:?}: {c} vs {}", r["cost_ratio"]);
+        if let (Some(l), Some(h)) = (l, h) {
+            assert!(near(l, "cost_ratio_ci_low") && near(h, "cost_ratio_ci_high"), "{key:?}");
+        }
+        assert_eq!(cells[5], r["verdict"]);
     }
-    // Every failed check on a workload is named in its headline lines (the bundled campaign
-    // has noisy platforms and wrk socket errors in the VM: verdicts to read with those beside).
+    // The rule: a verdict is withheld exactly where a failed check concerns the comparison,
+    // and the headline names every failed check on its workload. High CV, outliers and drift
+    // are warnings (the sample campaign has plenty), so the verdicts beside them stand.
     let checks = csv_rows(&out.join("checks.csv"));
-    assert!(checks.iter().any(|c| c["severity"] == "fail"), "the sample campaign has failed checks");
+    assert!(checks.iter().any(|c| c["severity"] == "warning" && c["check"] == "high_cv"));
+    assert!(!checks
+        .iter()
+        .any(|c| c["severity"] == "fail" && ["high_cv", "outlier", "drift"].contains(&c["check"].as_str())));
+    assert!(checks.iter().any(|c| c["severity"] == "fail"), "the VM's wrk runs report socket errors");
+    for r in &primary {
+        let failed: Vec<&BTreeMap<String, String>> = checks
+            .iter()
+            .filter(|c| c["severity"] == "fail")
+            .filter(|c| c["workload"].split(" [").next() == Some(r["workload"].as_str()))
+            .filter(|c| c["platform"] == r["platform"] || c["platform"] == r["baseline"])
+            .collect();
+        match failed.first() {
+            Some(c) => {
+                assert_eq!(r["verdict"], format!("not judged: {}", c["check"]), "{r:?}");
+                assert_eq!(r["failed_checks"], c["check"]);
+            }
+            None => assert!(!r["verdict"].starts_with("not judged"), "{r:?}"),
+        }
+    }
     for c in checks.iter().filter(|c| c["severity"] == "fail") {
         let workload = c["workload"].split(" [").next().expect("a label");
         let Some(cells) = rows.get(&(workload.to_string(), "native".to_string())) else { continue };
@@ -189,18 +219,44 @@ fn sample_data_report_is_complete_and_consistent() {
             c["platform"]
         );
     }
+    // Resource metrics (those read from the pidstat logs, as summary.csv's sources say) use
+    // more or less; they are never faster or slower.
+    let from_pidstat: std::collections::BTreeSet<(String, String)> = csv_rows(&out.join("summary.csv"))
+        .into_iter()
+        .filter(|r| r["sources"].split(' ').all(|f| f.ends_with(".pidstat")))
+        .map(|r| (r["workload"].clone(), r["metric"].clone()))
+        .collect();
+    for r in &overhead {
+        let resource = from_pidstat.contains(&(r["workload"].clone(), r["metric"].clone()));
+        assert_eq!(r["kind"] == "resource", resource, "{}: kind {}", r["metric"], r["kind"]);
+        if resource {
+            assert!(
+                !["faster", "slower"].contains(&r["verdict"].as_str()),
+                "{}: {}",
+                r["metric"],
+                r["verdict"]
+            );
+        }
+    }
+    assert!(
+        overhead.iter().any(|r| r["verdict"] == "uses less")
+            && overhead.iter().any(|r| r["verdict"] == "uses more")
+    );
     // Every input file is in the appendix with its sha256.
     let sha = virtperf::ingest::sha256_file(&sample.join("native/wrk/rep1.txt")).expect("sha256");
     assert!(md.contains(&sha), "the appendix lacks the sha256 of native/wrk/rep1.txt");
 }
 
-/// One overhead computed by hand from the raw files of tests/fixtures/report/xss/*/wrk.txt:
+/// One comparison computed by hand from the raw files of tests/fixtures/report/xss/*/wrk.txt:
 ///
 /// native `Requests/sec:` 6369.48, 10339.99, 7730.18 → mean 24439.65 / 3 = 8146.55
 /// docker `Requests/sec:` 5617.69, 3683.54, 9321.00 → mean 18622.23 / 3 = 6207.41
-/// requests/s is higher-better, so overhead = 1 − 6207.41 / 8146.55 = 1 − 0.76197 = +23.8 %.
+/// q = 6207.41 / 8146.55 = 0.76197: requests/s changed by (q − 1) = −23.8 %, and one request
+/// took 1 / q = 1.3124 ≈ 1.31 times native's time. Both logs report socket errors (`Socket
+/// errors:` lines, a failed log_errors check on docker and on the baseline), so the verdict
+/// is withheld.
 #[test]
-fn headline_overhead_matches_a_hand_computation() {
+fn headline_change_matches_a_hand_computation() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("r");
     assert_eq!(report(&[xss_fixture().to_str().expect("utf-8")], &out), 0);
@@ -209,11 +265,12 @@ fn headline_overhead_matches_a_hand_computation() {
     let wrk = &rows["wrk"];
     assert_eq!(wrk[2].split(' ').next(), Some("8147"), "native mean");
     assert_eq!(wrk[3].split(' ').next(), Some("6207"), "docker mean");
-    let (o, _, _) = parse_overhead(&wrk[4]);
-    assert_eq!(o, 23.8);
-    assert!(md.contains(
-        "docker costs 23.8% more than native on wrk requests_per_sec (6207 vs 8147 requests/s, 3 and 3 runs)"
-    ));
+    assert_eq!(parse_overhead(&wrk[4]).0, -23.8);
+    assert_eq!(parse_overhead(&wrk[5]).0, 1.31);
+    assert_eq!(wrk[6], "not judged: log_errors");
+    assert!(md.contains("docker on wrk: requests_per_sec -23.8% ["), "{md}");
+    assert!(md.contains("against native (6207 vs 8147 requests/s, 3 and 3 runs), 1.31 ["));
+    assert!(md.contains("times the time per request: not judged: log_errors"));
 }
 
 /// The headline section of the Markdown renderer, on the fixture (numbers from real fio and wrk).
@@ -224,18 +281,20 @@ fn markdown_headline_snapshot() {
     report(&[xss_fixture().to_str().expect("utf-8")], &out);
     let md = read(&out.join("report.md"));
     let start = md.find("## Headline").expect("headline");
-    let end = md.find("- docker costs").expect("findings");
+    let end = md.find("- docker on").expect("findings");
     insta::assert_snapshot!(&md[start..end], @r#"
     ## Headline
 
-    The primary metric of each workload: mean [interval] per platform, and the overhead
-    against native [interval] with its verdict. The last column names the checks
-    that failed on the workload: read its verdict with them (see "Threats to validity").
+    The primary metric of each workload: mean [interval] per platform; its change against
+    native [interval]; the cost ratio [interval] (×7.4 = 7.4 times the time per
+    unit of work, or the latency); and the verdict. A failed check withholds the verdict of every
+    comparison it concerns: the verdict then reads "not judged:" and the check's name. The last
+    column names the checks that failed on the workload (see "Threats to validity").
 
-    | Workload | Primary metric | native (baseline) | docker | docker: overhead | docker: verdict | Failed checks |
-    |---|---|---:|---:|---:|---|---|
-    | fio.randread | read_iops (IO/s, higher is better) | 8914 [7743, 10084] | 8566 [6701, 10431] | +3.9% [-14.2%, +20.4%] | no significant difference | none |
-    | wrk | requests_per_sec (requests/s, higher is better) | 8147 [3134, 13159] | 6207 [-908.7, 13324] | +23.8% [-78.9%, +87.9%] | no significant difference | high_cv (docker, native); log_errors (docker, native) |
+    | Workload | Primary metric | native (baseline) | docker | docker: change [interval] | docker: cost ratio [interval] | docker: verdict | Failed checks |
+    |---|---|---:|---:|---:|---:|---|---|
+    | fio.randread | read_iops (IO/s, higher is better) | 8914 [7743, 10084] | 8566 [6701, 10431] | -3.9% [-20.4%, +14.2%] | ×1.04 [0.875, 1.26] | no significant difference | none |
+    | wrk | requests_per_sec (requests/s, higher is better) | 8147 [3134, 13159] | 6207 [-908.7, 13324] | -23.8% [-87.9%, +78.9%] | ×1.31 [0.559, 8.26] | not judged: log_errors | log_errors (docker, native) |
     "#);
 }
 
@@ -416,8 +475,8 @@ fn compare_reports_the_change_between_two_campaigns() {
         assert_eq!((r["baseline"].as_str(), r["platform"].as_str()), ("before", "after"));
         let label = format!("{} ({})", r["workload"], r["stratum"]);
         let cells = rows.get(&label).unwrap_or_else(|| panic!("no headline row {label}: {rows:?}"));
-        let (o, _, _) = parse_overhead(&cells[4]);
-        assert!((o - r["overhead_pct"].parse::<f64>().expect("number")).abs() <= 0.051, "{label}");
+        let (c, _, _) = parse_overhead(&cells[4]);
+        assert!((c - r["change_pct"].parse::<f64>().expect("number")).abs() <= 0.051, "{label}");
     }
     // The same from ingested tables.
     for (dir, table) in [(&a, "a.csv"), (&b, "b.csv")] {
@@ -640,6 +699,7 @@ fn random_datasets_make_reports_without_panics() {
                     metric: METRICS[m].0.into(),
                     unit: "u".into(),
                     better: METRICS[m].1,
+                    kind: virtperf::model::Kind::Performance,
                     value: v,
                 });
             }
@@ -690,6 +750,7 @@ fn many_arms_keep_the_headline_narrow() {
                 metric: "events_per_sec".into(),
                 unit: "events/s".into(),
                 better: Better::Higher,
+                kind: virtperf::model::Kind::Performance,
                 value: *v,
             });
         }
@@ -703,14 +764,387 @@ fn many_arms_keep_the_headline_narrow() {
     let start = md.find("| Workload |").expect("headline table");
     let table: Vec<&str> = md[start..].lines().take_while(|l| l.starts_with('|')).collect();
     for l in &table {
-        assert_eq!(l.matches('|').count(), 8, "seven columns: {l}");
+        assert_eq!(l.matches('|').count(), 9, "eight columns: {l}");
     }
-    assert!(table[0].contains("| Platform | Mean [interval] | Overhead [interval] | Verdict |"));
+    assert!(table[0]
+        .contains("| Platform | Mean [interval] | Change [interval] | Cost ratio [interval] | Verdict |"));
     assert!(table.iter().any(|l| l.starts_with("| sysbench.cpu |") && l.contains("native (baseline)")));
-    assert!(table.iter().any(|l| l.starts_with("|  |  | docker | 90.00 [87.52, 92.48] | +10.0%")));
-    assert!(md.contains("- kvm costs the same as native (0.0%) on sysbench.cpu events_per_sec"), "{md}");
-    assert!(!md.contains("0.0% less"));
+    // docker 90 vs native 100 events/s: -10.0%, and 100 / 90 = 1.11 times the time per event.
+    assert!(table.iter().any(
+        |l| l.starts_with("|  |  | docker | 90.00 [87.52, 92.48] | -10.0% [") && l.contains("| ×1.11 [")
+    ));
+    // kvm 100 vs 100: no change, and no sign on it.
+    assert!(md.contains("- kvm on sysbench.cpu: events_per_sec 0.0% ["), "{md}");
+    assert!(md.contains("1.00 ["), "{md}");
     let svg = read(&out.join("figures/overhead-primary.svg"));
     assert!(svg.contains("docker") && svg.contains("kvm"));
     assert!(!svg.contains("podman"), "podman has no bar, so no legend entry");
+}
+
+// -----------------------------------------------------------------------------------------------
+// The words of a comparison: worked examples
+
+/// Observations of `metric` (`workload`, no params) on `arm`, one run per value.
+fn obs(
+    workload: &str,
+    metric: &str,
+    unit: &str,
+    better: virtperf::model::Better,
+    kind: virtperf::model::Kind,
+    arm: &str,
+    values: &[f64],
+) -> Vec<virtperf::analyse::Obs> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| virtperf::analyse::Obs {
+            source: format!("{arm}/{workload}/rep{}.txt", i + 1),
+            run: 1,
+            tool: "t".into(),
+            tool_version: None,
+            workload: workload.into(),
+            params: String::new(),
+            arm: arm.into(),
+            stratum: String::new(),
+            repetition: i as u32 + 1,
+            first_line: 1,
+            metric: metric.into(),
+            unit: unit.into(),
+            better,
+            kind,
+            value: *v,
+        })
+        .collect()
+}
+
+/// A dataset whose every comparison can be worked out by hand: the baseline of each metric is
+/// constant (or indistinguishable from zero), so Fieller's interval of the ratio is Student's
+/// interval of the platform's mean divided by the baseline's mean, with n - 1 = 2 degrees of
+/// freedom, t(0.975, 2) = 4.302653.
+fn worked_dataset() -> virtperf::analyse::Dataset {
+    use virtperf::model::{Better::*, Kind::*};
+    let mut ds = virtperf::analyse::Dataset::default();
+    let mut add = |v: Vec<virtperf::analyse::Obs>| ds.obs.extend(v);
+    let cpu = "sysbench.cpu";
+    add(obs(cpu, "events_per_sec", "events/s", Higher, Performance, "native", &[100.0, 100.0, 100.0]));
+    add(obs(cpu, "events_per_sec", "events/s", Higher, Performance, "qemu", &[10.0, 12.0, 14.0]));
+    add(obs(cpu, "events_per_sec", "events/s", Higher, Performance, "docker", &[195.0, 200.0, 205.0]));
+    add(obs(cpu, "events_per_sec", "events/s", Higher, Performance, "kvm", &[90.0, 100.0, 110.0]));
+    add(obs(cpu, "latency_avg_ms", "ms", Lower, Performance, "native", &[1.0, 1.0, 1.0]));
+    add(obs(cpu, "latency_avg_ms", "ms", Lower, Performance, "qemu", &[2.0, 2.2, 2.4]));
+    add(obs(cpu, "cpu_pct_mean", "%", Lower, Resource, "native", &[100.0, 100.0, 100.0]));
+    add(obs(cpu, "cpu_pct_mean", "%", Lower, Resource, "qemu", &[40.0, 50.0, 60.0]));
+    let fio = "fio.randread";
+    add(obs(fio, "kb_rd_per_sec_mean", "KiB/s", Lower, Resource, "native", &[0.0, 1.0, 57.0]));
+    add(obs(fio, "kb_rd_per_sec_mean", "KiB/s", Lower, Resource, "qemu", &[30.0, 31.0, 32.0]));
+    add(obs(fio, "majflt_per_sec_mean", "faults/s", Lower, Resource, "native", &[0.0, 0.0, 0.0]));
+    add(obs(fio, "majflt_per_sec_mean", "faults/s", Lower, Resource, "qemu", &[1.0, 2.0, 3.0]));
+    add(obs("wrk", "requests_per_sec", "requests/s", Higher, Performance, "native", &[100.0, 100.0, 100.0]));
+    add(obs("wrk", "requests_per_sec", "requests/s", Higher, Performance, "qemu", &[10.0, 12.0, 14.0]));
+    add(obs("wrk", "requests_per_sec", "requests/s", Higher, Performance, "docker", &[195.0, 200.0, 205.0]));
+    // wrk on qemu reported socket errors: a failed log_errors check on that comparison.
+    ds.issues.push(virtperf::analyse::RunIssue {
+        source: "qemu/wrk/rep2.txt".into(),
+        line: 12,
+        workload: "wrk".into(),
+        params: String::new(),
+        stratum: String::new(),
+        arm: "qemu".into(),
+        kind: "socket_errors".into(),
+        message: "socket errors: connect 0, read 0, write 0, timeout 2".into(),
+    });
+    ds
+}
+
+/// Every sentence template, against numbers worked out by hand (t = t(0.975, 2) = 4.302653,
+/// h = t·s/√3 the half-width of the platform's Student interval; the baseline is constant, so
+/// the ratio's interval is [(m - h) / b, (m + h) / b]):
+///
+/// - throughput, slower: qemu events/s 10, 12, 14 (m 12, s 2, h 4.96827) vs native 100:
+///   q = 0.12 in [0.0703172, 0.169683]; change -88.0% [-93.0%, -83.0%]; time per event 1/q =
+///   8.333 in [1/0.169683, 1/0.0703172] = [5.893, 14.22]; CV 2/12 = 16.7% > 5%: high_cv warns;
+/// - throughput, faster: docker 195, 200, 205 (m 200, s 5, h 12.4207): q = 2 in [1.87579,
+///   2.12421]; change +100.0% [+87.6%, +112.4%]; 1/q = 0.500 in [0.47076, 0.53311]; CV 2.5%;
+/// - no change: kvm 90, 100, 110 (m 100, s 10, h 24.8414): q = 1 in [0.751586, 1.24841];
+///   change 0.0% [-24.8%, +24.8%]; 1/q = 1.00 in [0.80102, 1.33052]; CV 10%: warns;
+/// - latency (lower is better): qemu 2.0, 2.2, 2.4 ms (s 0.2, h 0.496827) vs 1 ms: q = 2.2 in
+///   [1.70317, 2.69683]; change +120.0% [+70.3%, +169.7%]; cost ratio = q: 2.20 [1.70, 2.70];
+/// - resource: qemu cpu_pct_mean 40, 50, 60 (h 24.8414) vs 100: q = 0.5 in [0.251586,
+///   0.748414]; change -50.0% [-74.8%, -25.2%]; cost ratio 0.500 [0.252, 0.748]: "uses less";
+/// - unbounded: native kb_rd 0, 1, 57 (mean 19.333, s² 1064.33, s²/3 = 354.78, t² s²/3 >
+///   1.96² · 354.78 = 1363 > 19.333² = 373.8, so A < 0 whatever the degrees of freedom);
+///   qemu 30, 31, 32: q = 31 / 19.333 = 1.6034, change +60.3%, cost ratio 1.60;
+/// - no ratio: native majflt 0, 0, 0 (mean 0), qemu 1, 2, 3 (mean 2.000);
+/// - not judged: wrk on qemu as the first case, with a socket error in its log (log_errors
+///   fails), while docker's wrk comparison (as the second case) is judged.
+#[test]
+fn every_sentence_template_reads_as_worked_out_by_hand() {
+    let input = report_input(&worked_dataset());
+    let a = &input.analysis;
+    let row = |w: &str, m: &str, arm: &str| {
+        a.overhead
+            .iter()
+            .find(|o| o.workload == w && o.metric == m && o.platform == arm)
+            .unwrap_or_else(|| panic!("no comparison {w} {m} {arm}"))
+    };
+    let say = |w: &str, m: &str, arm: &str| virtperf::report::context::finding(row(w, m, arm), w);
+    assert_eq!(
+        say("sysbench.cpu", "events_per_sec", "qemu"),
+        "qemu on sysbench.cpu: events_per_sec -88.0% [-93.0%, -83.0%] against native (12.00 vs 100.0 \
+         events/s, 3 and 3 runs), 8.33 [5.89, 14.2] times the time per event: slower (with warnings: high_cv)."
+    );
+    assert_eq!(
+        say("sysbench.cpu", "events_per_sec", "docker"),
+        "docker on sysbench.cpu: events_per_sec +100.0% [+87.6%, +112.4%] against native (200.0 vs 100.0 \
+         events/s, 3 and 3 runs), 0.500 [0.471, 0.533] times the time per event: faster."
+    );
+    assert_eq!(
+        say("sysbench.cpu", "events_per_sec", "kvm"),
+        "kvm on sysbench.cpu: events_per_sec 0.0% [-24.8%, +24.8%] against native (100.0 vs 100.0 events/s, \
+         3 and 3 runs), 1.00 [0.801, 1.33] times the time per event: no significant difference (with \
+         warnings: high_cv)."
+    );
+    assert_eq!(
+        say("sysbench.cpu", "latency_avg_ms", "qemu"),
+        "qemu on sysbench.cpu: latency_avg_ms +120.0% [+70.3%, +169.7%] against native (2.200 vs 1.000 ms, \
+         3 and 3 runs), 2.20 [1.70, 2.70] times native's: slower (with warnings: high_cv)."
+    );
+    assert_eq!(
+        say("sysbench.cpu", "cpu_pct_mean", "qemu"),
+        "qemu on sysbench.cpu: cpu_pct_mean -50.0% [-74.8%, -25.2%] against native (50.00 vs 100.0 %, 3 and \
+         3 runs), 0.500 [0.252, 0.748] times native's: uses less (with warnings: high_cv)."
+    );
+    assert_eq!(
+        say("fio.randread", "kb_rd_per_sec_mean", "qemu"),
+        "qemu on fio.randread: kb_rd_per_sec_mean +60.3% (interval unbounded) against native (31.00 vs 19.33 \
+         KiB/s, 3 and 3 runs), 1.60 times native's (interval unbounded): no verdict: baseline \
+         indistinguishable from zero."
+    );
+    assert_eq!(
+        say("fio.randread", "majflt_per_sec_mean", "qemu"),
+        "qemu on fio.randread: majflt_per_sec_mean cannot be compared with native (2.000 vs 0 faults/s, 3 and \
+         3 runs): no verdict: baseline indistinguishable from zero."
+    );
+    assert_eq!(
+        say("wrk", "requests_per_sec", "qemu"),
+        "qemu on wrk: requests_per_sec -88.0% [-93.0%, -83.0%] against native (12.00 vs 100.0 requests/s, 3 \
+         and 3 runs), 8.33 [5.89, 14.2] times the time per request: not judged: log_errors (with warnings: \
+         high_cv)."
+    );
+    assert!(say("wrk", "requests_per_sec", "docker").ends_with("times the time per request: faster."));
+    // No resource verdict anywhere says faster or slower.
+    for o in a.overhead.iter().filter(|o| o.kind == virtperf::model::Kind::Resource) {
+        assert!(!o.verdict.contains("faster") && !o.verdict.contains("slower"), "{o:?}");
+    }
+}
+
+/// The headline table, the subsystem table and the figures say the same as the sentences: the
+/// change, the cost ratio (×8.33: the time per event of the worked example above), "not
+/// judged" next to the failed check.
+#[test]
+fn headline_subsystems_and_figures_use_the_same_words() {
+    use virtperf::report::figures::FigureData;
+    let built = virtperf::report::context::build(&report_input(&worked_dataset()));
+    let c = &built.context;
+    let cells = |label: &str| {
+        let row = c.headline.rows.iter().find(|r| r.label == label).expect("headline row");
+        c.headline.arms.iter().cloned().zip(row.cells.iter().cloned()).collect::<BTreeMap<_, _>>()
+    };
+    let cpu = cells("sysbench.cpu");
+    assert_eq!(cpu["qemu"].change, "-88.0% [-93.0%, -83.0%]");
+    assert_eq!(cpu["qemu"].cost, "×8.33 [5.89, 14.2]");
+    assert_eq!(cpu["qemu"].verdict, "slower");
+    assert_eq!(cpu["docker"].cost, "×0.500 [0.471, 0.533]");
+    let wrk = cells("wrk");
+    assert_eq!(wrk["qemu"].verdict, "not judged: log_errors");
+    assert_eq!(wrk["docker"].verdict, "faster");
+    let wrk_row = c.headline.rows.iter().find(|r| r.label == "wrk").expect("wrk row");
+    assert_eq!(wrk_row.failed_checks, "log_errors (qemu)");
+    // One workload per subsystem: the geometric mean is that workload's cost ratio.
+    let sub = |s: &str, arm: &str| {
+        c.subsystems.iter().find(|x| x.subsystem == s && x.platform == arm).expect("subsystem row").clone()
+    };
+    assert_eq!(sub("cpu", "qemu").cost_ratio, "8.33");
+    assert_eq!(sub("cpu", "docker").cost_ratio, "0.500");
+    assert_eq!(sub("network", "qemu").workloads, "wrk (not judged)");
+    assert_eq!(sub("network", "docker").workloads, "wrk");
+    // The headline figure draws the cost ratios, labelled as the table writes them.
+    let fig = built.figures.iter().find(|f| f.name == "overhead-primary").expect("headline figure");
+    let FigureData::Overhead(d) = &fig.data else { panic!("a bar figure") };
+    let labels: Vec<&str> = d.bars.iter().map(|b| b.label.as_str()).collect();
+    assert!(labels.contains(&"×8.33") && labels.contains(&"×0.500") && labels.contains(&"×8.33, not judged"));
+    assert!(d.bars.iter().any(|b| (b.value - 1.0 / 0.12).abs() < 1e-9));
+}
+
+/// The withholding rule is generic: any failed check whose scope concerns a comparison (its
+/// workload, params and stratum; its platform or the baseline; every metric unless it names
+/// one) withholds that comparison's verdict, whatever the check's name; a warning never does,
+/// it is only listed. A check of another check-writer (`work_differs` here, as another
+/// developer may add) works without the rule knowing its name.
+#[test]
+fn a_failed_check_withholds_exactly_the_verdicts_it_concerns() {
+    use virtperf::analyse::{analyse, withhold_verdicts, AnalyseConfig, Check, Scope, Severity};
+    let a = analyse(&worked_dataset(), &AnalyseConfig::default());
+    let check = |name: &'static str, severity, scope| Check {
+        check: name,
+        severity,
+        workload: String::new(),
+        platform: String::new(),
+        detail: String::new(),
+        sources: vec![],
+        scope,
+    };
+    let verdicts = |checks: &[Check]| -> BTreeMap<(String, String, String), String> {
+        let mut rows = a.overhead.clone();
+        withhold_verdicts(&mut rows, checks);
+        rows.into_iter().map(|r| ((r.workload, r.metric, r.platform), r.verdict)).collect()
+    };
+    let before = verdicts(&a.checks);
+    let key = |w: &str, m: &str, p: &str| (w.to_string(), m.to_string(), p.to_string());
+    assert_eq!(before[&key("sysbench.cpu", "events_per_sec", "qemu")], "slower");
+    assert_eq!(before[&key("wrk", "requests_per_sec", "qemu")], "not judged: log_errors");
+
+    // On one platform: every metric of its group, no other platform, no other params set.
+    let mut checks = a.checks.clone();
+    checks.push(check("work_differs", Severity::Fail, Scope::group("sysbench.cpu", "", "", "qemu")));
+    checks.push(check(
+        "work_differs",
+        Severity::Fail,
+        Scope::group("sysbench.cpu", "threads=8", "", "docker"),
+    ));
+    let after = verdicts(&checks);
+    for m in ["events_per_sec", "latency_avg_ms", "cpu_pct_mean"] {
+        assert_eq!(after[&key("sysbench.cpu", m, "qemu")], "not judged: work_differs", "{m}");
+    }
+    assert_eq!(after[&key("sysbench.cpu", "events_per_sec", "docker")], "faster");
+    assert_eq!(
+        after[&key("fio.randread", "kb_rd_per_sec_mean", "qemu")],
+        before[&key("fio.randread", "kb_rd_per_sec_mean", "qemu")]
+    );
+
+    // On the baseline: every platform compared with it on that workload; two failed checks
+    // are both named, in order.
+    let mut checks = a.checks.clone();
+    checks.push(check("work_differs", Severity::Fail, Scope::group("wrk", "", "", "native")));
+    let after = verdicts(&checks);
+    assert_eq!(after[&key("wrk", "requests_per_sec", "docker")], "not judged: work_differs");
+    assert_eq!(after[&key("wrk", "requests_per_sec", "qemu")], "not judged: log_errors, work_differs");
+
+    // Narrowed to one metric; and a warning, which leaves every verdict as it was.
+    let mut checks = a.checks.clone();
+    checks.push(check(
+        "units_differ",
+        Severity::Fail,
+        Scope::group("sysbench.cpu", "", "", "qemu").metric("latency_avg_ms"),
+    ));
+    checks.push(check("drift", Severity::Warning, Scope::workload("fio.randread", "", "qemu")));
+    let mut rows = a.overhead.clone();
+    withhold_verdicts(&mut rows, &checks);
+    let find = |w: &str, m: &str| {
+        rows.iter().find(|r| r.workload == w && r.metric == m && r.platform == "qemu").expect("row")
+    };
+    assert_eq!(find("sysbench.cpu", "latency_avg_ms").verdict, "not judged: units_differ");
+    assert_eq!(find("sysbench.cpu", "events_per_sec").verdict, "slower");
+    let kb = find("fio.randread", "kb_rd_per_sec_mean");
+    assert_eq!(kb.verdict, before[&key("fio.randread", "kb_rd_per_sec_mean", "qemu")]);
+    assert_eq!(kb.warning_checks, ["drift"]);
+    // A check that names no workload concerns no comparison in particular.
+    let mut checks = a.checks.clone();
+    checks.push(check("unreadable", Severity::Fail, Scope::none()));
+    assert_eq!(verdicts(&checks), before);
+}
+
+/// The kind of a metric is declared where the metric is made and travels with it: `ingest`
+/// writes it in a `kind` column (pidstat's metrics and fio's CPU, context-switch and disk-use
+/// numbers are resources; fio's IOPS and latencies performance), `analyse` reads it back, and a
+/// table written before the column existed gets the kinds the parsers declare. A word that is
+/// not a kind is an error naming the row.
+#[test]
+fn metric_kinds_travel_through_the_tidy_table() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let table = tmp.path().join("metrics.csv");
+    let input = root().join("sample-data/native/fio-randread");
+    virtperf().arg("ingest").arg(&input).arg("--out").arg(&table).arg("-q").assert().code(0);
+    let rows = csv_rows(&table);
+    let kind_of = |tool: &str, metric: &str| -> String {
+        let r = rows.iter().find(|r| r["tool"] == tool && r["metric"] == metric);
+        r.unwrap_or_else(|| panic!("no {tool} {metric}"))["kind"].clone()
+    };
+    assert_eq!(kind_of("fio", "read_iops"), "performance");
+    assert_eq!(kind_of("fio", "read_clat_p99_us"), "performance");
+    assert_eq!(kind_of("fio", "cpu_usr_pct"), "resource");
+    assert_eq!(kind_of("fio", "ctx_switches"), "resource");
+    for r in rows.iter().filter(|r| r["tool"] == "pidstat") {
+        assert_eq!(r["kind"], "resource", "{}", r["metric"]);
+    }
+    assert!(rows.iter().any(|r| r["tool"] == "pidstat" && r["metric"] == "kb_rd_per_sec_mean"));
+    let kinds: BTreeMap<String, String> =
+        rows.iter().map(|r| (r["metric"].clone(), r["kind"].clone())).collect();
+
+    // The same table without its `kind` column, as an older virtperf wrote it.
+    let rewrite = |path: &Path, kind: Option<&str>| {
+        let mut r = csv::Reader::from_path(&table).expect("table");
+        let headers = r.headers().expect("headers").clone();
+        let at = headers.iter().position(|h| h == "kind").expect("a kind column");
+        let mut w = csv::Writer::from_path(path).expect("write");
+        let keep = |rec: &csv::StringRecord| -> Vec<String> {
+            rec.iter()
+                .enumerate()
+                .filter_map(|(i, v)| match (i == at, kind) {
+                    (false, _) => Some(v.to_string()),
+                    (true, None) => None,
+                    (true, Some(k)) => Some(if v == "resource" { k.to_string() } else { v.to_string() }),
+                })
+                .collect()
+        };
+        w.write_record(keep(&headers)).expect("header");
+        for rec in r.records() {
+            w.write_record(keep(&rec.expect("record"))).expect("record");
+        }
+        w.flush().expect("flush");
+    };
+    let old = tmp.path().join("old.csv");
+    rewrite(&old, None);
+    let out = tmp.path().join("a");
+    virtperf().arg("analyse").arg(&old).arg("--out").arg(&out).arg("-q").assert().code(0);
+    let summary = csv_rows(&out.join("summary.csv"));
+    assert!(!summary.is_empty());
+    for r in &summary {
+        assert_eq!(r["kind"], kinds[&r["metric"]], "{}", r["metric"]);
+    }
+
+    // A word that is not a kind.
+    let bad = tmp.path().join("bad.csv");
+    rewrite(&bad, Some("speed"));
+    virtperf()
+        .arg("analyse")
+        .arg(&bad)
+        .arg("--out")
+        .arg(tmp.path().join("b"))
+        .arg("-q")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'kind' must be performance or resource, not 'speed'"));
+}
+
+/// `virtperf analyse` prints each primary comparison as the report does: the change and the
+/// cost ratio (the hand computation of `headline_change_matches_a_hand_computation`: -23.8%,
+/// 1 / 0.76197 = 1.31), and the withheld verdict.
+#[test]
+fn analyse_prints_change_and_cost_ratio() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = virtperf()
+        .arg("analyse")
+        .arg(xss_fixture())
+        .arg("--out")
+        .arg(tmp.path().join("a"))
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    let line = text.lines().find(|l| l.trim_start().starts_with("wrk ")).expect("a wrk line");
+    assert!(line.contains("docker: requests_per_sec -23.8% ["), "{line}");
+    assert!(line.contains(", x1.31 [") && line.ends_with("-> not judged: log_errors"), "{line}");
 }

@@ -9,10 +9,11 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use serde_json::Value;
-use virtperf::model::Better;
+use virtperf::model::{Better, Kind};
 use virtperf::stats::{
-    compare, fieller_ratio, geometric_mean, mann_kendall, modified_z_scores, overhead, students_t_quantile,
-    verdict, welch_t_test, Interval, NoInterval, Summary, Trend, Verdict, MODIFIED_Z_THRESHOLD,
+    change, compare, cost, fieller_ratio, geometric_mean, mann_kendall, modified_z_scores, overhead,
+    students_t_quantile, verdict, welch_t_test, Interval, NoInterval, Summary, Trend, Verdict,
+    MODIFIED_Z_THRESHOLD,
 };
 
 /// The acceptance criterion: relative error below this on every reference value.
@@ -199,14 +200,51 @@ fn fieller_overhead_and_verdict_match_the_formula() {
         c.opt(&at("overhead_low"), olow, &case["overhead_low"]);
         c.opt(&at("overhead_high"), ohigh, &case["overhead_high"]);
 
+        let ch = change(&r);
+        c.opt(&at("change_pct"), ch.pct, &case["change_pct"]);
+        let (clow, chigh) = ch.interval.bounds().unzip();
+        c.opt(&at("change_low"), clow, &case["change_low"]);
+        c.opt(&at("change_high"), chigh, &case["change_high"]);
+        let co = cost(&r, better(case)).expect("higher or lower is better");
+        c.opt(&at("cost_ratio"), co.estimate, &case["cost_ratio"]);
+        let (cost_low, cost_high) = co.interval.bounds().unzip();
+        c.opt(&at("cost_low"), cost_low, &case["cost_low"]);
+        c.opt(&at("cost_high"), cost_high, &case["cost_high"]);
+        let cost_reason = match co.interval {
+            Interval::Unavailable { reason } => serde_json::to_value(reason).unwrap(),
+            Interval::Bounded { .. } => Value::Null,
+        };
+        c.same(&at("cost_unavailable"), cost_reason, case["cost_unavailable"].clone());
+
         let cmp = compare(&a, &b, better(case), conf, case["margin_pct"].as_f64());
         let d = cmp.decision.expect("a decision");
         c.opt(&at("welch_p"), d.p_value, &case["welch_p"]);
         c.same(&at("verdict"), verdict_code(d.verdict), case["verdict"].as_str().unwrap().to_string());
         c.same(&at("p_value_agrees"), d.p_value_agrees, case["p_value_agrees"].as_bool());
         c.same(&at("compare.ratio"), cmp.ratio, r);
+        c.same(&at("compare.change"), cmp.change, ch);
+        c.same(&at("compare.cost"), cmp.cost, Some(co));
     }
     c.finish();
+}
+
+/// A resource metric's verdict never says faster or slower: a VM that read less from disk did
+/// less, it was not faster. Every other verdict reads the same for both kinds.
+#[test]
+fn resource_verdicts_say_uses_more_or_less() {
+    assert_eq!(Verdict::Slower.words(Kind::Performance), "slower");
+    assert_eq!(Verdict::Faster.words(Kind::Performance), "faster");
+    assert_eq!(Verdict::Slower.words(Kind::Resource), "uses more");
+    assert_eq!(Verdict::Faster.words(Kind::Resource), "uses less");
+    for v in [
+        Verdict::NoSignificantDifference,
+        Verdict::Equivalent,
+        Verdict::TooFewRuns,
+        Verdict::NoVerdict(NoInterval::NoVariation),
+    ] {
+        assert_eq!(v.words(Kind::Resource), v.to_string());
+        assert_eq!(v.words(Kind::Performance), v.to_string());
+    }
 }
 
 #[test]
@@ -435,6 +473,25 @@ proptest! {
         // Fewer events/s than the baseline is a cost; more milliseconds too.
         prop_assert_eq!(higher > 0.0, q < 1.0);
         prop_assert_eq!(lower > 0.0, q > 1.0);
+    }
+
+    /// The cost ratio says "costs more" (above 1) exactly when the overhead does, whichever
+    /// direction is better; its interval holds it; the change has the sign of q - 1.
+    #[test]
+    fn cost_ratio_agrees_with_the_overhead(a in sample(), b in sample()) {
+        let (sa, sb) = (Summary::of(&a, 0.95), Summary::of(&b, 0.95));
+        let r = fieller_ratio(&sa, &sb, 0.95);
+        let q = r.estimate.unwrap();
+        prop_assert_eq!(change(&r).pct.unwrap() > 0.0, q > 1.0);
+        for better in [Better::Higher, Better::Lower] {
+            let o = overhead(&r, better).unwrap().pct.unwrap();
+            let c = cost(&r, better).unwrap();
+            let e = c.estimate.unwrap();
+            prop_assert_eq!(e > 1.0, o > 0.0, "{:?}: cost {} overhead {}", better, e, o);
+            if let Some((l, h)) = c.interval.bounds() {
+                prop_assert!(0.0 < l && l <= e * (1.0 + 1e-12) && e <= h * (1.0 + 1e-12), "{} [{}, {}]", e, l, h);
+            }
+        }
     }
 
     #[test]

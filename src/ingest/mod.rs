@@ -21,7 +21,20 @@ use serde::Serialize;
 
 use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
-use crate::model::{params_string, IngestedRun, Labels, LogIssue, Run};
+use crate::model::{params_string, IngestedRun, Kind, Labels, LogIssue, Run};
+
+/// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
+/// host has `host_` before its names): for reading tables written before the metrics table
+/// had a `kind` column. Every pidstat metric is a resource ([`pidstat::KIND`]), and so are
+/// fio's [`fio::RESOURCE_METRICS`]; everything else is performance.
+pub fn declared_kind(tool: &str, metric: &str) -> Kind {
+    let metric = metric.strip_prefix("host_").unwrap_or(metric);
+    match tool {
+        "pidstat" => pidstat::KIND,
+        "fio" if fio::RESOURCE_METRICS.contains(&metric) => Kind::Resource,
+        _ => Kind::Performance,
+    }
+}
 
 /// What a caller wants from a parse.
 #[derive(Debug, Clone, Copy, Default)]

@@ -32,15 +32,14 @@ pub fn campaign_names(a: &Path, b: &Path) -> (String, String) {
     }
 }
 
-/// Makes `ds` one arm named `campaign`: each observation's arm (platform) becomes its stratum.
-/// Log issues keep their platform in the workload label (`wrk (docker)`).
+/// Makes `ds` one arm named `campaign`: each observation's and log issue's arm (platform)
+/// becomes its stratum (so a log issue is labelled `wrk (docker)`).
 pub fn as_campaign(mut ds: Dataset, campaign: &str) -> Dataset {
     for o in &mut ds.obs {
         o.stratum = std::mem::replace(&mut o.arm, campaign.to_string());
     }
     for i in &mut ds.issues {
-        let platform = std::mem::replace(&mut i.arm, campaign.to_string());
-        i.workload = format!("{} ({platform})", i.workload);
+        i.stratum = std::mem::replace(&mut i.arm, campaign.to_string());
     }
     ds
 }

@@ -144,11 +144,11 @@ pub struct ReportContext {
     pub differences: Vec<super::differences::DifferenceCtx>,
     /// The headline table.
     pub headline: HeadlineCtx,
-    /// The headline figure (overhead of every primary metric), when anything was compared.
+    /// The headline figure (cost ratio of every primary metric), when anything was compared.
     pub headline_figure: Option<FigureCtx>,
     /// One sentence per comparison of a primary metric.
     pub findings: Vec<String>,
-    /// Geometric-mean overhead per subsystem.
+    /// Geometric-mean cost ratio per subsystem.
     pub subsystems: Vec<SubsystemCtx>,
     /// Every check that fired, most severe first.
     pub threats: Vec<ThreatCtx>,
@@ -234,19 +234,28 @@ pub struct HeadlineRow {
 pub struct HeadlineCell {
     /// Mean with interval, formatted (empty when the arm has no runs).
     pub value: String,
-    /// Overhead with interval, formatted (`+2.0% [+0.9%, +3.1%]`), or why there is none.
-    pub overhead: String,
-    /// Verdict.
+    /// The change of the metric with its interval, formatted (`-86.4% [-89.5%, -83.3%]`), or
+    /// why there is none (`not compared`).
+    pub change: String,
+    /// The cost ratio with its interval, formatted (`×7.37 [5.99, 9.58]`).
+    pub cost: String,
+    /// Verdict (`slower`, `not judged: log_errors`, ...).
     pub verdict: String,
-    /// Overhead in percent.
-    pub overhead_pct: Option<f64>,
-    /// Lower bound of the overhead interval.
-    pub ci_low_pct: Option<f64>,
-    /// Upper bound of the overhead interval.
-    pub ci_high_pct: Option<f64>,
+    /// The change in percent.
+    pub change_pct: Option<f64>,
+    /// Lower bound of the change's interval.
+    pub change_ci_low_pct: Option<f64>,
+    /// Upper bound of the change's interval.
+    pub change_ci_high_pct: Option<f64>,
+    /// The cost ratio.
+    pub cost_ratio: Option<f64>,
+    /// Lower bound of the cost ratio's interval.
+    pub cost_ratio_ci_low: Option<f64>,
+    /// Upper bound of the cost ratio's interval.
+    pub cost_ratio_ci_high: Option<f64>,
 }
 
-/// Geometric-mean overhead of one subsystem for one arm.
+/// Geometric-mean cost ratio of one subsystem for one arm.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubsystemCtx {
     /// Subsystem.
@@ -255,15 +264,12 @@ pub struct SubsystemCtx {
     pub platform: String,
     /// Stratum (campaigns: platform).
     pub stratum: String,
-    /// Overhead, formatted (`+2.1%`).
-    pub overhead: String,
-    /// Overhead in percent.
-    pub overhead_pct: f64,
-    /// Geometric-mean cost ratio, formatted (`7.38`).
+    /// Geometric-mean cost ratio, formatted as the headline's (`7.38`).
     pub cost_ratio: String,
     /// Comparisons in the mean.
     pub comparisons: usize,
-    /// Workloads covered, comma separated.
+    /// Workloads covered, comma separated, those whose comparison was not judged marked
+    /// `(not judged)`.
     pub workloads: String,
 }
 
@@ -333,7 +339,7 @@ pub struct WorkloadCtx {
 pub struct MetricTable {
     /// The arms (columns), baseline first.
     pub arms: Vec<String>,
-    /// The other arms (overhead columns).
+    /// The other arms (comparison columns).
     pub compared: Vec<String>,
     /// The rows.
     pub rows: Vec<MetricTableRow>,
@@ -348,10 +354,13 @@ pub struct MetricTableRow {
     pub unit: String,
     /// Better direction.
     pub better: String,
+    /// `performance` or `resource`.
+    pub kind: String,
     /// Mean ± interval per arm (empty when the arm lacks it).
     pub values: Vec<String>,
-    /// Overhead and verdict per compared arm.
-    pub overheads: Vec<String>,
+    /// Change, cost ratio and verdict per compared arm (`-86.4% [-89.5%, -83.3%]; ×7.37 [5.99,
+    /// 9.58]; slower`).
+    pub comparisons: Vec<String>,
 }
 
 /// Appendix: statistics of one metric of one arm.
@@ -450,12 +459,99 @@ pub fn pct(v: f64) -> String {
     }
 }
 
-/// `+2.0% [+0.9%, +3.1%]`, `+2.0% (interval unbounded)` or `n/a`.
-pub fn overhead_text(row: &OverheadRow) -> String {
-    match (row.overhead_pct, row.ci_low_pct, row.ci_high_pct) {
-        (Some(o), Some(l), Some(h)) => format!("{} [{}, {}]", pct(o), pct(l), pct(h)),
-        (Some(o), _, _) => format!("{} (interval unbounded)", pct(o)),
+/// A change in percent as [`pct`] writes it, except that a change above -100% never reads
+/// `-100.0%` (a throughput that fell to 0.03% of the baseline's is `-99.97%`, not zero).
+pub fn change_pct_text(v: f64) -> String {
+    let mut text = pct(v);
+    let mut digits = 2;
+    while text == "-100.0%" && v > -100.0 && digits <= 6 {
+        text = format!("{v:+.digits$}%");
+        if text == format!("{:+.digits$}%", -100.0) {
+            text = "-100.0%".to_string();
+        }
+        digits += 1;
+    }
+    text
+}
+
+/// The change of the metric with its interval: `-86.4% [-89.5%, -83.3%]`,
+/// `+80.1% (interval unbounded)`, or `n/a` without a ratio.
+pub fn change_text(row: &OverheadRow) -> String {
+    match (row.change_pct, row.change_ci_low_pct, row.change_ci_high_pct) {
+        (Some(c), Some(l), Some(h)) => {
+            format!("{} [{}, {}]", change_pct_text(c), change_pct_text(l), change_pct_text(h))
+        }
+        (Some(c), _, _) => format!("{} (interval unbounded)", change_pct_text(c)),
         _ => "n/a".to_string(),
+    }
+}
+
+/// A ratio with 3 significant digits: `7.37`, `1.01`, `0.998`, `29.5`, `0.0891`, `1254`.
+pub fn ratio_fmt(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.digits$}")
+}
+
+/// The cost ratio with its interval for tables: `×7.37 [5.99, 9.58]`,
+/// `×7.37 (interval unbounded)`, or `n/a` when there is none (a mean that is not positive).
+pub fn cost_text(row: &OverheadRow) -> String {
+    match (row.cost_ratio, row.cost_ratio_ci_low, row.cost_ratio_ci_high) {
+        (Some(c), Some(l), Some(h)) => format!("×{} [{}, {}]", ratio_fmt(c), ratio_fmt(l), ratio_fmt(h)),
+        (Some(c), _, _) => format!("×{} (interval unbounded)", ratio_fmt(c)),
+        _ => "n/a".to_string(),
+    }
+}
+
+/// What one unit of work of a throughput in `unit` is, in words: `event` for `events/s`,
+/// `request` for `requests/s`, `query` for `queries/s`, `MiB` for `MiB/s`, `IO` for `IO/s`;
+/// `unit of work` when the unit is not a rate.
+pub fn work_unit(unit: &str) -> String {
+    let Some(what) = unit.strip_suffix("/s").map(str::trim).filter(|w| !w.is_empty()) else {
+        return "unit of work".to_string();
+    };
+    match what {
+        "ops" => "operation".to_string(),
+        "tx" => "transaction".to_string(),
+        "B" => "byte".to_string(),
+        w if w.ends_with("ies") && w.len() > 3 => format!("{}y", &w[..w.len() - 3]),
+        w if w.ends_with('s')
+            && !w.ends_with("ss")
+            && w.len() > 2
+            && w.chars().all(|c| c.is_ascii_lowercase()) =>
+        {
+            w[..w.len() - 1].to_string()
+        }
+        w => w.to_string(),
+    }
+}
+
+/// What the cost ratio of `row` means, with its interval: `7.37 [5.99, 9.58] times the time per
+/// event` for a throughput (one unit of work takes that many times the baseline's time),
+/// `7.54 [5.66, 9.47] times native's` for a latency, a time or a resource used (the metric's
+/// own ratio). `None` when there is no cost ratio.
+pub fn cost_phrase(row: &OverheadRow) -> Option<String> {
+    let c = ratio_fmt(row.cost_ratio?);
+    let of = match row.better {
+        Better::Higher => format!("the time per {}", work_unit(&row.unit)),
+        _ => format!("{}'s", row.baseline),
+    };
+    Some(match (row.cost_ratio_ci_low, row.cost_ratio_ci_high) {
+        (Some(l), Some(h)) => format!("{c} [{}, {}] times {of}", ratio_fmt(l), ratio_fmt(h)),
+        _ => format!("{c} times {of} (interval unbounded)"),
+    })
+}
+
+/// The verdict of `row` as a sentence ends: `slower`, `uses less`, `not judged: log_errors`,
+/// followed by the checks that warn about the comparison (`slower (with warnings: high_cv,
+/// outlier)`): the verdict stands, and the reader is told what to look at.
+pub fn verdict_text(row: &OverheadRow) -> String {
+    if row.warning_checks.is_empty() {
+        row.verdict.clone()
+    } else {
+        format!("{} (with warnings: {})", row.verdict, row.warning_checks.join(", "))
     }
 }
 
@@ -530,10 +626,29 @@ pub fn unit_of(metric: &str) -> String {
     }
 }
 
-/// A sentence about one comparison, written from the numbers:
-/// `docker costs 2.0% [0.9%, 3.1%] more than native on sysbench.cpu events_per_sec (574.2 vs
-/// 585.7 events/s, 5 and 5 runs): slower.`
-pub fn finding(row: &OverheadRow, label: &str, confidence_pct: f64) -> String {
+/// The text at a bar's end in the cost-ratio figures: `×7.37`, with `(interval unbounded)` and
+/// `not judged` when they apply.
+fn bar_label(row: &OverheadRow) -> String {
+    let mut label = row.cost_ratio.map(|c| format!("×{}", ratio_fmt(c))).unwrap_or_default();
+    if row.cost_ratio_ci_low.is_none() || row.cost_ratio_ci_high.is_none() {
+        label.push_str(" (interval unbounded)");
+    }
+    if !row.failed_checks.is_empty() {
+        label.push_str(", not judged");
+    }
+    label
+}
+
+/// A sentence about one comparison, written from the numbers: the change of the metric itself
+/// with its interval, the means and run counts, what the cost ratio means, and the verdict:
+///
+/// `qemu on sysbench.cpu: events_per_sec -86.4% [-89.5%, -83.3%] against native (175.4 vs 1294
+/// events/s, 5 and 5 runs), 7.37 [5.99, 9.58] times the time per event: slower.`
+///
+/// The words hold in both directions and for every kind: the change is signed, the cost ratio
+/// is "times the time per <unit of work>" for a throughput and "times <baseline>'s" for a
+/// latency, a time or a resource; a resource's verdict is "uses more" or "uses less".
+pub fn finding(row: &OverheadRow, label: &str) -> String {
     let means = format!(
         "{} vs {} {}, {} and {} runs",
         num(row.mean),
@@ -542,43 +657,12 @@ pub fn finding(row: &OverheadRow, label: &str, confidence_pct: f64) -> String {
         row.n,
         row.baseline_n
     );
-    let what = format!("{label} {}", row.metric);
-    let Some(o) = row.overhead_pct else {
-        return format!(
-            "{} and {} cannot be compared on {what} ({means}): {}.",
-            row.platform, row.baseline, row.verdict
-        );
-    };
-    if format!("{:.1}", o.abs()) == "0.0" {
-        // Neither "0.0% more" nor "0.0% less": the same, to the printed precision.
-        let interval = match (row.ci_low_pct, row.ci_high_pct) {
-            (Some(l), Some(h)) => {
-                format!("the {confidence_pct:.0}% interval of the overhead is {} to {}", pct(l), pct(h))
-            }
-            _ => "the interval of the overhead is unbounded".to_string(),
-        };
-        return format!(
-            "{} costs the same as {} (0.0%) on {what} ({means}); {interval}: {}.",
-            row.platform, row.baseline, row.verdict
-        );
+    let head = format!("{} on {label}: {}", row.platform, row.metric);
+    if row.change_pct.is_none() {
+        return format!("{head} cannot be compared with {} ({means}): {}.", row.baseline, verdict_text(row));
     }
-    let dir = if o < 0.0 { "less" } else { "more" };
-    let head = format!("{} costs {:.1}%", row.platform, o.abs());
-    let tail = format!("than {} on {what} ({means})", row.baseline);
-    match (row.ci_low_pct, row.ci_high_pct) {
-        (Some(l), Some(h)) if (l >= 0.0 && o >= 0.0) || (h <= 0.0 && o < 0.0) => {
-            let (a, b) = if o < 0.0 { (-h, -l) } else { (l, h) };
-            format!("{head} [{a:.1}%, {b:.1}%] {dir} {tail}: {}.", row.verdict)
-        }
-        (Some(l), Some(h)) => format!(
-            "{head} {dir} {tail}, but the {confidence_pct:.0}% interval of the overhead, {} to {}, includes \
-             zero: {}.",
-            pct(l),
-            pct(h),
-            row.verdict
-        ),
-        _ => format!("{head} {dir} {tail}; the interval of the overhead is unbounded: {}.", row.verdict),
-    }
+    let cost = cost_phrase(row).map(|c| format!(", {c}")).unwrap_or_default();
+    format!("{head} {} against {} ({means}){cost}: {}.", change_text(row), row.baseline, verdict_text(row))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -652,11 +736,12 @@ pub fn build(input: &ReportInput) -> Built {
         for arm in &others {
             let row = cmp.iter().find(|o| &o.platform == arm);
             let value = value_of(arm);
-            let (overhead, verdict) = match row {
-                Some(o) => (overhead_text(o), o.verdict.clone()),
-                None if value.is_empty() => (String::new(), String::new()),
+            let (change, cost, verdict) = match row {
+                Some(o) => (change_text(o), cost_text(o), o.verdict.clone()),
+                None if value.is_empty() => (String::new(), String::new(), String::new()),
                 None => (
                     "not compared".to_string(),
+                    String::new(),
                     if a.platforms.contains(&a.baseline) {
                         why_not_compared(a, &k.0, arm).unwrap_or_else(|| "see threats to validity".into())
                     } else {
@@ -666,15 +751,19 @@ pub fn build(input: &ReportInput) -> Built {
             };
             cells.push(HeadlineCell {
                 value,
-                overhead,
+                change,
+                cost,
                 verdict,
-                overhead_pct: row.and_then(|o| o.overhead_pct),
-                ci_low_pct: row.and_then(|o| o.ci_low_pct),
-                ci_high_pct: row.and_then(|o| o.ci_high_pct),
+                change_pct: row.and_then(|o| o.change_pct),
+                change_ci_low_pct: row.and_then(|o| o.change_ci_low_pct),
+                change_ci_high_pct: row.and_then(|o| o.change_ci_high_pct),
+                cost_ratio: row.and_then(|o| o.cost_ratio),
+                cost_ratio_ci_low: row.and_then(|o| o.cost_ratio_ci_low),
+                cost_ratio_ci_high: row.and_then(|o| o.cost_ratio_ci_high),
             });
             if let Some(o) = row {
-                findings.push(finding(o, &label, confidence_pct));
-                if let Some(v) = o.overhead_pct {
+                findings.push(finding(o, &label));
+                if let Some(v) = o.cost_ratio {
                     if !categories.contains(&label) {
                         categories.push(label.clone());
                     }
@@ -682,7 +771,8 @@ pub fn build(input: &ReportInput) -> Built {
                         category: categories.len() - 1,
                         arm: others.iter().position(|x| x == arm).unwrap_or(0),
                         value: v,
-                        ci: o.ci_low_pct.zip(o.ci_high_pct),
+                        ci: o.cost_ratio_ci_low.zip(o.cost_ratio_ci_high),
+                        label: bar_label(o),
                     });
                 }
             }
@@ -706,7 +796,7 @@ pub fn build(input: &ReportInput) -> Built {
         let n_bars = bars.len();
         let name = "overhead-primary".to_string();
         let data = FigureData::Overhead(OverheadData {
-            title: format!("Overhead of each workload's primary metric against {}", a.baseline),
+            title: format!("Cost ratio of each workload's primary metric against {}", a.baseline),
             categories,
             arms: others.iter().map(|n| (n.clone(), style_of(n))).collect(),
             bars,
@@ -716,9 +806,11 @@ pub fn build(input: &ReportInput) -> Built {
             &name,
             data.title(),
             &format!(
-                "Bars: overhead in percent (positive = costs more than {}); whiskers: {confidence_pct:.0}% \
-                 interval (Fieller). A dashed grey line marks an interval that is unbounded.",
-                a.baseline
+                "Bars: cost ratio against {b} on a log scale, from ×1 (no change): ×2 = twice {b}'s time per \
+                 unit of work (or twice its latency), ×0.5 = half; right of ×1 is slower, left faster, and ×2 \
+                 lies as far right as ×0.5 lies left. Whiskers: {confidence_pct:.0}% interval (Fieller). A \
+                 dashed grey line marks an interval that is unbounded.",
+                b = a.baseline
             ),
         );
         figures.push(FigureSpec { name, ctx: tall(plot, n_bars), data });
@@ -733,11 +825,14 @@ pub fn build(input: &ReportInput) -> Built {
             subsystem: s.subsystem.clone(),
             platform: s.platform.clone(),
             stratum: s.stratum.clone(),
-            overhead: pct(s.overhead_pct),
-            overhead_pct: s.overhead_pct,
-            cost_ratio: format!("{:.3}", s.geomean_cost_ratio),
+            cost_ratio: ratio_fmt(s.geomean_cost_ratio),
             comparisons: s.comparisons,
-            workloads: s.workloads.join(", "),
+            workloads: s
+                .workloads
+                .iter()
+                .map(|w| if s.not_judged.contains(w) { format!("{w} (not judged)") } else { w.clone() })
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect();
 
@@ -831,14 +926,14 @@ pub fn build(input: &ReportInput) -> Built {
             ));
             figures.push(FigureSpec { name, ctx: plot, data });
         }
-        // Overhead of every compared metric.
+        // Cost ratio of every compared metric.
         let mut metric_rows: Vec<&OverheadRow> =
             a.overhead.iter().filter(|o| o.workload == k.0 && o.params == k.1 && o.stratum == k.2).collect();
         metric_rows.sort_by_key(|o| (!o.primary, o.metric.clone(), style_of(&o.platform)));
         let mut cats: Vec<String> = Vec::new();
         let mut wbars = Vec::new();
         for o in &metric_rows {
-            let Some(v) = o.overhead_pct else { continue };
+            let Some(v) = o.cost_ratio else { continue };
             if !cats.contains(&o.metric) {
                 cats.push(o.metric.clone());
             }
@@ -846,14 +941,15 @@ pub fn build(input: &ReportInput) -> Built {
                 category: cats.iter().position(|c| c == &o.metric).unwrap_or(0),
                 arm: others.iter().position(|x| x == &o.platform).unwrap_or(0),
                 value: v,
-                ci: o.ci_low_pct.zip(o.ci_high_pct),
+                ci: o.cost_ratio_ci_low.zip(o.cost_ratio_ci_high),
+                label: bar_label(o),
             });
         }
         if !wbars.is_empty() {
             let name = format!("{id}-overhead");
             let n_bars = wbars.len();
             let data = FigureData::Overhead(OverheadData {
-                title: format!("{label}: overhead of every metric against {}", a.baseline),
+                title: format!("{label}: cost ratio of every metric against {}", a.baseline),
                 categories: cats,
                 arms: others.iter().map(|n| (n.clone(), style_of(n))).collect(),
                 bars: wbars,
@@ -863,9 +959,11 @@ pub fn build(input: &ReportInput) -> Built {
                 &name,
                 data.title(),
                 &format!(
-                    "Positive = costs more than {} (lower throughput or higher latency); whiskers: \
+                    "Bars: cost ratio against {b} on a log scale, from ×1 (no change): for a throughput the time \
+                     per unit of work relative to {b}'s, for a latency, a time or a resource the metric's own \
+                     ratio. Right of ×1 costs more (slower, or uses more), left less. Whiskers: \
                      {confidence_pct:.0}% interval; the primary metric comes first.",
-                    a.baseline
+                    b = a.baseline
                 ),
             ));
             figures.push(FigureSpec { name, ctx: tall(plot, n_bars), data });
@@ -922,7 +1020,7 @@ pub fn build(input: &ReportInput) -> Built {
         let mut wf = Vec::new();
         if let Some(p) = primary {
             for o in comparisons(k, &p.metric) {
-                wf.push(finding(o, &label, confidence_pct));
+                wf.push(finding(o, &label));
             }
         }
         let table = metric_table(rs, &metric_rows, &arm_names, &others);
@@ -1377,6 +1475,7 @@ fn metric_table(
                 metric: m.to_string(),
                 unit: first.unit.clone(),
                 better: first.better.as_str().to_string(),
+                kind: first.kind.as_str().to_string(),
                 values: arms
                     .iter()
                     .map(|a| {
@@ -1386,13 +1485,13 @@ fn metric_table(
                             .unwrap_or_default()
                     })
                     .collect(),
-                overheads: compared
+                comparisons: compared
                     .iter()
                     .map(|a| {
                         overheads
                             .iter()
                             .find(|o| o.metric == m && &o.platform == a)
-                            .map(|o| format!("{}; {}", overhead_text(o), o.verdict))
+                            .map(|o| format!("{}; {}; {}", change_text(o), cost_text(o), o.verdict))
                             .unwrap_or_default()
                     })
                     .collect(),
@@ -1605,6 +1704,7 @@ mod tests {
             severity: crate::analyse::Severity::Fail,
             workload: String::new(),
             platform: String::new(),
+            scope: crate::analyse::Scope::none(),
             detail: format!(
                 "{path}:1: pidstat output: found the sysstat banner 'Linux 6.18.44-fc-v1272 (vm) \
                  12/07/26 _x86_64_ (2 CPU)' but no pidstat header after it (expected '<time> UID \

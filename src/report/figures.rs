@@ -130,10 +130,14 @@ pub struct Bar {
     pub category: usize,
     /// Index into the arms of the figure.
     pub arm: usize,
-    /// Overhead in percent.
+    /// Cost ratio against the baseline (2 = twice the time per unit of work, or twice the
+    /// latency or resource used); positive.
     pub value: f64,
     /// Interval, or `None` when it is unbounded.
     pub ci: Option<(f64, f64)>,
+    /// Text at the bar's end: the value as the report writes it (`×7.37`), with a note
+    /// (`not judged`, `interval unbounded`) when there is one.
+    pub label: String,
 }
 
 /// Data of [`overhead_bars`].
@@ -776,10 +780,81 @@ pub fn primary_metric<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Overhead per arm as horizontal bars around zero with interval whiskers; one group of bars
-/// per category (metric or workload). An unbounded interval is drawn as a dashed grey line
-/// across the whole axis and labelled. Each bar carries its value as text, so the figure reads
-/// in greyscale too.
+/// A logarithmic value axis from `lo` to `hi` (both positive, `lo < hi`) with key points at
+/// 1, 2 and 5 times the powers of ten (only the powers of ten when that gives too many), so
+/// that a ratio and its inverse (×2, ×0.5) lie at the same distance from ×1.
+#[derive(Debug, Clone, Copy)]
+struct LogAxis {
+    lo: f64,
+    hi: f64,
+}
+
+impl LogAxis {
+    /// The axis covering `values` (positive and finite ones) and at least ×1/1.2 to ×1.2,
+    /// padded by `pad` of its span in log space on each side, and kept within 1e-6..1e6 (twelve
+    /// decades are already unreadable; beyond, the values are clamped to the edge).
+    fn covering(values: impl Iterator<Item = f64>, pad: f64) -> LogAxis {
+        let (mut lo, mut hi) = (1.0 / 1.2_f64, 1.2_f64);
+        for v in values.filter(|v| v.is_finite() && *v > 0.0) {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        let (lo, hi) = (lo.max(1e-6), hi.min(1e6));
+        let span = (hi / lo).ln();
+        LogAxis { lo: (lo.ln() - pad * span).exp(), hi: (hi.ln() + pad * span).exp() }
+    }
+
+    /// Where `v` lies on the axis, 0 at `lo` and 1 at `hi`; values that are not positive sit at
+    /// `lo`, and the result is kept within a few axis lengths (plotters' pixel arithmetic must
+    /// not overflow).
+    fn frac(&self, v: f64) -> f64 {
+        let v = if v.is_finite() && v > 0.0 { v } else { self.lo };
+        ((v.ln() - self.lo.ln()) / (self.hi.ln() - self.lo.ln())).clamp(-2.0, 3.0)
+    }
+}
+
+impl Ranged for LogAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        limit.0 + (self.frac(*value) * (limit.1 - limit.0) as f64).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        let max = hint.max_num_points().clamp(3, 9);
+        let (k0, k1) = (self.lo.log10().floor() as i32, self.hi.log10().ceil() as i32);
+        let within = |steps: &[f64]| -> Vec<f64> {
+            (k0..=k1)
+                .flat_map(|k| steps.iter().map(move |m| m * 10f64.powi(k)))
+                .filter(|v| *v >= self.lo && *v <= self.hi)
+                .collect()
+        };
+        let fine = within(&[1.0, 2.0, 5.0]);
+        if fine.len() < 3 {
+            // A narrow axis around ×1.
+            let near_one = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 1.7, 2.0];
+            return near_one.into_iter().filter(|v| *v >= self.lo && *v <= self.hi).collect();
+        }
+        if fine.len() <= max {
+            return fine;
+        }
+        let decades = within(&[1.0]);
+        let step = decades.len().div_ceil(max).max(1);
+        // Every `step`-th decade, counted from ×1 so that it stays.
+        decades.into_iter().filter(|v| (v.log10().round() as i64).rem_euclid(step as i64) == 0).collect()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+/// Cost ratio per arm as horizontal bars from ×1 on a log axis, with interval whiskers; one
+/// group of bars per category (metric or workload). A bar to the right of ×1 costs more than
+/// the baseline (slower, or uses more), to the left less; on the log axis ×2 and ×0.5 are
+/// equally long. An unbounded interval is drawn as a dashed grey line across the whole axis.
+/// Each bar carries its label as text, so the figure reads in greyscale too.
 pub fn overhead_bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     ctx: PlotContext,
@@ -799,17 +874,12 @@ pub fn overhead_bars<DB: DrawingBackend>(
     }
     let area = legend(&area, ctx, &keys)?;
     let n = d.categories.len().max(1);
-    let (mut lo, mut hi) = padded_range(
-        d.bars
-            .iter()
-            .flat_map(|b| [b.value].into_iter().chain(b.ci.into_iter().flat_map(|(l, h)| [l, h])))
-            .chain([0.0]),
-        0.12,
+    // Padded for the value labels at the bar ends.
+    let axis = LogAxis::covering(
+        d.bars.iter().flat_map(|b| [b.value].into_iter().chain(b.ci.into_iter().flat_map(|(l, h)| [l, h]))),
+        0.2,
     );
-    // Room for the value labels at the bar ends.
-    let span = hi - lo;
-    lo -= span * 0.06;
-    hi += span * 0.06;
+    let (lo, hi) = (axis.lo, axis.hi);
     // Category 0 at the top.
     let names: Vec<String> = d.categories.iter().rev().cloned().collect();
     let label_w = widest(&area, &names, ctx.font_px) + 16;
@@ -818,16 +888,19 @@ pub fn overhead_bars<DB: DrawingBackend>(
         .margin_right(24)
         .x_label_area_size(ctx.font_px * 3)
         .y_label_area_size(label_w.max(40))
-        .build_cartesian_2d(lo..hi, Categories(n))
+        .build_cartesian_2d(axis, Categories(n))
         .map_err(err)?;
     let yfmt = |v: &f64| category_label(&names, *v);
-    let xfmt = |v: &f64| format!("{}%", axis_label(*v));
+    let xfmt = |v: &f64| format!("×{}", axis_label(*v));
     chart
         .configure_mesh()
         .disable_y_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(LIGHT_GREY)
-        .x_desc(format!("overhead against {} (%; positive = costs more)", shorten(&d.baseline, 30)))
+        .x_desc(format!(
+            "cost ratio against {} (log scale; ×2 = twice the cost per unit of work)",
+            shorten(&d.baseline, 30)
+        ))
         .y_label_formatter(&yfmt)
         .x_label_formatter(&xfmt)
         .label_style(font(ctx.font_px))
@@ -836,9 +909,9 @@ pub fn overhead_bars<DB: DrawingBackend>(
         .map_err(err)?;
     let plot = chart.plotting_area();
     let flat = plot.use_screen_coord();
-    let at = |v: f64, y: f64| plot.map_coordinate(&(near((lo, hi), v), y));
-    // Zero line.
-    let (z0, z1) = (at(0.0, -0.5), at(0.0, n as f64 - 0.5));
+    let at = |v: f64, y: f64| plot.map_coordinate(&(v, y));
+    // The line of no change, ×1.
+    let (z0, z1) = (at(1.0, -0.5), at(1.0, n as f64 - 0.5));
     flat.draw(&PathElement::new(vec![z0, z1], BLACK.stroke_width(1))).map_err(err)?;
     let k = used.len().max(1) as f64;
     let band = 0.8 / k;
@@ -848,7 +921,8 @@ pub fn overhead_bars<DB: DrawingBackend>(
         let s = arm_style(style);
         let yc = (n - 1 - b.category) as f64 + 0.4 - band * (slot as f64 + 0.5);
         let (y0, y1) = (yc - band * 0.38, yc + band * 0.38);
-        let p0 = at(0.0, y0);
+        let right = b.value >= 1.0;
+        let p0 = at(1.0, y0);
         let p1 = at(b.value, y1);
         flat.draw(&Rectangle::new([p0, p1], s.color.mix(0.85).filled())).map_err(err)?;
         flat.draw(&Rectangle::new([p0, p1], BLACK.stroke_width(1))).map_err(err)?;
@@ -860,7 +934,7 @@ pub fn overhead_bars<DB: DrawingBackend>(
                 flat.draw(&PathElement::new(vec![pl, ph], st)).map_err(err)?;
                 flat.draw(&PathElement::new(vec![(pl.0, pl.1 - 6), (pl.0, pl.1 + 6)], st)).map_err(err)?;
                 flat.draw(&PathElement::new(vec![(ph.0, ph.1 - 6), (ph.0, ph.1 + 6)], st)).map_err(err)?;
-                if b.value >= 0.0 {
+                if right {
                     pl.0.max(ph.0).max(pc.0)
                 } else {
                     pl.0.min(ph.0).min(pc.0)
@@ -872,16 +946,8 @@ pub fn overhead_bars<DB: DrawingBackend>(
                 pc.0
             }
         };
-        // No "-0.0%": a value that rounds to zero is printed without a sign.
-        let value = match format!("{:+.1}%", b.value) {
-            z if z == "-0.0%" || z == "+0.0%" => "0.0%".to_string(),
-            v => v,
-        };
-        let text = match b.ci {
-            Some(_) => value,
-            None => format!("{value} (interval unbounded)"),
-        };
-        let (anchor, dx) = if b.value >= 0.0 { (HPos::Left, 6) } else { (HPos::Right, -6) };
+        let text = b.label.clone();
+        let (anchor, dx) = if right { (HPos::Left, 6) } else { (HPos::Right, -6) };
         // Keep the label inside the plot: flip it to the other side when it would run out.
         let (xr, _) = plot.get_pixel_range();
         let tw = flat.estimate_text_size(&text, &small).map(|(w, _)| w as i32).unwrap_or(60);
@@ -1090,6 +1156,39 @@ mod tests {
         assert_eq!(axis_label(-2.5), "-2.5");
     }
 
+    /// The cost-ratio axis: ×1 always inside, ticks at 1-2-5 times powers of ten (only
+    /// decades when those are too many), ×2 as far right of ×1 as ×0.5 is left of it.
+    #[test]
+    fn log_axis_ticks_and_symmetry() {
+        struct Hint(usize);
+        impl plotters::coord::ranged1d::KeyPointHint for Hint {
+            fn max_num_points(&self) -> usize {
+                self.0
+            }
+            fn weight(&self) -> plotters::coord::ranged1d::KeyPointWeight {
+                plotters::coord::ranged1d::KeyPointWeight::Bold
+            }
+        }
+        let a = LogAxis::covering([0.5, 7.37].into_iter(), 0.0);
+        assert_eq!((a.lo, a.hi), (0.5, 7.37));
+        assert_eq!(a.key_points(Hint(10)), vec![0.5, 1.0, 2.0, 5.0]);
+        let (x1, x2, xh) = (a.map(&1.0, (0, 1000)), a.map(&2.0, (0, 1000)), a.map(&0.5, (0, 1000)));
+        assert!(((x2 - x1) - (x1 - xh)).abs() <= 1, "{xh} {x1} {x2}");
+        // Only values above 1: the axis still holds ×1 (and ×1/1.2); near ×1 the ticks are finer.
+        assert_eq!(LogAxis::covering([3.0].into_iter(), 0.0).lo, 1.0 / 1.2);
+        let near = LogAxis::covering([1.01, 1.02].into_iter(), 0.0);
+        assert_eq!(near.key_points(Hint(10)), vec![0.9, 1.0, 1.1, 1.2]);
+        let wide = LogAxis::covering([1e-4, 1e4].into_iter(), 0.0);
+        let ticks = wide.key_points(Hint(9));
+        assert!(ticks.len() <= 9 && ticks.contains(&1.0), "{ticks:?}");
+        assert!(ticks.iter().all(|t| (t.log10() - t.log10().round()).abs() < 1e-9), "{ticks:?}");
+        // Values that are not positive or finite neither move the axis nor escape it.
+        let odd = LogAxis::covering([0.0, -3.0, f64::NAN, f64::INFINITY, 2.0].into_iter(), 0.0);
+        assert_eq!((odd.lo, odd.hi), (1.0 / 1.2, 2.0));
+        assert_eq!(odd.frac(-1.0), 0.0);
+        assert_eq!(odd.frac(1e300), 3.0);
+    }
+
     #[test]
     fn ranges_are_never_empty() {
         assert_eq!(padded_range([].into_iter(), 0.1), (0.0, 1.0));
@@ -1121,7 +1220,17 @@ mod tests {
                 title: "o".into(),
                 categories: vec!["a".into()],
                 arms: vec![("docker".into(), 1)],
-                bars: vec![Bar { category: 0, arm: 0, value: f64::MAX, ci: Some((-f64::MAX, f64::MAX)) }],
+                bars: vec![
+                    Bar {
+                        category: 0,
+                        arm: 0,
+                        value: f64::MAX,
+                        ci: Some((-f64::MAX, f64::MAX)),
+                        label: "a".into(),
+                    },
+                    Bar { category: 0, arm: 0, value: 1e-300, ci: None, label: "b".into() },
+                    Bar { category: 0, arm: 0, value: -1.0, ci: Some((f64::NAN, 0.0)), label: "c".into() },
+                ],
                 baseline: "native".into(),
             }),
             FigureData::Primary(PrimaryData {

@@ -188,6 +188,26 @@ def overhead(q, lo, hi, better):
     return f(q), (None if lo is None else f(lo)), (None if hi is None else f(hi))
 
 
+def change_and_cost(q, lo, hi, unavailable, better):
+    """The change of the metric, (q - 1) * 100, and the cost ratio: 1 / q when higher is better
+    (time per unit of work), q when lower is better; its interval from Fieller's, only when
+    the ratio's interval is bounded and above 0 (a cost is positive)."""
+    change = (q - 1.0) * 100.0
+    clo = None if lo is None else (lo - 1.0) * 100.0
+    chi = None if hi is None else (hi - 1.0) * 100.0
+    cost = None if q <= 0 else (1.0 / q if better == "higher" else q)
+    if lo is None:
+        cost_lo = cost_hi = None
+        cost_unavailable = unavailable
+    elif lo <= 0:
+        cost_lo = cost_hi = None
+        cost_unavailable = "platform_indistinguishable_from_zero"
+    else:
+        cost_lo, cost_hi = (1.0 / hi, 1.0 / lo) if better == "higher" else (lo, hi)
+        cost_unavailable = None
+    return change, clo, chi, cost, cost_lo, cost_hi, cost_unavailable
+
+
 def verdict(na, nb, olo, ohi, unavailable, margin):
     """The rule of docs/statistics.md, written again here: the interval decides."""
     if na < 2 or nb < 2:
@@ -207,6 +227,8 @@ def fieller_case(name, a, b, conf, better, margin=None):
     f = fieller(a, b, conf)
     lo, hi = f.get("low"), f.get("high")
     o, olo, ohi = overhead(f["estimate"], lo, hi, better)
+    change, clo, chi, cost, cost_lo, cost_hi, cost_unavailable = change_and_cost(
+        f["estimate"], lo, hi, f.get("unavailable"), better)
     w = stats.ttest_ind(np.asarray(a, float), np.asarray(b, float), equal_var=False)
     p = opt(w.pvalue)
     if np.var(a) == 0 and np.var(b) == 0:
@@ -219,6 +241,9 @@ def fieller_case(name, a, b, conf, better, margin=None):
             "estimate": f["estimate"], "df": opt(f["df"]), "t_crit": opt(f["t_crit"]),
             "low": opt(lo), "high": opt(hi), "unavailable": f.get("unavailable"),
             "overhead_pct": o, "overhead_low": opt(olo), "overhead_high": opt(ohi),
+            "change_pct": change, "change_low": opt(clo), "change_high": opt(chi),
+            "cost_ratio": opt(cost), "cost_low": opt(cost_lo), "cost_high": opt(cost_hi),
+            "cost_unavailable": cost_unavailable,
             "welch_p": p, "verdict": v, "p_value_agrees": agrees}
 
 
@@ -248,6 +273,18 @@ def fieller_cases():
                      [108.4, 113.8, 106.0, 105.6, 104.6], 0.95, "higher"),
         fieller_case("unequal_n_and_spread", seeded(11, 8, 50.0, 6.0, 3), seeded(12, 15, 47.0, 1.5, 3),
                      0.99, "higher"),
+        # The platform's mean is not distinguishable from zero: Fieller's interval of the ratio
+        # reaches below 0, so the cost ratio (time per unit of work, or the metric's ratio) has
+        # no bound on one side, while the change's interval is bounded.
+        fieller_case("platform_near_zero_higher", [0.5, -0.3, 1.2, -0.8, 0.1], [10.0, 11.0, 9.5, 10.5, 10.2],
+                     0.95, "higher"),
+        fieller_case("platform_near_zero_lower", [0.5, -0.3, 1.2, -0.8, 0.9], [10.0, 11.0, 9.5, 10.5, 10.2],
+                     0.95, "lower"),
+        # A throughput that doubles and a latency that halves: cost ratio 0.5 either way.
+        fieller_case("throughput_doubles", [200.5, 199.0, 201.3, 198.8, 200.4], [100.2, 99.6, 100.9, 99.8, 100.5],
+                     0.95, "higher"),
+        fieller_case("latency_halves", [5.02, 4.97, 5.05, 4.96, 5.00], [10.1, 9.9, 10.05, 9.95, 10.0],
+                     0.95, "lower"),
     ]
 
 

@@ -30,6 +30,10 @@ pub struct FioParser;
 /// Tool name of every run.
 const TOOL: &str = "fio";
 
+/// fio's metrics of kind resource (what the job used, not how fast it was): user and system
+/// CPU, context switches, and the utilisation of its disk. All others are performance.
+pub const RESOURCE_METRICS: &[&str] = &["cpu_usr_pct", "cpu_sys_pct", "ctx_switches", "disk_util_pct"];
+
 impl Parser for FioParser {
     fn name(&self) -> &'static str {
         TOOL
@@ -528,16 +532,16 @@ fn to_run(d: Draft, warnings: &mut Vec<Diagnostic>) -> Run {
         put("slat_mean_us", "us", Better::Lower, s.slat.map(|l| l.mean));
     }
     if let Some(v) = job.cpu_usr {
-        run.push("cpu_usr_pct", "%", Better::None, v);
+        run.push_resource("cpu_usr_pct", "%", Better::None, v);
     }
     if let Some(v) = job.cpu_sys {
-        run.push("cpu_sys_pct", "%", Better::None, v);
+        run.push_resource("cpu_sys_pct", "%", Better::None, v);
     }
     if let Some(v) = job.ctx {
-        run.push("ctx_switches", "count", Better::None, v);
+        run.push_resource("ctx_switches", "count", Better::None, v);
     }
     if let Some(v) = d.disk_util {
-        run.push("disk_util_pct", "%", Better::None, v);
+        run.push_resource("disk_util_pct", "%", Better::None, v);
     }
     if job.error != 0 && !run.issues.iter().any(|i| i.kind == "fio_error") {
         let detail = if job.error_text.is_empty() { String::new() } else { format!(" ({})", job.error_text) };

@@ -1254,15 +1254,17 @@ impl Engine {
                 if acc.n == 0 || !acc.any {
                     continue;
                 }
-                run.push(format!("{}_mean", def.base), def.unit, Better::Lower, acc.mean());
+                run.push_resource(format!("{}_mean", def.base), def.unit, Better::Lower, acc.mean());
                 if def.max {
-                    run.push(format!("{}_max", def.base), def.unit, Better::Lower, acc.max);
+                    run.push_resource(format!("{}_max", def.base), def.unit, Better::Lower, acc.max);
                 }
             }
         }
-        run.push("samples", "count", Better::None, s.samples as f64);
+        // Everything pidstat reports is what processes used (see super::KIND), the number and
+        // span of its intervals included.
+        run.push_resource("samples", "count", Better::None, s.samples as f64);
         if let (Some(f), Some(l)) = (s.first, s.last) {
-            run.push("duration_s", "s", Better::None, l - f);
+            run.push_resource("duration_s", "s", Better::None, l - f);
         }
         self.runs.push(run);
     }

@@ -54,6 +54,10 @@ pub const BENCHMARK_COMMANDS: &[&str] = &[
     "redis-server",
 ];
 
+/// The kind of every metric pidstat reports: what processes used (CPU, memory, faults, context
+/// switches, disk I/O), never how fast a benchmark did its work.
+pub const KIND: crate::model::Kind = crate::model::Kind::Resource;
+
 /// Lines longer than this are cut when streamed (no pidstat line comes near it): memory stays
 /// bounded whatever the input.
 const MAX_LINE: usize = 1 << 20;
