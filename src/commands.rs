@@ -60,9 +60,9 @@ fn read_inputs_with(
             if f.error.is_none() && f.labels.origin == model::LabelOrigin::Unknown {
                 let _ = writeln!(
                     err,
-                    "virtperf: warning: {}: no platform in the path or labels; labelled 'unknown' \
-                     (use --label platform=NAME or a --labels file)",
-                    f.source
+                    "virtperf: warning: {}: {}; labelled 'unknown' (use --label platform=NAME or a \
+                     --labels file)",
+                    f.source, f.labels.how
                 );
             }
         }

@@ -7,6 +7,7 @@ mod cli;
 mod exec;
 mod fio;
 mod fuzz;
+mod labels;
 mod pidstat;
 mod report;
 mod stats;

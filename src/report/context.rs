@@ -166,7 +166,7 @@ pub struct ArmCtx {
     pub files: usize,
     /// Runs found.
     pub runs: usize,
-    /// How its files were labelled, with counts (`path token 'docker' (25 files)`).
+    /// How its files were labelled, with counts (`path word 'docker' in folder 'docker' (25 files)`).
     pub labelled: Vec<String>,
     /// Platforms inside it (campaigns only).
     pub platforms: Vec<String>,

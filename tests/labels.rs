@@ -1,0 +1,125 @@
+//! Labels of folders nobody on the team wrote (issue 13, part 5): the real folders of
+//! ../shared/realdata read in place, and temp folders whose names the tests choose, holding
+//! real outputs copied from sample-data (path words are not tool outputs: naming folders here
+//! is fine, the files in them are real).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::util::*;
+
+/// Copies sample-data's `<from>/sysbench-cpu/rep1..5.txt` (real sysbench outputs) into
+/// `dest/<rel>/rep1..5.txt`.
+fn cpu_runs(from: &str, dest: &Path, rel: &str) -> PathBuf {
+    let to = dest.join(rel);
+    std::fs::create_dir_all(&to).expect("mkdir");
+    for r in 1..=5 {
+        let f = root().join("sample-data").join(from).join(format!("sysbench-cpu/rep{r}.txt"));
+        std::fs::copy(&f, to.join(format!("rep{r}.txt"))).expect("copy");
+    }
+    to
+}
+
+/// The rows of a CSV file as maps from column to value.
+fn csv_rows(p: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let headers = r.headers().expect("headers").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("record");
+            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
+
+/// `virtperf ingest ARGS --out TABLE` (exiting with `code`) and, per source file, (platform,
+/// detail, family, origin).
+fn ingested_labels(
+    args: &[&Path],
+    table: &Path,
+    code: i32,
+) -> BTreeMap<String, (String, String, String, String)> {
+    virtperf().arg("ingest").args(args).arg("--out").arg(table).arg("-q").assert().code(code);
+    csv_rows(table)
+        .into_iter()
+        .map(|r| {
+            (
+                r["source"].clone(),
+                (
+                    r["platform"].clone(),
+                    r["platform_detail"].clone(),
+                    r["platform_family"].clone(),
+                    r["label_origin"].clone(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Real folders: each file gets the platform its own path names (SOURCES.md says which
+/// platform each came from), with its family, in the ingested table.
+#[test]
+fn real_folders_get_the_platform_their_paths_name() {
+    let Some(real) = realdata() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let labels = ingested_labels(&[&real], &tmp.path().join("t.csv"), 1);
+    let get = |rel: &str| {
+        let key = real.join(rel).display().to_string();
+        labels.get(&key).cloned().unwrap_or_else(|| panic!("{rel} not ingested: {:?}", labels.keys()))
+    };
+    let expect = [
+        ("00sapo__Container-benchmarks/results.0__native.txt", "native", "", "native"),
+        ("00sapo__Container-benchmarks/results.0__docker.txt", "docker", "", "container"),
+        ("00sapo__Container-benchmarks/results.0__podman.txt", "podman", "", "container"),
+        ("AAbiAbi__QEMU/docker-sysbench__result_1__config1_cpu_test1.txt", "docker", "config1", "container"),
+        ("AAbiAbi__QEMU/result_raw__config1_cpu_test1.txt", "qemu", "raw,config1", "vm"),
+        ("AAbiAbi__QEMU/result_qcow__config1_memory_test1.txt", "qemu", "qcow2,config1", "vm"),
+        ("amandarito__coen241-hw1/qemu_cpu_test.txt", "qemu", "", "vm"),
+        ("maxhbr__mvdiopt/native__workstation-Testing-random-4K-reads", "native", "", "native"),
+        ("stephentambussi__COEN241-Work/HW1__VM_Results__vm_sysbench_cpu_results.txt", "vm", "", "vm"),
+        // A Kubernetes service (SOURCES.md); `k8s` was not a platform word before.
+        ("cgcgbcbc__flask-k8s-example/wrk.txt", "k8s", "", "container"),
+        ("snake0__sync/sysbench_cpu.txt", "unknown", "", "unknown"),
+    ];
+    for (rel, platform, detail, family) in expect {
+        let (p, d, f, o) = get(rel);
+        assert_eq!((p.as_str(), d.as_str(), f.as_str()), (platform, detail, family), "{rel}");
+        assert_eq!(o, if platform == "unknown" { "unknown" } else { "path" }, "{rel}");
+    }
+}
+
+/// A stranger's folder named after two platforms: it decides nothing, each file's own folder
+/// does, and a file directly under it stays unknown (with a warning that says why).
+#[test]
+fn a_folder_naming_two_platforms_decides_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let study = tmp.path().join("kvm-vs-docker");
+    cpu_runs("native", &study, "native");
+    cpu_runs("docker", &study, "docker");
+    cpu_runs("qemu", &study, "qemu-kvm");
+    std::fs::copy(root().join("sample-data/native/sysbench-cpu/rep1.txt"), study.join("cpu.txt"))
+        .expect("copy");
+    let labels = ingested_labels(&[&study], &tmp.path().join("t.csv"), 0);
+    let platform_of = |rel: &str| labels[&study.join(rel).display().to_string()].clone();
+    assert_eq!(platform_of("native/rep1.txt").0, "native");
+    assert_eq!(platform_of("docker/rep3.txt").0, "docker");
+    assert_eq!(
+        (platform_of("qemu-kvm/rep5.txt").0.as_str(), platform_of("qemu-kvm/rep5.txt").2.as_str()),
+        ("kvm", "vm")
+    );
+    assert_eq!(platform_of("cpu.txt").0, "unknown");
+    let out =
+        virtperf().arg("ingest").arg(&study).arg("--out").arg(tmp.path().join("u.csv")).assert().success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("cpu.txt: 'kvm-vs-docker' names kvm and docker, so it decides nothing"),
+        "{stderr}"
+    );
+    // The report's appendix says which component decided.
+    let rep = tmp.path().join("rep");
+    virtperf().arg("report").arg(&study).arg("--out").arg(&rep).arg("-q").assert().success();
+    let md = std::fs::read_to_string(rep.join("report.md")).expect("report.md");
+    let appendix = md.split("## Appendix B").nth(1).expect("appendix B");
+    let row = appendix.lines().find(|l| l.contains("native/rep2.txt")).expect("a row for native/rep2.txt");
+    assert!(row.contains("path word 'native' in folder 'native' (path)"), "{row}");
+}
