@@ -51,12 +51,13 @@ pub struct InputArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct LabelArgs {
     /// Set a label for every input, e.g. `platform=docker`. Keys: platform, platform_detail,
-    /// campaign. Overrides the mapping file, manifest and path.
+    /// platform_family (native, container, vm), campaign. Overrides the mapping file, manifest
+    /// and path; a platform replaces the detail the path gave unless platform_detail is given.
     #[arg(long = "label", value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
 
     /// CSV file mapping path patterns to labels: a `pattern` column (glob, or a substring of
-    /// the path) and any of platform, platform_detail, campaign.
+    /// the path) and any of platform, platform_detail, platform_family, campaign.
     #[arg(long = "labels", value_name = "FILE")]
     pub label_file: Option<PathBuf>,
 

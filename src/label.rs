@@ -131,23 +131,43 @@ pub struct LabelSet {
     pub platform: Option<String>,
     /// `platform_detail`, if set.
     pub platform_detail: Option<String>,
-    /// `platform_family`, if set.
+    /// `platform_family`, if set: one of [`FAMILIES`].
     pub platform_family: Option<String>,
     /// `campaign`, if set.
     pub campaign: Option<String>,
 }
 
 impl LabelSet {
-    /// Sets `key` to `value`; errors on an unknown key.
+    /// Sets `key` to `value`. Errors on an unknown key, an empty value, a platform with `[` or
+    /// `]` (they set the detail apart in `platform[detail]`) and a family not in [`FAMILIES`].
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
-        let value = Some(value.trim().to_string());
-        match key.trim() {
-            "platform" => self.platform = value,
-            "platform_detail" | "detail" => self.platform_detail = value,
-            "platform_family" | "family" => self.platform_family = value,
-            "campaign" => self.campaign = value,
+        let key = key.trim();
+        let value = value.trim();
+        let slot = match key {
+            "platform" => &mut self.platform,
+            "platform_detail" | "detail" => &mut self.platform_detail,
+            "platform_family" | "family" => &mut self.platform_family,
+            "campaign" => &mut self.campaign,
             other => bail!("unknown label key '{other}'; known: {}", LABEL_KEYS.join(", ")),
+        };
+        if value.is_empty() {
+            bail!("label '{key}' has an empty value; give one (e.g. {key}={})", example_value(key));
         }
+        let value = match key {
+            "platform" if value.contains(['[', ']']) => bail!(
+                "platform '{value}' holds '[' or ']', which set the detail apart in platform[detail]; \
+                 give the detail with platform_detail=..."
+            ),
+            "platform_family" | "family" => {
+                let lower = value.to_lowercase();
+                if !FAMILIES.contains(&lower.as_str()) {
+                    bail!("platform_family must be one of {}; got '{value}'", FAMILIES.join(", "));
+                }
+                lower
+            }
+            _ => value.to_string(),
+        };
+        *slot = Some(value);
         Ok(())
     }
 
@@ -156,7 +176,17 @@ impl LabelSet {
         let Some((k, v)) = kv.split_once('=') else {
             bail!("--label expects KEY=VALUE (e.g. platform=docker), got '{kv}'");
         };
-        self.set(k, v)
+        self.set(k, v).with_context(|| format!("--label '{kv}'"))
+    }
+}
+
+/// A value to show in the message about an empty one.
+fn example_value(key: &str) -> &'static str {
+    match key {
+        "platform" => "docker",
+        "platform_detail" | "detail" => "raw",
+        "platform_family" | "family" => "vm",
+        _ => "spring-2024",
     }
 }
 
@@ -271,21 +301,24 @@ impl Labeler {
     }
 }
 
-/// Applies a user's labels. A platform replaces the family too, with the one given beside it
-/// (none: the family the platform word implies).
+/// Applies a user's labels. A platform replaces the detail and the family too, with the ones
+/// given beside it (none: no detail, and the family the platform word implies).
 fn apply(labels: &mut Labels, set: &LabelSet, origin: LabelOrigin, how: &str) {
     if let Some(p) = &set.platform {
         labels.platform = p.clone();
+        labels.platform_detail = set.platform_detail.clone().unwrap_or_default();
         labels.platform_family = set.platform_family.clone().unwrap_or_else(|| family_of(p).to_string());
         labels.path_word = None;
         labels.origin = origin;
         labels.how = how.to_string();
-    } else if let Some(f) = &set.platform_family {
-        labels.platform_family = f.clone();
-        labels.how = format!("{}; family from {how}", labels.how);
-    }
-    if let Some(d) = &set.platform_detail {
-        labels.platform_detail = d.clone();
+    } else {
+        if let Some(d) = &set.platform_detail {
+            labels.platform_detail = d.clone();
+        }
+        if let Some(f) = &set.platform_family {
+            labels.platform_family = f.clone();
+            labels.how = format!("{}; family from {how}", labels.how);
+        }
     }
     if let Some(c) = &set.campaign {
         labels.campaign = c.clone();
@@ -656,6 +689,69 @@ mod tests {
         assert_eq!(l.origin, LabelOrigin::Cli);
         assert!(LabelSet::default().parse_assignment("platform").is_err());
         assert!(LabelSet::default().parse_assignment("colour=red").is_err());
+    }
+
+    fn labeler(assignments: &[&str], mapping: Option<&Path>) -> Labeler {
+        let mut set = LabelSet::default();
+        for kv in assignments {
+            set.parse_assignment(kv).unwrap();
+        }
+        Labeler::new(set, mapping).unwrap()
+    }
+
+    /// Issue 13, part 4: an empty value, a family that is none, and brackets in a platform
+    /// (they set the detail apart in `platform[detail]`) are refused, naming the label.
+    #[test]
+    fn bad_label_values_are_refused() {
+        for (kv, says) in [
+            ("platform=", "label 'platform' has an empty value; give one (e.g. platform=docker)"),
+            ("platform=  ", "label 'platform' has an empty value"),
+            ("platform_detail=", "label 'platform_detail' has an empty value"),
+            ("campaign=", "label 'campaign' has an empty value"),
+            ("platform_family=cloud", "platform_family must be one of native, container, vm; got 'cloud'"),
+            ("platform=native[host]", "holds '[' or ']'"),
+        ] {
+            let err = LabelSet::default().parse_assignment(kv).expect_err(kv);
+            let msg = format!("{err:#}");
+            assert!(msg.starts_with(&format!("--label '{kv}': ")), "{msg}");
+            assert!(msg.contains(says), "{kv}: {msg}");
+        }
+        let mut set = LabelSet::default();
+        set.parse_assignment("family=VM").unwrap();
+        assert_eq!(set.platform_family.as_deref(), Some("vm"));
+    }
+
+    /// Issue 13, part 4: `--label platform=docker` on a tree whose path gave another
+    /// platform's detail does not keep it (`docker[config2,raw]`); a detail given beside it
+    /// does; a mapping row's platform does the same.
+    #[test]
+    fn an_explicit_platform_replaces_the_path_detail() {
+        let path = Path::new("qemu/raw/config2/cpu.txt");
+        assert_eq!(Labeler::default().label(path).platform_detail, "config2,raw");
+        let l = labeler(&["platform=docker"], None).label(path);
+        assert_eq!(
+            (l.platform.as_str(), l.platform_detail.as_str(), l.platform_family.as_str()),
+            ("docker", "", "container")
+        );
+        let l = labeler(&["platform=docker", "platform_detail=smp2"], None).label(path);
+        assert_eq!((l.platform.as_str(), l.platform_detail.as_str()), ("docker", "smp2"));
+        let l = labeler(&["platform_detail=smp2"], None).label(path);
+        assert_eq!(
+            (l.platform.as_str(), l.platform_detail.as_str(), l.origin),
+            ("qemu", "smp2", LabelOrigin::Path)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mapping = dir.path().join("m.csv");
+        std::fs::write(&mapping, "pattern,platform\nqemu/raw,kvm\n").unwrap();
+        let l = labeler(&[], Some(&mapping)).label(path);
+        assert_eq!(
+            (l.platform.as_str(), l.platform_detail.as_str(), l.origin),
+            ("kvm", "", LabelOrigin::Mapping)
+        );
+        // A word of the user's own has no family unless one is given.
+        assert_eq!(labeler(&["platform=mybox"], None).label(path).platform_family, "unknown");
+        let l = labeler(&["platform=mybox", "platform_family=vm"], None).label(path);
+        assert_eq!(l.platform_family, "vm");
     }
 
     /// The manifest labels the output, pairs both pidstat logs with it, gives the repetition,

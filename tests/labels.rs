@@ -123,3 +123,39 @@ fn a_folder_naming_two_platforms_decides_nothing() {
     let row = appendix.lines().find(|l| l.contains("native/rep2.txt")).expect("a row for native/rep2.txt");
     assert!(row.contains("path word 'native' in folder 'native' (path)"), "{row}");
 }
+
+/// `--label platform=` (empty) is a usage error naming the label, and a bad value in a mapping
+/// file names the file and line; nothing is read.
+#[test]
+fn empty_or_bad_label_values_are_usage_errors() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = cpu_runs("native", tmp.path(), "native");
+    let out = tmp.path().join("t.csv");
+    virtperf()
+        .arg("ingest")
+        .arg(&dir)
+        .args(["--label", "platform=", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--label 'platform=': label 'platform' has an empty value; give one (e.g. platform=docker)",
+        ));
+    let mapping = tmp.path().join("m.csv");
+    std::fs::write(&mapping, "pattern,platform,platform_family\nnative,kvm,vm\nrep2,kvm,cloud\n")
+        .expect("write");
+    virtperf()
+        .arg("ingest")
+        .arg(&dir)
+        .arg("--labels")
+        .arg(&mapping)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "{}:3: platform_family must be one of native, container, vm; got 'cloud'",
+            mapping.display()
+        )));
+    assert!(!out.exists(), "nothing is written after a usage error");
+}
