@@ -91,9 +91,12 @@ pub struct IngestArgs {
 /// Options of the analysis, shared by analyse, audit and report.
 #[derive(Debug, Args, Clone)]
 pub struct StatsArgs {
-    /// The platform every other platform is compared with.
-    #[arg(long, default_value = "native", value_name = "PLATFORM")]
-    pub baseline: String,
+    /// The platform every other platform is compared with [default: native]. A platform
+    /// name matches that platform whatever its detail (`native` finds `native[host]`); give
+    /// the detail (`native[a]`) when it has several. A name that matches no platform is an
+    /// error.
+    #[arg(long, value_name = "PLATFORM")]
+    pub baseline: Option<String>,
 
     /// Confidence level of every interval, between 0 and 1.
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]

@@ -163,11 +163,27 @@ pub fn analyse_config(s: &StatsArgs) -> Result<AnalyseConfig> {
         }
     }
     Ok(AnalyseConfig {
-        baseline: s.baseline.clone(),
+        baseline: s.baseline.clone().unwrap_or_else(|| AnalyseConfig::default().baseline),
         confidence: s.confidence,
         margin_pct: s.equivalence_margin,
         ..AnalyseConfig::default()
     })
+}
+
+/// Sets `cfg.baseline` to the arm of `ds` it names ([`analyse::resolve_baseline`]). A baseline
+/// the user gave (`explicit`) that names no single arm is a usage error listing the platforms;
+/// the default one is left as it is, and the analysis' `no_baseline` check says so.
+pub fn resolve_baseline(cfg: &mut AnalyseConfig, ds: &Dataset, explicit: bool) -> Result<()> {
+    let arms = ds.arms();
+    if arms.is_empty() {
+        return Ok(());
+    }
+    match analyse::resolve_baseline(&cfg.baseline, &arms) {
+        Ok(arm) => cfg.baseline = arm,
+        Err(e) if explicit => bail!("--baseline: {e}"),
+        Err(_) => {}
+    }
+    Ok(())
 }
 
 /// Writes summary.csv, overhead.csv, checks.csv and subsystems.csv into `dir`.
@@ -245,8 +261,9 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
 }
 
 fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
-    let cfg = analyse_config(&args.stats)?;
+    let mut cfg = analyse_config(&args.stats)?;
     let loaded = load(&args.input, false, false, args.quiet)?;
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     write_analysis(&a, &args.out)?;
     if !args.quiet {
@@ -271,8 +288,9 @@ fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
 }
 
 fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
-    let cfg = analyse_config(&args.stats)?;
+    let mut cfg = analyse_config(&args.stats)?;
     let loaded = load(&args.input, false, false, true)?;
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -311,11 +329,12 @@ fn default_out(input: &std::path::Path) -> std::path::PathBuf {
 
 fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     use crate::report::{self, context};
-    let cfg = analyse_config(&args.stats)?;
+    let mut cfg = analyse_config(&args.stats)?;
     // Templates are checked before anything is read: a broken one is a usage error.
     report::Templates::load(args.report.templates.as_deref())?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.input.inputs[0]));
     let loaded = load(&args.input, true, true, args.report.quiet)?;
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     write_analysis(&a, &out)?;
     let (runs, files) = report::platform_views(&loaded.ingested);
@@ -334,7 +353,7 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
 fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     use crate::report::{self, compare, context};
     let cfg = analyse_config(&StatsArgs {
-        baseline: String::new(),
+        baseline: None,
         confidence: args.confidence,
         equivalence_margin: args.equivalence_margin,
     })?;

@@ -159,3 +159,86 @@ fn empty_or_bad_label_values_are_usage_errors() {
         )));
     assert!(!out.exists(), "nothing is written after a usage error");
 }
+
+/// Issue 13, parts 4 and 9: with `platform=native, platform_detail=host` the default baseline
+/// and `--baseline native` find `native[host]`; a name that matches no platform is a usage
+/// error listing the platforms (with the closest name); a platform with two details asks for a
+/// choice.
+#[test]
+fn the_baseline_is_found_by_platform() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("study");
+    cpu_runs("native", &dir, "native");
+    cpu_runs("docker", &dir, "docker");
+    let mapping = tmp.path().join("m.csv");
+    std::fs::write(&mapping, "pattern,platform,platform_detail\n/native/,native,host\n").expect("write");
+    let analyse = |extra: &[&str], out: &str| {
+        let out = tmp.path().join(out);
+        let assert = virtperf()
+            .arg("analyse")
+            .arg(&dir)
+            .arg("--labels")
+            .arg(&mapping)
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .assert();
+        (assert, out)
+    };
+    for extra in [&[][..], &["--baseline", "native"], &["--baseline", "native[host]"]] {
+        let (assert, out) = analyse(extra, "a");
+        assert.success();
+        let rows = csv_rows(&out.join("overhead.csv"));
+        let primary: Vec<_> = rows.iter().filter(|r| r["primary"] == "true").collect();
+        assert_eq!(primary.len(), 1, "{extra:?}: {rows:?}");
+        assert_eq!(
+            (primary[0]["baseline"].as_str(), primary[0]["platform"].as_str()),
+            ("native[host]", "docker")
+        );
+        assert!(!csv_rows(&out.join("checks.csv")).iter().any(|c| c["check"] == "no_baseline"), "{extra:?}");
+    }
+    let (assert, _) = analyse(&["--baseline", "Native"], "b");
+    assert.code(2).stderr(predicates::str::contains(
+        "--baseline: no platform is called 'Native' (did you mean 'native'?); the platforms are: docker, native[host]",
+    ));
+    let (assert, _) = analyse(&["--baseline", "nosuch"], "c");
+    assert.code(2).stderr(predicates::str::contains(
+        "no platform is called 'nosuch'; the platforms are: docker, native[host]",
+    ));
+
+    // native with two details: --baseline native asks which; the default baseline reports it.
+    cpu_runs("native", &dir, "native/b");
+    std::fs::write(&mapping, "pattern,platform,platform_detail\n/native/b/,native,b\n/native/,native,a\n")
+        .expect("write");
+    let (assert, _) = analyse(&["--baseline", "native"], "d");
+    assert.code(2).stderr(predicates::str::contains(
+        "--baseline: 'native' is 2 platforms: native[a], native[b]; choose one, e.g. --baseline 'native[a]'",
+    ));
+    let rep = tmp.path().join("rep");
+    virtperf()
+        .arg("report")
+        .arg(&dir)
+        .arg("--labels")
+        .arg(&mapping)
+        .arg("--out")
+        .arg(&rep)
+        .arg("-q")
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(rep.join("report.md")).expect("report.md");
+    assert!(
+        md.contains(
+            "The baseline native is 2 platforms (native[a], native[b]), so nothing is compared"
+        ),
+        "{}",
+        &md[..600.min(md.len())]
+    );
+    let checks = csv_rows(&rep.join("checks.csv"));
+    let nb = checks.iter().find(|c| c["check"] == "no_baseline").expect("a no_baseline check");
+    assert!(
+        nb["detail"].starts_with("the baseline 'native' is 2 platforms (native[a], native[b])"),
+        "{nb:?}"
+    );
+    let (assert, _) = analyse(&["--baseline", "native[b]"], "e");
+    assert.success();
+}

@@ -1462,6 +1462,19 @@ fn compared_sentence(input: &ReportInput, arms: &[String], baseline: &str) -> St
     if arms.is_empty() {
         return "No runs were found in the inputs, so nothing is compared.".to_string();
     }
+    let details: Vec<&str> = arms
+        .iter()
+        .filter(|a| a.strip_prefix(baseline).is_some_and(|r| r.starts_with('[')))
+        .map(|a| a.as_str())
+        .collect();
+    if !arms.iter().any(|a| a == baseline) && details.len() > 1 {
+        return format!(
+            "The baseline {baseline} is {} platforms ({}), so nothing is compared (choose one with \
+             --baseline).",
+            details.len(),
+            details.join(", ")
+        );
+    }
     if !arms.iter().any(|a| a == baseline) {
         return format!(
             "No runs are labelled {baseline}, the baseline, so nothing is compared; the {} found: {} \
