@@ -20,6 +20,9 @@ pub struct Opts {
 pub enum Command {
     /// Read raw outputs into one tidy table (CSV, Parquet or JSON).
     Ingest(IngestArgs),
+    /// Print the platform each file would get and why; with --write, a mapping file to correct
+    /// and pass back with --labels. Exit status 1 when a benchmark output gets no platform.
+    Labels(LabelsArgs),
     /// Statistics per group, overhead against the baseline with an interval, and checks.
     Analyse(AnalyseArgs),
     /// The checks alone, for old results; exit status 1 when any check fails.
@@ -57,7 +60,8 @@ pub struct LabelArgs {
     pub labels: Vec<String>,
 
     /// CSV file mapping path patterns to labels: a `pattern` column (glob, or a substring of
-    /// the path) and any of platform, platform_detail, platform_family, campaign.
+    /// the path) and any of platform, platform_detail, platform_family, campaign (`virtperf
+    /// labels --write` writes one).
     #[arg(long = "labels", value_name = "FILE")]
     pub label_file: Option<PathBuf>,
 
@@ -86,6 +90,19 @@ pub struct IngestArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `virtperf labels`.
+#[derive(Debug, Args)]
+pub struct LabelsArgs {
+    /// Inputs and labels, as the other commands take them.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Also write the labels as a mapping file: one row per file (its exact path as the
+    /// pattern), to correct and pass back with --labels.
+    #[arg(long, value_name = "FILE.csv")]
+    pub write: Option<PathBuf>,
 }
 
 /// Options of the analysis, shared by analyse, audit and report.

@@ -8,7 +8,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::analyse::{self, AnalyseConfig, Analysis, Dataset, Severity};
 use crate::cli::{
-    AnalyseArgs, AuditArgs, Command, CompareArgs, IngestArgs, InputArgs, Opts, ReportArgs, StatsArgs,
+    AnalyseArgs, AuditArgs, Command, CompareArgs, IngestArgs, InputArgs, LabelsArgs, Opts, ReportArgs,
+    StatsArgs,
 };
 use crate::ingest::{self, IngestConfig, Ingested};
 use crate::label::{LabelSet, Labeler};
@@ -21,6 +22,7 @@ pub const EXIT_BAD_INPUT: u8 = 1;
 pub fn run(opts: Opts) -> Result<ExitCode> {
     match opts.command {
         Command::Ingest(args) => ingest_cmd(args),
+        Command::Labels(args) => labels_cmd(args),
         Command::Analyse(args) => analyse_cmd(args),
         Command::Audit(args) => audit_cmd(args),
         Command::Report(args) => report_cmd(args),
@@ -61,7 +63,7 @@ fn read_inputs_with(
                 let _ = writeln!(
                     err,
                     "virtperf: warning: {}: {}; labelled 'unknown' (use --label platform=NAME or a \
-                     --labels file)",
+                     --labels file; `virtperf labels` lists every file's label)",
                     f.source, f.labels.how
                 );
             }
@@ -94,6 +96,72 @@ fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
         );
     }
     Ok(if ingested.ok() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+/// The tool whose output `path` holds, as the ingester would recognise it from the file's
+/// first bytes (or `forced`), or `None` when no parser does or it cannot be read.
+fn sniff_file(path: &std::path::Path, forced: Option<&'static dyn ingest::Parser>) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let file = std::fs::File::open(path).ok()?;
+    file.take(ingest::HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
+    if head.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    forced.or_else(|| ingest::detect(&ingest::text::lossy(&head))).map(|p| p.name())
+}
+
+fn labels_cmd(args: LabelsArgs) -> Result<ExitCode> {
+    let mut set = LabelSet::default();
+    for kv in &args.input.label.labels {
+        set.parse_assignment(kv)?;
+    }
+    let labeler = Labeler::new(set, args.input.label.label_file.as_deref())?;
+    let forced = args.input.label.format.as_deref().map(ingest::parser_named).transpose()?;
+    let files = ingest::collect_files(&args.input.inputs)?;
+    let rows: Vec<(String, model::Labels, Option<&'static str>)> =
+        files.iter().map(|p| (p.display().to_string(), labeler.label(p), sniff_file(p, forced))).collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let arm = |l: &model::Labels| analyse::arm_name(&l.platform, &l.platform_detail);
+    let pwidth = rows.iter().map(|r| arm(&r.1).chars().count()).max().unwrap_or(8).max(8);
+    writeln!(out, "{:pwidth$}  {:9}  {:8}  {:8}  FILE: WHY", "PLATFORM", "FAMILY", "ORIGIN", "READ AS")?;
+    for (source, l, tool) in &rows {
+        writeln!(
+            out,
+            "{:pwidth$}  {:9}  {:8}  {:8}  {source}: {}",
+            arm(l),
+            l.platform_family,
+            l.origin.as_str(),
+            tool.unwrap_or("-"),
+            l.how
+        )?;
+    }
+    let outputs = rows.iter().filter(|r| r.2.is_some()).count();
+    let unknown = rows.iter().filter(|r| r.2.is_some() && r.1.origin == model::LabelOrigin::Unknown).count();
+    writeln!(
+        out,
+        "\n{} files, {outputs} of them recognised as benchmark outputs (READ AS); {unknown} of those got no \
+         platform{}",
+        rows.len(),
+        if unknown > 0 {
+            ": give them one with --label or --labels (--write makes a file to edit)"
+        } else {
+            "."
+        }
+    )?;
+    if let Some(path) = &args.write {
+        let mapping: Vec<(String, model::Labels)> = rows.iter().map(|r| (r.0.clone(), r.1.clone())).collect();
+        crate::label::write_mapping(path, &mapping)?;
+        writeln!(
+            out,
+            "Wrote {} rows to {}; pass it back with --labels {}",
+            mapping.len(),
+            path.display(),
+            path.display()
+        )?;
+    }
+    Ok(if unknown == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
 /// Returns true if and only if `path` is a table written by `virtperf ingest` (a .csv,

@@ -196,6 +196,9 @@ struct MappingRow {
     glob: GlobMatcher,
     /// The pattern as written.
     pattern: String,
+    /// The one path the pattern names, when it has no wildcard (a plain path, or a path with
+    /// its glob characters escaped as `virtperf labels --write` writes it).
+    literal: Option<String>,
     set: LabelSet,
 }
 
@@ -266,9 +269,13 @@ impl Labeler {
         labels
     }
 
-    /// The mapping row for the file shown as `shown`: the first row whose pattern matches it.
+    /// The mapping row for the file shown as `shown`: a row naming exactly that path, else the
+    /// first row whose pattern matches it.
     fn mapping_row(&self, shown: &str) -> Option<&MappingRow> {
-        self.mapping.iter().find(|r| r.glob.is_match(shown))
+        self.mapping
+            .iter()
+            .find(|r| r.literal.as_deref() == Some(shown))
+            .or_else(|| self.mapping.iter().find(|r| r.glob.is_match(shown)))
     }
 
     /// The manifest run that names `path`, the campaign, the manifest's folder and `path`
@@ -326,7 +333,8 @@ fn apply(labels: &mut Labels, set: &LabelSet, origin: LabelOrigin, how: &str) {
 }
 
 /// Reads a mapping file: CSV with a header; column `pattern` (a glob, or a plain substring of
-/// the path) and any of the label keys.
+/// the path) and any of the label keys; a `how` column (as `virtperf labels --write` writes
+/// it) is for people and ignored.
 fn read_mapping(path: &Path) -> Result<Vec<MappingRow>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -342,30 +350,87 @@ fn read_mapping(path: &Path) -> Result<Vec<MappingRow>> {
         );
     };
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.with_context(|| format!("{}:{line}: bad CSV row", path.display()))?;
+    for record in reader.records() {
+        let record = record.with_context(|| format!("{}: bad CSV row", path.display()))?;
+        let line = record.position().map_or(0, |p| p.line());
         let pattern = record.get(pattern_col).unwrap_or("").to_string();
         if pattern.is_empty() {
             bail!("{}:{line}: empty pattern", path.display());
         }
-        let glob_text =
-            if pattern.contains(['*', '?', '[']) { pattern.clone() } else { format!("*{pattern}*") };
+        let is_glob = pattern.contains(['*', '?', '[']);
+        let glob_text = if is_glob { pattern.clone() } else { format!("*{pattern}*") };
         let glob = Glob::new(&glob_text)
             .with_context(|| format!("{}:{line}: bad glob '{pattern}'", path.display()))?
             .compile_matcher();
+        let literal = if is_glob { unescape_literal(&pattern) } else { Some(pattern.clone()) };
         let mut set = LabelSet::default();
         for (col, header) in headers.iter().enumerate() {
-            if col == pattern_col {
+            if col == pattern_col || header == "how" {
                 continue;
             }
             if let Some(v) = record.get(col).filter(|v| !v.is_empty()) {
                 set.set(header, v).with_context(|| format!("{}:{line}", path.display()))?;
             }
         }
-        rows.push(MappingRow { glob, pattern, set });
+        rows.push(MappingRow { glob, pattern, literal, set });
     }
     Ok(rows)
+}
+
+/// The path a glob names when its only special characters are escaped ones (`[*]`, `[[]`, as
+/// [`globset::escape`] writes them), else `None`.
+fn unescape_literal(pattern: &str) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' => {
+                let inner = chars.next()?;
+                if chars.next()? != ']' {
+                    return None;
+                }
+                out.push(inner);
+            }
+            '*' | '?' | ']' | '{' | '}' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// The header comment of a mapping file `virtperf labels --write` writes.
+const MAPPING_HEADER: &str =
+    "# Written by `virtperf labels`: one row per file, the pattern being its exact path. Correct\n\
+# platform, platform_detail, platform_family or campaign, then pass this file back with --labels.\n\
+# An empty cell sets nothing (an empty platform stays unknown); the how column is not read.\n";
+
+/// Writes a mapping file (as `--labels` reads it) that gives each file of `files` (its path as
+/// shown, and its labels) the labels it has: the pattern is the exact path, its glob
+/// characters escaped; `platform` is empty when unknown; `platform_family` only when it is
+/// not the one the platform word implies, so that a corrected platform brings its own.
+pub fn write_mapping(path: &Path, files: &[(String, Labels)]) -> Result<()> {
+    let write = || -> Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        std::io::Write::write_all(&mut out, MAPPING_HEADER.as_bytes())?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(["pattern", "platform", "platform_detail", "platform_family", "campaign", "how"])?;
+        for (source, l) in files {
+            let mut pattern = globset::escape(source);
+            if pattern.starts_with('#') {
+                // Not a comment line.
+                pattern.replace_range(..1, "[#]");
+            }
+            let known = l.origin != LabelOrigin::Unknown;
+            let platform = if known { l.platform.as_str() } else { "" };
+            let implied = if known { family_of(platform) } else { "unknown" };
+            let family = if l.platform_family == implied { "" } else { l.platform_family.as_str() };
+            let how = format!("{} ({})", l.how, l.origin.as_str());
+            w.write_record([pattern.as_str(), platform, &l.platform_detail, family, &l.campaign, &how])?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    write().with_context(|| format!("could not write label mapping file '{}'", path.display()))
 }
 
 /// One platform word found in a path component.
@@ -752,6 +817,33 @@ mod tests {
         assert_eq!(labeler(&["platform=mybox"], None).label(path).platform_family, "unknown");
         let l = labeler(&["platform=mybox", "platform_family=vm"], None).label(path);
         assert_eq!(l.platform_family, "vm");
+    }
+
+    /// A row naming a file's exact path wins over an earlier row whose pattern is a substring
+    /// of it (`virtperf labels --write` writes one row per file, in path order); a path with
+    /// glob characters, escaped, names exactly that path.
+    #[test]
+    fn a_mapping_row_naming_the_exact_path_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let mapping = dir.path().join("m.csv");
+        std::fs::write(
+            &mapping,
+            "# a comment line\npattern,platform,how\nx/kvm/rep1.txt,kvm,ignored\nx/kvm/rep1.txt.docker,docker,\n\
+             \"r[[]1]/kvm[*]/a,b.txt\",xen,\n",
+        )
+        .unwrap();
+        let l = labeler(&[], Some(&mapping));
+        assert_eq!(l.label(Path::new("x/kvm/rep1.txt")).platform, "kvm");
+        assert_eq!(l.label(Path::new("x/kvm/rep1.txt.docker")).platform, "docker");
+        assert_eq!(l.label(Path::new("r[1]/kvm*/a,b.txt")).platform, "xen");
+        assert_eq!(
+            l.label(Path::new("r1/kvm-1/a,b.txt")).platform,
+            "kvm",
+            "the escaped glob matches only itself"
+        );
+        assert_eq!(unescape_literal("a[*]b[[]c[]]"), Some("a*b[c]".to_string()));
+        assert_eq!(unescape_literal("a*b"), None);
+        assert_eq!(unescape_literal("a[bc]"), None);
     }
 
     /// The manifest labels the output, pairs both pidstat logs with it, gives the repetition,

@@ -227,9 +227,7 @@ fn the_baseline_is_found_by_platform() {
         .success();
     let md = std::fs::read_to_string(rep.join("report.md")).expect("report.md");
     assert!(
-        md.contains(
-            "The baseline native is 2 platforms (native[a], native[b]), so nothing is compared"
-        ),
+        md.contains("The baseline native is 2 platforms (native[a], native[b]), so nothing is compared"),
         "{}",
         &md[..600.min(md.len())]
     );
@@ -241,4 +239,102 @@ fn the_baseline_is_found_by_platform() {
     );
     let (assert, _) = analyse(&["--baseline", "native[b]"], "e");
     assert.success();
+}
+
+/// Per source file of an ingested table: (platform, detail, family, campaign).
+fn labels_of_table(table: &Path) -> BTreeMap<String, (String, String, String, String)> {
+    csv_rows(table)
+        .into_iter()
+        .map(|r| {
+            let v = (
+                r["platform"].clone(),
+                r["platform_detail"].clone(),
+                r["platform_family"].clone(),
+                r["campaign"].clone(),
+            );
+            (r["source"].clone(), v)
+        })
+        .collect()
+}
+
+/// `virtperf labels DIR --write m.csv` then `--labels m.csv` gives every file the labels it
+/// had: on real folders (in place), the manifest-labelled sample campaign, and a folder whose
+/// names hold glob characters, commas, quotes and a path that is a prefix of another's.
+#[test]
+fn labels_write_round_trips_through_labels() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let odd = tmp.path().join("their \"results\", [2024]");
+    cpu_runs("native", &odd, "native*");
+    // A plain path (no glob character) is a substring pattern too: the exact row must win.
+    let plain = tmp.path().join("plain");
+    let kvm = cpu_runs("qemu", &plain, "x/kvm");
+    // rep1.txt.docker's path holds rep1.txt's: a substring pattern would give it kvm.
+    std::fs::copy(root().join("sample-data/docker/sysbench-cpu/rep1.txt"), kvm.join("rep1.txt.docker"))
+        .expect("copy");
+    let mut inputs =
+        vec![odd.clone(), plain.clone(), root().join("sample-data/docker"), root().join("sample-data/qemu")];
+    inputs.extend(realdata());
+    let mapping = tmp.path().join("m.csv");
+    let assert = virtperf().arg("labels").args(&inputs).arg("--write").arg(&mapping).assert();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let line = stdout.lines().find(|l| l.contains("rep1.txt.docker")).expect("a line for rep1.txt.docker");
+    assert!(line.starts_with("docker "), "{line}");
+    assert!(line.ends_with("rep1.txt.docker: path word 'docker' in the file name"), "{line}");
+    let before = tmp.path().join("before.csv");
+    let after = tmp.path().join("after.csv");
+    let code = if inputs.len() > 4 { 1 } else { 0 };
+    assert.code(code);
+    virtperf().arg("ingest").args(&inputs).arg("--out").arg(&before).arg("-q").assert().code(code);
+    virtperf()
+        .arg("ingest")
+        .args(&inputs)
+        .arg("--labels")
+        .arg(&mapping)
+        .arg("--out")
+        .arg(&after)
+        .arg("-q")
+        .assert()
+        .code(code);
+    let (b, a) = (labels_of_table(&before), labels_of_table(&after));
+    assert!(b.len() > 40, "{}", b.len());
+    assert_eq!(b.len(), a.len());
+    let differ: Vec<_> =
+        b.iter().filter(|(k, v)| a.get(*k) != Some(v)).map(|(k, v)| (k, v, a.get(k))).collect();
+    assert!(differ.is_empty(), "labels that changed (before, after): {differ:?}");
+    assert_eq!(b[&kvm.join("rep1.txt.docker").display().to_string()].0, "docker");
+    assert_eq!(b[&kvm.join("rep1.txt").display().to_string()].0, "kvm");
+    let origins: std::collections::BTreeSet<String> =
+        csv_rows(&after).into_iter().map(|r| r["label_origin"].clone()).collect();
+    let expected: &[&str] = if inputs.len() > 4 { &["mapping", "unknown"] } else { &["mapping"] };
+    assert_eq!(origins.iter().map(String::as_str).collect::<Vec<_>>(), expected);
+
+    // The report of the folder reads the same labels back, file by file.
+    let appendix = |args: &[&str], out: &str| -> BTreeMap<String, String> {
+        let out = tmp.path().join(out);
+        virtperf()
+            .arg("report")
+            .arg(&odd)
+            .arg(&plain)
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .assert()
+            .success();
+        let ctx: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("context.json")).expect("context"))
+                .expect("json");
+        ctx["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| (f["source"].as_str().unwrap().to_string(), f["platform"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let m = mapping.to_str().expect("utf-8");
+    let unmapped = appendix(&["--dump-context"], "r1");
+    assert_eq!(unmapped.len(), 11);
+    assert_eq!(unmapped, appendix(&["--dump-context", "--labels", m], "r2"));
+    // Every benchmark output of the folders got a platform: exit status 0.
+    virtperf().arg("labels").arg(&odd).arg(&plain).assert().success();
 }
