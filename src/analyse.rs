@@ -909,6 +909,21 @@ pub fn fmt_num(v: f64) -> String {
     format!("{v:.digits$}")
 }
 
+/// Gives every observation and log issue of a source in `arm_of_source` that arm instead
+/// (`--group-by family`: the file's family); sources not in it keep theirs.
+pub fn regroup(ds: &mut Dataset, arm_of_source: &BTreeMap<String, String>) {
+    for o in &mut ds.obs {
+        if let Some(arm) = arm_of_source.get(&o.source) {
+            o.arm.clone_from(arm);
+        }
+    }
+    for i in &mut ds.issues {
+        if let Some(arm) = arm_of_source.get(&i.source) {
+            i.arm.clone_from(arm);
+        }
+    }
+}
+
 /// Why a requested baseline names no single arm (see [`resolve_baseline`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaselineError {

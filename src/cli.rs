@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Turn raw sysbench, fio, wrk and pidstat outputs from bare metal, containers and virtual
 /// machines into trustworthy overhead reports.
@@ -105,6 +105,17 @@ pub struct LabelsArgs {
     pub write: Option<PathBuf>,
 }
 
+/// What the compared arms are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum GroupBy {
+    /// The platform with its detail: `kvm`, `qemu[raw]`, `docker`.
+    #[default]
+    Platform,
+    /// The platform family: `native`, `container`, `vm` (kvm, qemu and vm runs pooled), or
+    /// `unknown`.
+    Family,
+}
+
 /// Options of the analysis, shared by analyse, audit and report.
 #[derive(Debug, Args, Clone)]
 pub struct StatsArgs {
@@ -123,6 +134,10 @@ pub struct StatsArgs {
     /// many percent.
     #[arg(long = "equivalence-margin", value_name = "PCT")]
     pub equivalence_margin: Option<f64>,
+
+    /// Compare platforms (with their detail), or pool them by family (native, container, vm).
+    #[arg(long = "group-by", value_enum, default_value_t, value_name = "WHAT")]
+    pub group_by: GroupBy,
 }
 
 /// `virtperf analyse`.
@@ -220,6 +235,11 @@ pub struct CompareArgs {
     /// Call a change `equivalent` when its whole interval lies within +/- this many percent.
     #[arg(long = "equivalence-margin", value_name = "PCT")]
     pub equivalence_margin: Option<f64>,
+
+    /// Compare platform by platform (with their detail), or family by family (native,
+    /// container, vm).
+    #[arg(long = "group-by", value_enum, default_value_t, value_name = "WHAT")]
+    pub group_by: GroupBy,
 
     /// Output folder (default: reports/<A>-vs-<B>).
     #[arg(long, short, value_name = "DIR")]

@@ -8,8 +8,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::analyse::{self, AnalyseConfig, Analysis, Dataset, Severity};
 use crate::cli::{
-    AnalyseArgs, AuditArgs, Command, CompareArgs, IngestArgs, InputArgs, LabelsArgs, Opts, ReportArgs,
-    StatsArgs,
+    AnalyseArgs, AuditArgs, Command, CompareArgs, GroupBy, IngestArgs, InputArgs, LabelsArgs, Opts,
+    ReportArgs, StatsArgs,
 };
 use crate::ingest::{self, IngestConfig, Ingested};
 use crate::label::{LabelSet, Labeler};
@@ -185,6 +185,42 @@ pub struct Loaded {
     pub ingested: Ingested,
     /// Returns true if and only if every input was read.
     pub ok: bool,
+    /// The platform family of every source file read (raw or in a table).
+    pub families: std::collections::BTreeMap<String, String>,
+}
+
+impl Loaded {
+    /// Makes each file's family its arm when `by` says so (`--group-by family`).
+    pub fn group(&mut self, by: GroupBy) {
+        if by == GroupBy::Family {
+            analyse::regroup(&mut self.dataset, &self.families);
+        }
+    }
+}
+
+/// Source file -> platform family of a table written by `virtperf ingest` (from its
+/// `platform_family` column; an older table without one: the family of its platform word).
+fn families_of_frame(df: &polars::prelude::DataFrame) -> Result<std::collections::BTreeMap<String, String>> {
+    use polars::prelude::DataType;
+    let text = |name: &str| -> Result<Option<Vec<Option<String>>>> {
+        let Ok(col) = df.column(name) else { return Ok(None) };
+        let col = col.cast(&DataType::String)?;
+        Ok(Some(col.str()?.iter().map(|v| v.map(str::to_string)).collect()))
+    };
+    let sources = text("source")?.unwrap_or_default();
+    let families = match text("platform_family")? {
+        Some(f) => f,
+        None => text("platform")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| Some(crate::label::family_of(p.as_deref().unwrap_or("")).to_string()))
+            .collect(),
+    };
+    Ok(sources
+        .into_iter()
+        .zip(families)
+        .filter_map(|(s, f)| Some((s?, f.unwrap_or_else(|| "unknown".into()))))
+        .collect())
 }
 
 /// Reads raw outputs and tables named by `input`.
@@ -205,6 +241,8 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
         read_inputs_with(&raw, series, hash, quiet, !quiet)?
     };
     let mut dataset = Dataset::from_runs(&ingested.runs);
+    let mut families: std::collections::BTreeMap<String, String> =
+        ingested.files.iter().map(|f| (f.source.clone(), f.labels.platform_family.clone())).collect();
     dataset.unreadable = ingested
         .errors
         .iter()
@@ -213,11 +251,14 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
     for (path, df) in tables {
         let more =
             Dataset::from_frame(&df).with_context(|| format!("could not read table '{}'", path.display()))?;
+        families.extend(
+            families_of_frame(&df).with_context(|| format!("could not read table '{}'", path.display()))?,
+        );
         dataset.obs.extend(more.obs);
         dataset.unlabelled.extend(more.unlabelled);
     }
     let ok = ingested.ok();
-    Ok(Loaded { dataset, ingested, ok })
+    Ok(Loaded { dataset, ingested, ok, families })
 }
 
 /// The analysis settings from the command line, validated.
@@ -330,7 +371,8 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
 
 fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
     let mut cfg = analyse_config(&args.stats)?;
-    let loaded = load(&args.input, false, false, args.quiet)?;
+    let mut loaded = load(&args.input, false, false, args.quiet)?;
+    loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     write_analysis(&a, &args.out)?;
@@ -357,7 +399,8 @@ fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
 
 fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
     let mut cfg = analyse_config(&args.stats)?;
-    let loaded = load(&args.input, false, false, true)?;
+    let mut loaded = load(&args.input, false, false, true)?;
+    loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     let stdout = std::io::stdout();
@@ -401,11 +444,16 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     // Templates are checked before anything is read: a broken one is a usage error.
     report::Templates::load(args.report.templates.as_deref())?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.input.inputs[0]));
-    let loaded = load(&args.input, true, true, args.report.quiet)?;
+    let mut loaded = load(&args.input, true, true, args.report.quiet)?;
+    loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     write_analysis(&a, &out)?;
-    let (runs, files) = report::platform_views(&loaded.ingested);
+    let (mut runs, mut files) = report::platform_views(&loaded.ingested);
+    if args.stats.group_by == GroupBy::Family {
+        runs.iter_mut().for_each(|r| r.arm = family_of(&loaded.families, &r.source));
+        files.iter_mut().for_each(|f| f.arm = family_of(&loaded.families, &f.report.source));
+    }
     let input = context::ReportInput {
         analysis: a,
         runs,
@@ -424,6 +472,7 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         baseline: None,
         confidence: args.confidence,
         equivalence_margin: args.equivalence_margin,
+        group_by: args.group_by,
     })?;
     report::Templates::load(args.report.templates.as_deref())?;
     let (name_a, name_b) = compare::campaign_names(&args.a, &args.b);
@@ -432,8 +481,10 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     });
     let side =
         |path: &std::path::Path| InputArgs { inputs: vec![path.to_path_buf()], label: args.label.clone() };
-    let la = load(&side(&args.a), true, true, args.report.quiet)?;
-    let lb = load(&side(&args.b), true, true, args.report.quiet)?;
+    let mut la = load(&side(&args.a), true, true, args.report.quiet)?;
+    let mut lb = load(&side(&args.b), true, true, args.report.quiet)?;
+    la.group(args.group_by);
+    lb.group(args.group_by);
     let ok = la.ok && lb.ok;
     let mut ds = compare::as_campaign(la.dataset, &name_a);
     compare::merge(&mut ds, compare::as_campaign(lb.dataset, &name_b));
@@ -441,7 +492,11 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     let a = analyse::analyse(&ds, &cfg);
     write_analysis(&a, &out)?;
     let (mut runs, mut files) = compare::views(&la.ingested, &name_a);
-    let (rb, fb) = compare::views(&lb.ingested, &name_b);
+    let (mut rb, fb) = compare::views(&lb.ingested, &name_b);
+    if args.group_by == GroupBy::Family {
+        runs.iter_mut().for_each(|r| r.stratum = family_of(&la.families, &r.source));
+        rb.iter_mut().for_each(|r| r.stratum = family_of(&lb.families, &r.source));
+    }
     runs.extend(rb);
     files.extend(fb);
     let input = context::ReportInput {
@@ -454,6 +509,11 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
     finish_report(&input, &out, &args.report, ok)
+}
+
+/// The family of `source` in `families`, `unknown` when it is not there.
+fn family_of(families: &std::collections::BTreeMap<String, String>, source: &str) -> String {
+    families.get(source).cloned().unwrap_or_else(|| "unknown".into())
 }
 
 fn finish_report(

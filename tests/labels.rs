@@ -338,3 +338,104 @@ fn labels_write_round_trips_through_labels() {
     // Every benchmark output of the folders got a platform: exit status 0.
     virtperf().arg("labels").arg(&odd).arg(&plain).assert().success();
 }
+
+/// The primary rows of an analysis table, by (workload, platform): the row.
+fn primary_rows(p: &Path) -> BTreeMap<(String, String), BTreeMap<String, String>> {
+    csv_rows(p)
+        .into_iter()
+        .filter(|r| r["primary"] == "true")
+        .map(|r| ((r["workload"].clone(), r["platform"].clone()), r))
+        .collect()
+}
+
+/// `--group-by family` pools kvm and qemu runs into `vm` (and docker into `container`): the
+/// pooled mean is the run-weighted mean of the per-platform means, the appendix keeps each
+/// file's own platform, and a table from `virtperf ingest` groups the same way.
+#[test]
+fn group_by_family_pools_platforms_of_one_family() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("study");
+    cpu_runs("native", &dir, "native");
+    cpu_runs("docker", &dir, "docker");
+    cpu_runs("qemu", &dir, "kvm");
+    cpu_runs("qemu", &dir, "qemu-tcg");
+    let run = |args: &[&str], out: &str| -> PathBuf {
+        let out = tmp.path().join(out);
+        virtperf().args(args).arg("--out").arg(&out).arg("-q").assert().success();
+        out
+    };
+    let d = dir.to_str().expect("utf-8");
+    let by_platform = primary_rows(&run(&["analyse", d], "p").join("summary.csv"));
+    let by_family = primary_rows(&run(&["analyse", d, "--group-by", "family"], "f").join("summary.csv"));
+    let w = "sysbench.cpu".to_string();
+    let platforms: Vec<&String> = by_platform.keys().map(|k| &k.1).collect();
+    assert_eq!(platforms, ["docker", "kvm", "native", "qemu"]);
+    let families: Vec<&String> = by_family.keys().map(|k| &k.1).collect();
+    assert_eq!(families, ["container", "native", "vm"]);
+    let num = |r: &BTreeMap<String, String>, c: &str| r[c].parse::<f64>().expect("number");
+    let (kvm, qemu, vm) = (
+        &by_platform[&(w.clone(), "kvm".into())],
+        &by_platform[&(w.clone(), "qemu".into())],
+        &by_family[&(w.clone(), "vm".into())],
+    );
+    assert_eq!(num(vm, "n"), num(kvm, "n") + num(qemu, "n"));
+    let pooled = (num(kvm, "mean") * num(kvm, "n") + num(qemu, "mean") * num(qemu, "n")) / num(vm, "n");
+    close(num(vm, "mean"), pooled);
+    close(
+        num(&by_family[&(w.clone(), "container".into())], "mean"),
+        num(&by_platform[&(w.clone(), "docker".into())], "mean"),
+    );
+    let overhead = csv_rows(&run(&["analyse", d, "--group-by", "family"], "f2").join("overhead.csv"));
+    let compared: std::collections::BTreeSet<(&str, &str)> =
+        overhead.iter().map(|r| (r["baseline"].as_str(), r["platform"].as_str())).collect();
+    assert_eq!(compared.into_iter().collect::<Vec<_>>(), [("native", "container"), ("native", "vm")]);
+
+    // From an ingested table, the same groups and means.
+    let table = tmp.path().join("t.csv");
+    virtperf().arg("ingest").arg(&dir).arg("--out").arg(&table).arg("-q").assert().success();
+    let from_table = primary_rows(
+        &run(&["analyse", table.to_str().expect("utf-8"), "--group-by", "family"], "t").join("summary.csv"),
+    );
+    assert_eq!(from_table.keys().collect::<Vec<_>>(), by_family.keys().collect::<Vec<_>>());
+    for (k, r) in &by_family {
+        close(num(&from_table[k], "mean"), num(r, "mean"));
+    }
+
+    // The report: arms are families; the appendix says each file's platform and why.
+    let rep = run(&["report", d, "--group-by", "family"], "rep");
+    let md = std::fs::read_to_string(rep.join("report.md")).expect("report.md");
+    assert!(md.contains("| vm: kvm, qemu | 10 | 10 |"), "{}", &md[..1500.min(md.len())]);
+    let appendix = md.split("## Appendix B").nth(1).expect("appendix B");
+    let row =
+        appendix.lines().find(|l| l.contains("qemu-tcg/rep4.txt")).expect("a row for qemu-tcg/rep4.txt");
+    assert!(row.contains("| vm | qemu (family vm): path word 'qemu' in folder 'qemu-tcg' (path) |"), "{row}");
+}
+
+/// `compare A B --group-by family`: each campaign's platforms are pooled by family, so the
+/// strata are families.
+#[test]
+fn compare_groups_by_family() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (a, b) = (tmp.path().join("before"), tmp.path().join("after"));
+    for side in [&a, &b] {
+        cpu_runs("native", side, "native");
+        cpu_runs("qemu", side, "kvm");
+        cpu_runs("qemu", side, "vm");
+    }
+    let out = tmp.path().join("cmp");
+    virtperf()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .args(["--group-by", "family", "--out"])
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    let rows = csv_rows(&out.join("overhead.csv"));
+    let strata: std::collections::BTreeSet<&str> =
+        rows.iter().filter(|r| r["primary"] == "true").map(|r| r["stratum"].as_str()).collect();
+    assert_eq!(strata.into_iter().collect::<Vec<_>>(), ["native", "vm"]);
+    let vm = rows.iter().find(|r| r["primary"] == "true" && r["stratum"] == "vm").expect("a vm row");
+    assert_eq!((vm["n"].as_str(), vm["baseline_n"].as_str()), ("10", "10"));
+}

@@ -993,7 +993,7 @@ pub fn build(input: &ReportInput) -> Built {
             runs: f.report.runs,
             platform: f.arm.clone(),
             origin: f.report.labels.origin.as_str().to_string(),
-            how: f.report.labels.how.clone(),
+            how: file_how(f),
             error: f.report.error.clone().unwrap_or_default(),
         })
         .collect();
@@ -1414,7 +1414,16 @@ fn arm_ctx(name: &str, baseline: &str, input: &ReportInput) -> ArmCtx {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect());
-    let platforms = runs.iter().map(|r| r.stratum.clone()).filter(|s| !s.is_empty()).collect::<BTreeSet<_>>();
+    let mut platforms =
+        runs.iter().map(|r| r.stratum.clone()).filter(|s| !s.is_empty()).collect::<BTreeSet<_>>();
+    if platforms.is_empty() {
+        // Pooled by family: the platforms inside it.
+        platforms = files
+            .iter()
+            .map(|f| crate::analyse::arm_name(&f.report.labels.platform, &f.report.labels.platform_detail))
+            .filter(|p| p != name)
+            .collect();
+    }
     ArmCtx {
         name: name.to_string(),
         baseline: name == baseline,
@@ -1449,6 +1458,21 @@ fn dates(all: Vec<String>) -> Vec<String> {
     match uniq.len() {
         0..=2 => uniq,
         n => vec![format!("{} … {} ({n} dates)", uniq[0], uniq[n - 1])],
+    }
+}
+
+/// How a file was labelled, for the appendix: when its runs were counted under another arm
+/// than its label (a family with `--group-by family`, a campaign in `compare`), the label
+/// first (`kvm[raw] (family vm): path word 'kvm' in folder 'kvm'`).
+fn file_how(f: &FileView) -> String {
+    let l = &f.report.labels;
+    let label = crate::analyse::arm_name(&l.platform, &l.platform_detail);
+    if f.arm == label {
+        l.how.clone()
+    } else if f.arm == l.platform_family {
+        format!("{label} (family {}): {}", l.platform_family, l.how)
+    } else {
+        format!("{label}: {}", l.how)
     }
 }
 
