@@ -76,6 +76,52 @@ pub struct Dataset {
     pub unreadable: Vec<(String, String)>,
     /// Files labelled `unknown`: `(source, how)`.
     pub unlabelled: Vec<String>,
+    /// How each raw file's platform was decided (empty for tables), for the `mixed_labels`
+    /// check.
+    pub label_sources: Vec<LabelSource>,
+}
+
+/// How one file's platform was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSource {
+    /// Source file.
+    pub source: String,
+    /// The arm its runs count under.
+    pub arm: String,
+    /// Its platform label.
+    pub platform: String,
+    /// Where the label came from (`path`, `manifest`, `mapping`, `cli`, `unknown`).
+    pub origin: crate::model::LabelOrigin,
+    /// For a path label: the word that decided, lowercase.
+    pub word: String,
+    /// For a path label: how far the component with the word is from the file (0: the name).
+    pub depth: usize,
+    /// For a path label: the path up to and including that component.
+    pub prefix: String,
+}
+
+/// The [`LabelSource`] of every file of `files` that was read, its arm its platform label.
+pub fn label_sources(files: &[crate::ingest::FileReport]) -> Vec<LabelSource> {
+    files
+        .iter()
+        .filter(|f| f.error.is_none() && f.runs > 0)
+        .map(|f| {
+            let l = &f.labels;
+            let (word, depth, prefix) = match &l.path_word {
+                Some(w) => (w.word.to_lowercase(), w.depth, w.prefix.clone()),
+                None => (String::new(), 0, String::new()),
+            };
+            LabelSource {
+                source: f.source.clone(),
+                arm: arm_name(&l.platform, &l.platform_detail),
+                platform: l.platform.clone(),
+                origin: l.origin,
+                word,
+                depth,
+                prefix,
+            }
+        })
+        .collect()
 }
 
 /// The arm name of a platform with its detail: `qemu` or `qemu[raw,config1]`.
@@ -341,7 +387,7 @@ impl Severity {
 pub struct Check {
     /// Check name: `too_few_runs`, `high_cv`, `outlier`, `drift`, `params_differ`,
     /// `versions_differ`, `units_differ`, `log_errors`, `no_baseline`, `unlabelled`,
-    /// `unreadable`.
+    /// `mixed_labels`, `unreadable`.
     pub check: &'static str,
     /// Severity.
     pub severity: Severity,
@@ -809,6 +855,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
         });
     }
 
+    checks.extend(mixed_label_checks(ds));
     let subsystems = subsystem_rows(&overhead, &cfg.baseline);
     checks.sort_by(|a, b| {
         (std::cmp::Reverse(a.severity), a.check, &a.workload, &a.platform).cmp(&(
@@ -922,6 +969,79 @@ pub fn regroup(ds: &mut Dataset, arm_of_source: &BTreeMap<String, String>) {
             i.arm.clone_from(arm);
         }
     }
+    for l in &mut ds.label_sources {
+        if let Some(arm) = arm_of_source.get(&l.source) {
+            l.arm.clone_from(arm);
+        }
+    }
+}
+
+/// `mixed_labels`: a warning for each platform whose files, pooled in one arm, got that label
+/// in different ways: from different origins (path words and a manifest), different path
+/// words (`bare` and `native`), or the same word at different depths in different folders
+/// (`kvm-study/bm/` through `kvm-study` and `kvm-study/kvm/` through `kvm`: bare-metal runs
+/// pooled with KVM ones). Files that got the word from one folder at several depths
+/// (`kvm/cpu.txt`, `kvm/disk/fio.json`), or from sibling folders at one depth (`run1/kvm/`,
+/// `run2/kvm/`), are consistent. Only arms of the analysis count (not `compare`'s campaigns).
+fn mixed_label_checks(ds: &Dataset) -> Vec<Check> {
+    let arms: BTreeSet<String> = ds.obs.iter().map(|o| o.arm.clone()).collect();
+    let mut groups: BTreeMap<(&str, &str), Vec<&LabelSource>> = BTreeMap::new();
+    for l in ds.label_sources.iter().filter(|l| arms.contains(&l.arm)) {
+        groups.entry((l.arm.as_str(), l.platform.as_str())).or_default().push(l);
+    }
+    let mut checks = Vec::new();
+    for ((arm, platform), files) in groups {
+        let origins: BTreeSet<&str> = files.iter().map(|l| l.origin.as_str()).collect();
+        let path: Vec<&&LabelSource> =
+            files.iter().filter(|l| l.origin == crate::model::LabelOrigin::Path).collect();
+        let words: BTreeSet<&str> = path.iter().map(|l| l.word.as_str()).collect();
+        let depths: BTreeSet<usize> = path.iter().map(|l| l.depth).collect();
+        let prefixes: BTreeSet<&str> = path.iter().map(|l| l.prefix.as_str()).collect();
+        if origins.len() < 2 && words.len() < 2 && (depths.len() < 2 || prefixes.len() < 2) {
+            continue;
+        }
+        // Each way a label was given, with its files.
+        let mut ways: BTreeMap<(usize, String), Vec<&str>> = BTreeMap::new();
+        for l in &files {
+            let way = match l.origin {
+                crate::model::LabelOrigin::Path => format!(
+                    "word '{}' {}",
+                    l.word,
+                    match l.depth {
+                        0 => "in the file name".to_string(),
+                        1 => "in the file's folder".to_string(),
+                        d => format!("in the folder {d} levels up"),
+                    }
+                ),
+                crate::model::LabelOrigin::Manifest => "manifest.json".to_string(),
+                crate::model::LabelOrigin::Mapping => "the --labels file".to_string(),
+                crate::model::LabelOrigin::Cli => "--label".to_string(),
+                crate::model::LabelOrigin::Unknown => "nothing".to_string(),
+            };
+            ways.entry((l.depth, way)).or_default().push(l.source.as_str());
+        }
+        let listed: Vec<String> = ways
+            .iter()
+            .map(|((_, way), f)| format!("{way} ({} file{})", f.len(), if f.len() == 1 { "" } else { "s" }))
+            .collect();
+        let pooled = if arm == platform { String::new() } else { format!(" (in {arm})") };
+        // One file of each way first: those are the ones to compare.
+        let mut sources: Vec<String> = ways.values().map(|f| f[0].to_string()).collect();
+        sources.extend(ways.values().flat_map(|f| f[1..].iter().map(|s| s.to_string())));
+        checks.push(Check {
+            check: "mixed_labels",
+            severity: Severity::Warning,
+            workload: String::new(),
+            platform: arm.to_string(),
+            detail: format!(
+                "the files of {platform}{pooled} got that label in different ways and are pooled as \
+                 one platform: {}; check that they are (virtperf labels shows each file's)",
+                listed.join("; ")
+            ),
+            sources,
+        });
+    }
+    checks
 }
 
 /// Why a requested baseline names no single arm (see [`resolve_baseline`]).
@@ -1187,5 +1307,111 @@ mod baseline_tests {
         assert_eq!(closest("QEMU").as_deref(), Some("qemu"));
         assert_eq!(closest("natve").as_deref(), Some("native"));
         assert_eq!(closest("kvm"), None);
+    }
+}
+
+#[cfg(test)]
+mod mixed_label_tests {
+    use super::*;
+    use crate::model::LabelOrigin;
+
+    /// A dataset with one observation per arm of `files` and their label sources:
+    /// `(source, arm, platform, origin, word, depth, prefix)`.
+    fn dataset(files: &[(&str, &str, &str, LabelOrigin, &str, usize, &str)]) -> Dataset {
+        let mut ds = Dataset::default();
+        for &(source, arm, platform, origin, word, depth, prefix) in files {
+            ds.obs.push(Obs {
+                source: source.into(),
+                run: 1,
+                tool: "sysbench".into(),
+                tool_version: None,
+                workload: "sysbench.cpu".into(),
+                params: String::new(),
+                arm: arm.into(),
+                stratum: String::new(),
+                repetition: 1,
+                first_line: 1,
+                metric: "events_per_sec".into(),
+                unit: "events/s".into(),
+                better: Better::Higher,
+                value: 1.0,
+            });
+            ds.label_sources.push(LabelSource {
+                source: source.into(),
+                arm: arm.into(),
+                platform: platform.into(),
+                origin,
+                word: word.into(),
+                depth,
+                prefix: prefix.into(),
+            });
+        }
+        ds
+    }
+
+    const P: LabelOrigin = LabelOrigin::Path;
+
+    /// Issue 13, part 9: bare-metal files labelled kvm through a study folder's name, pooled
+    /// with real KVM files, get a warning; consistent layouts do not.
+    #[test]
+    fn labels_from_different_words_or_depths_are_flagged() {
+        let ds = dataset(&[
+            ("kvm-study/bm/r1.txt", "kvm", "kvm", P, "kvm", 2, "kvm-study"),
+            ("kvm-study/kvm/r1.txt", "kvm", "kvm", P, "kvm", 1, "kvm-study/kvm"),
+            ("kvm-study/kvm/r2.txt", "kvm", "kvm", P, "kvm", 1, "kvm-study/kvm"),
+        ]);
+        let checks = mixed_label_checks(&ds);
+        assert_eq!(checks.len(), 1);
+        assert_eq!(
+            checks[0].detail,
+            "the files of kvm got that label in different ways and are pooled as one platform: word 'kvm' \
+             in the file's folder (2 files); word 'kvm' in the folder 2 levels up (1 file); check that \
+             they are (virtperf labels shows each file's)"
+        );
+        assert_eq!(
+            checks[0].sources,
+            ["kvm-study/kvm/r1.txt", "kvm-study/bm/r1.txt", "kvm-study/kvm/r2.txt"]
+        );
+        let words = dataset(&[
+            ("bare/r1.txt", "native", "native", P, "bare", 1, "bare"),
+            ("native/r1.txt", "native", "native", P, "native", 1, "native"),
+        ]);
+        assert_eq!(mixed_label_checks(&words).len(), 1);
+        let origins = dataset(&[
+            ("c/native/rep1.txt", "native", "native", LabelOrigin::Manifest, "", 0, ""),
+            ("x/native/r1.txt", "native", "native", P, "native", 1, "x/native"),
+        ]);
+        assert!(mixed_label_checks(&origins)[0]
+            .detail
+            .contains("manifest.json (1 file); word 'native' in the file's folder (1 file)"));
+        for ok in [
+            // Sibling folders at one depth, one folder at several depths, file names.
+            dataset(&[
+                ("run1/kvm/r1.txt", "kvm", "kvm", P, "kvm", 1, "run1/kvm"),
+                ("run2/kvm/r1.txt", "kvm", "kvm", P, "kvm", 1, "run2/kvm"),
+            ]),
+            dataset(&[
+                ("kvm/cpu.txt", "kvm", "kvm", P, "kvm", 1, "kvm"),
+                ("kvm/disk/fio.json", "kvm", "kvm", P, "kvm", 2, "kvm"),
+            ]),
+            dataset(&[
+                ("x/docker_cpu.txt", "docker", "docker", P, "docker", 0, "x/docker_cpu.txt"),
+                ("x/docker_io.txt", "docker", "docker", P, "docker", 0, "x/docker_io.txt"),
+            ]),
+            // --group-by family: kvm and qemu in vm, each consistent.
+            dataset(&[
+                ("kvm/r1.txt", "vm", "kvm", P, "kvm", 1, "kvm"),
+                ("qemu/r1.txt", "vm", "qemu", P, "qemu", 1, "qemu"),
+            ]),
+        ] {
+            assert!(mixed_label_checks(&ok).is_empty(), "{:?}", ok.label_sources);
+        }
+        // compare: the arms are campaigns, not the files' platforms.
+        let mut cmp = dataset(&[
+            ("bare/r1.txt", "native", "native", P, "bare", 1, "bare"),
+            ("native/r1.txt", "native", "native", P, "native", 1, "native"),
+        ]);
+        cmp.obs.iter_mut().for_each(|o| o.arm = "before".into());
+        assert!(mixed_label_checks(&cmp).is_empty());
     }
 }

@@ -241,6 +241,7 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
         read_inputs_with(&raw, series, hash, quiet, !quiet)?
     };
     let mut dataset = Dataset::from_runs(&ingested.runs);
+    dataset.label_sources = analyse::label_sources(&ingested.files);
     let mut families: std::collections::BTreeMap<String, String> =
         ingested.files.iter().map(|f| (f.source.clone(), f.labels.platform_family.clone())).collect();
     dataset.unreadable = ingested

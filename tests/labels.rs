@@ -439,3 +439,38 @@ fn compare_groups_by_family() {
     let vm = rows.iter().find(|r| r["primary"] == "true" && r["stratum"] == "vm").expect("a vm row");
     assert_eq!((vm["n"].as_str(), vm["baseline_n"].as_str()), ("10", "10"));
 }
+
+/// Issue 13, part 9: bare-metal runs in `kvm-study/bm/` get `kvm` from the study's folder name
+/// and are pooled with the real KVM runs of `kvm-study/kvm/`: audit and report warn, naming
+/// both ways and a file of each; a consistent folder gets no such warning.
+#[test]
+fn labels_from_different_depths_are_not_pooled_silently() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let study = tmp.path().join("kvm-study");
+    cpu_runs("native", &study, "bm");
+    cpu_runs("qemu", &study, "kvm");
+    let out = virtperf().arg("audit").arg(&study).assert();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains(
+            "warn mixed_labels    kvm: the files of kvm got that label in different ways and are pooled as \
+             one platform: word 'kvm' in the file's folder (5 files); word 'kvm' in the folder 2 levels up \
+             (5 files)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("       {}", study.join("kvm/rep1.txt").display())), "{stdout}");
+    assert!(stdout.contains(&format!("       {}", study.join("bm/rep1.txt").display())), "{stdout}");
+    let rep = tmp.path().join("rep");
+    virtperf().arg("report").arg(&study).arg("--out").arg(&rep).arg("-q").assert().success();
+    let checks = csv_rows(&rep.join("checks.csv"));
+    assert_eq!(checks.iter().filter(|c| c["check"] == "mixed_labels").count(), 1, "{checks:?}");
+
+    // Labelled from their own folders, the same files raise nothing.
+    let clean = tmp.path().join("clean");
+    cpu_runs("native", &clean, "native");
+    cpu_runs("qemu", &clean, "kvm");
+    let out = virtperf().arg("audit").arg(&clean).assert();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(!stdout.contains("mixed_labels"), "{stdout}");
+}
