@@ -283,13 +283,22 @@ pub fn analyse_config(s: &StatsArgs) -> Result<AnalyseConfig> {
 /// Sets `cfg.baseline` to the arm of `ds` it names ([`analyse::resolve_baseline`]). A baseline
 /// the user gave (`explicit`) that names no single arm is a usage error listing the platforms;
 /// the default one is left as it is, and the analysis' `no_baseline` check says so.
-pub fn resolve_baseline(cfg: &mut AnalyseConfig, ds: &Dataset, explicit: bool) -> Result<()> {
+pub fn resolve_baseline(cfg: &mut AnalyseConfig, ds: &Dataset, explicit: bool, by: GroupBy) -> Result<()> {
     let arms = ds.arms();
     if arms.is_empty() {
         return Ok(());
     }
     match analyse::resolve_baseline(&cfg.baseline, &arms) {
         Ok(arm) => cfg.baseline = arm,
+        Err(e) if explicit && by == GroupBy::Family => {
+            let family = crate::label::family_of(&cfg.baseline);
+            let hint = if arms.iter().any(|a| a == family) {
+                format!(": '{}' is in family '{family}', so --baseline {family}", cfg.baseline)
+            } else {
+                String::new()
+            };
+            bail!("--baseline: {e} (with --group-by family the platforms compared are families{hint})")
+        }
         Err(e) if explicit => bail!("--baseline: {e}"),
         Err(_) => {}
     }
@@ -374,7 +383,7 @@ fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
     let mut cfg = analyse_config(&args.stats)?;
     let mut loaded = load(&args.input, false, false, args.quiet)?;
     loaded.group(args.stats.group_by);
-    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     write_analysis(&a, &args.out)?;
     if !args.quiet {
@@ -402,7 +411,7 @@ fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
     let mut cfg = analyse_config(&args.stats)?;
     let mut loaded = load(&args.input, false, false, true)?;
     loaded.group(args.stats.group_by);
-    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -447,7 +456,7 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.input.inputs[0]));
     let mut loaded = load(&args.input, true, true, args.report.quiet)?;
     loaded.group(args.stats.group_by);
-    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some())?;
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     write_analysis(&a, &out)?;
     let (mut runs, mut files) = report::platform_views(&loaded.ingested);

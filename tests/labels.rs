@@ -390,6 +390,17 @@ fn group_by_family_pools_platforms_of_one_family() {
         overhead.iter().map(|r| (r["baseline"].as_str(), r["platform"].as_str())).collect();
     assert_eq!(compared.into_iter().collect::<Vec<_>>(), [("native", "container"), ("native", "vm")]);
 
+    // The baseline is then a family; a platform's name says which.
+    virtperf()
+        .args(["analyse", d, "--group-by", "family", "--baseline", "docker", "--out"])
+        .arg(tmp.path().join("x"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "no platform is called 'docker'; the platforms are: container, native, vm (with --group-by family \
+             the platforms compared are families: 'docker' is in family 'container', so --baseline container)",
+        ));
+
     // From an ingested table, the same groups and means.
     let table = tmp.path().join("t.csv");
     virtperf().arg("ingest").arg(&dir).arg("--out").arg(&table).arg("-q").assert().success();
