@@ -82,6 +82,52 @@ pub struct Dataset {
     pub unreadable: Vec<(String, String)>,
     /// Files labelled `unknown`: `(source, how)`.
     pub unlabelled: Vec<String>,
+    /// How each raw file's platform was decided (empty for tables), for the `mixed_labels`
+    /// check.
+    pub label_sources: Vec<LabelSource>,
+}
+
+/// How one file's platform was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSource {
+    /// Source file.
+    pub source: String,
+    /// The arm its runs count under.
+    pub arm: String,
+    /// Its platform label.
+    pub platform: String,
+    /// Where the label came from (`path`, `manifest`, `mapping`, `cli`, `unknown`).
+    pub origin: crate::model::LabelOrigin,
+    /// For a path label: the word that decided, lowercase.
+    pub word: String,
+    /// For a path label: how far the component with the word is from the file (0: the name).
+    pub depth: usize,
+    /// For a path label: the path up to and including that component.
+    pub prefix: String,
+}
+
+/// The [`LabelSource`] of every file of `files` that was read, its arm its platform label.
+pub fn label_sources(files: &[crate::ingest::FileReport]) -> Vec<LabelSource> {
+    files
+        .iter()
+        .filter(|f| f.error.is_none() && f.runs > 0)
+        .map(|f| {
+            let l = &f.labels;
+            let (word, depth, prefix) = match &l.path_word {
+                Some(w) => (w.word.to_lowercase(), w.depth, w.prefix.clone()),
+                None => (String::new(), 0, String::new()),
+            };
+            LabelSource {
+                source: f.source.clone(),
+                arm: arm_name(&l.platform, &l.platform_detail),
+                platform: l.platform.clone(),
+                origin: l.origin,
+                word,
+                depth,
+                prefix,
+            }
+        })
+        .collect()
 }
 
 /// The arm name of a platform with its detail: `qemu` or `qemu[raw,config1]`.
@@ -462,7 +508,7 @@ impl Scope {
 pub struct Check {
     /// Check name: `too_few_runs`, `high_cv`, `outlier`, `drift`, `params_differ`,
     /// `versions_differ`, `units_differ`, `log_errors`, `no_baseline`, `unlabelled`,
-    /// `unreadable`, `work_differs`, `run_time_differs`.
+    /// `mixed_labels`, `unreadable`, `work_differs`, `run_time_differs`.
     pub check: &'static str,
     /// Severity.
     pub severity: Severity,
@@ -688,11 +734,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
             severity: Severity::Fail,
             workload: String::new(),
             platform: cfg.baseline.clone(),
-            detail: format!(
-                "no runs are labelled '{}'; nothing is compared. Choose --baseline from: {}",
-                cfg.baseline,
-                arms.join(", ")
-            ),
+            detail: no_baseline_detail(&cfg.baseline, &arms),
             sources: vec![],
             scope: Scope::none(),
         });
@@ -1020,6 +1062,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
 
     checks.extend(work_differs(ds, &mut overhead, &cfg.baseline));
     checks.extend(run_time_differs(ds));
+    checks.extend(mixed_label_checks(ds));
     checks.sort_by(|a, b| {
         (std::cmp::Reverse(a.severity), a.check, &a.workload, &a.platform).cmp(&(
             std::cmp::Reverse(b.severity),
@@ -1411,6 +1454,190 @@ pub fn fmt_num(v: f64) -> String {
     format!("{v:.digits$}")
 }
 
+/// Gives every observation and log issue of a source in `arm_of_source` that arm instead
+/// (`--group-by family`: the file's family); sources not in it keep theirs.
+pub fn regroup(ds: &mut Dataset, arm_of_source: &BTreeMap<String, String>) {
+    for o in &mut ds.obs {
+        if let Some(arm) = arm_of_source.get(&o.source) {
+            o.arm.clone_from(arm);
+        }
+    }
+    for i in &mut ds.issues {
+        if let Some(arm) = arm_of_source.get(&i.source) {
+            i.arm.clone_from(arm);
+        }
+    }
+    for l in &mut ds.label_sources {
+        if let Some(arm) = arm_of_source.get(&l.source) {
+            l.arm.clone_from(arm);
+        }
+    }
+}
+
+/// `mixed_labels`: a warning for each platform whose files, pooled in one arm, got that label
+/// in different ways: from different origins (path words and a manifest), different path
+/// words (`bare` and `native`), or the same word at different depths in different folders
+/// (`kvm-study/bm/` through `kvm-study` and `kvm-study/kvm/` through `kvm`: bare-metal runs
+/// pooled with KVM ones). Files that got the word from one folder at several depths
+/// (`kvm/cpu.txt`, `kvm/disk/fio.json`), or from sibling folders at one depth (`run1/kvm/`,
+/// `run2/kvm/`), are consistent. Only arms of the analysis count (not `compare`'s campaigns).
+fn mixed_label_checks(ds: &Dataset) -> Vec<Check> {
+    let arms: BTreeSet<String> = ds.obs.iter().map(|o| o.arm.clone()).collect();
+    let mut groups: BTreeMap<(&str, &str), Vec<&LabelSource>> = BTreeMap::new();
+    for l in ds.label_sources.iter().filter(|l| arms.contains(&l.arm)) {
+        groups.entry((l.arm.as_str(), l.platform.as_str())).or_default().push(l);
+    }
+    let mut checks = Vec::new();
+    for ((arm, platform), files) in groups {
+        let origins: BTreeSet<&str> = files.iter().map(|l| l.origin.as_str()).collect();
+        let path: Vec<&&LabelSource> =
+            files.iter().filter(|l| l.origin == crate::model::LabelOrigin::Path).collect();
+        let words: BTreeSet<&str> = path.iter().map(|l| l.word.as_str()).collect();
+        let depths: BTreeSet<usize> = path.iter().map(|l| l.depth).collect();
+        let prefixes: BTreeSet<&str> = path.iter().map(|l| l.prefix.as_str()).collect();
+        if origins.len() < 2 && words.len() < 2 && (depths.len() < 2 || prefixes.len() < 2) {
+            continue;
+        }
+        // Each way a label was given, with its files.
+        let mut ways: BTreeMap<(usize, String), Vec<&str>> = BTreeMap::new();
+        for l in &files {
+            let way = match l.origin {
+                crate::model::LabelOrigin::Path => format!(
+                    "word '{}' {}",
+                    l.word,
+                    match l.depth {
+                        0 => "in the file name".to_string(),
+                        1 => "in the file's folder".to_string(),
+                        d => format!("in the folder {d} levels up"),
+                    }
+                ),
+                crate::model::LabelOrigin::Manifest => "manifest.json".to_string(),
+                crate::model::LabelOrigin::Mapping => "the --labels file".to_string(),
+                crate::model::LabelOrigin::Cli => "--label".to_string(),
+                crate::model::LabelOrigin::Unknown => "nothing".to_string(),
+            };
+            ways.entry((l.depth, way)).or_default().push(l.source.as_str());
+        }
+        let listed: Vec<String> = ways
+            .iter()
+            .map(|((_, way), f)| format!("{way} ({} file{})", f.len(), if f.len() == 1 { "" } else { "s" }))
+            .collect();
+        let pooled = if arm == platform { String::new() } else { format!(" (in {arm})") };
+        // One file of each way first: those are the ones to compare.
+        let mut sources: Vec<String> = ways.values().map(|f| f[0].to_string()).collect();
+        sources.extend(ways.values().flat_map(|f| f[1..].iter().map(|s| s.to_string())));
+        checks.push(Check {
+            check: "mixed_labels",
+            severity: Severity::Warning,
+            workload: String::new(),
+            platform: arm.to_string(),
+            scope: Scope { platform: Some(arm.to_string()), ..Scope::none() },
+            detail: format!(
+                "the files of {platform}{pooled} got that label in different ways and are pooled as \
+                 one platform: {}; check that they are (virtperf labels shows each file's)",
+                listed.join("; ")
+            ),
+            sources,
+        });
+    }
+    checks
+}
+
+/// Why a requested baseline names no single arm (see [`resolve_baseline`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineError {
+    /// No arm has that name or platform.
+    NoMatch {
+        /// The baseline asked for.
+        requested: String,
+        /// The arms there are, sorted.
+        arms: Vec<String>,
+        /// The arm or platform whose name is closest, when one is close.
+        closest: Option<String>,
+    },
+    /// Several arms have that platform, with different details.
+    Ambiguous {
+        /// The baseline asked for.
+        requested: String,
+        /// The arms it could be, sorted.
+        matches: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for BaselineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BaselineError::NoMatch { requested, arms, closest } => {
+                write!(f, "no platform is called '{requested}'")?;
+                if let Some(c) = closest {
+                    write!(f, " (did you mean '{c}'?)")?;
+                }
+                write!(f, "; the platforms are: {}", arms.join(", "))
+            }
+            BaselineError::Ambiguous { requested, matches } => write!(
+                f,
+                "'{requested}' is {} platforms: {}; choose one, e.g. --baseline '{}'",
+                matches.len(),
+                matches.join(", "),
+                matches[0]
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BaselineError {}
+
+/// The platform part of an arm: `native` of `native[host]`.
+fn arm_platform(arm: &str) -> &str {
+    arm.split_once('[').map_or(arm, |(p, _)| p)
+}
+
+/// The arm among `arms` that the baseline `requested` names: the arm of that name, else the one
+/// arm whose platform it is (`native` finds `native[host]`; a detail is matched only when
+/// asked for, as in `native[host]`).
+///
+/// Returns [`BaselineError::Ambiguous`] when the platform has several details, and
+/// [`BaselineError::NoMatch`] (with the closest name: the same name in another case first,
+/// then the nearest by edit distance, if within a third of its length) when nothing matches.
+pub fn resolve_baseline(requested: &str, arms: &[String]) -> Result<String, BaselineError> {
+    if arms.iter().any(|a| a == requested) {
+        return Ok(requested.to_string());
+    }
+    let matches: Vec<String> = arms.iter().filter(|a| arm_platform(a) == requested).cloned().collect();
+    match matches.len() {
+        1 => return Ok(matches[0].clone()),
+        0 => {}
+        _ => return Err(BaselineError::Ambiguous { requested: requested.to_string(), matches }),
+    }
+    let mut names: Vec<&str> = arms.iter().map(String::as_str).collect();
+    names.extend(arms.iter().map(|a| arm_platform(a)));
+    names.sort_unstable();
+    names.dedup();
+    let lower = requested.to_lowercase();
+    let closest = names.iter().find(|n| n.to_lowercase() == lower).map(|n| n.to_string()).or_else(|| {
+        let (d, name) = names.iter().map(|n| (strsim::levenshtein(&n.to_lowercase(), &lower), *n)).min()?;
+        (d <= (requested.chars().count() / 3).max(1)).then(|| name.to_string())
+    });
+    Err(BaselineError::NoMatch { requested: requested.to_string(), arms: arms.to_vec(), closest })
+}
+
+/// What the `no_baseline` check says when no arm is called `baseline`.
+fn no_baseline_detail(baseline: &str, arms: &[String]) -> String {
+    match resolve_baseline(baseline, arms) {
+        Err(BaselineError::Ambiguous { matches, .. }) => format!(
+            "the baseline '{baseline}' is {} platforms ({}); nothing is compared. Choose one with \
+             --baseline, e.g. --baseline '{}'",
+            matches.len(),
+            matches.join(", "),
+            matches[0]
+        ),
+        _ => format!(
+            "no runs are labelled '{baseline}'; nothing is compared. Choose --baseline from: {}",
+            arms.join(", ")
+        ),
+    }
+}
+
 /// Polars frames of an analysis: summary, overhead, checks, subsystems.
 pub mod frames {
     use super::*;
@@ -1546,5 +1773,156 @@ mod natural_tests {
         let mut v = vec!["d/rep10.txt", "d/rep2.txt", "d/rep1.txt", "c/rep3.txt", "d/rep02.txt"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["c/rep3.txt", "d/rep1.txt", "d/rep02.txt", "d/rep2.txt", "d/rep10.txt"]);
+    }
+}
+
+#[cfg(test)]
+mod baseline_tests {
+    use super::*;
+
+    fn arms(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Issue 13, parts 4 and 9: the baseline is found by platform, by detail only when asked;
+    /// several details are a choice to make; a name that matches nothing gets the closest.
+    #[test]
+    fn the_baseline_is_found_by_platform() {
+        let a = arms(&["docker", "native[host]", "qemu[raw]"]);
+        assert_eq!(resolve_baseline("native", &a), Ok("native[host]".to_string()));
+        assert_eq!(resolve_baseline("native[host]", &a), Ok("native[host]".to_string()));
+        let a = arms(&["docker", "native", "native[host]"]);
+        assert_eq!(resolve_baseline("native", &a), Ok("native".to_string()));
+        let a = arms(&["docker", "native[a]", "native[b]"]);
+        let e = resolve_baseline("native", &a).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "'native' is 2 platforms: native[a], native[b]; choose one, e.g. --baseline 'native[a]'"
+        );
+        assert_eq!(resolve_baseline("native[b]", &a), Ok("native[b]".to_string()));
+        let a = arms(&["docker", "native", "qemu[raw]"]);
+        assert_eq!(
+            resolve_baseline("Native", &a).unwrap_err().to_string(),
+            "no platform is called 'Native' (did you mean 'native'?); the platforms are: docker, native, qemu[raw]"
+        );
+        assert_eq!(
+            resolve_baseline("nosuch", &a).unwrap_err().to_string(),
+            "no platform is called 'nosuch'; the platforms are: docker, native, qemu[raw]"
+        );
+        let closest = |r: &str| match resolve_baseline(r, &a) {
+            Err(BaselineError::NoMatch { closest, .. }) => closest,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(closest("dokcer").as_deref(), Some("docker"));
+        assert_eq!(closest("QEMU").as_deref(), Some("qemu"));
+        assert_eq!(closest("natve").as_deref(), Some("native"));
+        assert_eq!(closest("kvm"), None);
+    }
+}
+
+#[cfg(test)]
+mod mixed_label_tests {
+    use super::*;
+    use crate::model::LabelOrigin;
+
+    /// A dataset with one observation per arm of `files` and their label sources:
+    /// `(source, arm, platform, origin, word, depth, prefix)`.
+    fn dataset(files: &[(&str, &str, &str, LabelOrigin, &str, usize, &str)]) -> Dataset {
+        let mut ds = Dataset::default();
+        for &(source, arm, platform, origin, word, depth, prefix) in files {
+            ds.obs.push(Obs {
+                source: source.into(),
+                run: 1,
+                tool: "sysbench".into(),
+                tool_version: None,
+                workload: "sysbench.cpu".into(),
+                params: String::new(),
+                arm: arm.into(),
+                stratum: String::new(),
+                repetition: 1,
+                first_line: 1,
+                metric: "events_per_sec".into(),
+                unit: "events/s".into(),
+                better: Better::Higher,
+                kind: Kind::Performance,
+                value: 1.0,
+            });
+            ds.label_sources.push(LabelSource {
+                source: source.into(),
+                arm: arm.into(),
+                platform: platform.into(),
+                origin,
+                word: word.into(),
+                depth,
+                prefix: prefix.into(),
+            });
+        }
+        ds
+    }
+
+    const P: LabelOrigin = LabelOrigin::Path;
+
+    /// Issue 13, part 9: bare-metal files labelled kvm through a study folder's name, pooled
+    /// with real KVM files, get a warning; consistent layouts do not.
+    #[test]
+    fn labels_from_different_words_or_depths_are_flagged() {
+        let ds = dataset(&[
+            ("kvm-study/bm/r1.txt", "kvm", "kvm", P, "kvm", 2, "kvm-study"),
+            ("kvm-study/kvm/r1.txt", "kvm", "kvm", P, "kvm", 1, "kvm-study/kvm"),
+            ("kvm-study/kvm/r2.txt", "kvm", "kvm", P, "kvm", 1, "kvm-study/kvm"),
+        ]);
+        let checks = mixed_label_checks(&ds);
+        assert_eq!(checks.len(), 1);
+        assert_eq!(
+            checks[0].detail,
+            "the files of kvm got that label in different ways and are pooled as one platform: word 'kvm' \
+             in the file's folder (2 files); word 'kvm' in the folder 2 levels up (1 file); check that \
+             they are (virtperf labels shows each file's)"
+        );
+        assert_eq!(
+            checks[0].sources,
+            ["kvm-study/kvm/r1.txt", "kvm-study/bm/r1.txt", "kvm-study/kvm/r2.txt"]
+        );
+        let words = dataset(&[
+            ("bare/r1.txt", "native", "native", P, "bare", 1, "bare"),
+            ("native/r1.txt", "native", "native", P, "native", 1, "native"),
+        ]);
+        assert_eq!(mixed_label_checks(&words).len(), 1);
+        let origins = dataset(&[
+            ("c/native/rep1.txt", "native", "native", LabelOrigin::Manifest, "", 0, ""),
+            ("x/native/r1.txt", "native", "native", P, "native", 1, "x/native"),
+        ]);
+        assert!(mixed_label_checks(&origins)[0]
+            .detail
+            .contains("manifest.json (1 file); word 'native' in the file's folder (1 file)"));
+        for ok in [
+            // Sibling folders at one depth, one folder at several depths, file names.
+            dataset(&[
+                ("run1/kvm/r1.txt", "kvm", "kvm", P, "kvm", 1, "run1/kvm"),
+                ("run2/kvm/r1.txt", "kvm", "kvm", P, "kvm", 1, "run2/kvm"),
+            ]),
+            dataset(&[
+                ("kvm/cpu.txt", "kvm", "kvm", P, "kvm", 1, "kvm"),
+                ("kvm/disk/fio.json", "kvm", "kvm", P, "kvm", 2, "kvm"),
+            ]),
+            dataset(&[
+                ("x/docker_cpu.txt", "docker", "docker", P, "docker", 0, "x/docker_cpu.txt"),
+                ("x/docker_io.txt", "docker", "docker", P, "docker", 0, "x/docker_io.txt"),
+            ]),
+            // --group-by family: kvm and qemu in vm, each consistent.
+            dataset(&[
+                ("kvm/r1.txt", "vm", "kvm", P, "kvm", 1, "kvm"),
+                ("qemu/r1.txt", "vm", "qemu", P, "qemu", 1, "qemu"),
+            ]),
+        ] {
+            assert!(mixed_label_checks(&ok).is_empty(), "{:?}", ok.label_sources);
+        }
+        // compare: the arms are campaigns, not the files' platforms.
+        let mut cmp = dataset(&[
+            ("bare/r1.txt", "native", "native", P, "bare", 1, "bare"),
+            ("native/r1.txt", "native", "native", P, "native", 1, "native"),
+        ]);
+        cmp.obs.iter_mut().for_each(|o| o.arm = "before".into());
+        assert!(mixed_label_checks(&cmp).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Turn raw sysbench, fio, wrk and pidstat outputs from bare metal, containers and virtual
 /// machines into trustworthy overhead reports.
@@ -20,6 +20,9 @@ pub struct Opts {
 pub enum Command {
     /// Read raw outputs into one tidy table (CSV, Parquet or JSON).
     Ingest(IngestArgs),
+    /// Print the platform each file would get and why; with --write, a mapping file to correct
+    /// and pass back with --labels. Exit status 1 when a benchmark output gets no platform.
+    Labels(LabelsArgs),
     /// Statistics per group, overhead against the baseline with an interval, and checks.
     Analyse(AnalyseArgs),
     /// The checks alone, for old results; exit status 1 when any check fails.
@@ -51,12 +54,14 @@ pub struct InputArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct LabelArgs {
     /// Set a label for every input, e.g. `platform=docker`. Keys: platform, platform_detail,
-    /// campaign. Overrides the mapping file, manifest and path.
+    /// platform_family (native, container, vm), campaign. Overrides the mapping file, manifest
+    /// and path; a platform replaces the detail the path gave unless platform_detail is given.
     #[arg(long = "label", value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
 
     /// CSV file mapping path patterns to labels: a `pattern` column (glob, or a substring of
-    /// the path) and any of platform, platform_detail, campaign.
+    /// the path) and any of platform, platform_detail, platform_family, campaign (`virtperf
+    /// labels --write` writes one).
     #[arg(long = "labels", value_name = "FILE")]
     pub label_file: Option<PathBuf>,
 
@@ -87,12 +92,39 @@ pub struct IngestArgs {
     pub quiet: bool,
 }
 
+/// `virtperf labels`.
+#[derive(Debug, Args)]
+pub struct LabelsArgs {
+    /// Inputs and labels, as the other commands take them.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Also write the labels as a mapping file: one row per file (its exact path as the
+    /// pattern), to correct and pass back with --labels.
+    #[arg(long, value_name = "FILE.csv")]
+    pub write: Option<PathBuf>,
+}
+
+/// What the compared arms are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum GroupBy {
+    /// The platform with its detail: `kvm`, `qemu[raw]`, `docker`.
+    #[default]
+    Platform,
+    /// The platform family: `native`, `container`, `vm` (kvm, qemu and vm runs pooled), or
+    /// `unknown`.
+    Family,
+}
+
 /// Options of the analysis, shared by analyse, audit and report.
 #[derive(Debug, Args, Clone)]
 pub struct StatsArgs {
-    /// The platform every other platform is compared with.
-    #[arg(long, default_value = "native", value_name = "PLATFORM")]
-    pub baseline: String,
+    /// The platform every other platform is compared with [default: native]. A platform
+    /// name matches that platform whatever its detail (`native` finds `native[host]`); give
+    /// the detail (`native[a]`) when it has several. A name that matches no platform is an
+    /// error.
+    #[arg(long, value_name = "PLATFORM")]
+    pub baseline: Option<String>,
 
     /// Confidence level of every interval, between 0 and 1.
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
@@ -102,6 +134,10 @@ pub struct StatsArgs {
     /// many percent.
     #[arg(long = "equivalence-margin", value_name = "PCT")]
     pub equivalence_margin: Option<f64>,
+
+    /// Compare platforms (with their detail), or pool them by family (native, container, vm).
+    #[arg(long = "group-by", value_enum, default_value_t, value_name = "WHAT")]
+    pub group_by: GroupBy,
 }
 
 /// `virtperf analyse`.
@@ -199,6 +235,11 @@ pub struct CompareArgs {
     /// Call a change `equivalent` when its whole interval lies within +/- this many percent.
     #[arg(long = "equivalence-margin", value_name = "PCT")]
     pub equivalence_margin: Option<f64>,
+
+    /// Compare platform by platform (with their detail), or family by family (native,
+    /// container, vm).
+    #[arg(long = "group-by", value_enum, default_value_t, value_name = "WHAT")]
+    pub group_by: GroupBy,
 
     /// Output folder (default: reports/<A>-vs-<B>).
     #[arg(long, short, value_name = "DIR")]

@@ -8,7 +8,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::analyse::{self, AnalyseConfig, Analysis, Dataset, Severity};
 use crate::cli::{
-    AnalyseArgs, AuditArgs, Command, CompareArgs, IngestArgs, InputArgs, Opts, ReportArgs, StatsArgs,
+    AnalyseArgs, AuditArgs, Command, CompareArgs, GroupBy, IngestArgs, InputArgs, LabelsArgs, Opts,
+    ReportArgs, StatsArgs,
 };
 use crate::ingest::{self, IngestConfig, Ingested};
 use crate::label::{LabelSet, Labeler};
@@ -21,6 +22,7 @@ pub const EXIT_BAD_INPUT: u8 = 1;
 pub fn run(opts: Opts) -> Result<ExitCode> {
     match opts.command {
         Command::Ingest(args) => ingest_cmd(args),
+        Command::Labels(args) => labels_cmd(args),
         Command::Analyse(args) => analyse_cmd(args),
         Command::Audit(args) => audit_cmd(args),
         Command::Report(args) => report_cmd(args),
@@ -60,9 +62,9 @@ fn read_inputs_with(
             if f.error.is_none() && f.labels.origin == model::LabelOrigin::Unknown {
                 let _ = writeln!(
                     err,
-                    "virtperf: warning: {}: no platform in the path or labels; labelled 'unknown' \
-                     (use --label platform=NAME or a --labels file)",
-                    f.source
+                    "virtperf: warning: {}: {}; labelled 'unknown' (use --label platform=NAME or a \
+                     --labels file; `virtperf labels` lists every file's label)",
+                    f.source, f.labels.how
                 );
             }
         }
@@ -119,6 +121,72 @@ fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
     Ok(if ingested.ok() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
+/// The tool whose output `path` holds, as the ingester would recognise it from the file's
+/// first bytes (or `forced`), or `None` when no parser does or it cannot be read.
+fn sniff_file(path: &std::path::Path, forced: Option<&'static dyn ingest::Parser>) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let file = std::fs::File::open(path).ok()?;
+    file.take(ingest::HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
+    if head.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    forced.or_else(|| ingest::detect(&ingest::text::lossy(&head))).map(|p| p.name())
+}
+
+fn labels_cmd(args: LabelsArgs) -> Result<ExitCode> {
+    let mut set = LabelSet::default();
+    for kv in &args.input.label.labels {
+        set.parse_assignment(kv)?;
+    }
+    let labeler = Labeler::new(set, args.input.label.label_file.as_deref())?;
+    let forced = args.input.label.format.as_deref().map(ingest::parser_named).transpose()?;
+    let (files, _manifests) = ingest::collect_files(&args.input.inputs)?;
+    let rows: Vec<(String, model::Labels, Option<&'static str>)> =
+        files.iter().map(|p| (p.display().to_string(), labeler.label(p), sniff_file(p, forced))).collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let arm = |l: &model::Labels| analyse::arm_name(&l.platform, &l.platform_detail);
+    let pwidth = rows.iter().map(|r| arm(&r.1).chars().count()).max().unwrap_or(8).max(8);
+    writeln!(out, "{:pwidth$}  {:9}  {:8}  {:8}  FILE: WHY", "PLATFORM", "FAMILY", "ORIGIN", "READ AS")?;
+    for (source, l, tool) in &rows {
+        writeln!(
+            out,
+            "{:pwidth$}  {:9}  {:8}  {:8}  {source}: {}",
+            arm(l),
+            l.platform_family,
+            l.origin.as_str(),
+            tool.unwrap_or("-"),
+            l.how
+        )?;
+    }
+    let outputs = rows.iter().filter(|r| r.2.is_some()).count();
+    let unknown = rows.iter().filter(|r| r.2.is_some() && r.1.origin == model::LabelOrigin::Unknown).count();
+    writeln!(
+        out,
+        "\n{} files, {outputs} of them recognised as benchmark outputs (READ AS); {unknown} of those got no \
+         platform{}",
+        rows.len(),
+        if unknown > 0 {
+            ": give them one with --label or --labels (--write makes a file to edit)"
+        } else {
+            "."
+        }
+    )?;
+    if let Some(path) = &args.write {
+        let mapping: Vec<(String, model::Labels)> = rows.iter().map(|r| (r.0.clone(), r.1.clone())).collect();
+        crate::label::write_mapping(path, &mapping)?;
+        writeln!(
+            out,
+            "Wrote {} rows to {}; pass it back with --labels {}",
+            mapping.len(),
+            path.display(),
+            path.display()
+        )?;
+    }
+    Ok(if unknown == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
 /// Returns true if and only if `path` is a table written by `virtperf ingest` (a .csv,
 /// .parquet or .json file with `source`, `workload`, `metric` and `value` columns).
 fn read_table(path: &std::path::Path) -> Option<polars::prelude::DataFrame> {
@@ -146,6 +214,8 @@ pub struct Loaded {
     pub ok: bool,
     /// What was read, raw files and tables together.
     pub counts: Counts,
+    /// The platform family of every source file read (raw or in a table).
+    pub families: std::collections::BTreeMap<String, String>,
 }
 
 /// What the inputs held, counted as people count it: a pidstat log beside a benchmark is not a
@@ -230,6 +300,40 @@ impl Counts {
     }
 }
 
+impl Loaded {
+    /// Makes each file's family its arm when `by` says so (`--group-by family`).
+    pub fn group(&mut self, by: GroupBy) {
+        if by == GroupBy::Family {
+            analyse::regroup(&mut self.dataset, &self.families);
+        }
+    }
+}
+
+/// Source file -> platform family of a table written by `virtperf ingest` (from its
+/// `platform_family` column; an older table without one: the family of its platform word).
+fn families_of_frame(df: &polars::prelude::DataFrame) -> Result<std::collections::BTreeMap<String, String>> {
+    use polars::prelude::DataType;
+    let text = |name: &str| -> Result<Option<Vec<Option<String>>>> {
+        let Ok(col) = df.column(name) else { return Ok(None) };
+        let col = col.cast(&DataType::String)?;
+        Ok(Some(col.str()?.iter().map(|v| v.map(str::to_string)).collect()))
+    };
+    let sources = text("source")?.unwrap_or_default();
+    let families = match text("platform_family")? {
+        Some(f) => f,
+        None => text("platform")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| Some(crate::label::family_of(p.as_deref().unwrap_or("")).to_string()))
+            .collect(),
+    };
+    Ok(sources
+        .into_iter()
+        .zip(families)
+        .filter_map(|(s, f)| Some((s?, f.unwrap_or_else(|| "unknown".into()))))
+        .collect())
+}
+
 /// Reads raw outputs and tables named by `input`.
 /// Input errors are printed to stderr unless `quiet` (they are also in the checks).
 pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<Loaded> {
@@ -248,6 +352,9 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
         read_inputs_with(&raw, series, hash, quiet, !quiet)?
     };
     let mut dataset = Dataset::from_runs(&ingested.runs);
+    dataset.label_sources = analyse::label_sources(&ingested.files);
+    let mut families: std::collections::BTreeMap<String, String> =
+        ingested.files.iter().map(|f| (f.source.clone(), f.labels.platform_family.clone())).collect();
     dataset.unreadable = ingested
         .errors
         .iter()
@@ -263,12 +370,15 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
     for (path, df) in tables {
         let more =
             Dataset::from_frame(&df).with_context(|| format!("could not read table '{}'", path.display()))?;
+        families.extend(
+            families_of_frame(&df).with_context(|| format!("could not read table '{}'", path.display()))?,
+        );
         dataset.obs.extend(more.obs);
         dataset.unlabelled.extend(more.unlabelled);
         dataset.issues.extend(more.issues);
     }
     let ok = ingested.ok();
-    Ok(Loaded { dataset, ingested, ok, counts })
+    Ok(Loaded { dataset, ingested, ok, counts, families })
 }
 
 /// The analysis settings from the command line, validated.
@@ -282,11 +392,36 @@ pub fn analyse_config(s: &StatsArgs) -> Result<AnalyseConfig> {
         }
     }
     Ok(AnalyseConfig {
-        baseline: s.baseline.clone(),
+        baseline: s.baseline.clone().unwrap_or_else(|| AnalyseConfig::default().baseline),
         confidence: s.confidence,
         margin_pct: s.equivalence_margin,
         ..AnalyseConfig::default()
     })
+}
+
+/// Sets `cfg.baseline` to the arm of `ds` it names ([`analyse::resolve_baseline`]). A baseline
+/// the user gave (`explicit`) that names no single arm is a usage error listing the platforms;
+/// the default one is left as it is, and the analysis' `no_baseline` check says so.
+pub fn resolve_baseline(cfg: &mut AnalyseConfig, ds: &Dataset, explicit: bool, by: GroupBy) -> Result<()> {
+    let arms = ds.arms();
+    if arms.is_empty() {
+        return Ok(());
+    }
+    match analyse::resolve_baseline(&cfg.baseline, &arms) {
+        Ok(arm) => cfg.baseline = arm,
+        Err(e) if explicit && by == GroupBy::Family => {
+            let family = crate::label::family_of(&cfg.baseline);
+            let hint = if arms.iter().any(|a| a == family) {
+                format!(": '{}' is in family '{family}', so --baseline {family}", cfg.baseline)
+            } else {
+                String::new()
+            };
+            bail!("--baseline: {e} (with --group-by family the platforms compared are families{hint})")
+        }
+        Err(e) if explicit => bail!("--baseline: {e}"),
+        Err(_) => {}
+    }
+    Ok(())
 }
 
 /// Writes summary.csv, overhead.csv, checks.csv and subsystems.csv into `dir`.
@@ -362,8 +497,10 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
 }
 
 fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
-    let cfg = analyse_config(&args.stats)?;
-    let loaded = load(&args.input, false, false, args.quiet)?;
+    let mut cfg = analyse_config(&args.stats)?;
+    let mut loaded = load(&args.input, false, false, args.quiet)?;
+    loaded.group(args.stats.group_by);
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     write_analysis(&a, &args.out)?;
     if !args.quiet {
@@ -388,8 +525,10 @@ fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
 }
 
 fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
-    let cfg = analyse_config(&args.stats)?;
-    let loaded = load(&args.input, false, false, true)?;
+    let mut cfg = analyse_config(&args.stats)?;
+    let mut loaded = load(&args.input, false, false, true)?;
+    loaded.group(args.stats.group_by);
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -446,14 +585,20 @@ fn default_out(input: &std::path::Path) -> std::path::PathBuf {
 
 fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     use crate::report::{self, context};
-    let cfg = analyse_config(&args.stats)?;
+    let mut cfg = analyse_config(&args.stats)?;
     // Templates are checked before anything is read: a broken one is a usage error.
     report::Templates::load(args.report.templates.as_deref())?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.input.inputs[0]));
-    let loaded = load(&args.input, true, true, args.report.quiet)?;
+    let mut loaded = load(&args.input, true, true, args.report.quiet)?;
+    loaded.group(args.stats.group_by);
+    resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     write_analysis(&a, &out)?;
-    let (runs, files) = report::platform_views(&loaded.ingested);
+    let (mut runs, mut files) = report::platform_views(&loaded.ingested);
+    if args.stats.group_by == GroupBy::Family {
+        runs.iter_mut().for_each(|r| r.arm = family_of(&loaded.families, &r.source));
+        files.iter_mut().for_each(|f| f.arm = family_of(&loaded.families, &f.report.source));
+    }
     let input = context::ReportInput {
         analysis: a,
         runs,
@@ -469,9 +614,10 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
 fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     use crate::report::{self, compare, context};
     let cfg = analyse_config(&StatsArgs {
-        baseline: String::new(),
+        baseline: None,
         confidence: args.confidence,
         equivalence_margin: args.equivalence_margin,
+        group_by: args.group_by,
     })?;
     report::Templates::load(args.report.templates.as_deref())?;
     let (name_a, name_b) = compare::campaign_names(&args.a, &args.b);
@@ -480,8 +626,10 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     });
     let side =
         |path: &std::path::Path| InputArgs { inputs: vec![path.to_path_buf()], label: args.label.clone() };
-    let la = load(&side(&args.a), true, true, args.report.quiet)?;
-    let lb = load(&side(&args.b), true, true, args.report.quiet)?;
+    let mut la = load(&side(&args.a), true, true, args.report.quiet)?;
+    let mut lb = load(&side(&args.b), true, true, args.report.quiet)?;
+    la.group(args.group_by);
+    lb.group(args.group_by);
     let ok = la.ok && lb.ok;
     let mut ds = compare::as_campaign(la.dataset, &name_a);
     compare::merge(&mut ds, compare::as_campaign(lb.dataset, &name_b));
@@ -489,7 +637,11 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     let a = analyse::analyse(&ds, &cfg);
     write_analysis(&a, &out)?;
     let (mut runs, mut files) = compare::views(&la.ingested, &name_a);
-    let (rb, fb) = compare::views(&lb.ingested, &name_b);
+    let (mut rb, fb) = compare::views(&lb.ingested, &name_b);
+    if args.group_by == GroupBy::Family {
+        runs.iter_mut().for_each(|r| r.stratum = family_of(&la.families, &r.source));
+        rb.iter_mut().for_each(|r| r.stratum = family_of(&lb.families, &r.source));
+    }
     runs.extend(rb);
     files.extend(fb);
     let input = context::ReportInput {
@@ -502,6 +654,11 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
     finish_report(&input, &out, &args.report, ok)
+}
+
+/// The family of `source` in `families`, `unknown` when it is not there.
+fn family_of(families: &std::collections::BTreeMap<String, String>, source: &str) -> String {
+    families.get(source).cloned().unwrap_or_else(|| "unknown".into())
 }
 
 fn finish_report(

@@ -256,7 +256,7 @@ pub enum LabelOrigin {
     Mapping,
     /// The executor's `manifest.json`.
     Manifest,
-    /// A token in the file's path (`docker`, `native`, `qemu`, ...).
+    /// A word in the file's path (`docker`, `native`, `qemu`, ...).
     Path,
     /// Nothing said: `unknown`, with a warning.
     Unknown,
@@ -275,6 +275,20 @@ impl LabelOrigin {
     }
 }
 
+/// The word in a file's path that decided its platform, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathWord {
+    /// The word as the path writes it (`Docker`, `vm2`, `qemu-kvm`).
+    pub word: String,
+    /// The path component that holds it (a folder's name, or the file name).
+    pub component: String,
+    /// How far the component is from the file: 0 for the file name, 1 for its folder, 2 for
+    /// the folder above, ...
+    pub depth: usize,
+    /// The path up to and including that component, as shown.
+    pub prefix: String,
+}
+
 /// How a file was labelled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Labels {
@@ -282,9 +296,14 @@ pub struct Labels {
     pub platform: String,
     /// Finer detail: disk format (`raw`, `qcow2`), `configN`, -smp/-m, accel. Empty when none.
     pub platform_detail: String,
+    /// `native`, `container` or `vm` (see `crate::label::family_of`), or `unknown` for a word
+    /// virtperf does not know (unless a label gives it).
+    pub platform_family: String,
+    /// The path word that decided `platform`, when the path did.
+    pub path_word: Option<PathWord>,
     /// Where `platform` came from.
     pub origin: LabelOrigin,
-    /// For people: which token, flag or file decided (`path token 'docker'`).
+    /// For people: which word, flag or file decided (`path word 'docker' in folder 'docker'`).
     pub how: String,
     /// Campaign name, when a manifest or `--label campaign=` gives one.
     pub campaign: String,
@@ -304,6 +323,8 @@ impl Default for Labels {
         Labels {
             platform: "unknown".into(),
             platform_detail: String::new(),
+            platform_family: "unknown".into(),
+            path_word: None,
             origin: LabelOrigin::Unknown,
             how: "nothing in the path or labels named a platform".into(),
             campaign: String::new(),
@@ -364,6 +385,7 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "params",
     "platform",
     "platform_detail",
+    "platform_family",
     "label_origin",
     "campaign",
     "repetition",
@@ -378,8 +400,18 @@ pub const METRIC_COLUMNS: &[&str] = &[
 ];
 
 /// Column names of the series table, in order.
-pub const SERIES_COLUMNS: &[&str] =
-    &["source", "run", "platform", "workload", "repetition", "t_s", "entity", "metric", "value"];
+pub const SERIES_COLUMNS: &[&str] = &[
+    "source",
+    "run",
+    "platform",
+    "platform_family",
+    "workload",
+    "repetition",
+    "t_s",
+    "entity",
+    "metric",
+    "value",
+];
 
 /// Rows per frame when a table is built and written in batches ([`metrics_frames`],
 /// [`series_frames`]): the columns of one batch take a few MiB.
@@ -456,6 +488,7 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let mut params = Vec::with_capacity(n);
     let mut platform = Vec::with_capacity(n);
     let mut detail = Vec::with_capacity(n);
+    let mut family = Vec::with_capacity(n);
     let mut origin = Vec::with_capacity(n);
     let mut campaign = Vec::with_capacity(n);
     let mut repetition = Vec::with_capacity(n);
@@ -481,6 +514,7 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
             params.push(p.as_str());
             platform.push(r.labels.platform.as_str());
             detail.push(r.labels.platform_detail.as_str());
+            family.push(r.labels.platform_family.as_str());
             origin.push(r.labels.origin.as_str());
             campaign.push(r.labels.campaign.as_str());
             repetition.push(r.repetition as u32);
@@ -503,6 +537,7 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
         Column::new("params".into(), params),
         Column::new("platform".into(), platform),
         Column::new("platform_detail".into(), detail),
+        Column::new("platform_family".into(), family),
         Column::new("label_origin".into(), origin),
         Column::new("campaign".into(), campaign),
         Column::new("repetition".into(), repetition),
@@ -523,6 +558,7 @@ pub fn series_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let mut source = Vec::with_capacity(n);
     let mut run = Vec::with_capacity(n);
     let mut platform = Vec::with_capacity(n);
+    let mut family = Vec::with_capacity(n);
     let mut workload = Vec::with_capacity(n);
     let mut repetition = Vec::with_capacity(n);
     let mut t_s = Vec::with_capacity(n);
@@ -534,6 +570,7 @@ pub fn series_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
             source.push(r.source.as_str());
             run.push(r.run as u32);
             platform.push(r.labels.platform.as_str());
+            family.push(r.labels.platform_family.as_str());
             workload.push(r.data.workload.as_str());
             repetition.push(r.repetition as u32);
             t_s.push(s.t_s);
@@ -546,6 +583,7 @@ pub fn series_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
         Column::new("source".into(), source),
         Column::new("run".into(), run),
         Column::new("platform".into(), platform),
+        Column::new("platform_family".into(), family),
         Column::new("workload".into(), workload),
         Column::new("repetition".into(), repetition),
         Column::new("t_s".into(), t_s),

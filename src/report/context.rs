@@ -181,7 +181,7 @@ pub struct ArmCtx {
     pub failed_runs: usize,
     /// Monitor logs (pidstat) read beside the runs.
     pub monitor_logs: usize,
-    /// How its files were labelled, with counts (`path token 'docker' (25 files)`).
+    /// How its files were labelled, with counts (`path word 'docker' in folder 'docker' (25 files)`).
     pub labelled: Vec<String>,
     /// Platforms inside it (campaigns only).
     pub platforms: Vec<String>,
@@ -1102,7 +1102,7 @@ pub fn build(input: &ReportInput) -> Built {
             runs: f.report.runs,
             platform: f.arm.clone(),
             origin: f.report.labels.origin.as_str().to_string(),
-            how: f.report.labels.how.clone(),
+            how: file_how(f),
             error: f.report.error.clone().unwrap_or_default(),
         })
         .collect();
@@ -1526,7 +1526,16 @@ fn arm_ctx(name: &str, baseline: &str, input: &ReportInput) -> ArmCtx {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect());
-    let platforms = runs.iter().map(|r| r.stratum.clone()).filter(|s| !s.is_empty()).collect::<BTreeSet<_>>();
+    let mut platforms =
+        runs.iter().map(|r| r.stratum.clone()).filter(|s| !s.is_empty()).collect::<BTreeSet<_>>();
+    if platforms.is_empty() {
+        // Pooled by family: the platforms inside it.
+        platforms = files
+            .iter()
+            .map(|f| crate::analyse::arm_name(&f.report.labels.platform, &f.report.labels.platform_detail))
+            .filter(|p| p != name)
+            .collect();
+    }
     ArmCtx {
         name: name.to_string(),
         baseline: name == baseline,
@@ -1571,6 +1580,21 @@ fn dates(all: Vec<String>) -> Vec<String> {
     }
 }
 
+/// How a file was labelled, for the appendix: when its runs were counted under another arm
+/// than its label (a family with `--group-by family`, a campaign in `compare`), the label
+/// first (`kvm[raw] (family vm): path word 'kvm' in folder 'kvm'`).
+fn file_how(f: &FileView) -> String {
+    let l = &f.report.labels;
+    let label = crate::analyse::arm_name(&l.platform, &l.platform_detail);
+    if f.arm == label {
+        l.how.clone()
+    } else if f.arm == l.platform_family {
+        format!("{label} (family {}): {}", l.platform_family, l.how)
+    } else {
+        format!("{label}: {}", l.how)
+    }
+}
+
 fn how_labelled(l: &Labels) -> String {
     format!("{} ({})", l.how, l.origin.as_str())
 }
@@ -1580,6 +1604,19 @@ fn compared_sentence(input: &ReportInput, arms: &[String], baseline: &str) -> St
     let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
     if arms.is_empty() {
         return "No runs were found in the inputs, so nothing is compared.".to_string();
+    }
+    let details: Vec<&str> = arms
+        .iter()
+        .filter(|a| a.strip_prefix(baseline).is_some_and(|r| r.starts_with('[')))
+        .map(|a| a.as_str())
+        .collect();
+    if !arms.iter().any(|a| a == baseline) && details.len() > 1 {
+        return format!(
+            "The baseline {baseline} is {} platforms ({}), so nothing is compared (choose one with \
+             --baseline).",
+            details.len(),
+            details.join(", ")
+        );
     }
     if !arms.iter().any(|a| a == baseline) {
         return format!(
