@@ -733,9 +733,10 @@ mod tests {
     const NON2XX: &str = include_str!("../../tests/fixtures/wrk/non2xx.txt");
     const SOCKET: &str = include_str!("../../tests/fixtures/wrk/socket-errors.txt");
     const NO_RESPONSE: &str = include_str!("../../tests/fixtures/wrk/no-response.txt");
-    const WRK2: &str = include_str!(
-        "../../tests/fixtures/wrk2/polis-mail-ru__2020-highload-dht__tests__stage4__allocGet.md"
-    );
+    const WRK2: &str = include_str!("../../tests/fixtures/wrk2/latency.txt");
+    const WRK2_PLAIN: &str = include_str!("../../tests/fixtures/wrk2/plain.txt");
+    const WRK2_UNCORRECTED: &str = include_str!("../../tests/fixtures/wrk2/uncorrected.txt");
+    const WRK2_CALIBRATED: &str = include_str!("../../tests/fixtures/wrk2/calibrated.txt");
 
     #[test]
     fn running_line() {
@@ -773,7 +774,7 @@ mod tests {
             command_in("$ wrk2 -c 128 -t 8 -R 50000 http://h/"),
             Some("wrk2 -c 128 -t 8 -R 50000 http://h/")
         );
-        // A script's echo of its arguments (the real wrk2 fixture's first line).
+        // A script's echo of its arguments, as a harness that prints them before running wrk2.
         assert_eq!(
             command_in("-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081"),
             Some("-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081")
@@ -942,11 +943,14 @@ mod tests {
 
         #[test]
         fn never_panics_on_cut_and_shuffled_real_text(
-            which in 0usize..7,
+            which in 0usize..10,
             at in 0usize..2000,
             ops in proptest::collection::vec((0u8..3, 0usize..64, 0usize..64), 0..8),
         ) {
-            let real = [PLAIN, LATENCY, MULTI, NON2XX, SOCKET, NO_RESPONSE, WRK2][which];
+            let real = [
+                PLAIN, LATENCY, MULTI, NON2XX, SOCKET, NO_RESPONSE, WRK2, WRK2_PLAIN, WRK2_UNCORRECTED,
+                WRK2_CALIBRATED,
+            ][which];
             let text = edit_lines(cut(real, at), &ops);
             if let Ok(out) = parse(&text) {
                 for run in &out.runs {
