@@ -411,6 +411,48 @@ fn wrk2_run_past_its_calibration_has_a_sampled_rate() {
 }
 
 #[test]
+fn wrk2_run_without_latency_is_told_by_its_command_line() {
+    // Without --latency wrk2 prints only wrk's lines: the prompt line
+    // "$ wrk2 -t2 -c16 -d5s -R2000 http://127.0.0.1:33855/small.html" is what says wrk2.
+    let path = fixture("wrk2/plain.txt");
+    let runs = runs_of(&path);
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0];
+    assert_eq!(r.data.tool, "wrk2");
+    assert_eq!(r.data.workload, "wrk2");
+    assert_eq!(param(r, "rate"), "2000");
+    assert_eq!((r.data.first_line, r.data.last_line), (2, 9));
+    // "    Latency     1.23ms    0.94ms  12.21ms   86.27%", "Requests/sec:   1993.86"
+    close(metric(r, "latency_avg_ms"), 1.23);
+    close(metric(r, "latency_stdev_ms"), 0.94);
+    close(metric(r, "latency_max_ms"), 12.21);
+    close(metric(r, "requests_per_sec"), 1993.86);
+    // "  9971 requests in 5.00s, 21.75MB read"
+    close(metric(r, "requests"), 9971.0);
+    assert_eq!(r.data.metric("latency_p50_ms"), None);
+    assert_eq!(r.data.metric("req_per_sec_thread_avg"), None);
+    assert!(ingest_paths(&[path]).files[0].warnings.is_empty());
+
+    let text = read(&fixture("wrk2/plain.txt"));
+    // The same command run as `./wrk` (wrk2's own Makefile names its binary `wrk`): -R, which
+    // wrk does not have, still says wrk2.
+    let renamed = text.replacen("$ wrk2 ", "$ ./wrk ", 1);
+    let out = WrkParser.parse(&renamed, &ParseOptions::default()).expect("run read");
+    assert_eq!(out.runs[0].tool, "wrk2");
+    assert_eq!(out.runs[0].params["rate"], "2000");
+    // A script that echoes its arguments alone before the run (no program name) shows the rate too.
+    let echoed = text.replacen("$ wrk2 ", "", 1);
+    let out = WrkParser.parse(&echoed, &ParseOptions::default()).expect("run read");
+    assert_eq!(out.runs[0].tool, "wrk2");
+    assert_eq!(out.runs[0].params["rate"], "2000");
+    // Without the prompt line nothing in the output tells it from a wrk run.
+    let bare: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let out = WrkParser.parse(&bare, &ParseOptions::default()).expect("run read");
+    assert_eq!(out.runs[0].tool, "wrk");
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+}
+
+#[test]
 fn wrk2_uncorrected_block_is_not_taken_for_the_recorded_one() {
     let runs = runs_of(&fixture("wrk2/uncorrected.txt"));
     assert_eq!(runs.len(), 1);
