@@ -32,8 +32,9 @@ fn seeds() -> Vec<Vec<u8>> {
             let p = entry.path();
             let small = entry.metadata().map(|m| m.is_file() && m.len() < 128 * 1024).unwrap_or(false);
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            // Notes are skipped, not outputs that happen to be named `.md` (the wrk2 fixture).
-            let notes = p.file_name().is_some_and(|n| n == "SOURCES.md");
+            // Notes are skipped (SOURCES.md, tests/fixtures/wrk2/README.md), not every `.md`: a
+            // copied output may be named so.
+            let notes = p.file_name().is_some_and(|n| n == "SOURCES.md" || n == "README.md");
             if small && !notes && !matches!(ext, "tsv" | "sh" | "snap" | "conf") {
                 if let Ok(bytes) = std::fs::read(p) {
                     out.push(bytes);

@@ -309,13 +309,29 @@ fn crlf_line_ends_read_the_same() {
     assert_eq!(param(&runs[4], "path"), "/fetch?limit=10&offset=0");
 }
 
-// ---- tests/fixtures/wrk2 (a real wrk2 output, see its SOURCES.md) -----------------------------
+// ---- tests/fixtures/wrk2 (made by its make.sh with a wrk2 built here, see its README.md) -----
+//
+// Each file is a prompt line `$ wrk2 <arguments>` (wrk2 never prints its rate) and then what
+// wrk2 printed. `sh tests/fixtures/wrk2/make.sh --expect` extracts with awk the values quoted
+// below from the files, independently of the parser.
 
-const WRK2_ALLOC_GET: &str = "wrk2/polis-mail-ru__2020-highload-dht__tests__stage4__allocGet.md";
+/// The wrk2 HdrHistogram rows `50.000%` to `99.999%`: metric names beside the values in ms.
+fn hdr_rows(values: [f64; 7]) -> impl Iterator<Item = (&'static str, f64)> {
+    let names = [
+        "latency_p50_ms",
+        "latency_p75_ms",
+        "latency_p90_ms",
+        "latency_p99_ms",
+        "latency_p99_9_ms",
+        "latency_p99_99_ms",
+        "latency_p99_999_ms",
+    ];
+    names.into_iter().zip(values)
+}
 
 #[test]
 fn wrk2_run_is_its_own_tool_with_its_rate_and_hdr_percentiles() {
-    let path = fixture(WRK2_ALLOC_GET);
+    let path = fixture("wrk2/latency.txt");
     assert_eq!(ingest::detect(&head_of(&path)).map(|p| p.name()), Some("wrk"));
     let runs = runs_of(&path);
     assert_eq!(runs.len(), 1);
@@ -323,55 +339,146 @@ fn wrk2_run_is_its_own_tool_with_its_rate_and_hdr_percentiles() {
     // Never compared with wrk as the same workload.
     assert_eq!(r.data.tool, "wrk2");
     assert_eq!(r.data.workload, "wrk2");
-    // "Running 1m test @ http://localhost:8081" (line 3) to "Transfer/sec:    173.39KB" (line 114)
-    assert_eq!((r.data.first_line, r.data.last_line), (3, 114));
-    // "  1 threads and 64 connections"
-    assert_eq!(param(r, "threads"), "1");
-    assert_eq!(param(r, "connections"), "64");
-    assert_eq!(param(r, "duration"), "1m");
-    assert_eq!(param(r, "path"), "/");
-    // line 1: "-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081"
+    // "Running 5s test @ http://127.0.0.1:33855/small.html" (line 2) to "Transfer/sec:      4.35MB"
+    // (line 95)
+    assert_eq!((r.data.first_line, r.data.last_line), (2, 95));
+    // "  2 threads and 16 connections"
+    assert_eq!(param(r, "threads"), "2");
+    assert_eq!(param(r, "connections"), "16");
+    assert_eq!(param(r, "duration"), "5s");
+    assert_eq!(param(r, "path"), "/small.html");
+    // line 1: "$ wrk2 -t2 -c16 -d5s -R2000 --latency http://127.0.0.1:33855/small.html"
     assert_eq!(param(r, "rate"), "2000");
     assert_eq!(r.data.params.len(), 5);
     assert_eq!(
         r.data.facts["command"],
-        "-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081"
+        "wrk2 -t2 -c16 -d5s -R2000 --latency http://127.0.0.1:33855/small.html"
     );
-    // "Requests/sec:   1995.22", "Transfer/sec:    173.39KB"
-    close(metric(r, "requests_per_sec"), 1995.22);
-    close(metric(r, "transfer_bytes_per_sec"), 173.39 * 1024.0);
-    // "    Latency     1.44ms  706.00us  12.92ms   68.59%" (corrected for coordinated omission)
-    close(metric(r, "latency_avg_ms"), 1.44);
-    close(metric(r, "latency_stdev_ms"), 0.706);
-    close(metric(r, "latency_max_ms"), 12.92);
-    // "    Req/Sec     2.11k   212.65     3.44k    72.73%"
-    close(metric(r, "req_per_sec_thread_avg"), 2110.0);
-    // " 50.000%    1.37ms" ... " 99.999%   12.68ms" of "Latency Distribution (HdrHistogram -
-    // Recorded Latency)"
-    for (name, ms) in [
-        ("latency_p50_ms", 1.37),
-        ("latency_p75_ms", 1.85),
-        ("latency_p90_ms", 2.42),
-        ("latency_p99_ms", 3.02),
-        ("latency_p99_9_ms", 5.72),
-        ("latency_p99_99_ms", 7.89),
-        ("latency_p99_999_ms", 12.68),
-    ] {
+    // "Requests/sec:   1994.35", "Transfer/sec:      4.35MB"
+    close(metric(r, "requests_per_sec"), 1994.35);
+    close(metric(r, "transfer_bytes_per_sec"), 4.35 * MIB);
+    // "    Latency     1.08ms  816.55us  12.22ms   85.97%" (corrected for coordinated omission)
+    close(metric(r, "latency_avg_ms"), 1.08);
+    close(metric(r, "latency_stdev_ms"), 0.81655);
+    close(metric(r, "latency_max_ms"), 12.22);
+    // "    Req/Sec       -nan      -nan   0.00      0.00%": a 5 s run ends before wrk2's 10 s
+    // calibration, so no per-thread rate was sampled and none is kept.
+    assert_eq!(r.data.metric("req_per_sec_thread_avg"), None);
+    // " 50.000%    0.96ms" ... " 99.999%   12.22ms" of "Latency Distribution (HdrHistogram -
+    // Recorded Latency)"; the "100.000%   12.22ms" row is the maximum, not a percentile.
+    for (name, ms) in hdr_rows([0.96, 1.32, 1.79, 4.29, 8.39, 11.87, 12.22]) {
         close(metric(r, name), ms);
     }
-    // "  119714 requests in 1.00m, 10.16MB read"
-    close(metric(r, "requests"), 119714.0);
-    close(metric(r, "duration_s"), 60.0);
-    close(metric(r, "read_bytes"), 10.16 * MIB);
+    assert_eq!(r.data.metric("latency_p100_ms"), None);
+    // "  9972 requests in 5.00s, 21.75MB read"
+    close(metric(r, "requests"), 9972.0);
+    close(metric(r, "duration_s"), 5.0);
+    close(metric(r, "read_bytes"), 21.75 * MIB);
     close(metric(r, "socket_errors"), 0.0);
+    close(metric(r, "non_2xx_responses"), 0.0);
     assert!(r.data.issues.is_empty(), "{:?}", r.data.issues);
     let out = ingest_paths(&[path]);
     assert!(out.files[0].warnings.is_empty(), "{:?}", out.files[0].warnings);
 }
 
 #[test]
+fn wrk2_run_past_its_calibration_has_a_sampled_rate() {
+    let runs = runs_of(&fixture("wrk2/calibrated.txt"));
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0];
+    // "  Thread calibration: mean lat.: 6.089ms, rate sampling interval: 10ms" (lines 4 and 5)
+    assert_eq!(r.data.tool, "wrk2");
+    assert_eq!((r.data.first_line, r.data.last_line), (2, 92));
+    assert_eq!(param(r, "duration"), "15s");
+    // line 1: "$ wrk2 -t2 -c16 -d15s --rate 1k --latency http://...": SI suffix, powers of 1000
+    assert_eq!(param(r, "rate"), "1000");
+    // "    Req/Sec   565.10    341.96     6.55k    95.62%"
+    close(metric(r, "req_per_sec_thread_avg"), 565.10);
+    // "    Latency    19.12ms   51.95ms 264.96ms   89.80%"
+    close(metric(r, "latency_avg_ms"), 19.12);
+    close(metric(r, "latency_stdev_ms"), 51.95);
+    close(metric(r, "latency_max_ms"), 264.96);
+    // " 50.000%    1.01ms" ... " 99.999%  265.21ms"
+    for (name, ms) in hdr_rows([1.01, 1.50, 75.65, 237.05, 260.48, 265.21, 265.21]) {
+        close(metric(r, name), ms);
+    }
+    // "  14991 requests in 15.00s, 32.70MB read", "Requests/sec:    999.26", "Transfer/sec:      2.18MB"
+    close(metric(r, "requests"), 14991.0);
+    close(metric(r, "duration_s"), 15.0);
+    close(metric(r, "read_bytes"), 32.70 * MIB);
+    close(metric(r, "requests_per_sec"), 999.26);
+    close(metric(r, "transfer_bytes_per_sec"), 2.18 * MIB);
+}
+
+#[test]
+fn wrk2_run_without_latency_is_told_by_its_command_line() {
+    // Without --latency wrk2 prints only wrk's lines: the prompt line
+    // "$ wrk2 -t2 -c16 -d5s -R2000 http://127.0.0.1:33855/small.html" is what says wrk2.
+    let path = fixture("wrk2/plain.txt");
+    let runs = runs_of(&path);
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0];
+    assert_eq!(r.data.tool, "wrk2");
+    assert_eq!(r.data.workload, "wrk2");
+    assert_eq!(param(r, "rate"), "2000");
+    assert_eq!((r.data.first_line, r.data.last_line), (2, 9));
+    // "    Latency     1.23ms    0.94ms  12.21ms   86.27%", "Requests/sec:   1993.86"
+    close(metric(r, "latency_avg_ms"), 1.23);
+    close(metric(r, "latency_stdev_ms"), 0.94);
+    close(metric(r, "latency_max_ms"), 12.21);
+    close(metric(r, "requests_per_sec"), 1993.86);
+    // "  9971 requests in 5.00s, 21.75MB read"
+    close(metric(r, "requests"), 9971.0);
+    assert_eq!(r.data.metric("latency_p50_ms"), None);
+    assert_eq!(r.data.metric("req_per_sec_thread_avg"), None);
+    assert!(ingest_paths(&[path]).files[0].warnings.is_empty());
+
+    let text = read(&fixture("wrk2/plain.txt"));
+    // The same command run as `./wrk` (wrk2's own Makefile names its binary `wrk`): -R, which
+    // wrk does not have, still says wrk2.
+    let renamed = text.replacen("$ wrk2 ", "$ ./wrk ", 1);
+    let out = WrkParser.parse(&renamed, &ParseOptions::default()).expect("run read");
+    assert_eq!(out.runs[0].tool, "wrk2");
+    assert_eq!(out.runs[0].params["rate"], "2000");
+    // A script that echoes its arguments alone before the run (no program name) shows the rate too.
+    let echoed = text.replacen("$ wrk2 ", "", 1);
+    let out = WrkParser.parse(&echoed, &ParseOptions::default()).expect("run read");
+    assert_eq!(out.runs[0].tool, "wrk2");
+    assert_eq!(out.runs[0].params["rate"], "2000");
+    // Without the prompt line nothing in the output tells it from a wrk run.
+    let bare: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let out = WrkParser.parse(&bare, &ParseOptions::default()).expect("run read");
+    assert_eq!(out.runs[0].tool, "wrk");
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+}
+
+#[test]
+fn wrk2_uncorrected_block_is_not_taken_for_the_recorded_one() {
+    let runs = runs_of(&fixture("wrk2/uncorrected.txt"));
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0];
+    assert_eq!(r.data.tool, "wrk2");
+    // line 1: "$ wrk2 -t2 -c16 -d5s -R2000 -U http://127.0.0.1:33855/small.html"
+    assert_eq!(param(r, "rate"), "2000");
+    // The run ends at "Transfer/sec:      4.35MB" (line 182), after both blocks.
+    assert_eq!((r.data.first_line, r.data.last_line), (2, 182));
+    // "Latency Distribution (HdrHistogram - Recorded Latency)" (line 7): " 50.000%    0.98ms" ...
+    // " 99.999%   16.86ms"; not "Uncorrected Latency (measured without taking delayed starts
+    // into account)" (line 94): " 50.000%  170.00us" ... " 99.999%   11.90ms".
+    for (name, ms) in hdr_rows([0.98, 1.36, 1.94, 6.24, 12.73, 16.62, 16.86]) {
+        close(metric(r, name), ms);
+    }
+    // "    Latency     1.18ms    1.17ms  16.85ms   93.70%"
+    close(metric(r, "latency_avg_ms"), 1.18);
+    close(metric(r, "latency_max_ms"), 16.85);
+    // "  9972 requests in 5.00s, 21.75MB read", "Requests/sec:   1994.28"
+    close(metric(r, "requests"), 9972.0);
+    close(metric(r, "requests_per_sec"), 1994.28);
+}
+
+#[test]
 fn wrk2_run_beside_a_wrk_run_stays_apart_and_its_spectrum_is_not_read() {
-    let wrk2 = read(&fixture(WRK2_ALLOC_GET));
+    let wrk2 = read(&fixture("wrk2/latency.txt"));
     let both = format!("{wrk2}{}", read(&fixture("wrk/latency.txt")));
     let out = WrkParser.parse(&both, &ParseOptions::default()).expect("both runs read");
     assert_eq!(out.runs.len(), 2);
@@ -380,23 +487,26 @@ fn wrk2_run_beside_a_wrk_run_stays_apart_and_its_spectrum_is_not_read() {
     // The wrk run has no rate and its own "     50%  458.00us".
     assert!(!out.runs[1].params.contains_key("rate"));
     close(out.runs[1].metric("latency_p50_ms").expect("p50"), 0.458);
-    // The spectrum row "       1.371     0.500000        49680         2.00" is not a percentile.
-    close(out.runs[0].metric("latency_p50_ms").expect("p50"), 1.37);
+    // The spectrum row "       0.958     0.500000         4988         2.00" is not a percentile.
+    close(out.runs[0].metric("latency_p50_ms").expect("p50"), 0.96);
     assert!(out.runs[0].metric("latency_p100_ms").is_none());
+    assert_eq!(out.runs[0].metrics.iter().filter(|m| m.name.starts_with("latency_p")).count(), 7);
 }
 
 #[test]
 fn wrk2_run_without_a_command_line_has_no_rate_and_says_so() {
-    let wrk2 = read(&fixture(WRK2_ALLOC_GET));
-    // Without its first line (the arguments), nothing shows the rate.
+    let wrk2 = read(&fixture("wrk2/latency.txt"));
+    // Without its first line (the prompt with the arguments), nothing shows the rate; the
+    // HdrHistogram block still says wrk2.
     let rest: Vec<&str> = wrk2.lines().skip(1).collect();
     let (_tmp, path) = temp_file("wrk2.txt", &(rest.join("\n") + "\n"));
     let out = ingest_paths(&[path]);
     assert!(out.ok(), "{:?}", out.errors);
+    assert_eq!(out.runs[0].data.tool, "wrk2");
     assert!(!out.runs[0].data.params.contains_key("rate"));
     let w = &out.files[0].warnings;
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains(":2: 1 wrk2 run(s)") && w[0].contains("-R"), "{w:?}");
+    assert!(w[0].contains(":1: 1 wrk2 run(s)") && w[0].contains("-R"), "{w:?}");
 }
 
 // ---- tests/fixtures/wrk (made by make.sh) ------------------------------------------------------

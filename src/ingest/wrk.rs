@@ -11,10 +11,13 @@
 //!
 //! wrk2 (giltene/wrk2) prints the same lines plus `Thread calibration:`, an HdrHistogram
 //! percentile block (`Latency Distribution (HdrHistogram - Recorded Latency)`) and a `Detailed
-//! Percentile spectrum`. Such a run is tool and workload `wrk2`, never `wrk`: it sends requests
-//! at a fixed rate (`-R`) and corrects its latencies for coordinated omission, so its numbers
-//! do not stand beside wrk's. wrk2 does not print its rate; a command line shown before the run
-//! gives it (param `rate`). See `docs/metrics.md (wrk)` for every metric and param.
+//! Percentile spectrum`; a run without `--latency` that ends before wrk2's 10 s calibration
+//! prints none of them. A run with any of them, or one whose command line shown before it runs
+//! wrk2 (program `wrk2`, or a `-R`/`--rate` wrk does not take), is tool and workload `wrk2`,
+//! never `wrk`: it sends requests at a fixed rate (`-R`) and corrects its latencies for
+//! coordinated omission, so its numbers do not stand beside wrk's. wrk2 does not print its
+//! rate; a command line shown before the run gives it (param `rate`). See `docs/metrics.md
+//! (wrk)` for every metric and param.
 
 use super::text::{self, duration_ms, num, num_si, size_bytes};
 use super::{Diagnostic, ParseOptions, ParseOutput, Parser};
@@ -355,6 +358,14 @@ fn rate_in(cmd: &str) -> Option<String> {
     (rate.is_finite() && rate > 0.0).then(|| format!("{rate}"))
 }
 
+/// Returns true if and only if a command line runs wrk2: its program is `wrk2` (or ends in
+/// `/wrk2`), or it passes a rate (`-R`, `--rate`), which wrk does not take. wrk2's own Makefile
+/// names its binary `wrk`, so the program name alone does not tell.
+fn command_is_wrk2(cmd: &str) -> bool {
+    let program = cmd.split_whitespace().next().unwrap_or("");
+    program.rsplit('/').next() == Some("wrk2") || rate_in(cmd).is_some()
+}
+
 /// The metric name of a wrk2 percentile row: `latency_p50_ms`, `latency_p99_999_ms`.
 fn percentile_name(pct: f64) -> String {
     format!("latency_p{}_ms", format!("{pct}").replace('.', "_"))
@@ -453,7 +464,9 @@ impl Block {
 
     /// Turns the block into a run, adding its warnings.
     fn to_run(&self, warnings: &mut Vec<Diagnostic>) -> Run {
-        let tool = if self.wrk2.is_some() { TOOL_WRK2 } else { TOOL };
+        // wrk2 without --latency prints only wrk's lines: then its command line tells.
+        let is_wrk2 = self.wrk2.is_some() || self.command.as_deref().is_some_and(command_is_wrk2);
+        let tool = if is_wrk2 { TOOL_WRK2 } else { TOOL };
         let mut run = Run::new(tool, tool, self.first);
         run.last_line = self.last;
         run.tool_version = self.version.clone();
@@ -465,7 +478,7 @@ impl Block {
                 run.facts.insert("target".into(), url.clone());
                 if let Some(cmd) = &self.command {
                     run.facts.insert("command".into(), cmd.clone());
-                    if let (Some(rate), true) = (rate_in(cmd), self.wrk2.is_some()) {
+                    if let (Some(rate), true) = (rate_in(cmd), is_wrk2) {
                         run.params.insert("rate".into(), rate);
                     }
                 }
@@ -733,9 +746,10 @@ mod tests {
     const NON2XX: &str = include_str!("../../tests/fixtures/wrk/non2xx.txt");
     const SOCKET: &str = include_str!("../../tests/fixtures/wrk/socket-errors.txt");
     const NO_RESPONSE: &str = include_str!("../../tests/fixtures/wrk/no-response.txt");
-    const WRK2: &str = include_str!(
-        "../../tests/fixtures/wrk2/polis-mail-ru__2020-highload-dht__tests__stage4__allocGet.md"
-    );
+    const WRK2: &str = include_str!("../../tests/fixtures/wrk2/latency.txt");
+    const WRK2_PLAIN: &str = include_str!("../../tests/fixtures/wrk2/plain.txt");
+    const WRK2_UNCORRECTED: &str = include_str!("../../tests/fixtures/wrk2/uncorrected.txt");
+    const WRK2_CALIBRATED: &str = include_str!("../../tests/fixtures/wrk2/calibrated.txt");
 
     #[test]
     fn running_line() {
@@ -773,7 +787,7 @@ mod tests {
             command_in("$ wrk2 -c 128 -t 8 -R 50000 http://h/"),
             Some("wrk2 -c 128 -t 8 -R 50000 http://h/")
         );
-        // A script's echo of its arguments (the real wrk2 fixture's first line).
+        // A script's echo of its arguments, as a harness that prints them before running wrk2.
         assert_eq!(
             command_in("-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081"),
             Some("-t1 -c64 -d60s -R2000 -s ./wrk/get.lua --latency http://localhost:8081")
@@ -789,6 +803,16 @@ mod tests {
         assert_eq!(rate_in("wrk2 --rate 1M http://h/").as_deref(), Some("1000000"));
         assert_eq!(rate_in("wrk -t2 -c10 http://h/"), None);
         assert_eq!(rate_in("wrk2 -R http://h/"), None);
+    }
+
+    #[test]
+    fn wrk2_commands() {
+        assert!(command_is_wrk2("wrk2 -t2 -c16 -d5s -R2000 http://h/"));
+        assert!(command_is_wrk2("/opt/wrk2/wrk -t2 --rate 1k http://h/"));
+        assert!(command_is_wrk2("-t1 -c64 -d60s -R2000 http://h/"));
+        assert!(command_is_wrk2("/usr/local/bin/wrk2 -t2 http://h/"));
+        assert!(!command_is_wrk2("wrk -t2 -c10 -d1s --latency http://h/"));
+        assert!(!command_is_wrk2("wrk2x -t2 http://h/"));
     }
 
     #[test]
@@ -942,11 +966,14 @@ mod tests {
 
         #[test]
         fn never_panics_on_cut_and_shuffled_real_text(
-            which in 0usize..7,
+            which in 0usize..10,
             at in 0usize..2000,
             ops in proptest::collection::vec((0u8..3, 0usize..64, 0usize..64), 0..8),
         ) {
-            let real = [PLAIN, LATENCY, MULTI, NON2XX, SOCKET, NO_RESPONSE, WRK2][which];
+            let real = [
+                PLAIN, LATENCY, MULTI, NON2XX, SOCKET, NO_RESPONSE, WRK2, WRK2_PLAIN, WRK2_UNCORRECTED,
+                WRK2_CALIBRATED,
+            ][which];
             let text = edit_lines(cut(real, at), &ops);
             if let Ok(out) = parse(&text) {
                 for run in &out.runs {
