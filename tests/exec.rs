@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use crate::util::*;
 use predicates::prelude::*;
-use virtperf::exec::manifest::{Manifest, RunStatus};
 use virtperf::label::{LabelSet, Labeler};
+use virtperf::model::manifest::{Manifest, RunStatus};
 use virtperf::model::LabelOrigin;
 
 fn bin() -> PathBuf {

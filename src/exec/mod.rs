@@ -4,7 +4,8 @@
 //!
 //! One [`Executor`] per platform kind builds the process that runs an argv on its platform
 //! ([`Executor::command`], no spawning, so the argv is unit-tested) and brings the platform up
-//! and down. [`runner`] drives a campaign: order, monitoring, timeouts, Ctrl-C, the manifest.
+//! and down. [`runner`] drives a campaign: order, monitoring, timeouts, Ctrl-C, the manifest
+//! ([`crate::model::manifest`]).
 //! [`lab`] builds images to run on. Nothing here parses benchmark output.
 //!
 //! Arguments always travel as argv: `docker exec` and native runs get them as separate
@@ -14,7 +15,6 @@
 pub mod cli;
 pub mod docker;
 pub mod lab;
-pub mod manifest;
 pub mod mock;
 pub mod native;
 pub mod plan;
@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-pub use manifest::{Facts, PlatformFacts};
+pub use crate::model::manifest::{Facts, PlatformFacts};
 
 /// The platform kinds, a closed set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

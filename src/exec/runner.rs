@@ -19,16 +19,15 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::manifest::{now, Manifest, RunRecord, RunStatus, MANIFEST_FORMAT};
 use super::plan::{Plan, WorkloadSpec};
 use super::schedule::{schedule, RunKind, Slot};
 use super::{
     argv_of, executor_for, facts_argv, parse_facts, run_captured, shown, signal_group, spawn_to,
     wait_deadline, Executor, ExecutorKind, Facts, Job, StartContext, Waited,
 };
-
-/// Exit status after Ctrl-C (128 + SIGINT), as shells report it.
-pub const EXIT_INTERRUPTED: u8 = 130;
+use crate::digest::sha256_file;
+use crate::model::exit::{EXIT_BAD_INPUT, EXIT_INTERRUPTED};
+use crate::model::manifest::{Manifest, RunRecord, RunStatus, MANIFEST_FORMAT};
 
 /// Options of `virtperf run`.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +61,7 @@ pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
         .with_context(|| format!("could not create output folder '{}'", out.display()))?;
     let out = out.canonicalize()?;
     let manifest_path = out.join("manifest.json");
-    let plan_sha = crate::ingest::sha256_file(&opts.plan)?;
+    let plan_sha = sha256_file(&opts.plan)?;
     let mut manifest = if manifest_path.exists() {
         if !opts.resume {
             bail!(
@@ -116,8 +115,13 @@ pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
     Ok(match outcome {
         Outcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
         Outcome::Finished { failed: 0 } => ExitCode::SUCCESS,
-        Outcome::Finished { .. } => ExitCode::from(crate::commands::EXIT_BAD_INPUT),
+        Outcome::Finished { .. } => ExitCode::from(EXIT_BAD_INPUT),
     })
+}
+
+/// Now, RFC 3339 UTC with milliseconds.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// How a campaign ended.
