@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod docker;
 pub mod lab;
+mod lock;
 pub mod mock;
 pub mod native;
 pub mod plan;

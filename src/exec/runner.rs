@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::lock::CampaignLock;
 use super::plan::{Plan, WorkloadSpec};
 use super::schedule::{schedule, RunKind, Slot};
 use super::{
@@ -156,7 +157,7 @@ pub struct Campaign {
     pub stop: Arc<AtomicBool>,
     host: Facts,
     progress: ProgressBar,
-    lock: Option<PathBuf>,
+    lock: Option<CampaignLock>,
 }
 
 impl Campaign {
@@ -275,31 +276,10 @@ impl Campaign {
         self.manifest.save(&self.manifest_path())
     }
 
-    fn take_lock(&mut self) -> Result<()> {
-        let dir = self.out.join(".virtperf");
-        std::fs::create_dir_all(&dir)?;
-        let lock = dir.join("lock");
-        if let Ok(text) = std::fs::read_to_string(&lock) {
-            if let Ok(pid) = text.trim().parse::<i32>() {
-                // SAFETY: kill(pid, 0) only checks that the process exists.
-                let alive = pid != std::process::id() as i32 && unsafe { libc::kill(pid, 0) } == 0;
-                if alive {
-                    bail!(
-                        "another virtperf run (pid {pid}) is writing to '{}'; wait for it or stop it",
-                        self.out.display()
-                    );
-                }
-            }
-        }
-        std::fs::write(&lock, std::process::id().to_string())?;
-        self.lock = Some(lock);
-        Ok(())
-    }
-
     /// Runs every scheduled run not yet in the manifest.
     pub fn run(&mut self) -> Result<Outcome> {
         std::fs::create_dir_all(&self.out)?;
-        self.take_lock()?;
+        self.lock = Some(CampaignLock::take(&self.out)?);
         self.manifest.planned_runs = self.slots.len();
         let mut host_cmd = Command::new("sh");
         host_cmd.args(&facts_argv("/usr/sbin/nginx")[1..]);
@@ -363,9 +343,7 @@ impl Campaign {
         self.progress.finish_and_clear();
         self.shutdown();
         self.save()?;
-        if let Some(lock) = self.lock.take() {
-            let _ = std::fs::remove_file(lock);
-        }
+        self.lock = None;
         let failed = self.manifest.runs.iter().filter(|r| r.status != RunStatus::Ok).count();
         let ok = self.manifest.runs.len() - failed;
         if interrupted {
@@ -768,11 +746,8 @@ impl Campaign {
 
 impl Drop for Campaign {
     fn drop(&mut self) {
-        // On an error path: never leave containers or VMs behind.
+        // On an error path: never leave containers or VMs behind (the lock goes with it).
         self.shutdown();
-        if let Some(lock) = self.lock.take() {
-            let _ = std::fs::remove_file(lock);
-        }
     }
 }
 
@@ -998,5 +973,45 @@ mod tests {
             "mock: bench '--n=1'\n"
         );
         assert!(!dir.path().join(".virtperf/lock").exists());
+    }
+
+    fn mock_plan() -> Plan {
+        Plan::parse(
+            "campaign = \"m\"\n[monitor]\npidstat_interval_s = 0\n[[platform]]\nname = \"a\"\nkind = \"native\"\n\
+             [[workload]]\nname = \"x\"\nkind = \"command\"\nargs = [\"bench\"]\nrepetitions = 1\n",
+            Path::new("m.toml"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_lock_file_naming_a_live_process_that_holds_no_lock_does_not_block() {
+        // What a `kill -9` leaves behind, its pid since reused by another process (pid 1
+        // lives as long as the machine): the campaign runs.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".virtperf")).unwrap();
+        std::fs::write(dir.path().join(".virtperf/lock"), "1\n").unwrap();
+        let mock = MockExecutor::new("a");
+        let mut c = Campaign::new(mock_plan(), dir.path().to_path_buf(), 1, vec![Box::new(mock)]).unwrap();
+        assert_eq!(c.run().unwrap(), Outcome::Finished { failed: 0 });
+        assert!(!dir.path().join(".virtperf/lock").exists());
+    }
+
+    #[test]
+    fn a_held_lock_refuses_a_second_campaign_naming_pid_and_host() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".virtperf")).unwrap();
+        let path = dir.path().join(".virtperf/lock");
+        std::fs::write(&path, "4242\nbox\n").unwrap();
+        let held = std::fs::File::open(&path).unwrap();
+        held.try_lock().unwrap();
+        let mock = MockExecutor::new("a");
+        let mut c = Campaign::new(mock_plan(), dir.path().to_path_buf(), 1, vec![Box::new(mock)]).unwrap();
+        let e = c.run().unwrap_err().to_string();
+        assert!(e.contains("another virtperf run (pid 4242 on box) is writing to"), "{e}");
+        assert!(c.manifest.runs.is_empty());
+        drop(c);
+        // The refused campaign leaves the holder's lock file alone.
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "4242\nbox\n");
     }
 }
