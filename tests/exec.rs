@@ -65,6 +65,12 @@ fn manifest(out: &Path) -> Manifest {
     Manifest::load(&out.join("manifest.json")).unwrap()
 }
 
+/// Sends SIGINT to `child`, as Ctrl-C does.
+fn sigint(child: &Child) {
+    use rustix::process::{kill_process, Pid, Signal};
+    kill_process(Pid::from_raw(child.id() as i32).expect("a pid"), Signal::INT).expect("SIGINT");
+}
+
 fn pgrep(pattern: &str) -> bool {
     Command::new("pgrep").args(["-f", pattern]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
 }
@@ -359,8 +365,7 @@ repetitions = 3
     // Ctrl-C after 3 runs: exit 130, finished runs kept.
     let mut child = spawn_run(&plan, &out, false);
     wait_for_runs(&out, 3, &mut child);
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    sigint(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let first = manifest(&out);
@@ -705,8 +710,7 @@ repetitions = 2
         std::thread::sleep(Duration::from_millis(50));
     };
     std::thread::sleep(Duration::from_millis(500));
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    sigint(&child);
     assert_eq!(child.wait().unwrap().code(), Some(130));
     let ps = Command::new("docker")
         .args(["ps", "-aq", "--filter", &format!("name={container}")])

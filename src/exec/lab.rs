@@ -67,8 +67,7 @@ fn on_path(tool: &str) -> bool {
 
 /// `virtperf lab`.
 pub fn lab_command(opts: &LabOptions) -> Result<ExitCode> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+    if !rustix::process::geteuid().is_root() {
         bail!("virtperf lab needs root (debootstrap, chroot, docker); run it with sudo");
     }
     let mut need = vec!["debootstrap", "mkfs.ext4", "ssh-keygen", "tar"];

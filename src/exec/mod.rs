@@ -33,6 +33,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use rustix::process::{Pid, Signal};
 
 pub use crate::model::manifest::{Facts, PlatformFacts};
 
@@ -257,18 +258,17 @@ pub enum Waited {
 pub fn die_with_parent(cmd: &mut Command) {
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: between fork and exec the closure calls only getpid/getppid/prctl, which are
-        // async-signal-safe, and allocates nothing.
-        let parent = std::process::id() as i32;
+        use rustix::process::{getppid, set_parent_process_death_signal};
+        let parent = Pid::from_raw(std::process::id() as i32);
+        // SAFETY: between fork and exec the closure makes only the prctl and getppid system
+        // calls (rustix calls them directly: async-signal-safe) and allocates nothing (its
+        // errors are raw OS error codes).
         unsafe {
             cmd.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
+                set_parent_process_death_signal(Some(Signal::KILL))?;
                 // The parent died before the prctl: nobody would stop this process.
-                if libc::getppid() != parent {
-                    return Err(std::io::Error::other("virtperf exited while starting it"));
+                if getppid() != parent {
+                    return Err(std::io::Error::from_raw_os_error(rustix::io::Errno::SRCH.raw_os_error()));
                 }
                 Ok(())
             });
@@ -289,13 +289,11 @@ pub fn spawn_to(cmd: &mut Command, stdout: &Path, stderr: &Path) -> Result<Child
     cmd.spawn().with_context(|| format!("could not start {}", shown(&argv_of(cmd))))
 }
 
-/// Sends `signal` to the process group led by `child`.
-pub fn signal_group(child: &Child, signal: i32) {
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: kill(2) with a negative pid signals a process group; no memory is touched.
-        unsafe {
-            libc::kill(-pid, signal);
-        }
+/// Sends `signal` to the process group led by `child` (it was spawned as a group leader); a
+/// group that is gone already is no error.
+pub fn signal_group(child: &Child, signal: Signal) {
+    if let Some(pid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) {
+        let _ = rustix::process::kill_process_group(pid, signal);
     }
 }
 
@@ -322,7 +320,7 @@ pub fn wait_deadline(
         };
         if let Some(why) = why {
             on_kill();
-            signal_group(child, libc::SIGKILL);
+            signal_group(child, Signal::KILL);
             let _ = child.wait();
             return Ok(why);
         }

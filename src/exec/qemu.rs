@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use rustix::process::Signal;
 
 use super::plan::PlatformSpec;
 use super::qmp::Qmp;
@@ -364,7 +365,7 @@ impl QemuExecutor {
                     Ok(Some(s)) if s.success() => break Ok(Boot::Up),
                     Ok(None) if started.elapsed() < Duration::from_secs(20) => {}
                     _ => {
-                        super::signal_group(child, libc::SIGKILL);
+                        super::signal_group(child, Signal::KILL);
                         let _ = child.wait();
                         probe = None;
                     }
@@ -382,7 +383,7 @@ impl QemuExecutor {
             std::thread::sleep(Duration::from_millis(250));
         };
         if let Some((mut child, _)) = probe {
-            super::signal_group(&child, libc::SIGKILL);
+            super::signal_group(&child, Signal::KILL);
             let _ = child.wait();
         }
         result
@@ -422,7 +423,7 @@ impl QemuExecutor {
     fn kill_qemu(&mut self) {
         let _ = self.ssh.stop();
         if let Some(mut c) = self.child.take() {
-            super::signal_group(&c, libc::SIGTERM);
+            super::signal_group(&c, Signal::TERM);
             let t = Instant::now();
             while t.elapsed() < Duration::from_secs(5) {
                 if c.try_wait().ok().flatten().is_some() {
@@ -430,7 +431,7 @@ impl QemuExecutor {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            super::signal_group(&c, libc::SIGKILL);
+            super::signal_group(&c, Signal::KILL);
             let _ = c.wait();
         }
         let _ = std::fs::remove_file(self.qmp_socket());

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rustix::process::Signal;
 
 use super::lock::CampaignLock;
 use super::plan::{Plan, WorkloadSpec};
@@ -848,7 +849,7 @@ fn stop_monitor(child: &mut Child, remote: Option<(Command, Option<Command>)>) {
     if let Some(c) = int.as_mut() {
         let _ = run_captured(c, Duration::from_secs(15));
     } else {
-        signal_group(child, libc::SIGINT);
+        signal_group(child, Signal::INT);
     }
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(3) {
@@ -860,7 +861,7 @@ fn stop_monitor(child: &mut Child, remote: Option<(Command, Option<Command>)>) {
     if let Some(mut k) = kill {
         let _ = run_captured(&mut k, Duration::from_secs(15));
     }
-    signal_group(child, libc::SIGKILL);
+    signal_group(child, Signal::KILL);
     let _ = child.wait();
 }
 
