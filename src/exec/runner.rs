@@ -33,23 +33,23 @@ use crate::model::manifest::{Manifest, RunRecord, RunStatus, MANIFEST_FORMAT};
 
 /// Options of `virtperf run`.
 #[derive(Debug, Clone, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     /// The plan file.
-    pub plan: PathBuf,
+    pub(crate) plan: PathBuf,
     /// Output folder; default `results/CAMPAIGN`.
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Continue the campaign in `out`.
-    pub resume: bool,
+    pub(crate) resume: bool,
     /// With `resume`: run failed and timed-out runs again.
-    pub retry_failed: bool,
+    pub(crate) retry_failed: bool,
     /// Print what would run, run nothing.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Seed of the order (default: the plan's `seed`, else 1).
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
 }
 
 /// `virtperf run`.
-pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
+pub(crate) fn run_command(opts: &RunOptions) -> Result<ExitCode> {
     let plan = Plan::load(&opts.plan)?;
     let out = opts.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&plan.campaign));
     if opts.dry_run {
@@ -128,7 +128,7 @@ fn now() -> String {
 
 /// How a campaign ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Every scheduled run was tried; `failed` of them did not end ok.
     Finished {
         /// Runs that failed or timed out (all, including earlier sessions).
@@ -147,15 +147,15 @@ struct PlatformState {
 }
 
 /// A campaign in progress.
-pub struct Campaign {
+pub(crate) struct Campaign {
     plan: Plan,
     out: PathBuf,
     slots: Vec<Slot>,
     platforms: Vec<PlatformState>,
     /// The manifest as it stands; written after every run.
-    pub manifest: Manifest,
+    pub(crate) manifest: Manifest,
     /// Set by Ctrl-C (or by a test) to stop.
-    pub stop: Arc<AtomicBool>,
+    pub(crate) stop: Arc<AtomicBool>,
     host: Facts,
     progress: ProgressBar,
     lock: Option<CampaignLock>,
@@ -164,7 +164,12 @@ pub struct Campaign {
 impl Campaign {
     /// A campaign of `plan` into `out`, in the order of `seed`, on `executors` (one per plan
     /// platform, same order).
-    pub fn new(plan: Plan, out: PathBuf, seed: u64, executors: Vec<Box<dyn Executor>>) -> Result<Campaign> {
+    pub(crate) fn new(
+        plan: Plan,
+        out: PathBuf,
+        seed: u64,
+        executors: Vec<Box<dyn Executor>>,
+    ) -> Result<Campaign> {
         if executors.len() != plan.platforms.len() {
             bail!("internal: {} executors for {} platforms", executors.len(), plan.platforms.len());
         }
@@ -201,7 +206,7 @@ impl Campaign {
     }
 
     /// What `--dry-run` prints: the order and every command line, nothing run.
-    pub fn dry_run(&self) -> String {
+    pub(crate) fn dry_run(&self) -> String {
         let mut s = format!(
             "# campaign '{}', seed {}, {} runs, output {}\n",
             self.plan.campaign,
@@ -278,7 +283,7 @@ impl Campaign {
     }
 
     /// Runs every scheduled run not yet in the manifest.
-    pub fn run(&mut self) -> Result<Outcome> {
+    pub(crate) fn run(&mut self) -> Result<Outcome> {
         std::fs::create_dir_all(&self.out)?;
         self.lock = Some(CampaignLock::take(&self.out)?);
         self.manifest.planned_runs = self.slots.len();
@@ -390,12 +395,7 @@ impl Campaign {
             return Ok(());
         }
         let name = self.platforms[pi].exec.name().to_string();
-        let ctx = StartContext {
-            out: self.out.clone(),
-            campaign: self.plan.campaign.clone(),
-            ports: self.wrk_ports(&name),
-            stop: self.stop.clone(),
-        };
+        let ctx = StartContext { ports: self.wrk_ports(&name), stop: self.stop.clone() };
         self.progress.set_message(format!("starting platform {name}"));
         let t0 = Instant::now();
         let result = self.platforms[pi].exec.start(&ctx);
@@ -753,7 +753,7 @@ impl Drop for Campaign {
 }
 
 /// The pidstat argv run inside the platform for workload `w`.
-pub fn pidstat_argv(plan: &Plan, w: &WorkloadSpec) -> Vec<String> {
+pub(crate) fn pidstat_argv(plan: &Plan, w: &WorkloadSpec) -> Vec<String> {
     ["pidstat", "-h", "-u", "-r", "-d", "-w", "-C"]
         .iter()
         .map(|s| s.to_string())
