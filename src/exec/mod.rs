@@ -4,9 +4,13 @@
 //!
 //! One [`Executor`] per platform kind builds the process that runs an argv on its platform
 //! ([`Executor::command`], no spawning, so the argv is unit-tested) and brings the platform up
-//! and down. [`runner`] drives a campaign: order, monitoring, timeouts, Ctrl-C, the manifest
-//! ([`crate::model::manifest`]).
-//! [`lab`] builds images to run on. Nothing here parses benchmark output.
+//! and down. [`kinds`] describes the workload kinds, and [`services`] the servers some of them
+//! need on the platform (nginx for wrk). [`runner`] drives a campaign: order, monitoring,
+//! timeouts, Ctrl-C, the manifest ([`crate::model::manifest`]). [`lab`] builds images to run
+//! on. Nothing here parses benchmark output.
+//!
+//! Layers: this module imports only [`crate::model`] and [`crate::digest`]; `commands` calls it
+//! through [`cli`].
 //!
 //! Arguments always travel as argv: `docker exec` and native runs get them as separate
 //! arguments; over ssh they are joined with POSIX shell quoting by `shlex`, never glued with
@@ -14,6 +18,7 @@
 
 pub mod cli;
 mod docker;
+mod kinds;
 mod lab;
 mod lock;
 #[cfg(test)]
@@ -24,6 +29,7 @@ mod qemu;
 mod qmp;
 mod runner;
 mod schedule;
+mod services;
 mod ssh;
 
 use std::os::unix::process::CommandExt;
@@ -37,6 +43,7 @@ use anyhow::{Context, Result};
 use rustix::process::{Pid, Signal};
 
 use crate::model::manifest::{Facts, PlatformFacts};
+use services::{version_args, VersionProbe};
 
 /// The platform kinds, a closed set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +105,9 @@ pub(crate) fn kill_argv(job: &Job, signal: &str) -> Vec<String> {
     vec!["sh".into(), "-c".into(), KILL_SCRIPT.into(), signal.into(), job.pidfile()]
 }
 
-/// Facts script (constant): prints `key=value` lines about the machine it runs on. `$0` is
-/// the nginx binary to ask for its version.
+/// Facts script (constant): prints `key=value` lines about the machine it runs on. Its
+/// positional parameters are triples NAME BINARY FLAG: for each executable BINARY (a service
+/// such as nginx) it prints `tool.NAME=` and the first line of `BINARY FLAG`.
 pub(crate) const FACTS_SCRIPT: &str = r#"echo "kernel=$(uname -r)"
 echo "cpu_model=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
@@ -107,13 +115,15 @@ echo "memory_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
 echo "os=$( (. /etc/os-release 2>/dev/null; echo "$PRETTY_NAME") )"
 for t in sysbench fio; do command -v $t >/dev/null 2>&1 && echo "tool.$t=$($t --version 2>&1 | head -n1)"; done
 command -v pidstat >/dev/null 2>&1 && echo "tool.pidstat=$(pidstat -V 2>&1 | head -n1)"
-[ -x "$0" ] && echo "tool.nginx=$("$0" -v 2>&1 | head -n1)"
+while [ $# -ge 3 ]; do [ -x "$2" ] && echo "tool.$1=$("$2" "$3" 2>&1 | head -n1)"; shift 3; done
 command -v wrk >/dev/null 2>&1 && echo "tool.wrk=$(wrk -v 2>&1 | head -n1)"
 true"#;
 
-/// The argv that prints [`FACTS_SCRIPT`]'s facts.
-pub(crate) fn facts_argv(nginx: &str) -> Vec<String> {
-    vec!["sh".into(), "-c".into(), FACTS_SCRIPT.into(), nginx.into()]
+/// The argv that prints [`FACTS_SCRIPT`]'s facts, with the versions of `services`.
+pub(crate) fn facts_argv(services: &[VersionProbe]) -> Vec<String> {
+    let mut v: Vec<String> = vec!["sh".into(), "-c".into(), FACTS_SCRIPT.into(), "virtperf-facts".into()];
+    v.extend(version_args(services));
+    v
 }
 
 /// Reads the output of [`FACTS_SCRIPT`].
@@ -199,7 +209,8 @@ pub(crate) trait Executor: Send {
 /// What `start` may need.
 #[derive(Debug, Clone)]
 pub(crate) struct StartContext {
-    /// Ports on the platform that wrk workloads will reach (to publish or forward).
+    /// Ports on the platform where services that workloads reach from this host listen (nginx
+    /// for wrk), to publish or forward.
     pub(crate) ports: Vec<u16>,
     /// Set when the user asked to stop.
     pub(crate) stop: Arc<AtomicBool>,
@@ -405,6 +416,20 @@ mod tests {
         assert_eq!(out, "; touch pwned|$(id)|a b|");
         assert!(!dir.path().join("pwned").exists());
         let _ = std::fs::remove_file(job.pidfile());
+    }
+
+    #[test]
+    fn facts_script_reports_the_services_versions_on_this_host() {
+        let nginx = VersionProbe { name: "nginx", binary: "/usr/sbin/nginx".into(), flag: "-v" };
+        let missing = VersionProbe { name: "nope", binary: "/nonexistent/nope".into(), flag: "-v" };
+        let argv = facts_argv(&[nginx, missing]);
+        let out = run_ok(Command::new(&argv[0]).args(&argv[1..]), Duration::from_secs(30)).unwrap();
+        let f = parse_facts(&out);
+        assert!(!f.kernel.is_empty() && f.cores.is_some(), "{out}");
+        if std::path::Path::new("/usr/sbin/nginx").exists() {
+            assert!(f.tools["nginx"].starts_with("nginx version: nginx/"), "{out}");
+        }
+        assert!(!f.tools.contains_key("nope"), "{out}");
     }
 
     #[test]

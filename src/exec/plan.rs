@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::kinds::{workload_kind, ArgvFrom, Client, WorkloadKind, WORKLOAD_KINDS};
+
 /// Seconds, as a float.
 pub(crate) type Seconds = f64;
 
@@ -227,9 +229,7 @@ fn five() -> u32 {
 }
 
 /// Kinds of platform.
-pub(crate) const PLATFORM_KINDS: &[&str] = &["native", "docker", "ssh", "qemu"];
-/// Kinds of workload.
-pub(crate) const WORKLOAD_KINDS: &[&str] = &["sysbench", "fio", "wrk", "command"];
+const PLATFORM_KINDS: &[&str] = &["native", "docker", "ssh", "qemu"];
 
 impl Plan {
     /// Reads and checks the plan at `path`.
@@ -325,12 +325,14 @@ impl Plan {
             }
         }
         let mut wnames = BTreeSet::new();
+        let kinds: Vec<&str> = WORKLOAD_KINDS.iter().map(|k| k.name).collect();
         for (i, w) in self.workloads.iter().enumerate() {
-            let at = self.check_entry("workload", i, &w.name, &w.kind, WORKLOAD_KINDS, &mut wnames)?;
-            if w.kind == "command" && w.args.is_empty() {
+            let at = self.check_entry("workload", i, &w.name, &w.kind, &kinds, &mut wnames)?;
+            if w.kind_def().is_some_and(|k| k.argv == ArgvFrom::Args) && w.args.is_empty() {
                 return Err(self.err(format!(
-                    "{at}: key 'args' must hold the command's argv for kind = \"command\", e.g. \
-                     args = [\"./forksum\", \"1000\"]"
+                    "{at}: key 'args' must hold the command's argv for kind = \"{}\", e.g. \
+                     args = [\"./forksum\", \"1000\"]",
+                    w.kind
                 )));
             }
             if w.repetitions == 0 {
@@ -348,10 +350,16 @@ impl Plan {
                     )));
                 }
             }
-            if w.kind != "wrk" && (w.file_bytes.is_some() || w.port.is_some()) {
-                return Err(
-                    self.err(format!("{at}: keys 'file_bytes' and 'port' are for kind = \"wrk\" only"))
-                );
+            if w.client().is_none() && (w.file_bytes.is_some() || w.port.is_some()) {
+                let clients: Vec<String> = WORKLOAD_KINDS
+                    .iter()
+                    .filter(|k| k.client.is_some())
+                    .map(|k| format!("kind = \"{}\"", k.name))
+                    .collect();
+                return Err(self.err(format!(
+                    "{at}: keys 'file_bytes' and 'port' are for {} only",
+                    clients.join(" or ")
+                )));
             }
             if let Some(list) = &w.platforms {
                 for name in list {
@@ -508,35 +516,52 @@ impl WorkloadSpec {
         self.platforms.as_ref().is_none_or(|l| l.iter().any(|p| p == name))
     }
 
-    /// The argv run on the platform (for wrk: on the host, without the URL).
+    /// Its kind's line in [`WORKLOAD_KINDS`]; `None` for a kind none names (the plan check
+    /// refuses it).
+    pub(crate) fn kind_def(&self) -> Option<&'static WorkloadKind> {
+        workload_kind(&self.kind)
+    }
+
+    /// The service its runs need and how its tool reaches it; `None` when the tool runs on
+    /// the platform by itself.
+    pub(crate) fn client(&self) -> Option<&'static Client> {
+        self.kind_def()?.client.as_ref()
+    }
+
+    /// The argv run on the platform (for a client kind such as wrk: on this host, without
+    /// what [`Client::target`] appends).
     pub(crate) fn argv(&self) -> Vec<String> {
-        match self.kind.as_str() {
-            "command" => self.args.clone(),
-            tool => std::iter::once(tool.to_string()).chain(self.args.iter().cloned()).collect(),
+        match self.kind_def().map(|k| k.argv) {
+            Some(ArgvFrom::Args) => self.args.clone(),
+            _ => std::iter::once(self.kind.clone()).chain(self.args.iter().cloned()).collect(),
         }
     }
 
-    /// Process name pidstat watches.
+    /// Process name pidstat watches: `monitor`, else the service a client kind needs, else the
+    /// program.
     pub(crate) fn monitor_name(&self) -> String {
         if let Some(m) = &self.monitor {
             return m.clone();
         }
-        match self.kind.as_str() {
-            "wrk" => "nginx".into(),
-            "command" => {
+        if let Some(c) = self.client() {
+            return c.service.name.to_string();
+        }
+        match self.kind_def().map(|k| k.argv) {
+            Some(ArgvFrom::Args) => {
                 let first = self.args.first().map(String::as_str).unwrap_or("");
                 first.rsplit('/').next().unwrap_or(first).to_string()
             }
-            tool => tool.to_string(),
+            _ => self.kind.clone(),
         }
     }
 
-    /// wrk: nginx port on the platform.
-    pub(crate) fn nginx_port(&self) -> u16 {
-        self.port.unwrap_or(18080)
+    /// The port of the service on the platform: `port`, else the service's default; `None`
+    /// for a kind without a service.
+    pub(crate) fn service_port(&self) -> Option<u16> {
+        self.client().map(|c| self.port.unwrap_or(c.service.default_port))
     }
 
-    /// wrk: size of the served file.
+    /// wrk: size of the file nginx serves.
     pub(crate) fn served_bytes(&self) -> u64 {
         self.file_bytes.unwrap_or(4096)
     }
@@ -583,6 +608,37 @@ mod tests {
         assert_eq!(p.workloads[0].argv(), ["sysbench", "cpu", "--time=1", "run"]);
         assert_eq!(p.workloads[0].repetitions, 5);
         assert_eq!(p.monitor.pidstat_interval_s, 1);
+    }
+
+    #[test]
+    fn the_kind_says_argv_monitor_and_service() {
+        let p = parse(&format!(
+            "{OK}\n[[workload]]\nname = \"web\"\nkind = \"wrk\"\nargs = [\"-d1s\"]\n\
+             [[workload]]\nname = \"fs\"\nkind = \"command\"\nargs = [\"./bin/forksum\", \"10\"]\n\
+             [[workload]]\nname = \"web2\"\nkind = \"wrk\"\nport = 8081\nfile_bytes = 100\n"
+        ))
+        .unwrap();
+        let w = |n: &str| p.workload(n).unwrap();
+        assert_eq!(w("cpu").monitor_name(), "sysbench");
+        assert_eq!(w("cpu").service_port(), None);
+        assert_eq!(w("web").argv(), ["wrk", "-d1s"]);
+        assert_eq!(w("web").monitor_name(), "nginx");
+        assert_eq!(w("web").service_port(), Some(18080));
+        assert_eq!(w("web").served_bytes(), 4096);
+        assert_eq!((w("web2").service_port(), w("web2").served_bytes()), (Some(8081), 100));
+        let c = w("web").client().unwrap();
+        assert_eq!((c.target)(w("web2"), "h", 9), ["http://h:9/f100"]);
+        assert_eq!(w("fs").argv(), ["./bin/forksum", "10"]);
+        assert_eq!(w("fs").monitor_name(), "forksum");
+        let e = parse(&OK.replace("args =", "port = 1\nargs =")).unwrap_err().to_string();
+        assert!(e.contains("keys 'file_bytes' and 'port' are for kind = \"wrk\" only"), "{e}");
+        let e = parse(&OK.replace(
+            "kind = \"sysbench\"\n        args = [\"cpu\", \"--time=1\", \"run\"]",
+            "kind = \"command\"",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("key 'args' must hold the command's argv for kind = \"command\""), "{e}");
     }
 
     #[test]
