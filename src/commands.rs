@@ -15,8 +15,7 @@ use crate::ingest::{self, IngestConfig, Ingested};
 use crate::label::{LabelSet, Labeler};
 use crate::{model, table};
 
-/// Exit status when some input was bad but the rest went through.
-pub const EXIT_BAD_INPUT: u8 = 1;
+use crate::model::exit::EXIT_BAD_INPUT;
 
 /// Runs the command `opts` names.
 pub fn run(opts: Opts) -> Result<ExitCode> {

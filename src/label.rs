@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{bail, Context, Result};
 use globset::{Glob, GlobMatcher};
 
-use crate::exec::manifest::{Manifest, RunRecord, RunStatus};
+use crate::model::manifest::{Manifest, RunRecord, RunStatus};
 use crate::model::{LabelOrigin, Labels, PathWord};
 
 /// Label keys a user may set.

@@ -8,6 +8,7 @@
 pub mod analyse;
 pub mod cli;
 pub mod commands;
+pub mod digest;
 pub mod error;
 pub mod exec;
 pub mod ingest;

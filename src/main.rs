@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use virtperf::model::exit::{EXIT_BAD_INPUT, EXIT_FATAL};
 
 fn main() -> ExitCode {
     let opts = virtperf::cli::Opts::parse();
@@ -17,9 +18,9 @@ fn main() -> ExitCode {
             eprintln!("virtperf: error: {err:#}");
             // Reading nothing is bad input (1), not a usage error (2).
             if err.chain().any(|e| e.is::<virtperf::error::NoInput>()) {
-                return ExitCode::from(virtperf::commands::EXIT_BAD_INPUT);
+                return ExitCode::from(EXIT_BAD_INPUT);
             }
-            ExitCode::from(2)
+            ExitCode::from(EXIT_FATAL)
         }
     }
 }

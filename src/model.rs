@@ -13,6 +13,9 @@ use std::path::PathBuf;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod exit;
+pub mod manifest;
+
 /// Which direction of a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use crate::util::*;
 use predicates::prelude::*;
-use virtperf::exec::manifest::{Manifest, RunStatus};
 use virtperf::label::{LabelSet, Labeler};
+use virtperf::model::manifest::{Manifest, RunStatus};
 use virtperf::model::LabelOrigin;
 
 fn bin() -> PathBuf {
@@ -63,6 +63,12 @@ fn lab_dir() -> PathBuf {
 
 fn manifest(out: &Path) -> Manifest {
     Manifest::load(&out.join("manifest.json")).unwrap()
+}
+
+/// Sends SIGINT to `child`, as Ctrl-C does.
+fn sigint(child: &Child) {
+    use rustix::process::{kill_process, Pid, Signal};
+    kill_process(Pid::from_raw(child.id() as i32).expect("a pid"), Signal::INT).expect("SIGINT");
 }
 
 fn pgrep(pattern: &str) -> bool {
@@ -222,6 +228,60 @@ repetitions = 1
         .stderr(predicate::str::contains("--resume"));
 }
 
+/// wrk natively: the runner starts nginx (the service wrk's kind needs) on this host, waits
+/// until it is ready, serves the file, completes wrk's argv with its URL, and stops nginx at
+/// the end.
+#[test]
+fn native_wrk_campaign_runs_nginx_as_a_service_and_stops_it() {
+    if !(have_tool("wrk") && have_tool("nginx") && have_tool("pidstat")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let plan = write_plan(
+        dir.path(),
+        &format!(
+            r#"
+campaign = "native-wrk"
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "wrk"
+kind = "wrk"
+args = ["-t1", "-c2", "-d2s", "--latency"]
+file_bytes = 512
+port = {port}
+repetitions = 2
+"#
+        ),
+    );
+    let out = dir.path().join("out");
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 2);
+    assert!(m.runs.iter().all(|r| r.status == RunStatus::Ok), "{:#?}", m.runs);
+    let url = format!("http://127.0.0.1:{port}/f512");
+    for r in &m.runs {
+        assert_eq!(r.argv, ["wrk", "-t1", "-c2", "-d2s", "--latency", url.as_str()]);
+        let text = std::fs::read_to_string(out.join(&r.output)).unwrap();
+        assert!(text.contains("Requests/sec:") && text.contains(&url), "{text}");
+        let pidstat = std::fs::read_to_string(out.join(r.pidstat.as_ref().unwrap())).unwrap();
+        assert!(pidstat.contains(" nginx"), "pidstat watches nginx: {pidstat}");
+    }
+    assert!(m.platforms["native"].guest.tools["nginx"].starts_with("nginx version:"));
+    let conf = out.join(format!(".virtperf/work/native/.virtperf-nginx-{port}/nginx.conf"));
+    let conf_text = std::fs::read_to_string(&conf).unwrap();
+    assert!(conf_text.contains(&format!("listen 127.0.0.1:{port};")), "{conf_text}");
+    // Stopped at the end of the campaign.
+    let t = Instant::now();
+    while pgrep(&conf.display().to_string()) {
+        assert!(t.elapsed() < Duration::from_secs(5), "nginx still runs after the campaign");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    check_labels_and_ingest(&out, &m);
+}
+
 fn spawn_run(plan: &Path, out: &Path, resume: bool) -> Child {
     let mut c = Command::new(bin());
     c.arg("run").arg(plan).arg("--out").arg(out).stdout(Stdio::null()).stderr(Stdio::null());
@@ -305,8 +365,7 @@ repetitions = 3
     // Ctrl-C after 3 runs: exit 130, finished runs kept.
     let mut child = spawn_run(&plan, &out, false);
     wait_for_runs(&out, 3, &mut child);
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    sigint(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let first = manifest(&out);
@@ -651,8 +710,7 @@ repetitions = 2
         std::thread::sleep(Duration::from_millis(50));
     };
     std::thread::sleep(Duration::from_millis(500));
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    sigint(&child);
     assert_eq!(child.wait().unwrap().code(), Some(130));
     let ps = Command::new("docker")
         .args(["ps", "-aq", "--filter", &format!("name={container}")])

@@ -243,7 +243,7 @@ fn sample_data_report_is_complete_and_consistent() {
             && overhead.iter().any(|r| r["verdict"] == "uses more")
     );
     // Every input file is in the appendix with its sha256.
-    let sha = virtperf::ingest::sha256_file(&sample.join("native/wrk/rep1.txt")).expect("sha256");
+    let sha = virtperf::digest::sha256_file(&sample.join("native/wrk/rep1.txt")).expect("sha256");
     assert!(md.contains(&sha), "the appendix lacks the sha256 of native/wrk/rep1.txt");
 }
 

@@ -12,13 +12,12 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use super::plan::PlatformSpec;
-use super::{
-    kill_argv, run_ok, wrapped_argv, Executor, ExecutorKind, Facts, Job, PlatformFacts, StartContext,
-};
+use super::{kill_argv, run_ok, wrapped_argv, Executor, ExecutorKind, Job, StartContext};
+use crate::model::manifest::{Facts, PlatformFacts};
 
 /// Runs workloads in a Docker container.
 #[derive(Debug, Clone)]
-pub struct DockerExecutor {
+pub(crate) struct DockerExecutor {
     name: String,
     docker: String,
     image: Option<String>,
@@ -32,7 +31,7 @@ pub struct DockerExecutor {
 
 impl DockerExecutor {
     /// From a plan's `[[platform]]` with kind = "docker".
-    pub fn new(spec: &PlatformSpec, campaign: &str) -> DockerExecutor {
+    pub(crate) fn new(spec: &PlatformSpec, campaign: &str) -> DockerExecutor {
         let container = match &spec.container {
             Some(c) => c.clone(),
             None => format!("virtperf-{}-{}-{}", sanitize(campaign), spec.name, std::process::id()),
@@ -58,7 +57,7 @@ impl DockerExecutor {
     }
 
     /// The `docker run` argv that starts the campaign's container (image mode).
-    pub fn run_argv(&self, ports: &[u16]) -> Option<Vec<String>> {
+    pub(crate) fn run_argv(&self, ports: &[u16]) -> Option<Vec<String>> {
         let image = self.image.as_ref()?;
         let mut v: Vec<String> = vec![
             self.docker.clone(),
@@ -88,11 +87,6 @@ impl DockerExecutor {
         }
         cmd.arg(&self.container);
         cmd
-    }
-
-    /// The container's name.
-    pub fn container(&self) -> &str {
-        &self.container
     }
 }
 
@@ -285,7 +279,7 @@ mod tests {
         let job = Job { tag: "t".into(), workdir: "/var/tmp/virtperf".into() };
         let argv: Vec<String> = vec!["sysbench".into(), "cpu".into(), "; touch /tmp/pwned".into()];
         let got = argv_of(&e.command(&argv, &job));
-        let c = e.container().to_string();
+        let c = e.container.clone();
         let want: Vec<&str> = vec![
             "docker",
             "exec",

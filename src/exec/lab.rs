@@ -15,27 +15,27 @@ use std::process::{Command, ExitCode};
 use anyhow::{bail, Context, Result};
 
 /// The build script, run as `bash -c SCRIPT virtperf-lab DIR IMAGE DISK_MIB MIRROR SKIP_DOCKER SKIP_QEMU`.
-pub const LAB_SCRIPT: &str = include_str!("lab.sh");
+pub(crate) const LAB_SCRIPT: &str = include_str!("lab.sh");
 
 /// Options of `virtperf lab`.
 #[derive(Debug, Clone)]
-pub struct LabOptions {
+pub(crate) struct LabOptions {
     /// Where the root file system, images, key and plan go.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Docker image name.
-    pub image: String,
+    pub(crate) image: String,
     /// Size of the VM disk image, MiB.
-    pub disk_mib: u32,
+    pub(crate) disk_mib: u32,
     /// Debian mirror; default the host's, else deb.debian.org.
-    pub mirror: Option<String>,
+    pub(crate) mirror: Option<String>,
     /// Do not build the Docker image.
-    pub no_docker: bool,
+    pub(crate) no_docker: bool,
     /// Do not build the QEMU image.
-    pub no_qemu: bool,
+    pub(crate) no_qemu: bool,
 }
 
 /// The Debian mirror this host uses, if it is a Debian host.
-pub fn host_mirror() -> Option<String> {
+pub(crate) fn host_mirror() -> Option<String> {
     let text = std::fs::read_to_string("/etc/apt/sources.list.d/debian.sources").unwrap_or_default();
     for line in text.lines() {
         if let Some(rest) = line.trim().strip_prefix("URIs:") {
@@ -66,9 +66,8 @@ fn on_path(tool: &str) -> bool {
 }
 
 /// `virtperf lab`.
-pub fn lab_command(opts: &LabOptions) -> Result<ExitCode> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+pub(crate) fn lab_command(opts: &LabOptions) -> Result<ExitCode> {
+    if !rustix::process::geteuid().is_root() {
         bail!("virtperf lab needs root (debootstrap, chroot, docker); run it with sudo");
     }
     let mut need = vec!["debootstrap", "mkfs.ext4", "ssh-keygen", "tar"];
@@ -113,7 +112,7 @@ pub fn lab_command(opts: &LabOptions) -> Result<ExitCode> {
 
 /// The plan `virtperf lab` writes: native, docker and qemu; sysbench cpu, memory and fileio,
 /// fio and wrk, 5 repetitions each.
-pub fn lab_plan(dir: &Path, image: &str, docker: bool, qemu: bool) -> String {
+pub(crate) fn lab_plan(dir: &Path, image: &str, docker: bool, qemu: bool) -> String {
     let d = dir.display();
     let mut s = format!(
         r#"# Written by `virtperf lab`. Run it with: virtperf run {d}/lab.toml --out results/lab

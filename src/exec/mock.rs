@@ -7,20 +7,21 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 
-use super::{Executor, ExecutorKind, Facts, Job, PlatformFacts, StartContext};
+use super::{Executor, ExecutorKind, Job, StartContext};
+use crate::model::manifest::{Facts, PlatformFacts};
 
 /// Records argv and prints `mock: ARGV` for each.
 #[derive(Debug, Clone, Default)]
-pub struct MockExecutor {
+pub(crate) struct MockExecutor {
     name: String,
     /// Every argv passed to [`Executor::command`], in order.
-    pub calls: Arc<Mutex<Vec<Vec<String>>>>,
+    pub(crate) calls: Arc<Mutex<Vec<Vec<String>>>>,
     guest: Facts,
 }
 
 impl MockExecutor {
     /// A mock platform called `name`.
-    pub fn new(name: &str) -> MockExecutor {
+    pub(crate) fn new(name: &str) -> MockExecutor {
         MockExecutor { name: name.into(), ..MockExecutor::default() }
     }
 }

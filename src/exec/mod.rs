@@ -4,40 +4,50 @@
 //!
 //! One [`Executor`] per platform kind builds the process that runs an argv on its platform
 //! ([`Executor::command`], no spawning, so the argv is unit-tested) and brings the platform up
-//! and down. [`runner`] drives a campaign: order, monitoring, timeouts, Ctrl-C, the manifest.
-//! [`lab`] builds images to run on. Nothing here parses benchmark output.
+//! and down. [`kinds`] describes the workload kinds, and [`services`] the servers some of them
+//! need on the platform (nginx for wrk). [`runner`] drives a campaign: order, monitoring,
+//! timeouts, Ctrl-C, the manifest ([`crate::model::manifest`]). [`lab`] builds images to run
+//! on. Nothing here parses benchmark output.
+//!
+//! Layers: this module imports only [`crate::model`] and [`crate::digest`]; `commands` calls it
+//! through [`cli`].
 //!
 //! Arguments always travel as argv: `docker exec` and native runs get them as separate
 //! arguments; over ssh they are joined with POSIX shell quoting by `shlex`, never glued with
 //! `format!`, so no plan value can inject a command.
 
 pub mod cli;
-pub mod docker;
-pub mod lab;
-pub mod manifest;
-pub mod mock;
-pub mod native;
-pub mod plan;
-pub mod qemu;
-pub mod qmp;
-pub mod runner;
-pub mod schedule;
-pub mod ssh;
+mod docker;
+mod kinds;
+mod lab;
+mod lock;
+#[cfg(test)]
+mod mock;
+mod native;
+mod plan;
+mod qemu;
+mod qmp;
+mod runner;
+mod schedule;
+mod services;
+mod ssh;
 
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use rustix::process::{Pid, Signal};
 
-pub use manifest::{Facts, PlatformFacts};
+use crate::model::manifest::{Facts, PlatformFacts};
+use services::{version_args, VersionProbe};
 
 /// The platform kinds, a closed set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExecutorKind {
+pub(crate) enum ExecutorKind {
     /// This host.
     Native,
     /// A Docker container (started from an image, or an existing one).
@@ -47,34 +57,22 @@ pub enum ExecutorKind {
     /// A QEMU VM virtperf boots and stops.
     Qemu,
     /// Runs nothing real: for scheduler tests.
+    #[cfg(test)]
     Mock,
-}
-
-impl ExecutorKind {
-    /// The plan's word for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExecutorKind::Native => "native",
-            ExecutorKind::Docker => "docker",
-            ExecutorKind::Ssh => "ssh",
-            ExecutorKind::Qemu => "qemu",
-            ExecutorKind::Mock => "mock",
-        }
-    }
 }
 
 /// What identifies one process virtperf runs on a platform, so it can be signalled later.
 #[derive(Debug, Clone)]
-pub struct Job {
+pub(crate) struct Job {
     /// Unique tag (`rep3-sysbench-cpu-run`), used in the remote pid file name.
-    pub tag: String,
+    pub(crate) tag: String,
     /// Folder on the platform to run in.
-    pub workdir: String,
+    pub(crate) workdir: String,
 }
 
 impl Job {
     /// Pid file on the platform holding the job's process group id (remote platforms).
-    pub fn pidfile(&self) -> String {
+    pub(crate) fn pidfile(&self) -> String {
         format!("/tmp/.virtperf-{}.pid", self.tag)
     }
 }
@@ -83,17 +81,17 @@ impl Job {
 /// group in a pid file, enters the work folder, runs the argv given as its positional
 /// parameters, removes the pid file and exits with the argv's status. The argv is never part
 /// of the script text.
-pub const WRAP_SCRIPT: &str =
+pub(crate) const WRAP_SCRIPT: &str =
     "trap : INT TERM; echo $$ > \"$0\"; cd \"$1\" || exit 126; shift; \"$@\"; s=$?; rm -f \"$0\"; exit $s";
 
 /// Shell script (constant) that signals the process group recorded in a pid file:
 /// `$0` = signal name, `$1` = pid file.
-pub const KILL_SCRIPT: &str =
+pub(crate) const KILL_SCRIPT: &str =
     "[ -f \"$1\" ] && kill -s \"$0\" -- -\"$(cat \"$1\")\" 2>/dev/null; [ \"$0\" = KILL ] && rm -f \"$1\"; true";
 
 /// The argv a remote platform runs for `argv` in `job`: the wrapper that makes the process
 /// killable as a group, then `argv` itself, unchanged.
-pub fn wrapped_argv(argv: &[String], job: &Job) -> Vec<String> {
+pub(crate) fn wrapped_argv(argv: &[String], job: &Job) -> Vec<String> {
     let mut v: Vec<String> =
         ["setsid", "-w", "sh", "-c", WRAP_SCRIPT].iter().map(|s| s.to_string()).collect();
     v.push(job.pidfile());
@@ -103,30 +101,33 @@ pub fn wrapped_argv(argv: &[String], job: &Job) -> Vec<String> {
 }
 
 /// The argv that signals `job`'s process group on a remote platform.
-pub fn kill_argv(job: &Job, signal: &str) -> Vec<String> {
+pub(crate) fn kill_argv(job: &Job, signal: &str) -> Vec<String> {
     vec!["sh".into(), "-c".into(), KILL_SCRIPT.into(), signal.into(), job.pidfile()]
 }
 
-/// Facts script (constant): prints `key=value` lines about the machine it runs on. `$0` is
-/// the nginx binary to ask for its version.
-pub const FACTS_SCRIPT: &str = r#"echo "kernel=$(uname -r)"
+/// Facts script (constant): prints `key=value` lines about the machine it runs on. Its
+/// positional parameters are triples NAME BINARY FLAG: for each executable BINARY (a service
+/// such as nginx) it prints `tool.NAME=` and the first line of `BINARY FLAG`.
+pub(crate) const FACTS_SCRIPT: &str = r#"echo "kernel=$(uname -r)"
 echo "cpu_model=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
 echo "memory_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
 echo "os=$( (. /etc/os-release 2>/dev/null; echo "$PRETTY_NAME") )"
 for t in sysbench fio; do command -v $t >/dev/null 2>&1 && echo "tool.$t=$($t --version 2>&1 | head -n1)"; done
 command -v pidstat >/dev/null 2>&1 && echo "tool.pidstat=$(pidstat -V 2>&1 | head -n1)"
-[ -x "$0" ] && echo "tool.nginx=$("$0" -v 2>&1 | head -n1)"
+while [ $# -ge 3 ]; do [ -x "$2" ] && echo "tool.$1=$("$2" "$3" 2>&1 | head -n1)"; shift 3; done
 command -v wrk >/dev/null 2>&1 && echo "tool.wrk=$(wrk -v 2>&1 | head -n1)"
 true"#;
 
-/// The argv that prints [`FACTS_SCRIPT`]'s facts.
-pub fn facts_argv(nginx: &str) -> Vec<String> {
-    vec!["sh".into(), "-c".into(), FACTS_SCRIPT.into(), nginx.into()]
+/// The argv that prints [`FACTS_SCRIPT`]'s facts, with the versions of `services`.
+pub(crate) fn facts_argv(services: &[VersionProbe]) -> Vec<String> {
+    let mut v: Vec<String> = vec!["sh".into(), "-c".into(), FACTS_SCRIPT.into(), "virtperf-facts".into()];
+    v.extend(version_args(services));
+    v
 }
 
 /// Reads the output of [`FACTS_SCRIPT`].
-pub fn parse_facts(text: &str) -> Facts {
+pub(crate) fn parse_facts(text: &str) -> Facts {
     let mut f = Facts::default();
     for line in text.lines() {
         let Some((k, v)) = line.split_once('=') else { continue };
@@ -147,7 +148,7 @@ pub fn parse_facts(text: &str) -> Facts {
 }
 
 /// A platform that runs argv. Implementations build processes; [`runner`] spawns them.
-pub trait Executor: Send {
+pub(crate) trait Executor: Send {
     /// Platform name from the plan.
     fn name(&self) -> &str;
 
@@ -207,26 +208,23 @@ pub trait Executor: Send {
 
 /// What `start` may need.
 #[derive(Debug, Clone)]
-pub struct StartContext {
-    /// Campaign output folder (absolute).
-    pub out: PathBuf,
-    /// Campaign name.
-    pub campaign: String,
-    /// Ports on the platform that wrk workloads will reach (to publish or forward).
-    pub ports: Vec<u16>,
+pub(crate) struct StartContext {
+    /// Ports on the platform where services that workloads reach from this host listen (nginx
+    /// for wrk), to publish or forward.
+    pub(crate) ports: Vec<u16>,
     /// Set when the user asked to stop.
-    pub stop: Arc<AtomicBool>,
+    pub(crate) stop: Arc<AtomicBool>,
 }
 
 impl StartContext {
     /// Returns true if and only if the user asked to stop.
-    pub fn stopping(&self) -> bool {
+    pub(crate) fn stopping(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 }
 
 /// The argv of a command, as strings, for the manifest and messages.
-pub fn argv_of(cmd: &Command) -> Vec<String> {
+pub(crate) fn argv_of(cmd: &Command) -> Vec<String> {
     std::iter::once(cmd.get_program())
         .chain(cmd.get_args())
         .map(|s| s.to_string_lossy().into_owned())
@@ -234,13 +232,13 @@ pub fn argv_of(cmd: &Command) -> Vec<String> {
 }
 
 /// A command line for people (shell-quoted, so it can be pasted).
-pub fn shown(argv: &[String]) -> String {
+pub(crate) fn shown(argv: &[String]) -> String {
     shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| format!("{argv:?}"))
 }
 
 /// How a waited-for process ended.
 #[derive(Debug)]
-pub enum Waited {
+pub(crate) enum Waited {
     /// It exited by itself.
     Exited(ExitStatus),
     /// It ran past the deadline and was killed.
@@ -253,21 +251,20 @@ pub enum Waited {
 /// process group keeps a terminal's Ctrl-C from it, so without this a `kill -9` of virtperf, or
 /// a closed terminal (SIGHUP), would leave a `pidstat 1` monitor or a VM running for good.
 /// The signal comes when the spawning thread ends: virtperf spawns from its main thread.
-pub fn die_with_parent(cmd: &mut Command) {
+pub(crate) fn die_with_parent(cmd: &mut Command) {
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: between fork and exec the closure calls only getpid/getppid/prctl, which are
-        // async-signal-safe, and allocates nothing.
-        let parent = std::process::id() as i32;
+        use rustix::process::{getppid, set_parent_process_death_signal};
+        let parent = Pid::from_raw(std::process::id() as i32);
+        // SAFETY: between fork and exec the closure makes only the prctl and getppid system
+        // calls (rustix calls them directly: async-signal-safe) and allocates nothing (its
+        // errors are raw OS error codes).
         unsafe {
             cmd.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
+                set_parent_process_death_signal(Some(Signal::KILL))?;
                 // The parent died before the prctl: nobody would stop this process.
-                if libc::getppid() != parent {
-                    return Err(std::io::Error::other("virtperf exited while starting it"));
+                if getppid() != parent {
+                    return Err(std::io::Error::from_raw_os_error(rustix::io::Errno::SRCH.raw_os_error()));
                 }
                 Ok(())
             });
@@ -278,7 +275,7 @@ pub fn die_with_parent(cmd: &mut Command) {
 /// Spawns `cmd` in its own process group (so a terminal's Ctrl-C reaches only virtperf, which
 /// then stops it in order), with stdout and stderr to the given files; it dies with virtperf
 /// ([`die_with_parent`]).
-pub fn spawn_to(cmd: &mut Command, stdout: &Path, stderr: &Path) -> Result<Child> {
+pub(crate) fn spawn_to(cmd: &mut Command, stdout: &Path, stderr: &Path) -> Result<Child> {
     let out =
         std::fs::File::create(stdout).with_context(|| format!("could not create '{}'", stdout.display()))?;
     let err =
@@ -288,19 +285,17 @@ pub fn spawn_to(cmd: &mut Command, stdout: &Path, stderr: &Path) -> Result<Child
     cmd.spawn().with_context(|| format!("could not start {}", shown(&argv_of(cmd))))
 }
 
-/// Sends `signal` to the process group led by `child`.
-pub fn signal_group(child: &Child, signal: i32) {
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: kill(2) with a negative pid signals a process group; no memory is touched.
-        unsafe {
-            libc::kill(-pid, signal);
-        }
+/// Sends `signal` to the process group led by `child` (it was spawned as a group leader); a
+/// group that is gone already is no error.
+pub(crate) fn signal_group(child: &Child, signal: Signal) {
+    if let Some(pid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) {
+        let _ = rustix::process::kill_process_group(pid, signal);
     }
 }
 
 /// Waits for `child` until it exits, `timeout` passes or `stop` is set. On timeout or stop,
 /// `on_kill` runs first (it signals the remote side), then the local process group is killed.
-pub fn wait_deadline(
+pub(crate) fn wait_deadline(
     child: &mut Child,
     timeout: Duration,
     stop: &AtomicBool,
@@ -321,7 +316,7 @@ pub fn wait_deadline(
         };
         if let Some(why) = why {
             on_kill();
-            signal_group(child, libc::SIGKILL);
+            signal_group(child, Signal::KILL);
             let _ = child.wait();
             return Ok(why);
         }
@@ -332,7 +327,7 @@ pub fn wait_deadline(
 
 /// Runs `cmd` to the end with a timeout, capturing stdout and stderr. For short helper
 /// commands (facts, docker port, ssh probes). Errors carry the command and its stderr.
-pub fn run_captured(cmd: &mut Command, timeout: Duration) -> Result<std::process::Output> {
+pub(crate) fn run_captured(cmd: &mut Command, timeout: Duration) -> Result<std::process::Output> {
     let argv = argv_of(cmd);
     die_with_parent(cmd);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
@@ -365,7 +360,7 @@ pub fn run_captured(cmd: &mut Command, timeout: Duration) -> Result<std::process
 }
 
 /// Like [`run_captured`], but a non-zero exit is an error that quotes stderr.
-pub fn run_ok(cmd: &mut Command, timeout: Duration) -> Result<String> {
+pub(crate) fn run_ok(cmd: &mut Command, timeout: Duration) -> Result<String> {
     let argv = argv_of(cmd);
     let out = run_captured(cmd, timeout)?;
     if !out.status.success() {
@@ -380,13 +375,13 @@ pub fn run_ok(cmd: &mut Command, timeout: Duration) -> Result<String> {
 }
 
 /// A free TCP port on 127.0.0.1 (the OS picks it; there is a small race until it is used).
-pub fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").context("could not find a free local port")?;
     Ok(l.local_addr()?.port())
 }
 
 /// Builds the executor for platform `spec`.
-pub fn executor_for(spec: &plan::PlatformSpec, out: &Path, campaign: &str) -> Box<dyn Executor> {
+pub(crate) fn executor_for(spec: &plan::PlatformSpec, out: &Path, campaign: &str) -> Box<dyn Executor> {
     match spec.kind.as_str() {
         "docker" => Box::new(docker::DockerExecutor::new(spec, campaign)),
         "ssh" => Box::new(ssh::SshExecutor::from_spec(spec)),
@@ -421,6 +416,20 @@ mod tests {
         assert_eq!(out, "; touch pwned|$(id)|a b|");
         assert!(!dir.path().join("pwned").exists());
         let _ = std::fs::remove_file(job.pidfile());
+    }
+
+    #[test]
+    fn facts_script_reports_the_services_versions_on_this_host() {
+        let nginx = VersionProbe { name: "nginx", binary: "/usr/sbin/nginx".into(), flag: "-v" };
+        let missing = VersionProbe { name: "nope", binary: "/nonexistent/nope".into(), flag: "-v" };
+        let argv = facts_argv(&[nginx, missing]);
+        let out = run_ok(Command::new(&argv[0]).args(&argv[1..]), Duration::from_secs(30)).unwrap();
+        let f = parse_facts(&out);
+        assert!(!f.kernel.is_empty() && f.cores.is_some(), "{out}");
+        if std::path::Path::new("/usr/sbin/nginx").exists() {
+            assert!(f.tools["nginx"].starts_with("nginx version: nginx/"), "{out}");
+        }
+        assert!(!f.tools.contains_key("nope"), "{out}");
     }
 
     #[test]

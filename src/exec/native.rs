@@ -7,11 +7,12 @@ use std::process::Command;
 use anyhow::Result;
 
 use super::plan::PlatformSpec;
-use super::{Executor, ExecutorKind, Facts, Job, PlatformFacts, StartContext};
+use super::{Executor, ExecutorKind, Job, StartContext};
+use crate::model::manifest::{Facts, PlatformFacts};
 
 /// Runs workloads on this host.
 #[derive(Debug, Clone)]
-pub struct NativeExecutor {
+pub(crate) struct NativeExecutor {
     name: String,
     workdir: String,
     detail: String,
@@ -20,7 +21,7 @@ pub struct NativeExecutor {
 
 impl NativeExecutor {
     /// From a plan's `[[platform]]` with kind = "native"; `out` is the campaign folder.
-    pub fn new(spec: &PlatformSpec, out: &Path) -> NativeExecutor {
+    pub(crate) fn new(spec: &PlatformSpec, out: &Path) -> NativeExecutor {
         let workdir = spec
             .workdir
             .clone()

@@ -10,34 +10,36 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::kinds::{workload_kind, ArgvFrom, Client, WorkloadKind, WORKLOAD_KINDS};
+
 /// Seconds, as a float.
-pub type Seconds = f64;
+pub(crate) type Seconds = f64;
 
 /// A whole plan.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Campaign name, written to the manifest and used as a label.
     #[serde(default = "default_campaign")]
-    pub campaign: String,
+    pub(crate) campaign: String,
     /// Seed of the run order; `--seed` overrides it. Default 1.
     #[serde(default)]
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Default timeout of one run, in seconds (a workload's `timeout_s` overrides it).
     #[serde(default = "default_timeout")]
-    pub timeout_s: Seconds,
+    pub(crate) timeout_s: Seconds,
     /// Monitoring settings.
     #[serde(default)]
-    pub monitor: Monitor,
+    pub(crate) monitor: Monitor,
     /// Platforms, in the order given (order matters only for names).
     #[serde(default, rename = "platform")]
-    pub platforms: Vec<PlatformSpec>,
+    pub(crate) platforms: Vec<PlatformSpec>,
     /// Workloads.
     #[serde(default, rename = "workload")]
-    pub workloads: Vec<WorkloadSpec>,
+    pub(crate) workloads: Vec<WorkloadSpec>,
     /// Where the plan was read from (not a TOML key).
     #[serde(skip)]
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 fn default_campaign() -> String {
@@ -50,14 +52,14 @@ fn default_timeout() -> Seconds {
 /// `[monitor]`: pidstat alongside every run.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Monitor {
+pub(crate) struct Monitor {
     /// pidstat interval in seconds; 0 turns monitoring off. Default 1.
     #[serde(default = "one")]
-    pub pidstat_interval_s: u32,
+    pub(crate) pidstat_interval_s: u32,
     /// Also run pidstat on the host for the qemu process or the container's processes.
     /// Default true.
     #[serde(default = "yes")]
-    pub host: bool,
+    pub(crate) host: bool,
 }
 
 impl Default for Monitor {
@@ -76,150 +78,150 @@ fn yes() -> bool {
 /// One `[[platform]]` table.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct PlatformSpec {
+pub(crate) struct PlatformSpec {
     /// Name used in paths and labels (`native`, `docker`, `qemu-raw`): letters, digits, `-`,
     /// `_`, `.`.
-    pub name: String,
+    pub(crate) name: String,
     /// `native`, `docker`, `ssh` or `qemu`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// Free text added to the platform detail label (e.g. `raw,smp2`); default built from the
     /// settings.
     #[serde(default)]
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// Folder on the platform where workloads run (fileio files land here). Default: native
     /// `OUT/.virtperf/work/NAME`, others `/var/tmp/virtperf`.
     #[serde(default)]
-    pub workdir: Option<String>,
+    pub(crate) workdir: Option<String>,
     /// nginx binary on the platform, for wrk workloads. Default `/usr/sbin/nginx`.
     #[serde(default)]
-    pub nginx: Option<String>,
+    pub(crate) nginx: Option<String>,
 
     // docker
     /// docker: image to start a container from (`docker run -d --rm ... IMAGE sleep infinity`).
     #[serde(default)]
-    pub image: Option<String>,
+    pub(crate) image: Option<String>,
     /// docker: an existing, running container to use with `docker exec` (not stopped).
     #[serde(default)]
-    pub container: Option<String>,
+    pub(crate) container: Option<String>,
     /// docker: extra `docker run` flags, one per element, e.g. `["--cpus=2", "--memory=2g"]`.
     #[serde(default)]
-    pub run_args: Vec<String>,
+    pub(crate) run_args: Vec<String>,
     /// docker: the docker binary. Default `docker`.
     #[serde(default)]
-    pub docker: Option<String>,
+    pub(crate) docker: Option<String>,
 
     // ssh and qemu
     /// ssh: host name or address.
     #[serde(default)]
-    pub host: Option<String>,
+    pub(crate) host: Option<String>,
     /// ssh: port (default 22); qemu: host port forwarded to the guest's 22 (default: a free
     /// port).
     #[serde(default)]
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// ssh/qemu: user (default root).
     #[serde(default)]
-    pub user: Option<String>,
+    pub(crate) user: Option<String>,
     /// ssh/qemu: private key file (relative to the plan).
     #[serde(default)]
-    pub key: Option<PathBuf>,
+    pub(crate) key: Option<PathBuf>,
     /// ssh/qemu: extra `ssh` options, one per element, e.g. `["-o", "Compression=no"]`.
     #[serde(default)]
-    pub ssh_args: Vec<String>,
+    pub(crate) ssh_args: Vec<String>,
     /// ssh: address wrk connects to for this platform's nginx (default `host`).
     #[serde(default)]
-    pub wrk_host: Option<String>,
+    pub(crate) wrk_host: Option<String>,
 
     // qemu
     /// qemu: the emulator binary. Default `qemu-system-x86_64`.
     #[serde(default)]
-    pub qemu: Option<String>,
+    pub(crate) qemu: Option<String>,
     /// qemu: kernel for a direct boot (relative to the plan). Without it, the disk boots itself.
     #[serde(default)]
-    pub kernel: Option<PathBuf>,
+    pub(crate) kernel: Option<PathBuf>,
     /// qemu: initrd for a direct boot.
     #[serde(default)]
-    pub initrd: Option<PathBuf>,
+    pub(crate) initrd: Option<PathBuf>,
     /// qemu: kernel command line. Default `root=/dev/vda rw console=ttyS0`.
     #[serde(default)]
-    pub append: Option<String>,
+    pub(crate) append: Option<String>,
     /// qemu: disk image (relative to the plan).
     #[serde(default)]
-    pub disk: Option<PathBuf>,
+    pub(crate) disk: Option<PathBuf>,
     /// qemu: disk format, `raw` or `qcow2`. Default `raw`.
     #[serde(default)]
-    pub format: Option<String>,
+    pub(crate) format: Option<String>,
     /// qemu: virtual CPUs (-smp). Default 1.
     #[serde(default)]
-    pub smp: Option<u32>,
+    pub(crate) smp: Option<u32>,
     /// qemu: memory in MiB (-m). Default 1024.
     #[serde(default)]
-    pub memory_mib: Option<u32>,
+    pub(crate) memory_mib: Option<u32>,
     /// qemu: `kvm` (falls back to tcg with a warning when KVM does not work) or `tcg`.
     /// Default `kvm`.
     #[serde(default)]
-    pub accel: Option<String>,
+    pub(crate) accel: Option<String>,
     /// qemu with `accel = "kvm"`: seconds the guest may leave its serial console empty
     /// before KVM is judged not to work (a nested guest that hangs under KVM) and the VM is
     /// started again with TCG. Applies to a direct boot whose `append` holds `console=ttyS`;
     /// 0 turns the rule off. Default 20.
     #[serde(default)]
-    pub kvm_console_timeout_s: Option<Seconds>,
+    pub(crate) kvm_console_timeout_s: Option<Seconds>,
     /// qemu with `accel = "kvm"`: start the VM again with TCG when KVM does not work. With
     /// false the platform is reported as not started, with the reason, and its runs are
     /// recorded failed. Default true.
     #[serde(default)]
-    pub kvm_fallback: Option<bool>,
+    pub(crate) kvm_fallback: Option<bool>,
     /// qemu: keep the disk unchanged (`-snapshot`). Default false.
     #[serde(default)]
-    pub snapshot: bool,
+    pub(crate) snapshot: bool,
     /// qemu: seconds to wait for ssh after starting. Default 300.
     #[serde(default)]
-    pub boot_timeout_s: Option<Seconds>,
+    pub(crate) boot_timeout_s: Option<Seconds>,
     /// qemu: extra arguments, one per element.
     #[serde(default)]
-    pub qemu_args: Vec<String>,
+    pub(crate) qemu_args: Vec<String>,
 }
 
 /// One `[[workload]]` table.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct WorkloadSpec {
+pub(crate) struct WorkloadSpec {
     /// Name used in paths (`sysbench-cpu`).
-    pub name: String,
+    pub(crate) name: String,
     /// `sysbench`, `fio`, `wrk` or `command`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// Arguments after the tool name (sysbench, fio, wrk) or the whole argv (command).
     #[serde(default)]
-    pub args: Vec<String>,
+    pub(crate) args: Vec<String>,
     /// Measured repetitions per platform. Default 5.
     #[serde(default = "five")]
-    pub repetitions: u32,
+    pub(crate) repetitions: u32,
     /// Warm-up runs per platform before its first repetition (run, recorded as warm-ups,
     /// outputs kept out of the ingested tree). Default 0.
     #[serde(default)]
-    pub warmup: u32,
+    pub(crate) warmup: u32,
     /// Commands (argv lists) run on the platform before each run, e.g. fileio prepare.
     #[serde(default)]
-    pub setup: Vec<Vec<String>>,
+    pub(crate) setup: Vec<Vec<String>>,
     /// Commands (argv lists) run on the platform after each run, even a failed one.
     #[serde(default)]
-    pub cleanup: Vec<Vec<String>>,
+    pub(crate) cleanup: Vec<Vec<String>>,
     /// Timeout of one run in seconds; default the plan's `timeout_s`.
     #[serde(default)]
-    pub timeout_s: Option<Seconds>,
+    pub(crate) timeout_s: Option<Seconds>,
     /// Platforms to run on (names); default all.
     #[serde(default)]
-    pub platforms: Option<Vec<String>>,
+    pub(crate) platforms: Option<Vec<String>>,
     /// Process name pidstat watches (`pidstat -C`); default the tool (nginx for wrk, the
     /// command's file name for command).
     #[serde(default)]
-    pub monitor: Option<String>,
+    pub(crate) monitor: Option<String>,
     /// wrk: size of the file nginx serves, in bytes. Default 4096.
     #[serde(default)]
-    pub file_bytes: Option<u64>,
+    pub(crate) file_bytes: Option<u64>,
     /// wrk: port nginx listens on, on the platform. Default 18080.
     #[serde(default)]
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
 }
 
 fn five() -> u32 {
@@ -227,20 +229,18 @@ fn five() -> u32 {
 }
 
 /// Kinds of platform.
-pub const PLATFORM_KINDS: &[&str] = &["native", "docker", "ssh", "qemu"];
-/// Kinds of workload.
-pub const WORKLOAD_KINDS: &[&str] = &["sysbench", "fio", "wrk", "command"];
+const PLATFORM_KINDS: &[&str] = &["native", "docker", "ssh", "qemu"];
 
 impl Plan {
     /// Reads and checks the plan at `path`.
-    pub fn load(path: &Path) -> Result<Plan> {
+    pub(crate) fn load(path: &Path) -> Result<Plan> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("could not read plan '{}'", path.display()))?;
         Plan::parse(&text, path)
     }
 
     /// Parses and checks plan text; `path` is used in messages and to resolve relative paths.
-    pub fn parse(text: &str, path: &Path) -> Result<Plan> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Plan> {
         let mut plan: Plan = toml::from_str(text)
             .map_err(|e| anyhow::anyhow!("plan '{}': {}", path.display(), e.to_string().trim_end()))?;
         plan.path = path.to_path_buf();
@@ -325,12 +325,14 @@ impl Plan {
             }
         }
         let mut wnames = BTreeSet::new();
+        let kinds: Vec<&str> = WORKLOAD_KINDS.iter().map(|k| k.name).collect();
         for (i, w) in self.workloads.iter().enumerate() {
-            let at = self.check_entry("workload", i, &w.name, &w.kind, WORKLOAD_KINDS, &mut wnames)?;
-            if w.kind == "command" && w.args.is_empty() {
+            let at = self.check_entry("workload", i, &w.name, &w.kind, &kinds, &mut wnames)?;
+            if w.kind_def().is_some_and(|k| k.argv == ArgvFrom::Args) && w.args.is_empty() {
                 return Err(self.err(format!(
-                    "{at}: key 'args' must hold the command's argv for kind = \"command\", e.g. \
-                     args = [\"./forksum\", \"1000\"]"
+                    "{at}: key 'args' must hold the command's argv for kind = \"{}\", e.g. \
+                     args = [\"./forksum\", \"1000\"]",
+                    w.kind
                 )));
             }
             if w.repetitions == 0 {
@@ -348,10 +350,16 @@ impl Plan {
                     )));
                 }
             }
-            if w.kind != "wrk" && (w.file_bytes.is_some() || w.port.is_some()) {
-                return Err(
-                    self.err(format!("{at}: keys 'file_bytes' and 'port' are for kind = \"wrk\" only"))
-                );
+            if w.client().is_none() && (w.file_bytes.is_some() || w.port.is_some()) {
+                let clients: Vec<String> = WORKLOAD_KINDS
+                    .iter()
+                    .filter(|k| k.client.is_some())
+                    .map(|k| format!("kind = \"{}\"", k.name))
+                    .collect();
+                return Err(self.err(format!(
+                    "{at}: keys 'file_bytes' and 'port' are for {} only",
+                    clients.join(" or ")
+                )));
             }
             if let Some(list) = &w.platforms {
                 for name in list {
@@ -497,47 +505,64 @@ impl Plan {
     }
 
     /// The workload called `name`.
-    pub fn workload(&self, name: &str) -> Option<&WorkloadSpec> {
+    pub(crate) fn workload(&self, name: &str) -> Option<&WorkloadSpec> {
         self.workloads.iter().find(|w| w.name == name)
     }
 }
 
 impl WorkloadSpec {
     /// Returns true if and only if this workload runs on the platform called `name`.
-    pub fn runs_on(&self, name: &str) -> bool {
+    pub(crate) fn runs_on(&self, name: &str) -> bool {
         self.platforms.as_ref().is_none_or(|l| l.iter().any(|p| p == name))
     }
 
-    /// The argv run on the platform (for wrk: on the host, without the URL).
-    pub fn argv(&self) -> Vec<String> {
-        match self.kind.as_str() {
-            "command" => self.args.clone(),
-            tool => std::iter::once(tool.to_string()).chain(self.args.iter().cloned()).collect(),
+    /// Its kind's line in [`WORKLOAD_KINDS`]; `None` for a kind none names (the plan check
+    /// refuses it).
+    pub(crate) fn kind_def(&self) -> Option<&'static WorkloadKind> {
+        workload_kind(&self.kind)
+    }
+
+    /// The service its runs need and how its tool reaches it; `None` when the tool runs on
+    /// the platform by itself.
+    pub(crate) fn client(&self) -> Option<&'static Client> {
+        self.kind_def()?.client.as_ref()
+    }
+
+    /// The argv run on the platform (for a client kind such as wrk: on this host, without
+    /// what [`Client::target`] appends).
+    pub(crate) fn argv(&self) -> Vec<String> {
+        match self.kind_def().map(|k| k.argv) {
+            Some(ArgvFrom::Args) => self.args.clone(),
+            _ => std::iter::once(self.kind.clone()).chain(self.args.iter().cloned()).collect(),
         }
     }
 
-    /// Process name pidstat watches.
-    pub fn monitor_name(&self) -> String {
+    /// Process name pidstat watches: `monitor`, else the service a client kind needs, else the
+    /// program.
+    pub(crate) fn monitor_name(&self) -> String {
         if let Some(m) = &self.monitor {
             return m.clone();
         }
-        match self.kind.as_str() {
-            "wrk" => "nginx".into(),
-            "command" => {
+        if let Some(c) = self.client() {
+            return c.service.name.to_string();
+        }
+        match self.kind_def().map(|k| k.argv) {
+            Some(ArgvFrom::Args) => {
                 let first = self.args.first().map(String::as_str).unwrap_or("");
                 first.rsplit('/').next().unwrap_or(first).to_string()
             }
-            tool => tool.to_string(),
+            _ => self.kind.clone(),
         }
     }
 
-    /// wrk: nginx port on the platform.
-    pub fn nginx_port(&self) -> u16 {
-        self.port.unwrap_or(18080)
+    /// The port of the service on the platform: `port`, else the service's default; `None`
+    /// for a kind without a service.
+    pub(crate) fn service_port(&self) -> Option<u16> {
+        self.client().map(|c| self.port.unwrap_or(c.service.default_port))
     }
 
-    /// wrk: size of the served file.
-    pub fn served_bytes(&self) -> u64 {
+    /// wrk: size of the file nginx serves.
+    pub(crate) fn served_bytes(&self) -> u64 {
         self.file_bytes.unwrap_or(4096)
     }
 }
@@ -583,6 +608,37 @@ mod tests {
         assert_eq!(p.workloads[0].argv(), ["sysbench", "cpu", "--time=1", "run"]);
         assert_eq!(p.workloads[0].repetitions, 5);
         assert_eq!(p.monitor.pidstat_interval_s, 1);
+    }
+
+    #[test]
+    fn the_kind_says_argv_monitor_and_service() {
+        let p = parse(&format!(
+            "{OK}\n[[workload]]\nname = \"web\"\nkind = \"wrk\"\nargs = [\"-d1s\"]\n\
+             [[workload]]\nname = \"fs\"\nkind = \"command\"\nargs = [\"./bin/forksum\", \"10\"]\n\
+             [[workload]]\nname = \"web2\"\nkind = \"wrk\"\nport = 8081\nfile_bytes = 100\n"
+        ))
+        .unwrap();
+        let w = |n: &str| p.workload(n).unwrap();
+        assert_eq!(w("cpu").monitor_name(), "sysbench");
+        assert_eq!(w("cpu").service_port(), None);
+        assert_eq!(w("web").argv(), ["wrk", "-d1s"]);
+        assert_eq!(w("web").monitor_name(), "nginx");
+        assert_eq!(w("web").service_port(), Some(18080));
+        assert_eq!(w("web").served_bytes(), 4096);
+        assert_eq!((w("web2").service_port(), w("web2").served_bytes()), (Some(8081), 100));
+        let c = w("web").client().unwrap();
+        assert_eq!((c.target)(w("web2"), "h", 9), ["http://h:9/f100"]);
+        assert_eq!(w("fs").argv(), ["./bin/forksum", "10"]);
+        assert_eq!(w("fs").monitor_name(), "forksum");
+        let e = parse(&OK.replace("args =", "port = 1\nargs =")).unwrap_err().to_string();
+        assert!(e.contains("keys 'file_bytes' and 'port' are for kind = \"wrk\" only"), "{e}");
+        let e = parse(&OK.replace(
+            "kind = \"sysbench\"\n        args = [\"cpu\", \"--time=1\", \"run\"]",
+            "kind = \"command\"",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("key 'args' must hold the command's argv for kind = \"command\""), "{e}");
     }
 
     #[test]

@@ -18,33 +18,35 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use rustix::process::Signal;
 
 use super::plan::PlatformSpec;
 use super::qmp::Qmp;
 use super::ssh::SshExecutor;
-use super::{free_port, spawn_to, Executor, ExecutorKind, Facts, Job, PlatformFacts, StartContext};
+use super::{free_port, spawn_to, Executor, ExecutorKind, Job, StartContext};
+use crate::model::manifest::{Facts, PlatformFacts};
 
 /// Default kernel command line for a direct boot.
-pub const DEFAULT_APPEND: &str = "root=/dev/vda rw console=ttyS0";
+pub(crate) const DEFAULT_APPEND: &str = "root=/dev/vda rw console=ttyS0";
 
 /// Default of `kvm_console_timeout_s`. Measured on the 2-core development machine with the
 /// lab's `quiet` kernel command line: the first console line (virtperf-init's) came 19 s after
 /// start under TCG, which emulates 5-20 times slower than KVM runs; a guest that hung under
 /// nested KVM printed nothing in 30 s.
-pub const DEFAULT_KVM_CONSOLE_TIMEOUT_S: f64 = 20.0;
+pub(crate) const DEFAULT_KVM_CONSOLE_TIMEOUT_S: f64 = 20.0;
 
 /// Environment variable that replaces `/dev/kvm` as the device virtperf tries to open before
 /// it asks qemu for KVM. For tests: point it at a missing file to play a host without KVM.
-pub const KVM_DEVICE_ENV: &str = "VIRTPERF_KVM_DEVICE";
+pub(crate) const KVM_DEVICE_ENV: &str = "VIRTPERF_KVM_DEVICE";
 
 /// QMP run states in which a booting VM will never come up.
-pub const DEAD_STATES: &[&str] = &["internal-error", "guest-panicked", "shutdown"];
+pub(crate) const DEAD_STATES: &[&str] = &["internal-error", "guest-panicked", "shutdown"];
 
 /// What QEMU writes on its stderr when KVM cannot run the guest (lowercase fragments):
 /// kvm_handle_internal_error's `KVM internal error. Suberror: 1` and `emulation failure`
 /// (qemu lives on, the VM paused), kvm_cpu_exec's `kvm run failed`, a failed VM entry, nested
 /// KVM's `failed to set MSR 0x10a to 0x69` (qemu aborts), and no usable KVM at all.
-pub const KVM_FAILURES: &[&str] = &[
+pub(crate) const KVM_FAILURES: &[&str] = &[
     "kvm internal error",
     "emulation failure",
     "kvm run failed",
@@ -59,7 +61,7 @@ const TROUBLE: &[&str] =
     &["error", "fail", "panic", "not syncing", "assert", "cannot", "could not", "unable", "abort"];
 
 /// The first line of `text` that holds one of `words` (compared in lowercase), trimmed.
-pub fn first_line_with<'a>(text: &'a str, words: &[&str]) -> Option<&'a str> {
+pub(crate) fn first_line_with<'a>(text: &'a str, words: &[&str]) -> Option<&'a str> {
     text.lines().map(str::trim).find(|l| {
         let low = l.to_lowercase();
         words.iter().any(|w| low.contains(w))
@@ -68,7 +70,7 @@ pub fn first_line_with<'a>(text: &'a str, words: &[&str]) -> Option<&'a str> {
 
 /// The line of qemu's stderr that best says what went wrong: the first KVM failure, else the
 /// first line with a trouble word, else the first line.
-pub fn stderr_line(text: &str) -> Option<&str> {
+pub(crate) fn stderr_line(text: &str) -> Option<&str> {
     first_line_with(text, KVM_FAILURES)
         .or_else(|| first_line_with(text, TROUBLE))
         .or_else(|| text.lines().map(str::trim).find(|l| !l.is_empty()))
@@ -77,7 +79,7 @@ pub fn stderr_line(text: &str) -> Option<&str> {
 /// Names qemu's stderr log and the console log and quotes what matters in them: the line
 /// [`stderr_line`] picks; the console's first trouble line (`Kernel panic - not syncing`),
 /// else its last line (where the boot stopped).
-pub fn log_evidence(stderr_log: &Path, console_log: &Path) -> String {
+pub(crate) fn log_evidence(stderr_log: &Path, console_log: &Path) -> String {
     let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
     let quote = |l: &str| format!("'{}'", l.chars().take(240).collect::<String>());
     let err = read(stderr_log);
@@ -97,28 +99,28 @@ pub fn log_evidence(stderr_log: &Path, console_log: &Path) -> String {
 
 /// What the boot watch sees at one look at a booting VM.
 #[derive(Debug, Clone, Default)]
-pub struct BootLook<'a> {
+pub(crate) struct BootLook<'a> {
     /// Accelerator of this attempt (`kvm`, `tcg`).
-    pub accel: &'a str,
+    pub(crate) accel: &'a str,
     /// How qemu ended, when it has exited.
-    pub exited: Option<String>,
+    pub(crate) exited: Option<String>,
     /// qemu's stderr so far.
-    pub stderr: &'a str,
+    pub(crate) stderr: &'a str,
     /// The run state QMP reports, when it answered.
-    pub qmp_status: Option<&'a str>,
+    pub(crate) qmp_status: Option<&'a str>,
     /// Bytes on the serial console so far.
-    pub console_bytes: u64,
+    pub(crate) console_bytes: u64,
     /// Time since qemu was started.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// How long the console may stay empty under KVM; `None` when the rule is off (TCG, a
     /// guest that does not write to the serial console, `kvm_console_timeout_s = 0`).
-    pub console_deadline: Option<Duration>,
+    pub(crate) console_deadline: Option<Duration>,
 }
 
 /// Why the VM of `look` will not come up, or `None` while it still may. Under KVM a KVM
 /// failure on stderr, a dead QMP run state ([`DEAD_STATES`]) or an empty console past its
 /// deadline is enough; under any accelerator, qemu exiting or a dead run state is.
-pub fn boot_trouble(look: &BootLook) -> Option<String> {
+pub(crate) fn boot_trouble(look: &BootLook) -> Option<String> {
     if let Some(status) = &look.exited {
         return Some(format!("qemu exited while booting ({status})"));
     }
@@ -146,7 +148,7 @@ pub fn boot_trouble(look: &BootLook) -> Option<String> {
 /// Returns the detail label `detail` with `accel` as one of its comma-separated tokens: kept
 /// as it is when it has it, else with any other accelerator's token (`kvm`, `tcg`) dropped and
 /// `accel` added last, so that a plan's own `detail = "raw,kvm"` cannot label a TCG run KVM.
-pub fn detail_with_accel(detail: &str, accel: &str) -> String {
+pub(crate) fn detail_with_accel(detail: &str, accel: &str) -> String {
     let tokens: Vec<&str> = detail.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
     if tokens.contains(&accel) {
         return detail.to_string();
@@ -166,7 +168,7 @@ enum Boot {
 
 /// Boots and drives a QEMU VM.
 #[derive(Debug)]
-pub struct QemuExecutor {
+pub(crate) struct QemuExecutor {
     spec: PlatformSpec,
     out: PathBuf,
     ssh: SshExecutor,
@@ -179,7 +181,7 @@ pub struct QemuExecutor {
     boot_s: Option<f64>,
     guest: Facts,
     /// Messages for the user (the KVM fallback).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// QEMU's option syntax doubles commas inside a value.
@@ -190,7 +192,7 @@ fn qarg(p: &Path) -> String {
 impl QemuExecutor {
     /// From a plan's `[[platform]]` with kind = "qemu"; `out` is the campaign folder (logs go
     /// to `out/.virtperf/`).
-    pub fn new(spec: &PlatformSpec, out: &Path) -> QemuExecutor {
+    pub(crate) fn new(spec: &PlatformSpec, out: &Path) -> QemuExecutor {
         // Picked now so that --dry-run shows the port the runs will use.
         let ssh_port = spec.port.or_else(|| free_port().ok()).unwrap_or(0);
         QemuExecutor {
@@ -251,7 +253,7 @@ impl QemuExecutor {
 
     /// The qemu argv for `accel`, with sshd forwarded from `ssh_port` and each `(host, guest)`
     /// port pair in `forwards`.
-    pub fn qemu_argv(&self, accel: &str, ssh_port: u16, forwards: &[(u16, u16)]) -> Vec<String> {
+    pub(crate) fn qemu_argv(&self, accel: &str, ssh_port: u16, forwards: &[(u16, u16)]) -> Vec<String> {
         let s = &self.spec;
         let mut v: Vec<String> = vec![s.qemu.clone().unwrap_or_else(|| "qemu-system-x86_64".into())];
         let mut push = |a: &str, b: String| {
@@ -364,7 +366,7 @@ impl QemuExecutor {
                     Ok(Some(s)) if s.success() => break Ok(Boot::Up),
                     Ok(None) if started.elapsed() < Duration::from_secs(20) => {}
                     _ => {
-                        super::signal_group(child, libc::SIGKILL);
+                        super::signal_group(child, Signal::KILL);
                         let _ = child.wait();
                         probe = None;
                     }
@@ -382,7 +384,7 @@ impl QemuExecutor {
             std::thread::sleep(Duration::from_millis(250));
         };
         if let Some((mut child, _)) = probe {
-            super::signal_group(&child, libc::SIGKILL);
+            super::signal_group(&child, Signal::KILL);
             let _ = child.wait();
         }
         result
@@ -422,7 +424,7 @@ impl QemuExecutor {
     fn kill_qemu(&mut self) {
         let _ = self.ssh.stop();
         if let Some(mut c) = self.child.take() {
-            super::signal_group(&c, libc::SIGTERM);
+            super::signal_group(&c, Signal::TERM);
             let t = Instant::now();
             while t.elapsed() < Duration::from_secs(5) {
                 if c.try_wait().ok().flatten().is_some() {
@@ -430,7 +432,7 @@ impl QemuExecutor {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            super::signal_group(&c, libc::SIGKILL);
+            super::signal_group(&c, Signal::KILL);
             let _ = c.wait();
         }
         let _ = std::fs::remove_file(self.qmp_socket());

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 /// One line QEMU sent.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Reply {
+pub(crate) enum Reply {
     /// The greeting (`{"QMP": {"version": ...}}`), sent once on connect.
     Greeting,
     /// An asynchronous event (`{"event": "STOP", ...}`), by name.
@@ -30,7 +30,7 @@ pub enum Reply {
 
 /// Reads one QMP line. Returns an error for a line that is not JSON or not one of the four
 /// kinds QMP sends.
-pub fn parse_reply(line: &str) -> Result<Reply> {
+pub(crate) fn parse_reply(line: &str) -> Result<Reply> {
     let v: Value = serde_json::from_str(line.trim())
         .with_context(|| format!("QMP sent a line that is not JSON: '{}'", line.trim()))?;
     if v.get("QMP").is_some() {
@@ -50,13 +50,13 @@ pub fn parse_reply(line: &str) -> Result<Reply> {
 }
 
 /// The run state in a `query-status` return (`{"status": "running", "running": true, ...}`).
-pub fn status_of(ret: &Value) -> Option<String> {
+pub(crate) fn status_of(ret: &Value) -> Option<String> {
     ret.get("status").and_then(Value::as_str).map(str::to_string)
 }
 
 /// A connection to one VM's QMP socket.
 #[derive(Debug)]
-pub struct Qmp {
+pub(crate) struct Qmp {
     reader: BufReader<UnixStream>,
     writer: UnixStream,
 }
@@ -64,7 +64,7 @@ pub struct Qmp {
 impl Qmp {
     /// Connects to the socket at `path`, reads the greeting and leaves capabilities
     /// negotiation mode. Every read and write waits at most `timeout`.
-    pub fn connect(path: &Path, timeout: Duration) -> Result<Qmp> {
+    pub(crate) fn connect(path: &Path, timeout: Duration) -> Result<Qmp> {
         let stream = UnixStream::connect(path)
             .with_context(|| format!("could not connect to QMP socket '{}'", path.display()))?;
         stream.set_read_timeout(Some(timeout))?;
@@ -88,7 +88,7 @@ impl Qmp {
 
     /// Runs `command` (no arguments) and returns its `return` value, skipping the events
     /// that arrive before it.
-    pub fn execute(&mut self, command: &str) -> Result<Value> {
+    pub(crate) fn execute(&mut self, command: &str) -> Result<Value> {
         let line = format!("{}\n", serde_json::json!({ "execute": command }));
         self.writer.write_all(line.as_bytes()).context("could not write to QMP")?;
         loop {
@@ -102,7 +102,7 @@ impl Qmp {
 
     /// The VM's run state (`running`, `paused`, `internal-error`, `guest-panicked`,
     /// `shutdown`, ...).
-    pub fn query_status(&mut self) -> Result<String> {
+    pub(crate) fn query_status(&mut self) -> Result<String> {
         let ret = self.execute("query-status")?;
         status_of(&ret).with_context(|| format!("QMP query-status returned no status: {ret}"))
     }

@@ -18,37 +18,40 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rustix::process::Signal;
 
-use super::manifest::{now, Manifest, RunRecord, RunStatus, MANIFEST_FORMAT};
+use super::kinds::services;
+use super::lock::CampaignLock;
 use super::plan::{Plan, WorkloadSpec};
 use super::schedule::{schedule, RunKind, Slot};
+use super::services::{wait_ready, Platform, Service, ServiceKind, VersionProbe};
 use super::{
     argv_of, executor_for, facts_argv, parse_facts, run_captured, shown, signal_group, spawn_to,
-    wait_deadline, Executor, ExecutorKind, Facts, Job, StartContext, Waited,
+    wait_deadline, Executor, ExecutorKind, Job, StartContext, Waited,
 };
-
-/// Exit status after Ctrl-C (128 + SIGINT), as shells report it.
-pub const EXIT_INTERRUPTED: u8 = 130;
+use crate::digest::sha256_file;
+use crate::model::exit::{EXIT_BAD_INPUT, EXIT_INTERRUPTED};
+use crate::model::manifest::{Facts, Manifest, PlatformFacts, RunRecord, RunStatus, MANIFEST_FORMAT};
 
 /// Options of `virtperf run`.
 #[derive(Debug, Clone, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     /// The plan file.
-    pub plan: PathBuf,
+    pub(crate) plan: PathBuf,
     /// Output folder; default `results/CAMPAIGN`.
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Continue the campaign in `out`.
-    pub resume: bool,
+    pub(crate) resume: bool,
     /// With `resume`: run failed and timed-out runs again.
-    pub retry_failed: bool,
+    pub(crate) retry_failed: bool,
     /// Print what would run, run nothing.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Seed of the order (default: the plan's `seed`, else 1).
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
 }
 
 /// `virtperf run`.
-pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
+pub(crate) fn run_command(opts: &RunOptions) -> Result<ExitCode> {
     let plan = Plan::load(&opts.plan)?;
     let out = opts.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&plan.campaign));
     if opts.dry_run {
@@ -61,43 +64,7 @@ pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
     std::fs::create_dir_all(&out)
         .with_context(|| format!("could not create output folder '{}'", out.display()))?;
     let out = out.canonicalize()?;
-    let manifest_path = out.join("manifest.json");
-    let plan_sha = crate::ingest::sha256_file(&opts.plan)?;
-    let mut manifest = if manifest_path.exists() {
-        if !opts.resume {
-            bail!(
-                "'{}' already holds a campaign (manifest.json); use --resume to continue it, or another --out",
-                out.display()
-            );
-        }
-        let m = Manifest::load(&manifest_path)?;
-        if m.plan_sha256 != plan_sha {
-            bail!(
-                "plan '{}' differs from the one campaign '{}' in '{}' was started with; resume with the same plan, \
-                 or use another --out",
-                opts.plan.display(),
-                m.campaign,
-                out.display()
-            );
-        }
-        if let Some(s) = opts.seed {
-            if s != m.seed {
-                bail!("--seed {s} differs from the campaign's seed {}; drop --seed to resume", m.seed);
-            }
-        }
-        m
-    } else {
-        Manifest {
-            format: MANIFEST_FORMAT,
-            virtperf_version: env!("CARGO_PKG_VERSION").into(),
-            campaign: plan.campaign.clone(),
-            plan: opts.plan.display().to_string(),
-            plan_sha256: plan_sha,
-            seed: opts.seed.or(plan.seed).unwrap_or(1),
-            created_at: now(),
-            ..Manifest::default()
-        }
-    };
+    let mut manifest = open_manifest(opts, &plan, &out)?;
     let seed = manifest.seed;
     if opts.retry_failed {
         manifest.runs.retain(|r| r.status == RunStatus::Ok);
@@ -116,13 +83,59 @@ pub fn run_command(opts: &RunOptions) -> Result<ExitCode> {
     Ok(match outcome {
         Outcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
         Outcome::Finished { failed: 0 } => ExitCode::SUCCESS,
-        Outcome::Finished { .. } => ExitCode::from(crate::commands::EXIT_BAD_INPUT),
+        Outcome::Finished { .. } => ExitCode::from(EXIT_BAD_INPUT),
     })
+}
+
+/// The manifest of the campaign in `out`: the one there when resuming (same plan, same seed),
+/// else a new one. A folder that holds a campaign is refused without `--resume`.
+fn open_manifest(opts: &RunOptions, plan: &Plan, out: &Path) -> Result<Manifest> {
+    let manifest_path = out.join("manifest.json");
+    let plan_sha = sha256_file(&opts.plan)?;
+    if !manifest_path.exists() {
+        return Ok(Manifest {
+            format: MANIFEST_FORMAT,
+            virtperf_version: env!("CARGO_PKG_VERSION").into(),
+            campaign: plan.campaign.clone(),
+            plan: opts.plan.display().to_string(),
+            plan_sha256: plan_sha,
+            seed: opts.seed.or(plan.seed).unwrap_or(1),
+            created_at: now(),
+            ..Manifest::default()
+        });
+    }
+    if !opts.resume {
+        bail!(
+            "'{}' already holds a campaign (manifest.json); use --resume to continue it, or another --out",
+            out.display()
+        );
+    }
+    let m = Manifest::load(&manifest_path)?;
+    if m.plan_sha256 != plan_sha {
+        bail!(
+            "plan '{}' differs from the one campaign '{}' in '{}' was started with; resume with the same plan, \
+             or use another --out",
+            opts.plan.display(),
+            m.campaign,
+            out.display()
+        );
+    }
+    if let Some(s) = opts.seed {
+        if s != m.seed {
+            bail!("--seed {s} differs from the campaign's seed {}; drop --seed to resume", m.seed);
+        }
+    }
+    Ok(m)
+}
+
+/// Now, RFC 3339 UTC with milliseconds.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// How a campaign ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Every scheduled run was tried; `failed` of them did not end ok.
     Finished {
         /// Runs that failed or timed out (all, including earlier sessions).
@@ -132,33 +145,77 @@ pub enum Outcome {
     Interrupted,
 }
 
+/// One service on one platform, and the ports it was started on.
+struct ServiceState {
+    kind: &'static ServiceKind,
+    service: Box<dyn Service>,
+    ports: BTreeSet<u16>,
+}
+
 struct PlatformState {
     exec: Box<dyn Executor>,
     started: bool,
     broken: Option<String>,
-    nginx: HashSet<u16>,
-    served: HashSet<(u16, u64)>,
+    /// Every service a workload kind may need, made for this platform.
+    services: Vec<ServiceState>,
+}
+
+/// Where the files of one run go, and the tags of its jobs.
+struct RunFiles {
+    /// Folder relative to OUT (`PLATFORM/WORKLOAD`, or under `.virtperf/warmup/`).
+    dir: String,
+    /// `rep3` or `warmup1`.
+    stem: String,
+    /// Prefix of the run's job tags: pid, platform, workload, stem.
+    tag: String,
+}
+
+impl RunFiles {
+    fn new(slot: &Slot) -> RunFiles {
+        let dir = match slot.kind {
+            RunKind::Warmup(_) => format!(".virtperf/warmup/{}/{}", slot.platform, slot.workload),
+            RunKind::Rep(_) => format!("{}/{}", slot.platform, slot.workload),
+        };
+        let stem = slot.stem();
+        let tag = format!("{}-{}-{}-{}", std::process::id(), slot.platform, slot.workload, stem);
+        RunFiles { dir, stem, tag }
+    }
+
+    /// `name` in the run's folder, relative to OUT.
+    fn rel(&self, name: &str) -> String {
+        format!("{}/{name}", self.dir)
+    }
+
+    /// The job `what` of the run on the platform of `exec`.
+    fn job(&self, what: &str, exec: &dyn Executor) -> Job {
+        Job { tag: format!("{}-{what}", self.tag), workdir: exec.workdir() }
+    }
 }
 
 /// A campaign in progress.
-pub struct Campaign {
+pub(crate) struct Campaign {
     plan: Plan,
     out: PathBuf,
     slots: Vec<Slot>,
     platforms: Vec<PlatformState>,
     /// The manifest as it stands; written after every run.
-    pub manifest: Manifest,
+    pub(crate) manifest: Manifest,
     /// Set by Ctrl-C (or by a test) to stop.
-    pub stop: Arc<AtomicBool>,
+    pub(crate) stop: Arc<AtomicBool>,
     host: Facts,
     progress: ProgressBar,
-    lock: Option<PathBuf>,
+    lock: Option<CampaignLock>,
 }
 
 impl Campaign {
     /// A campaign of `plan` into `out`, in the order of `seed`, on `executors` (one per plan
     /// platform, same order).
-    pub fn new(plan: Plan, out: PathBuf, seed: u64, executors: Vec<Box<dyn Executor>>) -> Result<Campaign> {
+    pub(crate) fn new(
+        plan: Plan,
+        out: PathBuf,
+        seed: u64,
+        executors: Vec<Box<dyn Executor>>,
+    ) -> Result<Campaign> {
         if executors.len() != plan.platforms.len() {
             bail!("internal: {} executors for {} platforms", executors.len(), plan.platforms.len());
         }
@@ -172,17 +229,25 @@ impl Campaign {
             created_at: now(),
             ..Manifest::default()
         };
+        let platforms = executors
+            .into_iter()
+            .zip(&plan.platforms)
+            .map(|(exec, spec)| PlatformState {
+                exec,
+                started: false,
+                broken: None,
+                services: services()
+                    .into_iter()
+                    .map(|kind| ServiceState {
+                        kind,
+                        service: (kind.make)(Some(spec)),
+                        ports: BTreeSet::new(),
+                    })
+                    .collect(),
+            })
+            .collect();
         Ok(Campaign {
-            platforms: executors
-                .into_iter()
-                .map(|exec| PlatformState {
-                    exec,
-                    started: false,
-                    broken: None,
-                    nginx: HashSet::new(),
-                    served: HashSet::new(),
-                })
-                .collect(),
+            platforms,
             plan,
             out,
             slots,
@@ -195,7 +260,7 @@ impl Campaign {
     }
 
     /// What `--dry-run` prints: the order and every command line, nothing run.
-    pub fn dry_run(&self) -> String {
+    pub(crate) fn dry_run(&self) -> String {
         let mut s = format!(
             "# campaign '{}', seed {}, {} runs, output {}\n",
             self.plan.campaign,
@@ -204,7 +269,7 @@ impl Campaign {
             self.out.display()
         );
         for p in &self.platforms {
-            for argv in p.exec.describe_start(&self.wrk_ports(p.exec.name())) {
+            for argv in p.exec.describe_start(&self.service_ports(p.exec.name())) {
                 s.push_str(&format!("# start {}: {}\n", p.exec.name(), shown(&argv)));
             }
         }
@@ -216,12 +281,14 @@ impl Campaign {
             for a in &w.setup {
                 s.push_str(&format!("  setup:   {}\n", shown(&argv_of(&exec.command(a, &job)))));
             }
-            let run = if w.kind == "wrk" {
-                let mut argv = w.argv();
-                argv.push(format!("http://{}:{}/f{}", exec.name(), w.nginx_port(), w.served_bytes()));
-                argv
-            } else {
-                argv_of(&exec.command(&w.argv(), &job))
+            // A client runs on this host; its service is shown at the platform's name.
+            let run = match (w.client(), w.service_port()) {
+                (Some(c), Some(port)) => {
+                    let mut argv = w.argv();
+                    argv.extend((c.target)(w, exec.name(), port));
+                    argv
+                }
+                _ => argv_of(&exec.command(&w.argv(), &job)),
             };
             s.push_str(&format!("  run:     {}\n", shown(&run)));
             if self.plan.monitor.pidstat_interval_s > 0 {
@@ -237,14 +304,14 @@ impl Campaign {
         s
     }
 
-    /// nginx ports that wrk workloads need on platform `name`.
-    fn wrk_ports(&self, name: &str) -> Vec<u16> {
+    /// Ports on platform `name` where services that its workloads need listen.
+    fn service_ports(&self, name: &str) -> Vec<u16> {
         let ports: BTreeSet<u16> = self
             .plan
             .workloads
             .iter()
-            .filter(|w| w.kind == "wrk" && w.runs_on(name))
-            .map(WorkloadSpec::nginx_port)
+            .filter(|w| w.runs_on(name))
+            .filter_map(WorkloadSpec::service_port)
             .collect();
         ports.into_iter().collect()
     }
@@ -262,6 +329,10 @@ impl Campaign {
         }
     }
 
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
     fn manifest_path(&self) -> PathBuf {
         self.out.join("manifest.json")
     }
@@ -271,34 +342,14 @@ impl Campaign {
         self.manifest.save(&self.manifest_path())
     }
 
-    fn take_lock(&mut self) -> Result<()> {
-        let dir = self.out.join(".virtperf");
-        std::fs::create_dir_all(&dir)?;
-        let lock = dir.join("lock");
-        if let Ok(text) = std::fs::read_to_string(&lock) {
-            if let Ok(pid) = text.trim().parse::<i32>() {
-                // SAFETY: kill(pid, 0) only checks that the process exists.
-                let alive = pid != std::process::id() as i32 && unsafe { libc::kill(pid, 0) } == 0;
-                if alive {
-                    bail!(
-                        "another virtperf run (pid {pid}) is writing to '{}'; wait for it or stop it",
-                        self.out.display()
-                    );
-                }
-            }
-        }
-        std::fs::write(&lock, std::process::id().to_string())?;
-        self.lock = Some(lock);
-        Ok(())
-    }
-
     /// Runs every scheduled run not yet in the manifest.
-    pub fn run(&mut self) -> Result<Outcome> {
+    pub(crate) fn run(&mut self) -> Result<Outcome> {
         std::fs::create_dir_all(&self.out)?;
-        self.take_lock()?;
+        self.lock = Some(CampaignLock::take(&self.out)?);
         self.manifest.planned_runs = self.slots.len();
+        let probes: Vec<VersionProbe> = services().iter().map(|k| (k.make)(None).version_probe()).collect();
         let mut host_cmd = Command::new("sh");
-        host_cmd.args(&facts_argv("/usr/sbin/nginx")[1..]);
+        host_cmd.args(&facts_argv(&probes)[1..]);
         self.host = run_captured(&mut host_cmd, Duration::from_secs(60))
             .map(|o| parse_facts(&String::from_utf8_lossy(&o.stdout)))
             .unwrap_or_default();
@@ -325,7 +376,7 @@ impl Campaign {
 
         let mut interrupted = false;
         for (index, slot) in todo {
-            if self.stop.load(Ordering::SeqCst) {
+            if self.stopping() {
                 interrupted = true;
                 break;
             }
@@ -359,9 +410,7 @@ impl Campaign {
         self.progress.finish_and_clear();
         self.shutdown();
         self.save()?;
-        if let Some(lock) = self.lock.take() {
-            let _ = std::fs::remove_file(lock);
-        }
+        self.lock = None;
         let failed = self.manifest.runs.iter().filter(|r| r.status != RunStatus::Ok).count();
         let ok = self.manifest.runs.len() - failed;
         if interrupted {
@@ -380,15 +429,17 @@ impl Campaign {
         Ok(Outcome::Finished { failed })
     }
 
-    /// Stops every platform virtperf started (containers removed, VMs powered off, nginx
-    /// stopped).
+    /// Stops every platform virtperf started (services stopped, containers removed, VMs
+    /// powered off).
     fn shutdown(&mut self) {
         for i in 0..self.platforms.len() {
-            let ports: Vec<u16> = self.platforms[i].nginx.iter().copied().collect();
-            for port in ports {
-                let _ = self.nginx_stop(i, port);
-            }
             let p = &mut self.platforms[i];
+            let on = Platform::new(p.exec.as_ref());
+            for s in &mut p.services {
+                for port in std::mem::take(&mut s.ports) {
+                    let _ = s.service.stop(&on, port);
+                }
+            }
             if p.started {
                 p.started = false;
                 if let Err(e) = p.exec.stop() {
@@ -407,12 +458,7 @@ impl Campaign {
             return Ok(());
         }
         let name = self.platforms[pi].exec.name().to_string();
-        let ctx = StartContext {
-            out: self.out.clone(),
-            campaign: self.plan.campaign.clone(),
-            ports: self.wrk_ports(&name),
-            stop: self.stop.clone(),
-        };
+        let ctx = StartContext { ports: self.service_ports(&name), stop: self.stop.clone() };
         self.progress.set_message(format!("starting platform {name}"));
         let t0 = Instant::now();
         let result = self.platforms[pi].exec.start(&ctx);
@@ -423,7 +469,7 @@ impl Campaign {
             let msg = format!("{e:#}");
             self.platforms[pi].broken = Some(msg.clone());
             self.say(&format!("error: {msg}"));
-            if !self.stop.load(Ordering::SeqCst) {
+            if !self.stopping() {
                 // "Not started, and why" is a fact of the campaign too (e.g. KVM not run).
                 let mut pf = self.platforms[pi].exec.facts();
                 pf.error = Some(msg.clone());
@@ -433,10 +479,10 @@ impl Campaign {
             return Err(msg);
         }
         self.platforms[pi].started = true;
-        let exec = &self.platforms[pi].exec;
-        let job = Job { tag: format!("{}-facts", std::process::id()), workdir: exec.workdir() };
-        let nginx = self.plan.platforms[pi].nginx.clone().unwrap_or_else(|| "/usr/sbin/nginx".into());
-        let facts = run_captured(&mut exec.command(&facts_argv(&nginx), &job), Duration::from_secs(60))
+        let p = &self.platforms[pi];
+        let job = Job { tag: format!("{}-facts", std::process::id()), workdir: p.exec.workdir() };
+        let probes: Vec<VersionProbe> = p.services.iter().map(|s| s.service.version_probe()).collect();
+        let facts = run_captured(&mut p.exec.command(&facts_argv(&probes), &job), Duration::from_secs(60))
             .map(|o| parse_facts(&String::from_utf8_lossy(&o.stdout)))
             .unwrap_or_default();
         self.platforms[pi].exec.set_guest_facts(facts);
@@ -452,99 +498,50 @@ impl Campaign {
         Ok(())
     }
 
-    fn nginx_dir(&self, pi: usize, port: u16) -> String {
-        format!("{}/.virtperf-nginx-{port}", self.platforms[pi].exec.workdir().trim_end_matches('/'))
-    }
-
-    fn nginx_bin(&self, pi: usize) -> String {
-        self.plan.platforms[pi].nginx.clone().unwrap_or_else(|| "/usr/sbin/nginx".into())
-    }
-
-    fn platform_run(&self, pi: usize, argv: &[String], tag: &str) -> Result<String> {
-        let exec = &self.platforms[pi].exec;
-        let job = Job { tag: format!("{}-{tag}", std::process::id()), workdir: exec.workdir() };
-        super::run_ok(&mut exec.command(argv, &job), Duration::from_secs(120))
-    }
-
-    /// Makes sure nginx serves a file of `bytes` on `port` of platform `pi`.
-    fn nginx_ensure(&mut self, pi: usize, port: u16, bytes: u64) -> Result<()> {
-        let dir = self.nginx_dir(pi, port);
-        let s = |x: &str| x.to_string();
-        if !self.platforms[pi].nginx.contains(&port) {
-            if dir.contains(['"', '\\', ';', '$', '{', '}']) || dir.chars().any(char::is_whitespace) {
-                bail!("work folder '{dir}' holds characters nginx's configuration cannot carry");
-            }
-            self.platform_run(
-                pi,
-                &[s("mkdir"), s("-p"), format!("{dir}/www"), format!("{dir}/tmp")],
-                "nginx-mkdir",
-            )?;
-            let listen = if self.platforms[pi].exec.kind() == ExecutorKind::Native {
-                format!("127.0.0.1:{port}")
-            } else {
-                port.to_string()
+    /// For a workload whose kind is a client (wrk): makes sure its service runs on platform
+    /// `pi` (started and ready on first use) and provides what `w` asks for, and returns the
+    /// client's argv completed to reach it from this host. `None` for other kinds.
+    fn client_argv(&mut self, pi: usize, w: &WorkloadSpec) -> Result<Option<Vec<String>>, String> {
+        let (Some(client), Some(port)) = (w.client(), w.service_port()) else { return Ok(None) };
+        let stop = self.stop.clone();
+        let p = &mut self.platforms[pi];
+        let on = Platform::new(p.exec.as_ref());
+        let endpoint = (|| -> Result<(String, u16)> {
+            let Some(s) = p.services.iter_mut().find(|s| s.kind.name == client.service.name) else {
+                bail!("internal: no {} made for this platform", client.service.name)
             };
-            let conf = format!(
-                "user root;\nworker_processes 1;\ndaemon on;\npid \"{dir}/nginx.pid\";\nerror_log \"{dir}/error.log\";\n\
-                 events {{ worker_connections 1024; }}\nhttp {{\n  access_log off;\n  \
-                 client_body_temp_path \"{dir}/tmp\"; proxy_temp_path \"{dir}/tmp\"; fastcgi_temp_path \"{dir}/tmp\";\n  \
-                 uwsgi_temp_path \"{dir}/tmp\"; scgi_temp_path \"{dir}/tmp\";\n  \
-                 server {{ listen {listen}; root \"{dir}/www\"; }}\n}}\n"
-            );
-            let exec = &self.platforms[pi].exec;
-            let mut put = exec.put_file_command(&format!("{dir}/nginx.conf"));
-            put_stdin(&mut put, conf.as_bytes()).context("could not write nginx.conf on the platform")?;
-            let nginx = self.nginx_bin(pi);
-            // A leftover nginx from an interrupted campaign holds the port: stop it first.
-            let _ = self.platform_run(
-                pi,
-                &[nginx.clone(), s("-c"), format!("{dir}/nginx.conf"), s("-s"), s("stop")],
-                "nginx-stop-old",
-            );
-            std::thread::sleep(Duration::from_millis(200));
-            self.platform_run(pi, &[nginx, s("-c"), format!("{dir}/nginx.conf")], "nginx-start")
-                .context("could not start nginx on the platform")?;
-            self.platforms[pi].nginx.insert(port);
+            if !s.ports.contains(&port) {
+                s.service.start(&on, port)?;
+                let ready = s.service.ready_argv(&on, port);
+                if let Err(e) = wait_ready(&on, &ready, s.kind.ready_within, &stop) {
+                    let _ = s.service.stop(&on, port);
+                    return Err(e);
+                }
+                s.ports.insert(port);
+            }
+            s.service.provide(&on, port, w)?;
+            p.exec.endpoint(port)
+        })();
+        match endpoint {
+            Ok((host, host_port)) => {
+                let mut argv = w.argv();
+                argv.extend((client.target)(w, &host, host_port));
+                Ok(Some(argv))
+            }
+            Err(e) => Err(format!("{} for {}: {e:#}", client.service.name, w.kind)),
         }
-        if !self.platforms[pi].served.contains(&(port, bytes)) {
-            let script = "head -c \"$1\" /dev/zero | tr '\\000' x > \"$0\"";
-            self.platform_run(
-                pi,
-                &[s("sh"), s("-c"), s(script), format!("{dir}/www/f{bytes}"), bytes.to_string()],
-                "nginx-file",
-            )?;
-            self.platforms[pi].served.insert((port, bytes));
-        }
-        Ok(())
     }
 
-    fn nginx_stop(&mut self, pi: usize, port: u16) -> Result<()> {
-        let dir = self.nginx_dir(pi, port);
-        let nginx = self.nginx_bin(pi);
-        self.platforms[pi].nginx.remove(&port);
-        self.platform_run(
-            pi,
-            &[nginx, "-c".into(), format!("{dir}/nginx.conf"), "-s".into(), "stop".into()],
-            "nginx-stop",
-        )
-        .map(|_| ())
-    }
-
-    /// Runs one slot. `Ok(None)` when interrupted (nothing recorded, partial files removed).
-    fn run_slot(&mut self, index: usize, slot: &Slot) -> Result<Option<RunRecord>> {
-        let Some((pi, w)) = self.lookup(slot) else { bail!("internal: unknown slot {}", slot.id()) };
-        let w = w.clone();
-        let warmup = matches!(slot.kind, RunKind::Warmup(_));
-        let rel_dir = if warmup {
-            format!(".virtperf/warmup/{}/{}", slot.platform, slot.workload)
-        } else {
-            format!("{}/{}", slot.platform, slot.workload)
-        };
-        let stem = slot.stem();
-        std::fs::create_dir_all(self.out.join(&rel_dir))?;
-        let rel = |name: String| format!("{rel_dir}/{name}");
-        let timeout_s = w.timeout_s.unwrap_or(self.plan.timeout_s);
-        let mut rec = RunRecord {
+    /// The record of run `slot` as it starts.
+    fn new_record(
+        &self,
+        index: usize,
+        slot: &Slot,
+        pi: usize,
+        w: &WorkloadSpec,
+        files: &RunFiles,
+    ) -> RunRecord {
+        RunRecord {
             id: slot.id(),
             order: index + 1,
             platform: slot.platform.clone(),
@@ -555,64 +552,46 @@ impl Campaign {
                 RunKind::Rep(n) => n,
                 RunKind::Warmup(_) => 0,
             },
-            warmup,
+            warmup: matches!(slot.kind, RunKind::Warmup(_)),
             argv: w.argv(),
             setup: w.setup.clone(),
             cleanup: w.cleanup.clone(),
-            output: rel(format!("{stem}.txt")),
-            stderr: rel(format!(".{stem}.stderr")),
-            timeout_s,
+            output: files.rel(&format!("{}.txt", files.stem)),
+            stderr: files.rel(&format!(".{}.stderr", files.stem)),
+            timeout_s: w.timeout_s.unwrap_or(self.plan.timeout_s),
             host: self.host.clone(),
             started_at: now(),
             ..RunRecord::default()
-        };
-        let fail = |mut rec: RunRecord, msg: String| {
-            rec.status = RunStatus::Failed;
-            rec.error = Some(msg);
-            rec.ended_at = now();
-            Some(rec)
-        };
+        }
+    }
 
+    /// Runs one slot. `Ok(None)` when interrupted (nothing recorded, partial files removed).
+    fn run_slot(&mut self, index: usize, slot: &Slot) -> Result<Option<RunRecord>> {
+        let Some((pi, w)) = self.lookup(slot) else { bail!("internal: unknown slot {}", slot.id()) };
+        let w = w.clone();
+        let files = RunFiles::new(slot);
+        std::fs::create_dir_all(self.out.join(&files.dir))?;
+        let mut rec = self.new_record(index, slot, pi, &w, &files);
         if let Err(e) = self.ensure_started(pi) {
-            if self.stop.load(Ordering::SeqCst) {
+            if self.stopping() {
                 return Ok(None);
             }
             return Ok(fail(rec, format!("platform did not start: {e}")));
         }
         self.progress.set_message(slot.id());
-        let pf = self.platforms[pi].exec.facts();
-        rec.platform_detail = pf.detail.clone();
-        rec.guest = pf.guest.clone();
-        rec.qemu_argv = pf.qemu_argv.clone();
-        rec.accel = pf.accel.clone();
-        rec.settings = pf.settings.clone();
-
-        let mut url = None;
-        if w.kind == "wrk" {
-            let port = w.nginx_port();
-            let r = self
-                .nginx_ensure(pi, port, w.served_bytes())
-                .and_then(|_| self.platforms[pi].exec.endpoint(port));
-            match r {
-                Ok((host, hport)) => url = Some(format!("http://{host}:{hport}/f{}", w.served_bytes())),
-                Err(e) => {
-                    return Ok(fail(rec, format!("nginx for wrk: {e:#}")));
-                }
-            }
-        }
-
-        let tag = |what: &str| {
-            format!("{}-{}-{}-{}-{what}", std::process::id(), slot.platform, slot.workload, stem)
+        with_platform_facts(&mut rec, self.platforms[pi].exec.facts());
+        let client = match self.client_argv(pi, &w) {
+            Ok(c) => c,
+            Err(e) => return Ok(fail(rec, e)),
         };
-        let timeout = Duration::from_secs_f64(timeout_s);
-        let exec = &self.platforms[pi].exec;
-        let workdir = exec.workdir();
+        let timeout = Duration::from_secs_f64(rec.timeout_s);
+        let exec = self.platforms[pi].exec.as_ref();
 
         // Setup commands, each must succeed.
-        let setup_log = self.out.join(rel(format!(".{stem}.setup.log")));
+        let setup_log = self.out.join(files.rel(&format!(".{}.setup.log", files.stem)));
         for (i, argv) in w.setup.iter().enumerate() {
-            let job = Job { tag: tag(&format!("setup{i}")), workdir: workdir.clone() };
-            match run_step(exec.as_ref(), argv, &job, timeout, &self.stop, &setup_log) {
+            let job = files.job(&format!("setup{i}"), exec);
+            match run_step(exec, argv, &job, timeout, &self.stop, &setup_log) {
                 Ok(()) => {}
                 Err(StepError::Interrupted) => return Ok(None),
                 Err(StepError::Failed(msg)) => {
@@ -621,32 +600,122 @@ impl Campaign {
             }
         }
 
-        // pidstat inside the platform.
-        let interval = self.plan.monitor.pidstat_interval_s;
-        let mut monitor: Option<(Child, Job)> = None;
-        if interval > 0 {
-            rec.pidstat = Some(rel(format!("{stem}.pidstat")));
-            let job = Job { tag: tag("pidstat"), workdir: workdir.clone() };
-            let mut cmd = exec.command(&pidstat_argv(&self.plan, &w), &job);
-            let path = self.out.join(rec.pidstat.as_deref().unwrap_or_default());
-            let err = self.out.join(rel(format!(".{stem}.pidstat.stderr")));
-            match spawn_to(&mut cmd, &path, &err) {
-                Ok(child) => monitor = Some((child, job)),
-                Err(e) => self.say(&format!("warning: {}: pidstat did not start: {e:#}", slot.id())),
-            }
+        let monitor = self.start_monitor(exec, &w, &files, &mut rec);
+        let waited = self.run_tool(exec, &w, client, &files, &mut rec, timeout)?;
+        if let Some((mut m, mjob)) = monitor {
+            stop_monitor(
+                &mut m,
+                exec.kill_command(&mjob, "INT").map(|c| (c, exec.kill_command(&mjob, "KILL"))),
+            );
+        }
+        for name in
+            [format!(".{}.pidstat.stderr", files.stem), format!(".{}.host.pidstat.stderr", files.stem)]
+        {
+            remove_if_empty(&self.out.join(files.rel(&name)));
         }
 
-        // The tool.
-        let job = Job { tag: tag("run"), workdir: workdir.clone() };
-        let mut cmd = match &url {
-            Some(url) => {
-                let mut argv = w.argv();
-                argv.push(url.clone());
-                rec.argv = argv.clone();
+        if !matches!(waited, Ok(Waited::Interrupted)) {
+            for (i, argv) in w.cleanup.iter().enumerate() {
+                let job = files.job(&format!("cleanup{i}"), exec);
+                if let Err(StepError::Failed(msg)) =
+                    run_step(exec, argv, &job, timeout, &self.stop, &setup_log)
+                {
+                    self.say(&format!("warning: {}: cleanup {}: {msg}", rec.id, shown(argv)));
+                }
+            }
+        }
+        remove_if_empty(&setup_log);
+        Ok(self.finish(rec, waited))
+    }
+
+    /// Starts pidstat inside the platform for the run of `w`, if monitoring is on; records its
+    /// file in `rec`.
+    fn start_monitor(
+        &self,
+        exec: &dyn Executor,
+        w: &WorkloadSpec,
+        files: &RunFiles,
+        rec: &mut RunRecord,
+    ) -> Option<(Child, Job)> {
+        let interval = self.plan.monitor.pidstat_interval_s;
+        if interval == 0 {
+            return None;
+        }
+        rec.pidstat = Some(files.rel(&format!("{}.pidstat", files.stem)));
+        let job = files.job("pidstat", exec);
+        let mut cmd = exec.command(&pidstat_argv(&self.plan, w), &job);
+        let path = self.out.join(rec.pidstat.as_deref().unwrap_or_default());
+        let err = self.out.join(files.rel(&format!(".{}.pidstat.stderr", files.stem)));
+        match spawn_to(&mut cmd, &path, &err) {
+            Ok(child) => Some((child, job)),
+            Err(e) => {
+                self.say(&format!("warning: {}: pidstat did not start: {e:#}", rec.id));
+                None
+            }
+        }
+    }
+
+    /// Starts pidstat on this host for the processes of a container or a VM (the run has just
+    /// started), if monitoring is on; records its file in `rec`.
+    fn start_host_monitor(
+        &self,
+        exec: &dyn Executor,
+        files: &RunFiles,
+        rec: &mut RunRecord,
+    ) -> Option<Child> {
+        let interval = self.plan.monitor.pidstat_interval_s;
+        let kind = exec.kind();
+        if !(interval > 0
+            && self.plan.monitor.host
+            && matches!(kind, ExecutorKind::Docker | ExecutorKind::Qemu))
+        {
+            return None;
+        }
+        if kind == ExecutorKind::Docker {
+            // Let the run's processes appear in the container first.
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let pids = exec.host_pids();
+        if pids.is_empty() {
+            return None;
+        }
+        let hp = files.rel(&format!("{}.host.pidstat", files.stem));
+        let list = pids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let mut c = Command::new("pidstat");
+        c.args(["-h", "-u", "-r", "-d", "-w", "-p", &list, &interval.to_string()]);
+        let err = self.out.join(files.rel(&format!(".{}.host.pidstat.stderr", files.stem)));
+        match spawn_to(&mut c, &self.out.join(&hp), &err) {
+            Ok(ch) => {
+                rec.host_pidstat = Some(hp);
+                Some(ch)
+            }
+            Err(e) => {
+                self.say(&format!("warning: host pidstat did not start: {e:#}"));
+                None
+            }
+        }
+    }
+
+    /// Runs the tool of `w` (or, for a client kind, `client`, on this host) until it exits,
+    /// times out or the user stops; records its argv, times and files in `rec`. The error
+    /// string says why it could not be started or waited for.
+    fn run_tool(
+        &self,
+        exec: &dyn Executor,
+        w: &WorkloadSpec,
+        client: Option<Vec<String>>,
+        files: &RunFiles,
+        rec: &mut RunRecord,
+        timeout: Duration,
+    ) -> Result<Result<Waited, String>> {
+        let job = files.job("run", exec);
+        let mut cmd = match client {
+            Some(argv) => {
                 let mut c = Command::new(&argv[0]);
                 let dir = self.out.join(".virtperf/work/host");
                 std::fs::create_dir_all(&dir)?;
                 c.args(&argv[1..]).current_dir(dir);
+                rec.argv = argv;
                 c
             }
             None => exec.command(&w.argv(), &job),
@@ -656,36 +725,11 @@ impl Campaign {
         let err_path = self.out.join(&rec.stderr);
         rec.started_at = now();
         let t0 = Instant::now();
-        let child = spawn_to(&mut cmd, &out_path, &err_path);
-        let mut host_monitor: Option<Child> = None;
-        let waited = match child {
+        let mut host_monitor = None;
+        let waited = match spawn_to(&mut cmd, &out_path, &err_path) {
             Err(e) => Err(format!("{e:#}")),
             Ok(mut child) => {
-                let kind = exec.kind();
-                if interval > 0
-                    && self.plan.monitor.host
-                    && matches!(kind, ExecutorKind::Docker | ExecutorKind::Qemu)
-                {
-                    if kind == ExecutorKind::Docker {
-                        // Let the run's processes appear in the container first.
-                        std::thread::sleep(Duration::from_millis(200));
-                    }
-                    let pids = exec.host_pids();
-                    if !pids.is_empty() {
-                        let hp = rel(format!("{stem}.host.pidstat"));
-                        let list = pids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-                        let mut c = Command::new("pidstat");
-                        c.args(["-h", "-u", "-r", "-d", "-w", "-p", &list, &interval.to_string()]);
-                        let err = self.out.join(rel(format!(".{stem}.host.pidstat.stderr")));
-                        match spawn_to(&mut c, &self.out.join(&hp), &err) {
-                            Ok(ch) => {
-                                host_monitor = Some(ch);
-                                rec.host_pidstat = Some(hp);
-                            }
-                            Err(e) => self.say(&format!("warning: host pidstat did not start: {e:#}")),
-                        }
-                    }
-                }
+                host_monitor = self.start_host_monitor(exec, files, rec);
                 let kill = exec.kill_command(&job, "KILL");
                 let r = wait_deadline(&mut child, timeout, &self.stop, || {
                     if let Some(mut k) = kill_clone(&kill) {
@@ -697,34 +741,16 @@ impl Campaign {
         };
         rec.duration_s = t0.elapsed().as_secs_f64();
         rec.ended_at = now();
-
         // Stop the monitors: SIGINT, as a person would, then KILL if they linger.
         if let Some(mut h) = host_monitor {
             stop_monitor(&mut h, None);
         }
-        if let Some((mut m, mjob)) = monitor {
-            stop_monitor(
-                &mut m,
-                exec.kill_command(&mjob, "INT").map(|c| (c, exec.kill_command(&mjob, "KILL"))),
-            );
-        }
+        Ok(waited)
+    }
 
-        for name in [format!(".{stem}.pidstat.stderr"), format!(".{stem}.host.pidstat.stderr")] {
-            remove_if_empty(&self.out.join(rel(name)));
-        }
-        let interrupted = matches!(waited, Ok(Waited::Interrupted));
-        if !interrupted {
-            for (i, argv) in w.cleanup.iter().enumerate() {
-                let job = Job { tag: tag(&format!("cleanup{i}")), workdir: workdir.clone() };
-                if let Err(StepError::Failed(msg)) =
-                    run_step(exec.as_ref(), argv, &job, timeout, &self.stop, &setup_log)
-                {
-                    self.say(&format!("warning: {}: cleanup {}: {msg}", slot.id(), shown(argv)));
-                }
-            }
-        }
-
-        remove_if_empty(&setup_log);
+    /// The record of a run that ended as `waited`; `None` when interrupted (its partial files
+    /// removed).
+    fn finish(&self, mut rec: RunRecord, waited: Result<Waited, String>) -> Option<RunRecord> {
         match waited {
             Ok(Waited::Interrupted) => {
                 for p in
@@ -734,12 +760,12 @@ impl Campaign {
                 {
                     let _ = std::fs::remove_file(self.out.join(p));
                 }
-                Ok(None)
+                None
             }
             Ok(Waited::TimedOut) => {
                 rec.status = RunStatus::Timeout;
-                rec.error = Some(format!("killed after its timeout of {timeout_s} s"));
-                Ok(Some(rec))
+                rec.error = Some(format!("killed after its timeout of {} s", rec.timeout_s));
+                Some(rec)
             }
             Ok(Waited::Exited(status)) => {
                 rec.exit_code = status.code();
@@ -747,7 +773,7 @@ impl Campaign {
                     rec.status = RunStatus::Ok;
                 } else {
                     rec.status = RunStatus::Failed;
-                    let err = std::fs::read_to_string(&err_path).unwrap_or_default();
+                    let err = std::fs::read_to_string(self.out.join(&rec.stderr)).unwrap_or_default();
                     let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
                     rec.error = Some(format!(
                         "exit status {}{}",
@@ -755,25 +781,39 @@ impl Campaign {
                         if last.is_empty() { String::new() } else { format!(": {last}") }
                     ));
                 }
-                Ok(Some(rec))
+                Some(rec)
             }
-            Err(e) => Ok(fail(rec, e)),
+            Err(e) => fail(rec, e),
         }
     }
 }
 
 impl Drop for Campaign {
     fn drop(&mut self) {
-        // On an error path: never leave containers or VMs behind.
+        // On an error path: never leave containers or VMs behind (the lock goes with it).
         self.shutdown();
-        if let Some(lock) = self.lock.take() {
-            let _ = std::fs::remove_file(lock);
-        }
     }
 }
 
+/// `rec`, recorded as failed for `msg`.
+fn fail(mut rec: RunRecord, msg: String) -> Option<RunRecord> {
+    rec.status = RunStatus::Failed;
+    rec.error = Some(msg);
+    rec.ended_at = now();
+    Some(rec)
+}
+
+/// Copies into `rec` what the platform's facts say about every run on it.
+fn with_platform_facts(rec: &mut RunRecord, pf: PlatformFacts) {
+    rec.platform_detail = pf.detail;
+    rec.guest = pf.guest;
+    rec.qemu_argv = pf.qemu_argv;
+    rec.accel = pf.accel;
+    rec.settings = pf.settings;
+}
+
 /// The pidstat argv run inside the platform for workload `w`.
-pub fn pidstat_argv(plan: &Plan, w: &WorkloadSpec) -> Vec<String> {
+pub(crate) fn pidstat_argv(plan: &Plan, w: &WorkloadSpec) -> Vec<String> {
     ["pidstat", "-h", "-u", "-r", "-d", "-w", "-C"]
         .iter()
         .map(|s| s.to_string())
@@ -869,7 +909,7 @@ fn stop_monitor(child: &mut Child, remote: Option<(Command, Option<Command>)>) {
     if let Some(c) = int.as_mut() {
         let _ = run_captured(c, Duration::from_secs(15));
     } else {
-        signal_group(child, libc::SIGINT);
+        signal_group(child, Signal::INT);
     }
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(3) {
@@ -881,7 +921,7 @@ fn stop_monitor(child: &mut Child, remote: Option<(Command, Option<Command>)>) {
     if let Some(mut k) = kill {
         let _ = run_captured(&mut k, Duration::from_secs(15));
     }
-    signal_group(child, libc::SIGKILL);
+    signal_group(child, Signal::KILL);
     let _ = child.wait();
 }
 
@@ -923,22 +963,6 @@ fn run_step(
         Waited::TimedOut => Err(StepError::Failed("timed out".into())),
         Waited::Interrupted => Err(StepError::Interrupted),
     }
-}
-
-/// Runs `cmd` with `data` on its stdin; errors quote its stderr.
-fn put_stdin(cmd: &mut Command, data: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let argv = argv_of(cmd);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().with_context(|| format!("could not start {}", shown(&argv)))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(data)?;
-    }
-    let out = child.wait_with_output()?;
-    if !out.status.success() {
-        bail!("{} failed: {}", shown(&argv), String::from_utf8_lossy(&out.stderr).trim());
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -994,5 +1018,45 @@ mod tests {
             "mock: bench '--n=1'\n"
         );
         assert!(!dir.path().join(".virtperf/lock").exists());
+    }
+
+    fn mock_plan() -> Plan {
+        Plan::parse(
+            "campaign = \"m\"\n[monitor]\npidstat_interval_s = 0\n[[platform]]\nname = \"a\"\nkind = \"native\"\n\
+             [[workload]]\nname = \"x\"\nkind = \"command\"\nargs = [\"bench\"]\nrepetitions = 1\n",
+            Path::new("m.toml"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_lock_file_naming_a_live_process_that_holds_no_lock_does_not_block() {
+        // What a `kill -9` leaves behind, its pid since reused by another process (pid 1
+        // lives as long as the machine): the campaign runs.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".virtperf")).unwrap();
+        std::fs::write(dir.path().join(".virtperf/lock"), "1\n").unwrap();
+        let mock = MockExecutor::new("a");
+        let mut c = Campaign::new(mock_plan(), dir.path().to_path_buf(), 1, vec![Box::new(mock)]).unwrap();
+        assert_eq!(c.run().unwrap(), Outcome::Finished { failed: 0 });
+        assert!(!dir.path().join(".virtperf/lock").exists());
+    }
+
+    #[test]
+    fn a_held_lock_refuses_a_second_campaign_naming_pid_and_host() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".virtperf")).unwrap();
+        let path = dir.path().join(".virtperf/lock");
+        std::fs::write(&path, "4242\nbox\n").unwrap();
+        let held = std::fs::File::open(&path).unwrap();
+        held.try_lock().unwrap();
+        let mock = MockExecutor::new("a");
+        let mut c = Campaign::new(mock_plan(), dir.path().to_path_buf(), 1, vec![Box::new(mock)]).unwrap();
+        let e = c.run().unwrap_err().to_string();
+        assert!(e.contains("another virtperf run (pid 4242 on box) is writing to"), "{e}");
+        assert!(c.manifest.runs.is_empty());
+        drop(c);
+        // The refused campaign leaves the holder's lock file alone.
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "4242\nbox\n");
     }
 }

@@ -11,7 +11,7 @@ use super::plan::Plan;
 
 /// Whether a run is measured or a warm-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RunKind {
+pub(crate) enum RunKind {
     /// Measured repetition `n` (1-based).
     Rep(u32),
     /// Warm-up `n` (1-based), not a repetition.
@@ -20,18 +20,18 @@ pub enum RunKind {
 
 /// One run of the campaign.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Slot {
+pub(crate) struct Slot {
     /// Platform name.
-    pub platform: String,
+    pub(crate) platform: String,
     /// Workload name.
-    pub workload: String,
+    pub(crate) workload: String,
     /// Measured or warm-up, with its number.
-    pub kind: RunKind,
+    pub(crate) kind: RunKind,
 }
 
 impl Slot {
     /// The run's key in the manifest and its file stem: `rep3` or `warmup1`.
-    pub fn stem(&self) -> String {
+    pub(crate) fn stem(&self) -> String {
         match self.kind {
             RunKind::Rep(n) => format!("rep{n}"),
             RunKind::Warmup(n) => format!("warmup{n}"),
@@ -39,13 +39,13 @@ impl Slot {
     }
 
     /// `platform/workload/stem`, unique within a campaign.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         format!("{}/{}/{}", self.platform, self.workload, self.stem())
     }
 }
 
 /// Every run of `plan` in the order they run, for `seed`.
-pub fn schedule(plan: &Plan, seed: u64) -> Vec<Slot> {
+pub(crate) fn schedule(plan: &Plan, seed: u64) -> Vec<Slot> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let max_reps = plan.workloads.iter().map(|w| w.repetitions).max().unwrap_or(0);
     let mut out = Vec::new();

@@ -11,13 +11,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::plan::PlatformSpec;
-use super::{
-    kill_argv, run_ok, wrapped_argv, Executor, ExecutorKind, Facts, Job, PlatformFacts, StartContext,
-};
+use super::{kill_argv, run_ok, wrapped_argv, Executor, ExecutorKind, Job, StartContext};
+use crate::model::manifest::{Facts, PlatformFacts};
 
 /// Runs workloads over ssh.
 #[derive(Debug, Clone)]
-pub struct SshExecutor {
+pub(crate) struct SshExecutor {
     name: String,
     host: String,
     port: u16,
@@ -36,7 +35,7 @@ pub struct SshExecutor {
 
 impl SshExecutor {
     /// From a plan's `[[platform]]` with kind = "ssh".
-    pub fn from_spec(spec: &PlatformSpec) -> SshExecutor {
+    pub(crate) fn from_spec(spec: &PlatformSpec) -> SshExecutor {
         let host = spec.host.clone().unwrap_or_default();
         SshExecutor {
             name: spec.name.clone(),
@@ -55,7 +54,7 @@ impl SshExecutor {
     }
 
     /// The transport to a local VM's forwarded sshd.
-    pub fn for_vm(spec: &PlatformSpec, port: u16) -> SshExecutor {
+    pub(crate) fn for_vm(spec: &PlatformSpec, port: u16) -> SshExecutor {
         let mut s = SshExecutor::from_spec(spec);
         s.host = "127.0.0.1".into();
         s.wrk_host = "127.0.0.1".into();
@@ -65,7 +64,7 @@ impl SshExecutor {
     }
 
     /// The ssh options and destination, up to (not including) the remote command.
-    pub fn ssh_prefix(&self) -> Vec<String> {
+    pub(crate) fn ssh_prefix(&self) -> Vec<String> {
         let mut v: Vec<String> = vec!["ssh".into()];
         // User options first: for ssh the first value of an option wins.
         v.extend(self.ssh_args.iter().cloned());
@@ -99,7 +98,7 @@ impl SshExecutor {
     /// The remote command string for `argv`: shell-quoted by `shlex`, never glued.
     ///
     /// Returns an error if an argument holds a NUL byte (no shell can carry it).
-    pub fn remote_command(argv: &[String]) -> Result<String> {
+    pub(crate) fn remote_command(argv: &[String]) -> Result<String> {
         shlex::try_join(argv.iter().map(String::as_str))
             .map_err(|e| anyhow::anyhow!("cannot pass {argv:?} over ssh: {e}"))
     }
@@ -122,7 +121,7 @@ impl SshExecutor {
 
     /// The process that succeeds if and only if sshd answers and runs `true`; spawned by a
     /// caller that watches other things while it waits (a booting VM).
-    pub fn probe_command(&self) -> Command {
+    pub(crate) fn probe_command(&self) -> Command {
         self.ssh(&["true".to_string()])
     }
 

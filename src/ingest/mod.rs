@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::digest::sha256_file;
 use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
 use crate::model::{params_string, IngestedRun, Kind, Labels, LogIssue, Run};
@@ -496,13 +497,4 @@ fn parse_file(
     report.warnings =
         out.warnings.iter().map(|d| format!("{}:{}: {}", path.display(), d.line, d.message)).collect();
     Ok(out.runs)
-}
-
-/// Hex sha256 of a file's content.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    let mut file = File::open(path)?;
-    std::io::copy(&mut file, &mut hasher)?;
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -1,10 +1,9 @@
-//! `OUT/manifest.json`: what a campaign ran, where its files are and the facts of each run.
-//! Written whole to a temporary file and renamed over the old one after every run, so a reader
-//! (or a resumed campaign) never sees half a manifest.
-//!
-//! [`crate::label`] reads it with these types (`campaign`, and per run `output`, `pidstat`,
-//! `host_pidstat`, `platform`, `platform_detail`, `repetition`, `status`, `exit_code`): older
-//! manifests must keep parsing. This module does not run anything.
+//! `OUT/manifest.json`, the contract between the executor and the rest: what a campaign ran,
+//! where its files are and the facts of each run. [`crate::exec`] writes it (whole, to a
+//! temporary file renamed over the old one after every run, so a reader or a resumed campaign
+//! never sees half a manifest); [`crate::label`] reads it (`campaign`, and per run `output`,
+//! `pidstat`, `host_pidstat`, `platform`, `platform_detail`, `repetition`, `status`,
+//! `exit_code`): older manifests must keep parsing. This module runs nothing.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -218,9 +217,4 @@ impl Manifest {
         self.runs.retain(|r| r.id != rec.id);
         self.runs.push(rec);
     }
-}
-
-/// Now, RFC 3339 UTC with milliseconds.
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
