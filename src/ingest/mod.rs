@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
-use crate::model::{params_string, IngestedRun, Kind, Labels, LogIssue, Run};
+use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run};
 
 /// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
 /// host has `host_` before its names): for reading tables written before the metrics table
@@ -290,6 +290,7 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
                         repetition,
                         labels: report.labels.clone(),
                         data: run,
+                        companion: None,
                     });
                 }
             }
@@ -334,18 +335,21 @@ fn failed_run(f: &FailedRun, labels: &Labels, why: &str) -> IngestedRun {
         repetition: labels.repetition.unwrap_or(1),
         labels: labels.clone(),
         data: run,
+        companion: None,
     }
 }
 
-/// Gives each pidstat log recorded beside a benchmark's output the workload, params and
-/// repetition of that run, so that its CPU, memory and I/O figures land in the benchmark's
-/// group. The pair comes from the manifest of `virtperf run` (`output`, `pidstat`,
-/// `host_pidstat`), else from the file names: `rep1.pidstat` beside `rep1.txt` (same folder,
-/// same stem). The runs are paired in file order when both files hold as many; otherwise the
-/// log is left as it is. What pidstat summed (`process=sysbench`) moves from the params to the
-/// facts; host-side logs get `host_` in front of their metric names.
+/// Gives each monitor's log (pidstat) recorded beside a benchmark's output the workload,
+/// params, subsystem and repetition of that run, so that its CPU, memory and I/O figures land
+/// in the benchmark's group, and says so in its [`Companion`]. The pair comes from the
+/// manifest of `virtperf run` (`output`, `pidstat`, `host_pidstat`), else from the file names:
+/// `rep1.pidstat` beside `rep1.txt` (same folder, same stem). The runs are paired in file order
+/// when both files hold as many; otherwise the log is left as it is. What pidstat summed stays
+/// in [`Run::monitored`] (its `process` param gives way to the benchmark's params); host-side
+/// logs get `host_` in front of their metric names and no primary metric (what the host saw is
+/// never the group's headline).
 fn pair_pidstat_logs(out: &mut Ingested) {
-    let is_pidstat = |r: &IngestedRun| r.data.tool == "pidstat";
+    let is_pidstat = |r: &IngestedRun| r.data.role == Role::Monitor;
     // Benchmark sources, by path and by (folder, stem).
     let mut by_source: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, r) in out.runs.iter().enumerate() {
@@ -385,18 +389,22 @@ fn pair_pidstat_logs(out: &mut Ingested) {
         }
     }
     for (p, b, host_side) in moves {
-        let (workload, params, repetition, source) = {
+        let (workload, params, repetition, source, subsystem) = {
             let b = &out.runs[b];
-            (b.data.workload.clone(), b.data.params.clone(), b.repetition, b.source.clone())
+            let d = &b.data;
+            (d.workload.clone(), d.params.clone(), b.repetition, b.source.clone(), d.subsystem)
         };
         let run = &mut out.runs[p];
         for (k, v) in std::mem::replace(&mut run.data.params, params) {
             run.data.facts.insert(format!("pidstat_{k}"), v);
         }
-        run.data.facts.insert("beside".into(), source);
+        run.data.facts.insert("beside".into(), source.clone());
         run.data.workload = workload;
+        run.data.subsystem = subsystem;
         run.repetition = repetition;
+        run.companion = Some(Companion { beside: source, host_side });
         if host_side {
+            run.data.primary = None;
             for m in &mut run.data.metrics {
                 m.name = format!("host_{}", m.name).into();
             }

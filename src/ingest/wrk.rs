@@ -19,7 +19,7 @@
 use super::text::{self, duration_ms, num, num_si, size_bytes};
 use super::{Diagnostic, ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
-use crate::model::{Better, LogIssue, Run};
+use crate::model::{Better, LogIssue, Metric, Percentile, Run, Subsystem};
 
 /// Reads wrk output.
 pub struct WrkParser;
@@ -370,6 +370,12 @@ fn version_in(t: &str) -> Option<&str> {
     it.next()
 }
 
+/// The percentiles of wrk's `Latency Distribution` (`--latency`).
+const PCT: [f64; 4] = [50.0, 75.0, 90.0, 99.0];
+
+/// The candidates for a run's primary metric ([`Run::declare_primary`]).
+const PRIMARY: &[&str] = &["requests_per_sec"];
+
 /// A line and its number, for issues and warnings.
 type At<T> = (usize, T);
 
@@ -436,7 +442,7 @@ impl Block {
             Item::ReqSecRow(v) => self.req_sec = Some(v),
             Item::Distribution => self.hdr = None,
             Item::Percentile { pct, ms } => {
-                let slot = [50.0, 75.0, 90.0, 99.0].iter().position(|&p| p == pct);
+                let slot = PCT.iter().position(|&p| p == pct);
                 if let Some(i) = slot {
                     self.pct[i].get_or_insert(ms);
                 }
@@ -455,6 +461,7 @@ impl Block {
     fn to_run(&self, warnings: &mut Vec<Diagnostic>) -> Run {
         let tool = if self.wrk2.is_some() { TOOL_WRK2 } else { TOOL };
         let mut run = Run::new(tool, tool, self.first);
+        run.subsystem = Subsystem::Network;
         run.last_line = self.last;
         run.tool_version = self.version.clone();
         let start = self.start_quote();
@@ -545,16 +552,21 @@ impl Block {
             run.push("latency_max_ms", "ms", Better::Lower, max);
         }
         let names = ["latency_p50_ms", "latency_p75_ms", "latency_p90_ms", "latency_p99_ms"];
-        for (name, v) in names.iter().zip(self.pct) {
+        for ((name, v), p) in names.iter().zip(self.pct).zip(PCT) {
             if let (Some(v), false) = (v, none_completed) {
-                run.push(*name, "ms", Better::Lower, v);
+                run.push_percentile(*name, "ms", Better::Lower, v, Percentile::new("latency", p));
             }
         }
         // wrk2's 100.000% row is the maximum (`latency_max_ms` from the table).
         for &(pct, ms) in self.hdr_pct.iter().filter(|(p, _)| *p < 100.0 && !none_completed) {
             let name = percentile_name(pct);
             if run.metric(&name).is_none() {
-                run.push(name, "ms", Better::Lower, ms);
+                let m = Metric::new(name, "ms", Better::Lower, ms);
+                run.push_metric(if pct > 0.0 {
+                    m.with_percentile(Percentile::new("latency", pct))
+                } else {
+                    m
+                });
             }
         }
         if let Some([avg, _, _]) = self.req_sec {
@@ -615,6 +627,7 @@ impl Block {
                 warnings.push(Diagnostic::new(line, "could not read the 'Non-2xx or 3xx responses:' count"))
             }
         }
+        run.declare_primary(PRIMARY);
         run
     }
 }

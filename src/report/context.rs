@@ -1686,6 +1686,7 @@ mod tests {
                     t_s,
                     entity: entity.into(),
                     metric: metric.into(),
+                    unit: Default::default(),
                     value,
                 })
                 .collect(),

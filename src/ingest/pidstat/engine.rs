@@ -15,10 +15,14 @@ use super::lex::{self, Num, Spans, Stamp, Tokens};
 use super::{bench_group, command_name, BENCHMARK_COMMANDS};
 use crate::error::ParseError;
 use crate::ingest::{text, Diagnostic, ParseOutput};
-use crate::model::{Better, LogIssue, Run, Sample};
+use crate::model::{Better, LogIssue, Role, Run, Sample};
 
 /// Group 0 is every process; group `1 + i` is `BENCHMARK_COMMANDS[i]`.
 pub(crate) const GROUPS: usize = 1 + BENCHMARK_COMMANDS.len();
+
+/// The candidates for a run's primary metric ([`Run::declare_primary`]): the CPU the
+/// processes used.
+const PRIMARY: &[&str] = &["cpu_pct_mean"];
 
 /// Most distinct header layouts remembered (real files have at most a handful).
 const MAX_LAYOUTS: usize = 64;
@@ -510,7 +514,7 @@ struct RunState {
 impl RunState {
     fn new(line: usize) -> RunState {
         RunState {
-            run: Run::new("pidstat", "pidstat", line),
+            run: Run { role: Role::Monitor, ..Run::new("pidstat", "pidstat", line) },
             content: false,
             layout: None,
             hdr_stamp: None,
@@ -1157,6 +1161,7 @@ impl Engine {
                     t_s: abs - t0,
                     entity: entity.clone(),
                     metric: layout::METRICS[m].name.to_string(),
+                    unit: layout::METRICS[m].unit.into(),
                     value: v,
                 });
             }
@@ -1238,6 +1243,7 @@ impl Engine {
             }
         }
         let process = if best == 0 { "all".to_string() } else { canonical(BENCHMARK_COMMANDS[best - 1]) };
+        run.monitored = (best > 0).then(|| process.clone());
         run.params.insert("process".into(), process);
         let s = st.groups[best].listed(best);
         if st.rows == 0 {
@@ -1266,6 +1272,7 @@ impl Engine {
         if let (Some(f), Some(l)) = (s.first, s.last) {
             run.push_resource("duration_s", "s", Better::None, l - f);
         }
+        run.declare_primary(PRIMARY);
         self.runs.push(run);
     }
 
