@@ -10,6 +10,7 @@ pub mod pidstat;
 pub mod sysbench;
 pub mod text;
 pub mod wrk;
+pub mod wrk2;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -109,9 +110,15 @@ pub const HEAD_BYTES: usize = 64 * 1024;
 pub const STREAM_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Every parser, in the order they are tried. More specific sniffs come first: a fio or wrk
-/// file may quote a sysbench line, never the other way round.
-pub static PARSERS: &[&dyn Parser] =
-    &[&fio::FioParser, &wrk::WrkParser, &pidstat::PidstatParser, &sysbench::SysbenchParser];
+/// file may quote a sysbench line, never the other way round. wrk's reader also reads wrk2's
+/// runs (a file may hold both), so wrk2's entry is found by `--format wrk2`.
+pub static PARSERS: &[&dyn Parser] = &[
+    &fio::FioParser,
+    &wrk::WrkParser,
+    &wrk2::Wrk2Parser,
+    &pidstat::PidstatParser,
+    &sysbench::SysbenchParser,
+];
 
 /// Names of all parsers, comma separated, for messages.
 pub fn parser_names() -> String {
