@@ -188,7 +188,8 @@ fn labels_cmd(args: LabelsArgs) -> Result<ExitCode> {
 }
 
 /// Returns true if and only if `path` is a table written by `virtperf ingest` (a .csv,
-/// .parquet or .json file with `source`, `workload`, `metric` and `value` columns).
+/// .parquet or .json file with `source`, `workload`, `metric` and `value` columns). A table
+/// written before the parsers' declarations had columns gets them ([`ingest::declare_table`]).
 fn read_table(path: &std::path::Path) -> Option<polars::prelude::DataFrame> {
     if !path.is_file() || table::TableFormat::from_path(path).is_none() {
         return None;
@@ -202,6 +203,7 @@ fn read_table(path: &std::path::Path) -> Option<polars::prelude::DataFrame> {
         .iter()
         .all(|c| df.column(c).is_ok())
         .then_some(df)
+        .and_then(|df| ingest::declare_table(df).ok())
 }
 
 /// Everything the analysis commands read: raw outputs (ingested) and ingested tables.
@@ -228,20 +230,17 @@ pub struct Counts {
     pub runs: usize,
     /// Benchmark runs that failed as a whole ([`model::Run::failed`]).
     pub failed: usize,
-    /// Files of monitor logs ([`model::is_monitor_tool`]).
+    /// Files of monitor logs ([`model::Role::Monitor`]).
     pub monitor_logs: usize,
 }
 
 impl Counts {
     /// Counts the runs and files of a raw ingest.
     pub fn of_ingest(ingested: &Ingested) -> Counts {
-        let bench = || ingested.runs.iter().filter(|r| !model::is_monitor_tool(&r.data.tool));
-        let monitor: std::collections::BTreeSet<&str> = ingested
-            .runs
-            .iter()
-            .filter(|r| model::is_monitor_tool(&r.data.tool))
-            .map(|r| r.source.as_str())
-            .collect();
+        let monitor_run = |r: &&model::IngestedRun| r.data.role == model::Role::Monitor;
+        let bench = || ingested.runs.iter().filter(|r| !monitor_run(r));
+        let monitor: std::collections::BTreeSet<&str> =
+            ingested.runs.iter().filter(monitor_run).map(|r| r.source.as_str()).collect();
         Counts {
             files: ingested.files.len(),
             runs: bench().count(),
@@ -264,7 +263,7 @@ impl Counts {
                 Err(_) => Ok(vec![None; df.height()]),
             }
         };
-        let (source, run, tool, issues) = (text("source")?, text("run")?, text("tool")?, text("issues")?);
+        let (source, run, role, issues) = (text("source")?, text("run")?, text("role")?, text("issues")?);
         let mut files = BTreeSet::new();
         let mut runs = BTreeSet::new();
         let mut failed = BTreeSet::new();
@@ -272,7 +271,7 @@ impl Counts {
         for i in 0..df.height() {
             let key = (source[i].clone().unwrap_or_default(), run[i].clone().unwrap_or_default());
             files.insert(key.0.clone());
-            if model::is_monitor_tool(tool[i].as_deref().unwrap_or("")) {
+            if role[i].as_deref() == Some(model::Role::Monitor.as_str()) {
                 monitor.insert(key.0);
                 continue;
             }

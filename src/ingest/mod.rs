@@ -8,6 +8,7 @@
 pub mod fio;
 pub mod pidstat;
 pub mod sysbench;
+mod tables;
 pub mod text;
 pub mod wrk;
 pub mod wrk2;
@@ -23,6 +24,8 @@ use serde::Serialize;
 use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
 use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run};
+
+pub use tables::declare_table;
 
 /// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
 /// host has `host_` before its names): for reading tables written before the metrics table
@@ -93,6 +96,14 @@ pub trait Parser: Sync {
         reader.read_to_end(&mut bytes).map_err(|e| ParseError::new(1, format!("read failed: {e}")))?;
         self.parse(&text::lossy(&bytes), opts)
     }
+
+    /// Makes again, for a run read back from a metrics table written before the declaration
+    /// columns existed ([`declare_table`]), the declarations this parser makes while parsing
+    /// that the table does not keep: the run's role, subsystem and primary metric, and which
+    /// metric echoes a time limit, from its workload, params and metrics (names, units,
+    /// directions, values). The default declares nothing: only the parsers of tables older
+    /// than the columns need it.
+    fn redeclare(&self, _run: &mut Run) {}
 
     /// Parses a large regular file (over [`STREAM_BYTES`]). The default streams it through
     /// [`Parser::parse_reader`]; pidstat reads it on all cores.

@@ -53,6 +53,17 @@ impl Parser for WrkParser {
     fn parse(&self, text: &str, _opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
         parse(text)
     }
+
+    fn redeclare(&self, run: &mut Run) {
+        redeclare(run);
+    }
+}
+
+/// What [`Block::to_run`] declares about a wrk or wrk2 run: the network path to its server,
+/// measured by its requests per second.
+pub(crate) fn redeclare(run: &mut Run) {
+    run.subsystem = Subsystem::Network;
+    run.declare_primary(PRIMARY);
 }
 
 /// Reads the wrk and wrk2 runs of a file.

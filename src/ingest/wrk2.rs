@@ -47,6 +47,10 @@ impl Parser for Wrk2Parser {
     fn parse(&self, text: &str, _opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
         wrk::parse(text)
     }
+
+    fn redeclare(&self, run: &mut Run) {
+        wrk::redeclare(run);
+    }
 }
 
 /// Returns true if and only if trimmed line `t` is one only wrk2 prints.

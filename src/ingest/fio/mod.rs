@@ -56,6 +56,11 @@ impl Parser for FioParser {
         })
     }
 
+    fn redeclare(&self, run: &mut Run) {
+        run.subsystem = Subsystem::Disk;
+        run.declare_primary(PRIMARY);
+    }
+
     fn parse(&self, text: &str, _opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
         let lines = split_lines(text);
         let mut found = Found::default();

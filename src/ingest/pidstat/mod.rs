@@ -34,6 +34,7 @@ use std::io::{BufRead, ErrorKind, Read};
 
 use super::{ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
+use crate::model::{Role, Run};
 use engine::Engine;
 use lex::Tokens;
 
@@ -176,6 +177,13 @@ impl Parser for PidstatParser {
             }
         }
         banner && !other
+    }
+
+    /// A monitor; its primary metric the CPU its processes used (a host-side log's `host_`
+    /// metrics match none: no primary, as when it was paired).
+    fn redeclare(&self, run: &mut Run) {
+        run.role = Role::Monitor;
+        run.declare_primary(engine::PRIMARY);
     }
 
     fn parse(&self, text: &str, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {

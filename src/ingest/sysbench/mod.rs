@@ -55,6 +55,19 @@ impl Parser for SysbenchParser {
     fn parse(&self, text: &str, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
         parse(text, opts)
     }
+
+    /// The test from the workload (`sysbench.fileio`), then what [`run_of`] declares; a
+    /// `total_time_s` without a direction echoes the time limit.
+    fn redeclare(&self, run: &mut Run) {
+        let test = [Test::Cpu, Test::Memory, Test::FileIo, Test::Threads, Test::Mutex, Test::Oltp]
+            .into_iter()
+            .find(|t| t.workload() == run.workload);
+        run.subsystem = subsystem(test);
+        run.declare_primary(primary_candidates(test, &run.params));
+        for m in run.metrics.iter_mut().filter(|m| m.name == "total_time_s") {
+            m.time_limit = m.better == Better::None;
+        }
+    }
 }
 
 /// Line starts that only sysbench writes.
