@@ -576,12 +576,6 @@ pub struct IngestedRun {
     pub companion: Option<Companion>,
 }
 
-/// Returns true if and only if `tool` watches another tool's run instead of doing work of its
-/// own (pidstat): its logs are monitor logs, not benchmark runs, when runs are counted.
-pub fn is_monitor_tool(tool: &str) -> bool {
-    tool == "pidstat"
-}
-
 /// The benchmark run a monitor's log was recorded beside. The log takes that run's workload,
 /// params, subsystem and repetition, so its figures sit in the benchmark's group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -413,10 +413,7 @@ fn pair_pidstat_logs(out: &mut Ingested) {
             (d.workload.clone(), d.params.clone(), b.repetition, b.source.clone(), d.subsystem)
         };
         let run = &mut out.runs[p];
-        for (k, v) in std::mem::replace(&mut run.data.params, params) {
-            run.data.facts.insert(format!("pidstat_{k}"), v);
-        }
-        run.data.facts.insert("beside".into(), source.clone());
+        run.data.params = params;
         run.data.workload = workload;
         run.data.subsystem = subsystem;
         run.repetition = repetition;
