@@ -96,7 +96,7 @@ fn ensure_found(inputs: &[std::path::PathBuf], ingested: &Ingested, table_rows: 
             (p.clone(), what)
         })
         .collect::<Vec<_>>();
-    Err(crate::error::NoInput::new(&what).into())
+    Err(crate::error::NoInput::new(&what, ingest::parser_names()).into())
 }
 
 fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {

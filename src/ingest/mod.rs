@@ -467,7 +467,7 @@ fn parse_file(
     let size = file.metadata().map_err(read_err)?.len();
     report.bytes = size;
     if size == 0 {
-        return Err(InputError::Empty { path: path.to_path_buf() });
+        return Err(InputError::Empty { path: path.to_path_buf(), known: parser_names() });
     }
     if cfg.hash {
         report.sha256 = Some(sha256_file(path).map_err(read_err)?);
