@@ -28,6 +28,7 @@ mod engine;
 mod layout;
 mod lex;
 mod split;
+mod sums;
 
 use std::fs::File;
 use std::io::{BufRead, ErrorKind, Read};
