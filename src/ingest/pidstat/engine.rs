@@ -481,18 +481,10 @@ impl LineLoop {
     /// Whether this CPU has what the version needs (checked at run time, once per process by
     /// `std`'s cache).
     pub(crate) fn runs_here(self) -> bool {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::is_x86_feature_detected as has;
-            match self {
-                LineLoop::Portable => true,
-                LineLoop::Popcnt => has!("popcnt"),
-                LineLoop::Avx2 => has!("avx2") && has!("bmi1") && has!("popcnt"),
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            self == LineLoop::Portable
+        match self {
+            LineLoop::Portable => true,
+            LineLoop::Popcnt => lex::Popcnt::detect().is_some(),
+            LineLoop::Avx2 => lex::Avx2::detect().is_some(),
         }
     }
 
@@ -552,37 +544,46 @@ impl Engine {
     pub(crate) fn lines_in(&mut self, chunk: &[u8], v: LineLoop) {
         #[cfg(target_arch = "x86_64")]
         match v {
-            // SAFETY: the CPU has AVX2, BMI1 and POPCNT (`runs_here`).
-            LineLoop::Avx2 if v.runs_here() => return unsafe { self.lines_avx2(chunk) },
-            // SAFETY: the CPU has POPCNT (`runs_here`).
-            LineLoop::Popcnt if v.runs_here() => return unsafe { self.lines_popcnt(chunk) },
-            _ => {}
+            LineLoop::Avx2 => {
+                if let Some(t) = lex::Avx2::detect() {
+                    // SAFETY: `t` proves the CPU has AVX2, BMI1 and POPCNT, the extensions
+                    // `lines_avx2` is compiled for.
+                    return unsafe { self.lines_avx2(chunk, t) };
+                }
+            }
+            LineLoop::Popcnt => {
+                if let Some(t) = lex::Popcnt::detect() {
+                    // SAFETY: `t` proves the CPU has POPCNT, which `lines_popcnt` is compiled for.
+                    return unsafe { self.lines_popcnt(chunk, t) };
+                }
+            }
+            LineLoop::Portable => {}
         }
         let _ = v;
-        self.lines_with::<false>(chunk);
+        self.lines_with(chunk, lex::Baseline);
     }
 
     /// [`Engine::lines`] compiled with POPCNT (counting a block's token boundaries is then one
-    /// instruction instead of a dozen).
+    /// instruction instead of a dozen); `_proof` says the CPU has it.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "popcnt")]
-    fn lines_popcnt(&mut self, chunk: &[u8]) {
-        self.lines_with::<false>(chunk);
+    fn lines_popcnt(&mut self, chunk: &[u8], _proof: lex::Popcnt) {
+        self.lines_with(chunk, lex::Baseline);
     }
 
-    /// [`Engine::lines`] compiled with AVX2, BMI1 and POPCNT: a block's bytes are classified 32
-    /// at a time instead of 16, and a boundary is taken off a mask with one instruction each for
-    /// its position and its removal (`tzcnt`, `blsr`).
+    /// [`Engine::lines`] compiled with AVX2, BMI1 and POPCNT, which `proof` says the CPU has: a
+    /// block's bytes are classified 32 at a time instead of 16, and a boundary is taken off a
+    /// mask with one instruction each for its position and its removal (`tzcnt`, `blsr`).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,bmi1,popcnt")]
-    fn lines_avx2(&mut self, chunk: &[u8]) {
-        self.lines_with::<true>(chunk);
+    fn lines_avx2(&mut self, chunk: &[u8], proof: lex::Avx2) {
+        self.lines_with(chunk, proof);
     }
 
     #[inline(always)]
-    fn lines_with<const AVX2: bool>(&mut self, chunk: &[u8]) {
+    fn lines_with<C: lex::Classify>(&mut self, chunk: &[u8], c: C) {
         let mut lines = lex::Lines::new(chunk);
-        while let Some(line) = lines.next_with::<AVX2>(&mut self.spans) {
+        while let Some(line) = lines.next_with(&mut self.spans, c) {
             self.spanned(line);
         }
     }
