@@ -9,9 +9,9 @@ pub mod fio;
 pub mod pidstat;
 pub mod sysbench;
 mod tables;
-pub mod text;
+pub(crate) mod text;
 pub mod wrk;
-pub mod wrk2;
+pub(crate) mod wrk2;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -25,7 +25,7 @@ use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
 use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run};
 
-pub use tables::declare_table;
+pub(crate) use tables::declare_table;
 
 /// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
 /// host has `host_` before its names): for reading tables written before the metrics table
@@ -59,7 +59,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Builds a note at `line`.
-    pub fn new(line: usize, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic { line, message: message.into() }
     }
 }
@@ -118,7 +118,7 @@ pub trait Parser: Sync {
 pub const HEAD_BYTES: usize = 64 * 1024;
 
 /// Files larger than this are handed to [`Parser::parse_reader`] instead of being read whole.
-pub const STREAM_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const STREAM_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Every parser, in the order they are tried. More specific sniffs come first: a fio or wrk
 /// file may quote a sysbench line, never the other way round. wrk's reader also reads wrk2's
@@ -132,12 +132,12 @@ pub static PARSERS: &[&dyn Parser] = &[
 ];
 
 /// Names of all parsers, comma separated, for messages.
-pub fn parser_names() -> String {
+pub(crate) fn parser_names() -> String {
     PARSERS.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// The parser called `name`, or [`InputError::UnknownFormat`].
-pub fn parser_named(name: &str) -> Result<&'static dyn Parser, InputError> {
+pub(crate) fn parser_named(name: &str) -> Result<&'static dyn Parser, InputError> {
     PARSERS
         .iter()
         .copied()
@@ -202,7 +202,7 @@ impl Ingested {
 
 /// Lists the files under `inputs` (files as given; folders walked, sorted, hidden entries and
 /// `manifest.json` skipped), and apart the `manifest.json` files found in the folders.
-pub fn collect_files(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
+pub(crate) fn collect_files(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
     let mut files = Vec::new();
     let mut manifests = Vec::new();
     for input in inputs {

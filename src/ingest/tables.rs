@@ -25,7 +25,7 @@ use crate::model::{Better, Metric, Params, Percentile, Role, Run, DECLARED_COLUM
 
 /// `df` with every declaration column it lacks (and every empty `kind`) filled in as the
 /// parsers declare them; `df` itself when it has them all.
-pub fn declare_table(df: DataFrame) -> Result<DataFrame> {
+pub(crate) fn declare_table(df: DataFrame) -> Result<DataFrame> {
     let has = |name: &str| df.column(name).is_ok();
     let kind_cells = text(&df, "kind")?;
     let kind_missing = kind_cells.iter().any(|k| k.as_deref().is_none_or(str::is_empty));

@@ -17,7 +17,7 @@ use crate::error::ParseError;
 use crate::model::{Better, Metric, Params, Percentile, Run};
 
 /// Reads wrk2 output (and the wrk runs beside it).
-pub struct Wrk2Parser;
+pub(crate) struct Wrk2Parser;
 
 /// Tool name and workload of every wrk2 run.
 pub(crate) const TOOL: &str = "wrk2";

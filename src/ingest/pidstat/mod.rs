@@ -43,7 +43,7 @@ use lex::Tokens;
 /// matches any suffix (`qemu-system-x86_64`, and `stress-ng-cpu`, the name stress-ng gives its
 /// workers). The params value is the entry without `*` and a trailing `-`
 /// (`process=qemu-system`).
-pub const BENCHMARK_COMMANDS: &[&str] = &[
+pub(crate) const BENCHMARK_COMMANDS: &[&str] = &[
     "sysbench",
     "fio",
     "wrk",
@@ -58,7 +58,7 @@ pub const BENCHMARK_COMMANDS: &[&str] = &[
 
 /// The kind of every metric pidstat reports: what processes used (CPU, memory, faults, context
 /// switches, disk I/O), never how fast a benchmark did its work.
-pub const KIND: crate::model::Kind = crate::model::Kind::Resource;
+pub(crate) const KIND: crate::model::Kind = crate::model::Kind::Resource;
 
 /// Lines longer than this are cut when streamed (no pidstat line comes near it): memory stays
 /// bounded whatever the input.
