@@ -122,13 +122,15 @@ pub(crate) const STREAM_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Every parser, in the order they are tried. More specific sniffs come first: a fio or wrk
 /// file may quote a sysbench line, never the other way round. wrk's reader also reads wrk2's
-/// runs (a file may hold both), so wrk2's entry is found by `--format wrk2`.
+/// runs (a file may hold both) and wrk's sniff accepts wrk2 output, so wrk2's entry comes last:
+/// its sniff, which would only refuse what wrk's refused, is never paid for, and `--format
+/// wrk2` finds it.
 pub static PARSERS: &[&dyn Parser] = &[
     &fio::FioParser,
     &wrk::WrkParser,
-    &wrk2::Wrk2Parser,
     &pidstat::PidstatParser,
     &sysbench::SysbenchParser,
+    &wrk2::Wrk2Parser,
 ];
 
 /// Names of all parsers, comma separated, for messages.

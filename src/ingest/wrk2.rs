@@ -38,10 +38,16 @@ impl Parser for Wrk2Parser {
     }
 
     /// Returns true if and only if `head` is wrk output ([`WrkParser`]'s sniff) with a line
-    /// only wrk2 prints. wrk's sniff accepts wrk2 output too, and comes first in the registry:
-    /// a wrk2 file is read by the same reader either way, which reads each run as what it is.
+    /// only wrk2 prints. wrk's sniff accepts wrk2 output too, and comes before this one in the
+    /// registry: a wrk2 file is read by the same reader either way, which reads each run as
+    /// what it is.
     fn sniff(&self, head: &str) -> bool {
-        head.lines().any(|l| is_marker(l.trim())) && WrkParser.sniff(head)
+        // wrk output has a `Running` or a `Requests/sec:` line: a cheap test first, so that a
+        // file no parser knows (which reaches this sniff last) costs two SIMD searches.
+        let bytes = head.as_bytes();
+        let wrk_like = memchr::memmem::find(bytes, b"Running").is_some()
+            || memchr::memmem::find(bytes, b"Requests/sec:").is_some();
+        wrk_like && head.lines().any(|l| is_marker(l.trim())) && WrkParser.sniff(head)
     }
 
     fn parse(&self, text: &str, _opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
