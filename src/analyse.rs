@@ -627,7 +627,8 @@ type GroupKey = (String, String, String, String, String); // workload, params, s
 /// this needs all runs).
 fn declared_primaries(groups: &BTreeMap<GroupKey, Vec<&Obs>>) -> BTreeMap<(String, String, String), String> {
     // (workload, params, stratum) -> metric -> (declared by a monitor only, runs declaring it).
-    let mut votes: BTreeMap<(String, String, String), BTreeMap<&str, (bool, usize)>> = BTreeMap::new();
+    type Votes<'a> = BTreeMap<(String, String, String), BTreeMap<&'a str, (bool, usize)>>;
+    let mut votes = Votes::new();
     for ((w, p, s, m, _), obs) in groups {
         for o in obs.iter().filter(|o| o.declared.primary) {
             let vote = votes

@@ -1307,6 +1307,9 @@ type ArmLine = (String, Vec<(f64, f64)>);
 /// A series of a group: the monitor's tool for a monitor's (`pidstat`), and the metric.
 type SeriesKey = (Option<String>, String);
 
+/// A run's series of one metric: the metric, its unit and its `(t_s, value)` points.
+type UnitSeries = (String, String, Vec<(f64, f64)>);
+
 /// Time-series figures of a group: the series of its own runs (sysbench intervals) and of the
 /// monitor logs paired with them (pidstat's `rep1.pidstat` beside `rep1.txt`), or of a monitor
 /// log on its own. Each axis has the unit its samples declare.
@@ -1407,8 +1410,10 @@ fn pidstat_title(metric: &str) -> &str {
 /// A run's series per metric, with the unit its samples declare: samples of all entities (or
 /// of those whose command is `process`, for pidstat's `command[pid]` entities) summed at each
 /// time.
-fn run_series(samples: &[Sample], process: Option<&str>) -> Vec<(String, String, Vec<(f64, f64)>)> {
-    let mut acc: BTreeMap<&str, (&str, BTreeMap<u64, (f64, f64)>)> = BTreeMap::new();
+fn run_series(samples: &[Sample], process: Option<&str>) -> Vec<UnitSeries> {
+    // metric -> (unit, time bits -> (t_s, sum)).
+    type Acc<'a> = BTreeMap<&'a str, (&'a str, BTreeMap<u64, (f64, f64)>)>;
+    let mut acc = Acc::new();
     for s in samples {
         if !s.t_s.is_finite() || !s.value.is_finite() {
             continue;
