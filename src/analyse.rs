@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use polars::prelude::{df, DataFrame, DataType, PolarsResult};
 use serde::Serialize;
 
-use crate::model::{params_string, Better, IngestedRun, Kind};
+use crate::model::{params_string, Better, Declared, IngestedRun, Kind, Percentile, Role, Subsystem};
 use crate::stats;
 
 /// One value of one metric of one run.
@@ -48,6 +48,9 @@ pub struct Obs {
     pub kind: Kind,
     /// Value.
     pub value: f64,
+    /// What the parser declared about the metric and its run: role, subsystem, primary,
+    /// percentile, time limit.
+    pub declared: Declared,
 }
 
 /// A problem a log reports about one run (socket errors, fio err, FATAL, truncated).
@@ -167,6 +170,7 @@ impl Dataset {
                     better: m.better,
                     kind: m.kind,
                     value: m.value,
+                    declared: Declared::of(&r.data, m),
                 });
             }
             for i in &r.data.issues {
@@ -187,10 +191,12 @@ impl Dataset {
     }
 
     /// Builds a dataset from a metrics table written by `virtperf ingest` (columns
-    /// [`crate::model::METRIC_COLUMNS`]; `platform_detail`, `first_line`, `repetition`, `run`
-    /// and `kind` may be absent). A row without a `kind` (a table written before the column
-    /// existed, or an empty cell) gets the kind its tool's parser declares for the metric
-    /// ([`crate::ingest::declared_kind`]).
+    /// [`crate::model::METRIC_COLUMNS`]; `platform_detail`, `first_line`, `repetition`, `run`,
+    /// `kind` and the declarations [`crate::model::DECLARED_COLUMNS`] may be absent). A table
+    /// written before the declaration columns existed gets them from the parsers first
+    /// (`ingest::declare_table`, which `commands` calls); here a missing one means a
+    /// performance metric of a benchmark run, in subsystem `application`, neither primary nor a
+    /// percentile nor a time limit.
     pub fn from_frame(df: &DataFrame) -> Result<Dataset> {
         let text = |name: &str| -> Result<Vec<Option<String>>> {
             let col = df.column(name).with_context(|| format!("the table has no '{name}' column"))?;
@@ -223,6 +229,12 @@ impl Dataset {
         let unit = opt_text("unit")?;
         let better = text("better")?;
         let kind = opt_text("kind")?;
+        let role = opt_text("role")?;
+        let subsystem = opt_text("subsystem")?;
+        let primary = opt_text("primary")?;
+        let percentile_of = opt_text("percentile_of")?;
+        let percentile = num("percentile")?;
+        let time_limit = opt_text("time_limit")?;
         let value = num("value")?;
         let run = num("run")?;
         let rep = num("repetition")?;
@@ -262,7 +274,30 @@ impl Dataset {
                 Some(k) => Kind::parse(k).with_context(|| {
                     format!("row {}: 'kind' must be performance or resource, not '{k}'", i + 2)
                 })?,
-                None => crate::ingest::declared_kind(&tool, &metric),
+                None => Kind::Performance,
+            };
+            let cell = |col: &[Option<String>]| col[i].clone().filter(|c| !c.is_empty());
+            let bad = |name: &str, want: &str, got: &str| {
+                anyhow::anyhow!("row {}: '{name}' must be {want}, not '{got}'", i + 2)
+            };
+            let flag = |col: &[Option<String>], name: &str| match cell(col).as_deref() {
+                Some("true") => Ok(true),
+                Some("false") | None => Ok(false),
+                Some(w) => Err(bad(name, "true or false", w)),
+            };
+            let declared = Declared {
+                role: match cell(&role) {
+                    Some(w) => Role::parse(&w).ok_or_else(|| bad("role", "benchmark or monitor", &w))?,
+                    None => Role::default(),
+                },
+                subsystem: match cell(&subsystem) {
+                    Some(w) => Subsystem::parse(&w)
+                        .ok_or_else(|| bad("subsystem", "cpu, memory, disk, network or application", &w))?,
+                    None => Subsystem::default(),
+                },
+                primary: flag(&primary, "primary")?,
+                percentile: cell(&percentile_of).zip(percentile[i]).map(|(of, p)| Percentile::new(of, p)),
+                time_limit: flag(&time_limit, "time_limit")?,
             };
             let src = source[i].clone().unwrap_or_default();
             if origin[i].as_deref() == Some("unknown") {
@@ -284,6 +319,7 @@ impl Dataset {
                 better: b,
                 kind,
                 value: v,
+                declared,
             });
         }
         ds.unlabelled = unlabelled.into_iter().collect();
@@ -345,6 +381,9 @@ pub struct SummaryRow {
     pub stratum: String,
     /// Whether this is the workload's primary metric.
     pub primary: bool,
+    /// Which percentile of which distribution the metric is, as its parser declared it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentile: Option<Percentile>,
     /// Statistics.
     pub stats: stats::Summary,
     /// The values, in (source, run) order.
@@ -578,82 +617,52 @@ impl Analysis {
     }
 }
 
-/// The subsystem a workload exercises.
-pub fn subsystem(workload: &str) -> &'static str {
-    let w = workload.to_ascii_lowercase();
-    if w.starts_with("sysbench.cpu") || w.starts_with("sysbench.threads") || w.starts_with("sysbench.mutex") {
-        "cpu"
-    } else if w.starts_with("sysbench.memory") {
-        "memory"
-    } else if w.starts_with("sysbench.fileio") || w.starts_with("fio") {
-        "disk"
-    } else if w.starts_with("wrk") {
-        "network"
-    } else {
-        "application"
-    }
-}
-
-/// Metric names tried, in order, as a workload's primary metric.
-const PRIMARY: &[&str] = &[
-    "events_per_sec",
-    "mib_per_sec",
-    "transactions_per_sec",
-    "requests_per_sec",
-    "read_iops",
-    "write_iops",
-    "trim_iops",
-    "reads_per_sec",
-    "writes_per_sec",
-    "ops_per_sec",
-    "elapsed_s",
-    "total_time_s",
-    "cpu_pct_mean",
-];
-
-/// The primary metric of a workload among `available`, by a fixed preference order; for
-/// `sysbench.fileio` the read throughput and for `sysbench.memory` the MiB/s come first.
-pub fn primary_metric<'a>(workload: &str, available: &BTreeSet<&'a str>) -> Option<&'a str> {
-    let first: &[&str] = if workload.starts_with("sysbench.fileio") {
-        &["read_mib_per_sec", "written_mib_per_sec"]
-    } else if workload.starts_with("sysbench.memory") {
-        &["mib_per_sec"]
-    } else {
-        &[]
-    };
-    let order: Vec<&str> = first.iter().chain(PRIMARY).copied().collect();
-    order.into_iter().find_map(|m| available.get(m).copied())
-}
-
 type GroupKey = (String, String, String, String, String); // workload, params, stratum, metric, arm
 
-/// The primary metric of one (workload, params) group, as [`primary_metric`] but following the
-/// work the params say was done, and never a metric whose every value is 0 (`zero`: zero by
-/// construction, such as the read throughput of a write test). sysbench fileio: written MiB/s
-/// for the write modes (`seqwr`, `seqrewr`, `rndwr`), read MiB/s for the read modes (`seqrd`,
-/// `rndrd`) and for the mixed one (`rndrw`, whose written MiB/s is listed beside it).
-pub fn primary_metric_of_work<'a>(
-    workload: &str,
-    params: &str,
-    available: &BTreeSet<&'a str>,
-    zero: impl Fn(&str) -> bool,
-) -> Option<&'a str> {
-    let param = |key: &str| params.split(';').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='));
-    let first: &[&str] = if workload.starts_with("sysbench.fileio") {
-        match param("file-test-mode") {
-            Some("seqwr" | "seqrewr" | "rndwr") => &["written_mib_per_sec", "writes_per_sec"],
-            Some("seqrd" | "rndrd") => &["read_mib_per_sec", "reads_per_sec"],
-            _ => &["read_mib_per_sec", "written_mib_per_sec"],
+/// The primary metric of each (workload, params, stratum) group: the one its runs declare
+/// ([`crate::model::Run::primary`]), a benchmark's declaration before a monitor's (a pidstat log
+/// paired with the benchmark's runs declares its own); of several, the one the most runs
+/// declare, then the first by name. One whose every value in the group, on every arm, is 0 is
+/// taken only when no other is declared (the parsers pass over a metric a run measured as 0, so
+/// this needs all runs).
+fn declared_primaries(groups: &BTreeMap<GroupKey, Vec<&Obs>>) -> BTreeMap<(String, String, String), String> {
+    // (workload, params, stratum) -> metric -> (declared by a monitor only, runs declaring it).
+    type Votes<'a> = BTreeMap<(String, String, String), BTreeMap<&'a str, (bool, usize)>>;
+    let mut votes = Votes::new();
+    for ((w, p, s, m, _), obs) in groups {
+        for o in obs.iter().filter(|o| o.declared.primary) {
+            let vote = votes
+                .entry((w.clone(), p.clone(), s.clone()))
+                .or_default()
+                .entry(m.as_str())
+                .or_insert((true, 0));
+            vote.0 &= o.declared.role == Role::Monitor;
+            vote.1 += 1;
         }
-    } else {
-        &[]
-    };
-    let usable: BTreeSet<&'a str> = available.iter().copied().filter(|m| !zero(m)).collect();
-    first
-        .iter()
-        .find_map(|m| usable.get(m).copied())
-        .or_else(|| primary_metric(workload, &usable))
-        .or_else(|| primary_metric(workload, available))
+    }
+    votes
+        .into_iter()
+        .filter_map(|(k, metrics)| {
+            let best = metrics.into_iter().min_by_key(|&(m, (monitor, runs))| {
+                (zero_in_every_run(groups, &k, m), monitor, std::cmp::Reverse(runs), m)
+            })?;
+            Some((k, best.0.to_string()))
+        })
+        .collect()
+}
+
+/// The subsystem of each (workload, params, stratum) group, as its runs declare it (a
+/// benchmark's before a monitor's).
+fn declared_subsystems(ds: &Dataset) -> BTreeMap<(&str, &str, &str), Subsystem> {
+    let mut out: BTreeMap<(&str, &str, &str), (Role, Subsystem)> = BTreeMap::new();
+    for o in &ds.obs {
+        let d = (o.declared.role, o.declared.subsystem);
+        let e = out.entry((o.workload.as_str(), o.params.as_str(), o.stratum.as_str())).or_insert(d);
+        if d.0 < e.0 {
+            *e = d;
+        }
+    }
+    out.into_iter().map(|(k, (_, s))| (k, s)).collect()
 }
 
 /// Returns true if and only if every value of `metric` in the (workload, params, stratum) of
@@ -689,18 +698,8 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     for v in groups.values_mut() {
         v.sort_by(|a, b| natural_cmp(&a.source, &b.source).then(a.run.cmp(&b.run)));
     }
-    // Primary metric per (workload, params, stratum).
-    let mut metrics_of: BTreeMap<(String, String, String), BTreeSet<&str>> = BTreeMap::new();
-    for (w, p, s, m, _) in groups.keys() {
-        metrics_of.entry((w.clone(), p.clone(), s.clone())).or_default().insert(m.as_str());
-    }
-    let primary: BTreeMap<(String, String, String), String> = metrics_of
-        .iter()
-        .filter_map(|(k, ms)| {
-            primary_metric_of_work(&k.0, &k.1, ms, |m| zero_in_every_run(&groups, k, m))
-                .map(|m| (k.clone(), m.to_string()))
-        })
-        .collect();
+    // Primary metric per (workload, params, stratum), as the runs declare it.
+    let primary = declared_primaries(&groups);
     let is_primary = |w: &str, p: &str, s: &str, m: &str| {
         primary.get(&(w.to_string(), p.to_string(), s.to_string())).is_some_and(|x| x == m)
     };
@@ -720,6 +719,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
             platform: arm.clone(),
             stratum: s.clone(),
             primary: is_primary(w, p, s, m),
+            percentile: obs[0].declared.percentile.clone(),
             stats: stats::Summary::of(&values, cfg.confidence),
             values,
             sources,
@@ -1073,7 +1073,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     });
     // After every check ran: a failed check withholds the verdicts it concerns.
     withhold_verdicts(&mut overhead, &checks);
-    let subsystems = subsystem_rows(&overhead, &cfg.baseline);
+    let subsystems = subsystem_rows(&overhead, &cfg.baseline, &declared_subsystems(ds));
     Analysis {
         baseline: cfg.baseline.clone(),
         confidence: cfg.confidence,
@@ -1114,12 +1114,18 @@ pub fn withhold_verdicts(overhead: &mut [OverheadRow], checks: &[Check]) {
 /// (subsystem, stratum, platform) -> (cost ratios, workloads covered, workloads not judged).
 type SubsystemAcc = BTreeMap<(String, String, String), (Vec<f64>, BTreeSet<String>, BTreeSet<String>)>;
 
-fn subsystem_rows(overhead: &[OverheadRow], baseline: &str) -> Vec<SubsystemRow> {
+fn subsystem_rows(
+    overhead: &[OverheadRow],
+    baseline: &str,
+    subsystem_of: &BTreeMap<(&str, &str, &str), Subsystem>,
+) -> Vec<SubsystemRow> {
     let mut acc = SubsystemAcc::new();
     for row in overhead.iter().filter(|r| r.primary) {
         let Some(cost) = row.ratio.and_then(|q| stats::cost_ratio(q, row.better)) else { continue };
+        let key = (row.workload.as_str(), row.params.as_str(), row.stratum.as_str());
+        let subsystem = subsystem_of.get(&key).copied().unwrap_or_default();
         let e = acc
-            .entry((subsystem(&row.workload).to_string(), row.stratum.clone(), row.platform.clone()))
+            .entry((subsystem.as_str().to_string(), row.stratum.clone(), row.platform.clone()))
             .or_default();
         e.0.push(cost);
         e.1.insert(row.workload.clone());
@@ -1354,18 +1360,17 @@ pub const RUN_TIME_FACTOR: f64 = 2.0;
 
 /// Time-limited runs whose time is more than [`RUN_TIME_FACTOR`] times their group's median,
 /// or less than the median over it, in groups of at least 3 such runs: a `run_time_differs`
-/// warning naming each run. The time is sysbench's `total_time_s` where it echoes a time limit
-/// (`better = none`; where the run did a fixed amount of work the time is its result, and the
-/// `high_cv` and `outlier` checks judge it). Repetitions of one time-limited workload run for
+/// warning naming each run. The time is the metric a parser declares as echoing the run's time
+/// limit ([`crate::model::Metric::time_limit`]: sysbench's `total_time_s` of a time-limited run;
+/// where the run did a fixed amount of work the time is its result, and the `high_cv` and
+/// `outlier` checks judge it). Repetitions of one time-limited workload run for
 /// about as long: one that took twice as long stalled or was starved (a database server that
 /// stopped answering keeps a sysbench OLTP run waiting for its queries past its limit), one
 /// that took half as long had another limit (sysbench 1.0 does not print `--time`) or was cut
 /// short. Either way its rates are not those of its repetitions.
 fn run_time_differs(ds: &Dataset) -> Vec<Check> {
     let mut groups: BTreeMap<(&str, &str, &str, &str), Vec<&Obs>> = BTreeMap::new();
-    for o in ds.obs.iter().filter(|o| {
-        o.tool == "sysbench" && o.metric == "total_time_s" && o.better == Better::None && o.value > 0.0
-    }) {
+    for o in ds.obs.iter().filter(|o| o.declared.time_limit && o.value > 0.0) {
         groups
             .entry((o.workload.as_str(), o.params.as_str(), o.stratum.as_str(), o.arm.as_str()))
             .or_default()
@@ -1846,6 +1851,7 @@ mod mixed_label_tests {
                 better: Better::Higher,
                 kind: Kind::Performance,
                 value: 1.0,
+                declared: Declared::default(),
             });
             ds.label_sources.push(LabelSource {
                 source: source.into(),

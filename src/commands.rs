@@ -95,7 +95,7 @@ fn ensure_found(inputs: &[std::path::PathBuf], ingested: &Ingested, table_rows: 
             (p.clone(), what)
         })
         .collect::<Vec<_>>();
-    Err(crate::error::NoInput::new(&what).into())
+    Err(crate::error::NoInput::new(&what, ingest::parser_names()).into())
 }
 
 fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
@@ -187,7 +187,8 @@ fn labels_cmd(args: LabelsArgs) -> Result<ExitCode> {
 }
 
 /// Returns true if and only if `path` is a table written by `virtperf ingest` (a .csv,
-/// .parquet or .json file with `source`, `workload`, `metric` and `value` columns).
+/// .parquet or .json file with `source`, `workload`, `metric` and `value` columns). A table
+/// written before the parsers' declarations had columns gets them ([`ingest::declare_table`]).
 fn read_table(path: &std::path::Path) -> Option<polars::prelude::DataFrame> {
     if !path.is_file() || table::TableFormat::from_path(path).is_none() {
         return None;
@@ -201,6 +202,7 @@ fn read_table(path: &std::path::Path) -> Option<polars::prelude::DataFrame> {
         .iter()
         .all(|c| df.column(c).is_ok())
         .then_some(df)
+        .and_then(|df| ingest::declare_table(df).ok())
 }
 
 /// Everything the analysis commands read: raw outputs (ingested) and ingested tables.
@@ -227,20 +229,17 @@ pub struct Counts {
     pub runs: usize,
     /// Benchmark runs that failed as a whole ([`model::Run::failed`]).
     pub failed: usize,
-    /// Files of monitor logs ([`model::is_monitor_tool`]).
+    /// Files of monitor logs ([`model::Role::Monitor`]).
     pub monitor_logs: usize,
 }
 
 impl Counts {
     /// Counts the runs and files of a raw ingest.
     pub fn of_ingest(ingested: &Ingested) -> Counts {
-        let bench = || ingested.runs.iter().filter(|r| !model::is_monitor_tool(&r.data.tool));
-        let monitor: std::collections::BTreeSet<&str> = ingested
-            .runs
-            .iter()
-            .filter(|r| model::is_monitor_tool(&r.data.tool))
-            .map(|r| r.source.as_str())
-            .collect();
+        let monitor_run = |r: &&model::IngestedRun| r.data.role == model::Role::Monitor;
+        let bench = || ingested.runs.iter().filter(|r| !monitor_run(r));
+        let monitor: std::collections::BTreeSet<&str> =
+            ingested.runs.iter().filter(monitor_run).map(|r| r.source.as_str()).collect();
         Counts {
             files: ingested.files.len(),
             runs: bench().count(),
@@ -263,7 +262,7 @@ impl Counts {
                 Err(_) => Ok(vec![None; df.height()]),
             }
         };
-        let (source, run, tool, issues) = (text("source")?, text("run")?, text("tool")?, text("issues")?);
+        let (source, run, role, issues) = (text("source")?, text("run")?, text("role")?, text("issues")?);
         let mut files = BTreeSet::new();
         let mut runs = BTreeSet::new();
         let mut failed = BTreeSet::new();
@@ -271,7 +270,7 @@ impl Counts {
         for i in 0..df.height() {
             let key = (source[i].clone().unwrap_or_default(), run[i].clone().unwrap_or_default());
             files.insert(key.0.clone());
-            if model::is_monitor_tool(tool[i].as_deref().unwrap_or("")) {
+            if role[i].as_deref() == Some(model::Role::Monitor.as_str()) {
                 monitor.insert(key.0);
                 continue;
             }

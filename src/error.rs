@@ -34,10 +34,12 @@ pub enum InputError {
         source: std::io::Error,
     },
     /// The file is empty.
-    #[error("{}:1: empty file (0 bytes): expected the output of sysbench, fio, wrk or pidstat", path.display())]
+    #[error("{}:1: empty file (0 bytes): expected the output of one of: {known}", path.display())]
     Empty {
         /// The file.
         path: PathBuf,
+        /// Names of the known parsers, comma separated.
+        known: String,
     },
     /// No parser recognised the content.
     #[error(
@@ -80,7 +82,7 @@ impl InputError {
     pub fn path(&self) -> Option<&std::path::Path> {
         match self {
             InputError::Read { path, .. }
-            | InputError::Empty { path }
+            | InputError::Empty { path, .. }
             | InputError::Undetected { path, .. }
             | InputError::Parse { path, .. } => Some(path),
             InputError::UnknownFormat { .. } => None,
@@ -92,20 +94,23 @@ impl InputError {
 /// table without rows). Exit status 1, like an unreadable input: a run that read nothing must
 /// not pass a CI gate.
 #[derive(Debug, thiserror::Error)]
-#[error("no benchmark output found: searched {searched}; expected the output of sysbench, fio, wrk or pidstat, a folder holding them, or a table written by `virtperf ingest`")]
+#[error("no benchmark output found: searched {searched}; expected the output of one of: {known}; a folder holding such outputs, or a table written by `virtperf ingest`")]
 pub struct NoInput {
     /// What was searched, for people: `'runs/' (a folder: 0 files; hidden files and manifest.json are skipped)`.
     pub searched: String,
+    /// Names of the known parsers, comma separated (from the registry).
+    pub known: String,
 }
 
 impl NoInput {
-    /// Describes `inputs` and what was found in each: `files[i]` files (or `rows[i]` table rows).
-    pub fn new(inputs: &[(PathBuf, String)]) -> NoInput {
+    /// Describes `inputs` and what was found in each: `files[i]` files (or `rows[i]` table rows);
+    /// `known` names the parsers.
+    pub fn new(inputs: &[(PathBuf, String)], known: String) -> NoInput {
         let searched = inputs
             .iter()
             .map(|(p, what)| format!("'{}' ({what})", p.display()))
             .collect::<Vec<_>>()
             .join(", ");
-        NoInput { searched }
+        NoInput { searched, known }
     }
 }

@@ -95,6 +95,144 @@ impl fmt::Display for Kind {
     }
 }
 
+/// The part of the machine a run's work exercises, declared by the parser from the work
+/// (sysbench's test, fio, wrk); the report's per-subsystem summary pools the workloads of one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Subsystem {
+    /// Processor: sysbench cpu, threads, mutex.
+    Cpu,
+    /// Memory bandwidth: sysbench memory.
+    Memory,
+    /// Storage I/O: sysbench fileio, fio.
+    Disk,
+    /// The network path to a server: wrk, wrk2.
+    Network,
+    /// Anything else: a database (sysbench OLTP), a workload the parser cannot tell, a
+    /// monitor's log on its own.
+    #[default]
+    Application,
+}
+
+impl Subsystem {
+    /// The word used in the tables: `cpu`, `memory`, `disk`, `network` or `application`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subsystem::Cpu => "cpu",
+            Subsystem::Memory => "memory",
+            Subsystem::Disk => "disk",
+            Subsystem::Network => "network",
+            Subsystem::Application => "application",
+        }
+    }
+
+    /// Parses the word written by [`Subsystem::as_str`].
+    pub fn parse(s: &str) -> Option<Subsystem> {
+        match s {
+            "cpu" => Some(Subsystem::Cpu),
+            "memory" => Some(Subsystem::Memory),
+            "disk" => Some(Subsystem::Disk),
+            "network" => Some(Subsystem::Network),
+            "application" => Some(Subsystem::Application),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Subsystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a run is, declared by its parser: a benchmark that did work of its own, or a monitor
+/// that watched another tool's run (pidstat). Runs are counted as benchmark runs; a monitor's
+/// log is counted apart, and its figures join the benchmark run it was recorded beside.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A benchmark's own output (sysbench, fio, wrk).
+    #[default]
+    Benchmark,
+    /// A monitor's log (pidstat).
+    Monitor,
+}
+
+impl Role {
+    /// The word used in the tables: `benchmark` or `monitor`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Benchmark => "benchmark",
+            Role::Monitor => "monitor",
+        }
+    }
+
+    /// Parses the word written by [`Role::as_str`].
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "benchmark" => Some(Role::Benchmark),
+            "monitor" => Some(Role::Monitor),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which percentile of which distribution a metric is, declared by the parser that makes the
+/// metric: `read_clat_p99_9_us` is `{ of: "read_clat", p: 99.9 }`, wrk's `latency_p99_ms` and
+/// sysbench's `latency_p95_ms` are `{ of: "latency", p: 99 }` and `{ of: "latency", p: 95 }`.
+/// The report draws the percentiles of one distribution together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Percentile {
+    /// The distribution: the metric name without its percentile and unit (`read_clat`,
+    /// `latency`); the percentiles of one run that share it are one distribution.
+    pub of: Cow<'static, str>,
+    /// The percentile, strictly between 0 and 100: `50`, `99.9`, `99.999`.
+    pub p: f64,
+}
+
+impl Percentile {
+    /// Percentile `p` of distribution `of`.
+    pub fn new(of: impl Into<Cow<'static, str>>, p: f64) -> Percentile {
+        Percentile { of: of.into(), p }
+    }
+}
+
+/// What the parser declared about one metric of one run besides its unit, direction and kind:
+/// the columns `role`, `subsystem`, `primary`, `percentile_of`, `percentile` and `time_limit` of
+/// a metrics-table row, as [`crate::analyse`] reads them (from raw runs or from a table).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Declared {
+    /// The run's role ([`Run::role`]).
+    pub role: Role,
+    /// The run's subsystem ([`Run::subsystem`]).
+    pub subsystem: Subsystem,
+    /// The metric is the run's primary metric ([`Run::primary`]).
+    pub primary: bool,
+    /// The metric's percentile ([`Metric::percentile`]).
+    pub percentile: Option<Percentile>,
+    /// The metric echoes the run's time limit ([`Metric::time_limit`]).
+    pub time_limit: bool,
+}
+
+impl Declared {
+    /// The declarations of metric `m` of run `r`.
+    pub fn of(r: &Run, m: &Metric) -> Declared {
+        Declared {
+            role: r.role,
+            subsystem: r.subsystem,
+            primary: r.primary.as_deref() == Some(m.name.as_ref()),
+            percentile: m.percentile.clone(),
+            time_limit: m.time_limit,
+        }
+    }
+}
+
 /// One number a run produced. The name carries the unit (`latency_avg_ms`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
@@ -111,6 +249,16 @@ pub struct Metric {
     pub kind: Kind,
     /// The value, always finite.
     pub value: f64,
+    /// Which percentile of which distribution the metric is, when it is one; declared by the
+    /// parser that makes the metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentile: Option<Percentile>,
+    /// The metric is the run's elapsed time and only echoes the time limit the run was given
+    /// (sysbench's `total_time_s` of a run stopped by `--time`): repetitions of one workload
+    /// then take about as long, and one that did not stalled or was cut short. Declared by the
+    /// parser that makes the metric.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub time_limit: bool,
 }
 
 impl Metric {
@@ -121,12 +269,31 @@ impl Metric {
         better: Better,
         value: f64,
     ) -> Metric {
-        Metric { name: name.into(), unit: unit.into(), better, kind: Kind::Performance, value }
+        Metric {
+            name: name.into(),
+            unit: unit.into(),
+            better,
+            kind: Kind::Performance,
+            value,
+            percentile: None,
+            time_limit: false,
+        }
     }
 
     /// The same metric declared as `kind`.
     pub fn with_kind(self, kind: Kind) -> Metric {
         Metric { kind, ..self }
+    }
+
+    /// The same metric declared as `percentile`.
+    pub fn with_percentile(self, percentile: Percentile) -> Metric {
+        Metric { percentile: Some(percentile), ..self }
+    }
+
+    /// The same metric declared as echoing the run's time limit ([`Metric::time_limit`]) when
+    /// `echoes` is true.
+    pub fn with_time_limit(self, echoes: bool) -> Metric {
+        Metric { time_limit: echoes, ..self }
     }
 }
 
@@ -140,6 +307,10 @@ pub struct Sample {
     pub entity: String,
     /// Metric name, unit suffixed, as for [`Metric::name`].
     pub metric: String,
+    /// Unit of the value, declared by the parser that samples it: `events/s`, `ms`, `%`,
+    /// `KiB`, `kB/s` (pidstat's `kB_rd/s`), empty when it has none.
+    #[serde(default)]
+    pub unit: Cow<'static, str>,
     /// The sampled value.
     pub value: f64,
 }
@@ -201,6 +372,23 @@ pub struct Run {
     /// Facts the output states about the machine or the run: `host`, `kernel`, `cpus`,
     /// `date`, `command`, `target` (wrk URL), `filename` (fio).
     pub facts: BTreeMap<String, String>,
+    /// Benchmark or monitor, declared by the parser (pidstat logs are monitors).
+    #[serde(default)]
+    pub role: Role,
+    /// The part of the machine the run's work exercises, declared by the parser from the work.
+    #[serde(default)]
+    pub subsystem: Subsystem,
+    /// The name of the run's primary metric (the one a comparison of platforms is about), as
+    /// the parser decides it from the work the run did: sysbench fileio's written MiB/s for a
+    /// write mode, fio's IOPS of the first direction that did I/O, wrk's requests/s, ... Of the
+    /// parser's candidates, the first that this run measured as more than 0. `None` when the
+    /// run has none of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<Cow<'static, str>>,
+    /// For a monitor's log: the process whose rows its metrics sum (pidstat's `process`
+    /// param, `sysbench`); `None` when it summed every process, and for a benchmark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitored: Option<String>,
 }
 
 impl Run {
@@ -227,6 +415,38 @@ impl Run {
         if value.is_finite() {
             self.metrics.push(Metric::new(name, unit, better, value));
         }
+    }
+
+    /// Adds `metric`, unless its value is not finite (see [`Run::push`]).
+    pub fn push_metric(&mut self, metric: Metric) {
+        if metric.value.is_finite() {
+            self.metrics.push(metric);
+        }
+    }
+
+    /// Adds a metric that is percentile `percentile`; like [`Run::push`] otherwise.
+    pub fn push_percentile(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        unit: impl Into<Cow<'static, str>>,
+        better: Better,
+        value: f64,
+        percentile: Percentile,
+    ) {
+        self.push_metric(Metric::new(name, unit, better, value).with_percentile(percentile));
+    }
+
+    /// Declares the first of `candidates` that this run measured as more than 0 its primary
+    /// metric; else the first it has at all; else none ([`Run::primary`]).
+    pub fn declare_primary(&mut self, candidates: &[&'static str]) {
+        let has = |name: &str, nonzero: bool| {
+            self.metrics.iter().any(|m| m.name == name && (!nonzero || m.value != 0.0))
+        };
+        self.primary = candidates
+            .iter()
+            .find(|c| has(c, true))
+            .or_else(|| candidates.iter().find(|c| has(c, false)))
+            .map(|c| Cow::Borrowed(*c));
     }
 
     /// Adds a resource metric (what a process used: CPU, memory, faults, context switches, disk
@@ -353,12 +573,21 @@ pub struct IngestedRun {
     pub labels: Labels,
     /// The run itself.
     pub data: Run,
+    /// For a monitor's log recorded beside a benchmark's run: that run, as the ingester paired
+    /// them (from the manifest, or `rep1.pidstat` beside `rep1.txt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub companion: Option<Companion>,
 }
 
-/// Returns true if and only if `tool` watches another tool's run instead of doing work of its
-/// own (pidstat): its logs are monitor logs, not benchmark runs, when runs are counted.
-pub fn is_monitor_tool(tool: &str) -> bool {
-    tool == "pidstat"
+/// The benchmark run a monitor's log was recorded beside. The log takes that run's workload,
+/// params, subsystem and repetition, so its figures sit in the benchmark's group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Companion {
+    /// The benchmark's output (its [`IngestedRun::source`]).
+    pub beside: String,
+    /// The log was taken on the host of the VM or container, not inside it: its metrics are
+    /// named `host_...` and never mixed with what the monitor saw inside.
+    pub host_side: bool,
 }
 
 impl LogIssue {
@@ -400,7 +629,18 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "kind",
     "value",
     "issues",
+    "role",
+    "subsystem",
+    "primary",
+    "percentile_of",
+    "percentile",
+    "time_limit",
 ];
+
+/// The columns of the metrics table that hold what the parsers declare ([`Declared`]), added
+/// after the others; a table written before they existed lacks them.
+pub const DECLARED_COLUMNS: &[&str] =
+    &["role", "subsystem", "primary", "percentile_of", "percentile", "time_limit"];
 
 /// Column names of the series table, in order.
 pub const SERIES_COLUMNS: &[&str] = &[
@@ -414,6 +654,7 @@ pub const SERIES_COLUMNS: &[&str] = &[
     "entity",
     "metric",
     "value",
+    "unit",
 ];
 
 /// Rows per frame when a table is built and written in batches ([`metrics_frames`],
@@ -480,7 +721,8 @@ pub fn series_frames(runs: &[IngestedRun]) -> impl Iterator<Item = PolarsResult<
 
 /// The long metrics table: one row per (run, metric), columns [`METRIC_COLUMNS`]. A run's
 /// issues are on its first row (`issues`, JSON); a run without metrics but with issues has one
-/// row whose `metric`, `unit`, `better` and `value` are empty.
+/// row whose `metric`, `unit`, `better`, `kind`, `value` and metric-level declarations
+/// (`primary`, `percentile_of`, `percentile`, `time_limit`) are empty.
 pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let n: usize = runs.iter().map(metric_rows).sum();
     let mut source = Vec::with_capacity(n);
@@ -503,6 +745,12 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let mut kind: Vec<Option<&str>> = Vec::with_capacity(n);
     let mut value: Vec<Option<f64>> = Vec::with_capacity(n);
     let mut issues: Vec<Option<String>> = Vec::with_capacity(n);
+    let mut role = Vec::with_capacity(n);
+    let mut subsystem = Vec::with_capacity(n);
+    let mut primary: Vec<Option<bool>> = Vec::with_capacity(n);
+    let mut percentile_of: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut percentile: Vec<Option<f64>> = Vec::with_capacity(n);
+    let mut time_limit: Vec<Option<bool>> = Vec::with_capacity(n);
     let params_of: Vec<String> = runs.iter().map(|r| params_string(&r.data.params)).collect();
     for (r, p) in runs.iter().zip(&params_of) {
         let mut cell = issues_cell(r);
@@ -529,6 +777,12 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
             kind.push(m.map(|m| m.kind.as_str()));
             value.push(m.map(|m| m.value));
             issues.push(cell.take());
+            role.push(r.data.role.as_str());
+            subsystem.push(r.data.subsystem.as_str());
+            primary.push(m.map(|m| r.data.primary.as_deref() == Some(m.name.as_ref())));
+            percentile_of.push(m.and_then(|m| m.percentile.as_ref()).map(|p| p.of.as_ref()));
+            percentile.push(m.and_then(|m| m.percentile.as_ref()).map(|p| p.p));
+            time_limit.push(m.map(|m| m.time_limit));
         }
     }
     DataFrame::new_infer_height(vec![
@@ -552,6 +806,12 @@ pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
         Column::new("kind".into(), kind),
         Column::new("value".into(), value),
         Column::new("issues".into(), issues),
+        Column::new("role".into(), role),
+        Column::new("subsystem".into(), subsystem),
+        Column::new("primary".into(), primary),
+        Column::new("percentile_of".into(), percentile_of),
+        Column::new("percentile".into(), percentile),
+        Column::new("time_limit".into(), time_limit),
     ])
 }
 
@@ -568,6 +828,7 @@ pub fn series_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
     let mut entity = Vec::with_capacity(n);
     let mut metric = Vec::with_capacity(n);
     let mut value = Vec::with_capacity(n);
+    let mut unit = Vec::with_capacity(n);
     for r in runs {
         for s in &r.data.series {
             source.push(r.source.as_str());
@@ -580,6 +841,7 @@ pub fn series_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
             entity.push(s.entity.as_str());
             metric.push(s.metric.as_str());
             value.push(s.value);
+            unit.push(s.unit.as_ref());
         }
     }
     DataFrame::new_infer_height(vec![
@@ -593,6 +855,7 @@ pub fn series_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
         Column::new("entity".into(), entity),
         Column::new("metric".into(), metric),
         Column::new("value".into(), value),
+        Column::new("unit".into(), unit),
     ])
 }
 
@@ -620,6 +883,7 @@ mod tests {
                 metrics: (0..metrics).map(|i| Metric::new(i.to_string(), "s", Better::None, 1.0)).collect(),
                 ..Run::default()
             },
+            companion: None,
         };
         let runs: Vec<IngestedRun> = [3, 4, 2, 9, 1, 1].into_iter().map(run).collect();
         let sizes: Vec<Vec<usize>> = batches(&runs, 6, |r| r.data.metrics.len())

@@ -103,6 +103,160 @@ fn every_emitted_metric_has_its_declared_kind() {
     }
 }
 
+/// The percentile a metric is, by the naming docs/metrics.md gives every percentile
+/// (`<distribution>_p<N>[_<decimals>]_<ms|us>`): the test's own reading of a name, to check the
+/// declarations the parsers make where they make the metric.
+fn percentile_by_name(name: &str) -> Option<(String, f64)> {
+    let rest = name.strip_suffix("_ms").or_else(|| name.strip_suffix("_us"))?;
+    let (of, p) = rest.rsplit_once("_p")?;
+    let p = match p.split_once('_') {
+        Some((int, frac)) => format!("{int}.{frac}"),
+        None => p.to_string(),
+    };
+    let p: f64 = p.parse().ok()?;
+    (!of.is_empty() && p > 0.0 && p < 100.0).then(|| (of.to_string(), p))
+}
+
+/// Every percentile the parsers emit on the real outputs declares which percentile of which
+/// distribution it is, and nothing else declares one: `read_clat_p99_9_us` is 99.9 of
+/// `read_clat`, wrk's and sysbench's `latency_p99_ms` 99 of `latency`.
+#[test]
+fn every_emitted_percentile_is_declared() {
+    let mut inputs = vec![root().join("tests/fixtures"), root().join("sample-data")];
+    inputs.extend(realdata());
+    let out = ingest_paths(&inputs);
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &out.runs {
+        for m in &r.data.metrics {
+            let declared = m.percentile.as_ref().map(|p| (p.of.to_string(), p.p));
+            assert_eq!(declared, percentile_by_name(&m.name), "{} {} in {}", r.data.tool, m.name, r.source);
+            if let Some(p) = &m.percentile {
+                seen.insert((r.data.tool.clone(), p.of.to_string()));
+            }
+        }
+    }
+    for (tool, of) in
+        [("fio", "read_clat"), ("fio", "write_clat"), ("wrk", "latency"), ("sysbench", "latency")]
+    {
+        assert!(seen.contains(&(tool.to_string(), of.to_string())), "no {tool} {of} percentile: {seen:?}");
+    }
+}
+
+/// Every per-interval sample carries the unit its parser declares, one unit per metric name,
+/// as the figures label their axes: sysbench's interval rates per second of what they count
+/// (`events/s`, `transactions/s`), MiB/s, latencies in ms; pidstat's columns as it prints them
+/// (`%CPU` in %, `RSS` in KiB, `kB_rd/s` in kB/s).
+#[test]
+fn every_sample_declares_its_unit() {
+    let mut inputs = vec![root().join("tests/fixtures"), root().join("sample-data")];
+    inputs.extend(realdata());
+    let out = ingest_paths(&inputs);
+    let mut units: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for s in out.runs.iter().flat_map(|r| &r.data.series) {
+        let metric = s.metric.strip_prefix("host_").unwrap_or(&s.metric);
+        units.entry(metric.to_string()).or_default().insert(s.unit.to_string());
+    }
+    for (metric, u) in &units {
+        assert_eq!(u.len(), 1, "{metric} has the units {u:?}");
+        assert!(!u.iter().any(String::is_empty), "{metric} has no unit");
+    }
+    let unit = |m: &str| units.get(m).and_then(|u| u.first()).map(String::as_str);
+    for (metric, want) in [
+        ("events_per_sec", "events/s"),
+        ("transactions_per_sec", "transactions/s"),
+        ("read_mib_per_sec", "MiB/s"),
+        ("latency_p95_ms", "ms"),
+        ("cpu_pct", "%"),
+        ("rss_kib", "KiB"),
+        ("kb_rd_per_sec", "kB/s"),
+    ] {
+        assert_eq!(unit(metric), Some(want), "{metric}: {units:?}");
+    }
+}
+
+/// What a run is, declared by its parser: pidstat logs are monitors, the rest benchmarks; the
+/// subsystem follows the work (sysbench's test, fio's disk, wrk's network); the primary metric
+/// follows docs/statistics.md ("Primary metric"): for sysbench fileio the mode's direction, for
+/// memory MiB/s, else the first of the documented order the run measured as more than 0 (or
+/// has at all). A pidstat log paired with a benchmark's run takes its subsystem, and a
+/// host-side one declares no primary metric.
+#[test]
+fn every_run_declares_its_role_subsystem_and_primary_metric() {
+    use virtperf::model::{Role, Subsystem};
+    const ORDER: &[&str] = &[
+        "events_per_sec",
+        "mib_per_sec",
+        "transactions_per_sec",
+        "requests_per_sec",
+        "read_iops",
+        "write_iops",
+        "trim_iops",
+        "reads_per_sec",
+        "writes_per_sec",
+        "ops_per_sec",
+        "total_time_s",
+        "cpu_pct_mean",
+    ];
+    let mut inputs = vec![root().join("tests/fixtures"), root().join("sample-data")];
+    inputs.extend(realdata());
+    let out = ingest_paths(&inputs);
+    let mut primaries = std::collections::BTreeSet::new();
+    for r in &out.runs {
+        let d = &r.data;
+        let monitor = d.tool == "pidstat";
+        assert_eq!(d.role, if monitor { Role::Monitor } else { Role::Benchmark }, "{}", r.source);
+        let w = d.workload.as_str();
+        let subsystem = match w {
+            "sysbench.cpu" | "sysbench.threads" | "sysbench.mutex" => Subsystem::Cpu,
+            "sysbench.memory" => Subsystem::Memory,
+            "sysbench.fileio" => Subsystem::Disk,
+            _ if w.starts_with("fio.") => Subsystem::Disk,
+            "wrk" | "wrk2" => Subsystem::Network,
+            _ => Subsystem::Application,
+        };
+        assert_eq!(d.subsystem, subsystem, "{} {w}", r.source);
+        if r.companion.as_ref().is_some_and(|c| c.host_side) {
+            assert_eq!(d.primary, None, "{}", r.source);
+            continue;
+        }
+        let mode = d.params.get("file-test-mode").map(String::as_str);
+        let first: &[&str] = match (w, d.tool.as_str()) {
+            (_, "pidstat") => &[],
+            ("sysbench.fileio", _) => match mode {
+                Some("seqwr" | "seqrewr" | "rndwr") => {
+                    &["written_mib_per_sec", "writes_per_sec", "read_mib_per_sec"]
+                }
+                Some("seqrd" | "rndrd") => &["read_mib_per_sec", "reads_per_sec", "written_mib_per_sec"],
+                _ => &["read_mib_per_sec", "written_mib_per_sec"],
+            },
+            ("sysbench.memory", _) => &["mib_per_sec"],
+            _ => &[],
+        };
+        let order: Vec<&str> = first.iter().chain(ORDER).copied().collect();
+        let value = |m: &str| d.metrics.iter().find(|x| x.name == m).map(|x| x.value);
+        let want = order
+            .iter()
+            .find(|m| value(m).is_some_and(|v| v != 0.0))
+            .or_else(|| order.iter().find(|m| value(m).is_some()));
+        assert_eq!(d.primary.as_deref(), want.copied(), "{} run {} ({w})", r.source, r.run);
+        if let Some(p) = &d.primary {
+            primaries.insert(p.to_string());
+        }
+    }
+    for p in [
+        "events_per_sec",
+        "written_mib_per_sec",
+        "read_mib_per_sec",
+        "mib_per_sec",
+        "read_iops",
+        "requests_per_sec",
+        "cpu_pct_mean",
+    ] {
+        assert!(primaries.contains(p), "no run declares {p}: {primaries:?}");
+    }
+}
+
 /// subsystems.csv against a computation from overhead.csv's means: per platform and subsystem,
 /// G = exp(mean(ln c)) over the primary rows of its workloads, c = baseline_mean / mean for a
 /// higher-is-better metric (mean / baseline_mean for lower), and overhead = 1 - 1/G, the

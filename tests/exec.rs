@@ -128,7 +128,7 @@ fn check_labels_and_ingest(out: &Path, m: &Manifest) {
                 assert_eq!(p.data.workload, bench.data.workload, "{shown}");
                 assert_eq!(p.data.params, bench.data.params, "{shown}");
                 assert_eq!(p.repetition, bench.repetition, "{shown}");
-                assert_eq!(p.data.facts.get("beside"), Some(&output), "{shown}");
+                assert_eq!(p.companion.as_ref().map(|c| &c.beside), Some(&output), "{shown}");
                 assert!(p.data.metrics.iter().all(|m| m.name.starts_with("host_") == host), "{shown}");
             }
         }

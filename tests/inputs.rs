@@ -31,6 +31,27 @@ fn no_benchmark_output_is_exit_status_1_naming_what_was_searched() {
     assert!(!out.join("r/report.md").exists(), "a report of nothing was written");
 }
 
+/// What an empty input should have held is said with the parsers' own names, from the
+/// registry: every parser there (wrk2 too), and no other.
+#[test]
+fn messages_name_every_parser_of_the_registry() {
+    let names: Vec<&str> = virtperf::ingest::PARSERS.iter().map(|p| p.name()).collect();
+    let known = format!("expected the output of one of: {}", names.join(", "));
+    assert!(names.contains(&"wrk2"), "{names:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    virtperf().arg("audit").arg(&empty).assert().code(1).stderr(predicate::str::contains(known.as_str()));
+    let file = dir.path().join("zero.txt");
+    std::fs::write(&file, "").unwrap();
+    virtperf()
+        .arg("audit")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!("zero.txt:1: empty file (0 bytes): {known}")));
+}
+
 /// The checks (every line after the first) and the counts of `audit` on sample-data equal
 /// those on the tables `ingest` writes from it, in every table format: the `log_errors` check
 /// of the QEMU wrk runs' socket errors used to be lost through the table, and `audit

@@ -433,8 +433,9 @@ fn live_pidstat() {
 }
 
 /// A pidstat log beside a benchmark's output (same folder, same stem) joins that run's group:
-/// its workload, params and repetition, with what pidstat summed kept as a fact. A log with no
-/// output beside it stays a pidstat group of its own.
+/// its workload, params and repetition, with what pidstat summed kept (`monitored`) and the
+/// output it was beside (`companion`). A log with no output beside it stays a pidstat group of
+/// its own.
 #[test]
 fn a_log_beside_a_run_takes_its_workload_params_and_repetition() {
     let dir = tempfile::tempdir().unwrap();
@@ -450,11 +451,12 @@ fn a_log_beside_a_run_takes_its_workload_params_and_repetition() {
     assert_eq!(paired.data.workload, "sysbench.cpu");
     assert_eq!(paired.data.params, bench.data.params);
     assert_eq!(paired.repetition, bench.repetition);
-    assert_eq!(paired.data.facts.get("beside"), Some(&bench.source));
-    assert!(paired.data.facts.contains_key("pidstat_process"), "{:?}", paired.data.facts);
+    assert_eq!(paired.companion.as_ref().map(|c| c.beside.as_str()), Some(bench.source.as_str()));
     assert!(paired.data.metrics.iter().any(|m| m.name == "cpu_pct_mean"));
     let lonely = out.runs.iter().find(|r| r.source.ends_with("lonely.pidstat")).unwrap();
+    let summed = lonely.data.params.get("process").filter(|p| *p != "all").cloned();
+    assert_eq!(paired.data.monitored, summed, "{:?}", paired.data);
     assert_eq!(lonely.data.workload, "pidstat");
     assert!(lonely.data.params.contains_key("process"));
-    assert!(!lonely.data.facts.contains_key("beside"));
+    assert!(lonely.companion.is_none());
 }

@@ -701,6 +701,13 @@ fn random_datasets_make_reports_without_panics() {
                     better: METRICS[m].1,
                     kind: virtperf::model::Kind::Performance,
                     value: v,
+                    // As a parser declares them: the rates primary, the latencies percentiles.
+                    declared: virtperf::model::Declared {
+                        primary: m < 2,
+                        percentile: [None, None, Some(50.0), Some(99.0), None][m]
+                            .map(|p| virtperf::model::Percentile::new("latency", p)),
+                        ..Default::default()
+                    },
                 });
             }
             let input = report_input(&ds);
@@ -752,6 +759,16 @@ fn many_arms_keep_the_headline_narrow() {
                 better: Better::Higher,
                 kind: virtperf::model::Kind::Performance,
                 value: *v,
+                // As sysbench declares it.
+                declared: virtperf::model::Declared {
+                    primary: true,
+                    subsystem: if *workload == "sysbench.cpu" {
+                        virtperf::model::Subsystem::Cpu
+                    } else {
+                        virtperf::model::Subsystem::Memory
+                    },
+                    ..Default::default()
+                },
             });
         }
     }
@@ -813,6 +830,17 @@ fn obs(
             better,
             kind,
             value: *v,
+            // As the parsers declare them: sysbench's events/s and wrk's requests/s primary
+            // (pidstat's figures in fio's group are not), each workload's subsystem.
+            declared: virtperf::model::Declared {
+                primary: matches!(metric, "events_per_sec" | "requests_per_sec"),
+                subsystem: match workload {
+                    "sysbench.cpu" => virtperf::model::Subsystem::Cpu,
+                    "wrk" => virtperf::model::Subsystem::Network,
+                    _ => virtperf::model::Subsystem::Disk,
+                },
+                ..Default::default()
+            },
         })
         .collect()
 }
@@ -1125,6 +1153,86 @@ fn metric_kinds_travel_through_the_tidy_table() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("'kind' must be performance or resource, not 'speed'"));
+}
+
+/// What the parsers declare travels through the tidy table: `analyse` of a table gives the
+/// primary metrics, subsystems and checks of the raw files (`role`, `subsystem`, `primary`,
+/// `time_limit` columns; sample-data has paired and host-side pidstat logs, the fixtures
+/// time-limited sysbench runs that stalled), and a table written before those columns existed
+/// (here: the same table without them, and without `kind`) gets them again from the parsers,
+/// with the same analysis to the byte.
+#[test]
+fn declarations_travel_through_the_tidy_table() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (name, input) in [("sample", root().join("sample-data")), ("fixtures", fixture(""))] {
+        let table = tmp.path().join(format!("{name}.csv"));
+        // (The fixtures hold files that are refused on purpose: exit status 1.)
+        let _ = virtperf().arg("ingest").arg(&input).arg("--out").arg(&table).arg("-q").assert();
+        let rows = csv_rows(&table);
+        // One primary row per run that declares one, never on a host-side log's row.
+        let mut primaries: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for r in rows.iter().filter(|r| r["primary"] == "true") {
+            *primaries.entry((r["source"].clone(), r["run"].clone())).or_default() += 1;
+            assert!(!r["metric"].starts_with("host_"), "{r:?}");
+        }
+        assert!(primaries.values().all(|&n| n == 1), "{primaries:?}");
+        assert!(!primaries.is_empty());
+        for r in &rows {
+            assert_eq!(r["role"] == "monitor", r["tool"] == "pidstat", "{r:?}");
+        }
+        // The same table as a virtperf before the declaration columns wrote it.
+        let old = tmp.path().join(format!("{name}-old.csv"));
+        let mut reader = csv::Reader::from_path(&table).expect("table");
+        let headers = reader.headers().expect("headers").clone();
+        let keep: Vec<usize> = (0..headers.len())
+            .filter(|&i| {
+                !matches!(
+                    &headers[i],
+                    "kind" | "role" | "subsystem" | "primary" | "percentile_of" | "percentile" | "time_limit"
+                )
+            })
+            .collect();
+        let mut w = csv::Writer::from_path(&old).expect("write");
+        w.write_record(keep.iter().map(|&i| &headers[i])).expect("header");
+        for rec in reader.records() {
+            let rec = rec.expect("record");
+            w.write_record(keep.iter().map(|&i| &rec[i])).expect("record");
+        }
+        w.flush().expect("flush");
+        let analyse = |what: &Path, out: &str| {
+            let out = tmp.path().join(out);
+            let _ = virtperf().arg("analyse").arg(what).arg("--out").arg(&out).arg("-q").assert();
+            out
+        };
+        let (raw, new, old) = (
+            analyse(&input, &format!("{name}-a-raw")),
+            analyse(&table, &format!("{name}-a-new")),
+            analyse(&old, &format!("{name}-a-old")),
+        );
+        for f in ["summary.csv", "overhead.csv", "checks.csv", "subsystems.csv"] {
+            let (o, n) = (read(&old.join(f)), read(&new.join(f)));
+            let differ: Vec<(&str, &str)> =
+                o.lines().zip(n.lines()).filter(|(a, b)| a != b).take(3).collect();
+            assert!(o == n, "{name}: {f} of the old table differs: {differ:?}");
+        }
+        // The raw files' primary metrics and subsystems are the table's.
+        let key = |r: &BTreeMap<String, String>| {
+            [&r["workload"], &r["params"], &r["metric"], &r["platform"], &r["primary"]].map(|s| s.to_string())
+        };
+        let primary_rows = |dir: &Path| -> Vec<[String; 5]> {
+            csv_rows(&dir.join("summary.csv")).iter().filter(|r| r["primary"] == "true").map(key).collect()
+        };
+        assert_eq!(primary_rows(&raw), primary_rows(&new), "{name}");
+        assert!(!primary_rows(&raw).is_empty());
+        assert_eq!(read(&raw.join("subsystems.csv")), read(&new.join("subsystems.csv")), "{name}");
+        let checks = |dir: &Path| -> Vec<String> {
+            // (A table lists no unreadable file, and keeps no path word for `mixed_labels`.)
+            let rows = csv_rows(&dir.join("checks.csv"));
+            let kept = rows.iter().filter(|r| !matches!(r["check"].as_str(), "unreadable" | "mixed_labels"));
+            kept.map(|r| format!("{} {}", r["check"], r["detail"])).collect()
+        };
+        assert_eq!(checks(&raw), checks(&new), "{name}");
+    }
 }
 
 /// `virtperf analyse` prints each primary comparison as the report does: the change and the

@@ -8,8 +8,10 @@
 pub mod fio;
 pub mod pidstat;
 pub mod sysbench;
-pub mod text;
+mod tables;
+pub(crate) mod text;
 pub mod wrk;
+pub(crate) mod wrk2;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -22,7 +24,9 @@ use serde::Serialize;
 use crate::digest::sha256_file;
 use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
-use crate::model::{params_string, IngestedRun, Kind, Labels, LogIssue, Run};
+use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run};
+
+pub(crate) use tables::declare_table;
 
 /// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
 /// host has `host_` before its names): for reading tables written before the metrics table
@@ -56,7 +60,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Builds a note at `line`.
-    pub fn new(line: usize, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic { line, message: message.into() }
     }
 }
@@ -94,6 +98,14 @@ pub trait Parser: Sync {
         self.parse(&text::lossy(&bytes), opts)
     }
 
+    /// Makes again, for a run read back from a metrics table written before the declaration
+    /// columns existed ([`declare_table`]), the declarations this parser makes while parsing
+    /// that the table does not keep: the run's role, subsystem and primary metric, and which
+    /// metric echoes a time limit, from its workload, params and metrics (names, units,
+    /// directions, values). The default declares nothing: only the parsers of tables older
+    /// than the columns need it.
+    fn redeclare(&self, _run: &mut Run) {}
+
     /// Parses a large regular file (over [`STREAM_BYTES`]). The default streams it through
     /// [`Parser::parse_reader`]; pidstat reads it on all cores.
     fn parse_file(&self, file: &File, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
@@ -107,20 +119,28 @@ pub trait Parser: Sync {
 pub const HEAD_BYTES: usize = 64 * 1024;
 
 /// Files larger than this are handed to [`Parser::parse_reader`] instead of being read whole.
-pub const STREAM_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const STREAM_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Every parser, in the order they are tried. More specific sniffs come first: a fio or wrk
-/// file may quote a sysbench line, never the other way round.
-pub static PARSERS: &[&dyn Parser] =
-    &[&fio::FioParser, &wrk::WrkParser, &pidstat::PidstatParser, &sysbench::SysbenchParser];
+/// file may quote a sysbench line, never the other way round. wrk's reader also reads wrk2's
+/// runs (a file may hold both) and wrk's sniff accepts wrk2 output, so wrk2's entry comes last:
+/// its sniff, which would only refuse what wrk's refused, is never paid for, and `--format
+/// wrk2` finds it.
+pub static PARSERS: &[&dyn Parser] = &[
+    &fio::FioParser,
+    &wrk::WrkParser,
+    &pidstat::PidstatParser,
+    &sysbench::SysbenchParser,
+    &wrk2::Wrk2Parser,
+];
 
 /// Names of all parsers, comma separated, for messages.
-pub fn parser_names() -> String {
+pub(crate) fn parser_names() -> String {
     PARSERS.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// The parser called `name`, or [`InputError::UnknownFormat`].
-pub fn parser_named(name: &str) -> Result<&'static dyn Parser, InputError> {
+pub(crate) fn parser_named(name: &str) -> Result<&'static dyn Parser, InputError> {
     PARSERS
         .iter()
         .copied()
@@ -185,7 +205,7 @@ impl Ingested {
 
 /// Lists the files under `inputs` (files as given; folders walked, sorted, hidden entries and
 /// `manifest.json` skipped), and apart the `manifest.json` files found in the folders.
-pub fn collect_files(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
+pub(crate) fn collect_files(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
     let mut files = Vec::new();
     let mut manifests = Vec::new();
     for input in inputs {
@@ -291,6 +311,7 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
                         repetition,
                         labels: report.labels.clone(),
                         data: run,
+                        companion: None,
                     });
                 }
             }
@@ -335,18 +356,21 @@ fn failed_run(f: &FailedRun, labels: &Labels, why: &str) -> IngestedRun {
         repetition: labels.repetition.unwrap_or(1),
         labels: labels.clone(),
         data: run,
+        companion: None,
     }
 }
 
-/// Gives each pidstat log recorded beside a benchmark's output the workload, params and
-/// repetition of that run, so that its CPU, memory and I/O figures land in the benchmark's
-/// group. The pair comes from the manifest of `virtperf run` (`output`, `pidstat`,
-/// `host_pidstat`), else from the file names: `rep1.pidstat` beside `rep1.txt` (same folder,
-/// same stem). The runs are paired in file order when both files hold as many; otherwise the
-/// log is left as it is. What pidstat summed (`process=sysbench`) moves from the params to the
-/// facts; host-side logs get `host_` in front of their metric names.
+/// Gives each monitor's log (pidstat) recorded beside a benchmark's output the workload,
+/// params, subsystem and repetition of that run, so that its CPU, memory and I/O figures land
+/// in the benchmark's group, and says so in its [`Companion`]. The pair comes from the
+/// manifest of `virtperf run` (`output`, `pidstat`, `host_pidstat`), else from the file names:
+/// `rep1.pidstat` beside `rep1.txt` (same folder, same stem). The runs are paired in file order
+/// when both files hold as many; otherwise the log is left as it is. What pidstat summed stays
+/// in [`Run::monitored`] (its `process` param gives way to the benchmark's params); host-side
+/// logs get `host_` in front of their metric names and no primary metric (what the host saw is
+/// never the group's headline).
 fn pair_pidstat_logs(out: &mut Ingested) {
-    let is_pidstat = |r: &IngestedRun| r.data.tool == "pidstat";
+    let is_pidstat = |r: &IngestedRun| r.data.role == Role::Monitor;
     // Benchmark sources, by path and by (folder, stem).
     let mut by_source: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, r) in out.runs.iter().enumerate() {
@@ -386,18 +410,19 @@ fn pair_pidstat_logs(out: &mut Ingested) {
         }
     }
     for (p, b, host_side) in moves {
-        let (workload, params, repetition, source) = {
+        let (workload, params, repetition, source, subsystem) = {
             let b = &out.runs[b];
-            (b.data.workload.clone(), b.data.params.clone(), b.repetition, b.source.clone())
+            let d = &b.data;
+            (d.workload.clone(), d.params.clone(), b.repetition, b.source.clone(), d.subsystem)
         };
         let run = &mut out.runs[p];
-        for (k, v) in std::mem::replace(&mut run.data.params, params) {
-            run.data.facts.insert(format!("pidstat_{k}"), v);
-        }
-        run.data.facts.insert("beside".into(), source);
+        run.data.params = params;
         run.data.workload = workload;
+        run.data.subsystem = subsystem;
         run.repetition = repetition;
+        run.companion = Some(Companion { beside: source, host_side });
         if host_side {
+            run.data.primary = None;
             for m in &mut run.data.metrics {
                 m.name = format!("host_{}", m.name).into();
             }
@@ -445,7 +470,7 @@ fn parse_file(
     let size = file.metadata().map_err(read_err)?.len();
     report.bytes = size;
     if size == 0 {
-        return Err(InputError::Empty { path: path.to_path_buf() });
+        return Err(InputError::Empty { path: path.to_path_buf(), known: parser_names() });
     }
     if cfg.hash {
         report.sha256 = Some(sha256_file(path).map_err(read_err)?);

@@ -4,7 +4,7 @@
 
 /// Iterates over the lines of `text` with 1-based line numbers, without the line terminator
 /// (`\n` or `\r\n`; a lone trailing `\r` is dropped too).
-pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub(crate) fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split('\n').enumerate().filter_map(move |(i, l)| {
         // split yields one empty piece after a final newline: that is not a line.
         if l.is_empty() && i > 0 && text.ends_with('\n') && is_last_piece(text, l) {
@@ -22,7 +22,7 @@ fn is_last_piece(text: &str, piece: &str) -> bool {
 
 /// Parses a plain decimal number, tolerating surrounding blanks and a trailing `%`.
 /// Returns `None` unless the result is finite.
-pub fn num(s: &str) -> Option<f64> {
+pub(crate) fn num(s: &str) -> Option<f64> {
     let s = s.trim();
     let s = s.strip_suffix('%').unwrap_or(s);
     let v: f64 = s.trim().parse().ok()?;
@@ -32,7 +32,7 @@ pub fn num(s: &str) -> Option<f64> {
 /// Parses a number with an optional decimal SI suffix as fio and wrk print them:
 /// `124007k` = 124007000, `1.08k`, `2.5M`, `3G`. Suffixes `k`/`K`, `m`/`M`, `g`/`G`, `t`/`T`
 /// are powers of 1000 (wrk `Req/Sec 1.08k`, fio `max=124007k`).
-pub fn num_si(s: &str) -> Option<f64> {
+pub(crate) fn num_si(s: &str) -> Option<f64> {
     let s = s.trim();
     let (digits, mult) = match s.as_bytes().last()? {
         b'k' | b'K' => (&s[..s.len() - 1], 1e3),
@@ -47,7 +47,7 @@ pub fn num_si(s: &str) -> Option<f64> {
 /// Parses a duration with a unit into milliseconds: `15.35us`, `16.50ms`, `1.79s`, `2m`, `1h`,
 /// `12345ns`. Blanks around (wrk prints `1.79s `) are ignored. Returns `None` without a known
 /// unit.
-pub fn duration_ms(s: &str) -> Option<f64> {
+pub(crate) fn duration_ms(s: &str) -> Option<f64> {
     let s = s.trim();
     let (digits, mult) = if let Some(d) = s.strip_suffix("ns") {
         (d, 1e-6)
@@ -77,7 +77,7 @@ pub fn duration_ms(s: &str) -> Option<f64> {
 /// powers of 1024; so are the bare and `B`-suffixed forms that wrk, sysbench and fio 2.x print
 /// (`KB`, `MB`, `GB`, `Kb`, `Mb`, `K`, `M`, `G`), because those tools compute them with 1024.
 /// A plain number or `B` suffix is bytes. Returns `None` for anything else.
-pub fn size_bytes(s: &str) -> Option<f64> {
+pub(crate) fn size_bytes(s: &str) -> Option<f64> {
     let s = s.trim();
     let split = s
         .char_indices()
@@ -99,7 +99,7 @@ pub fn size_bytes(s: &str) -> Option<f64> {
 }
 
 /// Returns the text after the first occurrence of `key` in `line`, trimmed, if `key` occurs.
-pub fn after<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+pub(crate) fn after<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     line.find(key).map(|i| line[i + key.len()..].trim())
 }
 
@@ -107,7 +107,7 @@ pub fn after<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 /// checked first with `str::from_utf8`, which skips ASCII a word at a time: the lossy scan goes
 /// byte by byte (7 instructions a byte, a third of the time it took to ingest a pidstat log
 /// under 32 MiB), and almost every benchmark output is valid.
-pub fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+pub(crate) fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(s) => std::borrow::Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(bytes),
@@ -115,7 +115,7 @@ pub fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 }
 
 /// A short, printable quote of a line for error messages (at most 60 characters).
-pub fn quote(line: &str) -> String {
+pub(crate) fn quote(line: &str) -> String {
     let t = line.trim();
     let mut q: String = t.chars().take(60).collect();
     if t.chars().count() > 60 {
@@ -128,7 +128,7 @@ pub fn quote(line: &str) -> String {
 #[cfg(test)]
 pub(crate) mod edits {
     /// The longest prefix of `s` of at most `n` bytes that ends on a char boundary.
-    pub fn cut(s: &str, n: usize) -> &str {
+    pub(crate) fn cut(s: &str, n: usize) -> &str {
         let mut n = n.min(s.len());
         while !s.is_char_boundary(n) {
             n -= 1;
@@ -138,7 +138,7 @@ pub(crate) mod edits {
 
     /// Applies line edits to `text`: each (op, a, b) removes line a (op % 3 == 0), copies line
     /// a in front of line b (1), or swaps lines a and b (2); a and b wrap around the line count.
-    pub fn edit_lines(text: &str, ops: &[(u8, usize, usize)]) -> String {
+    pub(crate) fn edit_lines(text: &str, ops: &[(u8, usize, usize)]) -> String {
         let mut lines: Vec<&str> = text.split('\n').collect();
         for &(op, a, b) in ops {
             if lines.is_empty() {

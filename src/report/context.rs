@@ -15,7 +15,7 @@ use super::figures::{
 };
 use crate::analyse::{display_params, fmt_num, Analysis, OverheadRow, Severity, SummaryRow};
 use crate::ingest::FileReport;
-use crate::model::{Better, IngestedRun, Labels, Sample};
+use crate::model::{Better, IngestedRun, Labels, Role, Sample};
 
 /// What the arms of a report are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,8 +47,14 @@ pub struct RunView {
     pub facts: BTreeMap<String, String>,
     /// Per-interval samples.
     pub series: Vec<Sample>,
-    /// A monitor's log (pidstat), not a benchmark run.
+    /// A monitor's log (pidstat), not a benchmark run ([`Role::Monitor`]).
     pub monitor: bool,
+    /// For a monitor's log paired with a benchmark's run: that run's source
+    /// ([`crate::model::Companion::beside`]).
+    pub beside: Option<String>,
+    /// For a monitor's log: the process whose rows its figures sum
+    /// ([`crate::model::Run::monitored`]); `None` for every process.
+    pub monitored: Option<String>,
     /// The run failed as a whole ([`crate::model::Run::failed`]).
     pub failed: bool,
     /// A pidstat log taken on the host of the VM or container, not inside it.
@@ -68,7 +74,9 @@ impl RunView {
             params: crate::model::params_string(&r.data.params),
             facts: r.data.facts.clone(),
             series: r.data.series.clone(),
-            monitor: crate::model::is_monitor_tool(&r.data.tool),
+            monitor: r.data.role == Role::Monitor,
+            beside: r.companion.as_ref().map(|c| c.beside.clone()),
+            monitored: r.data.monitored.clone(),
             failed: r.data.failed(),
             host_side: r.labels.host_side,
         }
@@ -600,32 +608,6 @@ impl Slugs {
     }
 }
 
-/// The unit of a series metric, from its name (`_per_sec`, `_ms`, `_pct`, `_kib`).
-pub fn unit_of(metric: &str) -> String {
-    let m = metric;
-    if m.starts_with("kb_") && m.ends_with("_per_sec") {
-        "kB/s".into()
-    } else if let Some(stem) = m.strip_suffix("_mib_per_sec").or_else(|| m.strip_suffix("mib_per_sec")) {
-        let _ = stem;
-        "MiB/s".into()
-    } else if m.ends_with("_per_sec") {
-        let what = m.trim_end_matches("_per_sec").replace('_', " ");
-        format!("{what}/s")
-    } else if m.ends_with("_ms") {
-        "ms".into()
-    } else if m.ends_with("_us") {
-        "µs".into()
-    } else if m.ends_with("_pct") {
-        "%".into()
-    } else if m.ends_with("_kib") {
-        "KiB".into()
-    } else if m.ends_with("_s") {
-        "s".into()
-    } else {
-        String::new()
-    }
-}
-
 /// The text at a bar's end in the cost-ratio figures: `×7.37`, with `(interval unbounded)` and
 /// `not judged` when they apply.
 fn bar_label(row: &OverheadRow) -> String {
@@ -898,10 +880,10 @@ pub fn build(input: &ReportInput) -> Built {
         let mut figs = Vec::new();
         let runs: Vec<&RunView> =
             input.runs.iter().filter(|r| r.workload == k.0 && r.params == k.1 && r.stratum == k.2).collect();
-        // The benchmark's tool: pidstat logs paired with its runs are in the group too.
+        // The benchmark's tool: monitor logs paired with its runs are in the group too.
         let tool = runs
             .iter()
-            .find(|r| r.tool != "pidstat")
+            .find(|r| !r.monitor)
             .or(runs.first())
             .map(|r| r.tool.clone())
             .unwrap_or_else(|| k.0.split('.').next().unwrap_or_default().to_string());
@@ -1288,19 +1270,21 @@ fn why_not_compared(a: &Analysis, workload: &str, arm: &str) -> Option<String> {
         .map(|c| c.check.replace('_', " "))
 }
 
-/// A set of percentile metrics: `(prefix, unit, [(metric, label)])`.
+/// A set of percentile metrics: `(distribution, unit, [(metric, label)])`.
 type PercentileSet = (String, String, Vec<(String, String)>);
 
-/// Percentile metric sets among a group's metrics: `(prefix, unit, [(metric, label)])` for every
-/// prefix with at least two percentiles (`latency_p50_ms`..`latency_p99_ms`,
-/// `read_clat_p50_us`..`read_clat_p99_9_us`).
+/// Percentile metric sets among a group's metrics, as their parsers declare them
+/// ([`crate::model::Percentile`]): `(distribution, unit, [(metric, label)])` for every
+/// distribution with at least two percentiles (`latency` p50..p99, `read_clat` p50..p99.9).
 fn percentile_sets(rs: &[&SummaryRow]) -> Vec<PercentileSet> {
     let mut sets: BTreeMap<(String, String), BTreeMap<u64, (String, String)>> = BTreeMap::new();
     for r in rs {
-        let Some((prefix, p, unit)) = parse_percentile(&r.metric) else { continue };
+        let Some(pct) = &r.percentile else { continue };
+        let p = pct.p;
         let label = format!("p{}", p.to_string().trim_end_matches('0').trim_end_matches('.'));
         let label = if p.fract() == 0.0 { format!("p{}", p as u64) } else { label };
-        sets.entry((prefix, unit)).or_default().insert((p * 1000.0) as u64, (r.metric.clone(), label));
+        let key = (pct.of.to_string(), unit_text(&r.unit).to_string());
+        sets.entry(key).or_default().insert((p * 1000.0) as u64, (r.metric.clone(), label));
     }
     sets.into_iter()
         .filter(|(_, v)| v.len() >= 2)
@@ -1308,50 +1292,45 @@ fn percentile_sets(rs: &[&SummaryRow]) -> Vec<PercentileSet> {
         .collect()
 }
 
-/// `read_clat_p99_9_us` → `("read_clat", 99.9, "µs")`.
-fn parse_percentile(metric: &str) -> Option<(String, f64, String)> {
-    let (rest, unit) = if let Some(r) = metric.strip_suffix("_ms") {
-        (r, "ms")
-    } else if let Some(r) = metric.strip_suffix("_us") {
-        (r, "µs")
+/// A unit as an axis writes it: microseconds as `µs` (the tables keep `us`).
+fn unit_text(unit: &str) -> &str {
+    if unit == "us" {
+        "µs"
     } else {
-        return None;
-    };
-    let i = rest.rfind("_p")?;
-    let (prefix, num) = (&rest[..i], &rest[i + 2..]);
-    if prefix.is_empty() || num.is_empty() || !num.chars().all(|c| c.is_ascii_digit() || c == '_') {
-        return None;
+        unit
     }
-    let p: f64 = num.replacen('_', ".", 1).parse().ok()?;
-    (p > 0.0 && p < 100.0).then(|| (prefix.to_string(), p, unit.to_string()))
 }
 
 /// One run's line: its arm and `(t_s, value)` points.
 type ArmLine = (String, Vec<(f64, f64)>);
 
+/// A series of a group: the monitor's tool for a monitor's (`pidstat`), and the metric.
+type SeriesKey = (Option<String>, String);
+
+/// A run's series of one metric: the metric, its unit and its `(t_s, value)` points.
+type UnitSeries = (String, String, Vec<(f64, f64)>);
+
 /// Time-series figures of a group: the series of its own runs (sysbench intervals) and of the
-/// pidstat logs that sit beside them (same folder and file stem: `rep1.txt` and
-/// `rep1.pidstat`).
+/// monitor logs paired with them (pidstat's `rep1.pidstat` beside `rep1.txt`), or of a monitor
+/// log on its own. Each axis has the unit its samples declare.
 fn series_figures(
     runs: &[&RunView],
     label: &str,
     style_of: &dyn Fn(&str) -> usize,
 ) -> Vec<(String, SeriesData)> {
-    // (from pidstat, metric) -> one line per run; and which processes pidstat summed.
-    let mut by_metric: BTreeMap<(bool, String), Vec<ArmLine>> = BTreeMap::new();
+    // (monitor, metric) -> one line per run, and the metric's unit; which processes the
+    // monitor summed.
+    let mut by_metric: BTreeMap<SeriesKey, (Vec<ArmLine>, String)> = BTreeMap::new();
     let mut processes: BTreeSet<String> = BTreeSet::new();
-    // A log the ingester paired with its run keeps what it summed as a fact; a lone one has
-    // it in its params.
-    let process_of = |p: &RunView| match p.facts.get("pidstat_process") {
-        Some(process) => process.clone(),
-        None => p.params.split(';').find_map(|kv| kv.strip_prefix("process=")).unwrap_or("all").to_string(),
-    };
-    let mut pidstat = |p: &RunView, arm: &str, by_metric: &mut BTreeMap<(bool, String), Vec<ArmLine>>| {
-        let process = process_of(p);
+    let mut monitor = |p: &RunView,
+                       arm: &str,
+                       by_metric: &mut BTreeMap<SeriesKey, (Vec<ArmLine>, String)>| {
+        let process = p.monitored.clone().unwrap_or_else(|| "all".to_string());
         let mut shown = false;
-        for (metric, pts) in run_series(&p.series, Some(&process)) {
+        for (metric, unit, pts) in run_series(&p.series, Some(&process)) {
             if PIDSTAT_SHOWN.contains(&metric.as_str()) {
-                by_metric.entry((true, metric)).or_default().push((arm.to_string(), pts));
+                let e = by_metric.entry((Some(p.tool.clone()), metric)).or_insert_with(|| (Vec::new(), unit));
+                e.0.push((arm.to_string(), pts));
                 shown = true;
             }
         }
@@ -1360,20 +1339,24 @@ fn series_figures(
         }
     };
     for r in runs {
-        if r.tool == "pidstat" {
-            // A log the ingester paired with a benchmark's run (fact `beside`) is in that run's
-            // group and drawn with it; a log on its own is drawn here.
-            if !r.facts.contains_key("beside") {
-                pidstat(r, &r.arm, &mut by_metric);
+        if r.monitor {
+            // A log the ingester paired with a benchmark's run is in that run's group and
+            // drawn with it; a log on its own is drawn here.
+            if r.beside.is_none() {
+                monitor(r, &r.arm, &mut by_metric);
             }
             continue;
         }
-        for (metric, pts) in run_series(&r.series, None) {
-            by_metric.entry((false, metric)).or_default().push((r.arm.clone(), pts));
+        for (metric, unit, pts) in run_series(&r.series, None) {
+            by_metric
+                .entry((None, metric))
+                .or_insert_with(|| (Vec::new(), unit))
+                .0
+                .push((r.arm.clone(), pts));
         }
-        // The pidstat log recorded beside this run (host-side logs have host_ series: not drawn).
-        for p in runs.iter().filter(|p| p.tool == "pidstat" && p.facts.get("beside") == Some(&r.source)) {
-            pidstat(p, &r.arm, &mut by_metric);
+        // The monitor log recorded beside this run (host-side logs have host_ series: not drawn).
+        for p in runs.iter().filter(|p| p.monitor && p.beside.as_ref() == Some(&r.source)) {
+            monitor(p, &r.arm, &mut by_metric);
         }
     }
     let who = if processes.is_empty() || processes.contains("all") {
@@ -1382,18 +1365,16 @@ fn series_figures(
         format!("{} processes", processes.into_iter().collect::<Vec<_>>().join(" and "))
     };
     let mut out = Vec::new();
-    for ((from_pidstat, metric), lines) in by_metric {
+    for ((from_monitor, metric), (lines, unit)) in by_metric {
         if lines.iter().all(|(_, pts)| pts.iter().all(|p| p.1 == 0.0)) {
             continue; // nothing happened (no disk I/O in a CPU test)
         }
         let mut arms: Vec<String> =
             lines.iter().map(|(a, _)| a.clone()).collect::<BTreeSet<_>>().into_iter().collect();
         arms.sort_by_key(|a| style_of(a));
-        let unit = unit_of(&metric);
-        let what = if from_pidstat {
-            format!("{} of {who} (pidstat)", pidstat_title(&metric))
-        } else {
-            metric.clone()
+        let what = match &from_monitor {
+            Some(tool) => format!("{} of {who} ({tool})", pidstat_title(&metric)),
+            None => metric.clone(),
         };
         let data = SeriesData {
             title: format!("{label}: {what} over time"),
@@ -1404,7 +1385,10 @@ fn series_figures(
                 .map(|(a, points)| Line { arm: arms.iter().position(|x| x == &a).unwrap_or(0), points })
                 .collect(),
         };
-        let key = if from_pidstat { format!("pidstat-{metric}") } else { metric };
+        let key = match from_monitor {
+            Some(tool) => format!("{tool}-{metric}"),
+            None => metric,
+        };
         out.push((key, data));
     }
     out
@@ -1423,10 +1407,13 @@ fn pidstat_title(metric: &str) -> &str {
     }
 }
 
-/// A run's series per metric: samples of all entities (or of those whose command is
-/// `process`, for pidstat's `command[pid]` entities) summed at each time.
-fn run_series(samples: &[Sample], process: Option<&str>) -> Vec<(String, Vec<(f64, f64)>)> {
-    let mut acc: BTreeMap<&str, BTreeMap<u64, (f64, f64)>> = BTreeMap::new();
+/// A run's series per metric, with the unit its samples declare: samples of all entities (or
+/// of those whose command is `process`, for pidstat's `command[pid]` entities) summed at each
+/// time.
+fn run_series(samples: &[Sample], process: Option<&str>) -> Vec<UnitSeries> {
+    // metric -> (unit, time bits -> (t_s, sum)).
+    type Acc<'a> = BTreeMap<&'a str, (&'a str, BTreeMap<u64, (f64, f64)>)>;
+    let mut acc = Acc::new();
     for s in samples {
         if !s.t_s.is_finite() || !s.value.is_finite() {
             continue;
@@ -1438,16 +1425,17 @@ fn run_series(samples: &[Sample], process: Option<&str>) -> Vec<(String, Vec<(f6
                 continue;
             }
         }
-        let e = acc.entry(s.metric.as_str()).or_default().entry(s.t_s.to_bits()).or_insert((s.t_s, 0.0));
+        let series = acc.entry(s.metric.as_str()).or_insert_with(|| (s.unit.as_ref(), BTreeMap::new()));
+        let e = series.1.entry(s.t_s.to_bits()).or_insert((s.t_s, 0.0));
         e.1 += s.value;
     }
     acc.into_iter()
-        .map(|(m, pts)| {
+        .map(|(m, (unit, pts))| {
             let mut v: Vec<(f64, f64)> = pts.into_values().collect();
             v.sort_by(|a, b| a.0.total_cmp(&b.0));
-            (m.to_string(), v)
+            (m.to_string(), unit.to_string(), v)
         })
-        .filter(|(_, v)| v.len() >= 2)
+        .filter(|(_, _, v)| v.len() >= 2)
         .collect()
 }
 
@@ -1654,12 +1642,44 @@ mod tests {
         assert_eq!(s.unique("A"), "a-2");
     }
 
+    /// The percentiles of a distribution, as the parsers declare them, make one set in
+    /// percentile order, labelled `p50`, `p99.9`, with the unit as an axis writes it; a lone
+    /// percentile (sysbench's p95) is no set.
     #[test]
-    fn percentiles_are_recognised() {
-        assert_eq!(parse_percentile("read_clat_p99_9_us"), Some(("read_clat".into(), 99.9, "µs".into())));
-        assert_eq!(parse_percentile("latency_p50_ms"), Some(("latency".into(), 50.0, "ms".into())));
-        assert_eq!(parse_percentile("latency_avg_ms"), None);
-        assert_eq!(parse_percentile("_p50_ms"), None);
+    fn percentiles_are_grouped_by_declaration() {
+        let row = |metric: &str, unit: &str, p: Option<(&'static str, f64)>| SummaryRow {
+            workload: "w".into(),
+            params: String::new(),
+            metric: metric.into(),
+            unit: unit.into(),
+            better: Better::Lower,
+            kind: crate::model::Kind::Performance,
+            platform: "native".into(),
+            stratum: String::new(),
+            primary: false,
+            percentile: p.map(|(of, p)| crate::model::Percentile::new(of, p)),
+            stats: crate::stats::Summary::of(&[1.0], 0.95),
+            values: vec![1.0],
+            sources: vec![],
+        };
+        let rows = [
+            row("read_clat_p99_9_us", "us", Some(("read_clat", 99.9))),
+            row("read_clat_p50_us", "us", Some(("read_clat", 50.0))),
+            row("read_clat_mean_us", "us", None),
+            row("latency_p95_ms", "ms", Some(("latency", 95.0))),
+        ];
+        let sets = percentile_sets(&rows.iter().collect::<Vec<_>>());
+        assert_eq!(
+            sets,
+            [(
+                "read_clat".to_string(),
+                "µs".to_string(),
+                vec![
+                    ("read_clat_p50_us".to_string(), "p50".to_string()),
+                    ("read_clat_p99_9_us".to_string(), "p99.9".to_string())
+                ]
+            )]
+        );
     }
 
     #[test]
@@ -1686,10 +1706,13 @@ mod tests {
                     t_s,
                     entity: entity.into(),
                     metric: metric.into(),
+                    unit: Default::default(),
                     value,
                 })
                 .collect(),
             monitor: tool == "pidstat",
+            beside: None,
+            monitored: None,
             failed: false,
             host_side: false,
         }
@@ -1718,8 +1741,8 @@ mod tests {
             ],
         );
         pid.workload = bench.workload.clone();
-        pid.facts.insert("beside".into(), bench.source.clone());
-        pid.facts.insert("pidstat_process".into(), "sysbench".into());
+        pid.beside = Some(bench.source.clone());
+        pid.monitored = Some("sysbench".into());
         let style = |_: &str| 0;
         let figs = series_figures(&[&bench, &pid], "sysbench.cpu", &style);
         let names: Vec<&str> = figs.iter().map(|(n, _)| n.as_str()).collect();

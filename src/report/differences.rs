@@ -133,6 +133,8 @@ mod tests {
             facts: facts.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             series: Vec::new(),
             monitor: false,
+            beside: None,
+            monitored: None,
             failed: false,
             host_side: false,
         }

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use super::text;
 use super::{Diagnostic, ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
-use crate::model::{Better, LogIssue, Params, Run};
+use crate::model::{Better, LogIssue, Params, Percentile, Run, Subsystem};
 
 /// Reads fio output.
 pub struct FioParser;
@@ -54,6 +54,11 @@ impl Parser for FioParser {
                 || normal::is_block_header(t)
                 || (t.starts_with("Run status group ") && t.ends_with("(all jobs):"))
         })
+    }
+
+    fn redeclare(&self, run: &mut Run) {
+        run.subsystem = Subsystem::Disk;
+        run.declare_primary(PRIMARY);
     }
 
     fn parse(&self, text: &str, _opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
@@ -491,9 +496,18 @@ fn origin_for(drafts: &[Draft], line: usize) -> usize {
 const PERCENTILES: &[(f64, &str)] =
     &[(50.0, "p50"), (90.0, "p90"), (95.0, "p95"), (99.0, "p99"), (99.9, "p99_9")];
 
+/// The completion-latency distribution of each direction, as its percentiles declare it
+/// ([`Percentile::of`]), in [`Ddir::ALL`] order.
+const CLAT: [&str; 4] = ["read_clat", "write_clat", "trim_clat", "mixed_clat"];
+
+/// The candidates for a run's primary metric ([`Run::declare_primary`]): the IOPS of the first
+/// direction that did I/O (a job's directions without I/O have no metrics).
+const PRIMARY: &[&str] = &["read_iops", "write_iops", "trim_iops"];
+
 /// Writes a draft's metrics into a [`Run`].
 fn to_run(d: Draft, warnings: &mut Vec<Diagnostic>) -> Run {
     let mut run = Run::new(TOOL, d.workload, d.first_line);
+    run.subsystem = Subsystem::Disk;
     run.last_line = d.last_line.max(d.first_line);
     run.tool_version = d.version;
     run.params = d.params;
@@ -509,27 +523,30 @@ fn to_run(d: Draft, warnings: &mut Vec<Diagnostic>) -> Run {
     for dir in Ddir::ALL {
         let Some(s) = job.dirs[dir.idx()].as_ref().filter(|s| s.did_io()) else { continue };
         let p = dir.word();
-        let mut put = |name: &str, unit: &'static str, better: Better, v: Option<f64>| {
+        let put = |run: &mut Run, name: &str, unit: &'static str, better: Better, v: Option<f64>| {
             if let Some(v) = v {
                 run.push(format!("{p}_{name}"), unit, better, v);
             }
         };
-        put("iops", "IO/s", Better::Higher, s.iops);
-        put("bw_kib_per_sec", "KiB/s", Better::Higher, s.bw_kib);
-        put("io_kib", "KiB", Better::None, s.io_kib);
-        put("runtime_ms", "ms", Better::None, s.runtime_ms);
+        put(&mut run, "iops", "IO/s", Better::Higher, s.iops);
+        put(&mut run, "bw_kib_per_sec", "KiB/s", Better::Higher, s.bw_kib);
+        put(&mut run, "io_kib", "KiB", Better::None, s.io_kib);
+        put(&mut run, "runtime_ms", "ms", Better::None, s.runtime_ms);
         if let Some(c) = s.clat {
-            put("clat_mean_us", "us", Better::Lower, Some(c.mean));
-            put("clat_stdev_us", "us", Better::Lower, Some(c.stdev));
-            put("clat_min_us", "us", Better::Lower, Some(c.min));
-            put("clat_max_us", "us", Better::Lower, Some(c.max));
+            put(&mut run, "clat_mean_us", "us", Better::Lower, Some(c.mean));
+            put(&mut run, "clat_stdev_us", "us", Better::Lower, Some(c.stdev));
+            put(&mut run, "clat_min_us", "us", Better::Lower, Some(c.min));
+            put(&mut run, "clat_max_us", "us", Better::Lower, Some(c.max));
         }
         for &(pct, label) in PERCENTILES {
             let v = s.pcts.iter().find(|(p, _)| (p - pct).abs() < 1e-6).map(|&(_, v)| v);
-            put(&format!("clat_{label}_us"), "us", Better::Lower, v);
+            if let Some(v) = v {
+                let of = Percentile::new(CLAT[dir.idx()], pct);
+                run.push_percentile(format!("{p}_clat_{label}_us"), "us", Better::Lower, v, of);
+            }
         }
-        put("lat_mean_us", "us", Better::Lower, s.lat.map(|l| l.mean));
-        put("slat_mean_us", "us", Better::Lower, s.slat.map(|l| l.mean));
+        put(&mut run, "lat_mean_us", "us", Better::Lower, s.lat.map(|l| l.mean));
+        put(&mut run, "slat_mean_us", "us", Better::Lower, s.slat.map(|l| l.mean));
     }
     if let Some(v) = job.cpu_usr {
         run.push_resource("cpu_usr_pct", "%", Better::None, v);
@@ -543,6 +560,7 @@ fn to_run(d: Draft, warnings: &mut Vec<Diagnostic>) -> Run {
     if let Some(v) = d.disk_util {
         run.push_resource("disk_util_pct", "%", Better::None, v);
     }
+    run.declare_primary(PRIMARY);
     if job.error != 0 && !run.issues.iter().any(|i| i.kind == "fio_error") {
         let detail = if job.error_text.is_empty() { String::new() } else { format!(" ({})", job.error_text) };
         run.issues.push(LogIssue {

@@ -58,13 +58,15 @@ fn block_mask(line: &[u8], base: usize) -> u64 {
 /// time in a word (SWAR).
 #[inline(always)]
 pub(crate) fn masks(block: &[u8; 64]) -> (u64, u64) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
-        // SAFETY: SSE2 is part of the x86_64 baseline, so the CPU has it; `masks_sse2` only
-        // computes on values (its loads are safe slice reads).
+        // SAFETY: this build enables SSE2 for every function (`cfg(target_feature = "sse2")`,
+        // part of x86_64's baseline), which is all `masks_sse2` needs. (Rust asks for `unsafe`
+        // to call a `#[target_feature]` function from one without the attribute, even when the
+        // build enables the feature; `masks_sse2` itself needs none.)
         unsafe { masks_sse2(block) }
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
         let mut solid = 0u64;
         let mut nl = 0u64;
@@ -79,16 +81,77 @@ pub(crate) fn masks(block: &[u8; 64]) -> (u64, u64) {
     }
 }
 
-/// [`masks`], with AVX2 when `AVX2` (32 bytes at a time; only where the CPU has it, and in code
-/// compiled for it, see `Engine::lines`).
-#[inline(always)]
-pub(crate) fn masks_with<const AVX2: bool>(block: &[u8; 64]) -> (u64, u64) {
-    #[cfg(target_arch = "x86_64")]
-    if AVX2 {
-        // SAFETY: `AVX2` is only true in code that runs after checking that the CPU has AVX2.
-        return unsafe { masks_avx2(block) };
+/// How a 64-byte block is classified into the masks of [`masks`]: the instructions every CPU
+/// of the target has ([`Baseline`]), or AVX2 ([`Avx2`], which only a CPU that has it can make).
+pub(crate) trait Classify: Copy {
+    /// [`masks`] of `block`.
+    fn masks(self, block: &[u8; 64]) -> (u64, u64);
+}
+
+/// Classifies with what every CPU of the target has: SSE2 on x86_64, SWAR elsewhere.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Baseline;
+
+impl Classify for Baseline {
+    #[inline(always)]
+    fn masks(self, block: &[u8; 64]) -> (u64, u64) {
+        masks(block)
     }
-    masks(block)
+}
+
+/// Proof that this CPU has AVX2, BMI1 and POPCNT, checked at run time: only [`Avx2::detect`]
+/// makes one, so code that holds one may use them. It classifies 32 bytes at a time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx2(());
+
+impl Avx2 {
+    /// The proof, when the CPU has AVX2, BMI1 and POPCNT (`std` caches the check).
+    #[inline]
+    pub(crate) fn detect() -> Option<Avx2> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            (has!("avx2") && has!("bmi1") && has!("popcnt")).then_some(Avx2(()))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            None
+        }
+    }
+}
+
+impl Classify for Avx2 {
+    #[inline(always)]
+    fn masks(self, block: &[u8; 64]) -> (u64, u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `self` exists only where the CPU has AVX2 (`Avx2::detect`).
+            unsafe { masks_avx2(block) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            masks(block)
+        }
+    }
+}
+
+/// Proof that this CPU has POPCNT, checked at run time: only [`Popcnt::detect`] makes one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Popcnt(());
+
+impl Popcnt {
+    /// The proof, when the CPU has POPCNT.
+    #[inline]
+    pub(crate) fn detect() -> Option<Popcnt> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!("popcnt").then_some(Popcnt(()))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            None
+        }
+    }
 }
 
 /// [`masks`] with AVX2: the same test as [`masks_sse2`], on two halves of 32 bytes.
@@ -117,8 +180,10 @@ fn masks_avx2(block: &[u8; 64]) -> (u64, u64) {
     (solid, nl)
 }
 
-/// [`masks`] with SSE2: a byte is solid when `max(byte, 0x21) == byte` (unsigned).
-#[cfg(target_arch = "x86_64")]
+/// [`masks`] with SSE2: a byte is solid when `max(byte, 0x21) == byte` (unsigned). Its
+/// intrinsics are safe to call in a function compiled for SSE2, and the bytes come in through
+/// safe array reads: no `unsafe` here.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
 #[inline]
 fn masks_sse2(block: &[u8; 64]) -> (u64, u64) {
@@ -485,12 +550,12 @@ impl<'a> Lines<'a> {
     /// The next line, with its tokens in `spans`.
     #[cfg(test)]
     pub(crate) fn next(&mut self, spans: &mut Spans) -> Option<&'a [u8]> {
-        self.next_with::<false>(spans)
+        self.next_with(spans, Baseline)
     }
 
-    /// [`Lines::next`], with AVX2 when `AVX2` ([`masks_with`]).
+    /// [`Lines::next`], its blocks classified by `c`.
     #[inline(always)]
-    pub(crate) fn next_with<const AVX2: bool>(&mut self, spans: &mut Spans) -> Option<&'a [u8]> {
+    pub(crate) fn next_with<C: Classify>(&mut self, spans: &mut Spans, c: C) -> Option<&'a [u8]> {
         if self.done {
             return None;
         }
@@ -515,12 +580,12 @@ impl<'a> Lines<'a> {
             let (solid, nl) = match self.chunk.get(self.base..) {
                 Some(rest) if !rest.is_empty() => {
                     match <&[u8; 64]>::try_from(rest.get(..64).unwrap_or(&[])) {
-                        Ok(block) => masks_with::<AVX2>(block),
+                        Ok(block) => c.masks(block),
                         Err(_) => {
                             // The last, partial block, padded with zeros (blank, not newlines).
                             let mut block = [0u8; 64];
                             block[..rest.len()].copy_from_slice(rest);
-                            masks_with::<AVX2>(&block)
+                            c.masks(&block)
                         }
                     }
                 }
@@ -1095,12 +1160,11 @@ mod tests {
             }
             prop_assert_eq!(lines.next(&mut sp), None);
             // The same with AVX2, where the CPU has it.
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if let Some(avx2) = Avx2::detect() {
                 let (mut plain, mut wide) = (Lines::new(&s), Lines::new(&s));
                 let mut wide_sp = Spans::default();
                 loop {
-                    let (a, b) = (plain.next(&mut sp), wide.next_with::<true>(&mut wide_sp));
+                    let (a, b) = (plain.next(&mut sp), wide.next_with(&mut wide_sp, avx2));
                     prop_assert_eq!(a, b);
                     let Some(line) = a else { break };
                     prop_assert_eq!(sp.len(), wide_sp.len());
@@ -1116,11 +1180,10 @@ mod tests {
         fn avx2_masks_agree(block in proptest::collection::vec(
             prop_oneof![2 => Just(b' '), 1 => Just(b'\n'), 1 => Just(0x20u8), 1 => Just(0x21u8), 4 => any::<u8>()], 64)) {
             let block = <[u8; 64]>::try_from(block.as_slice()).unwrap();
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
-                prop_assert_eq!(masks_with::<true>(&block), masks(&block));
+            if let Some(avx2) = Avx2::detect() {
+                prop_assert_eq!(avx2.masks(&block), masks(&block));
             }
-            prop_assert_eq!(masks_with::<false>(&block), masks(&block));
+            prop_assert_eq!(Baseline.masks(&block), masks(&block));
         }
 
         #[test]

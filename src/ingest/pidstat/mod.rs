@@ -28,12 +28,14 @@ mod engine;
 mod layout;
 mod lex;
 mod split;
+mod sums;
 
 use std::fs::File;
 use std::io::{BufRead, ErrorKind, Read};
 
 use super::{ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
+use crate::model::{Role, Run};
 use engine::Engine;
 use lex::Tokens;
 
@@ -41,7 +43,7 @@ use lex::Tokens;
 /// matches any suffix (`qemu-system-x86_64`, and `stress-ng-cpu`, the name stress-ng gives its
 /// workers). The params value is the entry without `*` and a trailing `-`
 /// (`process=qemu-system`).
-pub const BENCHMARK_COMMANDS: &[&str] = &[
+pub(crate) const BENCHMARK_COMMANDS: &[&str] = &[
     "sysbench",
     "fio",
     "wrk",
@@ -56,7 +58,7 @@ pub const BENCHMARK_COMMANDS: &[&str] = &[
 
 /// The kind of every metric pidstat reports: what processes used (CPU, memory, faults, context
 /// switches, disk I/O), never how fast a benchmark did its work.
-pub const KIND: crate::model::Kind = crate::model::Kind::Resource;
+pub(crate) const KIND: crate::model::Kind = crate::model::Kind::Resource;
 
 /// Lines longer than this are cut when streamed (no pidstat line comes near it): memory stays
 /// bounded whatever the input.
@@ -176,6 +178,13 @@ impl Parser for PidstatParser {
             }
         }
         banner && !other
+    }
+
+    /// A monitor; its primary metric the CPU its processes used (a host-side log's `host_`
+    /// metrics match none: no primary, as when it was paired).
+    fn redeclare(&self, run: &mut Run) {
+        run.role = Role::Monitor;
+        run.declare_primary(engine::PRIMARY);
     }
 
     fn parse(&self, text: &str, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {

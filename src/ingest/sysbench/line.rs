@@ -234,8 +234,8 @@ impl Value {
 pub(crate) struct Interval {
     /// The interval's end, seconds, as printed (`[ 5s ]` is 5).
     pub t_s: f64,
-    /// `(metric name, value)` pairs, names as in the metrics table.
-    pub values: Vec<(String, f64)>,
+    /// `(metric name, unit, value)`, names as in the metrics table.
+    pub values: Vec<(String, &'static str, f64)>,
     /// The test the line's shape proves (tps/qps: OLTP, MiB/s reads: fileio, ...).
     pub test: Option<Test>,
 }
@@ -245,7 +245,7 @@ impl Interval {
     /// nothing: transactions/s (OLTP), events/s (cpu, threads, mutex), MiB/s (memory), or for
     /// fileio read MiB/s + written MiB/s + fsyncs/s. `None` when the line shows none of these.
     pub(crate) fn throughput(&self) -> Option<f64> {
-        let get = |name: &str| self.values.iter().find(|(m, _)| m == name).map(|(_, v)| *v);
+        let get = |name: &str| self.values.iter().find(|(m, _, _)| m == name).map(|(_, _, v)| *v);
         if let Some(v) =
             get("transactions_per_sec").or_else(|| get("events_per_sec")).or_else(|| get("mib_per_sec"))
         {
@@ -782,50 +782,51 @@ pub(crate) fn interval(t: &str) -> Option<Interval> {
     let inner = t.get(1..inner_end)?.trim();
     let t_s = text::num(inner.strip_suffix('s')?)?;
     let rest = t.get(inner_end + 1..)?.trim();
-    let mut values: Vec<(String, f64)> = Vec::new();
+    let mut values: Vec<(String, &'static str, f64)> = Vec::new();
     let mut test = None;
-    let mut push = |name: &str, v: Option<f64>| {
+    let mut push = |name: &str, unit: &'static str, v: Option<f64>| {
         if let Some(v) = v {
-            values.push((name.to_string(), v));
+            values.push((name.to_string(), unit, v));
         }
     };
     // Memory prints only the rate.
     if let Some(v) = rest.strip_suffix("MiB/sec") {
         if let Some(x) = text::num(v) {
-            return Some(Interval { t_s, values: vec![("mib_per_sec".into(), x)], test: Some(Test::Memory) });
+            let values = vec![("mib_per_sec".into(), "MiB/s", x)];
+            return Some(Interval { t_s, values, test: Some(Test::Memory) });
         }
     }
     let tps = key_num(rest, "tps:");
     if tps.is_some() {
         test = Some(Test::Oltp);
     }
-    push("transactions_per_sec", tps);
-    push("queries_per_sec", key_num(rest, "qps:"));
-    push("events_per_sec", key_num(rest, "eps:"));
+    push("transactions_per_sec", "transactions/s", tps);
+    push("queries_per_sec", "queries/s", key_num(rest, "qps:"));
+    push("events_per_sec", "events/s", key_num(rest, "eps:"));
     if let Some(rwo) = key_token(rest, "(r/w/o:") {
         let mut it = rwo.trim_end_matches(')').split('/').map(text::num);
-        push("reads_per_sec", it.next().flatten());
-        push("writes_per_sec", it.next().flatten());
-        push("other_per_sec", it.next().flatten());
+        push("reads_per_sec", "reads/s", it.next().flatten());
+        push("writes_per_sec", "writes/s", it.next().flatten());
+        push("other_per_sec", "other/s", it.next().flatten());
     }
-    push("reads_per_sec", key_num(rest, "reads/s:"));
-    push("writes_per_sec", key_num(rest, "writes/s:"));
+    push("reads_per_sec", "reads/s", key_num(rest, "reads/s:"));
+    push("writes_per_sec", "writes/s", key_num(rest, "writes/s:"));
     // fileio: `reads: 61.77 MiB/s writes: 41.18 MiB/s fsyncs: 260.55/s` (0.4: `MB/s`).
     let reads = key_num(rest, "reads:");
     if reads.is_some() {
         test = Some(Test::FileIo);
     }
-    push("read_mib_per_sec", reads);
-    push("written_mib_per_sec", key_num(rest, "writes:"));
-    push("fsyncs_per_sec", key_num(rest, "fsyncs:"));
-    push("errors_per_sec", key_num(rest, "err/s:"));
-    push("reconnects_per_sec", key_num(rest, "reconn/s:"));
+    push("read_mib_per_sec", "MiB/s", reads);
+    push("written_mib_per_sec", "MiB/s", key_num(rest, "writes:"));
+    push("fsyncs_per_sec", "fsyncs/s", key_num(rest, "fsyncs:"));
+    push("errors_per_sec", "errors/s", key_num(rest, "err/s:"));
+    push("reconnects_per_sec", "reconnects/s", key_num(rest, "reconn/s:"));
     // Latency: `lat (ms,95%): 51.94`, `latency (ms,95%): 0.023`, `response time: 8.75ms (95%)`.
     if let Some(i) = rest.find("(ms,") {
         let after = &rest[i + 4..];
         if let Some((p, v)) = after.split_once("%):") {
             if let (Some(p), Some(v)) = (text::num(p), v.split_whitespace().next().and_then(text::num)) {
-                push(&percentile_name(p), Some(v));
+                push(&percentile_name(p), "ms", Some(v));
             }
         }
     } else if let Some(i) = rest.find("response time:") {
@@ -838,7 +839,7 @@ pub(crate) fn interval(t: &str) -> Option<Interval> {
             .and_then(|s| s.strip_suffix("%)"))
             .and_then(text::num);
         if let (Some(v), Some(p)) = (v, p) {
-            push(&percentile_name(p), Some(v));
+            push(&percentile_name(p), "ms", Some(v));
         }
     }
     if values.is_empty() {
@@ -1163,7 +1164,7 @@ mod tests {
     }
 
     fn get(i: &Interval, name: &str) -> Option<f64> {
-        i.values.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+        i.values.iter().find(|(n, _, _)| n == name).map(|(_, _, v)| *v)
     }
 
     #[test]

@@ -29,7 +29,7 @@ mod tests;
 
 use super::{text, Diagnostic, ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
-use crate::model::{Better, LogIssue, Params, Run, Sample};
+use crate::model::{Better, LogIssue, Metric, Params, Percentile, Run, Sample, Subsystem};
 use line::{classify, Header, Interval, Line, Section, Test, Value, GENERAL_RANK};
 use std::borrow::Cow;
 
@@ -54,6 +54,19 @@ impl Parser for SysbenchParser {
 
     fn parse(&self, text: &str, opts: &ParseOptions) -> Result<ParseOutput, ParseError> {
         parse(text, opts)
+    }
+
+    /// The test from the workload (`sysbench.fileio`), then what [`run_of`] declares; a
+    /// `total_time_s` without a direction echoes the time limit.
+    fn redeclare(&self, run: &mut Run) {
+        let test = [Test::Cpu, Test::Memory, Test::FileIo, Test::Threads, Test::Mutex, Test::Oltp]
+            .into_iter()
+            .find(|t| t.workload() == run.workload);
+        run.subsystem = subsystem(test);
+        run.declare_primary(primary_candidates(test, &run.params));
+        for m in run.metrics.iter_mut().filter(|m| m.name == "total_time_s") {
+            m.time_limit = m.better == Better::None;
+        }
     }
 }
 
@@ -408,11 +421,12 @@ impl Splitter {
             self.cur.stalls.push((n, iv.t_s));
         }
         if self.series {
-            for (metric, value) in iv.values {
+            for (metric, unit, value) in iv.values {
                 if stalled && metric.starts_with("latency_") {
                     continue;
                 }
-                self.cur.samples.push(Sample { t_s: iv.t_s, entity: TOOL.to_string(), metric, value });
+                let unit = Cow::Borrowed(unit);
+                self.cur.samples.push(Sample { t_s: iv.t_s, entity: TOOL.to_string(), metric, unit, value });
             }
         }
     }
@@ -654,10 +668,65 @@ fn run_of(
             out.warnings.push(Diagnostic::new(issue.line, issue.message.clone()));
         }
     }
+    run.subsystem = subsystem(test);
+    run.declare_primary(primary_candidates(test, &params));
     run.params = params;
     run.series = std::mem::take(&mut seg.samples);
     issues(&mut run, seg, out);
     run
+}
+
+/// The part of the machine a test exercises: the processor (cpu, threads, mutex), memory,
+/// the disk (fileio); OLTP and a test that cannot be told are an application's.
+fn subsystem(test: Option<Test>) -> Subsystem {
+    match test {
+        Some(Test::Cpu | Test::Threads | Test::Mutex) => Subsystem::Cpu,
+        Some(Test::Memory) => Subsystem::Memory,
+        Some(Test::FileIo) => Subsystem::Disk,
+        Some(Test::Oltp) | None => Subsystem::Application,
+    }
+}
+
+/// The candidates for a run's primary metric, in order ([`Run::declare_primary`]): for fileio
+/// what its mode says it did (written MiB/s and writes for `seqwr`, `seqrewr`, `rndwr`; read
+/// MiB/s and reads for `seqrd`, `rndrd`; read MiB/s, then written, for `rndrw` or no mode), for
+/// memory its MiB/s; then events/s, which every test has (OLTP: one event is a transaction),
+/// and the total time.
+fn primary_candidates(test: Option<Test>, params: &Params) -> &'static [&'static str] {
+    match test {
+        Some(Test::FileIo) => match params.get("file-test-mode").map(String::as_str) {
+            Some("seqwr" | "seqrewr" | "rndwr") => &[
+                "written_mib_per_sec",
+                "writes_per_sec",
+                "read_mib_per_sec",
+                "events_per_sec",
+                "requests_per_sec",
+                "reads_per_sec",
+                "total_time_s",
+            ],
+            Some("seqrd" | "rndrd") => &[
+                "read_mib_per_sec",
+                "reads_per_sec",
+                "written_mib_per_sec",
+                "events_per_sec",
+                "requests_per_sec",
+                "writes_per_sec",
+                "total_time_s",
+            ],
+            _ => &[
+                "read_mib_per_sec",
+                "written_mib_per_sec",
+                "events_per_sec",
+                "requests_per_sec",
+                "reads_per_sec",
+                "writes_per_sec",
+                "total_time_s",
+            ],
+        },
+        Some(Test::Memory) => &["mib_per_sec", "events_per_sec", "ops_per_sec", "total_time_s"],
+        Some(Test::Oltp) => &["events_per_sec", "transactions_per_sec", "total_time_s"],
+        _ => &["events_per_sec", "total_time_s"],
+    }
 }
 
 /// The major version of a banner's version (`1` of `1.0.20`, `0` of `0.4.12`).
@@ -864,26 +933,35 @@ fn push_metrics(run: &mut Run, test: Test, seg: &Seg, params: &Params) {
         }
         Test::Cpu | Test::Threads | Test::Mutex => {}
     }
-    put(run, "total_time_s", "s", total_time_better(test, seg, params), r.total_time_s);
+    // A time without a direction echoes the run's time limit (see `total_time_better`).
+    let time_better = total_time_better(test, seg, params);
+    if let Some(t) = r.total_time_s {
+        let m = Metric::new("total_time_s", "s", time_better, t);
+        run.push_metric(m.with_time_limit(time_better == Neither));
+    }
     put(run, "total_events", "count", Neither, r.total_events);
-    let pct = r.lat_pct.map(|(p, ms)| (line::percentile_name(p), ms));
-    let mut latencies: Vec<(Cow<'static, str>, Option<f64>, usize)> = vec![
-        ("latency_min_ms".into(), r.lat_min, r.lat_lines[0]),
-        ("latency_avg_ms".into(), r.lat_avg, r.lat_lines[1]),
-        ("latency_max_ms".into(), r.lat_max, r.lat_lines[2]),
+    type Latency = (Cow<'static, str>, Option<f64>, usize, Option<Percentile>);
+    let mut latencies: Vec<Latency> = vec![
+        ("latency_min_ms".into(), r.lat_min, r.lat_lines[0], None),
+        ("latency_avg_ms".into(), r.lat_avg, r.lat_lines[1], None),
+        ("latency_max_ms".into(), r.lat_max, r.lat_lines[2], None),
     ];
-    if let Some((name, ms)) = pct {
-        latencies.push((name.into(), Some(ms), r.lat_lines[3]));
+    if let Some((p, ms)) = r.lat_pct {
+        // `--percentile=0` turns the percentile off; 100 is the maximum.
+        let of = (p > 0.0 && p < 100.0).then(|| Percentile::new("latency", p));
+        latencies.push((line::percentile_name(p).into(), Some(ms), r.lat_lines[3], of));
     }
     let mut wrapped = Vec::new();
     let mut wrapped_line = None;
-    for (name, v, line) in latencies {
-        match v {
-            Some(ms) if ms >= WRAPPED_MS => {
+    for (name, v, line, percentile) in latencies {
+        match (v, percentile) {
+            (Some(ms), _) if ms >= WRAPPED_MS => {
                 wrapped.push(format!("{name} = {ms}"));
                 wrapped_line.get_or_insert(line);
             }
-            _ => put(run, name, "ms", Lower, v),
+            (Some(ms), Some(p)) => run.push_percentile(name, "ms", Lower, ms, p),
+            (v, None) => put(run, name, "ms", Lower, v),
+            (None, Some(_)) => {}
         }
     }
     if !wrapped.is_empty() {
