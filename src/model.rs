@@ -539,6 +539,9 @@ pub struct Labels {
     pub repetition: Option<usize>,
     /// What the manifest says went wrong with the run (`failed`, exit status 2), if anything.
     pub run_failed: Option<String>,
+    /// For the output of a `command` workload of `virtperf run`: what it measures, as the
+    /// manifest records the plan's declaration.
+    pub measure: Option<manifest::Measure>,
 }
 
 impl Default for Labels {
@@ -555,6 +558,7 @@ impl Default for Labels {
             host_side: false,
             repetition: None,
             run_failed: None,
+            measure: None,
         }
     }
 }
