@@ -8,6 +8,7 @@ mod exec;
 mod fio;
 mod fuzz;
 mod inputs;
+mod iperf3;
 mod labels;
 mod pidstat;
 mod report;

@@ -6,6 +6,7 @@
 //! conversion to frames and [`crate::analyse`] for what is done with them.
 
 pub mod fio;
+pub mod iperf3;
 pub mod pidstat;
 pub mod sysbench;
 mod tables;
@@ -31,12 +32,14 @@ pub(crate) use tables::declare_table;
 /// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
 /// host has `host_` before its names): for reading tables written before the metrics table
 /// had a `kind` column. Every pidstat metric is a resource ([`pidstat::KIND`]), and so are
-/// fio's [`fio::RESOURCE_METRICS`]; everything else is performance.
+/// fio's [`fio::RESOURCE_METRICS`] and iperf3's [`iperf3::RESOURCE_METRICS`]; everything else
+/// is performance.
 pub fn declared_kind(tool: &str, metric: &str) -> Kind {
     let metric = metric.strip_prefix("host_").unwrap_or(metric);
     match tool {
         "pidstat" => pidstat::KIND,
         "fio" if fio::RESOURCE_METRICS.contains(&metric) => Kind::Resource,
+        "iperf3" if iperf3::RESOURCE_METRICS.contains(&metric) => Kind::Resource,
         _ => Kind::Performance,
     }
 }
@@ -129,6 +132,7 @@ pub(crate) const STREAM_BYTES: u64 = 32 * 1024 * 1024;
 pub static PARSERS: &[&dyn Parser] = &[
     &fio::FioParser,
     &wrk::WrkParser,
+    &iperf3::Iperf3Parser,
     &pidstat::PidstatParser,
     &sysbench::SysbenchParser,
     &wrk2::Wrk2Parser,
