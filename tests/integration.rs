@@ -11,6 +11,7 @@ mod inputs;
 mod iperf3;
 mod labels;
 mod pidstat;
+mod redis_benchmark;
 mod report;
 mod stats;
 mod sysbench;

@@ -8,6 +8,7 @@
 pub mod fio;
 pub mod iperf3;
 pub mod pidstat;
+pub mod redis_benchmark;
 pub mod sysbench;
 mod tables;
 pub(crate) mod text;
@@ -133,6 +134,7 @@ pub static PARSERS: &[&dyn Parser] = &[
     &fio::FioParser,
     &wrk::WrkParser,
     &iperf3::Iperf3Parser,
+    &redis_benchmark::RedisBenchmarkParser,
     &pidstat::PidstatParser,
     &sysbench::SysbenchParser,
     &wrk2::Wrk2Parser,
@@ -292,6 +294,10 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         match result {
             Ok(runs) => {
                 let mut reps: HashMap<(String, String), usize> = HashMap::new();
+                let mut of_key: HashMap<(String, String), usize> = HashMap::new();
+                for run in &runs {
+                    *of_key.entry((run.workload.clone(), params_string(&run.params))).or_insert(0) += 1;
+                }
                 for (i, mut run) in runs.into_iter().enumerate() {
                     // On the benchmark's output only, not again on the pidstat logs beside it.
                     if let (Some(status), None) = (&report.labels.run_failed, &report.labels.companion) {
@@ -302,11 +308,14 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
                         });
                     }
                     let key = (run.workload.clone(), params_string(&run.params));
+                    let once = of_key.get(&key) == Some(&1);
                     let rep = reps.entry(key).or_insert(0);
                     *rep += 1;
-                    // A one-run file of `virtperf run` takes the repetition its manifest records.
+                    // A run of a file of `virtperf run` takes the repetition its manifest records,
+                    // unless the file holds other runs of the same work (then they are counted):
+                    // a one-run file, or one with a run per test (redis-benchmark's).
                     let repetition = match report.labels.repetition {
-                        Some(r) if report.runs == 1 => r,
+                        Some(r) if once => r,
                         _ => *rep,
                     };
                     out.runs.push(IngestedRun {
