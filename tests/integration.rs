@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod command;
 mod exec;
 mod fio;
 mod fuzz;

@@ -5,6 +5,7 @@
 //! This module does not compute statistics or write tables; see [`crate::model`] for the
 //! conversion to frames and [`crate::analyse`] for what is done with them.
 
+pub(crate) mod command;
 pub mod fio;
 pub mod iperf3;
 pub mod pidstat;
@@ -357,7 +358,12 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
 /// (its output was never read), and its one issue says what the manifest and stderr say.
 fn failed_run(f: &FailedRun, labels: &Labels, why: &str) -> IngestedRun {
     let status = labels.run_failed.as_deref().unwrap_or("failed");
-    let mut run = Run::new(&f.tool, f.workload.clone(), 1);
+    // A measured command's failed run sits in its workload's group, as its good runs.
+    let workload = match labels.measure {
+        Some(_) => command::workload_of(&f.workload),
+        None => f.workload.clone(),
+    };
+    let mut run = Run::new(&f.tool, workload, 1);
     run.issues.push(LogIssue {
         line: 1,
         kind: "run_failed".into(),
@@ -454,6 +460,11 @@ fn ingest_file(
     labeler: &Labeler,
 ) -> (FileReport, Result<Vec<Run>, InputError>) {
     let labels = labeler.label(path);
+    // The output of a command whose plan declares what it measures is read for that alone.
+    let command = labels.measure.clone().map(|m| {
+        let workload = labeler.plan_workload(path).unwrap_or_else(|| "unknown".to_string());
+        command::CommandParser::new(m, &workload)
+    });
     let mut report = FileReport {
         source: path.display().to_string(),
         bytes: 0,
@@ -464,12 +475,41 @@ fn ingest_file(
         error: None,
         warnings: Vec::new(),
     };
-    let result = parse_file(path, forced, cfg, &mut report);
+    let result = match &command {
+        Some(parser) => parse_whole(path, parser, cfg, &mut report),
+        None => parse_file(path, forced, cfg, &mut report),
+    };
     match &result {
         Ok(runs) => report.runs = runs.len(),
         Err(e) => report.error = Some(e.to_string()),
     }
     (report, result)
+}
+
+/// Reads the whole file at `path` with `parser`, which no sniff chose (a measured command's
+/// output: empty or not, it is what the measure is looked for in).
+fn parse_whole(
+    path: &Path,
+    parser: &dyn Parser,
+    cfg: &IngestConfig,
+    report: &mut FileReport,
+) -> Result<Vec<Run>, InputError> {
+    let read_err = |e| InputError::Read { path: path.to_path_buf(), source: e };
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    report.bytes = bytes.len() as u64;
+    if cfg.hash {
+        report.sha256 = Some(sha256_file(path).map_err(read_err)?);
+    }
+    report.parser = Some(parser.name());
+    let opts = ParseOptions { series: cfg.series };
+    let out = parser.parse(&text::lossy(&bytes), &opts).map_err(|inner| InputError::Parse {
+        path: path.to_path_buf(),
+        parser: parser.name(),
+        inner,
+    })?;
+    report.warnings =
+        out.warnings.iter().map(|d| format!("{}:{}: {}", path.display(), d.line, d.message)).collect();
+    Ok(out.runs)
 }
 
 fn parse_file(
