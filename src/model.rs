@@ -14,7 +14,10 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod exit;
+pub mod group;
 pub mod manifest;
+
+pub use group::GroupId;
 
 /// Which direction of a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
