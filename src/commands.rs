@@ -350,7 +350,12 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
         read_inputs_with(&raw, series, hash, quiet, !quiet)?
     };
     let mut dataset = Dataset::from_runs(&ingested.runs);
-    dataset.label_sources = analyse::label_sources(&ingested.files);
+    dataset.label_sources = ingested
+        .files
+        .iter()
+        .filter(|f| f.error.is_none() && f.runs > 0)
+        .map(|f| analyse::LabelSource::of(&f.source, &f.labels))
+        .collect();
     let mut families: std::collections::BTreeMap<String, String> =
         ingested.files.iter().map(|f| (f.source.clone(), f.labels.platform_family.clone())).collect();
     dataset.unreadable = ingested
@@ -483,7 +488,7 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
         let params = if r.params.is_empty() {
             String::new()
         } else {
-            format!(" [{}]", analyse::display_params(&r.params))
+            format!(" [{}]", crate::text::display_params(&r.params))
         };
         writeln!(
             out,

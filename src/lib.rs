@@ -17,3 +17,4 @@ pub mod model;
 pub mod report;
 pub mod stats;
 pub mod table;
+pub(crate) mod text;

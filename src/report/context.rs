@@ -13,9 +13,10 @@ use serde::Serialize;
 use super::figures::{
     ArmValues, Bar, FigureData, Line, OverheadData, PercentileData, PlotContext, PrimaryData, SeriesData,
 };
-use crate::analyse::{display_params, fmt_num, Analysis, OverheadRow, Severity, SummaryRow};
+use crate::analyse::{Analysis, OverheadRow, Severity, SummaryRow};
 use crate::ingest::FileReport;
 use crate::model::{Better, IngestedRun, Labels, Role, Sample};
+use crate::text::{display_params, fmt_num};
 
 /// What the arms of a report are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1648,6 +1649,7 @@ mod tests {
     #[test]
     fn percentiles_are_grouped_by_declaration() {
         let row = |metric: &str, unit: &str, p: Option<(&'static str, f64)>| SummaryRow {
+            group: crate::model::GroupId::from_canonical("w", "", ""),
             workload: "w".into(),
             params: String::new(),
             metric: metric.into(),
