@@ -20,7 +20,6 @@ mod baseline;
 pub mod checks;
 mod compare;
 mod config;
-pub mod frames;
 mod input;
 mod output;
 mod subsystems;
