@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use polars::prelude::{DataFrame, DataType};
+use polars::prelude::{Column, DataFrame, DataType};
 
 use crate::analyse::{arm_name, Dataset, Obs, RunIssue};
-use crate::ingest::{self, Ingested};
+use crate::ingest::{self, Ingested, TableCells};
 use crate::model::{self, Better, Declared, Kind, LogIssue, Percentile, Role, Subsystem};
 
 /// The columns a table must have to be read as a metrics table.
@@ -28,7 +28,7 @@ impl MetricsTable {
     /// The table in `path`, if `path` is a file with a table extension (`.csv`, `.parquet`,
     /// `.json`) that reads as a table with the [`REQUIRED`] columns; `None` otherwise (it is then
     /// a raw output, or not an input at all). A table written before the parsers' declarations
-    /// had columns gets them ([`ingest::declare_table`]).
+    /// had columns gets them ([`declare_missing`]).
     pub(crate) fn read(path: &Path) -> Option<MetricsTable> {
         if !path.is_file() || super::TableFormat::from_path(path).is_none() {
             return None;
@@ -37,7 +37,7 @@ impl MetricsTable {
         if !REQUIRED.iter().all(|c| df.column(c).is_ok()) {
             return None;
         }
-        ingest::declare_table(df).ok().map(|df| MetricsTable { df })
+        declare_missing(df).ok().map(|df| MetricsTable { df })
     }
 
     /// Its number of rows.
@@ -160,6 +160,44 @@ impl Counts {
             monitor_logs: self.monitor_logs + o.monitor_logs,
         }
     }
+}
+
+/// `df` with every declaration column it lacks (and every empty `kind`) filled in as the
+/// parsers declare them ([`ingest::declare_table`]); `df` itself when it has them all.
+fn declare_missing(df: DataFrame) -> Result<DataFrame> {
+    let has = |name: &str| df.column(name).is_ok();
+    let kind = optional(&df, "kind")?;
+    let kind_missing = kind.iter().any(|k| k.as_deref().is_none_or(str::is_empty));
+    if model::DECLARED_COLUMNS.iter().all(|c| has(c)) && !kind_missing {
+        return Ok(df);
+    }
+    let d = ingest::declare_table(TableCells {
+        source: optional(&df, "source")?,
+        run: optional(&df, "run")?,
+        tool: optional(&df, "tool")?,
+        workload: optional(&df, "workload")?,
+        params: optional(&df, "params")?,
+        metric: optional(&df, "metric")?,
+        unit: optional(&df, "unit")?,
+        better: optional(&df, "better")?,
+        value: numbers(&df, "value")?,
+        kind,
+    });
+    let mut df = df;
+    let mut put = |col: Column| -> Result<()> {
+        if df.column(col.name()).is_err() {
+            df.with_column(col)?;
+        }
+        Ok(())
+    };
+    put(Column::new("role".into(), d.role))?;
+    put(Column::new("subsystem".into(), d.subsystem))?;
+    put(Column::new("primary".into(), d.primary))?;
+    put(Column::new("percentile_of".into(), d.percentile_of))?;
+    put(Column::new("percentile".into(), d.percentile))?;
+    put(Column::new("time_limit".into(), d.time_limit))?;
+    df.with_column(Column::new("kind".into(), d.kind))?;
+    Ok(df)
 }
 
 /// Column `name` of `df` as text, one cell per row; `None` when `df` has no such column.

@@ -10,8 +10,7 @@
 //!
 //! Polars is used for the table I/O only; the per-group statistics are computed by
 //! `crate::analyse` over plain rows (why: docs/statistics.md, "Tables and polars"). Nothing else
-//! in the crate imports polars except `crate::ingest::declare_table`, which fills in the
-//! declarations an old table lacks.
+//! in the crate imports polars.
 
 mod analysis;
 mod input;
