@@ -17,7 +17,7 @@
 //! no tool: what a metric is comes from what its parser declared ([`crate::model::Declared`]).
 
 mod baseline;
-pub mod checks;
+mod checks;
 mod compare;
 mod config;
 mod input;

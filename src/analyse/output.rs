@@ -131,7 +131,7 @@ pub enum Severity {
 
 impl Severity {
     /// The word used in tables.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
@@ -193,7 +193,7 @@ impl Scope {
 
     /// Returns true if and only if a check with this scope concerns the comparison of
     /// `row.platform` with `row.baseline` on the row's workload, params, stratum and metric.
-    pub fn concerns(&self, row: &OverheadRow) -> bool {
+    pub(crate) fn concerns(&self, row: &OverheadRow) -> bool {
         self.concerns_comparison(&row.group, &row.metric, &row.platform, &row.baseline)
     }
 
@@ -286,7 +286,7 @@ pub struct Analysis {
 
 impl Analysis {
     /// Returns true if and only if some check failed.
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.checks.iter().any(|c| c.severity == Severity::Fail)
     }
 }
