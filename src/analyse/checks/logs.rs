@@ -7,25 +7,25 @@ use std::collections::BTreeMap;
 use super::{Context, Findings};
 use crate::analyse::input::RunIssue;
 use crate::analyse::output::{Check, Scope, Severity};
+use crate::model::GroupId;
 use crate::text::group_label;
 
 /// `log_errors`: the problems the logs report (socket errors, a fio `err=`, a FATAL line, a
 /// failed run), one check per group, arm and kind of problem; a failure, except fio's
 /// `warning` kind.
 pub(super) fn log_errors(ctx: &Context<'_>) -> Findings {
-    // (workload, params, stratum, arm, kind) -> its issues.
-    let mut by_kind: BTreeMap<(&str, &str, &str, &str, &str), Vec<&RunIssue>> = BTreeMap::new();
+    // (group, arm, kind) -> its issues, in the dataset's order.
+    let mut by_kind: BTreeMap<(GroupId, &str, &str), Vec<&RunIssue>> = BTreeMap::new();
     for i in &ctx.ds.issues {
-        let key =
-            (i.workload.as_str(), i.params.as_str(), i.stratum.as_str(), i.arm.as_str(), i.kind.as_str());
-        by_kind.entry(key).or_default().push(i);
+        let g = GroupId::from_canonical(&i.workload, &i.params, &i.stratum);
+        by_kind.entry((g, i.arm.as_str(), i.kind.as_str())).or_default().push(i);
     }
-    let checks = by_kind.into_iter().map(|((w, p, s, arm, kind), issues)| {
+    let checks = by_kind.into_iter().map(|((g, arm, kind), issues)| {
         let first = issues[0];
         Check {
             check: "log_errors",
             severity: if kind == "warning" { Severity::Warning } else { Severity::Fail },
-            workload: group_label(w, p, s),
+            workload: group_label(g.workload(), g.params_string(), g.stratum()),
             platform: arm.to_string(),
             detail: if issues.len() == 1 {
                 format!("{kind}: {}", first.message)
@@ -33,7 +33,7 @@ pub(super) fn log_errors(ctx: &Context<'_>) -> Findings {
                 format!("{kind} in {} runs, e.g. {}", issues.len(), first.message)
             },
             sources: issues.iter().map(|i| format!("{}:{}", i.source, i.line)).collect(),
-            scope: Scope::group(w, p, s, arm),
+            scope: Scope::of(&g, arm),
         }
     });
     checks.collect::<Vec<_>>().into()

@@ -6,31 +6,31 @@ use std::collections::BTreeMap;
 use super::{Context, Findings};
 use crate::analyse::input::Obs;
 use crate::analyse::output::{Check, Scope, Severity};
+use crate::model::GroupId;
 use crate::text::{fmt_num, group_label};
 
 /// How far a run's time may be from its group's median before `run_time_differs` says so.
 const RUN_TIME_FACTOR: f64 = 2.0;
 
-/// `run_time_differs`: time-limited runs whose time is more than [`RUN_TIME_FACTOR`] times their group's median,
-/// or less than the median over it, in groups of at least 3 such runs: a `run_time_differs`
+/// `run_time_differs`: time-limited runs whose time is more than [`RUN_TIME_FACTOR`] times
+/// their group's median, or less than the median over it, in groups of at least 3 such runs: a
 /// warning naming each run. The time is the metric a parser declares as echoing the run's time
-/// limit ([`crate::model::Metric::time_limit`]: sysbench's `total_time_s` of a time-limited run;
-/// where the run did a fixed amount of work the time is its result, and the `high_cv` and
-/// `outlier` checks judge it). Repetitions of one time-limited workload run for
-/// about as long: one that took twice as long stalled or was starved (a database server that
-/// stopped answering keeps a sysbench OLTP run waiting for its queries past its limit), one
-/// that took half as long had another limit (sysbench 1.0 does not print `--time`) or was cut
-/// short. Either way its rates are not those of its repetitions.
+/// limit ([`crate::model::Metric::time_limit`]: sysbench's `total_time_s` of a time-limited
+/// run; where the run did a fixed amount of work the time is its result, and the `high_cv` and
+/// `outlier` checks judge it). Repetitions of one time-limited workload run for about as long:
+/// one that took twice as long stalled or was starved (a database server that stopped
+/// answering keeps a sysbench OLTP run waiting for its queries past its limit), one that took
+/// half as long had another limit (sysbench 1.0 does not print `--time`) or was cut short.
+/// Either way its rates are not those of its repetitions.
 pub(super) fn run_time_differs(ctx: &Context<'_>) -> Findings {
-    let mut groups: BTreeMap<(&str, &str, &str, &str), Vec<&Obs>> = BTreeMap::new();
+    // The time-limited runs of each group on each arm, in the dataset's order.
+    let mut groups: BTreeMap<(GroupId, &str), Vec<&Obs>> = BTreeMap::new();
     for o in ctx.ds.obs.iter().filter(|o| o.declared.time_limit && o.value > 0.0) {
-        groups
-            .entry((o.workload.as_str(), o.params.as_str(), o.stratum.as_str(), o.arm.as_str()))
-            .or_default()
-            .push(o);
+        let g = GroupId::from_canonical(&o.workload, &o.params, &o.stratum);
+        groups.entry((g, o.arm.as_str())).or_default().push(o);
     }
     let mut checks = Vec::new();
-    for ((w, p, s, arm), runs) in groups {
+    for ((g, arm), runs) in groups {
         let n = runs.len();
         if n < 3 {
             continue;
@@ -51,9 +51,9 @@ pub(super) fn run_time_differs(ctx: &Context<'_>) -> Findings {
             checks.push(Check {
                 check: "run_time_differs",
                 severity: Severity::Warning,
-                workload: group_label(w, p, s),
+                workload: group_label(g.workload(), g.params_string(), g.stratum()),
                 platform: arm.to_string(),
-                scope: Scope::group(w, p, s, arm),
+                scope: Scope::of(&g, arm),
                 detail: format!(
                     "run {} of {} took {} s, {:.1} times the median of its {n} runs ({} s): {why}, \
                      and its rates are not those of its repetitions",
