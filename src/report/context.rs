@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::figures::{
-    ArmValues, Bar, FigureData, Line, OverheadData, PercentileData, PlotContext, PrimaryData, SeriesData,
+    ArmValues, Bar, FigureData, Line, OverheadData, PercentileData, Plot, PlotContext, PrimaryData,
+    SeriesData,
 };
 use crate::analyse::{display_params, fmt_num, Analysis, OverheadRow, Severity, SummaryRow};
 use crate::ingest::FileReport;
@@ -120,7 +121,7 @@ pub struct FigureSpec {
     pub name: String,
     /// Drawing settings.
     #[serde(skip)]
-    pub ctx: PlotContext,
+    pub(crate) ctx: PlotContext,
     /// What to draw.
     pub data: FigureData,
 }

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 pub use context::{Built, ReportContext};
+use figures::Plot;
 
 /// The embedded Markdown template.
 pub const MARKDOWN_TEMPLATE: &str = include_str!("../../templates/report.md.tera");
