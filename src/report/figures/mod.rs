@@ -8,11 +8,11 @@
 //! **Adding a figure kind** is one file and one line: a file here with its data type (a
 //! `Serialize` struct with a `title`) and `impl Plot for ItsData` (how it draws itself on any
 //! plotters backend), declared with `mod its_file;`, plus one line in `figure_kinds!`'s list
-//! below, which makes it a variant of [`FigureData`]. The report's builder
-//! (`super::context`) then decides where the figure appears and fills its data.
+//! below, which makes it a variant of [`FigureData`]. A section builder of the report
+//! (`super::sections`) then decides where the figure appears and fills its data.
 //!
 //! What this module does not do: decide which figures a report has or what their data is
-//! (`super::context` does), or write files (`super::ReportWriter` does).
+//! (the section builders do), or write files (`super::ReportWriter` does).
 //!
 //! Readability rules every figure follows: labelled axes with units, a legend, and a palette
 //! that stays apart in greyscale: each platform has a colour of its own lightness *and* its own
