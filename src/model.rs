@@ -583,6 +583,27 @@ pub struct IngestedRun {
     pub companion: Option<Companion>,
 }
 
+/// What happened to one input file: how it was read and labelled, or why it could not be.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The path, as shown everywhere else.
+    pub source: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// sha256 of the content, hex, when asked for.
+    pub sha256: Option<String>,
+    /// Parser that read it, if one did.
+    pub parser: Option<&'static str>,
+    /// Number of runs found.
+    pub runs: usize,
+    /// How it was labelled.
+    pub labels: Labels,
+    /// The error that stopped it, if any.
+    pub error: Option<String>,
+    /// Notes, each `path:line: message`.
+    pub warnings: Vec<String>,
+}
+
 /// The benchmark run a monitor's log was recorded beside. The log takes that run's workload,
 /// params, subsystem and repetition, so its figures sit in the benchmark's group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -164,26 +164,9 @@ pub struct IngestConfig {
     pub hash: bool,
 }
 
-/// What happened to one input file.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileReport {
-    /// The path, as shown everywhere else.
-    pub source: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// sha256 of the content, hex, when asked for.
-    pub sha256: Option<String>,
-    /// Parser that read it, if one did.
-    pub parser: Option<&'static str>,
-    /// Number of runs found.
-    pub runs: usize,
-    /// How it was labelled.
-    pub labels: Labels,
-    /// The error that stopped it, if any.
-    pub error: Option<String>,
-    /// Notes, each `path:line: message`.
-    pub warnings: Vec<String>,
-}
+// What happened to one input file: the model's, so that the report lists files without
+// knowing the ingester.
+pub use crate::model::FileReport;
 
 /// Everything a batch ingest produced.
 #[derive(Debug, Default)]
