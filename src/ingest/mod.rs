@@ -234,7 +234,11 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         .par_iter()
         .map(|path| {
             let (report, mut result) = ingest_file(path, forced, cfg, labeler);
-            // Every run is held until the table is written: no room to spare in each.
+            // Every run is held until the table is written: no room to spare in each, nor in a
+            // file's list of runs (a one-run file's list had room for four).
+            if let Ok(runs) = &mut result {
+                runs.shrink_to_fit();
+            }
             for run in result.iter_mut().flatten() {
                 run.metrics.shrink_to_fit();
                 run.series.shrink_to_fit();
