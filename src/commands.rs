@@ -1,6 +1,8 @@
 //! What each subcommand does, from parsed options to files and exit status. The binary only
 //! parses arguments and prints errors; everything else is here so tests can call it.
 
+mod report_input;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -348,8 +350,8 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
         a.confidence * 100.0
     )?;
     for r in rows {
-        let text = crate::report::context::change_text(r);
-        let cost = crate::report::context::cost_text(r).replace('×', "x");
+        let text = crate::report::text::change_text(r);
+        let cost = crate::report::text::cost_text(r).replace('×', "x");
         let params = if r.params.is_empty() {
             String::new()
         } else {
@@ -448,11 +450,11 @@ fn default_out(input: &std::path::Path) -> std::path::PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "report".into());
-    std::path::Path::new("reports").join(crate::report::context::slug(&name))
+    std::path::Path::new("reports").join(crate::report::text::slug(&name))
 }
 
 fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
-    use crate::report::{self, context};
+    use crate::report;
     let mut cfg = analyse_config(&args.stats)?;
     // Templates are checked before anything is read: a broken one is a usage error.
     report::Templates::load(args.report.templates.as_deref())?;
@@ -462,17 +464,17 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     table::write_analysis(&a, &out)?;
-    let (mut runs, mut files) = report::platform_views(&loaded.ingested);
+    let (mut runs, mut files) = report_input::platform_views(&loaded.ingested);
     if args.stats.group_by == GroupBy::Family {
         runs.iter_mut().for_each(|r| r.arm = family_of(&loaded.families, &r.source));
         files.iter_mut().for_each(|f| f.arm = family_of(&loaded.families, &f.report.source));
     }
-    let input = context::ReportInput {
+    let input = report::ReportInput {
         analysis: a,
         runs,
         files,
         inputs: args.input.inputs.iter().map(|p| p.display().to_string()).collect(),
-        mode: context::Mode::Platforms,
+        mode: report::Mode::Platforms,
         title: args.report.title.clone(),
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
@@ -480,7 +482,8 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
 }
 
 fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
-    use crate::report::{self, compare, context};
+    use crate::report;
+    use report_input::{as_campaign, campaign_names, campaign_views, merge};
     let cfg = analyse_config(&StatsArgs {
         baseline: None,
         confidence: args.confidence,
@@ -488,9 +491,9 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         group_by: args.group_by,
     })?;
     report::Templates::load(args.report.templates.as_deref())?;
-    let (name_a, name_b) = compare::campaign_names(&args.a, &args.b);
+    let (name_a, name_b) = campaign_names(&args.a, &args.b);
     let out = args.out.clone().unwrap_or_else(|| {
-        std::path::Path::new("reports").join(report::context::slug(&format!("{name_a}-vs-{name_b}")))
+        std::path::Path::new("reports").join(report::text::slug(&format!("{name_a}-vs-{name_b}")))
     });
     let side =
         |path: &std::path::Path| InputArgs { inputs: vec![path.to_path_buf()], label: args.label.clone() };
@@ -499,25 +502,25 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     la.group(args.group_by);
     lb.group(args.group_by);
     let ok = la.ok && lb.ok;
-    let mut ds = compare::as_campaign(la.dataset, &name_a);
-    compare::merge(&mut ds, compare::as_campaign(lb.dataset, &name_b));
+    let mut ds = as_campaign(la.dataset, &name_a);
+    merge(&mut ds, as_campaign(lb.dataset, &name_b));
     let cfg = AnalyseConfig { baseline: name_a.clone(), ..cfg };
     let a = analyse::analyse(&ds, &cfg);
     table::write_analysis(&a, &out)?;
-    let (mut runs, mut files) = compare::views(&la.ingested, &name_a);
-    let (mut rb, fb) = compare::views(&lb.ingested, &name_b);
+    let (mut runs, mut files) = campaign_views(&la.ingested, &name_a);
+    let (mut rb, fb) = campaign_views(&lb.ingested, &name_b);
     if args.group_by == GroupBy::Family {
         runs.iter_mut().for_each(|r| r.stratum = family_of(&la.families, &r.source));
         rb.iter_mut().for_each(|r| r.stratum = family_of(&lb.families, &r.source));
     }
     runs.extend(rb);
     files.extend(fb);
-    let input = context::ReportInput {
+    let input = report::ReportInput {
         analysis: a,
         runs,
         files,
         inputs: vec![args.a.display().to_string(), args.b.display().to_string()],
-        mode: context::Mode::Campaigns,
+        mode: report::Mode::Campaigns,
         title: args.report.title.clone(),
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
@@ -530,7 +533,7 @@ fn family_of(families: &std::collections::BTreeMap<String, String>, source: &str
 }
 
 fn finish_report(
-    input: &crate::report::context::ReportInput,
+    input: &crate::report::ReportInput,
     out: &std::path::Path,
     opts: &crate::cli::ReportOutputArgs,
     inputs_ok: bool,

@@ -229,7 +229,7 @@ impl Declared {
             role: r.role,
             subsystem: r.subsystem,
             primary: r.primary.as_deref() == Some(m.name.as_ref()),
-            percentile: m.percentile.clone(),
+            percentile: m.percentile.as_deref().cloned(),
             time_limit: m.time_limit,
         }
     }
@@ -252,9 +252,10 @@ pub struct Metric {
     /// The value, always finite.
     pub value: f64,
     /// Which percentile of which distribution the metric is, when it is one; declared by the
-    /// parser that makes the metric.
+    /// parser that makes the metric. Boxed: most metrics are none, and an ingest holds every
+    /// run's metrics until its table is written (inline, it made every metric a third larger).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub percentile: Option<Percentile>,
+    pub percentile: Option<Box<Percentile>>,
     /// The metric is the run's elapsed time and only echoes the time limit the run was given
     /// (sysbench's `total_time_s` of a run stopped by `--time`): repetitions of one workload
     /// then take about as long, and one that did not stalled or was cut short. Declared by the
@@ -289,7 +290,7 @@ impl Metric {
 
     /// The same metric declared as `percentile`.
     pub fn with_percentile(self, percentile: Percentile) -> Metric {
-        Metric { percentile: Some(percentile), ..self }
+        Metric { percentile: Some(Box::new(percentile)), ..self }
     }
 
     /// The same metric declared as echoing the run's time limit ([`Metric::time_limit`]) when
@@ -541,6 +542,9 @@ pub struct Labels {
     pub repetition: Option<usize>,
     /// What the manifest says went wrong with the run (`failed`, exit status 2), if anything.
     pub run_failed: Option<String>,
+    /// For the output of a `command` workload of `virtperf run`: what it measures, as the
+    /// manifest records the plan's declaration.
+    pub measure: Option<manifest::Measure>,
 }
 
 impl Default for Labels {
@@ -557,6 +561,7 @@ impl Default for Labels {
             host_side: false,
             repetition: None,
             run_failed: None,
+            measure: None,
         }
     }
 }
@@ -579,6 +584,27 @@ pub struct IngestedRun {
     /// them (from the manifest, or `rep1.pidstat` beside `rep1.txt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub companion: Option<Companion>,
+}
+
+/// What happened to one input file: how it was read and labelled, or why it could not be.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The path, as shown everywhere else.
+    pub source: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// sha256 of the content, hex, when asked for.
+    pub sha256: Option<String>,
+    /// Parser that read it, if one did.
+    pub parser: Option<&'static str>,
+    /// Number of runs found.
+    pub runs: usize,
+    /// How it was labelled.
+    pub labels: Labels,
+    /// The error that stopped it, if any.
+    pub error: Option<String>,
+    /// Notes, each `path:line: message`.
+    pub warnings: Vec<String>,
 }
 
 /// The benchmark run a monitor's log was recorded beside. The log takes that run's workload,

@@ -181,6 +181,26 @@ pub struct RunRecord {
     pub accel: Option<String>,
     /// Platform settings from the plan.
     pub settings: BTreeMap<String, String>,
+    /// For a `command` workload: what it measures, as the plan declares it; `None` otherwise.
+    pub measure: Option<Measure>,
+    /// The factor values this run's workload and platform were expanded with from the plan's
+    /// matrices (`threads` -> `8`, `smp` -> `2`), empty when nothing was expanded.
+    pub factors: BTreeMap<String, String>,
+}
+
+/// What a `command` workload measures (the plan's `[workload.measure]`): the ingester finds
+/// the value in the command's output with `pattern` and records it as metric `metric`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measure {
+    /// Metric name, with its unit in it as every metric's (`fork_time_ms`, `touch_gib_per_sec`).
+    pub metric: String,
+    /// Unit, spelled out (`ms`, `GiB/s`).
+    pub unit: String,
+    /// Which direction is better: `higher` or `lower`.
+    pub better: crate::model::Better,
+    /// A regular expression (Rust `regex` syntax) with one capture group around the number;
+    /// the last match in the output is the run's value.
+    pub pattern: String,
 }
 
 impl Manifest {
