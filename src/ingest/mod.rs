@@ -26,7 +26,7 @@ use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
 use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run};
 
-pub(crate) use tables::declare_table;
+pub(crate) use tables::{declare_table, TableCells};
 
 /// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
 /// host has `host_` before its names): for reading tables written before the metrics table

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::analyse::{fmt_num, OverheadRow};
+use crate::analyse::OverheadRow;
 use crate::model::Better;
+use crate::text::fmt_num;
 
 /// A value with 4 significant digits (the analysis' own formatting).
 pub(crate) fn num(v: f64) -> String {

@@ -2,10 +2,10 @@
 //! its sha256, size, parser, runs, the arm it was counted under and how it was labelled.
 
 use super::Plan;
-use crate::analyse::display_params;
 use crate::report::context::{FileCtx, MetricCtx};
 use crate::report::input::{FileView, ReportInput};
 use crate::report::text::num;
+use crate::text::display_params;
 
 /// Appendix A: one row per summary row of the analysis, in its order.
 pub(super) fn metrics(plan: &Plan) -> Vec<MetricCtx> {

@@ -26,7 +26,8 @@ use super::context::{FigureCtx, ReportContext};
 use super::figures::{FigureData, Plot, PlotContext};
 use super::input::{Mode, ReportInput};
 use super::text::Slugs;
-use crate::analyse::{display_params, Analysis, OverheadRow, SummaryRow};
+use crate::analyse::{Analysis, OverheadRow, SummaryRow};
+use crate::text::display_params;
 
 mod appendix;
 mod compared;

@@ -342,6 +342,7 @@ mod tests {
     #[test]
     fn percentiles_are_grouped_by_declaration() {
         let row = |metric: &str, unit: &str, p: Option<(&'static str, f64)>| SummaryRow {
+            group: crate::model::GroupId::from_canonical("w", "", ""),
             workload: "w".into(),
             params: String::new(),
             metric: metric.into(),
