@@ -627,9 +627,9 @@ fn html_renders_offline_in_headless_chromium() {
 // Nothing panics
 
 /// The input of a platforms report of `ds` alone (no raw runs or files), default analysis.
-fn report_input(ds: &virtperf::analyse::Dataset) -> virtperf::report::context::ReportInput {
+fn report_input(ds: &virtperf::analyse::Dataset) -> virtperf::report::ReportInput {
     use virtperf::analyse::{analyse, AnalyseConfig};
-    use virtperf::report::context::{Mode, ReportInput};
+    use virtperf::report::{Mode, ReportInput};
     ReportInput {
         analysis: analyse(ds, &AnalyseConfig::default()),
         runs: vec![],
@@ -915,7 +915,7 @@ fn every_sentence_template_reads_as_worked_out_by_hand() {
             .find(|o| o.workload == w && o.metric == m && o.platform == arm)
             .unwrap_or_else(|| panic!("no comparison {w} {m} {arm}"))
     };
-    let say = |w: &str, m: &str, arm: &str| virtperf::report::context::finding(row(w, m, arm), w);
+    let say = |w: &str, m: &str, arm: &str| virtperf::report::finding(row(w, m, arm), w);
     assert_eq!(
         say("sysbench.cpu", "events_per_sec", "qemu"),
         "qemu on sysbench.cpu: events_per_sec -88.0% [-93.0%, -83.0%] against native (12.00 vs 100.0 \
@@ -972,7 +972,7 @@ fn every_sentence_template_reads_as_worked_out_by_hand() {
 #[test]
 fn headline_subsystems_and_figures_use_the_same_words() {
     use virtperf::report::figures::FigureData;
-    let built = virtperf::report::context::build(&report_input(&worked_dataset()));
+    let built = virtperf::report::build(&report_input(&worked_dataset()));
     let c = &built.context;
     let cells = |label: &str| {
         let row = c.headline.rows.iter().find(|r| r.label == label).expect("headline row");

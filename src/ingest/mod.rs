@@ -29,7 +29,7 @@ use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
 use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run};
 
-pub(crate) use tables::declare_table;
+pub(crate) use tables::{declare_table, TableCells};
 
 /// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
 /// host has `host_` before its names): for reading tables written before the metrics table
@@ -171,26 +171,9 @@ pub struct IngestConfig {
     pub hash: bool,
 }
 
-/// What happened to one input file.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileReport {
-    /// The path, as shown everywhere else.
-    pub source: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// sha256 of the content, hex, when asked for.
-    pub sha256: Option<String>,
-    /// Parser that read it, if one did.
-    pub parser: Option<&'static str>,
-    /// Number of runs found.
-    pub runs: usize,
-    /// How it was labelled.
-    pub labels: Labels,
-    /// The error that stopped it, if any.
-    pub error: Option<String>,
-    /// Notes, each `path:line: message`.
-    pub warnings: Vec<String>,
-}
+// What happened to one input file: the model's, so that the report lists files without
+// knowing the ingester.
+pub use crate::model::FileReport;
 
 /// Everything a batch ingest produced.
 #[derive(Debug, Default)]
@@ -258,7 +241,11 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         .par_iter()
         .map(|path| {
             let (report, mut result) = ingest_file(path, forced, cfg, labeler);
-            // Every run is held until the table is written: no room to spare in each.
+            // Every run is held until the table is written: no room to spare in each, nor in a
+            // file's list of runs (a one-run file's list had room for four).
+            if let Ok(runs) = &mut result {
+                runs.shrink_to_fit();
+            }
             for run in result.iter_mut().flatten() {
                 run.metrics.shrink_to_fit();
                 run.series.shrink_to_fit();
