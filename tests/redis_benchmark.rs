@@ -59,7 +59,7 @@ fn quiet_output() {
         assert!(d.params.is_empty(), "-q prints no option: {:?}", d.params);
         let p50 = d.metrics.iter().find(|m| m.name == "latency_p50_ms").expect("p50");
         assert_eq!((p50.unit.as_ref(), p50.better), ("ms", Better::Lower));
-        assert_eq!(p50.percentile, Some(Percentile::new("latency", 50.0)));
+        assert_eq!(p50.percentile, Some(Box::new(Percentile::new("latency", 50.0))));
         let rps = d.metrics.iter().find(|m| m.name == "requests_per_sec").expect("rps");
         assert_eq!((rps.unit.as_ref(), rps.better), ("requests/s", Better::Higher));
     }
@@ -93,7 +93,7 @@ fn csv_output() {
     assert_eq!(r[2].data.metric("latency_p99_ms"), Some(12.015));
     assert_eq!((r[2].data.first_line, r[2].data.last_line), (4, 4));
     let p95 = r[0].data.metrics.iter().find(|m| m.name == "latency_p95_ms").expect("p95");
-    assert_eq!(p95.percentile, Some(Percentile::new("latency", 95.0)));
+    assert_eq!(p95.percentile, Some(Box::new(Percentile::new("latency", 95.0))));
     assert!(r[0].data.metrics.iter().find(|m| m.name == "latency_avg_ms").expect("avg").percentile.is_none());
 }
 

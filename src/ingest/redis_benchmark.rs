@@ -537,7 +537,7 @@ mod tests {
         let m = latency_metric("p99_latency_ms", 2.0).expect("p99");
         assert_eq!(
             (m.name.as_ref(), m.percentile),
-            ("latency_p99_ms", Some(Percentile::new("latency", 99.0)))
+            ("latency_p99_ms", Some(Box::new(Percentile::new("latency", 99.0))))
         );
         assert_eq!(latency_metric("p99.9", 1.0).map(|m| m.name), Some("latency_p99_9_ms".into()));
         assert_eq!(latency_metric("avg", 1.0).map(|m| m.name), Some("latency_avg_ms".into()));
