@@ -1107,3 +1107,104 @@ fn example_plans_are_valid() {
     }
     assert!(n >= 2);
 }
+
+/// Builds examples/bench (forksum, memsweep) statically into `dir/bin` with the script the
+/// examples use; `None` (skipped) without a C compiler.
+fn build_bench(dir: &Path) -> Option<PathBuf> {
+    if !have_tool("cc") {
+        return None;
+    }
+    let bin = dir.join("bin");
+    let out = Command::new("sh").arg(root().join("examples/bench/build.sh")).arg(&bin).output().unwrap();
+    assert!(out.status.success(), "build.sh: {}", String::from_utf8_lossy(&out.stderr));
+    Some(bin)
+}
+
+/// `command` workloads that say what they measure: forksum and memsweep from examples/bench,
+/// copied into the platform's work folder by `files` and run natively. Every run records the
+/// plan's measure, and its output holds the number the pattern finds (checked here with the
+/// pattern and against forksum's own sum); a run whose output has no match is recorded failed,
+/// saying so.
+#[test]
+fn native_command_workloads_record_their_measure() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_) = build_bench(dir.path()) else { return };
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "measure-test"
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "forksum"
+kind = "command"
+args = ["./forksum", "1", "300"]
+files = ["bin/forksum"]
+repetitions = 2
+[workload.measure]
+metric = "fork_time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'forks, (\d+(?:\.\d+)?) ms'
+[[workload]]
+name = "memsweep"
+kind = "command"
+args = ["./memsweep", "4", "1"]
+files = ["bin/memsweep"]
+repetitions = 1
+[workload.measure]
+metric = "sweep_time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'accesses in (\d+(?:\.\d+)?) ms'
+[[workload]]
+name = "silent"
+kind = "command"
+args = ["echo", "no number here"]
+repetitions = 1
+[workload.measure]
+metric = "x_ms"
+unit = "ms"
+better = "lower"
+pattern = '(\d+) ms'
+"#,
+    );
+    let out = dir.path().join("out");
+    let assert = vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 4, "{stderr}");
+    let value = |r: &virtperf::model::manifest::RunRecord| -> f64 {
+        let measure = r.measure.as_ref().unwrap_or_else(|| panic!("{} has no measure", r.id));
+        let re = regex::Regex::new(&measure.pattern).unwrap();
+        let text = std::fs::read_to_string(out.join(&r.output)).unwrap();
+        let caps = re.captures_iter(&text).last().unwrap_or_else(|| panic!("{}: {text}", r.id));
+        caps[1].parse().unwrap()
+    };
+    for id in ["native/forksum/rep1", "native/forksum/rep2", "native/memsweep/rep1"] {
+        let r = m.run(id).unwrap();
+        assert_eq!(r.status, RunStatus::Ok, "{r:#?}");
+        assert!(value(r) > 0.0, "{id}");
+    }
+    let f = m.run("native/forksum/rep1").unwrap();
+    let measure = f.measure.as_ref().unwrap();
+    assert_eq!((measure.metric.as_str(), measure.unit.as_str()), ("fork_time_ms", "ms"));
+    assert_eq!(measure.better, virtperf::model::Better::Lower);
+    let text = std::fs::read_to_string(out.join(&f.output)).unwrap();
+    assert!(text.starts_with("forksum: 1..300 = 45150 in 598 forks, "), "{text}");
+    assert_eq!(m.run("native/memsweep/rep1").unwrap().measure.as_ref().unwrap().metric, "sweep_time_ms");
+    // The binaries were copied into the platform's work folder, executable.
+    use std::os::unix::fs::PermissionsExt;
+    let copied = out.join(".virtperf/work/native/forksum");
+    assert!(std::fs::metadata(&copied).unwrap().permissions().mode() & 0o100 != 0);
+    let silent = m.run("native/silent/rep1").unwrap();
+    assert_eq!(silent.status, RunStatus::Failed);
+    assert_eq!(
+        silent.error.as_deref(),
+        Some("its output has no match for the measure's pattern '(\\d+) ms' (metric x_ms)")
+    );
+    assert!(stderr.contains("native/silent/rep1 Failed"), "{stderr}");
+}

@@ -11,6 +11,8 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::kinds::{workload_kind, ArgvFrom, Client, WorkloadKind, WORKLOAD_KINDS};
+use crate::model::manifest::Measure;
+use crate::model::Better;
 
 /// Seconds, as a float.
 pub(crate) type Seconds = f64;
@@ -222,10 +224,93 @@ pub(crate) struct WorkloadSpec {
     /// wrk: port nginx listens on, on the platform. Default 18080.
     #[serde(default)]
     pub(crate) port: Option<u16>,
+    /// command: what it measures (`[workload.measure]`), recorded in every run's manifest
+    /// record for the ingester.
+    #[serde(default)]
+    pub(crate) measure: Option<MeasureSpec>,
+    /// Files on this host (relative to the plan) copied into the platform's work folder, under
+    /// their own names, before the workload's first run there: a benchmark built on the host.
+    #[serde(default)]
+    pub(crate) files: Vec<PathBuf>,
 }
 
 fn five() -> u32 {
     5
+}
+
+/// `[workload.measure]`: the number a `command` workload's output holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeasureSpec {
+    /// Metric name (`fork_time_ms`): a letter, then letters, digits and `_`.
+    pub(crate) metric: String,
+    /// Its unit (`ms`).
+    pub(crate) unit: String,
+    /// `higher` or `lower`.
+    pub(crate) better: String,
+    /// A regular expression with one capture group around the number; the last match counts.
+    pub(crate) pattern: String,
+}
+
+impl MeasureSpec {
+    /// What is wrong with it, for the plan check: `None` when it is fine.
+    fn problem(&self) -> Option<String> {
+        let ident = |s: &str| {
+            s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if !ident(&self.metric) {
+            return Some(format!(
+                "key 'metric' must be a name of letters, digits and '_' starting with a letter \
+                 (e.g. \"fork_time_ms\"), got '{}'",
+                self.metric
+            ));
+        }
+        if self.unit.trim().is_empty() {
+            return Some("key 'unit' must not be empty (e.g. \"ms\")".into());
+        }
+        if Better::parse(&self.better).is_none_or(|b| b == Better::None) {
+            return Some(format!("key 'better' must be \"higher\" or \"lower\", got '{}'", self.better));
+        }
+        match regex::Regex::new(&self.pattern) {
+            Err(e) => Some(format!("key 'pattern' is not a valid regular expression: {e}")),
+            Ok(re) if re.captures_len() != 2 => Some(format!(
+                "key 'pattern' must have exactly one capture group, around the number \
+                 (e.g. 'in (\\d+(?:\\.\\d+)?) ms'; use (?:...) for other groups), got {} in '{}'",
+                re.captures_len() - 1,
+                self.pattern
+            )),
+            Ok(_) => None,
+        }
+    }
+
+    /// As the manifest records it.
+    pub(crate) fn to_measure(&self) -> Measure {
+        Measure {
+            metric: self.metric.clone(),
+            unit: self.unit.clone(),
+            better: Better::parse(&self.better).unwrap_or(Better::None),
+            pattern: self.pattern.clone(),
+        }
+    }
+
+    /// The number in `output` (the last match of the pattern), or why there is none.
+    pub(crate) fn find(&self, output: &str) -> Result<f64, String> {
+        let re = regex::Regex::new(&self.pattern).map_err(|e| e.to_string())?;
+        let Some(caps) = re.captures_iter(output).last() else {
+            return Err(format!(
+                "its output has no match for the measure's pattern '{}' (metric {})",
+                self.pattern, self.metric
+            ));
+        };
+        let text = caps.get(1).map(|m| m.as_str()).unwrap_or("");
+        text.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+            format!(
+                "the measure's pattern '{}' found '{text}' in its output, which is not a number (metric {})",
+                self.pattern, self.metric
+            )
+        })
+    }
 }
 
 /// Kinds of platform.
@@ -252,14 +337,18 @@ impl Plan {
     fn resolve_paths(&mut self) {
         let base = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        for p in &mut self.platforms {
-            for f in [&mut p.key, &mut p.kernel, &mut p.initrd, &mut p.disk].into_iter().flatten() {
-                if let (Ok(rest), Some(home)) = (f.strip_prefix("~"), &home) {
-                    *f = home.join(rest);
-                } else if f.is_relative() {
-                    *f = base.join(&*f);
-                }
+        let resolve = |f: &mut PathBuf| {
+            if let (Ok(rest), Some(home)) = (f.strip_prefix("~"), &home) {
+                *f = home.join(rest);
+            } else if f.is_relative() {
+                *f = base.join(&*f);
             }
+        };
+        for p in &mut self.platforms {
+            [&mut p.key, &mut p.kernel, &mut p.initrd, &mut p.disk].into_iter().flatten().for_each(resolve);
+        }
+        for w in &mut self.workloads {
+            w.files.iter_mut().for_each(resolve);
         }
     }
 
@@ -360,6 +449,32 @@ impl Plan {
                     "{at}: keys 'file_bytes' and 'port' are for {} only",
                     clients.join(" or ")
                 )));
+            }
+            if let Some(m) = &w.measure {
+                if w.kind_def().is_none_or(|k| k.argv != ArgvFrom::Args) {
+                    return Err(self.err(format!(
+                        "{at}: key 'measure' is for kind = \"command\" (the other kinds' outputs are read by \
+                         their own parsers)"
+                    )));
+                }
+                if let Some(why) = m.problem() {
+                    return Err(self.err(format!("{at}: [workload.measure] {why}")));
+                }
+            }
+            let mut copied = BTreeSet::new();
+            for f in &w.files {
+                let Some(name) = f.file_name().and_then(|n| n.to_str()).filter(|n| check_name(n).is_ok())
+                else {
+                    return Err(self.err(format!(
+                        "{at}: key 'files' entry '{}' must end in a file name of letters, digits, '-', '_' and '.'",
+                        f.display()
+                    )));
+                };
+                if !copied.insert(name) {
+                    return Err(self.err(format!(
+                        "{at}: key 'files' names two files called '{name}'; they would land on one path"
+                    )));
+                }
             }
             if let Some(list) = &w.platforms {
                 for name in list {
@@ -639,6 +754,55 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("key 'args' must hold the command's argv for kind = \"command\""), "{e}");
+    }
+
+    #[test]
+    fn a_command_measure_is_checked_when_the_plan_is_read() {
+        let with = |measure: &str| {
+            parse(&format!(
+                "{}\n[[workload]]\nname = \"fs\"\nkind = \"command\"\nargs = [\"./forksum\", \"1\", \"9\"]\n\
+                 files = [\"bin/forksum\"]\n[workload.measure]\n{measure}\n",
+                OK
+            ))
+        };
+        let good = "metric = \"fork_time_ms\"\nunit = \"ms\"\nbetter = \"lower\"\npattern = 'in (\\d+(?:\\.\\d+)?) ms'";
+        let p = with(good).unwrap();
+        let w = p.workload("fs").unwrap();
+        assert_eq!(w.files, [Path::new("bin/forksum")]);
+        let m = w.measure.as_ref().unwrap();
+        assert_eq!(m.to_measure().better, Better::Lower);
+        assert_eq!(m.find("forksum: 1..9 = 45 in 16 forks, 1.5 ms\nagain in 2.25 ms\n"), Ok(2.25));
+        assert_eq!(
+            m.find("nothing"),
+            Err("its output has no match for the measure's pattern 'in (\\d+(?:\\.\\d+)?) ms' (metric fork_time_ms)"
+                .into())
+        );
+        let err = |m: &str| with(m).unwrap_err().to_string();
+        let e = err(&good.replace("(?:", "("));
+        assert!(
+            e.contains(
+                "workload[1] ('fs'): [workload.measure] key 'pattern' must have exactly one capture group"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("got 2 in"), "{e}");
+        let e = err(&good.replace("'in (", "'in ((("));
+        assert!(e.contains("key 'pattern' is not a valid regular expression"), "{e}");
+        let e = err(&good.replace("lower", "none"));
+        assert!(e.contains("key 'better' must be \"higher\" or \"lower\", got 'none'"), "{e}");
+        let e = err(&good.replace("fork_time_ms", "fork time"));
+        assert!(e.contains("key 'metric' must be a name"), "{e}");
+        let e = err(&good.replace("unit = \"ms\"", "unit = \" \""));
+        assert!(e.contains("key 'unit' must not be empty"), "{e}");
+        let e = err(&format!("{good}\nhow = 1"));
+        assert!(e.contains("unknown field `how`"), "{e}");
+        // Only a command's number is declared in the plan.
+        let e = parse(&OK.replace("run\"]", &format!("run\"]\n[workload.measure]\n{good}")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("key 'measure' is for kind = \"command\""), "{e}");
+        let e = parse(&OK.replace("run\"]", "run\"]\nfiles = [\"a/x\", \"b/x\"]")).unwrap_err().to_string();
+        assert!(e.contains("key 'files' names two files called 'x'"), "{e}");
     }
 
     #[test]
