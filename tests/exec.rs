@@ -1208,3 +1208,106 @@ pattern = '(\d+) ms'
     );
     assert!(stderr.contains("native/silent/rep1 Failed"), "{stderr}");
 }
+
+/// `--dry-run` of a plan with matrices lists every expansion with its factor values, the number
+/// of runs over the whole expansion, and each run's argv with the values filled in; the order
+/// interleaves the expansions (block 1 holds repetition 1 of every pair).
+#[test]
+fn dry_run_lists_the_expansion_of_matrices() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "matrix-dry"
+[[platform]]
+name = "native"
+kind = "native"
+[[platform]]
+name = "docker"
+kind = "docker"
+image = "virtperf-lab"
+[platform.matrix]
+cpus = [1, 2]
+[[workload]]
+name = "cpu"
+kind = "sysbench"
+args = ["cpu", "--cpu-max-prime={prime}", "--time=1", "run"]
+repetitions = 2
+[workload.matrix]
+prime = [10000, 20000, 50000]
+"#,
+    );
+    let out = vp(dir.path()).arg("run").arg(&plan).arg("--dry-run").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.starts_with("# campaign 'matrix-dry', seed 1, 18 runs, output results/matrix-dry\n"),
+        "{text}"
+    );
+    for line in [
+        "# platform 'docker': matrix cpus -> 2 platforms\n",
+        "#   docker-cpus=1  (cpus=1)\n",
+        "#   docker-cpus=2  (cpus=2)\n",
+        "# workload 'cpu': matrix prime -> 3 workloads\n",
+        "#   cpu-prime=10000  (prime=10000)\n",
+        "#   cpu-prime=50000  (prime=50000)\n",
+        "  run:     sysbench cpu '--cpu-max-prime=20000' '--time=1' run\n",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+    // Docker's container names cannot hold '='.
+    assert!(text.contains("docker run -d --rm --name virtperf-matrix-dry-docker-cpus_1-"), "{text}");
+    assert!(text.contains("'--cpus=2' virtperf-lab sleep infinity"), "{text}");
+    let ids: Vec<&str> =
+        text.lines().filter(|l| l.starts_with('[')).map(|l| l.split(' ').nth(1).unwrap()).collect();
+    assert_eq!(ids.len(), 18);
+    assert!(ids[..9].iter().all(|id| id.ends_with("/rep1")), "{ids:?}");
+    let first: std::collections::BTreeSet<&str> =
+        ids[..9].iter().map(|id| id.rsplit_once('/').unwrap().0).collect();
+    assert_eq!(first.len(), 9, "block 1 holds every (platform, workload) pair once: {ids:?}");
+}
+
+/// A workload matrix, for real on this host: one workload per value, its argv filled in, its
+/// output the tool's for that value, and every run's factors recorded in the manifest.
+#[test]
+fn native_campaign_over_a_workload_matrix_records_the_factors() {
+    if !have_tool("sysbench") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "matrix-native"
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "cpu-{prime}-t{threads}"
+kind = "sysbench"
+args = ["cpu", "--cpu-max-prime={prime}", "--threads={threads}", "--time=1", "run"]
+repetitions = 1
+[workload.matrix]
+prime = [2000, 3000]
+threads = [1, 2]
+"#,
+    );
+    let out = dir.path().join("out");
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 4);
+    for (prime, threads) in [("2000", "1"), ("2000", "2"), ("3000", "1"), ("3000", "2")] {
+        let id = format!("native/cpu-{prime}-t{threads}/rep1");
+        let r = m.run(&id).unwrap_or_else(|| panic!("no {id}"));
+        assert_eq!(r.status, RunStatus::Ok);
+        let want: BTreeMap<String, String> =
+            [("prime".to_string(), prime.to_string()), ("threads".to_string(), threads.to_string())].into();
+        assert_eq!(r.factors, want, "{id}");
+        assert!(r.argv.contains(&format!("--cpu-max-prime={prime}")), "{:?}", r.argv);
+        let text = std::fs::read_to_string(out.join(&r.output)).unwrap();
+        assert!(text.contains(&format!("Prime numbers limit: {prime}\n")), "{text}");
+        assert!(text.contains(&format!("Number of threads: {threads}\n")), "{text}");
+    }
+    check_labels_and_ingest(&out, &m);
+}

@@ -271,6 +271,10 @@ impl Campaign {
             self.slots.len(),
             self.out.display()
         );
+        let platforms = self.plan.platforms.iter().map(|p| (p.name.as_str(), p.base.as_deref(), &p.factors));
+        let workloads = self.plan.workloads.iter().map(|w| (w.name.as_str(), w.base.as_deref(), &w.factors));
+        s.push_str(&describe_matrices("platform", platforms));
+        s.push_str(&describe_matrices("workload", workloads));
         for p in &self.platforms {
             for argv in p.exec.describe_start(&self.service_ports(p.exec.name())) {
                 s.push_str(&format!("# start {}: {}\n", p.exec.name(), shown(&argv)));
@@ -319,11 +323,12 @@ impl Campaign {
 
     /// Ports on platform `name` where services that its workloads need listen.
     fn service_ports(&self, name: &str) -> Vec<u16> {
+        let Some(spec) = self.plan.platforms.iter().find(|p| p.name == name) else { return Vec::new() };
         let ports: BTreeSet<u16> = self
             .plan
             .workloads
             .iter()
-            .filter(|w| w.runs_on(name))
+            .filter(|w| w.runs_on(spec))
             .filter_map(WorkloadSpec::service_port)
             .collect();
         ports.into_iter().collect()
@@ -583,6 +588,7 @@ impl Campaign {
             stderr: files.rel(&format!(".{}.stderr", files.stem)),
             timeout_s: w.timeout_s.unwrap_or(self.plan.timeout_s),
             measure: w.measure.as_ref().map(MeasureSpec::to_measure),
+            factors: w.factors.iter().chain(&self.plan.platforms[pi].factors).cloned().collect(),
             host: self.host.clone(),
             started_at: now(),
             ..RunRecord::default()
@@ -883,6 +889,33 @@ fn with_platform_facts(rec: &mut RunRecord, pf: PlatformFacts) {
     rec.qemu_argv = pf.qemu_argv;
     rec.accel = pf.accel;
     rec.settings = pf.settings;
+}
+
+/// For `--dry-run`: each `what` (platform, workload) that a matrix expanded, with its
+/// expansions and their factor values. `items` are (name, name in the plan when expanded,
+/// factor values).
+fn describe_matrices<'a>(
+    what: &str,
+    items: impl Iterator<Item = (&'a str, Option<&'a str>, &'a crate::exec::matrix::Combination)>,
+) -> String {
+    let mut groups: Vec<(&str, Vec<(&str, &crate::exec::matrix::Combination)>)> = Vec::new();
+    for (name, base, factors) in items {
+        let Some(base) = base else { continue };
+        match groups.last_mut() {
+            Some((b, list)) if *b == base => list.push((name, factors)),
+            _ => groups.push((base, vec![(name, factors)])),
+        }
+    }
+    let mut s = String::new();
+    for (base, list) in groups {
+        let factors: Vec<&str> = list[0].1.iter().map(|(k, _)| k.as_str()).collect();
+        s.push_str(&format!("# {what} '{base}': matrix {} -> {} {what}s\n", factors.join(" x "), list.len()));
+        for (name, values) in list {
+            let v: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            s.push_str(&format!("#   {name}  ({})\n", v.join(", ")));
+        }
+    }
+    s
 }
 
 /// The pidstat argv run inside the platform for workload `w`.
