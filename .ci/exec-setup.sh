@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 LAB=${VIRTPERF_LAB:-/var/tmp/virtperf-lab}
 
-need=(docker.io debootstrap openssh-client e2fsprogs procps sysstat sysbench fio wrk python3)
+# gcc and libc6-dev build examples/bench statically (the command workloads' test).
+need=(docker.io debootstrap openssh-client e2fsprogs procps sysstat sysbench fio wrk python3 gcc libc6-dev)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1107,3 +1107,207 @@ fn example_plans_are_valid() {
     }
     assert!(n >= 2);
 }
+
+/// Builds examples/bench (forksum, memsweep) statically into `dir/bin` with the script the
+/// examples use; `None` (skipped) without a C compiler.
+fn build_bench(dir: &Path) -> Option<PathBuf> {
+    if !have_tool("cc") {
+        return None;
+    }
+    let bin = dir.join("bin");
+    let out = Command::new("sh").arg(root().join("examples/bench/build.sh")).arg(&bin).output().unwrap();
+    assert!(out.status.success(), "build.sh: {}", String::from_utf8_lossy(&out.stderr));
+    Some(bin)
+}
+
+/// `command` workloads that say what they measure: forksum and memsweep from examples/bench,
+/// copied into the platform's work folder by `files` and run natively. Every run records the
+/// plan's measure, and its output holds the number the pattern finds (checked here with the
+/// pattern and against forksum's own sum); a run whose output has no match is recorded failed,
+/// saying so.
+#[test]
+fn native_command_workloads_record_their_measure() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_) = build_bench(dir.path()) else { return };
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "measure-test"
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "forksum"
+kind = "command"
+args = ["./forksum", "1", "300"]
+files = ["bin/forksum"]
+repetitions = 2
+[workload.measure]
+metric = "fork_time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'forks, (\d+(?:\.\d+)?) ms'
+[[workload]]
+name = "memsweep"
+kind = "command"
+args = ["./memsweep", "4", "1"]
+files = ["bin/memsweep"]
+repetitions = 1
+[workload.measure]
+metric = "sweep_time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'accesses in (\d+(?:\.\d+)?) ms'
+[[workload]]
+name = "silent"
+kind = "command"
+args = ["echo", "no number here"]
+repetitions = 1
+[workload.measure]
+metric = "x_ms"
+unit = "ms"
+better = "lower"
+pattern = '(\d+) ms'
+"#,
+    );
+    let out = dir.path().join("out");
+    let assert = vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 4, "{stderr}");
+    let value = |r: &virtperf::model::manifest::RunRecord| -> f64 {
+        let measure = r.measure.as_ref().unwrap_or_else(|| panic!("{} has no measure", r.id));
+        let re = regex::Regex::new(&measure.pattern).unwrap();
+        let text = std::fs::read_to_string(out.join(&r.output)).unwrap();
+        let caps = re.captures_iter(&text).last().unwrap_or_else(|| panic!("{}: {text}", r.id));
+        caps[1].parse().unwrap()
+    };
+    for id in ["native/forksum/rep1", "native/forksum/rep2", "native/memsweep/rep1"] {
+        let r = m.run(id).unwrap();
+        assert_eq!(r.status, RunStatus::Ok, "{r:#?}");
+        assert!(value(r) > 0.0, "{id}");
+    }
+    let f = m.run("native/forksum/rep1").unwrap();
+    let measure = f.measure.as_ref().unwrap();
+    assert_eq!((measure.metric.as_str(), measure.unit.as_str()), ("fork_time_ms", "ms"));
+    assert_eq!(measure.better, virtperf::model::Better::Lower);
+    let text = std::fs::read_to_string(out.join(&f.output)).unwrap();
+    assert!(text.starts_with("forksum: 1..300 = 45150 in 598 forks, "), "{text}");
+    assert_eq!(m.run("native/memsweep/rep1").unwrap().measure.as_ref().unwrap().metric, "sweep_time_ms");
+    // The binaries were copied into the platform's work folder, executable.
+    use std::os::unix::fs::PermissionsExt;
+    let copied = out.join(".virtperf/work/native/forksum");
+    assert!(std::fs::metadata(&copied).unwrap().permissions().mode() & 0o100 != 0);
+    let silent = m.run("native/silent/rep1").unwrap();
+    assert_eq!(silent.status, RunStatus::Failed);
+    assert_eq!(
+        silent.error.as_deref(),
+        Some("its output has no match for the measure's pattern '(\\d+) ms' (metric x_ms)")
+    );
+    assert!(stderr.contains("native/silent/rep1 Failed"), "{stderr}");
+}
+
+/// `--dry-run` of a plan with matrices lists every expansion with its factor values, the number
+/// of runs over the whole expansion, and each run's argv with the values filled in; the order
+/// interleaves the expansions (block 1 holds repetition 1 of every pair).
+#[test]
+fn dry_run_lists_the_expansion_of_matrices() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "matrix-dry"
+[[platform]]
+name = "native"
+kind = "native"
+[[platform]]
+name = "docker"
+kind = "docker"
+image = "virtperf-lab"
+[platform.matrix]
+cpus = [1, 2]
+[[workload]]
+name = "cpu"
+kind = "sysbench"
+args = ["cpu", "--cpu-max-prime={prime}", "--time=1", "run"]
+repetitions = 2
+[workload.matrix]
+prime = [10000, 20000, 50000]
+"#,
+    );
+    let out = vp(dir.path()).arg("run").arg(&plan).arg("--dry-run").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.starts_with("# campaign 'matrix-dry', seed 1, 18 runs, output results/matrix-dry\n"),
+        "{text}"
+    );
+    for line in [
+        "# platform 'docker': matrix cpus -> 2 platforms\n",
+        "#   docker-cpus=1  (cpus=1)\n",
+        "#   docker-cpus=2  (cpus=2)\n",
+        "# workload 'cpu': matrix prime -> 3 workloads\n",
+        "#   cpu-prime=10000  (prime=10000)\n",
+        "#   cpu-prime=50000  (prime=50000)\n",
+        "  run:     sysbench cpu '--cpu-max-prime=20000' '--time=1' run\n",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+    // Docker's container names cannot hold '='.
+    assert!(text.contains("docker run -d --rm --name virtperf-matrix-dry-docker-cpus_1-"), "{text}");
+    assert!(text.contains("'--cpus=2' virtperf-lab sleep infinity"), "{text}");
+    let ids: Vec<&str> =
+        text.lines().filter(|l| l.starts_with('[')).map(|l| l.split(' ').nth(1).unwrap()).collect();
+    assert_eq!(ids.len(), 18);
+    assert!(ids[..9].iter().all(|id| id.ends_with("/rep1")), "{ids:?}");
+    let first: std::collections::BTreeSet<&str> =
+        ids[..9].iter().map(|id| id.rsplit_once('/').unwrap().0).collect();
+    assert_eq!(first.len(), 9, "block 1 holds every (platform, workload) pair once: {ids:?}");
+}
+
+/// A workload matrix, for real on this host: one workload per value, its argv filled in, its
+/// output the tool's for that value, and every run's factors recorded in the manifest.
+#[test]
+fn native_campaign_over_a_workload_matrix_records_the_factors() {
+    if !have_tool("sysbench") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "matrix-native"
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "cpu-{prime}-t{threads}"
+kind = "sysbench"
+args = ["cpu", "--cpu-max-prime={prime}", "--threads={threads}", "--time=1", "run"]
+repetitions = 1
+[workload.matrix]
+prime = [2000, 3000]
+threads = [1, 2]
+"#,
+    );
+    let out = dir.path().join("out");
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 4);
+    for (prime, threads) in [("2000", "1"), ("2000", "2"), ("3000", "1"), ("3000", "2")] {
+        let id = format!("native/cpu-{prime}-t{threads}/rep1");
+        let r = m.run(&id).unwrap_or_else(|| panic!("no {id}"));
+        assert_eq!(r.status, RunStatus::Ok);
+        let want: BTreeMap<String, String> =
+            [("prime".to_string(), prime.to_string()), ("threads".to_string(), threads.to_string())].into();
+        assert_eq!(r.factors, want, "{id}");
+        assert!(r.argv.contains(&format!("--cpu-max-prime={prime}")), "{:?}", r.argv);
+        let text = std::fs::read_to_string(out.join(&r.output)).unwrap();
+        assert!(text.contains(&format!("Prime numbers limit: {prime}\n")), "{text}");
+        assert!(text.contains(&format!("Number of threads: {threads}\n")), "{text}");
+    }
+    check_labels_and_ingest(&out, &m);
+}

@@ -34,21 +34,26 @@ impl DockerExecutor {
     pub(crate) fn new(spec: &PlatformSpec, campaign: &str) -> DockerExecutor {
         let container = match &spec.container {
             Some(c) => c.clone(),
-            None => format!("virtperf-{}-{}-{}", sanitize(campaign), spec.name, std::process::id()),
+            None => {
+                format!("virtperf-{}-{}-{}", sanitize(campaign), sanitize(&spec.name), std::process::id())
+            }
         };
+        // The plan's cpus, memory and network become docker run flags, before its run_args.
+        let mut run_args: Vec<String> =
+            [("cpus", &spec.cpus), ("memory", &spec.memory), ("network", &spec.network)]
+                .into_iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("--{k}={v}")))
+                .collect();
+        run_args.extend(spec.run_args.iter().cloned());
         let detail = spec.detail.clone().unwrap_or_else(|| {
-            spec.run_args
-                .iter()
-                .map(|a| a.trim_start_matches('-').replace('=', ""))
-                .collect::<Vec<_>>()
-                .join(",")
+            run_args.iter().map(|a| a.trim_start_matches('-').replace('=', "")).collect::<Vec<_>>().join(",")
         });
         DockerExecutor {
             name: spec.name.clone(),
             docker: spec.docker.clone().unwrap_or_else(|| "docker".into()),
             image: spec.image.clone(),
             container,
-            run_args: spec.run_args.clone(),
+            run_args,
             workdir: spec.workdir.clone().unwrap_or_else(|| "/var/tmp/virtperf".into()),
             detail,
             started: false,

@@ -21,6 +21,7 @@ mod docker;
 mod kinds;
 mod lab;
 mod lock;
+mod matrix;
 #[cfg(test)]
 mod mock;
 mod native;

@@ -11,6 +11,9 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::kinds::{workload_kind, ArgvFrom, Client, WorkloadKind, WORKLOAD_KINDS};
+use super::matrix::{expanded_name, fill, mentions, Combination, Matrix};
+use crate::model::manifest::Measure;
+use crate::model::Better;
 
 /// Seconds, as a float.
 pub(crate) type Seconds = f64;
@@ -109,6 +112,16 @@ pub(crate) struct PlatformSpec {
     /// docker: the docker binary. Default `docker`.
     #[serde(default)]
     pub(crate) docker: Option<String>,
+    /// docker: CPUs the container may use (`--cpus`), e.g. `2` or `"1.5"`.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub(crate) cpus: Option<String>,
+    /// docker: memory limit (`--memory`), e.g. `"2g"`.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub(crate) memory: Option<String>,
+    /// docker: network mode (`--network`): `bridge` (docker's default, service ports
+    /// published with `-p`) or `host` (the host's network; nothing to publish).
+    #[serde(default)]
+    pub(crate) network: Option<String>,
 
     // ssh and qemu
     /// ssh: host name or address.
@@ -180,7 +193,35 @@ pub(crate) struct PlatformSpec {
     /// qemu: extra arguments, one per element.
     #[serde(default)]
     pub(crate) qemu_args: Vec<String>,
+
+    /// Settings to vary (`[platform.matrix] smp = [1, 2]`): the platform stands for one
+    /// platform per combination. Empty after expansion.
+    #[serde(default, skip_serializing_if = "Matrix::is_empty")]
+    pub(crate) matrix: Matrix,
+    /// After expansion: the name the plan gave (without the factor values).
+    #[serde(skip)]
+    pub(crate) base: Option<String>,
+    /// After expansion: the factor values this platform was made with.
+    #[serde(skip)]
+    pub(crate) factors: Combination,
 }
+
+/// Reads a setting given as text or as a number (`cpus = 2`, `cpus = "1.5"`) as text.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(s) => Ok(Some(s)),
+        toml::Value::Integer(i) => Ok(Some(i.to_string())),
+        toml::Value::Float(f) => Ok(Some(f.to_string())),
+        other => Err(D::Error::custom(format!("expected a string or a number, got {}", other.type_str()))),
+    }
+}
+
+/// The platform settings a `[platform.matrix]` may vary, per kind.
+const PLATFORM_FACTORS: &[(&str, &[&str])] = &[
+    ("qemu", &["format", "disk", "smp", "memory_mib", "accel"]),
+    ("docker", &["cpus", "memory", "network"]),
+];
 
 /// One `[[workload]]` table.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -222,10 +263,104 @@ pub(crate) struct WorkloadSpec {
     /// wrk: port nginx listens on, on the platform. Default 18080.
     #[serde(default)]
     pub(crate) port: Option<u16>,
+    /// command: what it measures (`[workload.measure]`), recorded in every run's manifest
+    /// record for the ingester.
+    #[serde(default)]
+    pub(crate) measure: Option<MeasureSpec>,
+    /// Files on this host (relative to the plan) copied into the platform's work folder, under
+    /// their own names, before the workload's first run there: a benchmark built on the host.
+    #[serde(default)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Values to vary (`[workload.matrix] threads = [8, 16]`, used as `{threads}` in `args`,
+    /// `setup`, `cleanup`, `files` or `name`): one workload per combination. Empty after
+    /// expansion.
+    #[serde(default, skip_serializing_if = "Matrix::is_empty")]
+    pub(crate) matrix: Matrix,
+    /// After expansion: the name the plan gave.
+    #[serde(skip)]
+    pub(crate) base: Option<String>,
+    /// After expansion: the factor values this workload was made with.
+    #[serde(skip)]
+    pub(crate) factors: Combination,
 }
 
 fn five() -> u32 {
     5
+}
+
+/// `[workload.measure]`: the number a `command` workload's output holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeasureSpec {
+    /// Metric name (`fork_time_ms`): a letter, then letters, digits and `_`.
+    pub(crate) metric: String,
+    /// Its unit (`ms`).
+    pub(crate) unit: String,
+    /// `higher` or `lower`.
+    pub(crate) better: String,
+    /// A regular expression with one capture group around the number; the last match counts.
+    pub(crate) pattern: String,
+}
+
+impl MeasureSpec {
+    /// What is wrong with it, for the plan check: `None` when it is fine.
+    fn problem(&self) -> Option<String> {
+        let ident = |s: &str| {
+            s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if !ident(&self.metric) {
+            return Some(format!(
+                "key 'metric' must be a name of letters, digits and '_' starting with a letter \
+                 (e.g. \"fork_time_ms\"), got '{}'",
+                self.metric
+            ));
+        }
+        if self.unit.trim().is_empty() {
+            return Some("key 'unit' must not be empty (e.g. \"ms\")".into());
+        }
+        if Better::parse(&self.better).is_none_or(|b| b == Better::None) {
+            return Some(format!("key 'better' must be \"higher\" or \"lower\", got '{}'", self.better));
+        }
+        match regex::Regex::new(&self.pattern) {
+            Err(e) => Some(format!("key 'pattern' is not a valid regular expression: {e}")),
+            Ok(re) if re.captures_len() != 2 => Some(format!(
+                "key 'pattern' must have exactly one capture group, around the number \
+                 (e.g. 'in (\\d+(?:\\.\\d+)?) ms'; use (?:...) for other groups), got {} in '{}'",
+                re.captures_len() - 1,
+                self.pattern
+            )),
+            Ok(_) => None,
+        }
+    }
+
+    /// As the manifest records it.
+    pub(crate) fn to_measure(&self) -> Measure {
+        Measure {
+            metric: self.metric.clone(),
+            unit: self.unit.clone(),
+            better: Better::parse(&self.better).unwrap_or(Better::None),
+            pattern: self.pattern.clone(),
+        }
+    }
+
+    /// The number in `output` (the last match of the pattern), or why there is none.
+    pub(crate) fn find(&self, output: &str) -> Result<f64, String> {
+        let re = regex::Regex::new(&self.pattern).map_err(|e| e.to_string())?;
+        let Some(caps) = re.captures_iter(output).last() else {
+            return Err(format!(
+                "its output has no match for the measure's pattern '{}' (metric {})",
+                self.pattern, self.metric
+            ));
+        };
+        let text = caps.get(1).map(|m| m.as_str()).unwrap_or("");
+        text.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+            format!(
+                "the measure's pattern '{}' found '{text}' in its output, which is not a number (metric {})",
+                self.pattern, self.metric
+            )
+        })
+    }
 }
 
 /// Kinds of platform.
@@ -244,22 +379,150 @@ impl Plan {
         let mut plan: Plan = toml::from_str(text)
             .map_err(|e| anyhow::anyhow!("plan '{}': {}", path.display(), e.to_string().trim_end()))?;
         plan.path = path.to_path_buf();
+        plan.expand()?;
         plan.resolve_paths();
         plan.check()?;
         Ok(plan)
     }
 
+    /// Replaces every workload and platform that has a matrix by its expansions, in place (so
+    /// the order of the plan is kept), filling `{factor}` placeholders and setting the varied
+    /// settings.
+    fn expand(&mut self) -> Result<()> {
+        let mut platforms = Vec::new();
+        for (i, p) in self.platforms.iter().enumerate() {
+            if p.matrix.is_empty() {
+                platforms.push(p.clone());
+                continue;
+            }
+            let at = format!("platform[{i}] ('{}')", p.name);
+            for combo in p.matrix.combinations() {
+                platforms.push(self.expand_platform(p, &combo).map_err(|m| self.err(format!("{at}: {m}")))?);
+            }
+        }
+        let mut workloads = Vec::new();
+        for (i, w) in self.workloads.iter().enumerate() {
+            if w.matrix.is_empty() {
+                workloads.push(w.clone());
+                continue;
+            }
+            let at = format!("workload[{i}] ('{}')", w.name);
+            for f in w.matrix.factors() {
+                let texts = std::iter::once(w.name.clone())
+                    .chain(w.args.iter().cloned())
+                    .chain(w.setup.iter().chain(&w.cleanup).flatten().cloned())
+                    .chain(w.files.iter().map(|f| f.display().to_string()));
+                if !texts.into_iter().any(|t| mentions(&t, f)) {
+                    return Err(self.err(format!(
+                        "{at}: [workload.matrix] factor '{f}' is used nowhere: write {{{f}}} where its value goes, \
+                         e.g. args = [\"--{f}={{{f}}}\"]"
+                    )));
+                }
+                if let Some(p) = platforms.iter().find(|p| p.factors.iter().any(|(k, _)| k == f)) {
+                    return Err(self.err(format!(
+                        "{at}: [workload.matrix] factor '{f}' is also a factor of platform '{}'; give the \
+                         workload's another name",
+                        p.base.as_deref().unwrap_or(&p.name)
+                    )));
+                }
+            }
+            let names: Vec<&str> = w.matrix.factors();
+            if names.iter().any(|f| mentions(&w.name, f)) {
+                if let Some(f) = names.iter().find(|f| !mentions(&w.name, f)) {
+                    return Err(self.err(format!(
+                        "{at}: key 'name' names some factors but not '{{{f}}}': the expansions would share names"
+                    )));
+                }
+            }
+            for combo in w.matrix.combinations() {
+                workloads.push(expand_workload(w, &combo).map_err(|m| self.err(format!("{at}: {m}")))?);
+            }
+        }
+        self.platforms = platforms;
+        self.workloads = workloads;
+        Ok(())
+    }
+
+    /// One expansion of platform `p`: the factor values of `combo` set as its settings.
+    fn expand_platform(&self, p: &PlatformSpec, combo: &Combination) -> Result<PlatformSpec, String> {
+        let allowed: &[&str] = PLATFORM_FACTORS.iter().find(|(k, _)| *k == p.kind).map_or(&[], |(_, f)| *f);
+        let mut q = p.clone();
+        q.matrix = Matrix::default();
+        q.base = Some(p.name.clone());
+        q.factors = combo.clone();
+        q.name = expanded_name(&p.name, combo).map_err(|m| format!("key 'name': {m}"))?;
+        let fill_key = |key: &str, v: &str| fill(v, combo).map_err(|m| format!("key '{key}': {m}"));
+        q.detail = p.detail.as_deref().map(|d| fill_key("detail", d)).transpose()?;
+        q.image = p.image.as_deref().map(|d| fill_key("image", d)).transpose()?;
+        q.append = p.append.as_deref().map(|d| fill_key("append", d)).transpose()?;
+        if let Some(d) = &p.disk {
+            q.disk = Some(PathBuf::from(fill_key("disk", &d.display().to_string())?));
+        }
+        for (key, list) in [("run_args", &mut q.run_args), ("qemu_args", &mut q.qemu_args)] {
+            for a in list.iter_mut() {
+                *a = fill_key(key, a)?;
+            }
+        }
+        // A detail the plan gives carries every factor value: those it has no placeholder
+        // for are added as factor=value.
+        if let Some(d) = &mut q.detail {
+            for (k, v) in combo {
+                if !p.detail.as_deref().is_some_and(|t| mentions(t, k)) {
+                    d.push_str(&format!("{}{k}={v}", if d.is_empty() { "" } else { "," }));
+                }
+            }
+        }
+        for (k, v) in combo {
+            if !allowed.contains(&k.as_str()) {
+                return Err(format!(
+                    "[platform.matrix] key '{k}' is not a setting a matrix can vary for kind = \"{}\"{}",
+                    p.kind,
+                    if allowed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it can vary {})", allowed.join(", "))
+                    }
+                ));
+            }
+            let whole = |v: &str| {
+                v.parse::<u32>()
+                    .map_err(|_| format!("[platform.matrix] key '{k}': '{v}' is not a whole number"))
+            };
+            let set = match k.as_str() {
+                "format" => q.format.replace(v.clone()).is_some(),
+                "disk" => q.disk.replace(PathBuf::from(v)).is_some(),
+                "smp" => q.smp.replace(whole(v)?).is_some(),
+                "memory_mib" => q.memory_mib.replace(whole(v)?).is_some(),
+                "accel" => q.accel.replace(v.clone()).is_some(),
+                "cpus" => q.cpus.replace(v.clone()).is_some(),
+                "memory" => q.memory.replace(v.clone()).is_some(),
+                "network" => q.network.replace(v.clone()).is_some(),
+                _ => false,
+            };
+            if set {
+                return Err(format!(
+                    "key '{k}' is set and also varied by [platform.matrix]; keep one of the two"
+                ));
+            }
+        }
+        Ok(q)
+    }
+
     fn resolve_paths(&mut self) {
         let base = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        for p in &mut self.platforms {
-            for f in [&mut p.key, &mut p.kernel, &mut p.initrd, &mut p.disk].into_iter().flatten() {
-                if let (Ok(rest), Some(home)) = (f.strip_prefix("~"), &home) {
-                    *f = home.join(rest);
-                } else if f.is_relative() {
-                    *f = base.join(&*f);
-                }
+        let resolve = |f: &mut PathBuf| {
+            if let (Ok(rest), Some(home)) = (f.strip_prefix("~"), &home) {
+                *f = home.join(rest);
+            } else if f.is_relative() {
+                *f = base.join(&*f);
             }
+        };
+        for p in &mut self.platforms {
+            [&mut p.key, &mut p.kernel, &mut p.initrd, &mut p.disk].into_iter().flatten().for_each(resolve);
+        }
+        for w in &mut self.workloads {
+            w.files.iter_mut().for_each(resolve);
         }
     }
 
@@ -269,16 +532,23 @@ impl Plan {
 
     /// Checks entry `i` of the `what` list (`platform`, `workload`): a valid name not taken
     /// by an earlier entry (`seen`), and a kind among `kinds`. Returns how messages name it.
+    /// `i` counts the plan's entries (all expansions of one matrix entry share it); `base` is
+    /// the entry's own name when `name` is one of its expansions.
+    #[allow(clippy::too_many_arguments)]
     fn check_entry<'a>(
         &self,
         what: &str,
         i: usize,
         name: &'a str,
+        base: Option<&str>,
         kind: &str,
         kinds: &[&str],
         seen: &mut BTreeSet<&'a str>,
     ) -> Result<String> {
-        let at = format!("{what}[{i}] ('{name}')");
+        let at = match base {
+            Some(b) => format!("{what}[{i}] ('{b}' as '{name}')"),
+            None => format!("{what}[{i}] ('{name}')"),
+        };
         check_name(name).map_err(|m| self.err(format!("{at}: key 'name' {m}")))?;
         if !seen.insert(name) {
             return Err(self.err(format!("{at}: {what} name '{name}' is used twice")));
@@ -305,8 +575,17 @@ impl Plan {
             );
         }
         let mut names = BTreeSet::new();
-        for (i, p) in self.platforms.iter().enumerate() {
-            let at = self.check_entry("platform", i, &p.name, &p.kind, PLATFORM_KINDS, &mut names)?;
+        let entries = entry_indices(self.platforms.iter().map(|p| p.base.as_deref()));
+        for (p, &i) in self.platforms.iter().zip(&entries) {
+            let at = self.check_entry(
+                "platform",
+                i,
+                &p.name,
+                p.base.as_deref(),
+                &p.kind,
+                PLATFORM_KINDS,
+                &mut names,
+            )?;
             self.check_platform(p, &at)?;
         }
         // Two VMs writing one disk image corrupt it (and qemu refuses the second).
@@ -326,8 +605,10 @@ impl Plan {
         }
         let mut wnames = BTreeSet::new();
         let kinds: Vec<&str> = WORKLOAD_KINDS.iter().map(|k| k.name).collect();
-        for (i, w) in self.workloads.iter().enumerate() {
-            let at = self.check_entry("workload", i, &w.name, &w.kind, &kinds, &mut wnames)?;
+        let entries = entry_indices(self.workloads.iter().map(|w| w.base.as_deref()));
+        for (w, &i) in self.workloads.iter().zip(&entries) {
+            let at =
+                self.check_entry("workload", i, &w.name, w.base.as_deref(), &w.kind, &kinds, &mut wnames)?;
             if w.kind_def().is_some_and(|k| k.argv == ArgvFrom::Args) && w.args.is_empty() {
                 return Err(self.err(format!(
                     "{at}: key 'args' must hold the command's argv for kind = \"{}\", e.g. \
@@ -361,9 +642,37 @@ impl Plan {
                     clients.join(" or ")
                 )));
             }
+            if let Some(m) = &w.measure {
+                if w.kind_def().is_none_or(|k| k.argv != ArgvFrom::Args) {
+                    return Err(self.err(format!(
+                        "{at}: key 'measure' is for kind = \"command\" (the other kinds' outputs are read by \
+                         their own parsers)"
+                    )));
+                }
+                if let Some(why) = m.problem() {
+                    return Err(self.err(format!("{at}: [workload.measure] {why}")));
+                }
+            }
+            let mut copied = BTreeSet::new();
+            for f in &w.files {
+                let Some(name) = f.file_name().and_then(|n| n.to_str()).filter(|n| check_name(n).is_ok())
+                else {
+                    return Err(self.err(format!(
+                        "{at}: key 'files' entry '{}' must end in a file name of letters, digits, '-', '_' and '.'",
+                        f.display()
+                    )));
+                };
+                if !copied.insert(name) {
+                    return Err(self.err(format!(
+                        "{at}: key 'files' names two files called '{name}'; they would land on one path"
+                    )));
+                }
+            }
             if let Some(list) = &w.platforms {
                 for name in list {
-                    if !names.contains(name.as_str()) {
+                    if !names.contains(name.as_str())
+                        && !self.platforms.iter().any(|p| p.base.as_deref() == Some(name.as_str()))
+                    {
                         return Err(self.err(format!(
                             "{at}: key 'platforms' names '{name}', which is not a platform; platforms: {}",
                             names.iter().copied().collect::<Vec<_>>().join(", ")
@@ -392,6 +701,9 @@ impl Plan {
             ("container", p.container.is_some()),
             ("run_args", !p.run_args.is_empty()),
             ("docker", p.docker.is_some()),
+            ("cpus", p.cpus.is_some()),
+            ("memory", p.memory.is_some()),
+            ("network", p.network.is_some()),
         ];
         let ssh_keys = [("host", p.host.is_some()), ("wrk_host", p.wrk_host.is_some())];
         let login_keys = [
@@ -440,12 +752,32 @@ impl Plan {
                              or key 'container'"
                         )))
                     }
-                    (None, Some(_)) if !p.run_args.is_empty() => {
-                        return Err(self.err(format!(
-                            "{at}: key 'run_args' needs 'image': an existing container cannot be re-run"
-                        )))
+                    (None, Some(_)) => {
+                        let set = [
+                            ("run_args", !p.run_args.is_empty()),
+                            ("cpus", p.cpus.is_some()),
+                            ("memory", p.memory.is_some()),
+                            ("network", p.network.is_some()),
+                        ];
+                        if let Some((k, _)) = set.iter().find(|(_, on)| *on) {
+                            return Err(self.err(format!(
+                                "{at}: key '{k}' needs 'image': an existing container cannot be re-run"
+                            )));
+                        }
                     }
                     _ => {}
+                }
+                for (k, v) in [("cpus", &p.cpus), ("memory", &p.memory), ("network", &p.network)] {
+                    if v.as_deref().is_some_and(|v| v.trim().is_empty() || v.starts_with('-')) {
+                        return Err(self.err(format!(
+                            "{at}: key '{k}' must be a value such as {}",
+                            match k {
+                                "cpus" => "2 or \"1.5\"",
+                                "memory" => "\"2g\"",
+                                _ => "\"bridge\" or \"host\"",
+                            }
+                        )));
+                    }
                 }
             }
             "ssh" => {
@@ -511,9 +843,10 @@ impl Plan {
 }
 
 impl WorkloadSpec {
-    /// Returns true if and only if this workload runs on the platform called `name`.
-    pub(crate) fn runs_on(&self, name: &str) -> bool {
-        self.platforms.as_ref().is_none_or(|l| l.iter().any(|p| p == name))
+    /// Returns true if and only if this workload runs on platform `p` (its `platforms` name
+    /// it, or the platform it was expanded from).
+    pub(crate) fn runs_on(&self, p: &PlatformSpec) -> bool {
+        self.platforms.as_ref().is_none_or(|l| l.iter().any(|n| *n == p.name || Some(n) == p.base.as_ref()))
     }
 
     /// Its kind's line in [`WORKLOAD_KINDS`]; `None` for a kind none names (the plan check
@@ -567,6 +900,48 @@ impl WorkloadSpec {
     }
 }
 
+/// The index in the plan of each of a list of expanded entries, given the name each was
+/// expanded from (`None`: not expanded): the expansions of one entry, side by side, share it.
+fn entry_indices<'a>(bases: impl Iterator<Item = Option<&'a str>>) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut prev: Option<&str> = None;
+    for b in bases {
+        let same = b.is_some() && b == prev;
+        out.push(match out.last() {
+            Some(&last) if same => last,
+            Some(&last) => last + 1,
+            None => 0,
+        });
+        prev = b;
+    }
+    out
+}
+
+/// One expansion of workload `w`: its placeholders filled with the values of `combo`.
+fn expand_workload(w: &WorkloadSpec, combo: &Combination) -> Result<WorkloadSpec, String> {
+    let mut q = w.clone();
+    q.matrix = Matrix::default();
+    q.base = Some(w.name.clone());
+    q.factors = combo.clone();
+    q.name = expanded_name(&w.name, combo).map_err(|m| format!("key 'name': {m}"))?;
+    let fill_all = |key: &str, list: &mut Vec<String>| -> Result<(), String> {
+        for (j, a) in list.iter_mut().enumerate() {
+            *a = fill(a, combo).map_err(|m| format!("key '{key}' entry {j}: {m}"))?;
+        }
+        Ok(())
+    };
+    fill_all("args", &mut q.args)?;
+    for (key, lists) in [("setup", &mut q.setup), ("cleanup", &mut q.cleanup)] {
+        for list in lists.iter_mut() {
+            fill_all(key, list)?;
+        }
+    }
+    for f in q.files.iter_mut() {
+        *f = PathBuf::from(fill(&f.display().to_string(), combo).map_err(|m| format!("key 'files': {m}"))?);
+    }
+    Ok(q)
+}
+
 /// Checks a platform or workload name: it becomes a path component.
 fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
@@ -575,9 +950,10 @@ fn check_name(name: &str) -> Result<(), String> {
     if name == "." || name == ".." || name.starts_with('.') {
         return Err(format!("must not start with '.', got '{name}'"));
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=')))
+    {
         return Err(format!(
-            "may hold only letters, digits, '-', '_' and '.' (it names a folder), got '{name}' with {c:?}"
+            "may hold only letters, digits, '-', '_', '.' and '=' (it names a folder), got '{name}' with {c:?}"
         ));
     }
     Ok(())
@@ -639,6 +1015,232 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("key 'args' must hold the command's argv for kind = \"command\""), "{e}");
+    }
+
+    fn pairs(p: &[(&str, &str)]) -> Combination {
+        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_workload_matrix_expands_into_named_workloads_with_their_factors() {
+        let p = parse(
+            r#"
+            [[platform]]
+            name = "native"
+            kind = "native"
+            [[workload]]
+            name = "cpu"
+            kind = "sysbench"
+            args = ["cpu", "--cpu-max-prime={prime}", "run"]
+            [workload.matrix]
+            prime = [10000, 20000, 50000]
+            [[workload]]
+            name = "fileio-{mode}-{threads}"
+            kind = "sysbench"
+            args = ["fileio", "--file-test-mode={mode}", "--threads={threads}", "run"]
+            setup = [["sysbench", "fileio", "--file-test-mode={mode}", "prepare"]]
+            cleanup = [["sysbench", "fileio", "cleanup"], ["sh", "-c", "awk '{print $1}' /dev/null"]]
+            repetitions = 2
+            [workload.matrix]
+            mode = ["seqwr", "rndwr"]
+            threads = [8, 16]
+            "#,
+        )
+        .unwrap();
+        let names: Vec<&str> = p.workloads.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "cpu-prime=10000",
+                "cpu-prime=20000",
+                "cpu-prime=50000",
+                "fileio-seqwr-8",
+                "fileio-seqwr-16",
+                "fileio-rndwr-8",
+                "fileio-rndwr-16"
+            ]
+        );
+        let w = p.workload("cpu-prime=20000").unwrap();
+        assert_eq!(w.argv(), ["sysbench", "cpu", "--cpu-max-prime=20000", "run"]);
+        assert_eq!((w.base.as_deref(), &w.factors), (Some("cpu"), &pairs(&[("prime", "20000")])));
+        assert!(w.matrix.is_empty());
+        let f = p.workload("fileio-rndwr-8").unwrap();
+        assert_eq!(f.args, ["fileio", "--file-test-mode=rndwr", "--threads=8", "run"]);
+        assert_eq!(f.setup, [["sysbench", "fileio", "--file-test-mode=rndwr", "prepare"]]);
+        assert_eq!(f.cleanup[1][2], "awk '{print $1}' /dev/null");
+        assert_eq!(f.factors, pairs(&[("mode", "rndwr"), ("threads", "8")]));
+        assert_eq!(f.repetitions, 2);
+        // 3 + 4 workloads, 5 and 2 repetitions, on one platform.
+        assert_eq!(super::super::schedule::schedule(&p, 1).len(), 3 * 5 + 4 * 2);
+    }
+
+    #[test]
+    fn a_platform_matrix_expands_into_platforms_with_their_settings() {
+        let p = parse(
+            r#"
+            [[platform]]
+            name = "native"
+            kind = "native"
+            [[platform]]
+            name = "vm"
+            kind = "qemu"
+            disk = "/lab/disk.{format}"
+            key = "/lab/id"
+            snapshot = true
+            [platform.matrix]
+            format = ["raw", "qcow2"]
+            smp = [1, 2]
+            memory_mib = [1024, 2048]
+            [[platform]]
+            name = "docker"
+            kind = "docker"
+            image = "virtperf-lab"
+            cpus = 2
+            detail = "net-{network}"
+            [platform.matrix]
+            network = ["bridge", "host"]
+            memory = ["1g", "2g"]
+            [[workload]]
+            name = "cpu"
+            kind = "sysbench"
+            args = ["cpu", "run"]
+            repetitions = 1
+            [[workload]]
+            name = "vm-only"
+            kind = "sysbench"
+            args = ["memory", "run"]
+            repetitions = 1
+            platforms = ["vm"]
+            "#,
+        )
+        .unwrap();
+        let names: Vec<&str> = p.platforms.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names.len(), 1 + 8 + 4);
+        assert_eq!(names[1], "vm-format=raw-smp=1-memory_mib=1024");
+        assert_eq!(names[8], "vm-format=qcow2-smp=2-memory_mib=2048");
+        assert_eq!(names[9], "docker-network=bridge-memory=1g");
+        let vm = &p.platforms[7];
+        assert_eq!((vm.format.as_deref(), vm.smp, vm.memory_mib), (Some("qcow2"), Some(2), Some(1024)));
+        assert_eq!(vm.disk.as_deref(), Some(Path::new("/lab/disk.qcow2")));
+        assert_eq!(vm.factors, pairs(&[("format", "qcow2"), ("smp", "2"), ("memory_mib", "1024")]));
+        let d = &p.platforms[12];
+        assert_eq!(
+            (d.network.as_deref(), d.memory.as_deref(), d.cpus.as_deref()),
+            (Some("host"), Some("2g"), Some("2"))
+        );
+        // The plan's own detail keeps its placeholder and gains the factor it does not name.
+        assert_eq!(d.detail.as_deref(), Some("net-host,memory=2g"));
+        // `platforms` may name the platform a matrix expanded: it means all of its expansions.
+        let slots = super::super::schedule::schedule(&p, 1);
+        assert_eq!(slots.len(), 13 + 8);
+        assert!(slots
+            .iter()
+            .filter(|s| s.workload == "vm-only")
+            .all(|s| s.platform.starts_with("vm-format=")));
+    }
+
+    #[test]
+    fn matrix_mistakes_are_errors_naming_the_entry_and_the_key() {
+        let w = |extra: &str, matrix: &str| {
+            parse(&format!(
+                "[[platform]]\nname = \"n\"\nkind = \"native\"\n[[workload]]\nname = \"w\"\nkind = \"sysbench\"\n\
+                 args = [\"cpu\", \"--threads={{threads}}\", \"run\"]\n{extra}\n[workload.matrix]\n{matrix}\n"
+            ))
+            .unwrap_err()
+            .to_string()
+        };
+        let e = w("", "threads = [1]\nprime = [1, 2]");
+        assert!(e.contains("workload[0] ('w'): [workload.matrix] factor 'prime' is used nowhere"), "{e}");
+        let e = w("setup = [[\"echo\", \"{thread}\"]]", "threads = [1]");
+        assert!(
+            e.contains("workload[0] ('w'): key 'setup' entry 1: placeholder '{thread}' names no factor"),
+            "{e}"
+        );
+        let e = w("", "threads = []");
+        assert!(e.contains("a matrix factor needs at least one value") && e.contains("line 10"), "{e}");
+        let e = parse(&format!(
+            "{OK}\n[[workload]]\nname = \"x-{{a}}\"\nkind = \"command\"\nargs = [\"{{a}}\", \"{{b}}\"]\n\
+             [workload.matrix]\na = [1]\nb = [1, 2]\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("key 'name' names some factors but not '{b}'"), "{e}");
+        let p = |platform: &str| {
+            parse(&format!("{platform}\n[[workload]]\nname = \"w\"\nkind = \"sysbench\"\n"))
+                .unwrap_err()
+                .to_string()
+        };
+        let e = p("[[platform]]\nname = \"n\"\nkind = \"native\"\n[platform.matrix]\nsmp = [1, 2]");
+        assert!(
+            e.contains("platform[0] ('n'): [platform.matrix] key 'smp' is not a setting a matrix can vary for kind = \"native\""),
+            "{e}"
+        );
+        let vm = "[[platform]]\nname = \"vm\"\nkind = \"qemu\"\ndisk = \"d\"\nkey = \"k\"\n";
+        let e = p(&format!("{vm}[platform.matrix]\ncpus = [1, 2]"));
+        assert!(e.contains("(it can vary format, disk, smp, memory_mib, accel)"), "{e}");
+        let e = p(&format!("{vm}smp = 2\n[platform.matrix]\nsmp = [1, 2]"));
+        assert!(e.contains("key 'smp' is set and also varied by [platform.matrix]"), "{e}");
+        let e = p(&format!("{vm}[platform.matrix]\nsmp = [\"two\"]"));
+        assert!(e.contains("[platform.matrix] key 'smp': 'two' is not a whole number"), "{e}");
+        // The expansions are checked like any platform.
+        let e = p(&format!("{vm}[platform.matrix]\nformat = [\"raw\", \"vdi\"]"));
+        assert!(
+            e.contains("platform[0] ('vm' as 'vm-format=vdi'): key 'format' must be raw or qcow2, got 'vdi'"),
+            "{e}"
+        );
+        let e = p(&format!("{vm}[platform.matrix]\nsmp = [1, 2]"));
+        assert!(e.contains("platforms 'vm-smp=1' and 'vm-smp=2' both boot disk"), "{e}");
+        let e = p("[[platform]]\nname = \"d\"\nkind = \"docker\"\ncontainer = \"c\"\nnetwork = \"host\"");
+        assert!(e.contains("key 'network' needs 'image'"), "{e}");
+    }
+
+    #[test]
+    fn a_command_measure_is_checked_when_the_plan_is_read() {
+        let with = |measure: &str| {
+            parse(&format!(
+                "{}\n[[workload]]\nname = \"fs\"\nkind = \"command\"\nargs = [\"./forksum\", \"1\", \"9\"]\n\
+                 files = [\"bin/forksum\"]\n[workload.measure]\n{measure}\n",
+                OK
+            ))
+        };
+        let good = "metric = \"fork_time_ms\"\nunit = \"ms\"\nbetter = \"lower\"\npattern = 'in (\\d+(?:\\.\\d+)?) ms'";
+        let p = with(good).unwrap();
+        let w = p.workload("fs").unwrap();
+        assert_eq!(w.files, [Path::new("bin/forksum")]);
+        let m = w.measure.as_ref().unwrap();
+        assert_eq!(m.to_measure().better, Better::Lower);
+        assert_eq!(m.find("forksum: 1..9 = 45 in 16 forks, 1.5 ms\nagain in 2.25 ms\n"), Ok(2.25));
+        assert_eq!(
+            m.find("nothing"),
+            Err("its output has no match for the measure's pattern 'in (\\d+(?:\\.\\d+)?) ms' (metric fork_time_ms)"
+                .into())
+        );
+        let err = |m: &str| with(m).unwrap_err().to_string();
+        let e = err(&good.replace("(?:", "("));
+        assert!(
+            e.contains(
+                "workload[1] ('fs'): [workload.measure] key 'pattern' must have exactly one capture group"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("got 2 in"), "{e}");
+        let e = err(&good.replace("'in (", "'in ((("));
+        assert!(e.contains("key 'pattern' is not a valid regular expression"), "{e}");
+        let e = err(&good.replace("lower", "none"));
+        assert!(e.contains("key 'better' must be \"higher\" or \"lower\", got 'none'"), "{e}");
+        let e = err(&good.replace("fork_time_ms", "fork time"));
+        assert!(e.contains("key 'metric' must be a name"), "{e}");
+        let e = err(&good.replace("unit = \"ms\"", "unit = \" \""));
+        assert!(e.contains("key 'unit' must not be empty"), "{e}");
+        let e = err(&format!("{good}\nhow = 1"));
+        assert!(e.contains("unknown field `how`"), "{e}");
+        // Only a command's number is declared in the plan.
+        let e = parse(&OK.replace("run\"]", &format!("run\"]\n[workload.measure]\n{good}")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("key 'measure' is for kind = \"command\""), "{e}");
+        let e = parse(&OK.replace("run\"]", "run\"]\nfiles = [\"a/x\", \"b/x\"]")).unwrap_err().to_string();
+        assert!(e.contains("key 'files' names two files called 'x'"), "{e}");
     }
 
     #[test]

@@ -220,11 +220,16 @@ impl QemuExecutor {
     fn memory(&self) -> u32 {
         self.spec.memory_mib.unwrap_or(1024)
     }
+    /// The platform's name as it goes into qemu's options and file names: QEMU reads an `=`
+    /// there as a key=value separator, so the `=` of a matrix expansion becomes `_`.
+    fn stem(&self) -> String {
+        self.spec.name.replace(['=', ','], "_")
+    }
     fn console_log(&self) -> PathBuf {
-        self.out.join(".virtperf").join(format!("qemu-{}.console.log", self.spec.name))
+        self.out.join(".virtperf").join(format!("qemu-{}.console.log", self.stem()))
     }
     fn qemu_log(&self) -> PathBuf {
-        self.out.join(".virtperf").join(format!("qemu-{}.log", self.spec.name))
+        self.out.join(".virtperf").join(format!("qemu-{}.log", self.stem()))
     }
     fn stderr_log(&self) -> PathBuf {
         self.qemu_log().with_extension("stderr.log")
@@ -232,11 +237,11 @@ impl QemuExecutor {
     /// QMP socket: beside the logs when the path fits a unix socket address (108 bytes),
     /// else in the temporary folder.
     fn qmp_socket(&self) -> PathBuf {
-        let beside = self.out.join(".virtperf").join(format!("qemu-{}.qmp", self.spec.name));
+        let beside = self.out.join(".virtperf").join(format!("qemu-{}.qmp", self.stem()));
         if beside.as_os_str().len() < 100 {
             beside
         } else {
-            std::env::temp_dir().join(format!("virtperf-{}-{}.qmp", std::process::id(), self.spec.name))
+            std::env::temp_dir().join(format!("virtperf-{}-{}.qmp", std::process::id(), self.stem()))
         }
     }
     fn accel_requested(&self) -> String {
@@ -260,7 +265,7 @@ impl QemuExecutor {
             v.push(a.to_string());
             v.push(b);
         };
-        push("-name", format!("virtperf-{}", s.name));
+        push("-name", format!("virtperf-{}", self.stem()));
         push("-accel", accel.to_string());
         push("-cpu", if accel == "kvm" { "host".into() } else { "max".into() });
         push("-smp", self.smp().to_string());
@@ -668,6 +673,25 @@ mod tests {
         let argv = argv_of(&cmd);
         assert_eq!(argv[0], "ssh");
         assert!(argv.windows(2).any(|w| w == ["-i", "/key"]));
+    }
+
+    #[test]
+    fn a_matrix_expansion_name_reaches_qemu_without_its_equals_signs() {
+        // QEMU reads `-name vm-smp=2` and `unix:/x/qemu-vm-smp=2.qmp` as key=value pairs and
+        // refuses them ("Invalid parameter 'vm-smp'").
+        let spec: PlatformSpec =
+            toml::from_str("name = \"vm-smp=2\"\nkind = \"qemu\"\ndisk = \"/d\"\nkey = \"/key\"").unwrap();
+        let e = QemuExecutor::new(&spec, Path::new("/out"));
+        let a = e.qemu_argv("tcg", 10022, &[]);
+        assert!(a.windows(2).any(|w| w == ["-name", "virtperf-vm-smp_2"]), "{a:?}");
+        assert!(
+            a.windows(2).any(|w| w == ["-serial", "file:/out/.virtperf/qemu-vm-smp_2.console.log"]),
+            "{a:?}"
+        );
+        assert!(a
+            .windows(2)
+            .any(|w| w == ["-qmp", "unix:/out/.virtperf/qemu-vm-smp_2.qmp,server=on,wait=off"]));
+        assert_eq!(e.name(), "vm-smp=2");
     }
 
     // qemu-system-x86_64 7.2.22 (Debian) with -accel kvm on the nested AMD EPYC development

@@ -22,7 +22,7 @@ use rustix::process::Signal;
 
 use super::kinds::services;
 use super::lock::CampaignLock;
-use super::plan::{Plan, WorkloadSpec};
+use super::plan::{MeasureSpec, Plan, WorkloadSpec};
 use super::schedule::{schedule, RunKind, Slot};
 use super::services::{wait_ready, Platform, Service, ServiceKind, VersionProbe};
 use super::{
@@ -158,6 +158,8 @@ struct PlatformState {
     broken: Option<String>,
     /// Every service a workload kind may need, made for this platform.
     services: Vec<ServiceState>,
+    /// Workloads whose `files` are on the platform already.
+    copied: BTreeSet<String>,
 }
 
 /// Where the files of one run go, and the tags of its jobs.
@@ -244,6 +246,7 @@ impl Campaign {
                         ports: BTreeSet::new(),
                     })
                     .collect(),
+                copied: BTreeSet::new(),
             })
             .collect();
         Ok(Campaign {
@@ -268,6 +271,10 @@ impl Campaign {
             self.slots.len(),
             self.out.display()
         );
+        let platforms = self.plan.platforms.iter().map(|p| (p.name.as_str(), p.base.as_deref(), &p.factors));
+        let workloads = self.plan.workloads.iter().map(|w| (w.name.as_str(), w.base.as_deref(), &w.factors));
+        s.push_str(&describe_matrices("platform", platforms));
+        s.push_str(&describe_matrices("workload", workloads));
         for p in &self.platforms {
             for argv in p.exec.describe_start(&self.service_ports(p.exec.name())) {
                 s.push_str(&format!("# start {}: {}\n", p.exec.name(), shown(&argv)));
@@ -278,6 +285,16 @@ impl Campaign {
             let exec = &self.platforms[pi].exec;
             let job = Job { tag: "dry".into(), workdir: exec.workdir() };
             s.push_str(&format!("[{}/{}] {}\n", i + 1, self.slots.len(), slot.id()));
+            if !self.slots[..i].iter().any(|o| o.platform == slot.platform && o.workload == slot.workload) {
+                for f in &w.files {
+                    let name = f.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                    s.push_str(&format!(
+                        "  copy:    {} -> {}/{name}\n",
+                        f.display(),
+                        exec.workdir().trim_end_matches('/')
+                    ));
+                }
+            }
             for a in &w.setup {
                 s.push_str(&format!("  setup:   {}\n", shown(&argv_of(&exec.command(a, &job)))));
             }
@@ -306,11 +323,12 @@ impl Campaign {
 
     /// Ports on platform `name` where services that its workloads need listen.
     fn service_ports(&self, name: &str) -> Vec<u16> {
+        let Some(spec) = self.plan.platforms.iter().find(|p| p.name == name) else { return Vec::new() };
         let ports: BTreeSet<u16> = self
             .plan
             .workloads
             .iter()
-            .filter(|w| w.runs_on(name))
+            .filter(|w| w.runs_on(spec))
             .filter_map(WorkloadSpec::service_port)
             .collect();
         ports.into_iter().collect()
@@ -344,6 +362,16 @@ impl Campaign {
 
     /// Runs every scheduled run not yet in the manifest.
     pub(crate) fn run(&mut self) -> Result<Outcome> {
+        for w in &self.plan.workloads {
+            if let Some(f) = w.files.iter().find(|f| !f.is_file()) {
+                bail!(
+                    "plan '{}': workload '{}': key 'files': no file '{}' on this host (build it first?)",
+                    self.plan.path.display(),
+                    w.name,
+                    f.display()
+                );
+            }
+        }
         std::fs::create_dir_all(&self.out)?;
         self.lock = Some(CampaignLock::take(&self.out)?);
         self.manifest.planned_runs = self.slots.len();
@@ -559,6 +587,8 @@ impl Campaign {
             output: files.rel(&format!("{}.txt", files.stem)),
             stderr: files.rel(&format!(".{}.stderr", files.stem)),
             timeout_s: w.timeout_s.unwrap_or(self.plan.timeout_s),
+            measure: w.measure.as_ref().map(MeasureSpec::to_measure),
+            factors: w.factors.iter().chain(&self.plan.platforms[pi].factors).cloned().collect(),
             host: self.host.clone(),
             started_at: now(),
             ..RunRecord::default()
@@ -585,10 +615,13 @@ impl Campaign {
             Err(e) => return Ok(fail(rec, e)),
         };
         let timeout = Duration::from_secs_f64(rec.timeout_s);
+        let setup_log = self.out.join(files.rel(&format!(".{}.setup.log", files.stem)));
+        if let Err(e) = self.copy_files(pi, &w, &setup_log) {
+            return Ok(fail(rec, e));
+        }
         let exec = self.platforms[pi].exec.as_ref();
 
         // Setup commands, each must succeed.
-        let setup_log = self.out.join(files.rel(&format!(".{}.setup.log", files.stem)));
         for (i, argv) in w.setup.iter().enumerate() {
             let job = files.job(&format!("setup{i}"), exec);
             match run_step(exec, argv, &job, timeout, &self.stop, &setup_log) {
@@ -626,6 +659,44 @@ impl Campaign {
         }
         remove_if_empty(&setup_log);
         Ok(self.finish(rec, waited))
+    }
+
+    /// Copies the `files` of `w` into the work folder of platform `pi` (executable when they
+    /// are on this host), once per campaign session; says so in `log`.
+    fn copy_files(&mut self, pi: usize, w: &WorkloadSpec, log: &Path) -> Result<(), String> {
+        let p = &mut self.platforms[pi];
+        if w.files.is_empty() || p.copied.contains(&w.name) {
+            return Ok(());
+        }
+        use std::io::Write;
+        use std::os::unix::fs::PermissionsExt;
+        let on = Platform::new(p.exec.as_ref());
+        let mut note = String::new();
+        for f in &w.files {
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let dest = format!("{}/{name}", on.workdir().trim_end_matches('/'));
+            let mut copy = || -> Result<()> {
+                let data = std::fs::read(f).with_context(|| format!("could not read '{}'", f.display()))?;
+                on.put_file(&dest, &data)?;
+                let exe = std::fs::metadata(f).is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
+                if exe {
+                    on.run(&["chmod".into(), "755".into(), dest.clone()], "files-chmod")?;
+                }
+                note.push_str(&format!(
+                    "virtperf: copied {} ({} bytes, sha256 {}) to {dest}\n",
+                    f.display(),
+                    data.len(),
+                    sha256_file(f).unwrap_or_default()
+                ));
+                Ok(())
+            };
+            copy().map_err(|e| format!("could not copy '{}' into the platform: {e:#}", f.display()))?;
+        }
+        p.copied.insert(w.name.clone());
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            let _ = file.write_all(note.as_bytes());
+        }
+        Ok(())
     }
 
     /// Starts pidstat inside the platform for the run of `w`, if monitoring is on; records its
@@ -771,6 +842,14 @@ impl Campaign {
                 rec.exit_code = status.code();
                 if status.success() {
                     rec.status = RunStatus::Ok;
+                    // A command that ran but did not print its number measured nothing.
+                    if let Some(m) = self.plan.workload(&rec.workload).and_then(|w| w.measure.as_ref()) {
+                        let text = std::fs::read(self.out.join(&rec.output)).unwrap_or_default();
+                        if let Err(e) = m.find(&String::from_utf8_lossy(&text)) {
+                            rec.status = RunStatus::Failed;
+                            rec.error = Some(e);
+                        }
+                    }
                 } else {
                     rec.status = RunStatus::Failed;
                     let err = std::fs::read_to_string(self.out.join(&rec.stderr)).unwrap_or_default();
@@ -810,6 +889,33 @@ fn with_platform_facts(rec: &mut RunRecord, pf: PlatformFacts) {
     rec.qemu_argv = pf.qemu_argv;
     rec.accel = pf.accel;
     rec.settings = pf.settings;
+}
+
+/// For `--dry-run`: each `what` (platform, workload) that a matrix expanded, with its
+/// expansions and their factor values. `items` are (name, name in the plan when expanded,
+/// factor values).
+fn describe_matrices<'a>(
+    what: &str,
+    items: impl Iterator<Item = (&'a str, Option<&'a str>, &'a crate::exec::matrix::Combination)>,
+) -> String {
+    let mut groups: Vec<(&str, Vec<(&str, &crate::exec::matrix::Combination)>)> = Vec::new();
+    for (name, base, factors) in items {
+        let Some(base) = base else { continue };
+        match groups.last_mut() {
+            Some((b, list)) if *b == base => list.push((name, factors)),
+            _ => groups.push((base, vec![(name, factors)])),
+        }
+    }
+    let mut s = String::new();
+    for (base, list) in groups {
+        let factors: Vec<&str> = list[0].1.iter().map(|(k, _)| k.as_str()).collect();
+        s.push_str(&format!("# {what} '{base}': matrix {} -> {} {what}s\n", factors.join(" x "), list.len()));
+        for (name, values) in list {
+            let v: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            s.push_str(&format!("#   {name}  ({})\n", v.join(", ")));
+        }
+    }
+    s
 }
 
 /// The pidstat argv run inside the platform for workload `w`.

@@ -53,7 +53,7 @@ pub(crate) fn schedule(plan: &Plan, seed: u64) -> Vec<Slot> {
         let mut block: Vec<(&str, &str, u32)> = Vec::new();
         for p in &plan.platforms {
             for w in &plan.workloads {
-                if w.repetitions >= r && w.runs_on(&p.name) {
+                if w.repetitions >= r && w.runs_on(p) {
                     block.push((&p.name, &w.name, w.warmup));
                 }
             }
