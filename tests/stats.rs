@@ -11,9 +11,9 @@ use proptest::prelude::*;
 use serde_json::Value;
 use virtperf::model::{Better, Kind};
 use virtperf::stats::{
-    change, compare, cost, fieller_ratio, geometric_mean, mann_kendall, modified_z_scores, overhead,
-    students_t_quantile, verdict, welch_t_test, Interval, NoInterval, Summary, Trend, Verdict,
-    MODIFIED_Z_THRESHOLD,
+    adjust_p_values, change, compare, cost, detectable_pct, equivalence_test, fieller_ratio, geometric_mean,
+    mann_kendall, modified_z_scores, overhead, runs_to_detect, students_t_quantile, verdict, welch_t_test,
+    Adjust, Interval, NoInterval, Summary, Tests, Trend, Verdict, MODIFIED_Z_THRESHOLD, POWER,
 };
 
 /// The acceptance criterion: relative error below this on every reference value.
@@ -97,7 +97,7 @@ impl Checker {
 #[test]
 fn reference_records_its_tools() {
     let r = reference();
-    for key in ["python", "numpy", "scipy", "generated_by"] {
+    for key in ["python", "numpy", "scipy", "statsmodels", "generated_by"] {
         assert!(r[key].is_string(), "{key}");
     }
 }
@@ -219,6 +219,7 @@ fn fieller_overhead_and_verdict_match_the_formula() {
         let cmp = compare(&a, &b, better(case), conf, case["margin_pct"].as_f64());
         let d = cmp.decision.expect("a decision");
         c.opt(&at("welch_p"), d.p_value, &case["welch_p"]);
+        c.opt(&at("equivalence_p"), cmp.equivalence.map(|e| e.p_value), &case["equivalence_p"]);
         c.same(&at("verdict"), verdict_code(d.verdict), case["verdict"].as_str().unwrap().to_string());
         c.same(&at("p_value_agrees"), d.p_value_agrees, case["p_value_agrees"].as_bool());
         c.same(&at("compare.ratio"), cmp.ratio, r);
@@ -226,6 +227,105 @@ fn fieller_overhead_and_verdict_match_the_formula() {
         c.same(&at("compare.cost"), cmp.cost, Some(co));
     }
     c.finish();
+}
+
+#[test]
+fn equivalence_matches_statsmodels_ttost_ind() {
+    let mut c = Checker::new("equivalence");
+    for case in cases("equivalence") {
+        let (a, b) = (Summary::of(&floats(&case["a"]), 0.95), Summary::of(&floats(&case["b"]), 0.95));
+        let margin = case["margin_pct"].as_f64().unwrap();
+        let e = equivalence_test(&a, &b, margin);
+        let at = |field: &str| format!("{}.{field}", name(case));
+        let want = &case["tost"];
+        if want.is_null() {
+            c.same(&at("tost"), e, None);
+            continue;
+        }
+        let Some(e) = e else {
+            c.misses.push(format!("{}: no test", name(case)));
+            continue;
+        };
+        c.num(&at("lower_t"), e.lower.t, want["lower_t"].as_f64().unwrap());
+        c.num(&at("lower_df"), e.lower.df, want["lower_df"].as_f64().unwrap());
+        c.num(&at("lower_p"), e.lower.p_value, want["lower_p"].as_f64().unwrap());
+        c.num(&at("upper_t"), e.upper.t, want["upper_t"].as_f64().unwrap());
+        c.num(&at("upper_df"), e.upper.df, want["upper_df"].as_f64().unwrap());
+        c.num(&at("upper_p"), e.upper.p_value, want["upper_p"].as_f64().unwrap());
+        c.num(&at("p"), e.p_value, want["p"].as_f64().unwrap());
+    }
+    c.finish();
+}
+
+#[test]
+fn adjusted_p_values_match_statsmodels_multipletests() {
+    let mut c = Checker::new("adjust");
+    for case in cases("adjust") {
+        let ps: Vec<Option<f64>> = floats(&case["p"]).into_iter().map(Some).collect();
+        for (method, key) in [(Adjust::Holm, "holm"), (Adjust::Bh, "bh")] {
+            let got = adjust_p_values(&ps, method);
+            for (i, (g, w)) in got.iter().zip(floats(&case[key])).enumerate() {
+                c.opt(&format!("{}.{key}[{i}]", name(case)), *g, &Value::from(w));
+            }
+        }
+        let none = adjust_p_values(&ps, Adjust::None);
+        c.same(&format!("{}.none", name(case)), none, ps);
+    }
+    c.finish();
+}
+
+/// Values that are no p-value are left out of the family (they do not count in m).
+#[test]
+fn adjustment_leaves_out_what_is_no_p_value() {
+    let got = adjust_p_values(&[Some(0.01), None, Some(f64::NAN), Some(0.04), Some(1.5)], Adjust::Holm);
+    assert_eq!(got, vec![Some(0.02), None, None, Some(0.04), None]);
+    assert!(adjust_p_values(&[], Adjust::Bh).is_empty());
+}
+
+#[test]
+fn power_matches_the_formula_with_scipy() {
+    let mut c = Checker::new("power");
+    for case in cases("power") {
+        let conf = case["confidence"].as_f64().unwrap();
+        let (a, b) = (Summary::of(&floats(&case["a"]), conf), Summary::of(&floats(&case["b"]), conf));
+        let at = |field: &str| format!("{}.{field}", name(case));
+        c.opt(&at("detectable_pct"), detectable_pct(&a, &b, 1.0 - conf, POWER), &case["detectable_pct"]);
+        let pct = case["detect_pct"].as_f64().unwrap();
+        let runs = runs_to_detect(&a, &b, 1.0 - conf, POWER, pct).map(|n| n as u64);
+        c.same(&at("runs_to_detect"), runs, case["runs_to_detect"].as_u64());
+        // The formula is the usual approximation: the noncentral t puts the power at the
+        // detectable difference a little under 80% (what docs/statistics.md says).
+        let achieved = case["achieved_power_nct"].as_f64().unwrap();
+        assert!((0.75..0.81).contains(&achieved), "{}: {achieved}", name(case));
+    }
+    c.finish();
+}
+
+#[test]
+fn power_declines_what_it_cannot_compute() {
+    let one = Summary::of(&[5.0], 0.95);
+    let constant = Summary::of(&[5.0, 5.0, 5.0], 0.95);
+    let zero_mean = Summary::of(&[-1.0, 1.0, 0.0], 0.95);
+    let some = Summary::of(&[4.0, 5.0, 6.0], 0.95);
+    assert_eq!(detectable_pct(&one, &some, 0.05, POWER), None);
+    assert_eq!(detectable_pct(&constant, &constant, 0.05, POWER), None);
+    assert_eq!(detectable_pct(&some, &zero_mean, 0.05, POWER), None);
+    assert_eq!(runs_to_detect(&constant, &constant, 0.05, POWER, 5.0), None);
+    assert_eq!(runs_to_detect(&some, &some, 0.05, POWER, 0.0), None);
+    // 1e-6 % of a CV-20% mean needs far more than the cap.
+    assert_eq!(runs_to_detect(&some, &some, 0.05, POWER, 1e-6), None);
+    assert_eq!(runs_to_detect(&some, &some, 0.05, POWER, 1000.0), Some(2));
+}
+
+/// With a Holm- or BH-adjusted p-value at or above alpha, an interval that excludes 0 no longer
+/// gives slower or faster.
+#[test]
+fn an_adjusted_p_value_can_withhold_significance() {
+    let above = Interval::Bounded { low: 0.5, high: 3.0 };
+    let t = |adj| Tests { p_value: Some(0.01), p_adjusted: adj, equivalence_p: None };
+    assert_eq!(verdict(5, 5, &above, &t(None), 0.05).verdict, Verdict::Slower);
+    assert_eq!(verdict(5, 5, &above, &t(Some(0.03)), 0.05).verdict, Verdict::Slower);
+    assert_eq!(verdict(5, 5, &above, &t(Some(0.05)), 0.05).verdict, Verdict::NoSignificantDifference);
 }
 
 /// A resource metric's verdict never says faster or slower: a VM that read less from disk did
@@ -368,9 +468,10 @@ fn unbounded_interval_gives_a_verdict_that_says_why() {
 #[test]
 fn too_few_runs_wins_over_everything() {
     let i = Interval::Bounded { low: 1.0, high: 2.0 };
-    assert_eq!(verdict(5, 1, &i, Some(0.001), 0.05, Some(10.0)).verdict, Verdict::TooFewRuns);
+    let tests = Tests { p_value: Some(0.001), p_adjusted: None, equivalence_p: Some(0.001) };
+    assert_eq!(verdict(5, 1, &i, &tests, 0.05).verdict, Verdict::TooFewRuns);
     let none = Interval::Unavailable { reason: NoInterval::TooFewRuns };
-    assert_eq!(verdict(5, 5, &none, None, 0.05, None).verdict, Verdict::TooFewRuns);
+    assert_eq!(verdict(5, 5, &none, &Tests::default(), 0.05).verdict, Verdict::TooFewRuns);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,7 +25,10 @@ import sys
 import mpmath
 import numpy as np
 import scipy
+import statsmodels
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.weightstats import ttost_ind
 
 mpmath.mp.dps = 50
 
@@ -208,19 +211,63 @@ def change_and_cost(q, lo, hi, unavailable, better):
     return change, clo, chi, cost, cost_lo, cost_hi, cost_unavailable
 
 
-def verdict(na, nb, olo, ohi, unavailable, margin):
-    """The rule of docs/statistics.md, written again here: the interval decides."""
+def verdict(na, nb, olo, ohi, unavailable, eq_p, alpha, p_adjusted=None):
+    """The rule of docs/statistics.md, written again here: the interval decides, equivalence by
+    TOST's p-value, and an adjusted p-value (when given) must agree for slower/faster."""
     if na < 2 or nb < 2:
         return "too_few_runs"
     if unavailable is not None:
         return "no_verdict:" + unavailable
-    if margin is not None and -margin < olo and ohi < margin:
+    if eq_p is not None and eq_p < alpha:
         return "equivalent"
-    if olo > 0:
+    adjusted_ok = p_adjusted is None or p_adjusted < alpha
+    if olo > 0 and adjusted_ok:
         return "slower"
-    if ohi < 0:
+    if ohi < 0 and adjusted_ok:
         return "faster"
     return "no_significant_difference"
+
+
+# ---------------------------------------------------------------------------------------------
+# Equivalence: TOST on the ratio. A test of mean_a - rho mean_b is Welch's test of a against
+# rho * b, so statsmodels' ttost_ind(a, rho * b, 0, 0, usevar='unequal') gives each one-sided
+# test: its first test (H0: diff <= 0) at rho = 1 - M/100, its second (H0: diff >= 0) at
+# rho = 1 + M/100.
+
+def tost_ratio(a, b, margin):
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) < 2 or len(b) < 2 or np.mean(b) == 0:
+        return None
+    if np.mean(b) < 0:
+        a, b = -a, -b
+    lo, hi = 1.0 - margin / 100.0, 1.0 + margin / 100.0
+    _, (t1, p1, df1), _ = ttost_ind(a, lo * b, 0.0, 0.0, usevar="unequal")
+    _, _, (t2, p2, df2) = ttost_ind(a, hi * b, 0.0, 0.0, usevar="unequal")
+    return {"lower_t": float(t1), "lower_df": float(df1), "lower_p": float(p1),
+            "upper_t": float(t2), "upper_df": float(df2), "upper_p": float(p2),
+            "p": float(max(p1, p2))}
+
+
+def equivalence_case(name, a, b, margin):
+    return {"name": name, "a": [float(x) for x in a], "b": [float(x) for x in b], "margin_pct": margin,
+            "tost": tost_ratio(a, b, margin)}
+
+
+def equivalence_cases():
+    return [
+        equivalence_case("docker_events_5pct", DOCKER_EVENTS, NATIVE_EVENTS, 5.0),
+        equivalence_case("docker_events_3pct", DOCKER_EVENTS, NATIVE_EVENTS, 3.0),
+        equivalence_case("docker_events_1pct", DOCKER_EVENTS, NATIVE_EVENTS, 1.0),
+        equivalence_case("latency_10pct", DOCKER_LAT_MS, NATIVE_LAT_MS, 10.0),
+        equivalence_case("no_difference_2pct", [101.2, 99.4, 100.8, 98.9, 100.1],
+                         [100.3, 101.0, 99.2, 99.9, 100.6], 2.0),
+        equivalence_case("unequal_n_and_spread_20pct", seeded(11, 8, 50.0, 6.0, 3),
+                         seeded(12, 15, 47.0, 1.5, 3), 20.0),
+        equivalence_case("negative_means", [-10.2, -10.4, -9.9, -10.1], [-10.0, -10.3, -10.1, -9.8, -10.2], 5.0),
+        equivalence_case("n2", [100.0, 104.0], [98.0, 99.0], 10.0),
+        equivalence_case("platform_constant", [5.0, 5.0, 5.0], [4.9, 5.1, 5.0, 5.05], 5.0),
+        equivalence_case("too_few_runs", [5.0], [4.1, 4.3, 3.9], 5.0),
+    ]
 
 
 def fieller_case(name, a, b, conf, better, margin=None):
@@ -233,7 +280,9 @@ def fieller_case(name, a, b, conf, better, margin=None):
     p = opt(w.pvalue)
     if np.var(a) == 0 and np.var(b) == 0:
         p = None  # scipy gives t = +-inf and p = 0 (or NaN); virtperf: not available
-    v = verdict(len(a), len(b), olo, ohi, f.get("unavailable"), margin)
+    tost = tost_ratio(a, b, margin) if margin is not None else None
+    eq_p = None if tost is None else tost["p"]
+    v = verdict(len(a), len(b), olo, ohi, f.get("unavailable"), eq_p, 1.0 - conf)
     interval_excludes_zero = olo is not None and (olo > 0 or ohi < 0)
     agrees = None if p is None or olo is None else ((p < 1.0 - conf) == interval_excludes_zero)
     return {"name": name, "a": [float(x) for x in a], "b": [float(x) for x in b],
@@ -244,7 +293,7 @@ def fieller_case(name, a, b, conf, better, margin=None):
             "change_pct": change, "change_low": opt(clo), "change_high": opt(chi),
             "cost_ratio": opt(cost), "cost_low": opt(cost_lo), "cost_high": opt(cost_hi),
             "cost_unavailable": cost_unavailable,
-            "welch_p": p, "verdict": v, "p_value_agrees": agrees}
+            "welch_p": p, "equivalence_p": eq_p, "verdict": v, "p_value_agrees": agrees}
 
 
 def fieller_cases():
@@ -262,6 +311,10 @@ def fieller_cases():
         fieller_case("equivalent_within_5pct", [1000.5, 1001.2, 999.8, 1000.9, 1000.1, 1001.0],
                      [1001.1, 1000.4, 1001.9, 1000.7, 1001.5, 1000.9], 0.95, "higher", margin=5.0),
         fieller_case("slower_not_equivalent_1pct", DOCKER_EVENTS, NATIVE_EVENTS, 0.95, "higher", margin=1.0),
+        # The (1 - alpha) interval of the change, [-3.5%, -2.3%], reaches past -3.52%, but the
+        # (1 - 2 alpha) one lies inside: TOST says equivalent where the old rule did not.
+        fieller_case("equivalent_by_tost_not_by_95_interval", DOCKER_EVENTS, NATIVE_EVENTS, 0.95, "higher",
+                     margin=3.52),
         fieller_case("platform_constant", [5.0, 5.0, 5.0], [4.1, 4.3, 3.9, 4.2], 0.95, "lower"),
         fieller_case("both_constant", [5.0, 5.0, 5.0], [4.0, 4.0], 0.95, "lower"),
         fieller_case("too_few_runs", [5.0], [4.1, 4.3, 3.9], 0.95, "lower"),
@@ -371,6 +424,75 @@ def gmean_cases():
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Many comparisons: statsmodels' multipletests, Holm and Benjamini-Hochberg.
+
+def adjust_case(name, ps):
+    holm = multipletests(ps, method="holm")[1]
+    bh = multipletests(ps, method="fdr_bh")[1]
+    return {"name": name, "p": [float(x) for x in ps], "holm": [float(x) for x in holm],
+            "bh": [float(x) for x in bh]}
+
+
+def adjust_cases():
+    rng = np.random.default_rng(41)
+    return [
+        adjust_case("textbook", [0.01, 0.04, 0.03, 0.005]),
+        adjust_case("ties", [0.02, 0.02, 0.5, 0.001, 0.02]),
+        adjust_case("with_ones", [1.0, 0.9, 0.04, 1.0]),
+        adjust_case("single", [0.03]),
+        adjust_case("tiny", [1e-12, 3e-9, 0.2, 0.049]),
+        adjust_case("forty_uniform", [float(x) for x in rng.uniform(0, 1, 40)]),
+        adjust_case("forty_small", [float(x) for x in rng.uniform(0, 0.02, 40)]),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Power: the smallest difference (in % of the baseline's mean) a two-sided Welch test detects
+# with 80% power, by the formula (t(1 - a/2, df) + t(0.8, df)) * se / |mean_b| * 100, with
+# Welch's df and se; the fewest runs per side to detect a given %, by brute force over n; and,
+# as a check of the approximation (not of virtperf), the power the noncentral t gives at the
+# detectable difference.
+
+def power_case(name, a, b, conf, detect_pct):
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    alpha, power = 1.0 - conf, 0.8
+    w = stats.ttest_ind(a, b, equal_var=False)
+    va, vb = np.var(a, ddof=1) / len(a), np.var(b, ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    df = float(w.df)
+    tc = stats.t.ppf(1 - alpha / 2, df)
+    d = (tc + stats.t.ppf(power, df)) * se
+    pct = d / abs(np.mean(b)) * 100.0
+    ncp = d / se
+    achieved = stats.nct.sf(tc, df, ncp) + stats.nct.cdf(-tc, df, ncp)
+    sa2, sb2 = np.var(a, ddof=1), np.var(b, ddof=1)
+    target = detect_pct / 100.0 * abs(np.mean(b))
+    runs = None
+    for n in range(2, 200001):
+        dfn = (n - 1) * (sa2 + sb2) ** 2 / (sa2 ** 2 + sb2 ** 2)
+        dn = (stats.t.ppf(1 - alpha / 2, dfn) + stats.t.ppf(power, dfn)) * math.sqrt((sa2 + sb2) / n)
+        if dn <= target:
+            runs = n
+            break
+    return {"name": name, "a": [float(x) for x in a], "b": [float(x) for x in b], "confidence": conf,
+            "detectable_pct": float(pct), "achieved_power_nct": float(achieved),
+            "detect_pct": detect_pct, "runs_to_detect": runs}
+
+
+def power_cases():
+    return [
+        power_case("docker_events", DOCKER_EVENTS, NATIVE_EVENTS, 0.95, 1.0),
+        power_case("no_difference", [101.2, 99.4, 100.8, 98.9, 100.1], [100.3, 101.0, 99.2, 99.9, 100.6],
+                   0.95, 0.5),
+        power_case("noisy_cv20", seeded(51, 5, 100.0, 20.0, 2), seeded(52, 5, 100.0, 20.0, 2), 0.95, 5.0),
+        power_case("unequal_n_and_spread", seeded(11, 8, 50.0, 6.0, 3), seeded(12, 15, 47.0, 1.5, 3),
+                   0.99, 10.0),
+        power_case("already_enough", [100.0, 100.1, 99.9, 100.05], [50.0, 50.2, 49.9, 50.1], 0.95, 50.0),
+        power_case("n2", [100.0, 104.0], [98.0, 99.0], 0.90, 2.0),
+    ]
+
+
 def main():
     out = {
         "generated_by": "tests/reference/stats_reference.py",
@@ -378,6 +500,7 @@ def main():
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "mpmath": mpmath.__version__,
+        "statsmodels": statsmodels.__version__,
         "t_quantiles": t_quantiles(),
         "summaries": summaries(),
         "welch": welch_cases(),
@@ -385,6 +508,9 @@ def main():
         "modified_z": modified_z_cases(),
         "mann_kendall": mann_kendall_cases(),
         "geometric_mean": gmean_cases(),
+        "equivalence": equivalence_cases(),
+        "adjust": adjust_cases(),
+        "power": power_cases(),
     }
     json.dump(out, sys.stdout, indent=1, allow_nan=False)
     sys.stdout.write("\n")
