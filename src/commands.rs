@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::analyse::{self, AnalyseConfig, Analysis, Dataset, Severity};
 use crate::cli::{
-    AnalyseArgs, AuditArgs, Command, CompareArgs, GroupBy, IngestArgs, InputArgs, LabelsArgs, Opts,
+    AdjustBy, AnalyseArgs, AuditArgs, Command, CompareArgs, GroupBy, IngestArgs, InputArgs, LabelsArgs, Opts,
     ReportArgs, StatsArgs,
 };
 use crate::ingest::{self, IngestConfig, Ingested};
@@ -271,10 +271,21 @@ pub fn analyse_config(s: &StatsArgs) -> Result<AnalyseConfig> {
             bail!("--equivalence-margin must be a positive percentage, e.g. 2; got {m}");
         }
     }
+    if let Some(d) = s.detect {
+        if !(d.is_finite() && d > 0.0) {
+            bail!("--detect must be a positive percentage, e.g. 5; got {d}");
+        }
+    }
     Ok(AnalyseConfig {
         baseline: s.baseline.clone().unwrap_or_else(|| AnalyseConfig::default().baseline),
         confidence: s.confidence,
         margin_pct: s.equivalence_margin,
+        adjust: match s.adjust {
+            AdjustBy::Holm => crate::stats::Adjust::Holm,
+            AdjustBy::Bh => crate::stats::Adjust::Bh,
+            AdjustBy::None => crate::stats::Adjust::None,
+        },
+        detect_pct: s.detect,
         ..AnalyseConfig::default()
     })
 }
@@ -488,6 +499,8 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         baseline: None,
         confidence: args.confidence,
         equivalence_margin: args.equivalence_margin,
+        adjust: args.adjust,
+        detect: args.detect,
         group_by: args.group_by,
     })?;
     report::Templates::load(args.report.templates.as_deref())?;

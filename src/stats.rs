@@ -702,7 +702,7 @@ pub fn equivalence_test(a: &Summary, b: &Summary, margin_pct: f64) -> Option<Equ
     let (da, db) = ((a.n - 1) as f64, (b.n - 1) as f64);
     let one = |rho: f64, upper: bool| -> Option<OneSided> {
         let spread = va + rho * rho * vb;
-        if !(spread > 0.0) {
+        if spread.is_nan() || spread <= 0.0 {
             return None;
         }
         let t = finite((ma - rho * mb) / spread.sqrt())?;
@@ -833,7 +833,7 @@ pub fn runs_to_detect(a: &Summary, b: &Summary, alpha: f64, power: f64, pct: f64
     }
     let (sa2, sb2, mb) = (a.sd? * a.sd?, b.sd? * b.sd?, b.mean?);
     let sum = sa2 + sb2;
-    if !(sum > 0.0) || mb == 0.0 || !sum.is_finite() {
+    if !sum.is_finite() || sum <= 0.0 || mb == 0.0 {
         return None;
     }
     let target = pct / 100.0 * mb.abs();

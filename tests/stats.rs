@@ -624,3 +624,104 @@ proptest! {
         prop_assert!(min * (1.0 - 1e-12) <= g && g <= max * (1.0 + 1e-12));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The new quantities in an analysis of the bundled campaign (real runs), end to end.
+
+/// overhead.csv of `virtperf analyse sample-data` with `args`, as header-keyed rows.
+fn sample_overhead(args: &[&str]) -> Vec<std::collections::HashMap<String, String>> {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("a");
+    let sample = crate::util::root().join("sample-data");
+    let mut cmd = crate::util::virtperf();
+    cmd.arg("analyse").arg(&sample).arg("--out").arg(&out).arg("-q").args(args);
+    cmd.assert().success();
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.expect("row").iter().map(String::from)).collect())
+        .collect()
+}
+
+fn num_of(row: &std::collections::HashMap<String, String>, col: &str) -> Option<f64> {
+    row.get(col).unwrap_or_else(|| panic!("no column {col}")).parse().ok()
+}
+
+/// Holm over the primary metrics' comparisons: only they get `p_adjusted`, never below their
+/// own p-value, the smallest being `min(1, m · min p)` (Holm's first step); a slower or faster
+/// verdict on a primary metric has an adjusted p-value below 0.05. `--adjust none` leaves the
+/// column empty.
+#[test]
+fn analysis_adjusts_the_primary_comparisons() {
+    let rows = sample_overhead(&[]);
+    let family: Vec<_> =
+        rows.iter().filter(|r| r["primary"] == "true" && num_of(r, "p_value").is_some()).collect();
+    assert!(family.len() >= 10, "{}", family.len());
+    for r in &rows {
+        let (p, adj) = (num_of(r, "p_value"), num_of(r, "p_adjusted"));
+        if r["primary"] != "true" || p.is_none() {
+            assert_eq!(adj, None, "{r:?}");
+            continue;
+        }
+        assert!(adj.unwrap() >= p.unwrap(), "{r:?}");
+        if ["slower", "faster", "uses more", "uses less"].contains(&r["verdict"].as_str()) {
+            assert!(adj.unwrap() < 0.05, "{r:?}");
+        }
+    }
+    let min_p = family.iter().filter_map(|r| num_of(r, "p_value")).fold(1.0_f64, f64::min);
+    let min_adj = family.iter().filter_map(|r| num_of(r, "p_adjusted")).fold(1.0_f64, f64::min);
+    assert!((min_adj - (family.len() as f64 * min_p).min(1.0)).abs() <= 1e-12 * min_adj.max(1e-300));
+    let none = sample_overhead(&["--adjust", "none"]);
+    assert!(none.iter().all(|r| r["p_adjusted"].is_empty()));
+}
+
+/// With a margin, the equivalence p-value is given, and every comparison called equivalent
+/// has it (adjusted, for a primary metric) below 0.05; `--detect` gives the runs per side
+/// beside every detectable change, more runs for a smaller change.
+#[test]
+fn analysis_gives_equivalence_and_power_columns() {
+    let rows = sample_overhead(&["--equivalence-margin", "5", "--detect", "5"]);
+    let mut equivalent = 0;
+    for r in &rows {
+        let eq = if r["primary"] == "true" {
+            num_of(r, "equivalence_p_adjusted")
+        } else {
+            num_of(r, "equivalence_p")
+        };
+        if r["verdict"] == "equivalent" {
+            equivalent += 1;
+            assert!(eq.unwrap() < 0.05, "{r:?}");
+        }
+        let computable = num_of(r, "p_value").is_some() && num_of(r, "baseline_mean") != Some(0.0);
+        assert_eq!(num_of(r, "detectable_pct").is_some(), computable, "{r:?}");
+    }
+    assert!(equivalent > 0);
+    let smaller = sample_overhead(&["--detect", "2"]);
+    let (mut checked, mut at5) = (0, 0);
+    for (r5, r2) in rows.iter().zip(&smaller) {
+        if let (Some(n5), Some(n2)) = (num_of(r5, "runs_to_detect"), num_of(r2, "runs_to_detect")) {
+            assert!(n2 >= n5, "{r5:?}");
+            checked += 1;
+            // A change the runs already detect needs no more runs than they have (± the
+            // equal-n approximation: at most one more per side).
+            if num_of(r5, "detectable_pct").unwrap() <= 5.0 {
+                at5 += 1;
+                assert!(
+                    n5 <= num_of(r5, "n").unwrap().max(num_of(r5, "baseline_n").unwrap()) + 1.0,
+                    "{r5:?}"
+                );
+            }
+        }
+    }
+    assert!(checked > 20 && at5 > 0, "{checked} {at5}");
+}
+
+#[test]
+fn detect_must_be_a_positive_percentage() {
+    crate::util::virtperf()
+        .args(["analyse", ".", "--detect", "0", "--out", "/dev/null"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--detect must be a positive percentage"));
+}

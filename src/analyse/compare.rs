@@ -9,7 +9,7 @@ use super::config::AnalyseConfig;
 use super::output::{Check, OverheadRow, Scope, Severity};
 use super::summarise::{Cell, Groups};
 use crate::model::{Better, GroupId};
-use crate::stats;
+use crate::stats::{self, Adjust, Interval};
 
 /// One arm's cell and the baseline's cell of the same group and metric: a comparison to make.
 pub(crate) struct Comparison<'g, 'a> {
@@ -47,16 +47,40 @@ pub(crate) fn comparisons<'g, 'a>(
 
 /// The overhead rows of every comparison that no scope of `refused` concerns, whose metric has
 /// a better direction and both of whose sides have a mean.
+///
+/// The primary metrics' comparisons are one family: their Welch p-values (and, with a margin,
+/// their equivalence p-values) are adjusted together by `cfg.adjust`, and their verdicts use
+/// the adjusted values. Other metrics' comparisons keep unadjusted verdicts.
 pub(crate) fn overhead_rows(groups: &Groups<'_>, cfg: &AnalyseConfig, refused: &[Scope]) -> Vec<OverheadRow> {
-    comparisons(groups, &cfg.baseline)
+    let mut made: Vec<(OverheadRow, Interval)> = comparisons(groups, &cfg.baseline)
         .filter(|c| !refused.iter().any(|s| s.concerns_comparison(c.group, c.metric, c.arm, &cfg.baseline)))
         .filter_map(|c| overhead_row(&c, cfg))
-        .collect()
+        .collect();
+    if cfg.adjust == Adjust::None {
+        return made.into_iter().map(|(row, _)| row).collect();
+    }
+    let family = |p: fn(&OverheadRow) -> Option<f64>| -> Vec<Option<f64>> {
+        made.iter().map(|(row, _)| if row.primary { p(row) } else { None }).collect()
+    };
+    let p_adjusted = stats::adjust_p_values(&family(|r| r.p_value), cfg.adjust);
+    let eq_adjusted = stats::adjust_p_values(&family(|r| r.equivalence_p), cfg.adjust);
+    let alpha = 1.0 - cfg.confidence;
+    for (i, (row, interval)) in made.iter_mut().enumerate() {
+        if !row.primary {
+            continue;
+        }
+        row.p_adjusted = p_adjusted[i];
+        row.equivalence_p_adjusted = eq_adjusted[i];
+        let tests =
+            stats::Tests { p_value: row.p_value, p_adjusted: p_adjusted[i], equivalence_p: eq_adjusted[i] };
+        row.verdict = stats::verdict(row.n, row.baseline_n, interval, &tests, alpha).verdict.words(row.kind);
+    }
+    made.into_iter().map(|(row, _)| row).collect()
 }
 
-/// The row of comparison `c`; none when its metric has no better direction or a side has no
-/// mean.
-fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<OverheadRow> {
+/// The row of comparison `c` with its overhead interval (for the adjusted verdict); none when
+/// its metric has no better direction or a side has no mean.
+fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(OverheadRow, Interval)> {
     let (sa, sb) = (&c.cell.stats, &c.base.stats);
     let first = c.cell.obs[0];
     let (better, kind) = (first.better, first.kind);
@@ -65,10 +89,12 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<OverheadR
     }
     let cmp = stats::compare(sa, sb, better, cfg.confidence, cfg.margin_pct);
     let (mean, baseline_mean) = (sa.mean?, sb.mean?);
-    let bounds = cmp.overhead.as_ref().and_then(|o| o.interval.bounds());
+    let interval = cmp.overhead.as_ref()?.interval;
+    let bounds = interval.bounds();
     let change_bounds = cmp.change.interval.bounds();
     let cost_bounds = cmp.cost.as_ref().and_then(|c| c.interval.bounds());
-    Some(OverheadRow {
+    let alpha = 1.0 - cfg.confidence;
+    let row = OverheadRow {
         group: c.group.clone(),
         workload: c.group.workload().to_string(),
         params: c.group.params_string().to_string(),
@@ -95,10 +121,16 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<OverheadR
         cost_ratio_ci_low: cost_bounds.map(|b| b.0),
         cost_ratio_ci_high: cost_bounds.map(|b| b.1),
         p_value: cmp.welch.as_ref().map(|w| w.p_value),
+        p_adjusted: None,
+        equivalence_p: cmp.equivalence.map(|e| e.p_value),
+        equivalence_p_adjusted: None,
+        detectable_pct: stats::detectable_pct(sa, sb, alpha, stats::POWER),
+        runs_to_detect: cfg.detect_pct.and_then(|d| stats::runs_to_detect(sa, sb, alpha, stats::POWER, d)),
         verdict: cmp.decision.map(|d| d.verdict.words(kind)).unwrap_or_else(|| "no verdict".to_string()),
         failed_checks: Vec::new(),
         warning_checks: Vec::new(),
-    })
+    };
+    Some((row, interval))
 }
 
 /// Withholds the verdict of every comparison that a failed check concerns (by its

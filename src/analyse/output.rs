@@ -106,6 +106,22 @@ pub struct OverheadRow {
     pub cost_ratio_ci_high: Option<f64>,
     /// Welch two-sided p-value.
     pub p_value: Option<f64>,
+    /// Welch's p-value adjusted over the family of the primary metrics' comparisons (Holm by
+    /// default, `--adjust`); None for a secondary metric, without a p-value, or with
+    /// `--adjust none`. When given, slower/faster also needs it below alpha.
+    pub p_adjusted: Option<f64>,
+    /// p-value of the equivalence test (two one-sided tests on the ratio at 1 ± margin/100)
+    /// when `--equivalence-margin` is given; equivalent when it (adjusted, for a primary
+    /// metric) is below alpha.
+    pub equivalence_p: Option<f64>,
+    /// `equivalence_p` adjusted over the primary metrics' comparisons, as `p_adjusted`.
+    pub equivalence_p_adjusted: Option<f64>,
+    /// The smallest change, in percent of the baseline's mean, a two-sided Welch test at this
+    /// confidence would detect with 80% power given the observed variances and run counts.
+    pub detectable_pct: Option<f64>,
+    /// The runs per side that would detect a change of `--detect` percent with 80% power
+    /// (from the observed standard deviations); None without `--detect`.
+    pub runs_to_detect: Option<usize>,
     /// The verdict in the words of the metric's kind (`slower`, `uses less`, ...), or
     /// `not judged: <checks>` when a failed check concerns this comparison.
     pub verdict: String,
@@ -272,6 +288,12 @@ pub struct Analysis {
     pub confidence: f64,
     /// Equivalence margin.
     pub margin_pct: Option<f64>,
+    /// How the primary metrics' p-values were adjusted.
+    pub adjust: stats::Adjust,
+    /// The comparisons of primary metrics with a p-value: the family adjusted together.
+    pub family_size: usize,
+    /// `--detect`: the change (percent) `runs_to_detect` is computed for.
+    pub detect_pct: Option<f64>,
     /// All arms seen.
     pub platforms: Vec<String>,
     /// Per-group statistics.

@@ -210,7 +210,70 @@ pub fn finding(row: &OverheadRow, label: &str) -> String {
         return format!("{head} cannot be compared with {} ({means}): {}.", row.baseline, verdict_text(row));
     }
     let cost = cost_phrase(row).map(|c| format!(", {c}")).unwrap_or_default();
-    format!("{head} {} against {} ({means}){cost}: {}.", change_text(row), row.baseline, verdict_text(row))
+    format!(
+        "{head} {} against {} ({means}){cost}: {}{}.",
+        change_text(row),
+        row.baseline,
+        verdict_text(row),
+        tests_phrase(row)
+    )
+}
+
+/// What the p-values add to a verdict: the equivalence test's p-value beside *equivalent*, and,
+/// beside *no significant difference*, why an interval that excludes 0 is not significant
+/// (the adjusted p-value).
+fn tests_phrase(row: &OverheadRow) -> String {
+    let p = |v: f64| if v < 0.0001 { "< 0.0001".to_string() } else { format!("= {}", fmt_num(v)) };
+    let equivalence = row.equivalence_p_adjusted.or(row.equivalence_p);
+    if row.verdict == "equivalent" {
+        return equivalence.map(|e| format!(" (two one-sided tests, p {})", p(e))).unwrap_or_default();
+    }
+    let excludes_zero = match (row.change_ci_low_pct, row.change_ci_high_pct) {
+        (Some(low), Some(high)) => low > 0.0 || high < 0.0,
+        _ => false,
+    };
+    match row.p_adjusted {
+        Some(adjusted) if row.verdict == "no significant difference" && excludes_zero => format!(
+            " (the interval excludes 0, but not after adjusting for the number of comparisons: \
+             p {}, adjusted p {})",
+            p(row.p_value.unwrap_or(adjusted)),
+            p(adjusted)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// [`finding`] followed by the [`power_sentence`], when there is one.
+pub fn finding_with_power(row: &OverheadRow, label: &str, detect_pct: Option<f64>) -> String {
+    match power_sentence(row, detect_pct) {
+        Some(p) => format!("{} {p}", finding(row, label)),
+        None => finding(row, label),
+    }
+}
+
+/// For a comparison with no significant difference, what its runs could have detected:
+/// `These runs could detect a change of ±8.6% with 80% power; 12 runs per side would detect ±5%.`
+/// None for other verdicts or without the numbers.
+pub fn power_sentence(row: &OverheadRow, detect_pct: Option<f64>) -> Option<String> {
+    if row.verdict != "no significant difference" {
+        return None;
+    }
+    let d = row.detectable_pct?;
+    let runs = match (row.runs_to_detect, detect_pct) {
+        (Some(n), Some(pct)) => format!("; {n} runs per side would detect ±{}%", one_decimal(pct)),
+        (None, Some(pct)) => format!(
+            "; even {} runs per side would not detect ±{}%",
+            crate::stats::MAX_RUNS_TO_DETECT,
+            one_decimal(pct)
+        ),
+        _ => String::new(),
+    };
+    Some(format!("These runs could detect a change of about ±{}% with 80% power{runs}.", one_decimal(d)))
+}
+
+/// `v` rounded to one decimal, without a trailing `.0`: `29.1`, `5`.
+fn one_decimal(v: f64) -> String {
+    format!("{}", (v * 10.0).round() / 10.0)
 }
 
 #[cfg(test)]
