@@ -28,6 +28,10 @@ use statrs::function::gamma::checked_gamma_ur;
 
 use crate::model::{Better, Kind};
 
+// Outliers, drift, practical size, bimodality.
+mod runs;
+pub use runs::*;
+
 /// Threshold on |modified z-score| above which a value is flagged (Iglewicz & Hoaglin 1993).
 pub const MODIFIED_Z_THRESHOLD: f64 = 3.5;
 
@@ -874,154 +878,6 @@ fn bisect(mut lo: usize, mut hi: usize, detects: impl Fn(usize) -> Option<bool>)
         }
     }
     Some(hi)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Outliers
-
-/// Which scale the modified z-scores were computed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutlierScale {
-    /// `M = 0.6745 (x - median) / MAD` (Iglewicz & Hoaglin 1993).
-    Mad,
-    /// The MAD is 0 (more than half the values are equal): `M = (x - median) / (1.253314 ×
-    /// MeanAD)`, IBM's fallback with the mean absolute deviation around the median.
-    MeanAbsoluteDeviation,
-    /// All finite values are equal (or there are none): every score is 0, nothing is flagged.
-    NoSpread,
-}
-
-/// Modified z-scores of a sample and the values they flag.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OutlierScores {
-    /// One score per input value, in input order; not available for NaN or ±∞ inputs (which
-    /// are left out of the median and the MAD) or when the score overflows.
-    pub scores: Vec<Option<f64>>,
-    /// The scale used.
-    pub scale: OutlierScale,
-    /// Indexes (into the input) of the values with |score| > [`MODIFIED_Z_THRESHOLD`].
-    pub flagged: Vec<usize>,
-}
-
-/// Modified z-scores (Iglewicz & Hoaglin 1993): `M_i = 0.6745 (x_i - median) / MAD`, with
-/// `MAD = median(|x_i - median|)`; values with `|M_i| > 3.5` are flagged. When the MAD is 0,
-/// the mean absolute deviation around the median takes its place: `M_i = (x_i - median) /
-/// (1.253314 × MeanAD)` (IBM SPSS Modeler's formulation); when that is 0 too, all scores are 0.
-pub fn modified_z_scores(values: &[f64]) -> OutlierScores {
-    let mut xs = finite_values(values);
-    xs.sort_by(f64::total_cmp);
-    let Some(med) = median_of_sorted(&xs) else {
-        return OutlierScores {
-            scores: vec![None; values.len()],
-            scale: OutlierScale::NoSpread,
-            flagged: Vec::new(),
-        };
-    };
-    let mut dev: Vec<f64> = xs.iter().map(|x| (x - med).abs()).collect();
-    dev.sort_by(f64::total_cmp);
-    let mad = median_of_sorted(&dev).unwrap_or(0.0);
-    let mean_ad = mean(&dev).unwrap_or(0.0);
-    let (scale, score): (OutlierScale, Box<dyn Fn(f64) -> f64>) = if mad > 0.0 {
-        (OutlierScale::Mad, Box::new(move |x| 0.6745 * (x - med) / mad))
-    } else if mean_ad > 0.0 {
-        (OutlierScale::MeanAbsoluteDeviation, Box::new(move |x| (x - med) / (1.253314 * mean_ad)))
-    } else {
-        (OutlierScale::NoSpread, Box::new(|_| 0.0))
-    };
-    let scores: Vec<Option<f64>> =
-        values.iter().map(|&x| if x.is_finite() { finite(score(x)) } else { None }).collect();
-    let flagged = scores
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.is_some_and(|m| m.abs() > MODIFIED_Z_THRESHOLD))
-        .map(|(i, _)| i)
-        .collect();
-    OutlierScores { scores, scale, flagged }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Drift
-
-/// A monotonic trend's direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trend {
-    /// Values grow with the repetition number.
-    Increasing,
-    /// Values shrink with the repetition number.
-    Decreasing,
-}
-
-/// The Mann–Kendall trend test: Kendall's tau-b between repetition order and value.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct MannKendall {
-    /// Number of finite values tested.
-    pub n: usize,
-    /// `S`, concordant minus discordant pairs (pairs of equal values count for neither).
-    pub s: i64,
-    /// Kendall's tau-b, `S / √(n0 (n0 - n2))`, with `n0 = n(n-1)/2` and `n2` the tied pairs.
-    pub tau_b: f64,
-    /// `S / √Var(S)`, the tie-corrected normal approximation (no continuity correction).
-    pub z: f64,
-    /// Two-sided p-value `2 (1 - Φ(|z|))`.
-    pub p_value: f64,
-}
-
-impl MannKendall {
-    /// The drift this test reports at level `alpha`: a trend when `p_value < alpha` and at
-    /// least [`MIN_RUNS_FOR_DRIFT`] values were tested, else `None` (also for an `alpha`
-    /// outside (0, 1)).
-    pub fn drift(&self, alpha: f64) -> Option<Trend> {
-        let significant = alpha > 0.0 && alpha < 1.0 && self.p_value < alpha;
-        if !significant || self.n < MIN_RUNS_FOR_DRIFT || self.s == 0 {
-            return None;
-        }
-        Some(if self.s > 0 { Trend::Increasing } else { Trend::Decreasing })
-    }
-}
-
-/// Mann–Kendall test of `values` in repetition order, as
-/// `scipy.stats.kendalltau(range(n), values, method='asymptotic')` computes it.
-///
-/// NaN and ±∞ values are left out (the rest keep their order). Returns `None` for fewer than 3
-/// finite values (scipy's variance formula divides by `n - 2`) or when all values are equal.
-/// Takes O(n²) time.
-pub fn mann_kendall(values: &[f64]) -> Option<MannKendall> {
-    let ys = finite_values(values);
-    let n = ys.len();
-    if n < 3 {
-        return None;
-    }
-    let mut s: i64 = 0;
-    for (i, &yi) in ys.iter().enumerate() {
-        for &yj in &ys[i + 1..] {
-            if yj > yi {
-                s += 1;
-            } else if yj < yi {
-                s -= 1;
-            }
-        }
-    }
-    let mut sorted = ys;
-    sorted.sort_by(f64::total_cmp);
-    let (mut tied_pairs, mut tie_var) = (0.0_f64, 0.0_f64);
-    for group in sorted.chunk_by(|a, b| a == b) {
-        let t = group.len() as f64;
-        tied_pairs += t * (t - 1.0) / 2.0;
-        tie_var += t * (t - 1.0) * (2.0 * t + 5.0);
-    }
-    let nf = n as f64;
-    let n0 = nf * (nf - 1.0) / 2.0;
-    if tied_pairs >= n0 {
-        return None;
-    }
-    let sf = s as f64;
-    let tau_b = (sf / n0.sqrt() / (n0 - tied_pairs).sqrt()).clamp(-1.0, 1.0);
-    let var = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_var) / 18.0;
-    let z = finite(sf / var.sqrt())?;
-    let p_value = normal_two_sided_p(z)?;
-    Some(MannKendall { n, s, tau_b, z, p_value })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -237,7 +237,7 @@ pub struct Check {
     /// Check name, that of the function of the checks' registry that found it: `too_few_runs`,
     /// `high_cv`, `outlier`, `drift`, `params_differ`, `versions_differ`, `units_differ`,
     /// `log_errors`, `no_baseline`, `unlabelled`, `mixed_labels`, `unreadable`,
-    /// `work_differs`, `run_time_differs`.
+    /// `work_differs`, `run_time_differs`, `bimodal`.
     pub check: &'static str,
     /// Severity.
     pub severity: Severity,

@@ -493,6 +493,92 @@ def power_cases():
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Practical size (issue 16, part 8): Sen's slope (scipy.stats.theilslopes) and the drift's size
+# in % of the median; outliers that are far (> 1% of the median) and a minority; two clusters.
+
+PRACTICAL_PCT = 1.0
+
+
+def drift_case(name, values):
+    x = np.asarray(values, float)
+    slope = float(stats.theilslopes(x, np.arange(len(x))).slope) if len(x) >= 2 else None
+    med = float(np.median(x))
+    size = None if slope is None or med == 0 else slope * (len(x) - 1) / abs(med) * 100.0
+    return {"name": name, "values": [float(v) for v in values], "slope": slope, "size_pct": size}
+
+
+def drift_cases():
+    return [
+        drift_case("increasing", [100.0, 101.0, 101.5, 103.0, 102.9, 104.0, 105.2, 106.0]),
+        # Significant by Mann-Kendall, but 0.02 a run on 1000: 0.018% over ten runs.
+        drift_case("tiny_but_steady", [1000.0, 1000.03, 1000.05, 1000.04, 1000.09, 1000.1, 1000.12, 1000.15,
+                                       1000.16, 1000.2]),
+        drift_case("decreasing_n10", [50.0, 49.2, 49.5, 48.1, 47.7, 47.9, 46.0, 45.2, 45.9, 44.0]),
+        drift_case("ties", [1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 2.0]),
+        drift_case("n60_slight_trend", [round(v + 0.01 * i, 3) for i, v in enumerate(seeded(32, 60, 10.0, 0.3, 3))]),
+        drift_case("n2", [5.0, 3.0]),
+    ]
+
+
+def practical_outliers(values):
+    x = np.asarray(values, float)
+    med = np.median(x)
+    dev = x - med
+    mad = np.median(np.abs(dev))
+    if mad > 0:
+        m = 0.6745 * dev / mad
+    elif np.mean(np.abs(dev)) > 0:
+        m = dev / (1.253314 * np.mean(np.abs(dev)))
+    else:
+        m = np.zeros_like(x)
+    far = np.ones_like(x, bool) if med == 0 else np.abs(dev / med) * 100.0 > PRACTICAL_PCT
+    flagged = [int(i) for i in np.nonzero((np.abs(m) > 3.5) & far)[0]]
+    if 2 * len(flagged) >= len(x) or bimodality(values) is not None:
+        flagged = []
+    return flagged
+
+
+def bimodality(values):
+    x = np.sort(np.asarray(values, float))
+    n = len(x)
+    if n < 6:
+        return None
+    gaps = np.diff(x)
+    cut = 1 + int(np.argmax(gaps[1:n - 2]))  # first widest gap leaving >= 2 on each side
+    lo, hi = x[:cut + 1], x[cut + 1:]
+    smad = lambda v: 1.4826 * float(np.median(np.abs(v - np.median(v))))
+    spread = max(smad(lo), smad(hi))
+    gap = float(x[cut + 1] - x[cut])
+    if not (gap > 6.0 * spread and gap > 0.05 * abs(float(np.median(x)))):
+        return None
+    v = np.asarray(values, float)
+    return {"low": [int(i) for i in np.nonzero(v <= x[cut])[0]],
+            "high": [int(i) for i in np.nonzero(v >= x[cut + 1])[0]],
+            "gap": gap, "spread": spread}
+
+
+def practical_case(name, values):
+    return {"name": name, "values": [float(v) for v in values], "outliers": practical_outliers(values),
+            "bimodal": bimodality(values)}
+
+
+def practical_cases():
+    return [
+        practical_case("events_with_outlier", NATIVE_EVENTS + [1130.7]),
+        # 0.3% from the median: a modified z-score far above 3.5, but no practical size.
+        practical_case("near_outlier", [1000.0, 1000.1, 999.9, 1000.05, 1000.0, 997.0]),
+        practical_case("half_would_be_flagged", [10.0, 10.0, 10.0, 20.0, 20.0, 20.0, 10.0]),
+        practical_case("two_clusters", [100.2, 99.8, 100.1, 61.0, 60.5, 100.0, 60.8, 99.9, 61.2]),
+        practical_case("three_clusters", [38.0, 38.1, 37.9, 76.1, 75.8, 76.2, 109.1, 109.3, 38.05, 75.9]),
+        practical_case("normal_n10", seeded(61, 10, 100.0, 5.0, 2)),
+        practical_case("normal_n30", seeded(62, 30, 100.0, 20.0, 2)),
+        practical_case("n5_two_clusters", [1.0, 1.1, 2.0, 2.1, 2.05]),
+        practical_case("median_zero", [0.0, 0.0, 0.0, 0.0, 5.0, 0.0]),
+        practical_case("clusters_too_close", [100.0, 100.1, 100.2, 103.0, 103.1, 103.2]),
+    ]
+
+
 def main():
     out = {
         "generated_by": "tests/reference/stats_reference.py",
@@ -511,6 +597,8 @@ def main():
         "equivalence": equivalence_cases(),
         "adjust": adjust_cases(),
         "power": power_cases(),
+        "drift_size": drift_cases(),
+        "practical": practical_cases(),
     }
     json.dump(out, sys.stdout, indent=1, allow_nan=False)
     sys.stdout.write("\n")
