@@ -31,6 +31,9 @@ use crate::model::{Better, Kind};
 // Outliers, drift, practical size, bimodality.
 mod runs;
 pub use runs::*;
+// Printed resolution.
+mod resolution;
+pub use resolution::*;
 
 /// Threshold on |modified z-score| above which a value is flagged (Iglewicz & Hoaglin 1993).
 pub const MODIFIED_Z_THRESHOLD: f64 = 3.5;
@@ -497,6 +500,9 @@ pub enum Verdict {
     Faster,
     /// The overhead interval contains 0.
     NoSignificantDifference,
+    /// The means differ by at most one printed step ([`within_resolution`]): rounding to the
+    /// digits the tool printed can make the difference alone.
+    WithinResolution,
     /// No interval, so no verdict; the reason says why.
     NoVerdict(NoInterval),
 }
@@ -523,6 +529,7 @@ impl fmt::Display for Verdict {
             Verdict::Slower => f.write_str("slower"),
             Verdict::Faster => f.write_str("faster"),
             Verdict::NoSignificantDifference => f.write_str("no significant difference"),
+            Verdict::WithinResolution => f.write_str("within resolution"),
             Verdict::NoVerdict(reason) => write!(f, "no verdict: {reason}"),
         }
     }
@@ -554,6 +561,8 @@ pub struct Tests {
     /// The p-value of the equivalence test ([`equivalence_test`], adjusted when its family is):
     /// *equivalent* when it is below `alpha`. `None`: no margin, or no test.
     pub equivalence_p: Option<f64>,
+    /// The means differ by at most one printed step ([`within_resolution`]).
+    pub within_resolution: bool,
 }
 
 /// Decides the verdict for one comparison.
@@ -562,13 +571,15 @@ pub struct Tests {
 /// p-values. In order:
 ///
 /// 1. `n_a < 2` or `n_b < 2`: [`Verdict::TooFewRuns`];
-/// 2. no interval: [`Verdict::NoVerdict`] with the reason;
+/// 2. no interval (except for step 4): [`Verdict::NoVerdict`] with the reason;
 /// 3. `equivalence_p < alpha` (two one-sided tests on the ratio rejected both "below 1 - M/100"
 ///    and "above 1 + M/100"): [`Verdict::Equivalent`], even when the interval also excludes 0
 ///    (the difference is real but smaller than what the user said matters);
-/// 4. `low > 0`: [`Verdict::Slower`]; `high < 0`: [`Verdict::Faster`]; when an adjusted
+/// 4. `tests.within_resolution`: [`Verdict::WithinResolution`], whatever the interval says (or
+///    whether there is one: equal printed values have no variance);
+/// 5. `low > 0`: [`Verdict::Slower`]; `high < 0`: [`Verdict::Faster`]; when an adjusted
 ///    p-value is given, only if it is also below `alpha`;
-/// 5. otherwise [`Verdict::NoSignificantDifference`].
+/// 6. otherwise [`Verdict::NoSignificantDifference`].
 pub fn verdict(n_a: usize, n_b: usize, overhead: &Interval, tests: &Tests, alpha: f64) -> Decision {
     let valid = |p: Option<f64>| p.filter(|p| (0.0..=1.0).contains(p));
     let (p_value, p_adjusted, equivalence_p) =
@@ -583,11 +594,14 @@ pub fn verdict(n_a: usize, n_b: usize, overhead: &Interval, tests: &Tests, alpha
     } else {
         match *overhead {
             Interval::Unavailable { reason: NoInterval::TooFewRuns } => Verdict::TooFewRuns,
+            Interval::Unavailable { .. } if tests.within_resolution => Verdict::WithinResolution,
             Interval::Unavailable { reason } => Verdict::NoVerdict(reason),
             Interval::Bounded { low, high } => {
                 let adjusted_ok = p_adjusted.is_none_or(|p| alpha_ok && p < alpha);
                 if alpha_ok && equivalence_p.is_some_and(|p| p < alpha) {
                     Verdict::Equivalent
+                } else if tests.within_resolution {
+                    Verdict::WithinResolution
                 } else if low > 0.0 && adjusted_ok {
                     Verdict::Slower
                 } else if high < 0.0 && adjusted_ok {
@@ -639,6 +653,7 @@ pub fn compare(
         p_value: welch.map(|w| w.p_value),
         p_adjusted: None,
         equivalence_p: equivalence.map(|e| e.p_value),
+        within_resolution: false,
     };
     let decision = overhead.map(|o| verdict(platform.n, baseline.n, &o.interval, &tests, 1.0 - confidence));
     Comparison {
@@ -1188,7 +1203,8 @@ mod tests {
     fn verdict_order() {
         let b = |low, high| Interval::Bounded { low, high };
         let v = |n, i: Interval, eq: Option<f64>, adj: Option<f64>| {
-            let tests = Tests { p_value: Some(0.01), p_adjusted: adj, equivalence_p: eq };
+            let tests =
+                Tests { p_value: Some(0.01), p_adjusted: adj, equivalence_p: eq, within_resolution: false };
             verdict(n, 5, &i, &tests, 0.05).verdict
         };
         assert_eq!(v(1, b(1.0, 2.0), None, None), Verdict::TooFewRuns);

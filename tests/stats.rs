@@ -11,10 +11,11 @@ use proptest::prelude::*;
 use serde_json::Value;
 use virtperf::model::{Better, Kind};
 use virtperf::stats::{
-    adjust_p_values, bimodality, change, compare, cost, detectable_pct, drift_size_pct, equivalence_test,
-    fieller_ratio, geometric_mean, mann_kendall, modified_z_scores, overhead, practical_outliers,
-    runs_to_detect, sen_slope, students_t_quantile, verdict, welch_t_test, Adjust, Interval, NoInterval,
-    Summary, Tests, Trend, Verdict, MODIFIED_Z_THRESHOLD, POWER, PRACTICAL_PCT,
+    adjust_p_values, bimodality, change, compare, comparison_resolution, cost, detectable_pct,
+    drift_size_pct, equivalence_test, fieller_ratio, geometric_mean, mann_kendall, modified_z_scores,
+    overhead, practical_outliers, printed_resolution, runs_to_detect, sen_slope, students_t_quantile,
+    verdict, welch_t_test, within_resolution, Adjust, Interval, NoInterval, Summary, Tests, Trend, Verdict,
+    MODIFIED_Z_THRESHOLD, POWER, PRACTICAL_PCT,
 };
 
 /// The acceptance criterion: relative error below this on every reference value.
@@ -323,7 +324,7 @@ fn power_declines_what_it_cannot_compute() {
 #[test]
 fn an_adjusted_p_value_can_withhold_significance() {
     let above = Interval::Bounded { low: 0.5, high: 3.0 };
-    let t = |adj| Tests { p_value: Some(0.01), p_adjusted: adj, equivalence_p: None };
+    let t = |adj| Tests { p_value: Some(0.01), p_adjusted: adj, ..Tests::default() };
     assert_eq!(verdict(5, 5, &above, &t(None), 0.05).verdict, Verdict::Slower);
     assert_eq!(verdict(5, 5, &above, &t(Some(0.03)), 0.05).verdict, Verdict::Slower);
     assert_eq!(verdict(5, 5, &above, &t(Some(0.05)), 0.05).verdict, Verdict::NoSignificantDifference);
@@ -508,7 +509,12 @@ fn unbounded_interval_gives_a_verdict_that_says_why() {
 #[test]
 fn too_few_runs_wins_over_everything() {
     let i = Interval::Bounded { low: 1.0, high: 2.0 };
-    let tests = Tests { p_value: Some(0.001), p_adjusted: None, equivalence_p: Some(0.001) };
+    let tests = Tests {
+        p_value: Some(0.001),
+        p_adjusted: None,
+        equivalence_p: Some(0.001),
+        within_resolution: false,
+    };
     assert_eq!(verdict(5, 1, &i, &tests, 0.05).verdict, Verdict::TooFewRuns);
     let none = Interval::Unavailable { reason: NoInterval::TooFewRuns };
     assert_eq!(verdict(5, 5, &none, &Tests::default(), 0.05).verdict, Verdict::TooFewRuns);
@@ -814,4 +820,56 @@ fn two_clusters_are_bimodal_not_outliers_on_real_runs() {
     let b = checks.iter().find(|c| c["check"] == "bimodal").unwrap();
     assert!(b["detail"].contains("25 runs at or below 3817 events/s"), "{}", b["detail"]);
     assert!(b["detail"].contains("20 at or above 7475 events/s"), "{}", b["detail"]);
+}
+
+/// Issue 16, part 9: the printed step, from the printed text with decimal arithmetic in the
+/// reference script, against the code's inference from the values.
+#[test]
+fn printed_resolution_matches_the_printed_text() {
+    let mut c = Checker::new("resolution");
+    for case in cases("resolution") {
+        let (a, b) = (floats(&case["a"]), floats(&case["b"]));
+        let at = |field: &str| format!("{}.{field}", name(case));
+        c.opt(&at("step_a"), printed_resolution(&a), &case["step_a"]);
+        c.opt(&at("step_b"), printed_resolution(&b), &case["step_b"]);
+        let step = comparison_resolution(&a, &b);
+        c.opt(&at("step"), step, &case["step"]);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        c.same(&at("within"), within_resolution(mean(&a), mean(&b), step), case["within"].as_bool().unwrap());
+    }
+    c.finish();
+}
+
+/// A verdict on a difference of one printed step is "within resolution", whatever the interval.
+#[test]
+fn one_printed_step_is_within_resolution_not_a_verdict() {
+    let above = Interval::Bounded { low: 50.0, high: 150.0 };
+    let t = Tests { within_resolution: true, ..Tests::default() };
+    assert_eq!(verdict(5, 5, &above, &t, 0.05).verdict, Verdict::WithinResolution);
+    let none = Interval::Unavailable { reason: NoInterval::NoVariation };
+    assert_eq!(verdict(5, 5, &none, &t, 0.05).verdict, Verdict::WithinResolution);
+    assert_eq!(verdict(1, 5, &above, &t, 0.05).verdict, Verdict::TooFewRuns);
+    assert_eq!(Verdict::WithinResolution.to_string(), "within resolution");
+}
+
+/// On the bundled campaign (sysbench 1.0 prints latencies to 0.01 ms): docker's fileio p95
+/// latency of 0.012 ms against native's 0.01 ms read "+20%"; it is one printed step. The
+/// throughput comparisons, far above their step, keep their verdicts.
+#[test]
+fn sample_latencies_one_step_apart_are_within_resolution() {
+    let rows = sample_overhead(&[]);
+    let find = |workload: &str, metric: &str, platform: &str| {
+        rows.iter()
+            .find(|r| {
+                r["workload"] == workload && r["metric"] == metric && r["platform"].starts_with(platform)
+            })
+            .unwrap_or_else(|| panic!("{workload} {metric} {platform}"))
+    };
+    let p95 = find("sysbench.fileio", "latency_p95_ms", "docker");
+    assert_eq!((p95["mean"].as_str(), p95["baseline_mean"].as_str()), ("0.012", "0.01"));
+    assert_eq!(p95["resolution"], "0.01");
+    assert_eq!(p95["verdict"], "within resolution");
+    let events = find("sysbench.cpu", "events_per_sec", "qemu");
+    assert_eq!(events["resolution"], "0.01");
+    assert_ne!(events["verdict"], "within resolution");
 }

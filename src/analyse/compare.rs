@@ -71,8 +71,12 @@ pub(crate) fn overhead_rows(groups: &Groups<'_>, cfg: &AnalyseConfig, refused: &
         }
         row.p_adjusted = p_adjusted[i];
         row.equivalence_p_adjusted = eq_adjusted[i];
-        let tests =
-            stats::Tests { p_value: row.p_value, p_adjusted: p_adjusted[i], equivalence_p: eq_adjusted[i] };
+        let tests = stats::Tests {
+            p_value: row.p_value,
+            p_adjusted: p_adjusted[i],
+            equivalence_p: eq_adjusted[i],
+            within_resolution: stats::within_resolution(row.mean, row.baseline_mean, row.resolution),
+        };
         row.verdict = stats::verdict(row.n, row.baseline_n, interval, &tests, alpha).verdict.words(row.kind);
     }
     made.into_iter().map(|(row, _)| row).collect()
@@ -94,6 +98,18 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
     let change_bounds = cmp.change.interval.bounds();
     let cost_bounds = cmp.cost.as_ref().and_then(|c| c.interval.bounds());
     let alpha = 1.0 - cfg.confidence;
+    let values = |cell: &super::summarise::Cell<'_>| cell.obs.iter().map(|o| o.value).collect::<Vec<f64>>();
+    let resolution = stats::comparison_resolution(&values(c.cell), &values(c.base));
+    let mut decision = cmp.decision;
+    if stats::within_resolution(mean, baseline_mean, resolution) {
+        let tests = stats::Tests {
+            p_value: cmp.welch.map(|w| w.p_value),
+            equivalence_p: cmp.equivalence.map(|e| e.p_value),
+            within_resolution: true,
+            ..stats::Tests::default()
+        };
+        decision = Some(stats::verdict(sa.n, sb.n, &interval, &tests, alpha));
+    }
     let row = OverheadRow {
         group: c.group.clone(),
         workload: c.group.workload().to_string(),
@@ -126,7 +142,8 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
         equivalence_p_adjusted: None,
         detectable_pct: stats::detectable_pct(sa, sb, alpha, stats::POWER),
         runs_to_detect: cfg.detect_pct.and_then(|d| stats::runs_to_detect(sa, sb, alpha, stats::POWER, d)),
-        verdict: cmp.decision.map(|d| d.verdict.words(kind)).unwrap_or_else(|| "no verdict".to_string()),
+        resolution,
+        verdict: decision.map(|d| d.verdict.words(kind)).unwrap_or_else(|| "no verdict".to_string()),
         failed_checks: Vec::new(),
         warning_checks: Vec::new(),
     };

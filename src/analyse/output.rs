@@ -122,6 +122,10 @@ pub struct OverheadRow {
     /// The runs per side that would detect a change of `--detect` percent with 80% power
     /// (from the observed standard deviations); None without `--detect`.
     pub runs_to_detect: Option<usize>,
+    /// The printed step the two means are compared at: the coarser of both sides' printed
+    /// resolutions ([`crate::stats::comparison_resolution`]); None when the values carry no
+    /// printed step. A difference of means within it gets the verdict `within resolution`.
+    pub resolution: Option<f64>,
     /// The verdict in the words of the metric's kind (`slower`, `uses less`, ...), or
     /// `not judged: <checks>` when a failed check concerns this comparison.
     pub verdict: String,

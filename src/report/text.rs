@@ -228,6 +228,12 @@ fn tests_phrase(row: &OverheadRow) -> String {
     if row.verdict == "equivalent" {
         return equivalence.map(|e| format!(" (two one-sided tests, p {})", p(e))).unwrap_or_default();
     }
+    if row.verdict == "within resolution" {
+        return row
+            .resolution
+            .map(|r| format!(" (the means differ by at most one printed step, {r} {})", row.unit))
+            .unwrap_or_default();
+    }
     let excludes_zero = match (row.change_ci_low_pct, row.change_ci_high_pct) {
         (Some(low), Some(high)) => low > 0.0 || high < 0.0,
         _ => false,

@@ -78,6 +78,7 @@ fn overhead(a: &Analysis) -> PolarsResult<DataFrame> {
         "equivalence_p_adjusted" => r.iter().map(|x| x.equivalence_p_adjusted).collect::<Vec<_>>(),
         "detectable_pct" => r.iter().map(|x| x.detectable_pct).collect::<Vec<_>>(),
         "runs_to_detect" => r.iter().map(|x| x.runs_to_detect.map(|n| n as u64)).collect::<Vec<_>>(),
+        "resolution" => r.iter().map(|x| x.resolution).collect::<Vec<_>>(),
         "verdict" => r.iter().map(|x| x.verdict.as_str()).collect::<Vec<_>>(),
         "failed_checks" => r.iter().map(|x| x.failed_checks.join(" ")).collect::<Vec<_>>(),
         "warning_checks" => r.iter().map(|x| x.warning_checks.join(" ")).collect::<Vec<_>>(),

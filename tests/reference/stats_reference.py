@@ -18,6 +18,7 @@ Conventions of the JSON:
 """
 
 import json
+from decimal import Decimal
 import math
 import platform
 import sys
@@ -579,6 +580,57 @@ def practical_cases():
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Printed resolution (issue 16, part 9): from the printed text, with decimal arithmetic (the
+# Rust code sees only the f64 values). A sample's step is the finest last non-zero digit of
+# its distinct non-zero values (None with fewer than two); a comparison's the coarser of both,
+# or the pooled samples' when a side has none; within resolution when 0 < |mean_a - mean_b| <= step.
+
+
+def printed_step(printed, scale):
+    vals = {Decimal(t) * Decimal(scale) for t in printed if Decimal(t) != 0}
+    if len(vals) < 2:
+        return None
+    step = min(Decimal(1).scaleb(v.normalize().as_tuple().exponent) for v in vals)
+    # More than six decimals: computed, not printed (no step); steps stop at 10^6.
+    return None if step < Decimal("1e-6") else float(min(step, Decimal("1e6")))
+
+
+def resolution_case(name, a, b, scale_a=1, scale_b=1):
+    step_a, step_b = printed_step(a, scale_a), printed_step(b, scale_b)
+    if step_a is not None and step_b is not None:
+        step = max(step_a, step_b)
+    else:
+        step = printed_step([str(Decimal(t) * Decimal(scale_a)) for t in a]
+                            + [str(Decimal(t) * Decimal(scale_b)) for t in b], 1)
+    va = [float(Decimal(t) * Decimal(scale_a)) for t in a]
+    vb = [float(Decimal(t) * Decimal(scale_b)) for t in b]
+    diff = abs(float(np.mean(va)) - float(np.mean(vb)))
+    within = step is not None and 0 < diff <= step * (1 + 1e-9)
+    return {"name": name, "a": va, "b": vb, "step_a": step_a, "step_b": step_b, "step": step,
+            "within": within}
+
+
+def resolution_cases():
+    return [
+        # sysbench 0.4 / 1.0 latencies printed to 0.01 ms (snake0__sync, sample-data).
+        resolution_case("sysbench_one_step_plus_100pct", ["0.01", "0.01", "0.02", "0.01", "0.01"],
+                        ["0.02", "0.02", "0.02", "0.03", "0.02"]),
+        resolution_case("sysbench_equal_sides", ["0.01"] * 5, ["0.02"] * 5),
+        resolution_case("sysbench_two_steps", ["0.07", "0.10", "0.07"], ["0.10", "0.12", "0.11"]),
+        # fio percentiles: msec on one platform (brucechin__HardwareTest), usec on the other.
+        resolution_case("fio_msec_vs_usec", ["62", "63", "62"], ["62544", "62212", "61980"], 1000, 1),
+        resolution_case("fio_msec_vs_usec_two_steps", ["62", "64", "63"], ["61004", "61120", "60980"], 1000, 1),
+        # sysbench 1.0 events/s to 0.01: far above one step.
+        resolution_case("events_per_sec", ["497.42", "502.35", "502.11"], ["501.90", "501.42", "194.09"]),
+        resolution_case("computed_values", ["1234.5678901234", "1233.1"], ["1234.5", "1234.6"]),
+        resolution_case("zeros_and_one_value", ["0", "0", "0.2"], ["0", "0"]),
+        resolution_case("iops_in_thousands", ["236000", "241000"], ["237000", "239000"]),
+        # Equal means: no difference to call within resolution.
+        resolution_case("equal_means", ["0.03", "0.02", "0.04"], ["0.03", "0.03", "0.03"]),
+    ]
+
+
 def main():
     out = {
         "generated_by": "tests/reference/stats_reference.py",
@@ -599,6 +651,7 @@ def main():
         "power": power_cases(),
         "drift_size": drift_cases(),
         "practical": practical_cases(),
+        "resolution": resolution_cases(),
     }
     json.dump(out, sys.stdout, indent=1, allow_nan=False)
     sys.stdout.write("\n")
