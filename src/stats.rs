@@ -34,6 +34,9 @@ pub use runs::*;
 // Printed resolution.
 mod resolution;
 pub use resolution::*;
+// Blocked (paired) comparison by round.
+mod paired;
+pub use paired::*;
 
 /// Threshold on |modified z-score| above which a value is flagged (Iglewicz & Hoaglin 1993).
 pub const MODIFIED_Z_THRESHOLD: f64 = 3.5;

@@ -13,9 +13,9 @@ use virtperf::model::{Better, Kind};
 use virtperf::stats::{
     adjust_p_values, bimodality, change, compare, comparison_resolution, cost, detectable_pct,
     drift_size_pct, equivalence_test, fieller_ratio, geometric_mean, mann_kendall, modified_z_scores,
-    overhead, practical_outliers, printed_resolution, runs_to_detect, sen_slope, students_t_quantile,
-    verdict, welch_t_test, within_resolution, Adjust, Interval, NoInterval, Summary, Tests, Trend, Verdict,
-    MODIFIED_Z_THRESHOLD, POWER, PRACTICAL_PCT,
+    overhead, paired_log_ratio, practical_outliers, printed_resolution, runs_to_detect, sen_slope,
+    students_t_quantile, verdict, welch_t_test, within_resolution, Adjust, Interval, NoInterval, Summary,
+    Tests, Trend, Verdict, MODIFIED_Z_THRESHOLD, POWER, PRACTICAL_PCT,
 };
 
 /// The acceptance criterion: relative error below this on every reference value.
@@ -872,4 +872,157 @@ fn sample_latencies_one_step_apart_are_within_resolution() {
     let events = find("sysbench.cpu", "events_per_sec", "qemu");
     assert_eq!(events["resolution"], "0.01");
     assert_ne!(events["verdict"], "within resolution");
+}
+
+/// Issue 16, part 5: the paired comparison against scipy's `ttest_rel` on the log values (two
+/// cases are the bundled campaign's sysbench cpu runs, read from the raw files by the script).
+#[test]
+fn paired_log_ratio_matches_scipy_ttest_rel() {
+    let mut c = Checker::new("paired");
+    for case in cases("paired") {
+        let at = |field: &str| format!("{}.{field}", name(case));
+        let conf = case["confidence"].as_f64().unwrap();
+        let Some(p) = paired_log_ratio(&floats(&case["platform"]), &floats(&case["baseline"]), conf) else {
+            c.misses.push(format!("{}: no paired comparison", name(case)));
+            continue;
+        };
+        c.same(&at("n"), p.n as u64, case["n"].as_u64().unwrap());
+        for (field, got) in [
+            ("mean_log", p.mean_log),
+            ("sd_log", p.sd_log),
+            ("ratio", p.ratio),
+            ("low", p.low),
+            ("high", p.high),
+            ("p_value", p.p_value),
+        ] {
+            c.num(&at(field), got, case[field].as_f64().unwrap());
+        }
+    }
+    c.finish();
+}
+
+#[test]
+fn paired_log_ratio_declines_what_it_cannot_pair() {
+    assert_eq!(paired_log_ratio(&[1.0, 2.0], &[1.0], 0.95), None);
+    assert_eq!(paired_log_ratio(&[1.0], &[1.0], 0.95), None);
+    assert_eq!(paired_log_ratio(&[1.0, 0.0], &[1.0, 2.0], 0.95), None);
+    assert_eq!(paired_log_ratio(&[2.0, 4.0], &[1.0, 2.0], 0.95), None, "ratios that do not vary");
+    assert_eq!(paired_log_ratio(&[2.0, 4.0], &[1.0, 3.0], 1.0), None);
+}
+
+/// The bundled campaign ran in rounds (its manifest gives each run's repetition): the paired
+/// change is the reference's, on every platform.
+#[test]
+fn sample_comparisons_are_paired_by_round() {
+    let rows = sample_overhead(&[]);
+    let reference = |case_name: &str| cases("paired").iter().find(|c| name(c) == case_name).unwrap();
+    for (platform, case) in
+        [("qemu", "sample_sysbench_cpu_qemu_vs_native"), ("docker", "sample_sysbench_cpu_docker_vs_native")]
+    {
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["workload"] == "sysbench.cpu"
+                    && r["metric"] == "events_per_sec"
+                    && r["platform"].starts_with(platform)
+            })
+            .expect("row");
+        let want = reference(case);
+        assert_eq!(row["paired_n"], "5");
+        for (col, field) in [
+            ("paired_change_pct", "ratio"),
+            ("paired_change_ci_low_pct", "low"),
+            ("paired_change_ci_high_pct", "high"),
+        ] {
+            let (got, want) = (num_of(row, col).unwrap(), (want[field].as_f64().unwrap() - 1.0) * 100.0);
+            assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{platform} {col}: {got} vs {want}");
+        }
+        let p = num_of(row, "paired_p_value").unwrap();
+        assert!((p - want["p_value"].as_f64().unwrap()).abs() <= 1e-9, "{platform} p {p}");
+    }
+    // Every primary metric pairs (others may not: a log ratio needs values above 0).
+    assert!(rows.iter().filter(|r| r["primary"] == "true").all(|r| r["paired_n"] == "5"));
+    // The report says so where pairing narrows the interval (docker's fileio: -20.4% to +24.0%
+    // unpaired), and only there (qemu's sysbench cpu: -89.5% to -83.3% unpaired, wider paired).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let sample = crate::util::root().join("sample-data");
+    crate::util::virtperf()
+        .arg("report")
+        .arg(&sample)
+        .arg("--out")
+        .arg(tmp.path())
+        .arg("-q")
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(tmp.path().join("report.md")).expect("report.md");
+    assert!(md.contains(
+        "docker[cpus2,memory2g] on sysbench.fileio: read_mib_per_sec -0.6% [-20.4%, +24.0%] against native"
+    ));
+    assert!(md.contains(
+        "Paired by round (5 rounds), the change is -0.7% [-9.7%, +9.2%], narrower than unpaired: what varied \
+         from round to round on both platforms cancels out."
+    ));
+    assert!(!md.contains("Paired by round (5 rounds), the change is -86.6%"));
+}
+
+/// Runs are paired only where every platform has the same complete rounds: a missing round on
+/// one platform unpairs its workload (and only it); files without a manifest are never paired.
+#[test]
+fn runs_the_data_cannot_pair_are_not_paired() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let copy = tmp.path().join("sample");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(crate::util::root().join("sample-data"))
+        .arg(&copy)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    std::fs::remove_file(copy.join("native/sysbench-cpu/rep3.txt")).expect("rm");
+    let out = tmp.path().join("a");
+    crate::util::virtperf().arg("analyse").arg(&copy).arg("--out").arg(&out).arg("-q").assert().success();
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    let rows: Vec<std::collections::HashMap<String, String>> = reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.expect("row").iter().map(String::from)).collect())
+        .collect();
+    let cpu: Vec<_> = rows.iter().filter(|r| r["workload"] == "sysbench.cpu").collect();
+    assert!(!cpu.is_empty() && cpu.iter().all(|r| r["paired_n"].is_empty()), "{cpu:#?}");
+    let memory =
+        rows.iter().find(|r| r["workload"] == "sysbench.memory" && r["primary"] == "true").expect("row");
+    assert_eq!(memory["paired_n"], "5");
+    let Some(real) = crate::util::realdata() else { return };
+    let tmp2 = tempfile::tempdir().expect("tmp");
+    let out = tmp2.path().join("a");
+    let andy = real.join("AndyQYH__CSEN241-Cloud-Computing");
+    crate::util::virtperf()
+        .arg("analyse")
+        .arg(&andy)
+        .args(["--baseline", "docker"])
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let i = reader.headers().expect("header").iter().position(|h| h == "paired_n").expect("paired_n");
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert!(!records.is_empty() && records.iter().all(|r| r[i].is_empty()));
+    // Two campaigns' round r is not one round: `compare` pairs nothing.
+    let out = tmp2.path().join("c");
+    let sample = crate::util::root().join("sample-data");
+    crate::util::virtperf()
+        .arg("compare")
+        .arg(&sample)
+        .arg(&sample)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let i = reader.headers().expect("header").iter().position(|h| h == "paired_n").expect("paired_n");
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert!(!records.is_empty() && records.iter().all(|r| r[i].is_empty()));
 }

@@ -5,9 +5,11 @@
 //! The checks decide what is not compared: a comparison whose [`Scope`] a check refused
 //! (`checks::Findings::refused`) gets no row. Nothing here knows a check by its name.
 
+use std::collections::BTreeMap;
+
 use super::config::AnalyseConfig;
 use super::output::{Check, OverheadRow, Scope, Severity};
-use super::summarise::{Cell, Groups};
+use super::summarise::{Cell, Group, Groups};
 use crate::model::{Better, GroupId};
 use crate::stats::{self, Adjust, Interval};
 
@@ -51,10 +53,27 @@ pub(crate) fn comparisons<'g, 'a>(
 /// The primary metrics' comparisons are one family: their Welch p-values (and, with a margin,
 /// their equivalence p-values) are adjusted together by `cfg.adjust`, and their verdicts use
 /// the adjusted values. Other metrics' comparisons keep unadjusted verdicts.
-pub(crate) fn overhead_rows(groups: &Groups<'_>, cfg: &AnalyseConfig, refused: &[Scope]) -> Vec<OverheadRow> {
+pub(crate) fn overhead_rows(
+    groups: &Groups<'_>,
+    cfg: &AnalyseConfig,
+    refused: &[Scope],
+    rounds: &BTreeMap<String, u32>,
+) -> Vec<OverheadRow> {
     let mut made: Vec<(OverheadRow, Interval)> = comparisons(groups, &cfg.baseline)
         .filter(|c| !refused.iter().any(|s| s.concerns_comparison(c.group, c.metric, c.arm, &cfg.baseline)))
-        .filter_map(|c| overhead_row(&c, cfg))
+        .filter_map(|c| {
+            let (mut row, interval) = overhead_row(&c, cfg)?;
+            let pairs =
+                groups.get(c.group).and_then(|g| paired_values(g, c.metric, c.arm, &cfg.baseline, rounds));
+            if let Some(p) = pairs.and_then(|(a, b)| stats::paired_log_ratio(&a, &b, cfg.confidence)) {
+                row.paired_n = Some(p.n);
+                row.paired_change_pct = stats::change_pct(p.ratio);
+                row.paired_change_ci_low_pct = stats::change_pct(p.low);
+                row.paired_change_ci_high_pct = stats::change_pct(p.high);
+                row.paired_p_value = Some(p.p_value);
+            }
+            Some((row, interval))
+        })
         .collect();
     if cfg.adjust == Adjust::None {
         return made.into_iter().map(|(row, _)| row).collect();
@@ -80,6 +99,37 @@ pub(crate) fn overhead_rows(groups: &Groups<'_>, cfg: &AnalyseConfig, refused: &
         row.verdict = stats::verdict(row.n, row.baseline_n, interval, &tests, alpha).verdict.words(row.kind);
     }
     made.into_iter().map(|(row, _)| row).collect()
+}
+
+/// The values of `arm` and of `baseline` on `metric`, paired by round and in round order, when
+/// the runs can be paired: the group is not a stratum (`virtperf compare`'s campaigns do not
+/// share rounds), and every arm's cell of `metric` in the group has each of the same rounds
+/// exactly once (every run with a round from the manifest, at least two rounds). None
+/// otherwise: runs the data cannot pair are never paired.
+fn paired_values(
+    group: &Group<'_>,
+    metric: &str,
+    arm: &str,
+    baseline: &str,
+    rounds: &BTreeMap<String, u32>,
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    let by_round = |cell: &Cell<'_>| -> Option<BTreeMap<u32, f64>> {
+        let mut m = BTreeMap::new();
+        for o in &cell.obs {
+            if !o.stratum.is_empty() || m.insert(*rounds.get(&o.source)?, o.value).is_some() {
+                return None;
+            }
+        }
+        Some(m)
+    };
+    let cells = group.metrics.get(metric)?;
+    let all: Vec<BTreeMap<u32, f64>> = cells.values().map(by_round).collect::<Option<_>>()?;
+    let first: Vec<u32> = all.first()?.keys().copied().collect();
+    if first.len() < 2 || all.iter().any(|m| !m.keys().copied().eq(first.iter().copied())) {
+        return None;
+    }
+    let (a, b) = (by_round(cells.get(arm)?)?, by_round(cells.get(baseline)?)?);
+    Some((a.into_values().collect(), b.into_values().collect()))
 }
 
 /// The row of comparison `c` with its overhead interval (for the adjusted verdict); none when
@@ -143,6 +193,11 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
         detectable_pct: stats::detectable_pct(sa, sb, alpha, stats::POWER),
         runs_to_detect: cfg.detect_pct.and_then(|d| stats::runs_to_detect(sa, sb, alpha, stats::POWER, d)),
         resolution,
+        paired_n: None,
+        paired_change_pct: None,
+        paired_change_ci_low_pct: None,
+        paired_change_ci_high_pct: None,
+        paired_p_value: None,
         verdict: decision.map(|d| d.verdict.words(kind)).unwrap_or_else(|| "no verdict".to_string()),
         failed_checks: Vec::new(),
         warning_checks: Vec::new(),

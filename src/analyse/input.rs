@@ -83,6 +83,10 @@ pub struct Dataset {
     /// How each raw file's platform was decided (empty for tables), for the `mixed_labels`
     /// check.
     pub(crate) label_sources: Vec<LabelSource>,
+    /// The round of each source file a manifest labelled: its repetition, as `virtperf run`
+    /// records it (repetition r of every platform and workload lies in round r). Empty for
+    /// tables and unlabelled files: their runs are never paired.
+    pub(crate) rounds: BTreeMap<String, u32>,
 }
 
 /// How one file's platform was decided.
@@ -143,6 +147,9 @@ impl Dataset {
                 unlabelled.insert(r.source.clone());
             }
             let params = params_string(&r.data.params);
+            if let Some(round) = r.labels.repetition {
+                ds.rounds.insert(r.source.clone(), round as u32);
+            }
             for m in &r.data.metrics {
                 ds.obs.push(Obs {
                     source: r.source.clone(),

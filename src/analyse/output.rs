@@ -126,6 +126,18 @@ pub struct OverheadRow {
     /// resolutions ([`crate::stats::comparison_resolution`]); None when the values carry no
     /// printed step. A difference of means within it gets the verdict `within resolution`.
     pub resolution: Option<f64>,
+    /// The comparison paired by round ([`crate::stats::paired_log_ratio`]): the number of
+    /// rounds, when every arm of the group has the same complete rounds of this metric (one run
+    /// each); None when the runs cannot be paired.
+    pub paired_n: Option<usize>,
+    /// The paired change of the metric, `(exp(mean log ratio) - 1) · 100`.
+    pub paired_change_pct: Option<f64>,
+    /// Lower end of the paired change's interval (Student t on the log ratios, back-transformed).
+    pub paired_change_ci_low_pct: Option<f64>,
+    /// Upper end of the paired change's interval.
+    pub paired_change_ci_high_pct: Option<f64>,
+    /// Two-sided p-value of the paired t-test on the log ratios (reported, not deciding).
+    pub paired_p_value: Option<f64>,
     /// The verdict in the words of the metric's kind (`slower`, `uses less`, ...), or
     /// `not judged: <checks>` when a failed check concerns this comparison.
     pub verdict: String,

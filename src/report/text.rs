@@ -249,12 +249,38 @@ fn tests_phrase(row: &OverheadRow) -> String {
     }
 }
 
-/// [`finding`] followed by the [`power_sentence`], when there is one.
+/// [`finding`] followed by the [`power_sentence`] and the [`paired_sentence`], when there are.
 pub fn finding_with_power(row: &OverheadRow, label: &str, detect_pct: Option<f64>) -> String {
-    match power_sentence(row, detect_pct) {
-        Some(p) => format!("{} {p}", finding(row, label)),
-        None => finding(row, label),
+    let mut s = finding(row, label);
+    for extra in [power_sentence(row, detect_pct), paired_sentence(row)].into_iter().flatten() {
+        s.push(' ');
+        s.push_str(&extra);
     }
+    s
+}
+
+/// When the runs were paired by round and the paired interval of the change is narrower than
+/// the unpaired one: `Paired by round (5 rounds), the change is -0.7% [-9.7%, +9.2%], narrower
+/// than unpaired: what varied from round to round on both platforms cancels out.` None
+/// otherwise.
+pub fn paired_sentence(row: &OverheadRow) -> Option<String> {
+    let (n, c, l, h) = (
+        row.paired_n?,
+        row.paired_change_pct?,
+        row.paired_change_ci_low_pct?,
+        row.paired_change_ci_high_pct?,
+    );
+    let unpaired = row.change_ci_high_pct? - row.change_ci_low_pct?;
+    if h - l >= unpaired {
+        return None;
+    }
+    Some(format!(
+        "Paired by round ({n} rounds), the change is {} [{}, {}], narrower than unpaired: what \
+         varied from round to round on both platforms cancels out.",
+        change_pct_text(c),
+        change_pct_text(l),
+        change_pct_text(h)
+    ))
 }
 
 /// For a comparison with no significant difference, what its runs could have detected:

@@ -20,6 +20,7 @@ Conventions of the JSON:
 import json
 from decimal import Decimal
 import math
+import pathlib
 import platform
 import sys
 
@@ -631,6 +632,42 @@ def resolution_cases():
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Blocked (paired) comparison (issue 16, part 5): scipy's ttest_rel on the log values of the
+# rounds, its confidence interval of the mean log ratio back-transformed.
+
+
+def sample_events(platform):
+    """events/s of sample-data/<platform>/sysbench-cpu/repN.txt by round N, read from the raw text."""
+    root = pathlib.Path(__file__).resolve().parents[2] / "sample-data" / platform / "sysbench-cpu"
+    out = []
+    for n in range(1, 6):
+        line = next(l for l in (root / f"rep{n}.txt").read_text().splitlines() if "events per second:" in l)
+        out.append(float(line.split(":")[1]))
+    return out
+
+
+def paired_case(name, platform, baseline, confidence=0.95):
+    la, lb = np.log(np.asarray(platform, float)), np.log(np.asarray(baseline, float))
+    r = stats.ttest_rel(la, lb)
+    ci = r.confidence_interval(confidence)
+    d = la - lb
+    return {"name": name, "platform": [float(v) for v in platform], "baseline": [float(v) for v in baseline],
+            "confidence": confidence, "n": len(d), "mean_log": float(np.mean(d)), "sd_log": float(np.std(d, ddof=1)),
+            "ratio": float(np.exp(np.mean(d))), "low": float(np.exp(ci.low)), "high": float(np.exp(ci.high)),
+            "p_value": float(r.pvalue)}
+
+
+def paired_cases():
+    return [
+        paired_case("sample_sysbench_cpu_qemu_vs_native", sample_events("qemu"), sample_events("native")),
+        paired_case("sample_sysbench_cpu_docker_vs_native", sample_events("docker"), sample_events("native")),
+        paired_case("shared_drift", [98.0, 104.0, 90.0, 110.0, 101.0], [100.0, 106.5, 91.0, 113.0, 102.5], 0.9),
+        paired_case("two_rounds", [5.0, 7.0], [4.0, 6.5]),
+        paired_case("n20_seeded", seeded(71, 20, 50.0, 5.0, 3), seeded(72, 20, 55.0, 5.0, 3), 0.99),
+    ]
+
+
 def main():
     out = {
         "generated_by": "tests/reference/stats_reference.py",
@@ -652,6 +689,7 @@ def main():
         "drift_size": drift_cases(),
         "practical": practical_cases(),
         "resolution": resolution_cases(),
+        "paired": paired_cases(),
     }
     json.dump(out, sys.stdout, indent=1, allow_nan=False)
     sys.stdout.write("\n")
