@@ -37,6 +37,9 @@ pub use resolution::*;
 // Blocked (paired) comparison by round.
 mod paired;
 pub use paired::*;
+// Bootstrap interval of a ratio of medians.
+mod bootstrap;
+pub use bootstrap::*;
 
 /// Threshold on |modified z-score| above which a value is flagged (Iglewicz & Hoaglin 1993).
 pub const MODIFIED_Z_THRESHOLD: f64 = 3.5;

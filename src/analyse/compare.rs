@@ -150,6 +150,18 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
     let alpha = 1.0 - cfg.confidence;
     let values = |cell: &super::summarise::Cell<'_>| cell.obs.iter().map(|o| o.value).collect::<Vec<f64>>();
     let resolution = stats::comparison_resolution(&values(c.cell), &values(c.base));
+    let median = (c.primary || first.declared.percentile.is_some())
+        .then(|| {
+            let (a, b) = (values(c.cell), values(c.base));
+            stats::median_ratio_bootstrap(
+                &a,
+                &b,
+                cfg.confidence,
+                stats::BOOTSTRAP_RESAMPLES,
+                stats::BOOTSTRAP_SEED,
+            )
+        })
+        .flatten();
     let mut decision = cmp.decision;
     if stats::within_resolution(mean, baseline_mean, resolution) {
         let tests = stats::Tests {
@@ -198,6 +210,9 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
         paired_change_ci_low_pct: None,
         paired_change_ci_high_pct: None,
         paired_p_value: None,
+        median_change_pct: median.and_then(|m| stats::change_pct(m.ratio)),
+        median_change_ci_low_pct: median.and_then(|m| stats::change_pct(m.low)),
+        median_change_ci_high_pct: median.and_then(|m| stats::change_pct(m.high)),
         verdict: decision.map(|d| d.verdict.words(kind)).unwrap_or_else(|| "no verdict".to_string()),
         failed_checks: Vec::new(),
         warning_checks: Vec::new(),

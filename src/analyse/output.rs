@@ -138,6 +138,13 @@ pub struct OverheadRow {
     pub paired_change_ci_high_pct: Option<f64>,
     /// Two-sided p-value of the paired t-test on the log ratios (reported, not deciding).
     pub paired_p_value: Option<f64>,
+    /// For a primary metric or a percentile (p99 of a latency), the change of the median of
+    /// the runs, `(median / baseline median - 1) · 100` ([`crate::stats::median_ratio_bootstrap`]).
+    pub median_change_pct: Option<f64>,
+    /// Lower end of its percentile-bootstrap interval (10 000 seeded resamples).
+    pub median_change_ci_low_pct: Option<f64>,
+    /// Upper end of its percentile-bootstrap interval.
+    pub median_change_ci_high_pct: Option<f64>,
     /// The verdict in the words of the metric's kind (`slower`, `uses less`, ...), or
     /// `not judged: <checks>` when a failed check concerns this comparison.
     pub verdict: String,
