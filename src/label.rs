@@ -8,7 +8,7 @@
 //! records its origin so the report can list how each file was labelled; docs/labels.md gives
 //! the rules and why. Nothing here parses benchmark output.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -202,6 +202,23 @@ struct MappingRow {
     set: LabelSet,
 }
 
+/// A manifest's run that names a file: the run, the campaign, the manifest's folder, the file
+/// relative to it, and the run's platform factors.
+type ManifestEntry = (RunRecord, String, PathBuf, String, BTreeMap<String, String>);
+
+/// The factors of `run` that belong to its platform (a `[platform.matrix]`), not to its
+/// workload: those with the same value in every run of the platform in `manifest`. A
+/// workload's factor takes two values or more on every platform that runs its expansions
+/// (the plan refuses a factor listed with one value twice), a platform's exactly one, so the
+/// manifest's `factors`, which holds both, tells them apart.
+fn platform_factors(manifest: &Manifest, run: &RunRecord) -> BTreeMap<String, String> {
+    let mut factors = run.factors.clone();
+    for other in manifest.runs.iter().filter(|r| r.platform == run.platform) {
+        factors.retain(|k, v| other.factors.get(k) == Some(v));
+    }
+    factors
+}
+
 /// Decides the labels of input files.
 #[derive(Debug, Default)]
 pub struct Labeler {
@@ -236,12 +253,14 @@ impl Labeler {
             labels.path_word = Some(word);
         }
 
-        if let Some((run, campaign, dir, rel)) = self.manifest_entry(path) {
+        if let Some((run, campaign, dir, rel, platform_factors)) = self.manifest_entry(path) {
             labels.platform_family = family_of_kind(&run.platform_kind, &run.platform).to_string();
             labels.platform = run.platform.clone();
             labels.platform_detail = run.platform_detail.clone();
             labels.path_word = None;
             labels.campaign = campaign;
+            labels.factors = platform_factors;
+            labels.platform_kind = run.platform_kind.clone();
             // Warm-ups are repetition 0 (and are kept out of the ingested tree anyway).
             labels.repetition = (run.repetition > 0).then_some(run.repetition as usize);
             if run.status != RunStatus::Ok {
@@ -285,9 +304,9 @@ impl Labeler {
             .or_else(|| self.mapping.iter().find(|r| r.glob.is_match(shown)))
     }
 
-    /// The manifest run that names `path`, the campaign, the manifest's folder and `path`
-    /// relative to it.
-    fn manifest_entry(&self, path: &Path) -> Option<(RunRecord, String, PathBuf, String)> {
+    /// The manifest run that names `path`, the campaign, the manifest's folder, `path`
+    /// relative to it and the run's platform factors ([`platform_factors`]).
+    fn manifest_entry(&self, path: &Path) -> Option<ManifestEntry> {
         let mut dir = path.parent();
         while let Some(d) = dir {
             let candidate = d.join("manifest.json");
@@ -304,7 +323,8 @@ impl Labeler {
                 if run.accel.is_none() {
                     run.accel = manifest.platforms.get(&run.platform).and_then(|p| p.accel.clone());
                 }
-                return Some((run, manifest.campaign.clone(), d.to_path_buf(), rel));
+                let factors = platform_factors(&manifest, &run);
+                return Some((run, manifest.campaign.clone(), d.to_path_buf(), rel, factors));
             }
             dir = d.parent();
         }
@@ -969,6 +989,25 @@ mod tests {
         assert_eq!(l.label(&d.join("vm/cpu/rep3.txt")).run_failed.as_deref(), Some("failed (exit status 1)"));
         assert_eq!(l.label(&d.join("vm/cpu/rep4.txt")).run_failed, None);
         assert_eq!(l.label(&d.join("vm/cpu/rep9.txt")).origin, LabelOrigin::Path, "not in the manifest");
+    }
+
+    /// A run's platform factors are the manifest's `factors` that its platform's every run
+    /// shares (`cpus` of a `[platform.matrix]`), not its workload's (`threads` of a
+    /// `[workload.matrix]`, which takes both its values on the platform): the campaign
+    /// `virtperf run` made in tests/fixtures/campaigns/docker-cpus.
+    #[test]
+    fn platform_factors_come_from_the_manifest_without_the_workload_factors() {
+        let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/campaigns/docker-cpus");
+        let l = Labeler::default();
+        let docker = l.label(&d.join("docker-cpus=2/cpu-threads=1/rep1.txt"));
+        assert_eq!(docker.platform, "docker-cpus=2");
+        let want: BTreeMap<String, String> = [("cpus".to_string(), "2".to_string())].into();
+        assert_eq!((docker.factors, docker.platform_kind.as_str()), (want, "docker"));
+        let memory = l.label(&d.join("docker-cpus=1/memory/rep2.txt"));
+        assert_eq!(memory.factors.get("cpus").map(String::as_str), Some("1"));
+        let native = l.label(&d.join("native/cpu-threads=2/rep3.txt"));
+        assert!(native.factors.is_empty(), "threads is the workload's: {:?}", native.factors);
+        assert_eq!(native.platform_kind, "native");
     }
 
     /// The output of a `command` run takes the measure the manifest records for it (its

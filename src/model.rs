@@ -545,6 +545,14 @@ pub struct Labels {
     /// For the output of a `command` workload of `virtperf run`: what it measures, as the
     /// manifest records the plan's declaration.
     pub measure: Option<manifest::Measure>,
+    /// The platform's factors from the plan's `[platform.matrix]` (`cpus` -> `2`, `format` ->
+    /// `qcow2`), as the manifest of `virtperf run` records them; empty otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub factors: BTreeMap<String, String>,
+    /// The platform's kind in `virtperf run` (`native`, `docker`, `ssh`, `qemu`), from the
+    /// manifest; empty otherwise. The platforms one matrix expanded share it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub platform_kind: String,
 }
 
 impl Default for Labels {
@@ -562,6 +570,8 @@ impl Default for Labels {
             repetition: None,
             run_failed: None,
             measure: None,
+            factors: BTreeMap::new(),
+            platform_kind: String::new(),
         }
     }
 }

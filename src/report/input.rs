@@ -49,6 +49,11 @@ pub struct RunView {
     pub failed: bool,
     /// A pidstat log taken on the host of the VM or container, not inside it.
     pub host_side: bool,
+    /// The platform's factors from a plan's `[platform.matrix]` (`cpus` -> `2`), as the
+    /// manifest records them ([`crate::model::Labels::factors`]); empty otherwise.
+    pub factors: BTreeMap<String, String>,
+    /// The platform's kind in `virtperf run` (`docker`), empty when no manifest said.
+    pub platform_kind: String,
 }
 
 impl RunView {
@@ -69,6 +74,8 @@ impl RunView {
             monitored: r.data.monitored.clone(),
             failed: r.data.failed(),
             host_side: r.labels.host_side,
+            factors: r.labels.factors.clone(),
+            platform_kind: r.labels.platform_kind.clone(),
         }
     }
 }

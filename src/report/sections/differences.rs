@@ -125,6 +125,8 @@ mod tests {
             monitored: None,
             failed: false,
             host_side: false,
+            factors: Default::default(),
+            platform_kind: String::new(),
         }
     }
 
