@@ -1448,6 +1448,13 @@ fn platform_factors_of_a_real_matrix_campaign_are_drawn_per_line() {
     assert_eq!(lines(2), vec![(s("docker"), shown(ratio(at(d1, "memory"), at(d2, "memory"))))]);
     let fig = read(&tmp.path().join("r/figures/factor-sysbench-cpu-cpus.svg"));
     assert!(fig.contains("docker, threads=1 (mean)"), "the legend names the lines");
+    // Every figure is inline in report.html, those whose title holds `[threads=1]` too.
+    let html = read(&tmp.path().join("r/report.html"));
+    let figures = figure_names(&tmp.path().join("r"));
+    assert_eq!(figures.len(), 10, "{figures:?}");
+    for name in &figures {
+        assert!(html.contains(&format!("id=\"fig-{name}\"")), "{name} is not inline in report.html");
+    }
 }
 
 /// The paper table of the docker-cpus campaign: per benchmark the baseline's mean and each
