@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
-use super::axes::{axis_label, near, padded_range};
+use super::axes::{axis_label, padded_range, LogAxis};
 use super::parts::{draw_marker, draw_pixel_line, err, legend, shorten, titled, Key};
 use super::style::{arm_style, font, PlotContext, LIGHT_GREY};
 use super::{ArmValues, DrawResult, Plot};
@@ -138,17 +138,55 @@ pub(crate) fn factor<DB: DrawingBackend>(
     keys.push((Key::Marker(d.lines.first().map(|l| l.style).unwrap_or(0), false), "one run".to_string()));
     keys.push((Key::Whisker, format!("{pct:.0}% interval of the mean")));
     let area = legend(&area, ctx, &keys)?;
-    let values = d.lines.iter().flat_map(|l| l.points.iter().flatten()).flat_map(|p| {
-        p.values.iter().copied().chain(p.mean).chain(p.ci.into_iter().flat_map(|(l, h)| [l, h]))
-    });
-    let (y0, y1) = padded_range(values.chain([0.0]), 0.06);
+    let values: Vec<f64> = d
+        .lines
+        .iter()
+        .flat_map(|l| l.points.iter().flatten())
+        .flat_map(|p| {
+            p.values.iter().copied().chain(p.mean).chain(p.ci.into_iter().flat_map(|(l, h)| [l, h]))
+        })
+        .filter(|v| v.is_finite())
+        .collect();
+    let means: Vec<f64> =
+        d.lines.iter().flat_map(|l| l.points.iter().flatten()).filter_map(|p| p.mean).collect();
+    let (mmin, mmax) = means.iter().fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+    // Means that span decades (events/s at cpu-max-prime 1000 and 20000): a log axis, or the
+    // small ones would lie flat on zero. Only with positive, finite ends, within nine decades.
+    let (lo, hi) = (mmin / 1.6, mmax * 1.6);
+    if lo > 0.0 && hi.is_finite() && mmax / mmin > 30.0 && mmax / mmin <= 1e9 {
+        let desc = match d.y_desc.strip_suffix(')') {
+            Some(head) => format!("{head}; log scale)"),
+            None => format!("{} (log scale)", d.y_desc),
+        };
+        factor_plot(&area, ctx, d, LogAxis { lo, hi }, &desc, (lo, hi))
+    } else {
+        let (y0, y1) = padded_range(values.iter().copied().chain([0.0]), 0.06);
+        let span = y1 - y0;
+        factor_plot(&area, ctx, d, y0..y1, &d.y_desc, (y0 - 2.0 * span, y1 + 2.0 * span))
+    }
+}
+
+/// Draws the lines of `d` on `area` with the y axis `y`; values are clamped to `(lo, hi)`
+/// before they are mapped to pixels.
+fn factor_plot<DB: DrawingBackend, Y>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: PlotContext,
+    d: &FactorData,
+    y: Y,
+    y_desc: &str,
+    (lo, hi): (f64, f64),
+) -> DrawResult
+where
+    Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
+    Y::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
+{
     let x = LevelAxis::new(d);
-    let mut chart = ChartBuilder::on(&area)
+    let mut chart = ChartBuilder::on(area)
         .margin(10)
         .margin_right(24)
         .x_label_area_size(ctx.font_px * 3)
         .y_label_area_size(ctx.font_px * 6)
-        .build_cartesian_2d(x.clone(), y0..y1)
+        .build_cartesian_2d(x, y)
         .map_err(err)?;
     let xfmt = |v: &f64| {
         d.positions
@@ -165,7 +203,7 @@ pub(crate) fn factor<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .bold_line_style(LIGHT_GREY)
         .x_desc(d.x_desc.as_str())
-        .y_desc(d.y_desc.as_str())
+        .y_desc(y_desc)
         .x_label_formatter(&xfmt)
         .y_label_formatter(&yfmt)
         .label_style(font(ctx.font_px))
@@ -174,7 +212,7 @@ pub(crate) fn factor<DB: DrawingBackend>(
         .map_err(err)?;
     let plot = chart.plotting_area();
     let flat = plot.use_screen_coord();
-    let at = |px: f64, v: f64| plot.map_coordinate(&(px, near((y0, y1), v)));
+    let at = |px: f64, v: f64| plot.map_coordinate(&(px, if v.is_finite() { v.clamp(lo, hi) } else { lo }));
     let k = d.lines.len().max(1) as i32;
     for (li, line) in d.lines.iter().enumerate() {
         let s = arm_style(line.style);
@@ -184,7 +222,7 @@ pub(crate) fn factor<DB: DrawingBackend>(
         let mut means = Vec::new();
         for (i, p) in line.points.iter().enumerate() {
             let (Some(p), Some(&pos)) = (p, d.positions.get(i)) else { continue };
-            let (cx, _) = at(pos, y0);
+            let (cx, _) = at(pos, lo);
             let cx = cx + shift;
             for v in &p.values {
                 let (_, py) = at(pos, *v);
