@@ -1566,3 +1566,26 @@ fn paper_table_withholds_what_a_failed_check_withholds() {
     assert!(built.context.factors.factors.is_empty(), "nothing was varied");
     assert!(built.context.factors.sentences.is_empty());
 }
+
+/// With `--group-by family` the docker platforms of the matrix are one arm (`container`), which
+/// has no one value of `cpus`: no platform factor is drawn for it, while `threads` (a
+/// parameter) still is, one line per family.
+#[test]
+fn pooled_platforms_have_no_platform_factors() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("r");
+    let input = fixture("campaigns/docker-cpus");
+    let code = report(&[input.to_str().expect("utf-8"), "--group-by", "family", "--dump-context"], &out);
+    assert_eq!(code, 0);
+    let ctx: serde_json::Value =
+        serde_json::from_str(&read(&out.join("context.json"))).expect("context.json");
+    let s = |x: &str| x.to_string();
+    assert_eq!(factors_found(&ctx), vec![(s("sysbench.cpu"), s("threads"), s("workload parameter"))]);
+    let lines: Vec<&str> = ctx["factors"]["factors"][0]["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| l["line"].as_str().expect("line"))
+        .collect();
+    assert_eq!(lines, ["native", "container"]);
+}

@@ -97,17 +97,22 @@ pub(super) fn build(plan: &Plan, figures: &mut Figures) -> FactorsCtx {
     out
 }
 
-/// Each arm's platform kind and factors, from its runs (in `compare`, arms are campaigns:
-/// none).
+/// Each arm's platform kind and factors, from its runs. None in `compare` (arms are
+/// campaigns), and none for an arm whose runs disagree on them (`--group-by family` pools the
+/// platforms of a matrix into one arm): such an arm has no one value of a factor.
 fn arm_factors<'a>(plan: &Plan<'a>) -> BTreeMap<&'a str, (String, BTreeMap<String, String>)> {
-    let mut out = BTreeMap::new();
+    let mut seen: BTreeMap<&str, BTreeSet<(&String, &BTreeMap<String, String>)>> = BTreeMap::new();
     if plan.input.mode != Mode::Platforms {
-        return out;
+        return BTreeMap::new();
     }
-    for r in plan.input.runs.iter().filter(|r| !r.monitor && !r.factors.is_empty()) {
-        out.entry(r.arm.as_str()).or_insert_with(|| (r.platform_kind.clone(), r.factors.clone()));
+    for r in plan.input.runs.iter().filter(|r| !r.monitor) {
+        seen.entry(r.arm.as_str()).or_default().insert((&r.platform_kind, &r.factors));
     }
-    out
+    seen.into_iter()
+        .filter(|(_, set)| set.len() == 1)
+        .filter_map(|(arm, set)| set.into_iter().next().map(|(k, f)| (arm, (k.clone(), f.clone()))))
+        .filter(|(_, (_, f))| !f.is_empty())
+        .collect()
 }
 
 /// The factors of one unit's points, each with its lines, in name order.
