@@ -36,7 +36,7 @@ impl GroupId {
     /// The group whose params a table gives as their canonical string (`bs=4k;iodepth=1`,
     /// [`params_string`]). The string is kept as given, so a group read from a table is the
     /// group its rows name even when a value holds a `;` that [`parse_params`] cannot split.
-    pub fn from_canonical(workload: &str, params: &str, stratum: &str) -> GroupId {
+    pub(crate) fn from_canonical(workload: &str, params: &str, stratum: &str) -> GroupId {
         GroupId {
             workload: workload.to_string(),
             params: parse_params(params),
@@ -46,7 +46,7 @@ impl GroupId {
     }
 
     /// The workload: `sysbench.cpu`, `fio.randread`, `wrk`.
-    pub fn workload(&self) -> &str {
+    pub(crate) fn workload(&self) -> &str {
         &self.workload
     }
 
@@ -56,12 +56,12 @@ impl GroupId {
     }
 
     /// The params as the tables write them: `key=value` pairs sorted by key, joined with `;`.
-    pub fn params_string(&self) -> &str {
+    pub(crate) fn params_string(&self) -> &str {
         &self.canonical
     }
 
     /// The stratum: the platform in `virtperf compare`, else empty.
-    pub fn stratum(&self) -> &str {
+    pub(crate) fn stratum(&self) -> &str {
         &self.stratum
     }
 
@@ -98,7 +98,7 @@ impl Hash for GroupId {
 
 /// Params from their canonical string (`key=value;...`, [`params_string`]); a pair without
 /// `=` is a key with an empty value.
-pub fn parse_params(s: &str) -> Params {
+pub(crate) fn parse_params(s: &str) -> Params {
     s.split(';')
         .filter(|kv| !kv.is_empty())
         .map(|kv| match kv.split_once('=') {
