@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub mod exit;
+pub mod fact;
 pub(crate) mod group;
 pub mod manifest;
 

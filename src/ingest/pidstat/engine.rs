@@ -16,7 +16,7 @@ use super::sums::{Group, Interval, RowAggs, SegmentStats};
 use super::{bench_group, command_name, BENCHMARK_COMMANDS};
 use crate::error::ParseError;
 use crate::ingest::{text, Diagnostic, ParseOutput};
-use crate::model::{Better, LogIssue, Role, Run, Sample};
+use crate::model::{fact, Better, LogIssue, Role, Run, Sample};
 
 /// Group 0 is every process; group `1 + i` is `BENCHMARK_COMMANDS[i]`.
 pub(crate) const GROUPS: usize = 1 + BENCHMARK_COMMANDS.len();
@@ -805,16 +805,16 @@ impl Engine {
         let mut put = |k: &str, v: &[u8]| {
             facts.insert(k.to_string(), String::from_utf8_lossy(v).into_owned());
         };
-        put("kernel", b.kernel);
-        put("host", b.host);
+        put(fact::KERNEL, b.kernel);
+        put(fact::HOST, b.host);
         if let Some(d) = b.date {
-            put("date", d);
+            put(fact::DATE, d);
         }
         if let Some(a) = b.arch {
             put("arch", a);
         }
         if let Some(c) = b.cpus {
-            put("cpus", c);
+            put(fact::CPUS, c);
         }
     }
 

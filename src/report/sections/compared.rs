@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Plan;
-use crate::model::Labels;
+use crate::model::{fact as model_fact, Labels};
 use crate::report::context::ArmCtx;
 use crate::report::input::{FileView, Mode, ReportInput, RunView};
 
@@ -82,10 +82,10 @@ fn arm_ctx(name: &str, baseline: &str, input: &ReportInput) -> ArmCtx {
             .map(|(how, n)| format!("{how} ({n} file{})", if n == 1 { "" } else { "s" }))
             .collect(),
         platforms: platforms.into_iter().collect(),
-        hosts: fact("host"),
-        kernels: fact("kernel"),
+        hosts: fact(model_fact::HOST),
+        kernels: fact(model_fact::KERNEL),
         tools,
-        dates: dates(runs.iter().filter_map(|r| r.facts.get("date").cloned()).collect()),
+        dates: dates(runs.iter().filter_map(|r| r.facts.get(model_fact::DATE).cloned()).collect()),
     }
 }
 
