@@ -393,6 +393,12 @@ pub struct Run {
     /// param, `sysbench`); `None` when it summed every process, and for a benchmark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitored: Option<String>,
+    /// For a monitor: the series metrics a report draws and the title of each, in that order
+    /// (pidstat: `("cpu_pct", "CPU %")`, resident memory, disk reads and writes); its other
+    /// series are kept but not drawn. Empty for a benchmark, whose series are all drawn under
+    /// their metric names. Declared by the parser; not a column of the tables.
+    #[serde(skip)]
+    pub drawn_series: &'static [(&'static str, &'static str)],
 }
 
 impl Run {

@@ -178,10 +178,19 @@ struct RunState {
     from_start: Option<Box<SegmentStats>>,
 }
 
+/// The series a report draws of a pidstat log, with their titles: CPU, memory, I/O
+/// ([`Run::drawn_series`]).
+const DRAWN: &[(&str, &str)] = &[
+    ("cpu_pct", "CPU %"),
+    ("rss_kib", "resident memory"),
+    ("kb_rd_per_sec", "disk reads"),
+    ("kb_wr_per_sec", "disk writes"),
+];
+
 impl RunState {
     fn new(line: usize) -> RunState {
         RunState {
-            run: Run { role: Role::Monitor, ..Run::new("pidstat", "pidstat", line) },
+            run: Run { role: Role::Monitor, drawn_series: DRAWN, ..Run::new("pidstat", "pidstat", line) },
             content: false,
             layout: None,
             hdr_stamp: None,

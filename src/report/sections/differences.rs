@@ -124,6 +124,7 @@ mod tests {
             monitor: false,
             beside: None,
             monitored: None,
+            drawn_series: &[],
             failed: false,
             host_side: false,
         }
