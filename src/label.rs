@@ -19,10 +19,10 @@ use crate::model::manifest::{Manifest, RunRecord, RunStatus};
 use crate::model::{LabelOrigin, Labels, PathWord};
 
 /// Label keys a user may set.
-pub const LABEL_KEYS: &[&str] = &["platform", "platform_detail", "platform_family", "campaign"];
+pub(crate) const LABEL_KEYS: &[&str] = &["platform", "platform_detail", "platform_family", "campaign"];
 
 /// The platform families, as `platform_family` spells them.
-pub const FAMILIES: &[&str] = &["native", "container", "vm"];
+pub(crate) const FAMILIES: &[&str] = &["native", "container", "vm"];
 
 /// Path words that name a platform, lowercase, with the platform they mean. A word counts
 /// only whole (`vmstat`, `kvmtool`, `nvme` name nothing), optionally with a number after it
@@ -107,7 +107,7 @@ const FOLDER_ONLY_WORDS: &[&str] = &["host"];
 
 /// The family (`native`, `container`, `vm`) of a platform word (any spelling the path words
 /// accept, case-insensitive, without a number), or `unknown`.
-pub fn family_of(platform: &str) -> &'static str {
+pub(crate) fn family_of(platform: &str) -> &'static str {
     let lower = platform.to_lowercase();
     let canonical = PLATFORM_WORDS.iter().find(|(w, _)| *w == lower).map_or(lower.as_str(), |(_, p)| *p);
     PLATFORM_FAMILIES.iter().find(|(p, _)| *p == canonical).map_or("unknown", |(_, f)| *f)
@@ -140,7 +140,7 @@ pub struct LabelSet {
 impl LabelSet {
     /// Sets `key` to `value`. Errors on an unknown key, an empty value, a platform with `[` or
     /// `]` (they set the detail apart in `platform[detail]`) and a family not in [`FAMILIES`].
-    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+    pub(crate) fn set(&mut self, key: &str, value: &str) -> Result<()> {
         let key = key.trim();
         let value = value.trim();
         let slot = match key {
@@ -172,7 +172,7 @@ impl LabelSet {
     }
 
     /// Parses `KEY=VALUE` as given to `--label`.
-    pub fn parse_assignment(&mut self, kv: &str) -> Result<()> {
+    pub(crate) fn parse_assignment(&mut self, kv: &str) -> Result<()> {
         let Some((k, v)) = kv.split_once('=') else {
             bail!("--label expects KEY=VALUE (e.g. platform=docker), got '{kv}'");
         };
@@ -291,7 +291,7 @@ impl Labeler {
     /// The plan's name of the workload whose output (or pidstat log) the file at `path` is, as
     /// the manifest of `virtperf run` in a folder above it records it (`forkloop`); `None` for a
     /// file no manifest names.
-    pub fn plan_workload(&self, path: &Path) -> Option<String> {
+    pub(crate) fn plan_workload(&self, path: &Path) -> Option<String> {
         self.manifest_entry(path).map(|(run, ..)| run.workload)
     }
 
@@ -335,7 +335,7 @@ impl Labeler {
     /// the manifests in or below the folders of `inputs` and the nearest one above each folder,
     /// restricted to outputs under an input. A failed run may have left no output file, so
     /// these are found from the manifest, not from the files.
-    pub fn failed_runs(&self, inputs: &[PathBuf], manifests_below: &[PathBuf]) -> Vec<FailedRun> {
+    pub(crate) fn failed_runs(&self, inputs: &[PathBuf], manifests_below: &[PathBuf]) -> Vec<FailedRun> {
         let mut candidates: Vec<PathBuf> = manifests_below.to_vec();
         for input in inputs.iter().filter(|p| p.is_dir()) {
             let mut dir = input.parent();
@@ -379,7 +379,7 @@ impl Labeler {
 
 /// A run that a manifest records as failed or timed out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailedRun {
+pub(crate) struct FailedRun {
     /// Where its output is (or would be), as the inputs spell paths.
     pub output: PathBuf,
     /// The plan's workload name (`sysbench-cpu`).
@@ -523,7 +523,7 @@ const MAPPING_HEADER: &str =
 /// shown, and its labels) the labels it has: the pattern is the exact path, its glob
 /// characters escaped; `platform` is empty when unknown; `platform_family` only when it is
 /// not the one the platform word implies, so that a corrected platform brings its own.
-pub fn write_mapping(path: &Path, files: &[(String, Labels)]) -> Result<()> {
+pub(crate) fn write_mapping(path: &Path, files: &[(String, Labels)]) -> Result<()> {
     let write = || -> Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
         std::io::Write::write_all(&mut out, MAPPING_HEADER.as_bytes())?;
@@ -559,7 +559,7 @@ struct Hit {
 
 /// What the words of a path say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PathReading {
+pub(crate) struct PathReading {
     /// The platform, with the word that decided it: the nearest component to the file that
     /// names one platform.
     pub decided: Option<(String, PathWord)>,
@@ -572,7 +572,7 @@ pub struct PathReading {
 
 impl PathReading {
     /// For people: which word of which component decided, or why none did.
-    pub fn how(&self) -> String {
+    pub(crate) fn how(&self) -> String {
         let passed = self
             .passed_over
             .iter()
@@ -609,7 +609,7 @@ fn and_list(items: &[String]) -> String {
 
 /// Reads the words of `path`'s components, nearest the file first: the first component that
 /// names exactly one platform decides it; details come from every component.
-pub fn read_path(path: &Path) -> PathReading {
+pub(crate) fn read_path(path: &Path) -> PathReading {
     let mut reading = PathReading::default();
     let mut prefix = PathBuf::new();
     let mut comps: Vec<(String, String)> = Vec::new();

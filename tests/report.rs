@@ -3,7 +3,7 @@
 //! and URL path are `<script>alert(1)</script>`, made by its make.sh). The HTML is opened in
 //! headless Chromium with the network off.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -128,6 +128,59 @@ fn png_info(p: &Path) -> (u32, u32, f64) {
 
 // -----------------------------------------------------------------------------------------------
 
+/// The arms table of report.md: the kernel and host of the logs taken inside each platform
+/// (read here from the pidstat banners of the raw files), never those of host-side logs;
+/// container ids shown as the platform; dates as ISO 8601 days.
+fn arms_table_states_each_platforms_own_facts(md: &str, sample: &Path) {
+    // `Linux <kernel> (<host>) <date> _<arch>_ (<N> CPU)` of each platform's pidstat logs.
+    let banners = |platform: &str, host_side: bool| -> BTreeSet<(String, String, String)> {
+        let mut out = BTreeSet::new();
+        for w in std::fs::read_dir(sample.join(platform)).expect("platform folder") {
+            for f in std::fs::read_dir(w.expect("entry").path()).expect("workload folder") {
+                let p = f.expect("entry").path();
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                if !name.ends_with(".pidstat") || name.ends_with(".host.pidstat") != host_side {
+                    continue;
+                }
+                let first = read(&p).lines().next().unwrap_or_default().to_string();
+                let words: Vec<&str> = first.split_whitespace().collect();
+                out.insert((
+                    words[1].to_string(),
+                    words[2].trim_matches(['(', ')']).to_string(),
+                    words[3].to_string(),
+                ));
+            }
+        }
+        out
+    };
+    let row = |prefix: &str| -> Vec<String> {
+        let line = md.lines().find(|l| l.starts_with(&format!("| {prefix}"))).expect("arm row");
+        line.trim_matches('|').split(" | ").map(|c| c.trim().to_string()).collect()
+    };
+    let header = row("Platform");
+    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
+    let (kernels, hosts, dates) = (col("Kernels"), col("Hosts"), col("Dates"));
+    let guest = banners("qemu", false);
+    let host = banners("qemu", true);
+    assert!(!guest.is_empty() && !host.is_empty(), "sample-data has guest and host-side logs");
+    let qemu = row("qemu");
+    let guest_kernels: BTreeSet<&str> = guest.iter().map(|b| b.0.as_str()).collect();
+    assert_eq!(qemu[kernels].split(", ").collect::<BTreeSet<_>>(), guest_kernels);
+    for (k, _, _) in host.iter().filter(|h| !guest_kernels.contains(h.0.as_str())) {
+        assert!(!qemu[kernels].contains(k.as_str()), "the host's kernel {k} in the VM's row");
+    }
+    let docker = row("docker");
+    let ids: Vec<String> = banners("docker", false).into_iter().map(|b| b.1).collect();
+    assert!(ids.iter().all(|h| h.len() == 12), "docker's pidstat banners name the container id: {ids:?}");
+    assert!(!ids.iter().any(|id| docker[hosts].contains(id.as_str())), "{}", docker[hosts]);
+    assert!(docker[hosts].starts_with("docker"), "{}", docker[hosts]);
+    // The banners print `11/23/26`: month, day, year.
+    let (_, _, d) = guest.iter().next().expect("a banner");
+    let [m, day, y] = d.split('/').collect::<Vec<_>>()[..] else { panic!("{d}") };
+    assert!(qemu[dates].contains(&format!("20{y}-{m}-{day}")), "{}", qemu[dates]);
+    assert!(!qemu[dates].contains('/'), "{}", qemu[dates]);
+}
+
 /// The README's first command, on the bundled campaign: every output is there, every image link
 /// of report.md resolves to a PNG that has ink on it, and the headline's overhead numbers are
 /// those of overhead.csv.
@@ -160,6 +213,7 @@ fn sample_data_report_is_complete_and_consistent() {
     assert!(images >= 10, "only {images} figures");
     // The headline's numbers are those of overhead.csv (primary metrics). The campaign has two
     // platforms besides native: the headline is one line per platform.
+    arms_table_states_each_platforms_own_facts(&md, &sample);
     let rows = headline_narrow(&md);
     let overhead = csv_rows(&out.join("overhead.csv"));
     let primary: Vec<_> = overhead.iter().filter(|r| r["primary"] == "true").collect();

@@ -45,6 +45,9 @@ pub struct RunView {
     /// For a monitor's log: the process whose rows its figures sum
     /// ([`crate::model::Run::monitored`]); `None` for every process.
     pub monitored: Option<String>,
+    /// For a monitor's log: the series it declares drawn, with their titles
+    /// ([`crate::model::Run::drawn_series`]).
+    pub drawn_series: &'static [(&'static str, &'static str)],
     /// The run failed as a whole ([`crate::model::Run::failed`]).
     pub failed: bool,
     /// A pidstat log taken on the host of the VM or container, not inside it.
@@ -72,6 +75,7 @@ impl RunView {
             monitor: r.data.role == Role::Monitor,
             beside: r.companion.as_ref().map(|c| c.beside.clone()),
             monitored: r.data.monitored.clone(),
+            drawn_series: r.data.drawn_series,
             failed: r.data.failed(),
             host_side: r.labels.host_side,
             factors: r.labels.factors.clone(),
