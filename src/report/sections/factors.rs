@@ -101,7 +101,9 @@ pub(super) fn build(plan: &Plan, figures: &mut Figures) -> FactorsCtx {
 /// campaigns), and none for an arm whose runs disagree on them (`--group-by family` pools the
 /// platforms of a matrix into one arm): such an arm has no one value of a factor.
 fn arm_factors<'a>(plan: &Plan<'a>) -> BTreeMap<&'a str, (String, BTreeMap<String, String>)> {
-    let mut seen: BTreeMap<&str, BTreeSet<(&String, &BTreeMap<String, String>)>> = BTreeMap::new();
+    // Per arm, the distinct (kind, factors) of its runs.
+    type KindFactors<'r> = (&'r String, &'r BTreeMap<String, String>);
+    let mut seen: BTreeMap<&str, BTreeSet<KindFactors<'_>>> = BTreeMap::new();
     if plan.input.mode != Mode::Platforms {
         return BTreeMap::new();
     }
