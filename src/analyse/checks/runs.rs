@@ -159,18 +159,8 @@ pub(super) fn bimodal(ctx: &Context<'_>) -> Findings {
             continue;
         };
         let Some(b) = stats::bimodality(&row.values) else { continue };
-        let runs = |idx: &[usize]| -> String {
-            let names: Vec<String> = idx
-                .iter()
-                .filter_map(|&i| cell.obs.get(i))
-                .map(|o| format!("run {} of {}", o.run, o.source))
-                .collect();
-            if names.len() > 4 {
-                format!("{}, ... ({} runs)", names[..3].join(", "), names.len())
-            } else {
-                names.join(", ")
-            }
-        };
+        let runs =
+            |idx: &[usize]| -> String { run_list(idx.iter().filter_map(|&i| cell.obs.get(i).copied())) };
         let detail = format!(
             "{} falls into two clusters: {} runs at or below {} {unit} ({}) and {} at or above {} {unit} \
              ({}), a gap of {} {unit}, more than {} times the spread within a cluster: the runs were \
@@ -196,4 +186,24 @@ pub(super) fn bimodal(ctx: &Context<'_>) -> Findings {
         checks.push(on_row("bimodal", Severity::Warning, row, detail, sources));
     }
     checks.into()
+}
+
+/// Runs named by file, each file once: `runs 1, 2, 3, ... (25) of a.txt; run 4 of b.txt`.
+fn run_list<'a>(obs: impl Iterator<Item = &'a crate::analyse::Obs>) -> String {
+    let mut by_source: Vec<(&str, Vec<u32>)> = Vec::new();
+    for o in obs {
+        match by_source.iter_mut().find(|(s, _)| *s == o.source) {
+            Some((_, runs)) => runs.push(o.run),
+            None => by_source.push((&o.source, vec![o.run])),
+        }
+    }
+    let one = |(source, runs): &(&str, Vec<u32>)| {
+        let list: Vec<String> = runs.iter().take(3).map(u32::to_string).collect();
+        match runs.len() {
+            1 => format!("run {} of {source}", list[0]),
+            n if n > 3 => format!("runs {}, ... ({n}) of {source}", list.join(", ")),
+            _ => format!("runs {} of {source}", list.join(", ")),
+        }
+    };
+    by_source.iter().map(one).collect::<Vec<_>>().join("; ")
 }
