@@ -260,9 +260,16 @@ pub(crate) struct WorkloadSpec {
     /// wrk: size of the file nginx serves, in bytes. Default 4096.
     #[serde(default)]
     pub(crate) file_bytes: Option<u64>,
-    /// wrk: port nginx listens on, on the platform. Default 18080.
+    /// A kind with a service (wrk, sysbench-oltp, redis-benchmark, iperf3): the port the
+    /// service listens on, on the platform. Default: the service's (nginx 18080, MariaDB
+    /// 13306, Redis 16379, iperf3 15201).
     #[serde(default)]
     pub(crate) port: Option<u16>,
+    /// A kind with a service: where its client runs, `host` (this machine, through the port
+    /// the platform publishes or forwards: the network path is part of what is measured) or
+    /// `platform` (inside it, against 127.0.0.1). Default `host`.
+    #[serde(default)]
+    pub(crate) client: Option<String>,
     /// command: what it measures (`[workload.measure]`), recorded in every run's manifest
     /// record for the ingester.
     #[serde(default)]
@@ -631,17 +638,7 @@ impl Plan {
                     )));
                 }
             }
-            if w.client().is_none() && (w.file_bytes.is_some() || w.port.is_some()) {
-                let clients: Vec<String> = WORKLOAD_KINDS
-                    .iter()
-                    .filter(|k| k.client.is_some())
-                    .map(|k| format!("kind = \"{}\"", k.name))
-                    .collect();
-                return Err(self.err(format!(
-                    "{at}: keys 'file_bytes' and 'port' are for {} only",
-                    clients.join(" or ")
-                )));
-            }
+            self.check_client(w, &at)?;
             if let Some(m) = &w.measure {
                 if w.kind_def().is_none_or(|k| k.argv != ArgvFrom::Args) {
                     return Err(self.err(format!(
@@ -678,6 +675,60 @@ impl Plan {
                             names.iter().copied().collect::<Vec<_>>().join(", ")
                         )));
                     }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys of a kind whose tool is a client of a service: `port` and `client` for any
+    /// such kind, the kind's own keys (wrk's `file_bytes`) for it alone, and no argument the
+    /// kind gives itself.
+    fn check_client(&self, w: &WorkloadSpec, at: &str) -> Result<()> {
+        let kinds_with = |key: &str| -> String {
+            let v: Vec<String> = WORKLOAD_KINDS
+                .iter()
+                .filter(|k| {
+                    k.client
+                        .as_ref()
+                        .is_some_and(|c| key == "port" || key == "client" || c.keys.contains(&key))
+                })
+                .map(|k| format!("kind = \"{}\"", k.name))
+                .collect();
+            v.join(" or ")
+        };
+        let keys = [
+            ("port", w.port.is_some()),
+            ("client", w.client.is_some()),
+            ("file_bytes", w.file_bytes.is_some()),
+        ];
+        for (key, set) in keys {
+            let allowed =
+                w.client().is_some_and(|c| key == "port" || key == "client" || c.keys.contains(&key));
+            if set && !allowed {
+                return Err(self.err(format!("{at}: key '{key}' is for {} only", kinds_with(key))));
+            }
+        }
+        if let Some(c) = &w.client {
+            if c != "host" && c != "platform" {
+                return Err(self.err(format!(
+                    "{at}: key 'client' must be \"host\" (the client runs on this machine) or \"platform\" \
+                     (in the platform), got '{c}'"
+                )));
+            }
+        }
+        if let Some(c) = w.client() {
+            for a in &w.args {
+                let reserved =
+                    |r: &&&str| a == **r || a.strip_prefix(**r).is_some_and(|x| x.starts_with('='));
+                if let Some(r) = c.reserved.iter().find(reserved) {
+                    return Err(self.err(format!(
+                        "{at}: key 'args' holds '{a}', but virtperf gives {} '{r}' itself: it points the \
+                         client at the {} it starts{}",
+                        w.kind,
+                        c.service.name,
+                        if c.once.is_some() { " and adds prepare, run and cleanup" } else { "" }
+                    )));
                 }
             }
         }
@@ -861,30 +912,39 @@ impl WorkloadSpec {
         self.kind_def()?.client.as_ref()
     }
 
-    /// The argv run on the platform (for a client kind such as wrk: on this host, without
-    /// what [`Client::target`] appends).
+    /// The argv run on the platform (for a client kind such as wrk: without what
+    /// [`Client::target`] appends).
     pub(crate) fn argv(&self) -> Vec<String> {
-        match self.kind_def().map(|k| k.argv) {
-            Some(ArgvFrom::Args) => self.args.clone(),
-            _ => std::iter::once(self.kind.clone()).chain(self.args.iter().cloned()).collect(),
-        }
+        let program = match self.kind_def().map(|k| k.argv) {
+            Some(ArgvFrom::Args) => return self.args.clone(),
+            Some(ArgvFrom::Program(p)) => p.to_string(),
+            _ => self.kind.clone(),
+        };
+        std::iter::once(program).chain(self.args.iter().cloned()).collect()
     }
 
-    /// Process name pidstat watches: `monitor`, else the service a client kind needs, else the
-    /// program.
+    /// Returns true if and only if its tool is the client of a service and runs in the
+    /// platform (`client = "platform"`) rather than on this host.
+    pub(crate) fn client_on_platform(&self) -> bool {
+        self.client().is_some() && self.client.as_deref() == Some("platform")
+    }
+
+    /// Process name pidstat watches: `monitor`, else the process of the service a client kind
+    /// needs (and the client's own, when it runs in the platform too: `mariadbd|sysbench`),
+    /// else the program.
     pub(crate) fn monitor_name(&self) -> String {
         if let Some(m) = &self.monitor {
             return m.clone();
         }
-        if let Some(c) = self.client() {
-            return c.service.name.to_string();
-        }
-        match self.kind_def().map(|k| k.argv) {
-            Some(ArgvFrom::Args) => {
-                let first = self.args.first().map(String::as_str).unwrap_or("");
-                first.rsplit('/').next().unwrap_or(first).to_string()
+        let argv = self.argv();
+        let first = argv.first().map(String::as_str).unwrap_or("");
+        let program = first.rsplit('/').next().unwrap_or(first).to_string();
+        match self.client() {
+            Some(c) if self.client_on_platform() && program != c.service.process => {
+                format!("{}|{program}", c.service.process)
             }
-            _ => self.kind.clone(),
+            Some(c) => c.service.process.to_string(),
+            None => program,
         }
     }
 
@@ -1007,7 +1067,14 @@ mod tests {
         assert_eq!(w("fs").argv(), ["./bin/forksum", "10"]);
         assert_eq!(w("fs").monitor_name(), "forksum");
         let e = parse(&OK.replace("args =", "port = 1\nargs =")).unwrap_err().to_string();
-        assert!(e.contains("keys 'file_bytes' and 'port' are for kind = \"wrk\" only"), "{e}");
+        assert!(
+            e.contains(
+                "key 'port' is for kind = \"wrk\" or kind = \"sysbench-oltp\" or kind = \"redis-benchmark\" or kind = \"iperf3\" only"
+            ),
+            "{e}"
+        );
+        let e = parse(&OK.replace("args =", "file_bytes = 1\nargs =")).unwrap_err().to_string();
+        assert!(e.contains("key 'file_bytes' is for kind = \"wrk\" only"), "{e}");
         let e = parse(&OK.replace(
             "kind = \"sysbench\"\n        args = [\"cpu\", \"--time=1\", \"run\"]",
             "kind = \"command\"",
@@ -1241,6 +1308,61 @@ mod tests {
         assert!(e.contains("key 'measure' is for kind = \"command\""), "{e}");
         let e = parse(&OK.replace("run\"]", "run\"]\nfiles = [\"a/x\", \"b/x\"]")).unwrap_err().to_string();
         assert!(e.contains("key 'files' names two files called 'x'"), "{e}");
+    }
+
+    #[test]
+    fn the_services_kinds_complete_their_clients_argv_where_the_client_runs() {
+        let p = parse(&format!(
+            "{OK}\n[[workload]]\nname = \"oltp\"\nkind = \"sysbench-oltp\"\nargs = [\"oltp_read_write\", \"--tables=2\"]\n\
+             client = \"platform\"\n\
+             [[workload]]\nname = \"redis\"\nkind = \"redis-benchmark\"\nargs = [\"-n\", \"2000\"]\n\
+             [[workload]]\nname = \"net\"\nkind = \"iperf3\"\nargs = [\"-t\", \"2\", \"-J\"]\nport = 5999\nclient = \"host\"\n\
+             [[workload]]\nname = \"net-in\"\nkind = \"iperf3\"\nclient = \"platform\"\n"
+        ))
+        .unwrap();
+        let w = |n: &str| p.workload(n).unwrap();
+        assert_eq!(w("oltp").argv(), ["sysbench", "oltp_read_write", "--tables=2"]);
+        assert_eq!((w("oltp").service_port(), w("oltp").client_on_platform()), (Some(13306), true));
+        // pidstat in the platform watches the server, and the client when it runs there.
+        assert_eq!(w("oltp").monitor_name(), "mariadbd|sysbench");
+        assert_eq!(
+            (w("redis").monitor_name(), w("redis").service_port()),
+            ("redis-server".into(), Some(16379))
+        );
+        assert!(!w("redis").client_on_platform());
+        assert_eq!((w("net").service_port(), w("net").client_on_platform()), (Some(5999), false));
+        assert_eq!(w("net-in").monitor_name(), "iperf3");
+        let target = |n: &str| (w(n).client().unwrap().target)(w(n), "10.0.0.1", 7);
+        assert_eq!(target("redis"), ["-h", "10.0.0.1", "-p", "7"]);
+        assert_eq!(target("net"), ["-c", "10.0.0.1", "-p", "7"]);
+        assert_eq!(target("oltp")[1], "--mysql-host=10.0.0.1");
+        let bad = |kind: &str, args: &str, extra: &str| {
+            parse(&format!("{OK}\n[[workload]]\nname = \"x\"\nkind = \"{kind}\"\nargs = [{args}]\n{extra}"))
+                .unwrap_err()
+                .to_string()
+        };
+        let e = bad("sysbench-oltp", "\"oltp_read_write\", \"run\"", "");
+        assert!(
+            e.contains(
+                "workload[1] ('x'): key 'args' holds 'run', but virtperf gives sysbench-oltp 'run' itself: it points \
+                 the client at the mariadb it starts and adds prepare, run and cleanup"
+            ),
+            "{e}"
+        );
+        let e = bad("sysbench-oltp", "\"oltp_read_write\", \"--mysql-host=db\"", "");
+        assert!(
+            e.contains("holds '--mysql-host=db', but virtperf gives sysbench-oltp '--mysql-host' itself"),
+            "{e}"
+        );
+        let e = bad("iperf3", "\"-c\", \"h\"", "");
+        assert!(e.contains("holds '-c', but virtperf gives iperf3 '-c' itself: it points the client at the iperf3 it starts"), "{e}");
+        let e = bad("redis-benchmark", "", "client = \"guest\"");
+        assert!(
+            e.contains("key 'client' must be \"host\" (the client runs on this machine) or \"platform\""),
+            "{e}"
+        );
+        let e = bad("sysbench", "\"cpu\"", "client = \"host\"");
+        assert!(e.contains("key 'client' is for kind = \"wrk\" or"), "{e}");
     }
 
     #[test]

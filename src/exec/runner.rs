@@ -160,6 +160,30 @@ struct PlatformState {
     services: Vec<ServiceState>,
     /// Workloads whose `files` are on the platform already.
     copied: BTreeSet<String>,
+    /// Workloads whose once-before command (sysbench oltp's prepare) ran, and whose
+    /// once-after command (cleanup) is due after their last run.
+    prepared: BTreeSet<String>,
+}
+
+/// How a run of a client kind (wrk, sysbench-oltp, ...) goes: its completed argv, where it
+/// runs, the address it reaches the service at, and the kind's once-before and once-after
+/// commands.
+struct ClientRun {
+    argv: Vec<String>,
+    on_platform: bool,
+    target: String,
+    once: Option<(Vec<String>, Vec<String>)>,
+}
+
+impl ClientRun {
+    /// The client of `w` reaching its service at `host:port` from where it runs.
+    fn new(w: &WorkloadSpec, host: &str, port: u16) -> Option<ClientRun> {
+        let c = w.client()?;
+        let mut argv = w.argv();
+        argv.extend((c.target)(w, host, port));
+        let once = c.once.map(|f| f(&argv));
+        Some(ClientRun { argv, on_platform: w.client_on_platform(), target: format!("{host}:{port}"), once })
+    }
 }
 
 /// Where the files of one run go, and the tags of its jobs.
@@ -247,6 +271,7 @@ impl Campaign {
                     })
                     .collect(),
                 copied: BTreeSet::new(),
+                prepared: BTreeSet::new(),
             })
             .collect();
         Ok(Campaign {
@@ -298,14 +323,32 @@ impl Campaign {
             for a in &w.setup {
                 s.push_str(&format!("  setup:   {}\n", shown(&argv_of(&exec.command(a, &job)))));
             }
-            // A client runs on this host; its service is shown at the platform's name.
-            let run = match (w.client(), w.service_port()) {
-                (Some(c), Some(port)) => {
-                    let mut argv = w.argv();
-                    argv.extend((c.target)(w, exec.name(), port));
-                    argv
+            // A client on this host reaches its service at the platform's name (the real address
+            // is known once the platform runs); one in the platform at 127.0.0.1.
+            let client = w.service_port().and_then(|port| {
+                let host = if w.client_on_platform() { "127.0.0.1" } else { exec.name() };
+                ClientRun::new(w, host, port)
+            });
+            let on_host = |argv: &[String], c: &ClientRun| {
+                if c.on_platform {
+                    argv_of(&exec.command(argv, &job))
+                } else {
+                    argv.to_vec()
                 }
-                _ => argv_of(&exec.command(&w.argv(), &job)),
+            };
+            let first =
+                !self.slots[..i].iter().any(|o| o.platform == slot.platform && o.workload == slot.workload);
+            let last = !self.slots[i + 1..]
+                .iter()
+                .any(|o| o.platform == slot.platform && o.workload == slot.workload);
+            if let Some(c) = client.as_ref().filter(|_| first) {
+                if let Some((before, _)) = &c.once {
+                    s.push_str(&format!("  once:    {}\n", shown(&on_host(before, c))));
+                }
+            }
+            let run = match &client {
+                Some(c) => on_host(&c.argv, c),
+                None => argv_of(&exec.command(&w.argv(), &job)),
             };
             s.push_str(&format!("  run:     {}\n", shown(&run)));
             if self.plan.monitor.pidstat_interval_s > 0 {
@@ -316,6 +359,11 @@ impl Campaign {
             }
             for a in &w.cleanup {
                 s.push_str(&format!("  cleanup: {}\n", shown(&argv_of(&exec.command(a, &job)))));
+            }
+            if let Some(c) = client.as_ref().filter(|_| last) {
+                if let Some((_, after)) = &c.once {
+                    s.push_str(&format!("  once:    {}\n", shown(&on_host(after, c))));
+                }
             }
         }
         s
@@ -402,6 +450,14 @@ impl Campaign {
             self.say(&format!("resuming: {} of {} runs already recorded", done.len(), total));
         }
 
+        // The last run of each (platform, workload) in this session.
+        let mut seen = HashSet::new();
+        let last: HashSet<usize> = todo
+            .iter()
+            .rev()
+            .filter(|(_, s)| seen.insert((s.platform.clone(), s.workload.clone())))
+            .map(|(i, _)| *i)
+            .collect();
         let mut interrupted = false;
         for (index, slot) in todo {
             if self.stopping() {
@@ -409,7 +465,7 @@ impl Campaign {
                 break;
             }
             self.progress.set_message(slot.id());
-            match self.run_slot(index, &slot)? {
+            match self.run_slot(index, &slot, last.contains(&index))? {
                 Some(rec) => {
                     let line = format!(
                         "[{}/{}] {} {:?} {:.1} s{}",
@@ -527,9 +583,10 @@ impl Campaign {
     }
 
     /// For a workload whose kind is a client (wrk): makes sure its service runs on platform
-    /// `pi` (started and ready on first use) and provides what `w` asks for, and returns the
-    /// client's argv completed to reach it from this host. `None` for other kinds.
-    fn client_argv(&mut self, pi: usize, w: &WorkloadSpec) -> Result<Option<Vec<String>>, String> {
+    /// `pi` (started and ready on first use) and provides what `w` asks for, and returns how
+    /// the client reaches it from where it runs (this host, or the platform). `None` for other
+    /// kinds.
+    fn client_run(&mut self, pi: usize, w: &WorkloadSpec) -> Result<Option<ClientRun>, String> {
         let (Some(client), Some(port)) = (w.client(), w.service_port()) else { return Ok(None) };
         let stop = self.stop.clone();
         let p = &mut self.platforms[pi];
@@ -548,14 +605,14 @@ impl Campaign {
                 s.ports.insert(port);
             }
             s.service.provide(&on, port, w)?;
-            p.exec.endpoint(port)
+            if w.client_on_platform() {
+                Ok(("127.0.0.1".to_string(), port))
+            } else {
+                p.exec.endpoint(port)
+            }
         })();
         match endpoint {
-            Ok((host, host_port)) => {
-                let mut argv = w.argv();
-                argv.extend((client.target)(w, &host, host_port));
-                Ok(Some(argv))
-            }
+            Ok((host, port)) => Ok(ClientRun::new(w, &host, port)),
             Err(e) => Err(format!("{} for {}: {e:#}", client.service.name, w.kind)),
         }
     }
@@ -596,7 +653,9 @@ impl Campaign {
     }
 
     /// Runs one slot. `Ok(None)` when interrupted (nothing recorded, partial files removed).
-    fn run_slot(&mut self, index: usize, slot: &Slot) -> Result<Option<RunRecord>> {
+    /// `last`: no later run of this session has the same platform and workload (the
+    /// workload's once-after command follows it).
+    fn run_slot(&mut self, index: usize, slot: &Slot, last: bool) -> Result<Option<RunRecord>> {
         let Some((pi, w)) = self.lookup(slot) else { bail!("internal: unknown slot {}", slot.id()) };
         let w = w.clone();
         let files = RunFiles::new(slot);
@@ -610,14 +669,31 @@ impl Campaign {
         }
         self.progress.set_message(slot.id());
         with_platform_facts(&mut rec, self.platforms[pi].exec.facts());
-        let client = match self.client_argv(pi, &w) {
+        let client = match self.client_run(pi, &w) {
             Ok(c) => c,
             Err(e) => return Ok(fail(rec, e)),
         };
+        if let Some(c) = &client {
+            rec.client = Some(if c.on_platform { "platform" } else { "host" }.into());
+            rec.target = Some(c.target.clone());
+        }
         let timeout = Duration::from_secs_f64(rec.timeout_s);
         let setup_log = self.out.join(files.rel(&format!(".{}.setup.log", files.stem)));
         if let Err(e) = self.copy_files(pi, &w, &setup_log) {
             return Ok(fail(rec, e));
+        }
+        // The workload's once-before command (sysbench oltp's prepare), where its client runs.
+        if let Some((before, c)) = client.as_ref().and_then(|c| c.once.as_ref().map(|o| (&o.0, c))) {
+            if !self.platforms[pi].prepared.contains(&w.name) {
+                let job = files.job("once", self.platforms[pi].exec.as_ref());
+                match self.run_client_step(pi, c.on_platform, before, &job, timeout, &setup_log) {
+                    Ok(()) => {}
+                    Err(StepError::Interrupted) => return Ok(None),
+                    Err(StepError::Failed(msg)) => return Ok(fail(rec, format!("{} {msg}", shown(before)))),
+                }
+                self.platforms[pi].prepared.insert(w.name.clone());
+                rec.setup.insert(0, before.clone());
+            }
         }
         let exec = self.platforms[pi].exec.as_ref();
 
@@ -634,7 +710,7 @@ impl Campaign {
         }
 
         let monitor = self.start_monitor(exec, &w, &files, &mut rec);
-        let waited = self.run_tool(exec, &w, client, &files, &mut rec, timeout)?;
+        let waited = self.run_tool(exec, &w, client.as_ref(), &files, &mut rec, timeout)?;
         if let Some((mut m, mjob)) = monitor {
             stop_monitor(
                 &mut m,
@@ -657,8 +733,46 @@ impl Campaign {
                 }
             }
         }
+        // After the workload's last run here, its once-after command (oltp's cleanup).
+        if let Some((after, c)) = client.as_ref().and_then(|c| c.once.as_ref().map(|o| (&o.1, c))) {
+            if last
+                && !matches!(waited, Ok(Waited::Interrupted))
+                && self.platforms[pi].prepared.remove(&w.name)
+            {
+                let job = files.job("once-after", self.platforms[pi].exec.as_ref());
+                if let Err(StepError::Failed(msg)) =
+                    self.run_client_step(pi, c.on_platform, after, &job, timeout, &setup_log)
+                {
+                    self.say(&format!("warning: {}: {}: {msg}", rec.id, shown(after)));
+                }
+                rec.cleanup.push(after.clone());
+            }
+        }
         remove_if_empty(&setup_log);
         Ok(self.finish(rec, waited))
+    }
+
+    /// Runs a command of a client kind where its client runs: in platform `pi`, or on this
+    /// host in `OUT/.virtperf/work/host`; output appended to `log`.
+    fn run_client_step(
+        &self,
+        pi: usize,
+        on_platform: bool,
+        argv: &[String],
+        job: &Job,
+        timeout: Duration,
+        log: &Path,
+    ) -> Result<(), StepError> {
+        let exec = self.platforms[pi].exec.as_ref();
+        if on_platform {
+            return run_step(exec, argv, job, timeout, &self.stop, log);
+        }
+        let dir = self.out.join(".virtperf/work/host");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StepError::Failed(format!("could not create '{}': {e}", dir.display())))?;
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..]).current_dir(dir);
+        run_command_step(cmd, None, timeout, &self.stop, log)
     }
 
     /// Copies the `files` of `w` into the work folder of platform `pi` (executable when they
@@ -774,20 +888,24 @@ impl Campaign {
         &self,
         exec: &dyn Executor,
         w: &WorkloadSpec,
-        client: Option<Vec<String>>,
+        client: Option<&ClientRun>,
         files: &RunFiles,
         rec: &mut RunRecord,
         timeout: Duration,
     ) -> Result<Result<Waited, String>> {
         let job = files.job("run", exec);
         let mut cmd = match client {
-            Some(argv) => {
-                let mut c = Command::new(&argv[0]);
+            Some(c) if c.on_platform => {
+                rec.argv = c.argv.clone();
+                exec.command(&c.argv, &job)
+            }
+            Some(c) => {
+                let mut cmd = Command::new(&c.argv[0]);
                 let dir = self.out.join(".virtperf/work/host");
                 std::fs::create_dir_all(&dir)?;
-                c.args(&argv[1..]).current_dir(dir);
-                rec.argv = argv;
-                c
+                cmd.args(&c.argv[1..]).current_dir(dir);
+                rec.argv = c.argv.clone();
+                cmd
             }
             None => exec.command(&w.argv(), &job),
         };
@@ -1045,7 +1163,18 @@ fn run_step(
     stop: &AtomicBool,
     log: &Path,
 ) -> Result<(), StepError> {
-    let mut cmd = exec.command(argv, job);
+    run_command_step(exec.command(argv, job), exec.kill_command(job, "KILL"), timeout, stop, log)
+}
+
+/// Runs `cmd` (a setup or cleanup step) with output appended to `log`, killed after `timeout`
+/// or on Ctrl-C (with `kill` first, on a remote platform).
+fn run_command_step(
+    mut cmd: Command,
+    kill: Option<Command>,
+    timeout: Duration,
+    stop: &AtomicBool,
+    log: &Path,
+) -> Result<(), StepError> {
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -1056,7 +1185,6 @@ fn run_step(
     super::die_with_parent(&mut cmd);
     cmd.stdin(Stdio::null()).stdout(file).stderr(file2).process_group(0);
     let mut child = cmd.spawn().map_err(|e| StepError::Failed(format!("could not start: {e}")))?;
-    let kill = exec.kill_command(job, "KILL");
     let waited = wait_deadline(&mut child, timeout, stop, || {
         if let Some(mut k) = kill_clone(&kill) {
             let _ = run_captured(&mut k, Duration::from_secs(15));

@@ -186,6 +186,13 @@ pub struct RunRecord {
     /// The factor values this run's workload and platform were expanded with from the plan's
     /// matrices (`threads` -> `8`, `smp` -> `2`), empty when nothing was expanded.
     pub factors: BTreeMap<String, String>,
+    /// For a workload whose tool is the client of a service virtperf started on the platform
+    /// (wrk, sysbench-oltp, redis-benchmark, iperf3): where the client ran, `host` (this
+    /// machine, so the network path into the platform is part of what was measured) or
+    /// `platform` (inside it, against 127.0.0.1); `None` for other workloads.
+    pub client: Option<String>,
+    /// With `client`: the address the client reached the service at, `HOST:PORT`.
+    pub target: Option<String>,
 }
 
 /// What a `command` workload measures (the plan's `[workload.measure]`): the ingester finds
