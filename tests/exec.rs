@@ -1591,3 +1591,94 @@ repetitions = 1
     assert!(text.contains("  run:     iperf3 -t 2 -J -c 127.0.0.1 -p 15201\n"), "{text}");
     assert!(text.contains("pidstat -h -u -r -d -w -C mariadbd 1\n"), "{text}");
 }
+
+/// Docker's two network modes as a platform matrix beside this host, for real: wrk against
+/// nginx and iperf3 against its server in a bridged container (reached through the port docker
+/// published, so through its NAT) and in one on the host's network (reached at 127.0.0.1 on a
+/// port of this host, one up from native's, since both share this host's ports); each mode
+/// recorded in the platform's settings and detail, and both ingested.
+#[test]
+fn docker_bridge_and_host_network_serve_wrk_and_iperf3_beside_native() {
+    if !lab_image_has_services() || !["wrk", "iperf3", "nginx"].iter().all(|t| have_tool(t)) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Two free ports each, for native's server and the host-network container's (one up).
+    let free = |n: usize| -> u16 {
+        (0..200)
+            .map(|_| free_ports(n)[0])
+            .find(|&p| p < u16::MAX && !listening(p + 1))
+            .expect("a free port pair")
+    };
+    let (web, net) = (free(1), free(1));
+    let plan = write_plan(
+        dir.path(),
+        &format!(
+            r#"campaign = "network-modes"
+[[platform]]
+name = "native"
+kind = "native"
+[[platform]]
+name = "docker"
+kind = "docker"
+image = "{image}"
+[platform.matrix]
+network = ["bridge", "host"]
+[[workload]]
+name = "wrk"
+kind = "wrk"
+args = ["-t1", "-c4", "-d1s"]
+port = {web}
+repetitions = 1
+[[workload]]
+name = "iperf3"
+kind = "iperf3"
+args = ["-t", "1", "-J"]
+port = {net}
+repetitions = 1
+"#,
+            image = lab_image()
+        ),
+    );
+    let out = dir.path().join("out");
+    let dry = vp(dir.path()).arg("run").arg(&plan).arg("--dry-run").assert().success();
+    let text = String::from_utf8_lossy(&dry.get_output().stdout).into_owned();
+    // Only the bridged container publishes the ports.
+    assert_eq!(text.matches(&format!("-p 127.0.0.1::{web}")).count(), 1, "{text}");
+    assert!(text.contains(" '--network=host' "), "{text}");
+    assert!(
+        text.contains(&format!("  run:     iperf3 -t 1 -J -c 'docker-network=host' -p {}\n", net + 1)),
+        "{text}"
+    );
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 6);
+    for r in &m.runs {
+        assert_eq!(r.status, RunStatus::Ok, "{r:#?}");
+    }
+    let target = |p: &str, w: &str| {
+        m.runs.iter().find(|r| r.platform == p && r.workload == w).unwrap().target.clone().unwrap()
+    };
+    assert_eq!(target("native", "iperf3"), format!("127.0.0.1:{net}"));
+    assert_eq!(target("docker-network=host", "iperf3"), format!("127.0.0.1:{}", net + 1));
+    assert_eq!(target("docker-network=host", "wrk"), format!("127.0.0.1:{}", web + 1));
+    let bridged = target("docker-network=bridge", "iperf3");
+    assert!(bridged.starts_with("127.0.0.1:") && bridged != format!("127.0.0.1:{net}"), "{bridged}");
+    for (p, mode) in [("docker-network=bridge", "bridge"), ("docker-network=host", "host")] {
+        assert_eq!(m.platforms[p].settings["network"], mode);
+        // The iperf3 client connected where the record says, and moved data.
+        let r = m.runs.iter().find(|r| r.platform == p && r.workload == "iperf3").unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join(&r.output)).unwrap()).unwrap();
+        let port: u16 = r.target.as_ref().unwrap().rsplit_once(':').unwrap().1.parse().unwrap();
+        assert_eq!(j["start"]["connecting_to"]["port"], port, "{p}");
+        assert!(j["end"]["sum_received"]["bits_per_second"].as_f64().unwrap() > 0.0, "{p}");
+        let w = m.runs.iter().find(|r| r.platform == p && r.workload == "wrk").unwrap();
+        let text = std::fs::read_to_string(out.join(&w.output)).unwrap();
+        assert!(text.contains("Requests/sec:") && !text.contains("Socket errors"), "{p}: {text}");
+    }
+    for p in [web, net, web + 1, net + 1] {
+        assert!(!listening(p), "port {p} still listens after the campaign");
+    }
+    check_labels_and_ingest(&out, &m);
+}

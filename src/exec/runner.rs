@@ -160,6 +160,10 @@ struct PlatformState {
     services: Vec<ServiceState>,
     /// Workloads whose `files` are on the platform already.
     copied: BTreeSet<String>,
+    /// Added to a service's port on this platform: platforms on this host's network (this
+    /// host, containers with `network = "host"`) share its ports, so the second one's servers
+    /// listen one port up, the third's two, and so on.
+    port_shift: u16,
     /// Workloads whose once-before command (sysbench oltp's prepare) ran, and whose
     /// once-after command (cleanup) is due after their last run.
     prepared: BTreeSet<String>,
@@ -255,10 +259,17 @@ impl Campaign {
             created_at: now(),
             ..Manifest::default()
         };
+        let mut on_host_network = 0;
         let platforms = executors
             .into_iter()
             .zip(&plan.platforms)
             .map(|(exec, spec)| PlatformState {
+                port_shift: if exec.host_network() {
+                    on_host_network += 1;
+                    on_host_network - 1
+                } else {
+                    0
+                },
                 exec,
                 started: false,
                 broken: None,
@@ -325,7 +336,9 @@ impl Campaign {
             }
             // A client on this host reaches its service at the platform's name (the real address
             // is known once the platform runs); one in the platform at 127.0.0.1.
+            let shift = self.platforms[pi].port_shift;
             let client = w.service_port().and_then(|port| {
+                let port = port + shift;
                 let host = if w.client_on_platform() { "127.0.0.1" } else { exec.name() };
                 ClientRun::new(w, host, port)
             });
@@ -590,6 +603,7 @@ impl Campaign {
         let (Some(client), Some(port)) = (w.client(), w.service_port()) else { return Ok(None) };
         let stop = self.stop.clone();
         let p = &mut self.platforms[pi];
+        let port = port + p.port_shift;
         let on = Platform::new(p.exec.as_ref());
         let endpoint = (|| -> Result<(String, u16)> {
             let Some(s) = p.services.iter_mut().find(|s| s.kind.name == client.service.name) else {
