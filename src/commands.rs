@@ -1,6 +1,8 @@
 //! What each subcommand does, from parsed options to files and exit status. The binary only
 //! parses arguments and prints errors; everything else is here so tests can call it.
 
+mod report_input;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -13,7 +15,8 @@ use crate::cli::{
 };
 use crate::ingest::{self, IngestConfig, Ingested};
 use crate::label::{LabelSet, Labeler};
-use crate::{model, table};
+use crate::model;
+use crate::table::{self, Counts, MetricsTable};
 
 use crate::model::exit::EXIT_BAD_INPUT;
 
@@ -87,7 +90,7 @@ fn ensure_found(inputs: &[std::path::PathBuf], ingested: &Ingested, table_rows: 
         .map(|p| {
             let what = if p.is_dir() {
                 "a folder: no files in it; hidden files and manifest.json are skipped".to_string()
-            } else if read_table(p).is_some() {
+            } else if MetricsTable::read(p).is_some() {
                 "a table with no rows".to_string()
             } else {
                 "a file".to_string()
@@ -102,9 +105,9 @@ fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
     let ingested = read_inputs(&args.input, args.series.is_some(), false, args.quiet)?;
     ensure_found(&args.input.inputs, &ingested, 0)?;
     // Written in batches: a frame of every row at once took more memory than the runs.
-    let rows = table::write_batches(&args.out, model::metrics_frames(&ingested.runs))?;
+    let rows = table::write_batches(&args.out, table::metrics_frames(&ingested.runs))?;
     if let Some(path) = &args.series {
-        table::write_batches(path, model::series_frames(&ingested.runs))?;
+        table::write_batches(path, table::series_frames(&ingested.runs))?;
     }
     if !args.quiet {
         let files_ok = ingested.files.len() - ingested.errors.len();
@@ -186,27 +189,8 @@ fn labels_cmd(args: LabelsArgs) -> Result<ExitCode> {
     Ok(if unknown == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
-/// Returns true if and only if `path` is a table written by `virtperf ingest` (a .csv,
-/// .parquet or .json file with `source`, `workload`, `metric` and `value` columns). A table
-/// written before the parsers' declarations had columns gets them ([`ingest::declare_table`]).
-fn read_table(path: &std::path::Path) -> Option<polars::prelude::DataFrame> {
-    if !path.is_file() || table::TableFormat::from_path(path).is_none() {
-        return None;
-    }
-    let df = table::read_frame(
-        path,
-        &["source", "tool_version", "params", "platform_detail", "metric", "unit", "issues"],
-    )
-    .ok()?;
-    ["source", "workload", "metric", "value", "better", "platform"]
-        .iter()
-        .all(|c| df.column(c).is_ok())
-        .then_some(df)
-        .and_then(|df| ingest::declare_table(df).ok())
-}
-
 /// Everything the analysis commands read: raw outputs (ingested) and ingested tables.
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The observations.
     pub dataset: Dataset,
     /// The raw ingest (files, runs), empty when only tables were given.
@@ -219,85 +203,6 @@ pub struct Loaded {
     pub families: std::collections::BTreeMap<String, String>,
 }
 
-/// What the inputs held, counted as people count it: a pidstat log beside a benchmark is not a
-/// run of its own.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Files (raw outputs, or the sources a table names).
-    pub files: usize,
-    /// Benchmark runs, failed ones included.
-    pub runs: usize,
-    /// Benchmark runs that failed as a whole ([`model::Run::failed`]).
-    pub failed: usize,
-    /// Files of monitor logs ([`model::Role::Monitor`]).
-    pub monitor_logs: usize,
-}
-
-impl Counts {
-    /// Counts the runs and files of a raw ingest.
-    pub fn of_ingest(ingested: &Ingested) -> Counts {
-        let monitor_run = |r: &&model::IngestedRun| r.data.role == model::Role::Monitor;
-        let bench = || ingested.runs.iter().filter(|r| !monitor_run(r));
-        let monitor: std::collections::BTreeSet<&str> =
-            ingested.runs.iter().filter(monitor_run).map(|r| r.source.as_str()).collect();
-        Counts {
-            files: ingested.files.len(),
-            runs: bench().count(),
-            failed: bench().filter(|r| r.data.failed()).count(),
-            monitor_logs: monitor.len(),
-        }
-    }
-
-    /// Counts the runs and files a table written by `virtperf ingest` names.
-    pub fn of_table(df: &polars::prelude::DataFrame) -> Result<Counts> {
-        use std::collections::BTreeSet;
-        let text = |name: &str| -> Result<Vec<Option<String>>> {
-            match df.column(name) {
-                Ok(c) => Ok(c
-                    .cast(&polars::prelude::DataType::String)?
-                    .str()?
-                    .iter()
-                    .map(|v| v.map(str::to_string))
-                    .collect()),
-                Err(_) => Ok(vec![None; df.height()]),
-            }
-        };
-        let (source, run, role, issues) = (text("source")?, text("run")?, text("role")?, text("issues")?);
-        let mut files = BTreeSet::new();
-        let mut runs = BTreeSet::new();
-        let mut failed = BTreeSet::new();
-        let mut monitor = BTreeSet::new();
-        for i in 0..df.height() {
-            let key = (source[i].clone().unwrap_or_default(), run[i].clone().unwrap_or_default());
-            files.insert(key.0.clone());
-            if role[i].as_deref() == Some(model::Role::Monitor.as_str()) {
-                monitor.insert(key.0);
-                continue;
-            }
-            let cell = issues[i].as_deref().filter(|c| !c.is_empty());
-            let listed: Vec<model::LogIssue> = match cell {
-                Some(c) => serde_json::from_str(c)
-                    .with_context(|| format!("row {}: 'issues' is not a JSON list", i + 2))?,
-                None => Vec::new(),
-            };
-            if listed.iter().any(model::LogIssue::fails_run) {
-                failed.insert(key.clone());
-            }
-            runs.insert(key);
-        }
-        Ok(Counts { files: files.len(), runs: runs.len(), failed: failed.len(), monitor_logs: monitor.len() })
-    }
-
-    fn add(self, o: Counts) -> Counts {
-        Counts {
-            files: self.files + o.files,
-            runs: self.runs + o.runs,
-            failed: self.failed + o.failed,
-            monitor_logs: self.monitor_logs + o.monitor_logs,
-        }
-    }
-}
-
 impl Loaded {
     /// Makes each file's family its arm when `by` says so (`--group-by family`).
     pub fn group(&mut self, by: GroupBy) {
@@ -307,40 +212,15 @@ impl Loaded {
     }
 }
 
-/// Source file -> platform family of a table written by `virtperf ingest` (from its
-/// `platform_family` column; an older table without one: the family of its platform word).
-fn families_of_frame(df: &polars::prelude::DataFrame) -> Result<std::collections::BTreeMap<String, String>> {
-    use polars::prelude::DataType;
-    let text = |name: &str| -> Result<Option<Vec<Option<String>>>> {
-        let Ok(col) = df.column(name) else { return Ok(None) };
-        let col = col.cast(&DataType::String)?;
-        Ok(Some(col.str()?.iter().map(|v| v.map(str::to_string)).collect()))
-    };
-    let sources = text("source")?.unwrap_or_default();
-    let families = match text("platform_family")? {
-        Some(f) => f,
-        None => text("platform")?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| Some(crate::label::family_of(p.as_deref().unwrap_or("")).to_string()))
-            .collect(),
-    };
-    Ok(sources
-        .into_iter()
-        .zip(families)
-        .filter_map(|(s, f)| Some((s?, f.unwrap_or_else(|| "unknown".into()))))
-        .collect())
-}
-
 /// Reads raw outputs and tables named by `input`.
 /// Input errors are printed to stderr unless `quiet` (they are also in the checks).
-pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<Loaded> {
+pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<Loaded> {
     let mut tables = Vec::new();
     let mut raw = input.clone();
     raw.inputs.clear();
     for p in &input.inputs {
-        match read_table(p) {
-            Some(df) => tables.push((p.clone(), df)),
+        match MetricsTable::read(p) {
+            Some(t) => tables.push((p.clone(), t)),
             None => raw.inputs.push(p.clone()),
         }
     }
@@ -350,7 +230,12 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
         read_inputs_with(&raw, series, hash, quiet, !quiet)?
     };
     let mut dataset = Dataset::from_runs(&ingested.runs);
-    dataset.label_sources = analyse::label_sources(&ingested.files);
+    dataset.label_sources = ingested
+        .files
+        .iter()
+        .filter(|f| f.error.is_none() && f.runs > 0)
+        .map(|f| analyse::LabelSource::of(&f.source, &f.labels))
+        .collect();
     let mut families: std::collections::BTreeMap<String, String> =
         ingested.files.iter().map(|f| (f.source.clone(), f.labels.platform_family.clone())).collect();
     dataset.unreadable = ingested
@@ -358,19 +243,16 @@ pub fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<
         .iter()
         .map(|e| (e.path().map(|p| p.display().to_string()).unwrap_or_default(), e.to_string()))
         .collect();
-    let table_rows: usize = tables.iter().map(|(_, df)| df.height()).sum();
+    let table_rows: usize = tables.iter().map(|(_, t)| t.rows()).sum();
     ensure_found(&input.inputs, &ingested, table_rows)?;
     let mut counts = Counts::of_ingest(&ingested);
-    for (path, df) in &tables {
-        counts = counts
-            .add(Counts::of_table(df).with_context(|| format!("could not read table '{}'", path.display()))?);
+    for (path, t) in &tables {
+        counts =
+            counts.add(t.counts().with_context(|| format!("could not read table '{}'", path.display()))?);
     }
-    for (path, df) in tables {
-        let more =
-            Dataset::from_frame(&df).with_context(|| format!("could not read table '{}'", path.display()))?;
-        families.extend(
-            families_of_frame(&df).with_context(|| format!("could not read table '{}'", path.display()))?,
-        );
+    for (path, t) in tables {
+        let more = t.dataset().with_context(|| format!("could not read table '{}'", path.display()))?;
+        families.extend(t.families().with_context(|| format!("could not read table '{}'", path.display()))?);
         dataset.obs.extend(more.obs);
         dataset.unlabelled.extend(more.unlabelled);
         dataset.issues.extend(more.issues);
@@ -422,16 +304,6 @@ pub fn resolve_baseline(cfg: &mut AnalyseConfig, ds: &Dataset, explicit: bool, b
     Ok(())
 }
 
-/// Writes summary.csv, overhead.csv, checks.csv and subsystems.csv into `dir`.
-pub fn write_analysis(a: &Analysis, dir: &std::path::Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("could not create folder '{}'", dir.display()))?;
-    table::write_frame(analyse::frames::summary(a)?, &dir.join("summary.csv"))?;
-    table::write_frame(analyse::frames::overhead(a)?, &dir.join("overhead.csv"))?;
-    table::write_frame(analyse::frames::checks(a)?, &dir.join("checks.csv"))?;
-    table::write_frame(analyse::frames::subsystems(a)?, &dir.join("subsystems.csv"))?;
-    Ok(())
-}
-
 /// Prints the checks, most severe first, one line each (plus the files concerned).
 pub fn print_checks(a: &Analysis, out: &mut dyn Write, with_sources: bool) -> std::io::Result<()> {
     for c in &a.checks {
@@ -478,12 +350,12 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
         a.confidence * 100.0
     )?;
     for r in rows {
-        let text = crate::report::context::change_text(r);
-        let cost = crate::report::context::cost_text(r).replace('×', "x");
+        let text = crate::report::text::change_text(r);
+        let cost = crate::report::text::cost_text(r).replace('×', "x");
         let params = if r.params.is_empty() {
             String::new()
         } else {
-            format!(" [{}]", analyse::display_params(&r.params))
+            format!(" [{}]", crate::text::display_params(&r.params))
         };
         writeln!(
             out,
@@ -500,7 +372,7 @@ fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
-    write_analysis(&a, &args.out)?;
+    table::write_analysis(&a, &args.out)?;
     if !args.quiet {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
@@ -578,11 +450,11 @@ fn default_out(input: &std::path::Path) -> std::path::PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "report".into());
-    std::path::Path::new("reports").join(crate::report::context::slug(&name))
+    std::path::Path::new("reports").join(crate::report::text::slug(&name))
 }
 
 fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
-    use crate::report::{self, context};
+    use crate::report;
     let mut cfg = analyse_config(&args.stats)?;
     // Templates are checked before anything is read: a broken one is a usage error.
     report::Templates::load(args.report.templates.as_deref())?;
@@ -591,18 +463,18 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
-    write_analysis(&a, &out)?;
-    let (mut runs, mut files) = report::platform_views(&loaded.ingested);
+    table::write_analysis(&a, &out)?;
+    let (mut runs, mut files) = report_input::platform_views(&loaded.ingested);
     if args.stats.group_by == GroupBy::Family {
         runs.iter_mut().for_each(|r| r.arm = family_of(&loaded.families, &r.source));
         files.iter_mut().for_each(|f| f.arm = family_of(&loaded.families, &f.report.source));
     }
-    let input = context::ReportInput {
+    let input = report::ReportInput {
         analysis: a,
         runs,
         files,
         inputs: args.input.inputs.iter().map(|p| p.display().to_string()).collect(),
-        mode: context::Mode::Platforms,
+        mode: report::Mode::Platforms,
         title: args.report.title.clone(),
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
@@ -610,7 +482,8 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
 }
 
 fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
-    use crate::report::{self, compare, context};
+    use crate::report;
+    use report_input::{as_campaign, campaign_names, campaign_views, merge};
     let cfg = analyse_config(&StatsArgs {
         baseline: None,
         confidence: args.confidence,
@@ -618,9 +491,9 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         group_by: args.group_by,
     })?;
     report::Templates::load(args.report.templates.as_deref())?;
-    let (name_a, name_b) = compare::campaign_names(&args.a, &args.b);
+    let (name_a, name_b) = campaign_names(&args.a, &args.b);
     let out = args.out.clone().unwrap_or_else(|| {
-        std::path::Path::new("reports").join(report::context::slug(&format!("{name_a}-vs-{name_b}")))
+        std::path::Path::new("reports").join(report::text::slug(&format!("{name_a}-vs-{name_b}")))
     });
     let side =
         |path: &std::path::Path| InputArgs { inputs: vec![path.to_path_buf()], label: args.label.clone() };
@@ -629,25 +502,25 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     la.group(args.group_by);
     lb.group(args.group_by);
     let ok = la.ok && lb.ok;
-    let mut ds = compare::as_campaign(la.dataset, &name_a);
-    compare::merge(&mut ds, compare::as_campaign(lb.dataset, &name_b));
+    let mut ds = as_campaign(la.dataset, &name_a);
+    merge(&mut ds, as_campaign(lb.dataset, &name_b));
     let cfg = AnalyseConfig { baseline: name_a.clone(), ..cfg };
     let a = analyse::analyse(&ds, &cfg);
-    write_analysis(&a, &out)?;
-    let (mut runs, mut files) = compare::views(&la.ingested, &name_a);
-    let (mut rb, fb) = compare::views(&lb.ingested, &name_b);
+    table::write_analysis(&a, &out)?;
+    let (mut runs, mut files) = campaign_views(&la.ingested, &name_a);
+    let (mut rb, fb) = campaign_views(&lb.ingested, &name_b);
     if args.group_by == GroupBy::Family {
         runs.iter_mut().for_each(|r| r.stratum = family_of(&la.families, &r.source));
         rb.iter_mut().for_each(|r| r.stratum = family_of(&lb.families, &r.source));
     }
     runs.extend(rb);
     files.extend(fb);
-    let input = context::ReportInput {
+    let input = report::ReportInput {
         analysis: a,
         runs,
         files,
         inputs: vec![args.a.display().to_string(), args.b.display().to_string()],
-        mode: context::Mode::Campaigns,
+        mode: report::Mode::Campaigns,
         title: args.report.title.clone(),
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
@@ -660,7 +533,7 @@ fn family_of(families: &std::collections::BTreeMap<String, String>, source: &str
 }
 
 fn finish_report(
-    input: &crate::report::context::ReportInput,
+    input: &crate::report::ReportInput,
     out: &std::path::Path,
     opts: &crate::cli::ReportOutputArgs,
     inputs_ok: bool,

@@ -250,6 +250,9 @@ impl Labeler {
             if rel != run.output {
                 labels.companion = Some(dir.join(&run.output));
                 labels.host_side = run.host_pidstat.as_deref() == Some(rel.as_str());
+            } else {
+                // What a `command` run measures is found in its output, not in its pidstat logs.
+                labels.measure = run.measure.clone();
             }
             labels.origin = LabelOrigin::Manifest;
             labels.how = format!("manifest.json of virtperf run{}", accel_note(&run).unwrap_or_default());
@@ -264,6 +267,13 @@ impl Labeler {
         }
         apply(&mut labels, &self.cli, LabelOrigin::Cli, "--label on the command line");
         labels
+    }
+
+    /// The plan's name of the workload whose output (or pidstat log) the file at `path` is, as
+    /// the manifest of `virtperf run` in a folder above it records it (`forkloop`); `None` for a
+    /// file no manifest names.
+    pub fn plan_workload(&self, path: &Path) -> Option<String> {
+        self.manifest_entry(path).map(|(run, ..)| run.workload)
     }
 
     /// The mapping row for the file shown as `shown`: a row naming exactly that path, else the
@@ -959,6 +969,37 @@ mod tests {
         assert_eq!(l.label(&d.join("vm/cpu/rep3.txt")).run_failed.as_deref(), Some("failed (exit status 1)"));
         assert_eq!(l.label(&d.join("vm/cpu/rep4.txt")).run_failed, None);
         assert_eq!(l.label(&d.join("vm/cpu/rep9.txt")).origin, LabelOrigin::Path, "not in the manifest");
+    }
+
+    /// The output of a `command` run takes the measure the manifest records for it (its
+    /// pidstat log does not: pidstat's output is read as pidstat's), and the plan's workload
+    /// name; a run without one has none.
+    #[test]
+    fn a_command_output_takes_its_measure_from_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("manifest.json"),
+            r#"{"campaign": "c", "runs": [
+                {"output": "native/forkloop/rep1.txt", "pidstat": "native/forkloop/rep1.pidstat",
+                 "platform": "native", "workload": "forkloop", "workload_kind": "command",
+                 "measure": {"metric": "fork_time_us", "unit": "us", "better": "lower",
+                             "pattern": "([0-9.]+) us per fork"}},
+                {"output": "native/cpu/rep1.txt", "platform": "native", "workload": "cpu",
+                 "workload_kind": "sysbench"}]}"#,
+        )
+        .unwrap();
+        let l = Labeler::default();
+        let out = l.label(&d.join("native/forkloop/rep1.txt"));
+        let m = out.measure.expect("a measure");
+        assert_eq!(
+            (m.metric.as_str(), m.unit.as_str(), m.better, m.pattern.as_str()),
+            ("fork_time_us", "us", crate::model::Better::Lower, "([0-9.]+) us per fork")
+        );
+        assert_eq!(l.label(&d.join("native/forkloop/rep1.pidstat")).measure, None);
+        assert_eq!(l.label(&d.join("native/cpu/rep1.txt")).measure, None);
+        assert_eq!(l.plan_workload(&d.join("native/forkloop/rep1.txt")).as_deref(), Some("forkloop"));
+        assert_eq!(l.plan_workload(&d.join("native/other/rep1.txt")), None);
     }
 
     /// A VM that fell back from KVM to TCG says so in how it was labelled; older manifests

@@ -16,4 +16,5 @@ pub mod label;
 pub mod model;
 pub mod report;
 pub mod stats;
-pub mod table;
+pub(crate) mod table;
+pub(crate) mod text;

@@ -1,20 +1,22 @@
-//! The tidy record types every parser produces, and the one conversion to polars frames.
+//! The tidy record types every parser produces, and the contracts between the layers.
 //!
 //! Parsers return [`Run`]s (typed, easy to snapshot); [`crate::ingest`] adds where each run
-//! came from and how it was labelled ([`IngestedRun`]); [`metrics_frame`] and [`series_frame`]
-//! turn those into the long tables that `virtperf ingest` writes. Nothing here reads files or
-//! knows about any tool's format.
+//! came from and how it was labelled ([`IngestedRun`]); `crate::table` turns those into the
+//! long tables that `virtperf ingest` writes. A group of runs is named by a [`GroupId`]. Nothing
+//! here reads files, uses polars, or knows about any tool's format.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod exit;
+pub mod group;
 pub mod manifest;
+
+pub use group::GroupId;
 
 /// Which direction of a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -227,7 +229,7 @@ impl Declared {
             role: r.role,
             subsystem: r.subsystem,
             primary: r.primary.as_deref() == Some(m.name.as_ref()),
-            percentile: m.percentile.clone(),
+            percentile: m.percentile.as_deref().cloned(),
             time_limit: m.time_limit,
         }
     }
@@ -250,9 +252,10 @@ pub struct Metric {
     /// The value, always finite.
     pub value: f64,
     /// Which percentile of which distribution the metric is, when it is one; declared by the
-    /// parser that makes the metric.
+    /// parser that makes the metric. Boxed: most metrics are none, and an ingest holds every
+    /// run's metrics until its table is written (inline, it made every metric a third larger).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub percentile: Option<Percentile>,
+    pub percentile: Option<Box<Percentile>>,
     /// The metric is the run's elapsed time and only echoes the time limit the run was given
     /// (sysbench's `total_time_s` of a run stopped by `--time`): repetitions of one workload
     /// then take about as long, and one that did not stalled or was cut short. Declared by the
@@ -287,7 +290,7 @@ impl Metric {
 
     /// The same metric declared as `percentile`.
     pub fn with_percentile(self, percentile: Percentile) -> Metric {
-        Metric { percentile: Some(percentile), ..self }
+        Metric { percentile: Some(Box::new(percentile)), ..self }
     }
 
     /// The same metric declared as echoing the run's time limit ([`Metric::time_limit`]) when
@@ -583,6 +586,27 @@ pub struct IngestedRun {
     pub companion: Option<Companion>,
 }
 
+/// What happened to one input file: how it was read and labelled, or why it could not be.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The path, as shown everywhere else.
+    pub source: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// sha256 of the content, hex, when asked for.
+    pub sha256: Option<String>,
+    /// Parser that read it, if one did.
+    pub parser: Option<&'static str>,
+    /// Number of runs found.
+    pub runs: usize,
+    /// How it was labelled.
+    pub labels: Labels,
+    /// The error that stopped it, if any.
+    pub error: Option<String>,
+    /// Notes, each `path:line: message`.
+    pub warnings: Vec<String>,
+}
+
 /// The benchmark run a monitor's log was recorded beside. The log takes that run's workload,
 /// params, subsystem and repetition, so its figures sit in the benchmark's group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -611,257 +635,10 @@ impl Run {
     }
 }
 
-/// Column names of the metrics table, in order.
-pub const METRIC_COLUMNS: &[&str] = &[
-    "source",
-    "run",
-    "tool",
-    "tool_version",
-    "workload",
-    "params",
-    "platform",
-    "platform_detail",
-    "platform_family",
-    "label_origin",
-    "campaign",
-    "repetition",
-    "first_line",
-    "last_line",
-    "metric",
-    "unit",
-    "better",
-    "kind",
-    "value",
-    "issues",
-    "role",
-    "subsystem",
-    "primary",
-    "percentile_of",
-    "percentile",
-    "time_limit",
-];
-
 /// The columns of the metrics table that hold what the parsers declare ([`Declared`]), added
 /// after the others; a table written before they existed lacks them.
 pub const DECLARED_COLUMNS: &[&str] =
     &["role", "subsystem", "primary", "percentile_of", "percentile", "time_limit"];
-
-/// Column names of the series table, in order.
-pub const SERIES_COLUMNS: &[&str] = &[
-    "source",
-    "run",
-    "platform",
-    "platform_family",
-    "workload",
-    "repetition",
-    "t_s",
-    "entity",
-    "metric",
-    "value",
-    "unit",
-];
-
-/// Rows per frame when a table is built and written in batches ([`metrics_frames`],
-/// [`series_frames`]): the columns of one batch take a few MiB.
-pub const BATCH_ROWS: usize = 1 << 13;
-
-/// `runs` cut into consecutive slices of at most `rows` rows each, as `len` counts a run's
-/// rows (a run with more is a slice of its own); one empty slice when there are no runs, so
-/// that a table always has its columns.
-fn batches<'a>(
-    runs: &'a [IngestedRun],
-    rows: usize,
-    len: impl Fn(&IngestedRun) -> usize + 'a,
-) -> impl Iterator<Item = &'a [IngestedRun]> + 'a {
-    let mut rest = runs;
-    let mut first = true;
-    std::iter::from_fn(move || {
-        if rest.is_empty() && !std::mem::take(&mut first) {
-            return None;
-        }
-        first = false;
-        let mut n = 0;
-        let mut k = 0;
-        while let Some(r) = rest.get(k) {
-            let l = len(r);
-            if k > 0 && n + l > rows {
-                break;
-            }
-            n += l;
-            k += 1;
-        }
-        let (head, tail) = rest.split_at(k);
-        rest = tail;
-        Some(head)
-    })
-}
-
-/// [`metrics_frame`] of `runs` in batches of about [`BATCH_ROWS`] rows, built one at a time
-/// as the iterator is read (for [`crate::table::write_batches`]).
-pub fn metrics_frames(runs: &[IngestedRun]) -> impl Iterator<Item = PolarsResult<DataFrame>> + '_ {
-    batches(runs, BATCH_ROWS, metric_rows).map(metrics_frame)
-}
-
-/// Rows of a run in the metrics table: one per metric, or one without a metric for a run that
-/// has none but has issues (a failed run), so that its issues reach the table.
-fn metric_rows(r: &IngestedRun) -> usize {
-    if r.data.metrics.is_empty() && !r.data.issues.is_empty() {
-        1
-    } else {
-        r.data.metrics.len()
-    }
-}
-
-/// The `issues` cell of a run's first row: its [`LogIssue`]s as a JSON array (other rows and
-/// runs without issues: empty).
-fn issues_cell(r: &IngestedRun) -> Option<String> {
-    (!r.data.issues.is_empty()).then(|| serde_json::to_string(&r.data.issues).unwrap_or_default())
-}
-
-/// [`series_frame`] of `runs` in batches, like [`metrics_frames`].
-pub fn series_frames(runs: &[IngestedRun]) -> impl Iterator<Item = PolarsResult<DataFrame>> + '_ {
-    batches(runs, BATCH_ROWS, |r| r.data.series.len()).map(series_frame)
-}
-
-/// The long metrics table: one row per (run, metric), columns [`METRIC_COLUMNS`]. A run's
-/// issues are on its first row (`issues`, JSON); a run without metrics but with issues has one
-/// row whose `metric`, `unit`, `better`, `kind`, `value` and metric-level declarations
-/// (`primary`, `percentile_of`, `percentile`, `time_limit`) are empty.
-pub fn metrics_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
-    let n: usize = runs.iter().map(metric_rows).sum();
-    let mut source = Vec::with_capacity(n);
-    let mut run = Vec::with_capacity(n);
-    let mut tool = Vec::with_capacity(n);
-    let mut tool_version: Vec<Option<&str>> = Vec::with_capacity(n);
-    let mut workload = Vec::with_capacity(n);
-    let mut params = Vec::with_capacity(n);
-    let mut platform = Vec::with_capacity(n);
-    let mut detail = Vec::with_capacity(n);
-    let mut family = Vec::with_capacity(n);
-    let mut origin = Vec::with_capacity(n);
-    let mut campaign = Vec::with_capacity(n);
-    let mut repetition = Vec::with_capacity(n);
-    let mut first_line = Vec::with_capacity(n);
-    let mut last_line = Vec::with_capacity(n);
-    let mut metric: Vec<Option<&str>> = Vec::with_capacity(n);
-    let mut unit: Vec<Option<&str>> = Vec::with_capacity(n);
-    let mut better: Vec<Option<&str>> = Vec::with_capacity(n);
-    let mut kind: Vec<Option<&str>> = Vec::with_capacity(n);
-    let mut value: Vec<Option<f64>> = Vec::with_capacity(n);
-    let mut issues: Vec<Option<String>> = Vec::with_capacity(n);
-    let mut role = Vec::with_capacity(n);
-    let mut subsystem = Vec::with_capacity(n);
-    let mut primary: Vec<Option<bool>> = Vec::with_capacity(n);
-    let mut percentile_of: Vec<Option<&str>> = Vec::with_capacity(n);
-    let mut percentile: Vec<Option<f64>> = Vec::with_capacity(n);
-    let mut time_limit: Vec<Option<bool>> = Vec::with_capacity(n);
-    let params_of: Vec<String> = runs.iter().map(|r| params_string(&r.data.params)).collect();
-    for (r, p) in runs.iter().zip(&params_of) {
-        let mut cell = issues_cell(r);
-        let placeholder = (r.data.metrics.is_empty() && cell.is_some()).then_some(None);
-        let rows = r.data.metrics.iter().map(Some).chain(placeholder);
-        for m in rows {
-            source.push(r.source.as_str());
-            run.push(r.run as u32);
-            tool.push(r.data.tool.as_str());
-            tool_version.push(r.data.tool_version.as_deref());
-            workload.push(r.data.workload.as_str());
-            params.push(p.as_str());
-            platform.push(r.labels.platform.as_str());
-            detail.push(r.labels.platform_detail.as_str());
-            family.push(r.labels.platform_family.as_str());
-            origin.push(r.labels.origin.as_str());
-            campaign.push(r.labels.campaign.as_str());
-            repetition.push(r.repetition as u32);
-            first_line.push(r.data.first_line as u64);
-            last_line.push(r.data.last_line as u64);
-            metric.push(m.map(|m| m.name.as_ref()));
-            unit.push(m.map(|m| m.unit.as_ref()));
-            better.push(m.map(|m| m.better.as_str()));
-            kind.push(m.map(|m| m.kind.as_str()));
-            value.push(m.map(|m| m.value));
-            issues.push(cell.take());
-            role.push(r.data.role.as_str());
-            subsystem.push(r.data.subsystem.as_str());
-            primary.push(m.map(|m| r.data.primary.as_deref() == Some(m.name.as_ref())));
-            percentile_of.push(m.and_then(|m| m.percentile.as_ref()).map(|p| p.of.as_ref()));
-            percentile.push(m.and_then(|m| m.percentile.as_ref()).map(|p| p.p));
-            time_limit.push(m.map(|m| m.time_limit));
-        }
-    }
-    DataFrame::new_infer_height(vec![
-        Column::new("source".into(), source),
-        Column::new("run".into(), run),
-        Column::new("tool".into(), tool),
-        Column::new("tool_version".into(), tool_version),
-        Column::new("workload".into(), workload),
-        Column::new("params".into(), params),
-        Column::new("platform".into(), platform),
-        Column::new("platform_detail".into(), detail),
-        Column::new("platform_family".into(), family),
-        Column::new("label_origin".into(), origin),
-        Column::new("campaign".into(), campaign),
-        Column::new("repetition".into(), repetition),
-        Column::new("first_line".into(), first_line),
-        Column::new("last_line".into(), last_line),
-        Column::new("metric".into(), metric),
-        Column::new("unit".into(), unit),
-        Column::new("better".into(), better),
-        Column::new("kind".into(), kind),
-        Column::new("value".into(), value),
-        Column::new("issues".into(), issues),
-        Column::new("role".into(), role),
-        Column::new("subsystem".into(), subsystem),
-        Column::new("primary".into(), primary),
-        Column::new("percentile_of".into(), percentile_of),
-        Column::new("percentile".into(), percentile),
-        Column::new("time_limit".into(), time_limit),
-    ])
-}
-
-/// The long series table: one row per sample, columns [`SERIES_COLUMNS`].
-pub fn series_frame(runs: &[IngestedRun]) -> PolarsResult<DataFrame> {
-    let n: usize = runs.iter().map(|r| r.data.series.len()).sum();
-    let mut source = Vec::with_capacity(n);
-    let mut run = Vec::with_capacity(n);
-    let mut platform = Vec::with_capacity(n);
-    let mut family = Vec::with_capacity(n);
-    let mut workload = Vec::with_capacity(n);
-    let mut repetition = Vec::with_capacity(n);
-    let mut t_s = Vec::with_capacity(n);
-    let mut entity = Vec::with_capacity(n);
-    let mut metric = Vec::with_capacity(n);
-    let mut value = Vec::with_capacity(n);
-    let mut unit = Vec::with_capacity(n);
-    for r in runs {
-        for s in &r.data.series {
-            source.push(r.source.as_str());
-            run.push(r.run as u32);
-            platform.push(r.labels.platform.as_str());
-            family.push(r.labels.platform_family.as_str());
-            workload.push(r.data.workload.as_str());
-            repetition.push(r.repetition as u32);
-            t_s.push(s.t_s);
-            entity.push(s.entity.as_str());
-            metric.push(s.metric.as_str());
-            value.push(s.value);
-            unit.push(s.unit.as_ref());
-        }
-    }
-    DataFrame::new_infer_height(vec![
-        Column::new("source".into(), source),
-        Column::new("run".into(), run),
-        Column::new("platform".into(), platform),
-        Column::new("platform_family".into(), family),
-        Column::new("workload".into(), workload),
-        Column::new("repetition".into(), repetition),
-        Column::new("t_s".into(), t_s),
-        Column::new("entity".into(), entity),
-        Column::new("metric".into(), metric),
-        Column::new("value".into(), value),
-        Column::new("unit".into(), unit),
-    ])
-}
 
 #[cfg(test)]
 mod tests {
@@ -874,31 +651,6 @@ mod tests {
         p.insert("cpu-max-prime".into(), "20000".into());
         assert_eq!(params_string(&p), "cpu-max-prime=20000;threads=2");
         assert_eq!(params_string(&Params::new()), "");
-    }
-
-    #[test]
-    fn batches_cut_at_run_boundaries() {
-        let run = |metrics: usize| IngestedRun {
-            source: String::new(),
-            run: 1,
-            repetition: 1,
-            labels: Labels::default(),
-            data: Run {
-                metrics: (0..metrics).map(|i| Metric::new(i.to_string(), "s", Better::None, 1.0)).collect(),
-                ..Run::default()
-            },
-            companion: None,
-        };
-        let runs: Vec<IngestedRun> = [3, 4, 2, 9, 1, 1].into_iter().map(run).collect();
-        let sizes: Vec<Vec<usize>> = batches(&runs, 6, |r| r.data.metrics.len())
-            .map(|b| b.iter().map(|r| r.data.metrics.len()).collect())
-            .collect();
-        // At most 6 rows a batch, in order; the run of 9 is a batch of its own.
-        assert_eq!(sizes, vec![vec![3], vec![4, 2], vec![9], vec![1, 1]]);
-        assert_eq!(batches(&[], 6, |r| r.data.metrics.len()).map(<[_]>::len).collect::<Vec<_>>(), vec![0]);
-        let frames: Vec<DataFrame> = metrics_frames(&runs).collect::<PolarsResult<_>>().unwrap();
-        assert_eq!(frames.iter().map(DataFrame::height).sum::<usize>(), 20);
-        assert_eq!(metrics_frames(&[]).next().unwrap().unwrap().width(), METRIC_COLUMNS.len());
     }
 
     #[test]

@@ -88,6 +88,8 @@ fn every_emitted_metric_has_its_declared_kind() {
                 m.kind == Kind::Resource,
                 r.data.tool == "pidstat"
                     || virtperf::ingest::fio::RESOURCE_METRICS.contains(&m.name.as_ref())
+                    || (r.data.tool == "iperf3"
+                        && virtperf::ingest::iperf3::RESOURCE_METRICS.contains(&m.name.as_ref()))
             );
             if m.kind == Kind::Resource {
                 resources.insert(m.name.strip_prefix("host_").unwrap_or(&m.name).to_string());
@@ -176,9 +178,9 @@ fn every_sample_declares_its_unit() {
 }
 
 /// What a run is, declared by its parser: pidstat logs are monitors, the rest benchmarks; the
-/// subsystem follows the work (sysbench's test, fio's disk, wrk's network); the primary metric
-/// follows docs/statistics.md ("Primary metric"): for sysbench fileio the mode's direction, for
-/// memory MiB/s, else the first of the documented order the run measured as more than 0 (or
+/// subsystem follows the work (sysbench's test, fio's disk, wrk's and iperf3's network); the
+/// primary metric follows docs/statistics.md ("Primary metric"): for sysbench fileio the mode's
+/// direction, for memory MiB/s, for iperf3 what was received, else the first of the documented order the run measured as more than 0 (or
 /// has at all). A pidstat log paired with a benchmark's run takes its subsystem, and a
 /// host-side one declares no primary metric.
 #[test]
@@ -213,6 +215,7 @@ fn every_run_declares_its_role_subsystem_and_primary_metric() {
             "sysbench.fileio" => Subsystem::Disk,
             _ if w.starts_with("fio.") => Subsystem::Disk,
             "wrk" | "wrk2" => Subsystem::Network,
+            _ if w.starts_with("iperf3.") => Subsystem::Network,
             _ => Subsystem::Application,
         };
         assert_eq!(d.subsystem, subsystem, "{} {w}", r.source);
@@ -231,6 +234,7 @@ fn every_run_declares_its_role_subsystem_and_primary_metric() {
                 _ => &["read_mib_per_sec", "written_mib_per_sec"],
             },
             ("sysbench.memory", _) => &["mib_per_sec"],
+            (_, "iperf3") => &["received_mbit_per_sec", "sent_mbit_per_sec"],
             _ => &[],
         };
         let order: Vec<&str> = first.iter().chain(ORDER).copied().collect();

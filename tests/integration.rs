@@ -4,12 +4,15 @@
 mod util;
 
 mod cli;
+mod command;
 mod exec;
 mod fio;
 mod fuzz;
 mod inputs;
+mod iperf3;
 mod labels;
 mod pidstat;
+mod redis_benchmark;
 mod report;
 mod stats;
 mod sysbench;

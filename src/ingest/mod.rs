@@ -5,8 +5,11 @@
 //! This module does not compute statistics or write tables; see [`crate::model`] for the
 //! conversion to frames and [`crate::analyse`] for what is done with them.
 
+pub(crate) mod command;
 pub mod fio;
+pub mod iperf3;
 pub mod pidstat;
+pub mod redis_benchmark;
 pub mod sysbench;
 mod tables;
 pub(crate) mod text;
@@ -26,17 +29,19 @@ use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
 use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run};
 
-pub(crate) use tables::declare_table;
+pub(crate) use tables::{declare_table, TableCells};
 
 /// The kind the parsers declare for metric `metric` of tool `tool` (a pidstat log taken on the
 /// host has `host_` before its names): for reading tables written before the metrics table
 /// had a `kind` column. Every pidstat metric is a resource ([`pidstat::KIND`]), and so are
-/// fio's [`fio::RESOURCE_METRICS`]; everything else is performance.
+/// fio's [`fio::RESOURCE_METRICS`] and iperf3's [`iperf3::RESOURCE_METRICS`]; everything else
+/// is performance.
 pub fn declared_kind(tool: &str, metric: &str) -> Kind {
     let metric = metric.strip_prefix("host_").unwrap_or(metric);
     match tool {
         "pidstat" => pidstat::KIND,
         "fio" if fio::RESOURCE_METRICS.contains(&metric) => Kind::Resource,
+        "iperf3" if iperf3::RESOURCE_METRICS.contains(&metric) => Kind::Resource,
         _ => Kind::Performance,
     }
 }
@@ -129,6 +134,8 @@ pub(crate) const STREAM_BYTES: u64 = 32 * 1024 * 1024;
 pub static PARSERS: &[&dyn Parser] = &[
     &fio::FioParser,
     &wrk::WrkParser,
+    &iperf3::Iperf3Parser,
+    &redis_benchmark::RedisBenchmarkParser,
     &pidstat::PidstatParser,
     &sysbench::SysbenchParser,
     &wrk2::Wrk2Parser,
@@ -164,26 +171,9 @@ pub struct IngestConfig {
     pub hash: bool,
 }
 
-/// What happened to one input file.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileReport {
-    /// The path, as shown everywhere else.
-    pub source: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// sha256 of the content, hex, when asked for.
-    pub sha256: Option<String>,
-    /// Parser that read it, if one did.
-    pub parser: Option<&'static str>,
-    /// Number of runs found.
-    pub runs: usize,
-    /// How it was labelled.
-    pub labels: Labels,
-    /// The error that stopped it, if any.
-    pub error: Option<String>,
-    /// Notes, each `path:line: message`.
-    pub warnings: Vec<String>,
-}
+// What happened to one input file: the model's, so that the report lists files without
+// knowing the ingester.
+pub use crate::model::FileReport;
 
 /// Everything a batch ingest produced.
 #[derive(Debug, Default)]
@@ -251,7 +241,11 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         .par_iter()
         .map(|path| {
             let (report, mut result) = ingest_file(path, forced, cfg, labeler);
-            // Every run is held until the table is written: no room to spare in each.
+            // Every run is held until the table is written: no room to spare in each, nor in a
+            // file's list of runs (a one-run file's list had room for four).
+            if let Ok(runs) = &mut result {
+                runs.shrink_to_fit();
+            }
             for run in result.iter_mut().flatten() {
                 run.metrics.shrink_to_fit();
                 run.series.shrink_to_fit();
@@ -288,6 +282,10 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
         match result {
             Ok(runs) => {
                 let mut reps: HashMap<(String, String), usize> = HashMap::new();
+                let mut of_key: HashMap<(String, String), usize> = HashMap::new();
+                for run in &runs {
+                    *of_key.entry((run.workload.clone(), params_string(&run.params))).or_insert(0) += 1;
+                }
                 for (i, mut run) in runs.into_iter().enumerate() {
                     // On the benchmark's output only, not again on the pidstat logs beside it.
                     if let (Some(status), None) = (&report.labels.run_failed, &report.labels.companion) {
@@ -298,11 +296,14 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
                         });
                     }
                     let key = (run.workload.clone(), params_string(&run.params));
+                    let once = of_key.get(&key) == Some(&1);
                     let rep = reps.entry(key).or_insert(0);
                     *rep += 1;
-                    // A one-run file of `virtperf run` takes the repetition its manifest records.
+                    // A run of a file of `virtperf run` takes the repetition its manifest records,
+                    // unless the file holds other runs of the same work (then they are counted):
+                    // a one-run file, or one with a run per test (redis-benchmark's).
                     let repetition = match report.labels.repetition {
-                        Some(r) if report.runs == 1 => r,
+                        Some(r) if once => r,
                         _ => *rep,
                     };
                     out.runs.push(IngestedRun {
@@ -344,7 +345,12 @@ pub fn ingest(inputs: &[PathBuf], cfg: &IngestConfig, labeler: &Labeler) -> Resu
 /// (its output was never read), and its one issue says what the manifest and stderr say.
 fn failed_run(f: &FailedRun, labels: &Labels, why: &str) -> IngestedRun {
     let status = labels.run_failed.as_deref().unwrap_or("failed");
-    let mut run = Run::new(&f.tool, f.workload.clone(), 1);
+    // A measured command's failed run sits in its workload's group, as its good runs.
+    let workload = match labels.measure {
+        Some(_) => command::workload_of(&f.workload),
+        None => f.workload.clone(),
+    };
+    let mut run = Run::new(&f.tool, workload, 1);
     run.issues.push(LogIssue {
         line: 1,
         kind: "run_failed".into(),
@@ -441,6 +447,11 @@ fn ingest_file(
     labeler: &Labeler,
 ) -> (FileReport, Result<Vec<Run>, InputError>) {
     let labels = labeler.label(path);
+    // The output of a command whose plan declares what it measures is read for that alone.
+    let command = labels.measure.clone().map(|m| {
+        let workload = labeler.plan_workload(path).unwrap_or_else(|| "unknown".to_string());
+        command::CommandParser::new(m, &workload)
+    });
     let mut report = FileReport {
         source: path.display().to_string(),
         bytes: 0,
@@ -451,12 +462,41 @@ fn ingest_file(
         error: None,
         warnings: Vec::new(),
     };
-    let result = parse_file(path, forced, cfg, &mut report);
+    let result = match &command {
+        Some(parser) => parse_whole(path, parser, cfg, &mut report),
+        None => parse_file(path, forced, cfg, &mut report),
+    };
     match &result {
         Ok(runs) => report.runs = runs.len(),
         Err(e) => report.error = Some(e.to_string()),
     }
     (report, result)
+}
+
+/// Reads the whole file at `path` with `parser`, which no sniff chose (a measured command's
+/// output: empty or not, it is what the measure is looked for in).
+fn parse_whole(
+    path: &Path,
+    parser: &dyn Parser,
+    cfg: &IngestConfig,
+    report: &mut FileReport,
+) -> Result<Vec<Run>, InputError> {
+    let read_err = |e| InputError::Read { path: path.to_path_buf(), source: e };
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    report.bytes = bytes.len() as u64;
+    if cfg.hash {
+        report.sha256 = Some(sha256_file(path).map_err(read_err)?);
+    }
+    report.parser = Some(parser.name());
+    let opts = ParseOptions { series: cfg.series };
+    let out = parser.parse(&text::lossy(&bytes), &opts).map_err(|inner| InputError::Parse {
+        path: path.to_path_buf(),
+        parser: parser.name(),
+        inner,
+    })?;
+    report.warnings =
+        out.warnings.iter().map(|d| format!("{}:{}: {}", path.display(), d.line, d.message)).collect();
+    Ok(out.runs)
 }
 
 fn parse_file(

@@ -1,8 +1,8 @@
 //! The parsers' declarations for a metrics table written before they had columns of their own
 //! (`role`, `subsystem`, `primary`, `percentile_of`, `percentile`, `time_limit`, and `kind`
 //! before that): the table is read back into runs, each run's parser makes its declarations
-//! again from what the table keeps ([`super::Parser::redeclare`]), and the missing columns are
-//! added, so that analysing an old table gives what analysing its raw files gives.
+//! again from what the table keeps ([`super::Parser::redeclare`]), and `crate::table` adds the
+//! missing columns, so that analysing an old table gives what analysing its raw files gives.
 //!
 //! The rules, for each missing column (a column the table has is kept as it is):
 //! - `kind`: [`super::declared_kind`] (also for an empty cell of a `kind` column);
@@ -13,42 +13,67 @@
 //! - `percentile_of`, `percentile`: from the metric's name, which every parser spells
 //!   `<distribution>_p<percentile>[_<decimals>]_<ms|us>` (`read_clat_p99_9_us`).
 //!
-//! Not here: reading the file (see [`crate::table`]) or analysing it.
+//! Not here: reading the table or adding its columns (see [`crate::table`]), or analysing it.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use anyhow::Result;
-use polars::prelude::{Column, DataFrame, DataType};
+use crate::model::group::parse_params;
+use crate::model::{Better, Metric, Params, Percentile, Role, Run};
 
-use crate::model::{Better, Metric, Params, Percentile, Role, Run, DECLARED_COLUMNS};
+/// The cells of a metrics table the declarations are made from, one per row (`None` for an
+/// empty cell, or every cell of a column the table lacks).
+pub(crate) struct TableCells {
+    /// `source`.
+    pub source: Vec<Option<String>>,
+    /// `run`.
+    pub run: Vec<Option<String>>,
+    /// `tool`.
+    pub tool: Vec<Option<String>>,
+    /// `workload`.
+    pub workload: Vec<Option<String>>,
+    /// `params`.
+    pub params: Vec<Option<String>>,
+    /// `metric`.
+    pub metric: Vec<Option<String>>,
+    /// `unit`.
+    pub unit: Vec<Option<String>>,
+    /// `better`.
+    pub better: Vec<Option<String>>,
+    /// `value`.
+    pub value: Vec<Option<f64>>,
+    /// `kind`.
+    pub kind: Vec<Option<String>>,
+}
 
-/// `df` with every declaration column it lacks (and every empty `kind`) filled in as the
-/// parsers declare them; `df` itself when it has them all.
-pub(crate) fn declare_table(df: DataFrame) -> Result<DataFrame> {
-    let has = |name: &str| df.column(name).is_ok();
-    let kind_cells = text(&df, "kind")?;
-    let kind_missing = kind_cells.iter().any(|k| k.as_deref().is_none_or(str::is_empty));
-    if DECLARED_COLUMNS.iter().all(|c| has(c)) && !kind_missing {
-        return Ok(df);
-    }
-    let source = text(&df, "source")?;
-    let run_no = text(&df, "run")?;
-    let tool = text(&df, "tool")?;
-    let workload = text(&df, "workload")?;
-    let params = text(&df, "params")?;
-    let metric = text(&df, "metric")?;
-    let unit = text(&df, "unit")?;
-    let better = text(&df, "better")?;
-    let value: Vec<Option<f64>> = match df.column("value") {
-        Ok(c) => c.cast(&DataType::Float64)?.f64()?.iter().collect(),
-        Err(_) => vec![None; df.height()],
-    };
+/// The declaration columns of a metrics table, one cell per row of its [`TableCells`].
+pub(crate) struct Declarations {
+    /// `role` of each row's run.
+    pub role: Vec<&'static str>,
+    /// `subsystem` of each row's run.
+    pub subsystem: Vec<&'static str>,
+    /// `primary`: whether the row's metric is its run's primary metric (`None` on a row
+    /// without a metric).
+    pub primary: Vec<Option<bool>>,
+    /// `percentile_of`.
+    pub percentile_of: Vec<Option<String>>,
+    /// `percentile`.
+    pub percentile: Vec<Option<f64>>,
+    /// `time_limit` (`None` on a row without a metric).
+    pub time_limit: Vec<Option<bool>>,
+    /// `kind`: the cell as it was, or the declared kind where it was empty.
+    pub kind: Vec<Option<String>>,
+}
+
+/// The declarations of every row of `t`, made by the parser of each row's run as it makes them
+/// while parsing.
+pub(crate) fn declare_table(t: TableCells) -> Declarations {
+    let n = t.source.len();
     // The rows of each run, in table order.
     let mut order: Vec<Vec<usize>> = Vec::new();
     let mut index: HashMap<(Option<&str>, Option<&str>), usize> = HashMap::new();
-    for i in 0..df.height() {
-        let key = (source[i].as_deref(), run_no[i].as_deref());
+    for i in 0..n {
+        let key = (t.source[i].as_deref(), t.run[i].as_deref());
         let at = *index.entry(key).or_insert_with(|| {
             order.push(Vec::new());
             order.len() - 1
@@ -60,14 +85,15 @@ pub(crate) fn declare_table(df: DataFrame) -> Result<DataFrame> {
         .iter()
         .map(|rows| {
             let first = rows[0];
-            let mut run = Run::new(&cell(&tool, first), cell(&workload, first), 1);
-            run.params = parse_params(&cell(&params, first));
+            let mut run = Run::new(&cell(&t.tool, first), cell(&t.workload, first), 1);
+            run.params = parse_params(&cell(&t.params, first));
             for &i in rows {
-                let (Some(name), Some(v)) = (metric[i].clone().filter(|m| !m.is_empty()), value[i]) else {
+                let (Some(name), Some(v)) = (t.metric[i].clone().filter(|m| !m.is_empty()), t.value[i])
+                else {
                     continue;
                 };
-                let b = better[i].as_deref().and_then(Better::parse).unwrap_or(Better::None);
-                run.metrics.push(Metric::new(name, cell(&unit, i), b, v));
+                let b = t.better[i].as_deref().and_then(Better::parse).unwrap_or(Better::None);
+                run.metrics.push(Metric::new(name, cell(&t.unit, i), b, v));
             }
             if let Ok(parser) = super::parser_named(&run.tool) {
                 parser.redeclare(&mut run);
@@ -88,69 +114,33 @@ pub(crate) fn declare_table(df: DataFrame) -> Result<DataFrame> {
     }
 
     // The new cells, row by row.
-    let n = df.height();
-    let mut role = vec![""; n];
-    let mut subsystem = vec![""; n];
-    let mut primary: Vec<Option<bool>> = vec![None; n];
-    let mut percentile_of: Vec<Option<String>> = vec![None; n];
-    let mut percentile: Vec<Option<f64>> = vec![None; n];
-    let mut time_limit: Vec<Option<bool>> = vec![None; n];
-    let mut kind: Vec<Option<String>> = kind_cells;
+    let mut d = Declarations {
+        role: vec![""; n],
+        subsystem: vec![""; n],
+        primary: vec![None; n],
+        percentile_of: vec![None; n],
+        percentile: vec![None; n],
+        time_limit: vec![None; n],
+        kind: t.kind,
+    };
     for (rows, run) in order.iter().zip(&runs) {
         for &i in rows {
-            role[i] = run.role.as_str();
-            subsystem[i] = run.subsystem.as_str();
-            let Some(name) = metric[i].as_deref().filter(|m| !m.is_empty()) else { continue };
+            d.role[i] = run.role.as_str();
+            d.subsystem[i] = run.subsystem.as_str();
+            let Some(name) = t.metric[i].as_deref().filter(|m| !m.is_empty()) else { continue };
             let m = run.metrics.iter().find(|m| m.name == name);
-            primary[i] = Some(run.primary.as_deref() == Some(name));
-            time_limit[i] = Some(m.is_some_and(|m| m.time_limit));
+            d.primary[i] = Some(run.primary.as_deref() == Some(name));
+            d.time_limit[i] = Some(m.is_some_and(|m| m.time_limit));
             if let Some(p) = percentile_by_name(name) {
-                percentile[i] = Some(p.p);
-                percentile_of[i] = Some(p.of.into_owned());
+                d.percentile[i] = Some(p.p);
+                d.percentile_of[i] = Some(p.of.into_owned());
             }
-            if kind[i].as_deref().is_none_or(str::is_empty) {
-                kind[i] = Some(super::declared_kind(&run.tool, name).as_str().to_string());
+            if d.kind[i].as_deref().is_none_or(str::is_empty) {
+                d.kind[i] = Some(super::declared_kind(&run.tool, name).as_str().to_string());
             }
         }
     }
-    let mut df = df;
-    let mut put = |col: Column| -> Result<()> {
-        if !has_column(&df, col.name()) {
-            df.with_column(col)?;
-        }
-        Ok(())
-    };
-    put(Column::new("role".into(), role))?;
-    put(Column::new("subsystem".into(), subsystem))?;
-    put(Column::new("primary".into(), primary))?;
-    put(Column::new("percentile_of".into(), percentile_of))?;
-    put(Column::new("percentile".into(), percentile))?;
-    put(Column::new("time_limit".into(), time_limit))?;
-    df.with_column(Column::new("kind".into(), kind))?;
-    Ok(df)
-}
-
-fn has_column(df: &DataFrame, name: &str) -> bool {
-    df.column(name).is_ok()
-}
-
-/// Column `name` as text, one cell per row (all `None` when the table lacks it).
-fn text(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    match df.column(name) {
-        Ok(c) => Ok(c.cast(&DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect()),
-        Err(_) => Ok(vec![None; df.height()]),
-    }
-}
-
-/// Params from their canonical string (`key=value;...`, [`crate::model::params_string`]).
-fn parse_params(s: &str) -> Params {
-    s.split(';')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| match kv.split_once('=') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            None => (kv.to_string(), String::new()),
-        })
-        .collect()
+    d
 }
 
 /// The percentile a metric name spells (`read_clat_p99_9_us`: 99.9 of `read_clat`), as every

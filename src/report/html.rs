@@ -14,7 +14,7 @@ use super::markdown::render_markdown;
 use super::{tera_error, Figure, Renderer, Report};
 
 /// Renders report.html.
-pub struct HtmlRenderer;
+pub(crate) struct HtmlRenderer;
 
 /// What the HTML template sees besides the report context.
 #[derive(Serialize)]
@@ -50,7 +50,7 @@ fn figure_name(dest: &str) -> Option<&str> {
 /// Converts report Markdown to HTML: tables on; `![alt](figures/NAME.png)` becomes the inline
 /// SVG of figure NAME; any other image becomes its alt text (an image would be a request);
 /// raw HTML is escaped and shown as text.
-pub fn markdown_to_html(md: &str, figures: &[Figure]) -> String {
+pub(crate) fn markdown_to_html(md: &str, figures: &[Figure]) -> String {
     let by_name: HashMap<&str, &Figure> = figures.iter().map(|f| (f.name.as_str(), f)).collect();
     let mut events: Vec<Event> = Vec::new();
     // Inside an image: (the figure, if it is one, and the alt text so far).
@@ -115,7 +115,7 @@ fn strip_xml_prolog(svg: &str) -> &str {
 }
 
 /// Escapes text for HTML content and attribute values.
-pub fn escape_html(s: &str) -> String {
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -147,8 +147,7 @@ mod tests {
 
     #[test]
     fn figures_become_inline_svg_and_other_images_text() {
-        let fig =
-            Figure { name: "f".into(), title: "F".into(), svg: "<svg id=\"x\"></svg>".into(), png: vec![] };
+        let fig = Figure { name: "f".into(), svg: "<svg id=\"x\"></svg>".into(), png: vec![] };
         let html =
             markdown_to_html("![A <b> figure](figures/f.png)\n\n![x](http://example.com/i.png)\n", &[fig]);
         assert!(html.contains("<svg id=\"x\"></svg>"), "{html}");

@@ -6,7 +6,7 @@ use anyhow::Result;
 use super::{tera_error, Renderer, Report};
 
 /// Renders report.md from the `report.md` template.
-pub struct MarkdownRenderer;
+pub(crate) struct MarkdownRenderer;
 
 impl Renderer for MarkdownRenderer {
     fn file_name(&self) -> &'static str {
@@ -19,7 +19,7 @@ impl Renderer for MarkdownRenderer {
 }
 
 /// The Markdown text of a report (also the body of the HTML).
-pub fn render_markdown(report: &Report) -> Result<String> {
+pub(crate) fn render_markdown(report: &Report) -> Result<String> {
     let ctx = tera::Context::from_serialize(report.context).map_err(|e| tera_error(e, "report.md"))?;
     let md = report.templates.markdown.render("report.md", &ctx).map_err(|e| tera_error(e, "report.md"))?;
     Ok(tidy(&md))
@@ -52,7 +52,7 @@ fn tidy(md: &str) -> String {
 /// Backslash escapes are used (CommonMark: any ASCII punctuation may be escaped), and only
 /// where needed, so metric names and paths stay readable: `_` only at a word boundary, a
 /// leading `-`, `+`, `=` or `1.` only at the start.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 8);
     for (i, &c) in chars.iter().enumerate() {

@@ -1,48 +1,57 @@
 //! Reports: report.md and one self-contained report.html, with figures, from an analysis.
 //!
-//! The stages: [`context::build`] turns the analysis and the ingested runs into a
-//! [`ReportContext`] and a list of figures; [`figures`] draws them (SVG and PNG); the
-//! [`Renderer`]s ([`markdown::MarkdownRenderer`], [`html::HtmlRenderer`]) turn the context into
-//! text with the tera [`Templates`]; [`ReportWriter`] owns the output folder and writes
-//! everything. Renderers are pure; only the writer touches the file system.
+//! The stages: the caller hands a [`ReportInput`] (the analysis, and views of the runs and
+//! files it read: `input`); [`build`] turns it into the view model, a [`ReportContext`]
+//! ([`context`]), and a list of figures, one small builder per section (`sections`, writing
+//! numbers and sentences with `text`); [`figures`] draws them (SVG and PNG), one file per
+//! figure kind; the `Renderer`s (`markdown::MarkdownRenderer`, `html::HtmlRenderer`) turn
+//! the context into text with the tera `Templates`; `ReportWriter` owns the output folder
+//! and writes everything. Renderers are pure; only the writer touches the file system.
 //!
-//! Escaping: the Markdown template is escaped for Markdown ([`markdown::escape`]) and the HTML
+//! The report layer points down only: it reads the analysis' output types and the model, and
+//! is handed everything else; it never imports `ingest`, `label`, `exec` or `commands`.
+//!
+//! Escaping: the Markdown template is escaped for Markdown (`markdown::escape`) and the HTML
 //! template for HTML by tera itself, so every `{{ value }}` is safe unless a template says
 //! `| safe` on purpose; the Markdown-to-HTML step also refuses raw HTML from the Markdown.
 
-pub mod compare;
 pub mod context;
-pub mod differences;
 pub mod figures;
-pub mod html;
-pub mod markdown;
+pub(crate) mod html;
+pub(crate) mod input;
+pub(crate) mod markdown;
+pub(crate) mod sections;
+pub(crate) mod text;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-pub use context::{Built, ReportContext};
+pub use context::ReportContext;
+pub use input::{FileView, Mode, ReportInput, RunView};
+pub use sections::{build, Built, FigureSpec};
+pub use text::finding;
 
 /// The embedded Markdown template.
-pub const MARKDOWN_TEMPLATE: &str = include_str!("../../templates/report.md.tera");
+pub(crate) const MARKDOWN_TEMPLATE: &str = include_str!("../../templates/report.md.tera");
 /// The embedded HTML template.
-pub const HTML_TEMPLATE: &str = include_str!("../../templates/report.html.tera");
+pub(crate) const HTML_TEMPLATE: &str = include_str!("../../templates/report.html.tera");
 
 /// File names of the templates, as `--templates DIR` must name them.
-pub const TEMPLATE_FILES: [&str; 2] = ["report.md.tera", "report.html.tera"];
+pub(crate) const TEMPLATE_FILES: [&str; 2] = ["report.md.tera", "report.html.tera"];
 
 /// The parsed templates: the Markdown one escapes for Markdown, the HTML one for HTML.
-pub struct Templates {
+pub(crate) struct Templates {
     /// Holds `report.md`.
-    pub markdown: tera::Tera,
+    pub(crate) markdown: tera::Tera,
     /// Holds `report.html` (named so that tera autoescapes it).
-    pub html: tera::Tera,
+    pub(crate) html: tera::Tera,
 }
 
 impl Templates {
     /// The embedded templates, or those of `dir` where it has them (`report.md.tera`,
     /// `report.html.tera`). Errors name the file and what tera found wrong.
-    pub fn load(dir: Option<&Path>) -> Result<Templates> {
+    pub(crate) fn load(dir: Option<&Path>) -> Result<Templates> {
         let read = |name: &str, embedded: &str| -> Result<(String, String)> {
             if let Some(d) = dir {
                 let p = d.join(name);
@@ -79,7 +88,7 @@ impl Templates {
 }
 
 /// A tera error with its whole chain (tera puts the useful part in the source).
-pub fn tera_error(e: tera::Error, what: &str) -> anyhow::Error {
+pub(crate) fn tera_error(e: tera::Error, what: &str) -> anyhow::Error {
     let mut msg = format!("template {what}: {e}");
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
@@ -91,19 +100,17 @@ pub fn tera_error(e: tera::Error, what: &str) -> anyhow::Error {
 
 /// A drawn figure.
 #[derive(Debug, Clone)]
-pub struct Figure {
+pub(crate) struct Figure {
     /// File name without extension (a slug).
-    pub name: String,
-    /// Title.
-    pub title: String,
+    pub(crate) name: String,
     /// The SVG document.
-    pub svg: String,
+    pub(crate) svg: String,
     /// The PNG bytes.
-    pub png: Vec<u8>,
+    pub(crate) png: Vec<u8>,
 }
 
 /// Draws every figure of `built`.
-pub fn draw_figures(built: &Built) -> Result<Vec<Figure>> {
+pub(crate) fn draw_figures(built: &Built) -> Result<Vec<Figure>> {
     use rayon::prelude::*;
     built
         .figures
@@ -111,7 +118,6 @@ pub fn draw_figures(built: &Built) -> Result<Vec<Figure>> {
         .map(|f| {
             Ok(Figure {
                 name: f.name.clone(),
-                title: f.data.title().to_string(),
                 svg: figures::render_svg(&f.data, f.ctx)?,
                 png: figures::render_png(&f.data, f.ctx)?,
             })
@@ -120,17 +126,17 @@ pub fn draw_figures(built: &Built) -> Result<Vec<Figure>> {
 }
 
 /// Everything a renderer reads.
-pub struct Report<'a> {
+pub(crate) struct Report<'a> {
     /// The context.
-    pub context: &'a ReportContext,
+    pub(crate) context: &'a ReportContext,
     /// The figures, drawn.
-    pub figures: &'a [Figure],
+    pub(crate) figures: &'a [Figure],
     /// The templates.
-    pub templates: &'a Templates,
+    pub(crate) templates: &'a Templates,
 }
 
 /// Turns a report into the text of one output file. Pure: no I/O.
-pub trait Renderer {
+pub(crate) trait Renderer {
     /// The output file name, e.g. `report.md`.
     fn file_name(&self) -> &'static str;
     /// The file's content.
@@ -138,19 +144,19 @@ pub trait Renderer {
 }
 
 /// Owns the output folder: where every file of a report goes, and writing them.
-pub struct ReportWriter {
+pub(crate) struct ReportWriter {
     out: PathBuf,
 }
 
 impl ReportWriter {
     /// A writer into `out` (created when needed).
-    pub fn new(out: impl Into<PathBuf>) -> ReportWriter {
+    pub(crate) fn new(out: impl Into<PathBuf>) -> ReportWriter {
         ReportWriter { out: out.into() }
     }
 
     /// Where figure `name` with extension `ext` goes: `OUT/figures/NAME.EXT`. `name` must be a
-    /// slug (as [`context::slug`] makes them); anything else is refused.
-    pub fn figure_path(&self, name: &str, ext: &str) -> Result<PathBuf> {
+    /// slug (as [`text::slug`] makes them); anything else is refused.
+    pub(crate) fn figure_path(&self, name: &str, ext: &str) -> Result<PathBuf> {
         let ok = !name.is_empty()
             && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !ok {
@@ -161,7 +167,7 @@ impl ReportWriter {
 
     /// Writes the figures, then each renderer's file, into the output folder; returns the
     /// paths written.
-    pub fn write(&self, report: &Report, renderers: &[&dyn Renderer]) -> Result<Vec<PathBuf>> {
+    pub(crate) fn write(&self, report: &Report, renderers: &[&dyn Renderer]) -> Result<Vec<PathBuf>> {
         let figs = self.out.join("figures");
         std::fs::create_dir_all(&figs)
             .with_context(|| format!("could not create folder '{}'", figs.display()))?;
@@ -183,7 +189,7 @@ impl ReportWriter {
     }
 
     /// Writes the template context as JSON to `OUT/context.json`.
-    pub fn write_context(&self, context: &ReportContext) -> Result<PathBuf> {
+    pub(crate) fn write_context(&self, context: &ReportContext) -> Result<PathBuf> {
         let p = self.out.join("context.json");
         let json = serde_json::to_string_pretty(context)?;
         write_file(&p, json.as_bytes())?;
@@ -193,31 +199,6 @@ impl ReportWriter {
 
 fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(p, bytes).with_context(|| format!("could not write '{}'", p.display()))
-}
-
-/// The runs and files of a platform report.
-pub fn platform_views(ingested: &crate::ingest::Ingested) -> (Vec<context::RunView>, Vec<context::FileView>) {
-    let runs = ingested
-        .runs
-        .iter()
-        .map(|r| {
-            context::RunView::new(
-                r,
-                crate::analyse::arm_name(&r.labels.platform, &r.labels.platform_detail),
-                String::new(),
-            )
-        })
-        .collect();
-    let files = ingested
-        .files
-        .iter()
-        .map(|f| context::FileView {
-            campaign: String::new(),
-            arm: crate::analyse::arm_name(&f.labels.platform, &f.labels.platform_detail),
-            report: f.clone(),
-        })
-        .collect();
-    (runs, files)
 }
 
 /// Settings of writing a report.
@@ -232,10 +213,10 @@ pub struct WriteOptions<'a> {
 
 /// Builds, draws, renders and writes a report; returns the context and the paths written.
 /// The analysis tables (summary.csv, ...) are the caller's.
-pub fn generate(input: &context::ReportInput, opts: &WriteOptions) -> Result<(ReportContext, Vec<PathBuf>)> {
+pub fn generate(input: &ReportInput, opts: &WriteOptions) -> Result<(ReportContext, Vec<PathBuf>)> {
     // Templates first: a broken template is a usage error found before any work.
     let templates = Templates::load(opts.templates)?;
-    let built = context::build(input);
+    let built = build(input);
     let figures = draw_figures(&built)?;
     let writer = ReportWriter::new(opts.out);
     let report = Report { context: &built.context, figures: &figures, templates: &templates };

@@ -1,3 +1,7 @@
+//! What `report` and `compare` hand the report: views of the ingested runs and files
+//! ([`RunView`], [`FileView`]), with each run's arm (and stratum); the report reads these and
+//! never the ingest itself.
+//!
 //! `virtperf compare A B`: two campaigns instead of two platforms. Each campaign's
 //! observations become one arm (named after the campaign, A the baseline) and their platforms
 //! become strata, so the analysis compares A with B platform by platform and the report has the
@@ -6,13 +10,37 @@
 use std::path::Path;
 
 use crate::analyse::Dataset;
-
-use super::context::{FileView, RunView};
 use crate::ingest::Ingested;
+use crate::report::{FileView, RunView};
+
+/// The runs and files of a platform report: each compared as its platform (with detail).
+pub(crate) fn platform_views(ingested: &Ingested) -> (Vec<RunView>, Vec<FileView>) {
+    let runs = ingested
+        .runs
+        .iter()
+        .map(|r| {
+            RunView::new(
+                r,
+                crate::analyse::arm_name(&r.labels.platform, &r.labels.platform_detail),
+                String::new(),
+            )
+        })
+        .collect();
+    let files = ingested
+        .files
+        .iter()
+        .map(|f| FileView {
+            campaign: String::new(),
+            arm: crate::analyse::arm_name(&f.labels.platform, &f.labels.platform_detail),
+            report: f.clone(),
+        })
+        .collect();
+    (runs, files)
+}
 
 /// The names of campaigns `a` and `b`: their last path components (a table's without its
 /// extension), made distinct (`A:name`, `B:name`) when they are equal.
-pub fn campaign_names(a: &Path, b: &Path) -> (String, String) {
+pub(crate) fn campaign_names(a: &Path, b: &Path) -> (String, String) {
     let name = |p: &Path| -> String {
         let p = if p.as_os_str().is_empty() || p == Path::new(".") {
             std::env::current_dir().unwrap_or_else(|_| p.to_path_buf())
@@ -34,7 +62,7 @@ pub fn campaign_names(a: &Path, b: &Path) -> (String, String) {
 
 /// Makes `ds` one arm named `campaign`: each observation's and log issue's arm (platform)
 /// becomes its stratum (so a log issue is labelled `wrk (docker)`).
-pub fn as_campaign(mut ds: Dataset, campaign: &str) -> Dataset {
+pub(crate) fn as_campaign(mut ds: Dataset, campaign: &str) -> Dataset {
     for o in &mut ds.obs {
         o.stratum = std::mem::replace(&mut o.arm, campaign.to_string());
     }
@@ -45,15 +73,16 @@ pub fn as_campaign(mut ds: Dataset, campaign: &str) -> Dataset {
 }
 
 /// Appends `other` to `ds`.
-pub fn merge(ds: &mut Dataset, other: Dataset) {
+pub(crate) fn merge(ds: &mut Dataset, other: Dataset) {
     ds.obs.extend(other.obs);
     ds.issues.extend(other.issues);
     ds.unreadable.extend(other.unreadable);
     ds.unlabelled.extend(other.unlabelled);
 }
 
-/// The runs and files of one campaign as the report shows them.
-pub fn views(ingested: &Ingested, campaign: &str) -> (Vec<RunView>, Vec<FileView>) {
+/// The runs and files of one campaign as the report shows them: each run compared as the
+/// campaign, within its platform.
+pub(crate) fn campaign_views(ingested: &Ingested, campaign: &str) -> (Vec<RunView>, Vec<FileView>) {
     let runs = ingested
         .runs
         .iter()

@@ -7,20 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
-use super::context::RunView;
-
-/// One fact that differs, the same way for one or more workloads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DifferenceCtx {
-    /// The workloads (with their stratum in `compare`: `wrk (native)`), or `every workload`.
-    pub workloads: String,
-    /// What differs, for people: `target host`, `kernel`.
-    pub fact: String,
-    /// Per arm, baseline first: `native: localhost`, values joined with ` / `.
-    pub values: Vec<String>,
-}
+use crate::report::context::DifferenceCtx;
+use crate::report::input::RunView;
 
 /// The facts compared, each as (name for people, how to read it from a run).
 type FactReader = (&'static str, fn(&RunView) -> Option<String>);
@@ -35,7 +23,7 @@ const FACTS: &[FactReader] = &[
 
 /// The host of a URL (`http://10.0.2.2:8080/f` -> `10.0.2.2`, `http://[::1]:80/` -> `[::1]`);
 /// the text itself when it is not a URL.
-pub fn url_host(url: &str) -> &str {
+pub(crate) fn url_host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -48,7 +36,7 @@ pub fn url_host(url: &str) -> &str {
 /// The facts that differ between `baseline` and another of `arms` for the same workload (and
 /// stratum), in workload order. A fact is listed when the baseline and some other arm both
 /// state it and their sets of values differ; every arm that states it is shown.
-pub fn differing_facts(runs: &[RunView], baseline: &str, arms: &[String]) -> Vec<DifferenceCtx> {
+pub(crate) fn differing_facts(runs: &[RunView], baseline: &str, arms: &[String]) -> Vec<DifferenceCtx> {
     // (workload, stratum) -> fact index -> arm -> values.
     type Values = BTreeMap<(String, String), BTreeMap<usize, BTreeMap<String, BTreeSet<String>>>>;
     let mut seen: Values = BTreeMap::new();

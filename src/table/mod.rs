@@ -1,5 +1,24 @@
-//! Writing and reading the tidy tables (CSV, Parquet, JSON) through polars, chosen by the file
-//! extension. Nothing here knows what the columns mean beyond their types.
+//! The one conversion between virtperf's rows and polars, both ways, and the tables' files.
+//!
+//! - runs to the metrics and series tables of `virtperf ingest` ([`metrics_frames`],
+//!   [`series_frames`], in `runs.rs`);
+//! - a metrics table back to the analysis' input, its counts and its sources' families
+//!   ([`MetricsTable`], in `input.rs`);
+//! - an analysis to `summary.csv`, `overhead.csv`, `checks.csv` and `subsystems.csv`
+//!   ([`write_analysis`], in `analysis.rs`);
+//! - writing and reading CSV, Parquet and JSON, chosen by the file extension (here).
+//!
+//! Polars is used for the table I/O only; the per-group statistics are computed by
+//! `crate::analyse` over plain rows (why: docs/statistics.md, "Tables and polars"). Nothing else
+//! in the crate imports polars.
+
+mod analysis;
+mod input;
+mod runs;
+
+pub(crate) use analysis::write_analysis;
+pub(crate) use input::{Counts, MetricsTable};
+pub(crate) use runs::{metrics_frames, series_frames};
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -11,7 +30,7 @@ use polars::prelude::*;
 
 /// Table formats virtperf writes and reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableFormat {
+pub(crate) enum TableFormat {
     /// Comma-separated values with a header.
     Csv,
     /// Apache Parquet.
@@ -22,7 +41,7 @@ pub enum TableFormat {
 
 impl TableFormat {
     /// The format named by `path`'s extension, if it is one of `.csv`, `.parquet`, `.json`.
-    pub fn from_path(path: &Path) -> Option<TableFormat> {
+    pub(crate) fn from_path(path: &Path) -> Option<TableFormat> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "csv" => Some(TableFormat::Csv),
             "parquet" | "pq" => Some(TableFormat::Parquet),
@@ -33,7 +52,7 @@ impl TableFormat {
 }
 
 /// Writes `df` to `path`, in the format its extension names.
-pub fn write_frame(df: DataFrame, path: &Path) -> Result<()> {
+pub(crate) fn write_frame(df: DataFrame, path: &Path) -> Result<()> {
     write_batches(path, std::iter::once(Ok(df)))?;
     Ok(())
 }
@@ -42,7 +61,7 @@ pub fn write_frame(df: DataFrame, path: &Path) -> Result<()> {
 /// table, in the format its extension names, and returns its number of rows. CSV and Parquet
 /// are written a batch at a time (a Parquet row group per batch), so only the batch being
 /// written is held as a frame; a JSON array is assembled whole before it is written.
-pub fn write_batches<I>(path: &Path, batches: I) -> Result<usize>
+pub(crate) fn write_batches<I>(path: &Path, batches: I) -> Result<usize>
 where
     I: IntoIterator<Item = PolarsResult<DataFrame>>,
 {
@@ -124,7 +143,7 @@ fn csv_header(df: &DataFrame) -> Vec<u8> {
 
 /// Reads a table written by [`write_frame`]. Columns named in `strings` are read as text
 /// whatever they look like (a tool version `1.0` must not become a number).
-pub fn read_frame(path: &Path, strings: &[&str]) -> Result<DataFrame> {
+pub(crate) fn read_frame(path: &Path, strings: &[&str]) -> Result<DataFrame> {
     let Some(format) = TableFormat::from_path(path) else {
         bail!("'{}' is not a .csv, .parquet or .json table", path.display());
     };

@@ -1,0 +1,85 @@
+//! How the checks act on the comparisons: a refused comparison gets no row, a failed check
+//! withholds the verdicts it concerns and nothing more.
+
+use crate::analyse::{analyse, AnalyseConfig, Dataset, Obs, OverheadRow};
+use crate::model::{Better, Declared, Kind, Role};
+
+/// Three runs of `metric` of `tool` at `version` on `arm`, values `base`, `base + 1`, `base + 2`.
+fn runs(tool: &str, version: &str, arm: &str, metric: &str, unit: &str, base: f64) -> Vec<Obs> {
+    (0..3)
+        .map(|i| Obs {
+            source: format!("{arm}/rep{}.txt", i + 1),
+            run: 1,
+            tool: tool.into(),
+            tool_version: Some(version.into()),
+            workload: "sysbench.cpu".into(),
+            params: "threads=1".into(),
+            arm: arm.into(),
+            stratum: String::new(),
+            repetition: i + 1,
+            first_line: 1,
+            metric: metric.into(),
+            unit: unit.into(),
+            better: Better::Higher,
+            kind: if tool == "pidstat" { Kind::Resource } else { Kind::Performance },
+            value: base + f64::from(i),
+            declared: Declared {
+                primary: metric == "events_per_sec",
+                role: if tool == "pidstat" { Role::Monitor } else { Role::Benchmark },
+                ..Declared::default()
+            },
+        })
+        .collect()
+}
+
+fn row<'a>(rows: &'a [OverheadRow], metric: &str) -> Option<&'a OverheadRow> {
+    rows.iter().find(|r| r.metric == metric && r.platform == "docker")
+}
+
+/// sysbench 1.0.20 on native, 1.0.18 in docker: the primary metric's comparison is refused
+/// (no row) and `versions_differ` fails on the group, which withholds the verdict of the
+/// pidstat metric beside it (same pidstat version on both sides), whose row stays.
+#[test]
+fn versions_differ_refuses_its_metric_and_withholds_the_group() {
+    let mut ds = Dataset::default();
+    ds.obs.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
+    ds.obs.extend(runs("sysbench", "1.0.18", "docker", "events_per_sec", "events/s", 90.0));
+    ds.obs.extend(runs("pidstat", "12.6.1", "native", "cpu_pct_mean", "%", 50.0));
+    ds.obs.extend(runs("pidstat", "12.6.1", "docker", "cpu_pct_mean", "%", 60.0));
+    let a = analyse(&ds, &AnalyseConfig::default());
+    let names: Vec<&str> = a.checks.iter().map(|c| c.check).collect();
+    assert_eq!(names, ["versions_differ"]);
+    assert_eq!(a.checks[0].detail, "not compared: native ran sysbench version 1.0.20 but docker ran 1.0.18");
+    assert!(row(&a.overhead, "events_per_sec").is_none());
+    let cpu = row(&a.overhead, "cpu_pct_mean").expect("the pidstat metric is compared");
+    assert_eq!(cpu.verdict, "not judged: versions_differ");
+
+    // Only the monitor's version differs: its metric is not compared, and nothing is said (the
+    // check is about the primary metric's tool).
+    let mut ds = Dataset::default();
+    ds.obs.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
+    ds.obs.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
+    ds.obs.extend(runs("pidstat", "12.6.1", "native", "cpu_pct_mean", "%", 50.0));
+    ds.obs.extend(runs("pidstat", "12.5.7", "docker", "cpu_pct_mean", "%", 60.0));
+    let a = analyse(&ds, &AnalyseConfig::default());
+    assert!(a.checks.is_empty(), "{:?}", a.checks);
+    assert!(row(&a.overhead, "cpu_pct_mean").is_none());
+    assert_eq!(row(&a.overhead, "events_per_sec").expect("compared").verdict, "slower");
+}
+
+/// A metric in ms on one side and s on the other: `units_differ` refuses that metric only, and
+/// withholds nothing else (its scope is the metric).
+#[test]
+fn units_differ_refuses_its_metric_only() {
+    let mut ds = Dataset::default();
+    ds.obs.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
+    ds.obs.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
+    ds.obs.extend(runs("sysbench", "1.0.20", "native", "latency_avg", "ms", 5.0));
+    ds.obs.extend(runs("sysbench", "1.0.20", "docker", "latency_avg", "s", 6.0));
+    let a = analyse(&ds, &AnalyseConfig::default());
+    let names: Vec<&str> = a.checks.iter().map(|c| c.check).collect();
+    assert_eq!(names, ["units_differ"]);
+    assert_eq!(a.checks[0].detail, "not compared: latency_avg is in ms and s");
+    assert!(row(&a.overhead, "latency_avg").is_none());
+    assert_eq!(row(&a.overhead, "events_per_sec").expect("compared").verdict, "slower");
+}

@@ -1,0 +1,55 @@
+//! Analysis of ingested runs: summarise, compare, check.
+//!
+//! Input is a [`Dataset`] (from raw runs, [`Dataset::from_runs`], or from a table written by
+//! `virtperf ingest`, in `crate::table`); output is an [`Analysis`] of plain rows, which
+//! `crate::table` writes as the four CSV tables and the report reads. The steps:
+//!
+//! 1. [`summarise`]: the observations grouped by ([`crate::model::GroupId`], metric, arm), each group's
+//!    primary metric as its runs declare it, and per-group statistics ([`SummaryRow`]);
+//! 2. [`checks`]: every check of the registry ([`checks::CHECKS`]), each its own function
+//!    returning its findings: the [`Check`]s that fired, and the comparisons it refuses;
+//! 3. [`compare`]: each arm against the baseline on every group and metric both have, less the
+//!    refused comparisons ([`OverheadRow`]), then the verdicts a failed check concerns withheld;
+//! 4. [`subsystems`]: the geometric mean of the primary metrics' cost ratios per subsystem.
+//!
+//! The statistics themselves live in [`crate::stats`]; this module decides what is compared
+//! with what, and when a comparison is not valid. It reads no file, prints nothing, and knows
+//! no tool: what a metric is comes from what its parser declared ([`crate::model::Declared`]).
+
+mod baseline;
+mod checks;
+mod compare;
+mod config;
+mod input;
+mod output;
+mod subsystems;
+mod summarise;
+
+pub(crate) use baseline::resolve_baseline;
+pub use compare::withhold_verdicts;
+pub use config::AnalyseConfig;
+pub(crate) use input::{arm_name, regroup, LabelSource};
+pub use input::{Dataset, Obs, RunIssue};
+pub use output::{Analysis, Check, OverheadRow, Scope, Severity, SubsystemRow, SummaryRow};
+
+/// Runs the analysis of `ds` with the settings `cfg`.
+pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
+    let groups = summarise::groups(ds, cfg.confidence);
+    let summary = summarise::summary_rows(&groups);
+    let arms = ds.arms();
+    let found = checks::run(&checks::Context { ds, cfg, groups: &groups, summary: &summary, arms: &arms });
+    let mut overhead = compare::overhead_rows(&groups, cfg, &found.refused);
+    // After every check ran: a failed check withholds the verdicts it concerns.
+    withhold_verdicts(&mut overhead, &found.checks);
+    let subsystems = subsystems::subsystem_rows(&overhead, &cfg.baseline, &subsystems::declared(ds));
+    Analysis {
+        baseline: cfg.baseline.clone(),
+        confidence: cfg.confidence,
+        margin_pct: cfg.margin_pct,
+        platforms: arms,
+        summary,
+        overhead,
+        checks: found.checks,
+        subsystems,
+    }
+}

@@ -1,0 +1,66 @@
+//! The per-subsystem summary: per (subsystem, stratum, platform), the geometric mean of the
+//! cost ratios of the workloads' primary metrics ([`SubsystemRow`]). A group's subsystem is the
+//! one its runs declare ([`declared`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::input::Dataset;
+use super::output::{OverheadRow, SubsystemRow};
+use crate::model::{GroupId, Role, Subsystem};
+use crate::stats;
+
+/// The subsystem of each group, as its runs declare it: the first observation's, in the
+/// dataset's order, of the group's benchmark runs, else of its monitors' logs.
+pub(crate) fn declared(ds: &Dataset) -> BTreeMap<GroupId, Subsystem> {
+    let mut out: BTreeMap<(&str, &str, &str), (Role, Subsystem)> = BTreeMap::new();
+    for o in &ds.obs {
+        let d = (o.declared.role, o.declared.subsystem);
+        let e = out.entry((o.workload.as_str(), o.params.as_str(), o.stratum.as_str())).or_insert(d);
+        if d.0 < e.0 {
+            *e = d;
+        }
+    }
+    out.into_iter().map(|((w, p, s), (_, sub))| (GroupId::from_canonical(w, p, s), sub)).collect()
+}
+
+/// (subsystem, stratum, platform) -> (cost ratios, workloads covered, workloads not judged).
+type SubsystemAcc = BTreeMap<(String, String, String), (Vec<f64>, BTreeSet<String>, BTreeSet<String>)>;
+
+/// One row per (subsystem, stratum, platform) with at least one primary metric's cost ratio.
+pub(crate) fn subsystem_rows(
+    overhead: &[OverheadRow],
+    baseline: &str,
+    subsystem_of: &BTreeMap<GroupId, Subsystem>,
+) -> Vec<SubsystemRow> {
+    let mut acc = SubsystemAcc::new();
+    for row in overhead.iter().filter(|r| r.primary) {
+        let Some(cost) = row.ratio.and_then(|q| stats::cost_ratio(q, row.better)) else { continue };
+        let subsystem = subsystem_of.get(&row.group).copied().unwrap_or_default();
+        let e = acc
+            .entry((subsystem.as_str().to_string(), row.stratum.clone(), row.platform.clone()))
+            .or_default();
+        e.0.push(cost);
+        e.1.insert(row.workload.clone());
+        if !row.failed_checks.is_empty() {
+            e.2.insert(row.workload.clone());
+        }
+    }
+    acc.into_iter()
+        .filter_map(|((sub, stratum, platform), (costs, workloads, not_judged))| {
+            let g = stats::geometric_mean(&costs)?;
+            Some(SubsystemRow {
+                subsystem: sub,
+                platform,
+                stratum,
+                baseline: baseline.to_string(),
+                geomean_cost_ratio: g,
+                // The headline's orientation: 1 - q for a throughput (q = mean / baseline),
+                // so one workload's row reads as its headline overhead (+86%, not +637%).
+                overhead_pct: (1.0 - 1.0 / g) * 100.0,
+                comparisons: costs.len(),
+                workloads: workloads.into_iter().collect(),
+                not_judged: not_judged.into_iter().collect(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,238 @@
+//! The words and numbers of a report: how values, changes, cost ratios and verdicts are
+//! written, the sentence about one comparison ([`finding`]), and file-name-safe slugs. Every
+//! section builder writes its numbers with these, so a number reads the same everywhere.
+
+use std::collections::BTreeSet;
+
+use crate::analyse::OverheadRow;
+use crate::model::Better;
+use crate::text::fmt_num;
+
+/// A value with 4 significant digits (the analysis' own formatting).
+pub(crate) fn num(v: f64) -> String {
+    fmt_num(v)
+}
+
+/// `mean [low, high]`, or the mean alone.
+pub(crate) fn value_with_ci(mean: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
+    match (mean, lo, hi) {
+        (Some(m), Some(l), Some(h)) => format!("{} [{}, {}]", num(m), num(l), num(h)),
+        (Some(m), _, _) => num(m),
+        _ => String::new(),
+    }
+}
+
+/// A signed percentage with one decimal: `+2.0%`, `-0.4%`.
+pub(crate) fn pct(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r == 0.0 {
+        "0.0%".to_string()
+    } else {
+        format!("{r:+.1}%")
+    }
+}
+
+/// A change in percent as [`pct`] writes it, except that a change above -100% never reads
+/// `-100.0%` (a throughput that fell to 0.03% of the baseline's is `-99.97%`, not zero).
+pub(crate) fn change_pct_text(v: f64) -> String {
+    let mut text = pct(v);
+    let mut digits = 2;
+    while text == "-100.0%" && v > -100.0 && digits <= 6 {
+        text = format!("{v:+.digits$}%");
+        if text == format!("{:+.digits$}%", -100.0) {
+            text = "-100.0%".to_string();
+        }
+        digits += 1;
+    }
+    text
+}
+
+/// The change of the metric with its interval: `-86.4% [-89.5%, -83.3%]`,
+/// `+80.1% (interval unbounded)`, or `n/a` without a ratio.
+pub(crate) fn change_text(row: &OverheadRow) -> String {
+    match (row.change_pct, row.change_ci_low_pct, row.change_ci_high_pct) {
+        (Some(c), Some(l), Some(h)) => {
+            format!("{} [{}, {}]", change_pct_text(c), change_pct_text(l), change_pct_text(h))
+        }
+        (Some(c), _, _) => format!("{} (interval unbounded)", change_pct_text(c)),
+        _ => "n/a".to_string(),
+    }
+}
+
+/// A ratio with 3 significant digits: `7.37`, `1.01`, `0.998`, `29.5`, `0.0891`, `1254`.
+pub(crate) fn ratio_fmt(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.digits$}")
+}
+
+/// The cost ratio with its interval for tables: `×7.37 [5.99, 9.58]`,
+/// `×7.37 (interval unbounded)`, or `n/a` when there is none (a mean that is not positive).
+pub(crate) fn cost_text(row: &OverheadRow) -> String {
+    match (row.cost_ratio, row.cost_ratio_ci_low, row.cost_ratio_ci_high) {
+        (Some(c), Some(l), Some(h)) => format!("×{} [{}, {}]", ratio_fmt(c), ratio_fmt(l), ratio_fmt(h)),
+        (Some(c), _, _) => format!("×{} (interval unbounded)", ratio_fmt(c)),
+        _ => "n/a".to_string(),
+    }
+}
+
+/// What one unit of work of a throughput in `unit` is, in words: `event` for `events/s`,
+/// `request` for `requests/s`, `query` for `queries/s`, `MiB` for `MiB/s`, `IO` for `IO/s`;
+/// `unit of work` when the unit is not a rate.
+pub(crate) fn work_unit(unit: &str) -> String {
+    let Some(what) = unit.strip_suffix("/s").map(str::trim).filter(|w| !w.is_empty()) else {
+        return "unit of work".to_string();
+    };
+    match what {
+        "ops" => "operation".to_string(),
+        "tx" => "transaction".to_string(),
+        "B" => "byte".to_string(),
+        w if w.ends_with("ies") && w.len() > 3 => format!("{}y", &w[..w.len() - 3]),
+        w if w.ends_with('s')
+            && !w.ends_with("ss")
+            && w.len() > 2
+            && w.chars().all(|c| c.is_ascii_lowercase()) =>
+        {
+            w[..w.len() - 1].to_string()
+        }
+        w => w.to_string(),
+    }
+}
+
+/// What the cost ratio of `row` means, with its interval: `7.37 [5.99, 9.58] times the time per
+/// event` for a throughput (one unit of work takes that many times the baseline's time),
+/// `7.54 [5.66, 9.47] times native's` for a latency, a time or a resource used (the metric's
+/// own ratio). `None` when there is no cost ratio.
+pub(crate) fn cost_phrase(row: &OverheadRow) -> Option<String> {
+    let c = ratio_fmt(row.cost_ratio?);
+    let of = match row.better {
+        Better::Higher => format!("the time per {}", work_unit(&row.unit)),
+        _ => format!("{}'s", row.baseline),
+    };
+    Some(match (row.cost_ratio_ci_low, row.cost_ratio_ci_high) {
+        (Some(l), Some(h)) => format!("{c} [{}, {}] times {of}", ratio_fmt(l), ratio_fmt(h)),
+        _ => format!("{c} times {of} (interval unbounded)"),
+    })
+}
+
+/// The verdict of `row` as a sentence ends: `slower`, `uses less`, `not judged: log_errors`,
+/// followed by the checks that warn about the comparison (`slower (with warnings: high_cv,
+/// outlier)`): the verdict stands, and the reader is told what to look at.
+pub(crate) fn verdict_text(row: &OverheadRow) -> String {
+    if row.warning_checks.is_empty() {
+        row.verdict.clone()
+    } else {
+        format!("{} (with warnings: {})", row.verdict, row.warning_checks.join(", "))
+    }
+}
+
+/// Makes a file-name-safe slug: lowercase ASCII letters, digits and `-`, at most 48 characters,
+/// never empty, never `.` or `..`.
+pub(crate) fn slug(s: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+        if out.len() >= 48 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "x".to_string()
+    } else {
+        out
+    }
+}
+
+/// Hands out unique slugs.
+#[derive(Default)]
+pub(crate) struct Slugs(BTreeSet<String>);
+
+impl Slugs {
+    /// The slug of `s`, made unique with `-2`, `-3`, ... among those handed out before.
+    pub(crate) fn unique(&mut self, s: &str) -> String {
+        let base = slug(s);
+        let mut name = base.clone();
+        let mut i = 2;
+        while self.0.contains(&name) {
+            name = format!("{base}-{i}");
+            i += 1;
+        }
+        self.0.insert(name.clone());
+        name
+    }
+}
+
+/// The text at a bar's end in the cost-ratio figures: `×7.37`, with `(interval unbounded)` and
+/// `not judged` when they apply.
+pub(crate) fn bar_label(row: &OverheadRow) -> String {
+    let mut label = row.cost_ratio.map(|c| format!("×{}", ratio_fmt(c))).unwrap_or_default();
+    if row.cost_ratio_ci_low.is_none() || row.cost_ratio_ci_high.is_none() {
+        label.push_str(" (interval unbounded)");
+    }
+    if !row.failed_checks.is_empty() {
+        label.push_str(", not judged");
+    }
+    label
+}
+
+/// A sentence about one comparison, written from the numbers: the change of the metric itself
+/// with its interval, the means and run counts, what the cost ratio means, and the verdict:
+///
+/// `qemu on sysbench.cpu: events_per_sec -86.4% [-89.5%, -83.3%] against native (175.4 vs 1294
+/// events/s, 5 and 5 runs), 7.37 [5.99, 9.58] times the time per event: slower.`
+///
+/// The words hold in both directions and for every kind: the change is signed, the cost ratio
+/// is `times the time per <unit of work>` for a throughput and `times <baseline>'s` for a
+/// latency, a time or a resource; a resource's verdict is "uses more" or "uses less".
+pub fn finding(row: &OverheadRow, label: &str) -> String {
+    let means = format!(
+        "{} vs {} {}, {} and {} runs",
+        num(row.mean),
+        num(row.baseline_mean),
+        row.unit,
+        row.n,
+        row.baseline_n
+    );
+    let head = format!("{} on {label}: {}", row.platform, row.metric);
+    if row.change_pct.is_none() {
+        return format!("{head} cannot be compared with {} ({means}): {}.", row.baseline, verdict_text(row));
+    }
+    let cost = cost_phrase(row).map(|c| format!(", {c}")).unwrap_or_default();
+    format!("{head} {} against {} ({means}){cost}: {}.", change_text(row), row.baseline, verdict_text(row))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slug("sysbench.cpu [threads=2]"), "sysbench-cpu-threads-2");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("<script>alert(1)</script>"), "script-alert-1-script");
+        assert_eq!(slug("..."), "x");
+        assert!(slug(&"a".repeat(200)).len() <= 48);
+        let mut s = Slugs::default();
+        assert_eq!(s.unique("a"), "a");
+        assert_eq!(s.unique("A"), "a-2");
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(pct(2.04), "+2.0%");
+        assert_eq!(pct(-0.04), "0.0%");
+        assert_eq!(pct(-3.46), "-3.5%");
+    }
+}

@@ -1,0 +1,109 @@
+//! An analysis to its four tables: `summary.csv`, `overhead.csv`, `checks.csv` and
+//! `subsystems.csv` (one frame per table, one column per field of the analysis' rows).
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use polars::prelude::{df, DataFrame, PolarsResult};
+
+use crate::analyse::Analysis;
+
+/// Writes summary.csv, overhead.csv, checks.csv and subsystems.csv of `a` into `dir`.
+pub(crate) fn write_analysis(a: &Analysis, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create folder '{}'", dir.display()))?;
+    super::write_frame(summary(a)?, &dir.join("summary.csv"))?;
+    super::write_frame(overhead(a)?, &dir.join("overhead.csv"))?;
+    super::write_frame(checks(a)?, &dir.join("checks.csv"))?;
+    super::write_frame(subsystems(a)?, &dir.join("subsystems.csv"))?;
+    Ok(())
+}
+
+/// `summary.csv`.
+fn summary(a: &Analysis) -> PolarsResult<DataFrame> {
+    let r = &a.summary;
+    df!(
+        "workload" => r.iter().map(|x| x.workload.as_str()).collect::<Vec<_>>(),
+        "params" => r.iter().map(|x| x.params.as_str()).collect::<Vec<_>>(),
+        "metric" => r.iter().map(|x| x.metric.as_str()).collect::<Vec<_>>(),
+        "unit" => r.iter().map(|x| x.unit.as_str()).collect::<Vec<_>>(),
+        "better" => r.iter().map(|x| x.better.as_str()).collect::<Vec<_>>(),
+        "kind" => r.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
+        "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
+        "stratum" => r.iter().map(|x| x.stratum.as_str()).collect::<Vec<_>>(),
+        "primary" => r.iter().map(|x| x.primary).collect::<Vec<_>>(),
+        "n" => r.iter().map(|x| x.stats.n as u32).collect::<Vec<_>>(),
+        "mean" => r.iter().map(|x| x.stats.mean).collect::<Vec<_>>(),
+        "sd" => r.iter().map(|x| x.stats.sd).collect::<Vec<_>>(),
+        "median" => r.iter().map(|x| x.stats.median).collect::<Vec<_>>(),
+        "min" => r.iter().map(|x| x.stats.min).collect::<Vec<_>>(),
+        "max" => r.iter().map(|x| x.stats.max).collect::<Vec<_>>(),
+        "cv_pct" => r.iter().map(|x| x.stats.cv_pct).collect::<Vec<_>>(),
+        "ci_low" => r.iter().map(|x| x.stats.ci_low).collect::<Vec<_>>(),
+        "ci_high" => r.iter().map(|x| x.stats.ci_high).collect::<Vec<_>>(),
+        "sources" => r.iter().map(|x| x.sources.join(" ")).collect::<Vec<_>>(),
+    )
+}
+
+/// `overhead.csv`.
+fn overhead(a: &Analysis) -> PolarsResult<DataFrame> {
+    let r = &a.overhead;
+    df!(
+        "workload" => r.iter().map(|x| x.workload.as_str()).collect::<Vec<_>>(),
+        "params" => r.iter().map(|x| x.params.as_str()).collect::<Vec<_>>(),
+        "metric" => r.iter().map(|x| x.metric.as_str()).collect::<Vec<_>>(),
+        "unit" => r.iter().map(|x| x.unit.as_str()).collect::<Vec<_>>(),
+        "better" => r.iter().map(|x| x.better.as_str()).collect::<Vec<_>>(),
+        "kind" => r.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
+        "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
+        "stratum" => r.iter().map(|x| x.stratum.as_str()).collect::<Vec<_>>(),
+        "baseline" => r.iter().map(|x| x.baseline.as_str()).collect::<Vec<_>>(),
+        "primary" => r.iter().map(|x| x.primary).collect::<Vec<_>>(),
+        "n" => r.iter().map(|x| x.n as u32).collect::<Vec<_>>(),
+        "baseline_n" => r.iter().map(|x| x.baseline_n as u32).collect::<Vec<_>>(),
+        "mean" => r.iter().map(|x| x.mean).collect::<Vec<_>>(),
+        "baseline_mean" => r.iter().map(|x| x.baseline_mean).collect::<Vec<_>>(),
+        "ratio" => r.iter().map(|x| x.ratio).collect::<Vec<_>>(),
+        "overhead_pct" => r.iter().map(|x| x.overhead_pct).collect::<Vec<_>>(),
+        "ci_low_pct" => r.iter().map(|x| x.ci_low_pct).collect::<Vec<_>>(),
+        "ci_high_pct" => r.iter().map(|x| x.ci_high_pct).collect::<Vec<_>>(),
+        "change_pct" => r.iter().map(|x| x.change_pct).collect::<Vec<_>>(),
+        "change_ci_low_pct" => r.iter().map(|x| x.change_ci_low_pct).collect::<Vec<_>>(),
+        "change_ci_high_pct" => r.iter().map(|x| x.change_ci_high_pct).collect::<Vec<_>>(),
+        "cost_ratio" => r.iter().map(|x| x.cost_ratio).collect::<Vec<_>>(),
+        "cost_ratio_ci_low" => r.iter().map(|x| x.cost_ratio_ci_low).collect::<Vec<_>>(),
+        "cost_ratio_ci_high" => r.iter().map(|x| x.cost_ratio_ci_high).collect::<Vec<_>>(),
+        "p_value" => r.iter().map(|x| x.p_value).collect::<Vec<_>>(),
+        "verdict" => r.iter().map(|x| x.verdict.as_str()).collect::<Vec<_>>(),
+        "failed_checks" => r.iter().map(|x| x.failed_checks.join(" ")).collect::<Vec<_>>(),
+        "warning_checks" => r.iter().map(|x| x.warning_checks.join(" ")).collect::<Vec<_>>(),
+    )
+}
+
+/// `checks.csv`.
+fn checks(a: &Analysis) -> PolarsResult<DataFrame> {
+    let r = &a.checks;
+    df!(
+        "check" => r.iter().map(|x| x.check).collect::<Vec<_>>(),
+        "severity" => r.iter().map(|x| x.severity.as_str()).collect::<Vec<_>>(),
+        "workload" => r.iter().map(|x| x.workload.as_str()).collect::<Vec<_>>(),
+        "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
+        "detail" => r.iter().map(|x| x.detail.as_str()).collect::<Vec<_>>(),
+        "sources" => r.iter().map(|x| x.sources.join(" ")).collect::<Vec<_>>(),
+    )
+}
+
+/// `subsystems.csv`.
+fn subsystems(a: &Analysis) -> PolarsResult<DataFrame> {
+    let r = &a.subsystems;
+    df!(
+        "subsystem" => r.iter().map(|x| x.subsystem.as_str()).collect::<Vec<_>>(),
+        "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
+        "stratum" => r.iter().map(|x| x.stratum.as_str()).collect::<Vec<_>>(),
+        "baseline" => r.iter().map(|x| x.baseline.as_str()).collect::<Vec<_>>(),
+        "geomean_cost_ratio" => r.iter().map(|x| x.geomean_cost_ratio).collect::<Vec<_>>(),
+        "overhead_pct" => r.iter().map(|x| x.overhead_pct).collect::<Vec<_>>(),
+        "comparisons" => r.iter().map(|x| x.comparisons as u32).collect::<Vec<_>>(),
+        "workloads" => r.iter().map(|x| x.workloads.join(" ")).collect::<Vec<_>>(),
+        "not_judged" => r.iter().map(|x| x.not_judged.join(" ")).collect::<Vec<_>>(),
+    )
+}
