@@ -1753,3 +1753,26 @@ const CI_STUDY_REPORT_CHECKS: &[(&str, &str)] = &[
     ("redis-benchmark's requests/s", "requests_per_sec"),
     ("sysbench oltp's transactions/s", "transactions_per_sec"),
 ];
+
+/// `--dry-run` of a study read by a reader that stops early (`| head`): virtperf stops quietly
+/// with success, it does not panic on the closed pipe.
+#[test]
+fn dry_run_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/studies/automated-pidstat.toml");
+    let mut child = Command::new(bin())
+        .arg("run")
+        .arg(&study)
+        .arg("--dry-run")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    assert!(head.starts_with(b"# campaign 'automated-pidstat'"), "{}", String::from_utf8_lossy(&head));
+    // The pipe is closed here, long before the 120 runs' lines (far more than a pipe holds).
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("panicked"), "{:?}: {err}", out.status);
+}

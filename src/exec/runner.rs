@@ -58,8 +58,12 @@ pub(crate) fn run_command(opts: &RunOptions) -> Result<ExitCode> {
         let seed = opts.seed.or(plan.seed).unwrap_or(1);
         let execs = plan.platforms.iter().map(|p| executor_for(p, &out, &plan.campaign)).collect();
         let c = Campaign::new(plan, out, seed, execs)?;
-        print!("{}", c.dry_run());
-        return Ok(ExitCode::SUCCESS);
+        // A reader that stops early (`| head`) is not an error: what it read was printed.
+        use std::io::Write;
+        return match std::io::stdout().lock().write_all(c.dry_run().as_bytes()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(ExitCode::SUCCESS),
+        };
     }
     std::fs::create_dir_all(&out)
         .with_context(|| format!("could not create output folder '{}'", out.display()))?;
