@@ -790,46 +790,7 @@ impl Plan {
                 only(&ssh_keys, "ssh")?;
                 only(&login_keys, "ssh and qemu")?;
                 only(&qemu_keys, "qemu")?;
-                match (&p.image, &p.container) {
-                    (Some(_), Some(_)) => {
-                        return Err(self.err(format!(
-                            "{at}: give either 'image' (virtperf starts a container) or 'container' \
-                             (an existing one), not both"
-                        )))
-                    }
-                    (None, None) => {
-                        return Err(self.err(format!(
-                            "{at}: kind = \"docker\" needs key 'image' (e.g. image = \"virtperf-lab\") \
-                             or key 'container'"
-                        )))
-                    }
-                    (None, Some(_)) => {
-                        let set = [
-                            ("run_args", !p.run_args.is_empty()),
-                            ("cpus", p.cpus.is_some()),
-                            ("memory", p.memory.is_some()),
-                            ("network", p.network.is_some()),
-                        ];
-                        if let Some((k, _)) = set.iter().find(|(_, on)| *on) {
-                            return Err(self.err(format!(
-                                "{at}: key '{k}' needs 'image': an existing container cannot be re-run"
-                            )));
-                        }
-                    }
-                    _ => {}
-                }
-                for (k, v) in [("cpus", &p.cpus), ("memory", &p.memory), ("network", &p.network)] {
-                    if v.as_deref().is_some_and(|v| v.trim().is_empty() || v.starts_with('-')) {
-                        return Err(self.err(format!(
-                            "{at}: key '{k}' must be a value such as {}",
-                            match k {
-                                "cpus" => "2 or \"1.5\"",
-                                "memory" => "\"2g\"",
-                                _ => "\"bridge\" or \"host\"",
-                            }
-                        )));
-                    }
-                }
+                self.check_docker(p, at)?;
             }
             "ssh" => {
                 only(&docker_keys, "docker")?;
@@ -841,48 +802,99 @@ impl Plan {
             "qemu" => {
                 only(&docker_keys, "docker")?;
                 only(&ssh_keys, "ssh")?;
-                let Some(disk) = &p.disk else {
-                    return Err(
-                        self.err(format!("{at}: kind = \"qemu\" needs key 'disk' (a raw or qcow2 image)"))
-                    );
-                };
-                let _ = disk;
-                if let Some(f) = &p.format {
-                    if f != "raw" && f != "qcow2" {
-                        return Err(self.err(format!("{at}: key 'format' must be raw or qcow2, got '{f}'")));
-                    }
-                }
-                if let Some(a) = &p.accel {
-                    if a != "kvm" && a != "tcg" {
-                        return Err(self.err(format!("{at}: key 'accel' must be kvm or tcg, got '{a}'")));
-                    }
-                }
-                if let Some(t) = p.kvm_console_timeout_s {
-                    if !(t >= 0.0 && t.is_finite()) {
-                        return Err(self.err(format!(
-                            "{at}: key 'kvm_console_timeout_s' must be 0 (off) or a positive number of seconds, got {t}"
-                        )));
-                    }
-                }
-                if p.initrd.is_some() && p.kernel.is_none() {
-                    return Err(self.err(format!("{at}: key 'initrd' needs key 'kernel'")));
-                }
-                if p.append.is_some() && p.kernel.is_none() {
-                    return Err(self.err(format!("{at}: key 'append' needs key 'kernel'")));
-                }
-                if p.smp == Some(0) {
-                    return Err(self.err(format!("{at}: key 'smp' must be at least 1")));
-                }
-                if p.memory_mib.is_some_and(|m| m < 64) {
-                    return Err(self.err(format!("{at}: key 'memory_mib' must be at least 64 (MiB)")));
-                }
-                if p.key.is_none() {
+                self.check_qemu(p, at)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The keys of a docker platform: an image or a container, not both; what only an image
+    /// can have; values that are not flags.
+    fn check_docker(&self, p: &PlatformSpec, at: &str) -> Result<()> {
+        match (&p.image, &p.container) {
+            (Some(_), Some(_)) => {
+                return Err(self.err(format!(
+                    "{at}: give either 'image' (virtperf starts a container) or 'container' \
+                     (an existing one), not both"
+                )))
+            }
+            (None, None) => {
+                return Err(self.err(format!(
+                    "{at}: kind = \"docker\" needs key 'image' (e.g. image = \"virtperf-lab\") \
+                     or key 'container'"
+                )))
+            }
+            (None, Some(_)) => {
+                let set = [
+                    ("run_args", !p.run_args.is_empty()),
+                    ("cpus", p.cpus.is_some()),
+                    ("memory", p.memory.is_some()),
+                    ("network", p.network.is_some()),
+                ];
+                if let Some((k, _)) = set.iter().find(|(_, on)| *on) {
                     return Err(self.err(format!(
-                        "{at}: kind = \"qemu\" needs key 'key' (the private key that logs in to the guest)"
+                        "{at}: key '{k}' needs 'image': an existing container cannot be re-run"
                     )));
                 }
             }
             _ => {}
+        }
+        for (k, v) in [("cpus", &p.cpus), ("memory", &p.memory), ("network", &p.network)] {
+            if v.as_deref().is_some_and(|v| v.trim().is_empty() || v.starts_with('-')) {
+                return Err(self.err(format!(
+                    "{at}: key '{k}' must be a value such as {}",
+                    match k {
+                        "cpus" => "2 or \"1.5\"",
+                        "memory" => "\"2g\"",
+                        _ => "\"bridge\" or \"host\"",
+                    }
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys of a qemu platform: a disk and a key, values in range, initrd and append only
+    /// with a kernel.
+    fn check_qemu(&self, p: &PlatformSpec, at: &str) -> Result<()> {
+        let Some(disk) = &p.disk else {
+            return Err(self.err(format!("{at}: kind = \"qemu\" needs key 'disk' (a raw or qcow2 image)")));
+        };
+        let _ = disk;
+        if let Some(f) = &p.format {
+            if f != "raw" && f != "qcow2" {
+                return Err(self.err(format!("{at}: key 'format' must be raw or qcow2, got '{f}'")));
+            }
+        }
+        if let Some(a) = &p.accel {
+            if a != "kvm" && a != "tcg" {
+                return Err(self.err(format!("{at}: key 'accel' must be kvm or tcg, got '{a}'")));
+            }
+        }
+        if let Some(t) = p.kvm_console_timeout_s {
+            if !(t >= 0.0 && t.is_finite()) {
+                return Err(self.err(format!(
+                    "{at}: key 'kvm_console_timeout_s' must be 0 (off) or a positive number of seconds, got {t}"
+                )));
+            }
+        }
+        if p.initrd.is_some() && p.kernel.is_none() {
+            return Err(self.err(format!("{at}: key 'initrd' needs key 'kernel'")));
+        }
+        if p.append.is_some() && p.kernel.is_none() {
+            return Err(self.err(format!("{at}: key 'append' needs key 'kernel'")));
+        }
+        if p.smp == Some(0) {
+            return Err(self.err(format!("{at}: key 'smp' must be at least 1")));
+        }
+        if p.memory_mib.is_some_and(|m| m < 64) {
+            return Err(self.err(format!("{at}: key 'memory_mib' must be at least 64 (MiB)")));
+        }
+        if p.key.is_none() {
+            return Err(self.err(format!(
+                "{at}: kind = \"qemu\" needs key 'key' (the private key that logs in to the guest)"
+            )));
         }
         Ok(())
     }
