@@ -1776,3 +1776,81 @@ fn dry_run_into_a_reader_that_stops_early_ends_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && !err.contains("panicked"), "{:?}: {err}", out.status);
 }
+
+/// Precision on demand: a workload whose values never vary meets ±1% at its minimum (3 runs); one
+/// whose values are drawn from 1..=100 cannot and stops at its maximum (6); neither gets a run
+/// more. The manifest says why each stopped, `--dry-run` gives the bounds, and a resumed
+/// campaign takes the same decisions (nothing is added on a second `--resume`).
+#[test]
+fn precision_on_demand_adds_rounds_only_where_the_interval_is_wide() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "precision"
+precision_pct = 1
+min_repetitions = 3
+max_repetitions = 6
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "steady"
+kind = "command"
+args = ["sh", "-c", "echo 'took 100 ms'"]
+[workload.measure]
+metric = "time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'took (\d+) ms'
+[[workload]]
+name = "noisy"
+kind = "command"
+args = ["sh", "-c", "echo \"took $(( $(od -An -N2 -tu2 /dev/urandom) % 100 + 1 )) ms\""]
+[workload.measure]
+metric = "time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'took (\d+) ms'
+[[workload]]
+name = "fixed"
+kind = "command"
+args = ["sh", "-c", "echo 'took 7 ms'"]
+repetitions = 2
+[workload.measure]
+metric = "time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'took (\d+) ms'
+"#,
+    );
+    let dry = vp(dir.path()).arg("run").arg(&plan).arg("--dry-run").assert().success();
+    let text = String::from_utf8_lossy(&dry.get_output().stdout).to_string();
+    assert!(
+        text.contains("# precision on demand (steady ±1% in 3 to 6 repetitions; noisy ±1% in 3 to 6 repetitions): 8 to 14 measured runs"),
+        "{text}"
+    );
+    let out = dir.path().join("out");
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    let m = manifest(&out);
+    let count = |w: &str| m.runs.iter().filter(|r| r.workload == w && !r.warmup).count();
+    assert_eq!((count("steady"), count("noisy"), count("fixed")), (3, 6, 2));
+    assert_eq!(m.planned_runs, 11);
+    let stop = |w: &str| {
+        m.precision.iter().find(|p| p.workload == w).unwrap_or_else(|| panic!("{w}: {:?}", m.precision))
+    };
+    assert_eq!((stop("steady").stopped.as_str(), stop("steady").reached_pct), ("met", Some(0.0)));
+    assert_eq!(stop("steady").metric.as_deref(), Some("time_ms"));
+    let noisy = stop("noisy");
+    assert_eq!((noisy.stopped.as_str(), noisy.repetitions, noisy.values), ("max_repetitions", 6, 6));
+    assert!(noisy.reached_pct.is_some_and(|r| r > 1.0), "{noisy:?}");
+    assert!(m.precision.iter().all(|p| p.workload != "fixed"), "a fixed count has no rule");
+    // The added rounds come after the first three, interleaved.
+    let last_first_round = m.runs.iter().position(|r| r.id == "native/noisy/rep3").unwrap();
+    assert!(m.runs.iter().position(|r| r.id == "native/noisy/rep4").unwrap() > last_first_round);
+    // Resuming a finished campaign runs nothing more.
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).arg("--resume").assert().success();
+    assert_eq!(manifest(&out).runs.len(), 11);
+}

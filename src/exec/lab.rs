@@ -229,6 +229,6 @@ mod tests {
         let names: Vec<&str> = plan.platforms.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["native", "docker", "qemu"]);
         assert_eq!(plan.workloads.len(), 5);
-        assert!(plan.workloads.iter().all(|w| w.repetitions >= 5));
+        assert!(plan.workloads.iter().all(|w| w.repetitions() >= 5));
     }
 }

@@ -26,6 +26,7 @@ mod matrix;
 mod mock;
 mod native;
 mod plan;
+mod precision;
 mod qemu;
 mod qmp;
 mod runner;

@@ -34,6 +34,17 @@ pub(crate) struct Plan {
     /// Monitoring settings.
     #[serde(default)]
     pub(crate) monitor: Monitor,
+    /// Precision on demand for every workload that gives no `repetitions` of its own: the
+    /// relative half-width (percent of the mean) the 95% interval of the primary metric's mean
+    /// must reach.
+    #[serde(default)]
+    pub(crate) precision_pct: Option<f64>,
+    /// With `precision_pct`: repetitions always run. Default 3.
+    #[serde(default)]
+    pub(crate) min_repetitions: Option<u32>,
+    /// With `precision_pct`: repetitions at most. Default 20.
+    #[serde(default)]
+    pub(crate) max_repetitions: Option<u32>,
     /// Platforms, in the order given (order matters only for names).
     #[serde(default, rename = "platform")]
     pub(crate) platforms: Vec<PlatformSpec>,
@@ -234,9 +245,24 @@ pub(crate) struct WorkloadSpec {
     /// Arguments after the tool name (sysbench, fio, wrk) or the whole argv (command).
     #[serde(default)]
     pub(crate) args: Vec<String>,
-    /// Measured repetitions per platform. Default 5.
-    #[serde(default = "five")]
-    pub(crate) repetitions: u32,
+    /// Measured repetitions per platform (default 5), or with precision on demand the
+    /// repetitions run before the first check of the precision reached ([`Self::repetitions`]).
+    #[serde(default, rename = "repetitions")]
+    pub(crate) repetitions_key: Option<u32>,
+    /// Precision on demand: add repetitions, in interleaved rounds, until the 95% interval of
+    /// the primary metric's mean is within this percentage of the mean (or the maximum).
+    #[serde(default)]
+    pub(crate) precision_pct: Option<f64>,
+    /// With `precision_pct`: repetitions always run. Default the plan's, else 3.
+    #[serde(default)]
+    pub(crate) min_repetitions: Option<u32>,
+    /// With `precision_pct`: repetitions at most. Default the plan's, else 20.
+    #[serde(default)]
+    pub(crate) max_repetitions: Option<u32>,
+    /// The precision rule that applies, the workload's own or the plan's (set when the plan is
+    /// read).
+    #[serde(skip)]
+    pub(crate) precision: Option<PrecisionRule>,
     /// Warm-up runs per platform before its first repetition (run, recorded as warm-ups,
     /// outputs kept out of the ingested tree). Default 0.
     #[serde(default)]
@@ -291,8 +317,17 @@ pub(crate) struct WorkloadSpec {
     pub(crate) factors: Combination,
 }
 
-fn five() -> u32 {
-    5
+/// Precision on demand for a workload: repetitions are added until the 95% interval of the
+/// mean of its primary metric has a half-width of at most `pct` percent of the mean, from `min`
+/// to `max` repetitions.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) struct PrecisionRule {
+    /// Target relative half-width, percent.
+    pub(crate) pct: f64,
+    /// Repetitions always run.
+    pub(crate) min: u32,
+    /// Repetitions at most.
+    pub(crate) max: u32,
 }
 
 /// `[workload.measure]`: the number a `command` workload's output holds.
@@ -389,6 +424,7 @@ impl Plan {
         plan.expand()?;
         plan.resolve_paths();
         plan.check()?;
+        plan.resolve_precision();
         Ok(plan)
     }
 
@@ -623,9 +659,7 @@ impl Plan {
                     w.kind
                 )));
             }
-            if w.repetitions == 0 {
-                return Err(self.err(format!("{at}: key 'repetitions' must be at least 1")));
-            }
+            self.check_repetitions(w, &at)?;
             if let Some(t) = w.timeout_s {
                 if !(t > 0.0 && t.is_finite()) {
                     return Err(self.err(format!("{at}: key 'timeout_s' must be a positive number, got {t}")));
@@ -899,6 +933,74 @@ impl Plan {
         Ok(())
     }
 
+    /// `repetitions` and the precision keys of workload `w` (and the plan's): a count of at
+    /// least 1, or a precision target with 2 <= min <= max; not both on one workload.
+    fn check_repetitions(&self, w: &WorkloadSpec, at: &str) -> Result<()> {
+        if w.repetitions_key == Some(0) {
+            return Err(self.err(format!("{at}: key 'repetitions' must be at least 1")));
+        }
+        if w.repetitions_key.is_some() && w.precision_pct.is_some() {
+            return Err(self.err(format!(
+                "{at}: give either 'repetitions' (a fixed count) or 'precision_pct' (repetitions \
+                 until the interval is that narrow), not both"
+            )));
+        }
+        let at_plan = "the plan".to_string();
+        for (pct, min, max, at) in [
+            (w.precision_pct, w.min_repetitions, w.max_repetitions, at.to_string()),
+            (self.precision_pct, self.min_repetitions, self.max_repetitions, at_plan),
+        ] {
+            if pct.is_none() && (min.is_some() || max.is_some()) {
+                let k = if min.is_some() { "min_repetitions" } else { "max_repetitions" };
+                return Err(self.err(format!(
+                    "{at}: key '{k}' needs key 'precision_pct' (repetitions until the 95% interval of \
+                     the primary metric's mean is that many percent of the mean)"
+                )));
+            }
+            if let Some(p) = pct {
+                if !(p > 0.0 && p.is_finite()) {
+                    return Err(
+                        self.err(format!("{at}: key 'precision_pct' must be a positive number, got {p}"))
+                    );
+                }
+            }
+        }
+        if let Some(rule) = self.precision_of(w) {
+            if rule.min < 2 {
+                return Err(self.err(format!(
+                    "{at}: min_repetitions must be at least 2 (an interval needs two runs), got {}",
+                    rule.min
+                )));
+            }
+            if rule.max < rule.min {
+                return Err(self.err(format!(
+                    "{at}: max_repetitions ({}) is below min_repetitions ({})",
+                    rule.max, rule.min
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The precision rule of workload `w`: its own `precision_pct`, or the plan's when the
+    /// workload gives no `repetitions`; bounds from the workload, then the plan, then 3 and 20.
+    fn precision_of(&self, w: &WorkloadSpec) -> Option<PrecisionRule> {
+        let pct = w.precision_pct.or(if w.repetitions_key.is_none() { self.precision_pct } else { None })?;
+        Some(PrecisionRule {
+            pct,
+            min: w.min_repetitions.or(self.min_repetitions).unwrap_or(3),
+            max: w.max_repetitions.or(self.max_repetitions).unwrap_or(20),
+        })
+    }
+
+    /// Sets each workload's precision rule (after [`Self::check`]).
+    fn resolve_precision(&mut self) {
+        let rules: Vec<Option<PrecisionRule>> = self.workloads.iter().map(|w| self.precision_of(w)).collect();
+        for (w, rule) in self.workloads.iter_mut().zip(rules) {
+            w.precision = rule;
+        }
+    }
+
     /// The workload called `name`.
     pub(crate) fn workload(&self, name: &str) -> Option<&WorkloadSpec> {
         self.workloads.iter().find(|w| w.name == name)
@@ -906,6 +1008,15 @@ impl Plan {
 }
 
 impl WorkloadSpec {
+    /// Repetitions run in the campaign's first rounds: the fixed count, or with precision on
+    /// demand the minimum (more rounds come while the precision is not reached).
+    pub(crate) fn repetitions(&self) -> u32 {
+        match self.precision {
+            Some(rule) => rule.min,
+            None => self.repetitions_key.unwrap_or(5),
+        }
+    }
+
     /// Returns true if and only if this workload runs on platform `p` (its `platforms` name
     /// it, or the platform it was expanded from).
     pub(crate) fn runs_on(&self, p: &PlatformSpec) -> bool {
@@ -1054,8 +1165,41 @@ mod tests {
     fn minimal_plan_reads() {
         let p = parse(OK).unwrap();
         assert_eq!(p.workloads[0].argv(), ["sysbench", "cpu", "--time=1", "run"]);
-        assert_eq!(p.workloads[0].repetitions, 5);
+        assert_eq!(p.workloads[0].repetitions(), 5);
         assert_eq!(p.monitor.pidstat_interval_s, 1);
+    }
+
+    #[test]
+    fn precision_rules_come_from_the_workload_then_the_plan() {
+        let w = |extra: &str| {
+            format!("{OK}\n[[workload]]\nname = \"m\"\nkind = \"sysbench\"\nargs = [\"memory\"]\n{extra}\n")
+        };
+        // The plan's rule applies to a workload without `repetitions`; its own count wins.
+        let p = parse(&format!("precision_pct = 2\nmax_repetitions = 9\n{}", w("repetitions = 4"))).unwrap();
+        assert_eq!(p.workloads[0].precision, Some(PrecisionRule { pct: 2.0, min: 3, max: 9 }));
+        assert_eq!(p.workloads[0].repetitions(), 3);
+        assert_eq!((p.workloads[1].precision, p.workloads[1].repetitions()), (None, 4));
+        // A workload's own rule, bounds from the plan where it gives none.
+        let p =
+            parse(&format!("precision_pct = 2\nmin_repetitions = 4\n{}", w("precision_pct = 0.5"))).unwrap();
+        assert_eq!(p.workloads[1].precision, Some(PrecisionRule { pct: 0.5, min: 4, max: 20 }));
+        for (text, says) in [
+            (w("repetitions = 3\nprecision_pct = 1"), "give either 'repetitions'"),
+            (w("min_repetitions = 3"), "key 'min_repetitions' needs key 'precision_pct'"),
+            (
+                format!("max_repetitions = 3\n{OK}"),
+                "the plan: key 'max_repetitions' needs key 'precision_pct'",
+            ),
+            (w("precision_pct = 1\nmin_repetitions = 1"), "min_repetitions must be at least 2"),
+            (
+                w("precision_pct = 1\nmin_repetitions = 5\nmax_repetitions = 4"),
+                "max_repetitions (4) is below min_repetitions (5)",
+            ),
+            (w("precision_pct = -1"), "key 'precision_pct' must be a positive number, got -1"),
+        ] {
+            let e = format!("{:#}", parse(&text).unwrap_err());
+            assert!(e.contains(says), "{says}: {e}");
+        }
     }
 
     #[test]
@@ -1148,7 +1292,7 @@ mod tests {
         assert_eq!(f.setup, [["sysbench", "fileio", "--file-test-mode=rndwr", "prepare"]]);
         assert_eq!(f.cleanup[1][2], "awk '{print $1}' /dev/null");
         assert_eq!(f.factors, pairs(&[("mode", "rndwr"), ("threads", "8")]));
-        assert_eq!(f.repetitions, 2);
+        assert_eq!(f.repetitions(), 2);
         // 3 + 4 workloads, 5 and 2 repetitions, on one platform.
         assert_eq!(super::super::schedule::schedule(&p, 1).len(), 3 * 5 + 4 * 2);
     }

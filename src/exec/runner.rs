@@ -23,7 +23,8 @@ use rustix::process::Signal;
 use super::kinds::services;
 use super::lock::CampaignLock;
 use super::plan::{MeasureSpec, Plan, WorkloadSpec};
-use super::schedule::{schedule, RunKind, Slot};
+use super::precision::{self, PrimaryReader, Standing};
+use super::schedule::{extra_round, schedule, RunKind, Slot};
 use super::services::{wait_ready, Platform, Service, ServiceKind, VersionProbe};
 use super::{
     argv_of, executor_for, facts_argv, parse_facts, run_captured, shown, signal_group, spawn_to,
@@ -50,6 +51,8 @@ pub(crate) struct RunOptions {
     pub(crate) dry_run: bool,
     /// Seed of the order (default: the plan's `seed`, else 1).
     pub(crate) seed: Option<u64>,
+    /// Reads the primary metric of run outputs (precision on demand).
+    pub(crate) primary: Option<PrimaryReader>,
 }
 
 /// `virtperf run`.
@@ -78,6 +81,7 @@ pub(crate) fn run_command(opts: &RunOptions) -> Result<ExitCode> {
     let execs = plan.platforms.iter().map(|p| executor_for(p, &out, &plan.campaign)).collect();
     let mut c = Campaign::new(plan, out, seed, execs)?;
     c.manifest = manifest;
+    c.primary = opts.primary;
     let stop = c.stop.clone();
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         // A second Ctrl-C while stopping (a VM powering off) exits at once.
@@ -241,6 +245,9 @@ pub(crate) struct Campaign {
     host: Facts,
     progress: ProgressBar,
     lock: Option<CampaignLock>,
+    /// Reads the primary metric of outputs, for precision on demand; without it only the
+    /// minimum repetitions of a precision rule run.
+    pub(crate) primary: Option<PrimaryReader>,
 }
 
 impl Campaign {
@@ -301,6 +308,7 @@ impl Campaign {
             host: Facts::default(),
             progress: ProgressBar::hidden(),
             lock: None,
+            primary: None,
         })
     }
 
@@ -385,6 +393,34 @@ impl Campaign {
             self.say(&format!("resuming: {} of {} runs already recorded", done.len(), total));
         }
 
+        let mut interrupted = self.run_slots(todo)?;
+        if !interrupted {
+            interrupted = self.more_rounds()?;
+        }
+        self.progress.finish_and_clear();
+        self.shutdown();
+        self.save()?;
+        self.lock = None;
+        let failed = self.manifest.runs.iter().filter(|r| r.status != RunStatus::Ok).count();
+        let ok = self.manifest.runs.len() - failed;
+        if interrupted {
+            self.say(&format!(
+                "interrupted: {ok} runs kept in {}; continue with `virtperf run {} --out {} --resume`",
+                self.manifest_path().display(),
+                self.plan.path.display(),
+                self.out.display()
+            ));
+            return Ok(Outcome::Interrupted);
+        }
+        self.say(&format!(
+            "{ok} runs ok, {failed} failed or timed out; manifest: {}",
+            self.manifest_path().display()
+        ));
+        Ok(Outcome::Finished { failed })
+    }
+
+    /// Runs `todo` (index in the order, slot) in order; true when the campaign was interrupted.
+    fn run_slots(&mut self, todo: Vec<(usize, Slot)>) -> Result<bool> {
         // The last run of each (platform, workload) in this session.
         let mut seen = HashSet::new();
         let last: HashSet<usize> = todo
@@ -394,6 +430,7 @@ impl Campaign {
             .map(|(i, _)| *i)
             .collect();
         let mut interrupted = false;
+        let total = self.slots.len();
         for (index, slot) in todo {
             if self.stopping() {
                 interrupted = true;
@@ -426,26 +463,60 @@ impl Campaign {
                 }
             }
         }
-        self.progress.finish_and_clear();
-        self.shutdown();
-        self.save()?;
-        self.lock = None;
-        let failed = self.manifest.runs.iter().filter(|r| r.status != RunStatus::Ok).count();
-        let ok = self.manifest.runs.len() - failed;
-        if interrupted {
+        Ok(interrupted)
+    }
+
+    /// Precision on demand: rounds of one more repetition of every (platform, workload) whose
+    /// primary metric's interval is still wider than its rule's target, until none is (or each
+    /// has run its maximum); the manifest records why each stopped. True when interrupted.
+    fn more_rounds(&mut self) -> Result<bool> {
+        let Some(read) = self.primary else { return Ok(false) };
+        let mut round = 0u64;
+        let interrupted = loop {
+            let standings = precision::standings(&self.plan, &self.manifest.runs, &self.out, read);
+            self.manifest.precision = standings.iter().map(Standing::stop).collect();
+            let due: Vec<(String, String, u32)> = standings
+                .iter()
+                .filter(|s| s.wants_more())
+                .map(|s| (s.platform.clone(), s.workload.clone(), s.repetitions + 1))
+                .collect();
+            if due.is_empty() {
+                break false;
+            }
+            round += 1;
+            let wide: Vec<String> = standings
+                .iter()
+                .filter(|s| s.wants_more())
+                .map(|s| match s.reached() {
+                    Some(r) => format!("{}/{} ±{r:.1}%", s.platform, s.workload),
+                    None => format!("{}/{} (no interval yet)", s.platform, s.workload),
+                })
+                .collect();
+            self.say(&format!("precision: one more round for {} pair(s): {}", due.len(), wide.join(", ")));
+            let slots = extra_round(&due, self.manifest.seed, round);
+            let start = self.slots.len();
+            self.slots.extend(slots.iter().cloned());
+            self.manifest.planned_runs = self.slots.len();
+            self.progress.set_length(self.slots.len() as u64);
+            let done: HashSet<String> = self.manifest.runs.iter().map(|r| r.id.clone()).collect();
+            let todo: Vec<(usize, Slot)> = slots
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (start + i, s))
+                .filter(|(_, s)| !done.contains(&s.id()))
+                .collect();
+            if self.run_slots(todo)? {
+                break true;
+            }
+        };
+        for s in &self.manifest.precision {
+            let reached = s.reached_pct.map(|r| format!("±{r:.2}%")).unwrap_or_else(|| "no interval".into());
             self.say(&format!(
-                "interrupted: {ok} runs kept in {}; continue with `virtperf run {} --out {} --resume`",
-                self.manifest_path().display(),
-                self.plan.path.display(),
-                self.out.display()
+                "precision: {}/{}: {reached} after {} repetitions (target ±{}%): {}",
+                s.platform, s.workload, s.repetitions, s.target_pct, s.stopped
             ));
-            return Ok(Outcome::Interrupted);
         }
-        self.say(&format!(
-            "{ok} runs ok, {failed} failed or timed out; manifest: {}",
-            self.manifest_path().display()
-        ));
-        Ok(Outcome::Finished { failed })
+        Ok(interrupted)
     }
 
     /// Stops every platform virtperf started (services stopped, containers removed, VMs

@@ -18,6 +18,21 @@ impl Campaign {
         let workloads = self.plan.workloads.iter().map(|w| (w.name.as_str(), w.base.as_deref(), &w.factors));
         s.push_str(&describe_matrices("platform", platforms));
         s.push_str(&describe_matrices("workload", workloads));
+        if let Some((lo, hi)) = crate::exec::precision::bounds(&self.plan) {
+            let rules: Vec<String> = self
+                .plan
+                .workloads
+                .iter()
+                .filter_map(|w| w.precision.map(|r| (w, r)))
+                .map(|(w, r)| format!("{} ±{}% in {} to {} repetitions", w.name, r.pct, r.min, r.max))
+                .collect();
+            s.push_str(&format!(
+                "# precision on demand ({}): {lo} to {hi} measured runs; below, the first {} \
+                 rounds (more rounds only for pairs whose 95% interval is still wider)\n",
+                rules.join("; "),
+                self.plan.workloads.iter().map(|w| w.repetitions()).max().unwrap_or(0)
+            ));
+        }
         for p in &self.platforms {
             for argv in p.exec.describe_start(&self.service_ports(p.exec.name())) {
                 s.push_str(&format!("# start {}: {}\n", p.exec.name(), shown(&argv)));
