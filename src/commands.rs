@@ -3,7 +3,9 @@
 
 mod report_input;
 
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -29,7 +31,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Audit(args) => audit_cmd(args),
         Command::Report(args) => report_cmd(args),
         Command::Compare(args) => compare_cmd(args),
-        Command::Run(args) => crate::exec::cli::run(args),
+        Command::Run(args) => crate::exec::cli::run(args, primary_values),
         Command::Lab(args) => crate::exec::cli::lab(args),
     }
 }
@@ -560,4 +562,21 @@ fn finish_report(
         }
     }
     Ok(if inputs_ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+/// The primary metric of each of `files` that the ingester reads (labelled by the manifest
+/// above them, so a `command` workload's declared measure is found): for `virtperf run`'s
+/// precision on demand.
+fn primary_values(files: &[PathBuf]) -> BTreeMap<PathBuf, (String, f64)> {
+    let Ok(labeler) = Labeler::new(LabelSet::default(), None) else { return BTreeMap::new() };
+    let cfg = IngestConfig { format: None, series: false, hash: false };
+    let Ok(ingested) = ingest::ingest(files, &cfg, &labeler) else { return BTreeMap::new() };
+    let mut out = BTreeMap::new();
+    for r in &ingested.runs {
+        let Some(name) = r.data.primary.as_deref() else { continue };
+        if let Some(m) = r.data.metrics.iter().find(|m| m.name == name) {
+            out.entry(PathBuf::from(&r.source)).or_insert((name.to_string(), m.value));
+        }
+    }
+    out
 }
