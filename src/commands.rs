@@ -629,8 +629,8 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
             Some(format!(
                 "Campaign comparison: {} against {baseline} ({}% intervals: {}% adjusted for {comparisons} comparisons, Bonferroni)",
                 others.join(", "),
-                crate::text::fmt_num(cfg.confidence * 100.0),
-                crate::text::fmt_num(asked * 100.0),
+                pct(cfg.confidence),
+                pct(asked),
             ))
         });
     }
@@ -655,6 +655,12 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
     finish_report(&input, &out, &args.report, ok)
+}
+
+/// `level` (0.975) as a percentage without trailing zeros (`97.5`).
+fn pct(level: f64) -> String {
+    let s = format!("{:.4}", level * 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The family of `source` in `families`, `unknown` when it is not there.

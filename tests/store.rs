@@ -320,3 +320,107 @@ fn duckdb_pyarrow_pandas_and_polars_read_the_store() {
         assert!(stdout.contains("rel2 sysbench "), "{reader}: {stdout}");
     }
 }
+
+/// Rows of a CSV file as maps (header -> cell).
+fn csv_rows(p: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(p).expect("csv");
+    let headers = r.headers().expect("header").clone();
+    r.records()
+        .map(|rec| {
+            headers
+                .iter()
+                .zip(rec.expect("row").iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// `compare A B C`: one report, each campaign against the first (or --baseline-campaign), at
+/// the Bonferroni-adjusted level: with 2 comparisons at 95%, each interval is the one a
+/// two-campaign compare gives at 97.5%. The store's campaigns and the folders give the same
+/// tables.
+#[test]
+fn compare_of_three_campaigns_adjusts_for_two_comparisons() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let store = tmp.path().join("store");
+    let dirs: Vec<PathBuf> = (1..=3).map(|i| tmp.path().join(format!("rel{i}"))).collect();
+    for (i, d) in dirs.iter().enumerate() {
+        let i = i as u32 + 1;
+        campaign(d, &[i, i + 1, i + 2]);
+    }
+    ingest(&dirs.iter().map(PathBuf::as_path).collect::<Vec<_>>(), &store, &[]);
+    let out = tmp.path().join("cmp3");
+    virtperf()
+        .args(["compare", "rel1", "rel2", "rel3", "--store"])
+        .arg(&store)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .code(0);
+    let md = std::fs::read_to_string(out.join("report.md")).expect("report");
+    assert!(
+        md.starts_with(
+            "# Campaign comparison: rel2, rel3 against rel1 (97.5% intervals: 95% adjusted for 2 comparisons, Bonferroni)"
+        ),
+        "{}",
+        md.lines().next().unwrap_or("")
+    );
+    assert!(md.contains("Campaign rel2, rel3 compared with campaign rel1 (the baseline)"), "{md}");
+    let three = csv_rows(&out.join("overhead.csv"));
+    let primary: Vec<_> = three.iter().filter(|r| r["primary"] == "true").collect();
+    // 5 workloads on 2 platforms, each of rel2 and rel3 against rel1.
+    assert_eq!(primary.len(), 20);
+    assert!(primary.iter().all(|r| r["baseline"] == "rel1"));
+
+    // rel2 against rel1 alone, at 97.5%: the same intervals and verdicts.
+    let pair = tmp.path().join("pair");
+    virtperf()
+        .arg("compare")
+        .args([&dirs[0], &dirs[1]])
+        .args(["--confidence", "0.975", "-q", "--out"])
+        .arg(&pair)
+        .assert()
+        .code(0);
+    let two = csv_rows(&pair.join("overhead.csv"));
+    let rel2: Vec<_> = three.iter().filter(|r| r["platform"] == "rel2").collect();
+    assert_eq!(rel2.len(), two.len());
+    for (a, b) in rel2.iter().zip(&two) {
+        for col in [
+            "workload",
+            "stratum",
+            "metric",
+            "change_pct",
+            "change_ci_low_pct",
+            "change_ci_high_pct",
+            "verdict",
+        ] {
+            assert_eq!(a.get(col), b.get(col), "{col} of {} {}", a["workload"], a["metric"]);
+        }
+    }
+
+    // From the folders: the same tables as from the store.
+    let folders = tmp.path().join("folders");
+    virtperf().arg("compare").args(&dirs).args(["-q", "--out"]).arg(&folders).assert().code(0);
+    same_tables(&out, &folders);
+
+    // Another baseline.
+    let other = tmp.path().join("other");
+    virtperf()
+        .args(["compare", "rel1", "rel2", "rel3", "--baseline-campaign", "rel3", "-q", "--store"])
+        .arg(&store)
+        .arg("--out")
+        .arg(&other)
+        .assert()
+        .code(0);
+    assert!(csv_rows(&other.join("overhead.csv")).iter().all(|r| r["baseline"] == "rel3"));
+    virtperf()
+        .args(["compare", "rel1", "rel2", "--baseline-campaign", "rel9", "--store"])
+        .arg(&store)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--baseline-campaign: 'rel9' is not one of the campaigns compared: rel1, rel2",
+        ));
+}
