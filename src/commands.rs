@@ -246,13 +246,7 @@ impl Loaded {
     }
 }
 
-/// Reads raw outputs and tables named by `input`.
-/// Input errors are printed to stderr unless `quiet` (they are also in the checks).
-pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<Loaded> {
-    load_with(input, Vec::new(), series, hash, quiet)
-}
-
-/// [`load`], with the rows `store` selects (`--store`, `--where`) as one more table.
+/// [`load`] (when `input` names any), then the rows `store` selects (`--store`, `--where`).
 pub(crate) fn load_store(
     input: &InputArgs,
     store: &StoreArgs,
@@ -261,21 +255,27 @@ pub(crate) fn load_store(
     quiet: bool,
 ) -> Result<Loaded> {
     require_inputs(input, store.store.is_some())?;
-    let mut tables = Vec::new();
+    let mut loaded = if input.inputs.is_empty() {
+        Loaded {
+            dataset: Dataset::default(),
+            ingested: Ingested::default(),
+            ok: true,
+            counts: Counts::default(),
+            families: Default::default(),
+        }
+    } else {
+        load(input, series, hash, quiet)?
+    };
     if let Some(dir) = &store.store {
-        tables.push((dir.clone(), store_io::select(dir, &store.filters)?));
+        store_io::add_selected(&mut loaded, dir, &store.filters)?;
     }
-    load_with(input, tables, series, hash, quiet)
+    Ok(loaded)
 }
 
-/// [`load`], with `tables` already read.
-fn load_with(
-    input: &InputArgs,
-    mut tables: Vec<(std::path::PathBuf, MetricsTable)>,
-    series: bool,
-    hash: bool,
-    quiet: bool,
-) -> Result<Loaded> {
+/// Reads raw outputs and tables named by `input`.
+/// Input errors are printed to stderr unless `quiet` (they are also in the checks).
+pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> Result<Loaded> {
+    let mut tables = Vec::new();
     let mut raw = input.clone();
     raw.inputs.clear();
     for p in &input.inputs {
@@ -304,9 +304,7 @@ fn load_with(
         .map(|e| (e.path().map(|p| p.display().to_string()).unwrap_or_default(), e.to_string()))
         .collect();
     let table_rows: usize = tables.iter().map(|(_, t)| t.rows()).sum();
-    if !input.inputs.is_empty() || table_rows == 0 {
-        ensure_found(&input.inputs, &ingested, table_rows)?;
-    }
+    ensure_found(&input.inputs, &ingested, table_rows)?;
     let mut counts = Counts::of_ingest(&ingested);
     for (path, t) in &tables {
         counts =

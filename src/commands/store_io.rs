@@ -1,15 +1,15 @@
 //! The commands' side of the store (`crate::store`): `ingest --store` (which campaign each
 //! file goes to, what is printed) and the rows `--store DIR --where ...` selects, handed to
-//! the analysis as one more metrics table.
+//! the analysis a part file at a time.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
+use super::Loaded;
 use crate::ingest::Ingested;
 use crate::model::FileReport;
 use crate::store::{IngestSummary, Store, Where};
-use crate::table::MetricsTable;
 
 /// Adds `ingested` (read with hashes from `inputs`) to the store `dir`. Each file's campaign
 /// is `campaign` when given, else its label's (the manifest's, or `--label campaign=`), else
@@ -61,10 +61,11 @@ pub(crate) fn describe(dir: &Path, filters: &[String]) -> String {
     }
 }
 
-/// The rows of the store `dir` that `filters` (`--where`) select, as a metrics table. An
-/// error when `dir` is not a store, a filter is malformed, or nothing passes the filters (it
-/// then lists the store's campaigns).
-pub(crate) fn select(dir: &Path, filters: &[String]) -> Result<MetricsTable> {
+/// Adds the rows of the store `dir` that `filters` (`--where`) select to `loaded`, one part
+/// file at a time (its observations, log issues, counts and families). An error when `dir` is
+/// not a store, a filter is malformed, or nothing passes the filters (it then lists the
+/// store's campaigns).
+pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) -> Result<()> {
     let w = Where::parse(filters)?;
     let store = Store::open_existing(dir)?;
     if let Some(names) = w.exact_campaigns() {
@@ -79,15 +80,26 @@ pub(crate) fn select(dir: &Path, filters: &[String]) -> Result<MetricsTable> {
             );
         }
     }
-    match store.select(&w)? {
-        Some(t) => Ok(t),
-        None => bail!(
+    let rows = store.for_each(&w, |t| {
+        loaded.counts = loaded.counts.add(t.counts()?);
+        loaded.families.extend(t.families()?);
+        let more = t.dataset()?;
+        loaded.dataset.obs.extend(more.obs);
+        loaded.dataset.unlabelled.extend(more.unlabelled);
+        loaded.dataset.issues.extend(more.issues);
+        Ok(())
+    })?;
+    if rows == 0 {
+        bail!(
             "no row of the store '{}' passes {}; its campaigns: {}",
             dir.display(),
             if filters.is_empty() { "(no filter)".to_string() } else { filters.join(" and ") },
             list(&store.campaigns())
-        ),
+        );
     }
+    loaded.dataset.unlabelled.sort();
+    loaded.dataset.unlabelled.dedup();
+    Ok(())
 }
 
 /// Returns true if and only if `dir` is a store holding campaign `name`.

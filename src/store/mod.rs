@@ -84,11 +84,6 @@ impl Store {
         Store::open(root)
     }
 
-    /// Its catalog, one entry per ingested file.
-    pub(crate) fn catalog(&self) -> &[Entry] {
-        &self.catalog
-    }
-
     /// The campaigns it holds, sorted.
     pub(crate) fn campaigns(&self) -> BTreeSet<String> {
         self.catalog.iter().map(|e| e.campaign.clone()).collect()
@@ -240,12 +235,17 @@ impl Store {
         Ok(sum)
     }
 
-    /// The rows `w` selects as one metrics table, in campaign order and, within a campaign, in
-    /// the order they were ingested; `None` when it selects none. Only the part files whose
-    /// campaign and tool (the path's keys) and dates pass `w` are read; the rows of a part
-    /// file are filtered as it is read (platform, workload, date), so the memory taken is that
-    /// of the rows selected plus one part file.
-    pub(crate) fn select(&self, w: &Where) -> Result<Option<MetricsTable>> {
+    /// Hands the rows `w` selects to `each`, one part file at a time (as a metrics table), in
+    /// campaign order and, within a campaign and tool, in the order they were ingested; returns
+    /// the number of rows handed. Only the part files whose campaign and tool (the path's keys)
+    /// and files' dates pass `w` are read; the rows of a part file are filtered as it is read
+    /// (platform, workload, date), so memory holds one part file at a time besides what `each`
+    /// keeps.
+    pub(crate) fn for_each(
+        &self,
+        w: &Where,
+        mut each: impl FnMut(MetricsTable) -> Result<()>,
+    ) -> Result<usize> {
         let mut parts: BTreeMap<&str, (String, String)> = BTreeMap::new();
         for e in &self.catalog {
             if !w.keeps("campaign", &e.campaign) || !w.keeps("date", &e.date) {
@@ -262,14 +262,17 @@ impl Store {
                 }
             }
         }
-        let mut frames = Vec::new();
+        let mut rows = 0;
         for (rel, (campaign, tool)) in parts {
             let path = self.root.join(rel);
-            let df = table::read_store_part(&path, &campaign, &tool, w)
+            let table = table::read_store_part(&path, &campaign, &tool, w)
                 .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
-            frames.push(df);
+            if let Some(t) = table {
+                rows += t.rows();
+                each(t).with_context(|| format!("could not read the store's part '{}'", path.display()))?;
+            }
         }
-        table::store_table(frames)
+        Ok(rows)
     }
 
     /// `campaign=C/tool=T/part-N.parquet` for the first N not taken in that folder.

@@ -1,11 +1,12 @@
 //! The store's frames (`crate::store` decides what goes where; this is its polars side): a
 //! partition's part file built from runs ([`write_store_part`]), rewritten without some files'
-//! rows ([`rewrite_store_part`]), read back with a filter ([`read_store_part`]) and joined into
-//! one metrics table ([`store_table`]); the catalog written and read ([`write_catalog`],
-//! [`read_catalog`]).
+//! rows ([`rewrite_store_part`]), read back with a filter as a metrics table
+//! ([`read_store_part`]); the catalog written and read ([`write_catalog`], [`read_catalog`]).
 //!
 //! A part file holds the metrics table's columns ([`super::runs::METRIC_COLUMNS`]) less
-//! `campaign` and `tool`, which its path holds (`campaign=C/tool=T/`), plus [`STORE_COLUMNS`].
+//! `campaign` and `tool`, which its path holds (`campaign=C/tool=T/`), plus `date` (the day its
+//! file was last modified, `YYYY-MM-DD`), `ingest` (the ingest that wrote it, counting from 1)
+//! and `row` (its position in that ingest), by which rows read back keep their order.
 //! Every Parquet file here is written with plain string types in its Arrow schema
 //! (`large_string`, not polars' `string_view`, which older readers refuse) and to a temporary
 //! file renamed into place.
@@ -22,11 +23,6 @@ use super::runs::{metric_rows, metrics_frame, BATCH_ROWS};
 use super::MetricsTable;
 use crate::model::IngestedRun;
 use crate::store::{Entry, Where};
-
-/// The columns a part file adds to the metrics table's: the day its file was last modified
-/// (`date`, `YYYY-MM-DD`), the ingest that wrote it (`ingest`, counting from 1) and the row's
-/// position in that ingest (`row`), by which rows read back keep their order.
-pub(crate) const STORE_COLUMNS: &[&str] = &["date", "ingest", "row"];
 
 /// The metrics table's columns a part file leaves to its path.
 const KEY_COLUMNS: &[&str] = &["campaign", "tool"];
@@ -102,8 +98,14 @@ pub(crate) fn rewrite_store_part(old: &Path, new: &Path, gone: &BTreeSet<String>
 }
 
 /// The rows of the part file `path` (of `campaign` and `tool`) that pass `w`'s row-level
-/// filters (platform, workload, date), with the `campaign` and `tool` columns put back.
-pub(crate) fn read_store_part(path: &Path, campaign: &str, tool: &str, w: &Where) -> Result<DataFrame> {
+/// filters (platform, workload, date), with the `campaign` and `tool` columns put back, in the
+/// order they were ingested, as a metrics table; `None` when no row passes.
+pub(crate) fn read_store_part(
+    path: &Path,
+    campaign: &str,
+    tool: &str,
+    w: &Where,
+) -> Result<Option<MetricsTable>> {
     let mut df = read_parquet(path)?;
     let mut mask: Option<Vec<bool>> = None;
     for key in ROW_FILTERS.iter().filter(|k| w.filters(k)) {
@@ -120,20 +122,12 @@ pub(crate) fn read_store_part(path: &Path, campaign: &str, tool: &str, w: &Where
         df = df.filter(&BooleanChunked::from_slice("mask".into(), &mask))?;
     }
     let n = df.height();
+    if n == 0 {
+        return Ok(None);
+    }
     df.with_column(Column::new("campaign".into(), vec![campaign; n]))?;
     df.with_column(Column::new("tool".into(), vec![tool; n]))?;
-    Ok(df)
-}
-
-/// The frames of [`read_store_part`] as one metrics table, sorted by campaign, then ingest
-/// order; `None` when they hold no row.
-pub(crate) fn store_table(frames: Vec<DataFrame>) -> Result<Option<MetricsTable>> {
-    let mut frames = frames.into_iter().filter(|f| f.height() > 0);
-    let Some(mut df) = frames.next() else { return Ok(None) };
-    for f in frames {
-        df.vstack_mut_owned(f)?;
-    }
-    let df = df.sort(["campaign", "ingest", "row"], SortMultipleOptions::default())?;
+    let df = df.sort(["ingest", "row"], SortMultipleOptions::default())?;
     Ok(Some(MetricsTable::from_frame(df)?))
 }
 
