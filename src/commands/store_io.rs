@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use super::Loaded;
 use crate::ingest::Ingested;
 use crate::model::FileReport;
-use crate::store::{IngestSummary, Store, Where};
+use crate::store::{IngestSummary, Reader, Store, Where};
 
 /// Adds `ingested` (read with hashes from `inputs`) to the store `dir`. Each file's campaign
 /// is `campaign` when given, else its label's (the manifest's, or `--label campaign=`), else
@@ -67,7 +67,7 @@ pub(crate) fn describe(dir: &Path, filters: &[String]) -> String {
 /// store's campaigns).
 pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) -> Result<()> {
     let w = Where::parse(filters)?;
-    let store = Store::open_existing(dir)?;
+    let store = Reader::open(dir)?;
     if let Some(names) = w.exact_campaigns() {
         let have = store.campaigns();
         let missing: Vec<&String> = names.iter().filter(|n| !have.contains(*n)).collect();
@@ -104,7 +104,7 @@ pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) 
 
 /// Returns true if and only if `dir` is a store holding campaign `name`.
 pub(crate) fn has_campaign(dir: &Path, name: &str) -> Result<bool> {
-    Ok(Store::open_existing(dir)?.campaigns().contains(name))
+    Ok(Reader::open(dir)?.campaigns().contains(name))
 }
 
 fn list(names: &std::collections::BTreeSet<String>) -> String {

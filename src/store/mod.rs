@@ -71,24 +71,6 @@ impl Store {
         Ok(Store { root: root.to_path_buf(), catalog })
     }
 
-    /// The store in `root` for reading: an error when it has no catalog (not a store, or
-    /// nothing ingested yet).
-    pub(crate) fn open_existing(root: &Path) -> Result<Store> {
-        if !root.join(CATALOG).is_file() {
-            bail!(
-                "'{}' is not a store: it has no {CATALOG} (make one with `virtperf ingest DIR... --store {}`)",
-                root.display(),
-                root.display()
-            );
-        }
-        Store::open(root)
-    }
-
-    /// The campaigns it holds, sorted.
-    pub(crate) fn campaigns(&self) -> BTreeSet<String> {
-        self.catalog.iter().map(|e| e.campaign.clone()).collect()
-    }
-
     /// Adds the files of `ingested` to the store, each in the campaign `campaign_of` names
     /// for it: a file whose campaign already holds the same content (same sha256) is skipped,
     /// a file whose path is in its campaign with other content replaces its old rows. The runs
@@ -235,46 +217,6 @@ impl Store {
         Ok(sum)
     }
 
-    /// Hands the rows `w` selects to `each`, one part file at a time (as a metrics table), in
-    /// campaign order and, within a campaign and tool, in the order they were ingested; returns
-    /// the number of rows handed. Only the part files whose campaign and tool (the path's keys)
-    /// and files' dates pass `w` are read; the rows of a part file are filtered as it is read
-    /// (platform, workload, date), so memory holds one part file at a time besides what `each`
-    /// keeps.
-    pub(crate) fn for_each(
-        &self,
-        w: &Where,
-        mut each: impl FnMut(MetricsTable) -> Result<()>,
-    ) -> Result<usize> {
-        let mut parts: BTreeMap<&str, (String, String)> = BTreeMap::new();
-        for e in &self.catalog {
-            if !w.keeps("campaign", &e.campaign) || !w.keeps("date", &e.date) {
-                continue;
-            }
-            for p in e.part_list() {
-                if parts.contains_key(p) {
-                    continue;
-                }
-                let (campaign, tool) = keys_of(p)
-                    .with_context(|| format!("the catalog names a part '{p}' outside the layout"))?;
-                if w.keeps("tool", &tool) {
-                    parts.insert(p, (campaign, tool));
-                }
-            }
-        }
-        let mut rows = 0;
-        for (rel, (campaign, tool)) in parts {
-            let path = self.root.join(rel);
-            let table = table::read_store_part(&path, &campaign, &tool, w)
-                .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
-            if let Some(t) = table {
-                rows += t.rows();
-                each(t).with_context(|| format!("could not read the store's part '{}'", path.display()))?;
-            }
-        }
-        Ok(rows)
-    }
-
     /// `campaign=C/tool=T/part-N.parquet` for the first N not taken in that folder.
     fn next_part(&self, campaign: &str, tool: &str) -> Result<String> {
         let dir_rel = format!("campaign={}/tool={}", encode(campaign), encode(tool));
@@ -344,6 +286,78 @@ struct Partition {
     first_rows: Vec<u64>,
     /// Each run's date (its file's).
     dates: Vec<String>,
+}
+
+/// A store opened for reading: of its catalog only what chooses the part files (each distinct
+/// campaign, date and part list of its rows), not the rest of each file's row. A catalog of a
+/// thousand campaigns names hundreds of thousands of files; reading it whole took seconds and
+/// more memory than the campaign a command asked for.
+pub(crate) struct Reader {
+    root: PathBuf,
+    index: Vec<table::CatalogParts>,
+}
+
+impl Reader {
+    /// The store in `root`: an error when it has no catalog (not a store, or nothing ingested
+    /// yet) or its catalog cannot be read.
+    pub(crate) fn open(root: &Path) -> Result<Reader> {
+        let path = root.join(CATALOG);
+        if !path.is_file() {
+            bail!(
+                "'{}' is not a store: it has no {CATALOG} (make one with `virtperf ingest DIR... --store {}`)",
+                root.display(),
+                root.display()
+            );
+        }
+        let index = table::read_catalog_parts(&path)
+            .with_context(|| format!("could not read the store's catalog '{}'", path.display()))?;
+        Ok(Reader { root: root.to_path_buf(), index })
+    }
+
+    /// The campaigns it holds, sorted.
+    pub(crate) fn campaigns(&self) -> BTreeSet<String> {
+        self.index.iter().map(|e| e.campaign.clone()).collect()
+    }
+
+    /// Hands the rows `w` selects to `each`, one part file at a time (as a metrics table), in
+    /// campaign order and, within a campaign and tool, in the order they were ingested; returns
+    /// the number of rows handed. Only the part files whose campaign and tool (the path's keys)
+    /// and files' dates pass `w` are read; the rows of a part file are filtered as it is read
+    /// (platform, workload, date), so memory holds one part file at a time besides what `each`
+    /// keeps.
+    pub(crate) fn for_each(
+        &self,
+        w: &Where,
+        mut each: impl FnMut(MetricsTable) -> Result<()>,
+    ) -> Result<usize> {
+        let mut parts: BTreeMap<&str, (String, String)> = BTreeMap::new();
+        for e in &self.index {
+            if !w.keeps("campaign", &e.campaign) || !w.keeps("date", &e.date) {
+                continue;
+            }
+            for p in e.parts.split(';').filter(|p| !p.is_empty()) {
+                if parts.contains_key(p) {
+                    continue;
+                }
+                let (campaign, tool) = keys_of(p)
+                    .with_context(|| format!("the catalog names a part '{p}' outside the layout"))?;
+                if w.keeps("tool", &tool) {
+                    parts.insert(p, (campaign, tool));
+                }
+            }
+        }
+        let mut rows = 0;
+        for (rel, (campaign, tool)) in parts {
+            let path = self.root.join(rel);
+            let table = table::read_store_part(&path, &campaign, &tool, w)
+                .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
+            if let Some(t) = table {
+                rows += t.rows();
+                each(t).with_context(|| format!("could not read the store's part '{}'", path.display()))?;
+            }
+        }
+        Ok(rows)
+    }
 }
 
 /// The catalog entry of a file about to be ingested.

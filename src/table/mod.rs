@@ -21,7 +21,10 @@ mod store;
 pub(crate) use analysis::write_analysis;
 pub(crate) use input::{Counts, MetricsTable};
 pub(crate) use runs::{metric_rows, metrics_frames, series_frames};
-pub(crate) use store::{read_catalog, read_store_part, rewrite_store_part, write_catalog, write_store_part};
+pub(crate) use store::{
+    read_catalog, read_catalog_parts, read_store_part, rewrite_store_part, write_catalog, write_store_part,
+    CatalogParts,
+};
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

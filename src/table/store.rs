@@ -196,6 +196,44 @@ pub(crate) fn read_catalog(path: &Path) -> Result<Vec<Entry>> {
         .collect())
 }
 
+/// What reading a store needs of a catalog row: its campaign, date and part files.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CatalogParts {
+    /// The campaign.
+    pub campaign: String,
+    /// The day the file was last modified, `YYYY-MM-DD`.
+    pub date: String,
+    /// The part files holding its rows, `;`-separated.
+    pub parts: String,
+}
+
+/// The distinct (campaign, date, parts) of the catalog in `path`, in the order first met: only
+/// those three columns are read, and a combination is copied out once however many files
+/// share it (the files of a campaign and tool share their part file and mostly their day).
+pub(crate) fn read_catalog_parts(path: &Path) -> Result<Vec<CatalogParts>> {
+    let file = File::open(path).with_context(|| format!("could not open '{}'", path.display()))?;
+    let names = ["campaign", "date", "parts"];
+    let df = anyhow::Context::with_context(
+        ParquetReader::new(file).with_columns(Some(names.iter().map(|n| n.to_string()).collect())).finish(),
+        || format!("could not read '{}'", path.display()),
+    )?;
+    let col = |name: &str| -> Result<StringChunked> {
+        let col =
+            anyhow::Context::with_context(df.column(name), || format!("the catalog has no '{name}' column"))?;
+        Ok(col.cast(&DataType::String)?.str()?.clone())
+    };
+    let (campaign, date, parts) = (col("campaign")?, col("date")?, col("parts")?);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for ((c, d), p) in campaign.iter().zip(date.iter()).zip(parts.iter()) {
+        let key = (c.unwrap_or(""), d.unwrap_or(""), p.unwrap_or(""));
+        if seen.insert(key) {
+            out.push(CatalogParts { campaign: key.0.into(), date: key.1.into(), parts: key.2.into() });
+        }
+    }
+    Ok(out)
+}
+
 fn read_parquet(path: &Path) -> Result<DataFrame> {
     let file = File::open(path).with_context(|| format!("could not open '{}'", path.display()))?;
     anyhow::Context::with_context(ParquetReader::new(file).finish(), || {
@@ -248,4 +286,42 @@ where
     std::fs::rename(&tmp, path)
         .with_context(|| format!("could not rename '{}' to '{}'", tmp.display(), path.display()))?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reading a store keeps one row per distinct (campaign, date, parts) of the catalog, in
+    /// the order first met, whatever the other columns hold: 3,000 files of two campaigns over
+    /// three part files are three rows.
+    #[test]
+    fn catalog_parts_are_the_distinct_campaign_date_and_parts() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("files.parquet");
+        let entries: Vec<Entry> = (0..3000)
+            .map(|i| {
+                let (campaign, tool) =
+                    if i < 1000 { ("b", "fio") } else { ("a", ["sysbench", "wrk"][i % 2]) };
+                Entry {
+                    path: format!("f{i}.log"),
+                    sha256: format!("{i:064x}"),
+                    campaign: campaign.into(),
+                    date: "2026-12-07".into(),
+                    parts: format!("campaign={campaign}/tool={tool}/part-0.parquet"),
+                    message: "x".repeat(i % 50),
+                    ..Entry::default()
+                }
+            })
+            .collect();
+        write_catalog(&path, &entries).expect("write");
+        let got = read_catalog_parts(&path).expect("read");
+        let want: Vec<(&str, &str)> = vec![
+            ("b", "campaign=b/tool=fio/part-0.parquet"),
+            ("a", "campaign=a/tool=sysbench/part-0.parquet"),
+            ("a", "campaign=a/tool=wrk/part-0.parquet"),
+        ];
+        assert_eq!(got.iter().map(|e| (e.campaign.as_str(), e.parts.as_str())).collect::<Vec<_>>(), want);
+        assert!(got.iter().all(|e| e.date == "2026-12-07"));
+    }
 }
