@@ -16,7 +16,7 @@ pub struct ParseError {
 
 impl ParseError {
     /// Builds an error at `line`.
-    pub fn new(line: usize, message: impl Into<String>) -> ParseError {
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> ParseError {
         ParseError { line, message: message.into() }
     }
 }
@@ -79,7 +79,7 @@ pub enum InputError {
 
 impl InputError {
     /// The file the error is about, when there is one.
-    pub fn path(&self) -> Option<&std::path::Path> {
+    pub(crate) fn path(&self) -> Option<&std::path::Path> {
         match self {
             InputError::Read { path, .. }
             | InputError::Empty { path, .. }
@@ -105,7 +105,7 @@ pub struct NoInput {
 impl NoInput {
     /// Describes `inputs` and what was found in each: `files[i]` files (or `rows[i]` table rows);
     /// `known` names the parsers.
-    pub fn new(inputs: &[(PathBuf, String)], known: String) -> NoInput {
+    pub(crate) fn new(inputs: &[(PathBuf, String)], known: String) -> NoInput {
         let searched = inputs
             .iter()
             .map(|(p, what)| format!("'{}' ({what})", p.display()))

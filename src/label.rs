@@ -8,7 +8,7 @@
 //! records its origin so the report can list how each file was labelled; docs/labels.md gives
 //! the rules and why. Nothing here parses benchmark output.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -19,10 +19,10 @@ use crate::model::manifest::{Manifest, RunRecord, RunStatus};
 use crate::model::{LabelOrigin, Labels, PathWord};
 
 /// Label keys a user may set.
-pub const LABEL_KEYS: &[&str] = &["platform", "platform_detail", "platform_family", "campaign"];
+pub(crate) const LABEL_KEYS: &[&str] = &["platform", "platform_detail", "platform_family", "campaign"];
 
 /// The platform families, as `platform_family` spells them.
-pub const FAMILIES: &[&str] = &["native", "container", "vm"];
+pub(crate) const FAMILIES: &[&str] = &["native", "container", "vm"];
 
 /// Path words that name a platform, lowercase, with the platform they mean. A word counts
 /// only whole (`vmstat`, `kvmtool`, `nvme` name nothing), optionally with a number after it
@@ -107,7 +107,7 @@ const FOLDER_ONLY_WORDS: &[&str] = &["host"];
 
 /// The family (`native`, `container`, `vm`) of a platform word (any spelling the path words
 /// accept, case-insensitive, without a number), or `unknown`.
-pub fn family_of(platform: &str) -> &'static str {
+pub(crate) fn family_of(platform: &str) -> &'static str {
     let lower = platform.to_lowercase();
     let canonical = PLATFORM_WORDS.iter().find(|(w, _)| *w == lower).map_or(lower.as_str(), |(_, p)| *p);
     PLATFORM_FAMILIES.iter().find(|(p, _)| *p == canonical).map_or("unknown", |(_, f)| *f)
@@ -140,7 +140,7 @@ pub struct LabelSet {
 impl LabelSet {
     /// Sets `key` to `value`. Errors on an unknown key, an empty value, a platform with `[` or
     /// `]` (they set the detail apart in `platform[detail]`) and a family not in [`FAMILIES`].
-    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+    pub(crate) fn set(&mut self, key: &str, value: &str) -> Result<()> {
         let key = key.trim();
         let value = value.trim();
         let slot = match key {
@@ -172,7 +172,7 @@ impl LabelSet {
     }
 
     /// Parses `KEY=VALUE` as given to `--label`.
-    pub fn parse_assignment(&mut self, kv: &str) -> Result<()> {
+    pub(crate) fn parse_assignment(&mut self, kv: &str) -> Result<()> {
         let Some((k, v)) = kv.split_once('=') else {
             bail!("--label expects KEY=VALUE (e.g. platform=docker), got '{kv}'");
         };
@@ -200,6 +200,23 @@ struct MappingRow {
     /// its glob characters escaped as `virtperf labels --write` writes it).
     literal: Option<String>,
     set: LabelSet,
+}
+
+/// A manifest's run that names a file: the run, the campaign, the manifest's folder, the file
+/// relative to it, and the run's platform factors.
+type ManifestEntry = (RunRecord, String, PathBuf, String, BTreeMap<String, String>);
+
+/// The factors of `run` that belong to its platform (a `[platform.matrix]`), not to its
+/// workload: those with the same value in every run of the platform in `manifest`. A
+/// workload's factor takes two values or more on every platform that runs its expansions
+/// (the plan refuses a factor listed with one value twice), a platform's exactly one, so the
+/// manifest's `factors`, which holds both, tells them apart.
+fn platform_factors(manifest: &Manifest, run: &RunRecord) -> BTreeMap<String, String> {
+    let mut factors = run.factors.clone();
+    for other in manifest.runs.iter().filter(|r| r.platform == run.platform) {
+        factors.retain(|k, v| other.factors.get(k) == Some(v));
+    }
+    factors
 }
 
 /// Decides the labels of input files.
@@ -236,12 +253,14 @@ impl Labeler {
             labels.path_word = Some(word);
         }
 
-        if let Some((run, campaign, dir, rel)) = self.manifest_entry(path) {
+        if let Some((run, campaign, dir, rel, platform_factors)) = self.manifest_entry(path) {
             labels.platform_family = family_of_kind(&run.platform_kind, &run.platform).to_string();
             labels.platform = run.platform.clone();
             labels.platform_detail = run.platform_detail.clone();
             labels.path_word = None;
             labels.campaign = campaign;
+            labels.factors = platform_factors;
+            labels.platform_kind = run.platform_kind.clone();
             // Warm-ups are repetition 0 (and are kept out of the ingested tree anyway).
             labels.repetition = (run.repetition > 0).then_some(run.repetition as usize);
             if run.status != RunStatus::Ok {
@@ -272,7 +291,7 @@ impl Labeler {
     /// The plan's name of the workload whose output (or pidstat log) the file at `path` is, as
     /// the manifest of `virtperf run` in a folder above it records it (`forkloop`); `None` for a
     /// file no manifest names.
-    pub fn plan_workload(&self, path: &Path) -> Option<String> {
+    pub(crate) fn plan_workload(&self, path: &Path) -> Option<String> {
         self.manifest_entry(path).map(|(run, ..)| run.workload)
     }
 
@@ -285,9 +304,9 @@ impl Labeler {
             .or_else(|| self.mapping.iter().find(|r| r.glob.is_match(shown)))
     }
 
-    /// The manifest run that names `path`, the campaign, the manifest's folder and `path`
-    /// relative to it.
-    fn manifest_entry(&self, path: &Path) -> Option<(RunRecord, String, PathBuf, String)> {
+    /// The manifest run that names `path`, the campaign, the manifest's folder, `path`
+    /// relative to it and the run's platform factors ([`platform_factors`]).
+    fn manifest_entry(&self, path: &Path) -> Option<ManifestEntry> {
         let mut dir = path.parent();
         while let Some(d) = dir {
             let candidate = d.join("manifest.json");
@@ -304,7 +323,8 @@ impl Labeler {
                 if run.accel.is_none() {
                     run.accel = manifest.platforms.get(&run.platform).and_then(|p| p.accel.clone());
                 }
-                return Some((run, manifest.campaign.clone(), d.to_path_buf(), rel));
+                let factors = platform_factors(&manifest, &run);
+                return Some((run, manifest.campaign.clone(), d.to_path_buf(), rel, factors));
             }
             dir = d.parent();
         }
@@ -315,7 +335,7 @@ impl Labeler {
     /// the manifests in or below the folders of `inputs` and the nearest one above each folder,
     /// restricted to outputs under an input. A failed run may have left no output file, so
     /// these are found from the manifest, not from the files.
-    pub fn failed_runs(&self, inputs: &[PathBuf], manifests_below: &[PathBuf]) -> Vec<FailedRun> {
+    pub(crate) fn failed_runs(&self, inputs: &[PathBuf], manifests_below: &[PathBuf]) -> Vec<FailedRun> {
         let mut candidates: Vec<PathBuf> = manifests_below.to_vec();
         for input in inputs.iter().filter(|p| p.is_dir()) {
             let mut dir = input.parent();
@@ -359,7 +379,7 @@ impl Labeler {
 
 /// A run that a manifest records as failed or timed out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailedRun {
+pub(crate) struct FailedRun {
     /// Where its output is (or would be), as the inputs spell paths.
     pub output: PathBuf,
     /// The plan's workload name (`sysbench-cpu`).
@@ -503,7 +523,7 @@ const MAPPING_HEADER: &str =
 /// shown, and its labels) the labels it has: the pattern is the exact path, its glob
 /// characters escaped; `platform` is empty when unknown; `platform_family` only when it is
 /// not the one the platform word implies, so that a corrected platform brings its own.
-pub fn write_mapping(path: &Path, files: &[(String, Labels)]) -> Result<()> {
+pub(crate) fn write_mapping(path: &Path, files: &[(String, Labels)]) -> Result<()> {
     let write = || -> Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
         std::io::Write::write_all(&mut out, MAPPING_HEADER.as_bytes())?;
@@ -539,7 +559,7 @@ struct Hit {
 
 /// What the words of a path say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PathReading {
+pub(crate) struct PathReading {
     /// The platform, with the word that decided it: the nearest component to the file that
     /// names one platform.
     pub decided: Option<(String, PathWord)>,
@@ -552,7 +572,7 @@ pub struct PathReading {
 
 impl PathReading {
     /// For people: which word of which component decided, or why none did.
-    pub fn how(&self) -> String {
+    pub(crate) fn how(&self) -> String {
         let passed = self
             .passed_over
             .iter()
@@ -589,7 +609,7 @@ fn and_list(items: &[String]) -> String {
 
 /// Reads the words of `path`'s components, nearest the file first: the first component that
 /// names exactly one platform decides it; details come from every component.
-pub fn read_path(path: &Path) -> PathReading {
+pub(crate) fn read_path(path: &Path) -> PathReading {
     let mut reading = PathReading::default();
     let mut prefix = PathBuf::new();
     let mut comps: Vec<(String, String)> = Vec::new();
@@ -969,6 +989,25 @@ mod tests {
         assert_eq!(l.label(&d.join("vm/cpu/rep3.txt")).run_failed.as_deref(), Some("failed (exit status 1)"));
         assert_eq!(l.label(&d.join("vm/cpu/rep4.txt")).run_failed, None);
         assert_eq!(l.label(&d.join("vm/cpu/rep9.txt")).origin, LabelOrigin::Path, "not in the manifest");
+    }
+
+    /// A run's platform factors are the manifest's `factors` that its platform's every run
+    /// shares (`cpus` of a `[platform.matrix]`), not its workload's (`threads` of a
+    /// `[workload.matrix]`, which takes both its values on the platform): the campaign
+    /// `virtperf run` made in tests/fixtures/campaigns/docker-cpus.
+    #[test]
+    fn platform_factors_come_from_the_manifest_without_the_workload_factors() {
+        let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/campaigns/docker-cpus");
+        let l = Labeler::default();
+        let docker = l.label(&d.join("docker-cpus=2/cpu-threads=1/rep1.txt"));
+        assert_eq!(docker.platform, "docker-cpus=2");
+        let want: BTreeMap<String, String> = [("cpus".to_string(), "2".to_string())].into();
+        assert_eq!((docker.factors, docker.platform_kind.as_str()), (want, "docker"));
+        let memory = l.label(&d.join("docker-cpus=1/memory/rep2.txt"));
+        assert_eq!(memory.factors.get("cpus").map(String::as_str), Some("1"));
+        let native = l.label(&d.join("native/cpu-threads=2/rep3.txt"));
+        assert!(native.factors.is_empty(), "threads is the workload's: {:?}", native.factors);
+        assert_eq!(native.platform_kind, "native");
     }
 
     /// The output of a `command` run takes the measure the manifest records for it (its

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub mod exit;
-pub mod group;
+pub mod fact;
+pub(crate) mod group;
 pub mod manifest;
 
 pub use group::GroupId;
@@ -32,7 +33,7 @@ pub enum Better {
 
 impl Better {
     /// The word used in the tables: `higher`, `lower` or `none`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Better::Higher => "higher",
             Better::Lower => "lower",
@@ -74,7 +75,7 @@ pub enum Kind {
 
 impl Kind {
     /// The word used in the tables: `performance` or `resource`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Performance => "performance",
             Kind::Resource => "resource",
@@ -82,7 +83,7 @@ impl Kind {
     }
 
     /// Parses the word written by [`Kind::as_str`].
-    pub fn parse(s: &str) -> Option<Kind> {
+    pub(crate) fn parse(s: &str) -> Option<Kind> {
         match s {
             "performance" => Some(Kind::Performance),
             "resource" => Some(Kind::Resource),
@@ -118,7 +119,7 @@ pub enum Subsystem {
 
 impl Subsystem {
     /// The word used in the tables: `cpu`, `memory`, `disk`, `network` or `application`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Subsystem::Cpu => "cpu",
             Subsystem::Memory => "memory",
@@ -129,7 +130,7 @@ impl Subsystem {
     }
 
     /// Parses the word written by [`Subsystem::as_str`].
-    pub fn parse(s: &str) -> Option<Subsystem> {
+    pub(crate) fn parse(s: &str) -> Option<Subsystem> {
         match s {
             "cpu" => Some(Subsystem::Cpu),
             "memory" => Some(Subsystem::Memory),
@@ -162,7 +163,7 @@ pub enum Role {
 
 impl Role {
     /// The word used in the tables: `benchmark` or `monitor`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Role::Benchmark => "benchmark",
             Role::Monitor => "monitor",
@@ -170,7 +171,7 @@ impl Role {
     }
 
     /// Parses the word written by [`Role::as_str`].
-    pub fn parse(s: &str) -> Option<Role> {
+    pub(crate) fn parse(s: &str) -> Option<Role> {
         match s {
             "benchmark" => Some(Role::Benchmark),
             "monitor" => Some(Role::Monitor),
@@ -224,7 +225,7 @@ pub struct Declared {
 
 impl Declared {
     /// The declarations of metric `m` of run `r`.
-    pub fn of(r: &Run, m: &Metric) -> Declared {
+    pub(crate) fn of(r: &Run, m: &Metric) -> Declared {
         Declared {
             role: r.role,
             subsystem: r.subsystem,
@@ -266,7 +267,7 @@ pub struct Metric {
 
 impl Metric {
     /// Builds a performance metric.
-    pub fn new(
+    pub(crate) fn new(
         name: impl Into<Cow<'static, str>>,
         unit: impl Into<Cow<'static, str>>,
         better: Better,
@@ -284,18 +285,18 @@ impl Metric {
     }
 
     /// The same metric declared as `kind`.
-    pub fn with_kind(self, kind: Kind) -> Metric {
+    pub(crate) fn with_kind(self, kind: Kind) -> Metric {
         Metric { kind, ..self }
     }
 
     /// The same metric declared as `percentile`.
-    pub fn with_percentile(self, percentile: Percentile) -> Metric {
+    pub(crate) fn with_percentile(self, percentile: Percentile) -> Metric {
         Metric { percentile: Some(Box::new(percentile)), ..self }
     }
 
     /// The same metric declared as echoing the run's time limit ([`Metric::time_limit`]) when
     /// `echoes` is true.
-    pub fn with_time_limit(self, echoes: bool) -> Metric {
+    pub(crate) fn with_time_limit(self, echoes: bool) -> Metric {
         Metric { time_limit: echoes, ..self }
     }
 }
@@ -335,7 +336,7 @@ pub struct LogIssue {
 
 /// The benchmark options of a run, read from its output: a sorted map, so the canonical string
 /// (`cpu-max-prime=20000;threads=2`) is the same however the output ordered them.
-pub type Params = BTreeMap<String, String>;
+pub(crate) type Params = BTreeMap<String, String>;
 
 /// Renders params canonically: `key=value` pairs sorted by key, joined with `;`.
 pub fn params_string(params: &Params) -> String {
@@ -392,11 +393,17 @@ pub struct Run {
     /// param, `sysbench`); `None` when it summed every process, and for a benchmark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitored: Option<String>,
+    /// For a monitor: the series metrics a report draws and the title of each, in that order
+    /// (pidstat: `("cpu_pct", "CPU %")`, resident memory, disk reads and writes); its other
+    /// series are kept but not drawn. Empty for a benchmark, whose series are all drawn under
+    /// their metric names. Declared by the parser; not a column of the tables.
+    #[serde(skip)]
+    pub drawn_series: &'static [(&'static str, &'static str)],
 }
 
 impl Run {
     /// Starts a run of `tool` / `workload` at `first_line`.
-    pub fn new(tool: &str, workload: impl Into<String>, first_line: usize) -> Run {
+    pub(crate) fn new(tool: &str, workload: impl Into<String>, first_line: usize) -> Run {
         Run {
             tool: tool.to_string(),
             workload: workload.into(),
@@ -408,7 +415,7 @@ impl Run {
 
     /// Adds a metric; values that are not finite are dropped (a statistic that is not
     /// available is absent, never NaN).
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         name: impl Into<Cow<'static, str>>,
         unit: impl Into<Cow<'static, str>>,
@@ -421,14 +428,14 @@ impl Run {
     }
 
     /// Adds `metric`, unless its value is not finite (see [`Run::push`]).
-    pub fn push_metric(&mut self, metric: Metric) {
+    pub(crate) fn push_metric(&mut self, metric: Metric) {
         if metric.value.is_finite() {
             self.metrics.push(metric);
         }
     }
 
     /// Adds a metric that is percentile `percentile`; like [`Run::push`] otherwise.
-    pub fn push_percentile(
+    pub(crate) fn push_percentile(
         &mut self,
         name: impl Into<Cow<'static, str>>,
         unit: impl Into<Cow<'static, str>>,
@@ -441,7 +448,7 @@ impl Run {
 
     /// Declares the first of `candidates` that this run measured as more than 0 its primary
     /// metric; else the first it has at all; else none ([`Run::primary`]).
-    pub fn declare_primary(&mut self, candidates: &[&'static str]) {
+    pub(crate) fn declare_primary(&mut self, candidates: &[&'static str]) {
         let has = |name: &str, nonzero: bool| {
             self.metrics.iter().any(|m| m.name == name && (!nonzero || m.value != 0.0))
         };
@@ -454,7 +461,7 @@ impl Run {
 
     /// Adds a resource metric (what a process used: CPU, memory, faults, context switches, disk
     /// I/O); like [`Run::push`] otherwise.
-    pub fn push_resource(
+    pub(crate) fn push_resource(
         &mut self,
         name: impl Into<Cow<'static, str>>,
         unit: impl Into<Cow<'static, str>>,
@@ -490,7 +497,7 @@ pub enum LabelOrigin {
 
 impl LabelOrigin {
     /// The word written in the tables.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LabelOrigin::Cli => "cli",
             LabelOrigin::Mapping => "mapping",
@@ -545,6 +552,14 @@ pub struct Labels {
     /// For the output of a `command` workload of `virtperf run`: what it measures, as the
     /// manifest records the plan's declaration.
     pub measure: Option<manifest::Measure>,
+    /// The platform's factors from the plan's `[platform.matrix]` (`cpus` -> `2`, `format` ->
+    /// `qcow2`), as the manifest of `virtperf run` records them; empty otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub factors: BTreeMap<String, String>,
+    /// The platform's kind in `virtperf run` (`native`, `docker`, `ssh`, `qemu`), from the
+    /// manifest; empty otherwise. The platforms one matrix expanded share it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub platform_kind: String,
 }
 
 impl Default for Labels {
@@ -562,6 +577,8 @@ impl Default for Labels {
             repetition: None,
             run_failed: None,
             measure: None,
+            factors: BTreeMap::new(),
+            platform_kind: String::new(),
         }
     }
 }
@@ -623,7 +640,7 @@ impl LogIssue {
     /// it as failed or timed out (`run_failed`), or the log shows it did no work at all
     /// (`failed`: a wrk run that completed no request), rather than a problem inside a run that
     /// finished.
-    pub fn fails_run(&self) -> bool {
+    pub(crate) fn fails_run(&self) -> bool {
         matches!(self.kind.as_str(), "run_failed" | "failed")
     }
 }
@@ -637,7 +654,7 @@ impl Run {
 
 /// The columns of the metrics table that hold what the parsers declare ([`Declared`]), added
 /// after the others; a table written before they existed lacks them.
-pub const DECLARED_COLUMNS: &[&str] =
+pub(crate) const DECLARED_COLUMNS: &[&str] =
     &["role", "subsystem", "primary", "percentile_of", "percentile", "time_limit"];
 
 #[cfg(test)]

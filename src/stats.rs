@@ -34,7 +34,7 @@ pub const MODIFIED_Z_THRESHOLD: f64 = 3.5;
 /// Fewest finite values for which [`MannKendall::drift`] reports a drift. Below four
 /// repetitions no ordering is significant at the 5% level, and a trend over three points says
 /// nothing about the machine.
-pub const MIN_RUNS_FOR_DRIFT: usize = 4;
+pub(crate) const MIN_RUNS_FOR_DRIFT: usize = 4;
 
 /// Above this many degrees of freedom the t quantile comes from the Cornish–Fisher expansion
 /// (Abramowitz & Stegun 26.7.5) instead of Newton steps on statrs' cdf, whose incomplete beta
@@ -221,7 +221,7 @@ pub enum NoInterval {
 
 impl NoInterval {
     /// The reason in words, for reports: `baseline indistinguishable from zero`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             NoInterval::TooFewRuns => "too few runs",
             NoInterval::BaselineIndistinguishableFromZero => "baseline indistinguishable from zero",
@@ -342,7 +342,7 @@ pub fn fieller_ratio(a: &Summary, b: &Summary, confidence: f64) -> RatioEstimate
 /// that positive always means "costs more than the baseline": `(1 - q) * 100` when higher is
 /// better, `(q - 1) * 100` when lower is better. `None` for [`Better::None`] or a non-finite
 /// result.
-pub fn overhead_pct(ratio: f64, better: Better) -> Option<f64> {
+pub(crate) fn overhead_pct(ratio: f64, better: Better) -> Option<f64> {
     match better {
         Better::Higher => finite((1.0 - ratio) * 100.0),
         Better::Lower => finite((ratio - 1.0) * 100.0),
@@ -390,7 +390,7 @@ pub fn overhead(ratio: &RatioEstimate, better: Better) -> Option<Overhead> {
 /// The change of the metric itself in percent, `(q - 1) * 100` for `q = platform / baseline`,
 /// whatever direction is better: a throughput that fell to 13.6% of the baseline's is
 /// `-86.4`, a latency that doubled `+100`. `None` when not finite.
-pub fn change_pct(ratio: f64) -> Option<f64> {
+pub(crate) fn change_pct(ratio: f64) -> Option<f64> {
     finite((ratio - 1.0) * 100.0)
 }
 
@@ -427,7 +427,7 @@ pub fn change(ratio: &RatioEstimate) -> Change {
 ///
 /// `None` for [`Better::None`], for `q <= 0` (a cost cannot be negative or zero) and for a
 /// result that is not finite.
-pub fn cost_ratio(ratio: f64, better: Better) -> Option<f64> {
+pub(crate) fn cost_ratio(ratio: f64, better: Better) -> Option<f64> {
     if ratio.is_nan() || ratio <= 0.0 {
         return None;
     }

@@ -156,36 +156,7 @@ fn zero_in_every_run(group: &Group<'_>, metric: &str) -> bool {
         .is_some_and(|arms| arms.values().all(|cell| cell.obs.iter().all(|o| o.value == 0.0)))
 }
 
-/// Orders names with the digit runs compared as numbers: `rep2.txt` before `rep10.txt`.
-pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    fn chunks(s: &str) -> impl Iterator<Item = (bool, &str)> {
-        let mut rest = s;
-        std::iter::from_fn(move || {
-            let first = rest.chars().next()?;
-            let digit = first.is_ascii_digit();
-            let end = rest.find(|c: char| c.is_ascii_digit() != digit).unwrap_or(rest.len());
-            let (chunk, tail) = rest.split_at(end);
-            rest = tail;
-            Some((digit, chunk))
-        })
-    }
-    let (mut x, mut y) = (chunks(a), chunks(b));
-    loop {
-        let ord = match (x.next(), y.next()) {
-            (None, None) => return a.cmp(b),
-            (None, Some(_)) => return std::cmp::Ordering::Less,
-            (Some(_), None) => return std::cmp::Ordering::Greater,
-            (Some((true, p)), Some((true, q))) => {
-                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
-                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
-            }
-            (Some((_, p)), Some((_, q))) => p.cmp(q),
-        };
-        if ord.is_ne() {
-            return ord;
-        }
-    }
-}
+pub(crate) use crate::text::natural_cmp;
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::{Diagnostic, ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
-use crate::model::{Better, LogIssue, Metric, Run, Sample, Subsystem};
+use crate::model::{fact, Better, LogIssue, Metric, Run, Sample, Subsystem};
 
 /// Reads iperf3 `--json` output.
 pub struct Iperf3Parser;
@@ -338,19 +338,19 @@ fn facts(report: &Report, run: &mut Run) {
     if let Some(info) = &start.system_info {
         let words: Vec<&str> = info.split_whitespace().collect();
         if let [_, host, kernel, ..] = words.as_slice() {
-            run.facts.insert("host".into(), host.to_string());
+            run.facts.insert(fact::HOST.into(), host.to_string());
             run.facts.insert("kernel".into(), kernel.to_string());
         }
     }
     if let Some(time) = start.timestamp.as_ref().and_then(|t| t.time.clone()) {
-        run.facts.insert("date".into(), time);
+        run.facts.insert(fact::DATE.into(), time);
     }
     if let Some(ConnectingTo { host: Some(host), port }) = &start.connecting_to {
         let target = match port {
             Some(p) => format!("{host}:{p}"),
             None => host.clone(),
         };
-        run.facts.insert("target".into(), target);
+        run.facts.insert(fact::TARGET.into(), target);
     }
     if let Some(cc) = &report.end.sender_tcp_congestion {
         run.facts.insert("tcp_congestion".into(), cc.clone());

@@ -17,7 +17,7 @@ use super::text::{self, duration_ms, num, num_si, size_bytes};
 use super::wrk2;
 use super::{Diagnostic, ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
-use crate::model::{Better, LogIssue, Percentile, Run, Subsystem};
+use crate::model::{fact, Better, LogIssue, Percentile, Run, Subsystem};
 
 /// Reads wrk output (and wrk2's).
 pub struct WrkParser;
@@ -490,7 +490,7 @@ impl Block {
         };
         run.params.insert("duration".into(), duration.clone());
         run.params.insert("path".into(), url_path(url));
-        run.facts.insert("target".into(), url.clone());
+        run.facts.insert(fact::TARGET.into(), url.clone());
         if let Some(cmd) = &self.command {
             run.facts.insert("command".into(), cmd.clone());
             self.wrk2.params(cmd, &mut run.params);

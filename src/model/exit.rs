@@ -9,4 +9,4 @@ pub const EXIT_BAD_INPUT: u8 = 1;
 pub const EXIT_FATAL: u8 = 2;
 
 /// Stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP: 128 + SIGINT, as shells report it.
-pub const EXIT_INTERRUPTED: u8 = 130;
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;

@@ -12,10 +12,11 @@ use serde::Serialize;
 
 use super::{params_string, Params};
 
-/// One (workload, params, stratum) group. Groups are equal, and ordered, as the strings the
-/// tables print: by workload, then by the params' canonical string
-/// ([`params_string`]: `bs=4k;iodepth=1`), then by stratum; so a table sorted by group is
-/// sorted as its `workload`, `params` and `stratum` columns read.
+/// One (workload, params, stratum) group. Groups are equal as the strings the tables print
+/// (the workload, the params' canonical string [`params_string`]: `bs=4k;iodepth=1`, the
+/// stratum), and ordered as a reader expects those strings: by workload, then by the params
+/// pair by pair, each value as a number when it is one ([`params_cmp`]: `threads=20` before
+/// `threads=100`), then by stratum.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupId {
     workload: String,
@@ -36,7 +37,7 @@ impl GroupId {
     /// The group whose params a table gives as their canonical string (`bs=4k;iodepth=1`,
     /// [`params_string`]). The string is kept as given, so a group read from a table is the
     /// group its rows name even when a value holds a `;` that [`parse_params`] cannot split.
-    pub fn from_canonical(workload: &str, params: &str, stratum: &str) -> GroupId {
+    pub(crate) fn from_canonical(workload: &str, params: &str, stratum: &str) -> GroupId {
         GroupId {
             workload: workload.to_string(),
             params: parse_params(params),
@@ -46,7 +47,7 @@ impl GroupId {
     }
 
     /// The workload: `sysbench.cpu`, `fio.randread`, `wrk`.
-    pub fn workload(&self) -> &str {
+    pub(crate) fn workload(&self) -> &str {
         &self.workload
     }
 
@@ -56,12 +57,12 @@ impl GroupId {
     }
 
     /// The params as the tables write them: `key=value` pairs sorted by key, joined with `;`.
-    pub fn params_string(&self) -> &str {
+    pub(crate) fn params_string(&self) -> &str {
         &self.canonical
     }
 
     /// The stratum: the platform in `virtperf compare`, else empty.
-    pub fn stratum(&self) -> &str {
+    pub(crate) fn stratum(&self) -> &str {
         &self.stratum
     }
 
@@ -86,8 +87,30 @@ impl PartialOrd for GroupId {
 
 impl Ord for GroupId {
     fn cmp(&self, other: &GroupId) -> Ordering {
-        self.key().cmp(&other.key())
+        self.workload
+            .cmp(&other.workload)
+            .then_with(|| params_cmp(&self.canonical, &other.canonical))
+            .then_with(|| self.stratum.cmp(&other.stratum))
+            // Equal only when the strings are (`threads=08` and `threads=8` are two groups).
+            .then_with(|| self.key().cmp(&other.key()))
     }
+}
+
+/// Orders two canonical params strings pair by pair: by key, then by value as a number when
+/// both are numbers ([`crate::text::value_cmp`]); fewer pairs first when one is the other's
+/// start.
+pub(crate) fn params_cmp(a: &str, b: &str) -> Ordering {
+    fn pairs(s: &str) -> Vec<(&str, &str)> {
+        s.split(';').filter(|kv| !kv.is_empty()).map(|kv| kv.split_once('=').unwrap_or((kv, ""))).collect()
+    }
+    let (x, y) = (pairs(a), pairs(b));
+    for ((ka, va), (kb, vb)) in x.iter().zip(&y) {
+        let ord = ka.cmp(kb).then_with(|| crate::text::value_cmp(va, vb));
+        if ord.is_ne() {
+            return ord;
+        }
+    }
+    x.len().cmp(&y.len())
 }
 
 impl Hash for GroupId {
@@ -98,7 +121,7 @@ impl Hash for GroupId {
 
 /// Params from their canonical string (`key=value;...`, [`params_string`]); a pair without
 /// `=` is a key with an empty value.
-pub fn parse_params(s: &str) -> Params {
+pub(crate) fn parse_params(s: &str) -> Params {
     s.split(';')
         .filter(|kv| !kv.is_empty())
         .map(|kv| match kv.split_once('=') {
@@ -116,15 +139,25 @@ mod tests {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
-    /// Groups sort as their canonical strings do, not as their maps would: `a=10` sorts
-    /// before `a=1;b=2` (`'0'` < `';'`), where the maps compare `("a", "1") < ("a", "10")`.
+    /// Groups sort with numeric values as numbers (issue 18: threads 10, 20, ..., 100, not
+    /// 10, 100, 110, ..., 20), pair by pair, decimals and sizes included.
     #[test]
-    fn groups_sort_as_the_tables_print_them() {
-        let a10 = GroupId::new("w", params(&[("a", "10")]), "");
-        let a1b2 = GroupId::new("w", params(&[("a", "1"), ("b", "2")]), "");
-        assert!(params(&[("a", "1"), ("b", "2")]) < params(&[("a", "10")]));
-        assert!(a10 < a1b2);
-        assert_eq!("a=10".cmp("a=1;b=2"), a10.cmp(&a1b2));
+    fn groups_sort_with_numbers_as_numbers() {
+        let g = |pairs: &[(&str, &str)]| GroupId::new("w", params(pairs), "");
+        let mut v: Vec<GroupId> =
+            ["100", "20", "10", "110", "190"].iter().map(|t| g(&[("threads", t)])).collect();
+        v.sort();
+        let order: Vec<&str> = v.iter().map(GroupId::params_string).collect();
+        assert_eq!(order, ["threads=10", "threads=20", "threads=100", "threads=110", "threads=190"]);
+        assert!(g(&[("rate", "0.25")]) < g(&[("rate", "0.5")]));
+        assert!(g(&[("bs", "4k")]) < g(&[("bs", "64k")]));
+        assert!(g(&[("bs", "4k"), ("iodepth", "32")]) < g(&[("bs", "64k"), ("iodepth", "1")]));
+        // The first pair decides before the second.
+        assert!(g(&[("a", "1"), ("b", "2")]) < g(&[("a", "10")]));
+        // Equal numbers in another spelling are two groups, ordered and never equal.
+        assert_ne!(g(&[("t", "08")]), g(&[("t", "8")]));
+        assert_ne!(g(&[("t", "08")]).cmp(&g(&[("t", "8")])), Ordering::Equal);
+        let a10 = g(&[("a", "10")]);
         let none = GroupId::new("w", Params::new(), "");
         assert!(none < a10);
         assert!(GroupId::new("v", params(&[("z", "9")]), "x") < none);

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 /// Version of the manifest layout.
-pub const MANIFEST_FORMAT: u32 = 1;
+pub(crate) const MANIFEST_FORMAT: u32 = 1;
 
 /// The whole manifest.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -97,7 +97,7 @@ pub struct PlatformFacts {
 
 impl RunStatus {
     /// The word the manifest uses: `ok`, `failed` or `timeout`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RunStatus::Ok => "ok",
             RunStatus::Failed => "failed",
@@ -213,7 +213,7 @@ impl Manifest {
     }
 
     /// Writes to `path` atomically: a temporary file in the same folder, synced, renamed.
-    pub fn save(&self, path: &Path) -> Result<()> {
+    pub(crate) fn save(&self, path: &Path) -> Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let tmp = dir.join(".manifest.json.tmp");
         let write = || -> std::io::Result<()> {
@@ -233,7 +233,7 @@ impl Manifest {
     }
 
     /// Adds `rec`, replacing an earlier record of the same run (a retried failure).
-    pub fn record(&mut self, rec: RunRecord) {
+    pub(crate) fn record(&mut self, rec: RunRecord) {
         self.runs.retain(|r| r.id != rec.id);
         self.runs.push(rec);
     }

@@ -40,6 +40,12 @@ pub struct ReportContext {
     pub headline_figure: Option<FigureCtx>,
     /// One sentence per comparison of a primary metric.
     pub findings: Vec<String>,
+    /// The factors the campaign varied (workload parameters, platform settings of a plan's
+    /// matrix): the primary metric against each, and which moves it most.
+    pub factors: FactorsCtx,
+    /// The paper table: per benchmark, the baseline's value and every other arm's signed
+    /// change against it with its interval.
+    pub paper_table: PaperTableCtx,
     /// Geometric-mean cost ratio per subsystem.
     pub subsystems: Vec<SubsystemCtx>,
     /// Every check that fired, most severe first.
@@ -157,6 +163,108 @@ pub struct HeadlineCell {
     pub cost_ratio_ci_low: Option<f64>,
     /// Upper bound of the cost ratio's interval.
     pub cost_ratio_ci_high: Option<f64>,
+}
+
+/// The factors a campaign varied (built by `report::sections::factors`; the definitions are in
+/// docs/report.md, "Factors").
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FactorsCtx {
+    /// Per workload (and primary metric) with factors: which factor moves the metric most (the
+    /// largest ratio of the largest to the smallest mean across its levels, other factors
+    /// fixed, per platform), and by how much the others do. Empty when nothing was varied.
+    pub sentences: Vec<String>,
+    /// Every factor of every workload, workloads in order, factors by name.
+    pub factors: Vec<FactorCtx>,
+}
+
+/// One factor of one workload's primary metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorCtx {
+    /// The workload (with its stratum in `compare`).
+    pub workload: String,
+    /// The factor: a parameter (`threads`) or a platform setting (`cpus`).
+    pub factor: String,
+    /// `workload parameter` or `platform setting`.
+    pub source: &'static str,
+    /// The primary metric.
+    pub metric: String,
+    /// Its unit.
+    pub unit: String,
+    /// `higher` or `lower` is better.
+    pub better: String,
+    /// The levels, in numeric order when they are all numbers.
+    pub levels: Vec<String>,
+    /// How far the factor moves the metric, formatted (`×1.98`): the largest ratio, over the
+    /// lines, of the largest to the smallest mean; empty when no line has two positive means.
+    pub moves: String,
+    /// The same ratio as a number.
+    pub moves_ratio: Option<f64>,
+    /// Where that ratio is: `threads=2 against threads=1 on native`.
+    pub moves_where: String,
+    /// One row per line (platform, other factors fixed).
+    pub lines: Vec<FactorLineCtx>,
+    /// The figure: the metric against the factor, one line per row.
+    pub figure: FigureCtx,
+}
+
+/// One line of a factor: a platform with the other factors fixed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorLineCtx {
+    /// The platform (or the platform kind for the platforms a matrix made) and the other
+    /// factors' values along it.
+    pub line: String,
+    /// Per level ([`FactorCtx::levels`]): mean [interval], empty where the line has no runs.
+    pub values: Vec<String>,
+    /// Its ratio of the largest to the smallest mean (`×1.98`), empty with fewer than two
+    /// positive means.
+    pub ratio: String,
+}
+
+/// The paper table (built by `report::sections::paper`): one row per benchmark, one column per
+/// arm, as papers that compare platforms print it; also written as `paper_table.csv`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PaperTableCtx {
+    /// The baseline's column.
+    pub baseline: String,
+    /// The other arms' columns, in report order.
+    pub arms: Vec<String>,
+    /// The rows, in the headline's order.
+    pub rows: Vec<PaperRowCtx>,
+}
+
+/// One benchmark of the paper table.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaperRowCtx {
+    /// The benchmark: workload label (the params that set it apart, the stratum).
+    pub benchmark: String,
+    /// Its primary metric.
+    pub metric: String,
+    /// The metric's unit.
+    pub unit: String,
+    /// `higher` or `lower` is better.
+    pub better: String,
+    /// The baseline's mean (4 significant digits), empty when it has no runs.
+    pub baseline_value: String,
+    /// The baseline's mean.
+    pub baseline_mean: Option<f64>,
+    /// One cell per other arm, in [`PaperTableCtx::arms`] order.
+    pub cells: Vec<PaperCellCtx>,
+}
+
+/// One arm's cell of the paper table.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaperCellCtx {
+    /// The signed change of the metric against the baseline with its interval, in percent
+    /// (`-13.6% [-15.2, -12.0]`); `withheld: <checks>` when a failed check withholds the
+    /// comparison's verdict; `not compared` when the arm ran the benchmark but no comparison
+    /// was made; empty when it has no runs of it.
+    pub text: String,
+    /// The change in percent, when one is shown.
+    pub change_pct: Option<f64>,
+    /// Lower bound of its interval.
+    pub ci_low_pct: Option<f64>,
+    /// Upper bound of its interval.
+    pub ci_high_pct: Option<f64>,
 }
 
 /// Geometric-mean cost ratio of one subsystem for one arm.

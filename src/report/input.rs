@@ -45,10 +45,18 @@ pub struct RunView {
     /// For a monitor's log: the process whose rows its figures sum
     /// ([`crate::model::Run::monitored`]); `None` for every process.
     pub monitored: Option<String>,
+    /// For a monitor's log: the series it declares drawn, with their titles
+    /// ([`crate::model::Run::drawn_series`]).
+    pub drawn_series: &'static [(&'static str, &'static str)],
     /// The run failed as a whole ([`crate::model::Run::failed`]).
     pub failed: bool,
     /// A pidstat log taken on the host of the VM or container, not inside it.
     pub host_side: bool,
+    /// The platform's factors from a plan's `[platform.matrix]` (`cpus` -> `2`), as the
+    /// manifest records them ([`crate::model::Labels::factors`]); empty otherwise.
+    pub factors: BTreeMap<String, String>,
+    /// The platform's kind in `virtperf run` (`docker`), empty when no manifest said.
+    pub platform_kind: String,
 }
 
 impl RunView {
@@ -67,8 +75,11 @@ impl RunView {
             monitor: r.data.role == Role::Monitor,
             beside: r.companion.as_ref().map(|c| c.beside.clone()),
             monitored: r.data.monitored.clone(),
+            drawn_series: r.data.drawn_series,
             failed: r.data.failed(),
             host_side: r.labels.host_side,
+            factors: r.labels.factors.clone(),
+            platform_kind: r.labels.platform_kind.clone(),
         }
     }
 }

@@ -54,6 +54,7 @@ fn tidy(md: &str) -> String {
 /// leading `-`, `+`, `=` or `1.` only at the start.
 pub(crate) fn escape(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
+    let bracket = brackets_to_escape(&chars);
     let mut out = String::with_capacity(s.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
@@ -64,9 +65,11 @@ pub(crate) fn escape(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            // `]` closes a link only when `(`, `[` or `:` follows; `!` starts an image only
-            // before `[`. Elsewhere brackets stay as they are, so `[1.2%, 5.0%]` reads well.
-            ']' if matches!(next, Some('(' | '[' | ':')) => out.push_str("\\]"),
+            // See `brackets_to_escape`; `!` starts an image only before `[`.
+            '[' | ']' if bracket[i] => {
+                out.push('\\');
+                out.push(c);
+            }
             '!' if next == Some('[') => out.push_str("\\!"),
             '[' if next == Some('^') => out.push_str("\\["),
             '_' => {
@@ -100,6 +103,34 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
+/// Which of `chars` are brackets to escape: a `]` that `(`, `[` or `:` follows (it would close a
+/// link) with its own `[`, and every bracket without a partner. A matched pair whose `]` no
+/// link syntax follows stays as it is, so `[1.2%, 5.0%]` reads well; escaping a `]` alone would
+/// leave its `[` bare, and inside a link's or image's text (a figure title with `[threads=1]:`)
+/// a bare `[` takes the text's own `]` as its partner and breaks the link.
+fn brackets_to_escape(chars: &[char]) -> Vec<bool> {
+    let mut escape = vec![false; chars.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '[' => open.push(i),
+            ']' => match open.pop() {
+                Some(j) if matches!(chars.get(i + 1), Some('(' | '[' | ':')) => {
+                    escape[i] = true;
+                    escape[j] = true;
+                }
+                Some(_) => {}
+                None => escape[i] = true,
+            },
+            _ => {}
+        }
+    }
+    for j in open {
+        escape[j] = true;
+    }
+    escape
+}
+
 #[cfg(test)]
 mod tests {
     use super::escape;
@@ -110,8 +141,9 @@ mod tests {
         assert_eq!(escape("a|b"), r"a\|b");
         assert_eq!(escape("events_per_sec"), "events_per_sec");
         assert_eq!(escape("_x_ *y*"), r"\_x\_ \*y\*");
-        assert_eq!(escape("![i](http://x)"), r"\![i\](http://x)");
-        assert_eq!(escape("[x]: http://y"), r"[x\]: http://y");
+        assert_eq!(escape("![i](http://x)"), r"\!\[i\](http://x)");
+        assert_eq!(escape("[x]: http://y"), r"\[x\]: http://y");
+        assert_eq!(escape("a [b] c ] d [ e"), r"a [b] c \] d \[ e");
         assert_eq!(escape("+2.0% [+0.9%, +3.1%]"), "+2.0% [+0.9%, +3.1%]");
         assert_eq!(escape("- x"), r"\- x");
         assert_eq!(escape("1.5"), "1.5");
@@ -137,6 +169,35 @@ mod tests {
             let unescaped =
                 text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
             assert_eq!(unescaped, format!("p {s}"), "{md} -> {html}");
+        }
+    }
+
+    /// A figure whose title holds a workload label with params (`sysbench.cpu [threads=1]:
+    /// ...`, the title of every figure of a campaign that varies a parameter) stays an image:
+    /// an escaped `]` with its `[` left bare once made the image's own `]` close the inner `[`,
+    /// and report.html showed the link text instead of the figure.
+    #[test]
+    fn brackets_in_image_alt_text_keep_the_image() {
+        for alt in [
+            "sysbench.cpu [threads=1]: events_per_sec per platform",
+            "a [b [c] d]( e",
+            "unmatched [ open",
+            "unmatched ] close",
+            "[x][y] and [z](w)",
+        ] {
+            let md = format!("![{}](figures/f.png)", escape(alt));
+            let mut images = Vec::new();
+            let mut text = String::new();
+            for ev in pulldown_cmark::Parser::new(&md) {
+                match ev {
+                    pulldown_cmark::Event::Start(pulldown_cmark::Tag::Image { dest_url, .. }) => {
+                        images.push(dest_url.to_string())
+                    }
+                    pulldown_cmark::Event::Text(t) => text.push_str(&t),
+                    _ => {}
+                }
+            }
+            assert_eq!((images, text.as_str()), (vec!["figures/f.png".to_string()], alt), "{md}");
         }
     }
 

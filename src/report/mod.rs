@@ -20,6 +20,7 @@ pub mod figures;
 pub(crate) mod html;
 pub(crate) mod input;
 pub(crate) mod markdown;
+pub(crate) mod paper_csv;
 pub(crate) mod sections;
 pub(crate) mod text;
 
@@ -220,7 +221,8 @@ pub fn generate(input: &ReportInput, opts: &WriteOptions) -> Result<(ReportConte
     let figures = draw_figures(&built)?;
     let writer = ReportWriter::new(opts.out);
     let report = Report { context: &built.context, figures: &figures, templates: &templates };
-    let mut written = writer.write(&report, &[&markdown::MarkdownRenderer, &html::HtmlRenderer])?;
+    let mut written = writer
+        .write(&report, &[&markdown::MarkdownRenderer, &html::HtmlRenderer, &paper_csv::PaperCsvRenderer])?;
     if opts.dump_context {
         written.push(writer.write_context(&built.context)?);
     }

@@ -213,6 +213,44 @@ pub fn finding(row: &OverheadRow, label: &str) -> String {
     format!("{head} {} against {} ({means}){cost}: {}.", change_text(row), row.baseline, verdict_text(row))
 }
 
+/// A date as a log prints it, as an ISO 8601 day (`2026-11-23`), or `None` when the text is
+/// no date this knows or names no single day. Read: RFC 2822 (iperf3's `Mon, 07 Dec 2026
+/// 06:04:11 GMT`), ctime (fio's `Mon Nov 23 14:11:24 2026`), ISO (`2026-11-23`), day-first
+/// with dots (`23.11.2026`, `23.11.26`: pidstat under a German locale) and with slashes the
+/// order the numbers allow: `11/23/26` is November 23 (C and US locales), `23/11/2026` is the
+/// same day (British and French); `03/04/26` could be either, and is `None`.
+pub(crate) fn iso_date(printed: &str) -> Option<String> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let text = printed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let day = |d: NaiveDate| Some(d.format("%Y-%m-%d").to_string());
+    if let Ok(t) = DateTime::parse_from_rfc2822(&text) {
+        return day(t.date_naive());
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(&text, "%a %b %e %H:%M:%S %Y") {
+        return day(t.date());
+    }
+    for format in ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(&text, format) {
+            return day(d);
+        }
+    }
+    let parts: Vec<&str> = text.split('/').collect();
+    let [a, b, y] = parts[..] else { return None };
+    let (x, z): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+    let year = match y.len() {
+        2 => "%y",
+        4 => "%Y",
+        _ => return None,
+    };
+    let format = match (x > 12, z > 12) {
+        (false, true) => format!("%m/%d/{year}"),
+        (true, false) => format!("%d/%m/{year}"),
+        (false, false) if x == z => format!("%m/%d/{year}"),
+        _ => return None,
+    };
+    NaiveDate::parse_from_str(&text, &format).ok().and_then(day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +272,25 @@ mod tests {
         assert_eq!(pct(2.04), "+2.0%");
         assert_eq!(pct(-0.04), "0.0%");
         assert_eq!(pct(-3.46), "-3.5%");
+    }
+
+    /// Each date form the parsers record, against the day it names (read off the raw
+    /// files: sample-data's pidstat banner `11/23/26`, fio's `Mon Nov 23 14:11:24 2026`,
+    /// iperf3's `Mon, 07 Dec 2026 06:04:11 GMT`).
+    #[test]
+    fn dates_read_as_iso_days() {
+        assert_eq!(iso_date("11/23/26").as_deref(), Some("2026-11-23"));
+        assert_eq!(iso_date("23/11/2026").as_deref(), Some("2026-11-23"));
+        assert_eq!(iso_date("23.11.2026").as_deref(), Some("2026-11-23"));
+        assert_eq!(iso_date("2026-11-23").as_deref(), Some("2026-11-23"));
+        assert_eq!(iso_date("Mon Nov 23 14:11:24 2026").as_deref(), Some("2026-11-23"));
+        assert_eq!(iso_date("Mon Nov  2 04:01:09 2026").as_deref(), Some("2026-11-02"));
+        assert_eq!(iso_date("Mon, 07 Dec 2026 06:04:11 GMT").as_deref(), Some("2026-12-07"));
+        assert_eq!(iso_date("04/04/26").as_deref(), Some("2026-04-04"));
+        // Either April 3 or March 4: not guessed.
+        assert_eq!(iso_date("03/04/26"), None);
+        assert_eq!(iso_date("13/13/26"), None);
+        assert_eq!(iso_date("yesterday"), None);
+        assert_eq!(iso_date(""), None);
     }
 }

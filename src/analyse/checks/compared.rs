@@ -104,11 +104,19 @@ pub(super) fn params_differ(ctx: &Context<'_>) -> Findings {
                 );
                 (Severity::Fail, detail)
             } else if bp != ap {
-                let only: Vec<String> = ap.symmetric_difference(bp).map(|p| display_params(p)).collect();
-                let detail = format!(
-                    "only the parameter sets both ran are compared; run on one side only: [{}]",
-                    only.join("], [")
-                );
+                // Which side lacks which sets: "no native runs at [threads=190]".
+                let missing = |on: &str, lacking: Vec<&&str>| -> Option<String> {
+                    let sets: Vec<String> = lacking.into_iter().map(|p| display_params(p)).collect();
+                    (!sets.is_empty()).then(|| format!("no {on} runs at [{}]", sets.join("], [")))
+                };
+                let said: Vec<String> = [
+                    missing(baseline, ap.difference(bp).collect()),
+                    missing(arm, bp.difference(ap).collect()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                let detail = format!("{}: only the parameter sets both ran are compared", said.join("; "));
                 (Severity::Warning, detail)
             } else {
                 continue;

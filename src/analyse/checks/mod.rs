@@ -1,7 +1,7 @@
 //! The checks: each its own function that looks at the [`Context`] of an analysis and returns
 //! its [`Findings`] (the [`Check`]s that fired, and the comparisons it refuses), all of them
 //! listed once in [`CHECKS`]. Adding a check is one function plus one line there; the
-//! recipe, with an example, is in docs/architecture-analyse.md.
+//! recipe, with an example, is in docs/architecture.md.
 //!
 //! A failed check withholds the verdicts its scope concerns (`compare::withhold_verdicts`,
 //! whatever its name). A check that finds a comparison invalid (params, versions or units that

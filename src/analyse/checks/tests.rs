@@ -83,3 +83,27 @@ fn units_differ_refuses_its_metric_only() {
     assert!(row(&a.overhead, "latency_avg").is_none());
     assert_eq!(row(&a.overhead, "events_per_sec").expect("compared").verdict, "slower");
 }
+
+/// native ran threads=1 and 2, docker threads=1 and 4: the warning names which side lacks which
+/// set (issue 18: "no native runs at threads=190", not a generic "params differ"), and the shared
+/// set is still compared.
+#[test]
+fn params_differ_says_which_side_lacks_which_set() {
+    let at = |params: &str, obs: Vec<Obs>| -> Vec<Obs> {
+        obs.into_iter().map(|o| Obs { params: params.into(), ..o }).collect()
+    };
+    let mut ds = Dataset::default();
+    for (arm, params) in
+        [("native", "threads=1"), ("native", "threads=2"), ("docker", "threads=1"), ("docker", "threads=4")]
+    {
+        ds.obs.extend(at(params, runs("sysbench", "1.0.20", arm, "events_per_sec", "events/s", 100.0)));
+    }
+    let a = analyse(&ds, &AnalyseConfig::default());
+    let pd: Vec<&str> =
+        a.checks.iter().filter(|c| c.check == "params_differ").map(|c| c.detail.as_str()).collect();
+    assert_eq!(
+        pd,
+        ["no native runs at [threads=4]; no docker runs at [threads=2]: only the parameter sets both ran are compared"]
+    );
+    assert!(row(&a.overhead, "events_per_sec").is_some(), "threads=1 is compared");
+}

@@ -15,7 +15,7 @@ use super::{
     Lat, Line,
 };
 use crate::ingest::{text, Diagnostic};
-use crate::model::Params;
+use crate::model::{fact, Params};
 
 /// Reads the JSON document that starts on `lines[i]` and returns the index of the first line
 /// after it. A document that does not parse becomes a warning (and the reason the file is
@@ -136,13 +136,13 @@ fn read_doc(doc: &Value, doc_text: &str, lines: &[Line], first: usize, last: usi
             params.insert("numjobs".into(), members.len().to_string());
         }
         if let Some(t) = doc.get("time").and_then(Value::as_str) {
-            facts.insert("date".into(), t.trim().to_string());
+            facts.insert(fact::DATE.into(), t.trim().to_string());
         }
         if !disks.is_empty() {
             let names: Vec<&str> = disks.iter().map(|(n, _)| n.as_str()).collect();
             facts.insert("disks".into(), names.join(","));
         }
-        let disk_util = pick_disk_util(&disks, facts.get("filename").map(String::as_str));
+        let disk_util = pick_disk_util(&disks, facts.get(fact::FILENAME).map(String::as_str));
         let spans: Vec<(usize, usize)> = members.iter().map(|&k| span_of(k)).collect();
         let mut first_line = spans.iter().map(|s| s.0).min().unwrap_or(first_no);
         let mut last_line = spans.iter().map(|s| s.1).max().unwrap_or(last_no);

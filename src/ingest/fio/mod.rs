@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use super::text;
 use super::{Diagnostic, ParseOptions, ParseOutput, Parser};
 use crate::error::ParseError;
-use crate::model::{Better, LogIssue, Params, Percentile, Run, Subsystem};
+use crate::model::{fact, Better, LogIssue, Params, Percentile, Run, Subsystem};
 
 /// Reads fio output.
 pub struct FioParser;
@@ -911,7 +911,7 @@ pub(crate) fn params_from_options(
             params.insert(key.into(), v);
         }
     }
-    for key in ["filename", "directory", "runtime", "time_based", "ramp_time"] {
+    for key in [fact::FILENAME, fact::DIRECTORY, "runtime", "time_based", "ramp_time"] {
         if let Some(v) = get(&[key]) {
             facts.insert(key.into(), v);
         }

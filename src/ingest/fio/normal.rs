@@ -15,7 +15,7 @@ use super::{
     workload_from_rw, BsRange, Ddir, DirStats, Draft, Found, Job, Lat, Line,
 };
 use crate::ingest::text;
-use crate::model::Params;
+use crate::model::{fact, Params};
 
 /// A job header: `name: (g=0): rw=randread, bs=(R) 4096B-4096B, ..., ioengine=libaio, iodepth=1`.
 #[derive(Debug, Clone, PartialEq)]
@@ -706,7 +706,7 @@ fn block_draft(
     let mut d = base_draft(name, header, inv, origin);
     d.params.insert("numjobs".into(), job.members.max(1).to_string());
     if !date.is_empty() {
-        d.facts.insert("date".into(), date.clone());
+        d.facts.insert(fact::DATE.into(), date.clone());
     }
     d.first_line = job.first_line;
     d.last_line = job.last_line;

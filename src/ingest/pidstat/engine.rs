@@ -16,7 +16,7 @@ use super::sums::{Group, Interval, RowAggs, SegmentStats};
 use super::{bench_group, command_name, BENCHMARK_COMMANDS};
 use crate::error::ParseError;
 use crate::ingest::{text, Diagnostic, ParseOutput};
-use crate::model::{Better, LogIssue, Role, Run, Sample};
+use crate::model::{fact, Better, LogIssue, Role, Run, Sample};
 
 /// Group 0 is every process; group `1 + i` is `BENCHMARK_COMMANDS[i]`.
 pub(crate) const GROUPS: usize = 1 + BENCHMARK_COMMANDS.len();
@@ -178,10 +178,19 @@ struct RunState {
     from_start: Option<Box<SegmentStats>>,
 }
 
+/// The series a report draws of a pidstat log, with their titles: CPU, memory, I/O
+/// ([`Run::drawn_series`]).
+const DRAWN: &[(&str, &str)] = &[
+    ("cpu_pct", "CPU %"),
+    ("rss_kib", "resident memory"),
+    ("kb_rd_per_sec", "disk reads"),
+    ("kb_wr_per_sec", "disk writes"),
+];
+
 impl RunState {
     fn new(line: usize) -> RunState {
         RunState {
-            run: Run { role: Role::Monitor, ..Run::new("pidstat", "pidstat", line) },
+            run: Run { role: Role::Monitor, drawn_series: DRAWN, ..Run::new("pidstat", "pidstat", line) },
             content: false,
             layout: None,
             hdr_stamp: None,
@@ -805,16 +814,16 @@ impl Engine {
         let mut put = |k: &str, v: &[u8]| {
             facts.insert(k.to_string(), String::from_utf8_lossy(v).into_owned());
         };
-        put("kernel", b.kernel);
-        put("host", b.host);
+        put(fact::KERNEL, b.kernel);
+        put(fact::HOST, b.host);
         if let Some(d) = b.date {
-            put("date", d);
+            put(fact::DATE, d);
         }
         if let Some(a) = b.arch {
             put("arch", a);
         }
         if let Some(c) = b.cpus {
-            put("cpus", c);
+            put(fact::CPUS, c);
         }
     }
 

@@ -31,11 +31,13 @@ mod parts;
 mod png_backend;
 mod style;
 
+mod factor;
 mod overhead;
 mod percentiles;
 mod primary;
 mod series;
 
+pub use factor::{FactorLine, FactorScale};
 pub use overhead::Bar;
 use parts::err;
 use png_backend::PngBackend;
@@ -110,6 +112,8 @@ figure_kinds! {
     Series(series::SeriesData),
     /// Latency percentiles per arm.
     Percentiles(percentiles::PercentileData),
+    /// The primary metric against one factor, one line per platform, means with intervals.
+    Factor(factor::FactorData),
 }
 
 /// Registers the embedded font with plotters (once per process).
@@ -216,6 +220,28 @@ mod tests {
                 y_desc: "y".into(),
                 arms: vec![("native".into(), 0)],
                 lines: vec![Line { arm: 0, points: vec![(0.0, f64::MAX), (f64::MAX, -f64::MAX)] }],
+            }),
+            FigureData::Factor(FactorData {
+                title: "f".into(),
+                x_desc: "threads (log scale)".into(),
+                y_desc: "y".into(),
+                levels: vec!["1".into(), "1e300".into(), "x".into()],
+                positions: vec![1e-300, 1e300, f64::MAX],
+                scale: FactorScale::Log,
+                lines: vec![FactorLine {
+                    name: "native".into(),
+                    style: 0,
+                    points: vec![Some(arm(vec![-f64::MAX, 0.0, f64::MAX])), None, Some(arm(vec![1e-300]))],
+                }],
+            }),
+            FigureData::Factor(FactorData {
+                title: "g".into(),
+                x_desc: "format".into(),
+                y_desc: "y".into(),
+                levels: vec!["raw".into()],
+                positions: vec![0.0],
+                scale: FactorScale::Category,
+                lines: vec![],
             }),
         ];
         for fig in &figs {

@@ -6,9 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Plan;
-use crate::model::Labels;
+use crate::model::{fact as model_fact, Labels};
 use crate::report::context::ArmCtx;
 use crate::report::input::{FileView, Mode, ReportInput, RunView};
+use crate::report::text::iso_date;
 
 /// The title: the user's, or one naming the arms.
 pub(super) fn title(plan: &Plan) -> String {
@@ -37,14 +38,27 @@ fn arm_ctx(name: &str, baseline: &str, input: &ReportInput) -> ArmCtx {
     for f in &files {
         *labelled.entry(how_labelled(&f.report.labels)).or_default() += 1;
     }
+    // A log taken on the host of a VM or container states the host's name, kernel and date,
+    // not the platform's: those columns are the platform's own.
+    let inside: Vec<&&RunView> = runs.iter().filter(|r| !r.host_side).collect();
     let fact = |key: &str| -> Vec<String> {
-        cap(runs
+        cap(inside
             .iter()
             .filter_map(|r| r.facts.get(key).cloned())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect())
     };
+    // A container's host name is its id (`228003214d5a`): the platform's name says more.
+    let hosts = cap(inside
+        .iter()
+        .filter_map(|r| {
+            let host = r.facts.get(model_fact::HOST)?;
+            Some(if is_container_id(host) { platform_of(r).to_string() } else { host.clone() })
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect());
     let tools = cap(runs
         .iter()
         .map(|r| match &r.tool_version {
@@ -82,10 +96,10 @@ fn arm_ctx(name: &str, baseline: &str, input: &ReportInput) -> ArmCtx {
             .map(|(how, n)| format!("{how} ({n} file{})", if n == 1 { "" } else { "s" }))
             .collect(),
         platforms: platforms.into_iter().collect(),
-        hosts: fact("host"),
-        kernels: fact("kernel"),
+        hosts,
+        kernels: fact(model_fact::KERNEL),
         tools,
-        dates: dates(runs.iter().filter_map(|r| r.facts.get("date").cloned()).collect()),
+        dates: dates(inside.iter().filter_map(|r| r.facts.get(model_fact::DATE).cloned()).collect()),
     }
 }
 
@@ -99,13 +113,33 @@ fn cap(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-/// The first and last of the dates the logs state (in file order), and how many there are.
+/// The days the logs state, as ISO 8601 days (`2026-11-23`; a date that names no single day
+/// as printed), in order: one or two of them, or the first and last and how many.
 fn dates(all: Vec<String>) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    let uniq: Vec<String> = all.into_iter().filter(|d| seen.insert(d.clone())).collect();
+    let uniq: Vec<String> = all
+        .iter()
+        .map(|d| iso_date(d).unwrap_or_else(|| d.clone()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     match uniq.len() {
         0..=2 => uniq,
-        n => vec![format!("{} … {} ({n} dates)", uniq[0], uniq[n - 1])],
+        n => vec![format!("{} … {} ({n} days)", uniq[0], uniq[n - 1])],
+    }
+}
+
+/// Returns true if and only if `host` is a container's id as Docker and Podman name its host:
+/// 12 or 64 lowercase hexadecimal digits.
+fn is_container_id(host: &str) -> bool {
+    matches!(host.len(), 12 | 64) && host.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The platform a run ran on: its stratum in `compare`, else its arm.
+fn platform_of(r: &RunView) -> &str {
+    if r.stratum.is_empty() {
+        &r.arm
+    } else {
+        &r.stratum
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::model::fact;
 use crate::report::context::DifferenceCtx;
 use crate::report::input::RunView;
 
@@ -14,11 +15,11 @@ use crate::report::input::RunView;
 type FactReader = (&'static str, fn(&RunView) -> Option<String>);
 
 const FACTS: &[FactReader] = &[
-    ("target host", |r| r.facts.get("target").map(|t| url_host(t).to_string())),
+    ("target host", |r| r.facts.get(fact::TARGET).map(|t| url_host(t).to_string())),
     ("tool version", |r| if r.monitor { None } else { r.tool_version.clone() }),
-    ("kernel", |r| r.facts.get("kernel").cloned()),
-    ("CPUs", |r| r.facts.get("cpus").cloned()),
-    ("fio file or device", |r| r.facts.get("filename").or_else(|| r.facts.get("directory")).cloned()),
+    ("kernel", |r| r.facts.get(fact::KERNEL).cloned()),
+    ("CPUs", |r| r.facts.get(fact::CPUS).cloned()),
+    ("fio file or device", |r| r.facts.get(fact::FILENAME).or_else(|| r.facts.get(fact::DIRECTORY)).cloned()),
 ];
 
 /// The host of a URL (`http://10.0.2.2:8080/f` -> `10.0.2.2`, `http://[::1]:80/` -> `[::1]`);
@@ -123,8 +124,11 @@ mod tests {
             monitor: false,
             beside: None,
             monitored: None,
+            drawn_series: &[],
             failed: false,
             host_side: false,
+            factors: Default::default(),
+            platform_kind: String::new(),
         }
     }
 

@@ -7,6 +7,8 @@
 //! | title, what was compared, the arms | [`compared`] |
 //! | facts that differ between the arms | [`differences`] |
 //! | headline table, its sentences and figure | [`headline`] |
+//! | factors: the primary metric against each factor varied, which moves it most | [`factors`] |
+//! | the paper table: the signed change of every benchmark per arm | [`paper`] |
 //! | per subsystem | [`subsystems`] |
 //! | threats to validity | [`threats`] |
 //! | one section per workload (with [`series`] for its time series) | [`workloads`] |
@@ -32,7 +34,9 @@ use crate::text::display_params;
 mod appendix;
 mod compared;
 mod differences;
+mod factors;
 mod headline;
+mod paper;
 mod series;
 mod subsystems;
 mod threats;
@@ -65,6 +69,8 @@ pub fn build(input: &ReportInput) -> Built {
     let a = plan.analysis;
     let mut figures = Figures::default();
     let headline = headline::build(&plan, &mut figures);
+    let factors = factors::build(&plan, &mut figures);
+    let paper_table = paper::build(&plan);
     let subsystems = subsystems::build(a);
     let threats = threats::build(&plan);
     let workloads = workloads::build(&plan, &mut figures);
@@ -89,6 +95,8 @@ pub fn build(input: &ReportInput) -> Built {
         headline: headline.table,
         headline_figure: headline.figure,
         findings: headline.findings,
+        factors,
+        paper_table,
         subsystems,
         failed_checks: threats.iter().filter(|t| t.severity == "fail").count(),
         warning_checks: threats.iter().filter(|t| t.severity == "warning").count(),

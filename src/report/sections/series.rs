@@ -29,13 +29,17 @@ pub(super) fn series_figures(
     // monitor summed.
     let mut by_metric: BTreeMap<SeriesKey, (Vec<ArmLine>, String)> = BTreeMap::new();
     let mut processes: BTreeSet<String> = BTreeSet::new();
+    // A monitor's metric -> the title its parser declares for it.
+    let mut titles: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut monitor = |p: &RunView,
                        arm: &str,
-                       by_metric: &mut BTreeMap<SeriesKey, (Vec<ArmLine>, String)>| {
+                       by_metric: &mut BTreeMap<SeriesKey, (Vec<ArmLine>, String)>,
+                       titles: &mut BTreeMap<String, &'static str>| {
         let process = p.monitored.clone().unwrap_or_else(|| "all".to_string());
         let mut shown = false;
         for (metric, unit, pts) in run_series(&p.series, Some(&process)) {
-            if PIDSTAT_SHOWN.contains(&metric.as_str()) {
+            if let Some(&(_, title)) = p.drawn_series.iter().find(|(m, _)| *m == metric) {
+                titles.insert(metric.clone(), title);
                 let e = by_metric.entry((Some(p.tool.clone()), metric)).or_insert_with(|| (Vec::new(), unit));
                 e.0.push((arm.to_string(), pts));
                 shown = true;
@@ -50,7 +54,7 @@ pub(super) fn series_figures(
             // A log the ingester paired with a benchmark's run is in that run's group and
             // drawn with it; a log on its own is drawn here.
             if r.beside.is_none() {
-                monitor(r, &r.arm, &mut by_metric);
+                monitor(r, &r.arm, &mut by_metric, &mut titles);
             }
             continue;
         }
@@ -63,7 +67,7 @@ pub(super) fn series_figures(
         }
         // The monitor log recorded beside this run (host-side logs have host_ series: not drawn).
         for p in runs.iter().filter(|p| p.monitor && p.beside.as_ref() == Some(&r.source)) {
-            monitor(p, &r.arm, &mut by_metric);
+            monitor(p, &r.arm, &mut by_metric, &mut titles);
         }
     }
     let who = if processes.is_empty() || processes.contains("all") {
@@ -80,7 +84,7 @@ pub(super) fn series_figures(
             lines.iter().map(|(a, _)| a.clone()).collect::<BTreeSet<_>>().into_iter().collect();
         arms.sort_by_key(|a| style_of(a));
         let what = match &from_monitor {
-            Some(tool) => format!("{} of {who} ({tool})", pidstat_title(&metric)),
+            Some(tool) => format!("{} of {who} ({tool})", titles.get(&metric).copied().unwrap_or(&metric)),
             None => metric.clone(),
         };
         let data = SeriesData {
@@ -99,19 +103,6 @@ pub(super) fn series_figures(
         out.push((key, data));
     }
     out
-}
-
-/// pidstat series metrics that get a figure: CPU, memory, I/O.
-const PIDSTAT_SHOWN: &[&str] = &["cpu_pct", "rss_kib", "kb_rd_per_sec", "kb_wr_per_sec"];
-
-fn pidstat_title(metric: &str) -> &str {
-    match metric {
-        "cpu_pct" => "CPU %",
-        "rss_kib" => "resident memory",
-        "kb_rd_per_sec" => "disk reads",
-        "kb_wr_per_sec" => "disk writes",
-        m => m,
-    }
 }
 
 /// A run's series per metric, with the unit its samples declare: samples of all entities (or
@@ -173,8 +164,16 @@ mod tests {
             monitor: tool == "pidstat",
             beside: None,
             monitored: None,
+            // As a monitor's parser declares them: cswch_per_sec is sampled, not drawn.
+            drawn_series: if tool == "pidstat" {
+                &[("cpu_pct", "CPU %"), ("rss_kib", "resident memory")]
+            } else {
+                &[]
+            },
             failed: false,
             host_side: false,
+            factors: Default::default(),
+            platform_kind: String::new(),
         }
     }
 
@@ -209,7 +208,7 @@ mod tests {
         assert_eq!(names, ["events_per_sec", "pidstat-cpu_pct"]);
         let cpu = &figs[1].1;
         assert_eq!(cpu.lines[0].points, [(0.0, 90.0), (1.0, 30.0)]);
-        assert!(cpu.title.contains("sysbench processes"), "{}", cpu.title);
+        assert!(cpu.title.contains("CPU % of sysbench processes"), "{}", cpu.title);
         // The pidstat group itself draws nothing: its log is paired.
         assert!(series_figures(&[&pid], "pidstat", &style).is_empty());
     }
