@@ -117,6 +117,16 @@ impl Where {
     }
 }
 
+impl crate::table::RowFilter for Where {
+    fn filters(&self, key: &str) -> bool {
+        Where::filters(self, key)
+    }
+
+    fn keeps(&self, key: &str, value: &str) -> bool {
+        Where::keeps(self, key, value)
+    }
+}
+
 /// `key`, operator and value of `arg` (`date>=2026-01-01`, `campaign=x`).
 fn split(arg: &str) -> Option<(&str, &str, &str)> {
     for op in [">=", "<=", "="] {

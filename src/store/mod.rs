@@ -1,7 +1,7 @@
 //! The store: a results archive many campaigns deep, as a Parquet dataset partitioned
 //! Hive-style (`DIR/campaign=NAME/tool=TOOL/part-N.parquet`, the metrics table's rows without
 //! the two key columns, which the path holds) and a catalog of the ingested files apart from
-//! it (`DIR/_catalog/files.parquet`, [`catalog::Entry`]). Layout, keys and why:
+//! it (`DIR/_catalog/files.parquet`, [`Entry`]). Layout, keys and why:
 //! docs/store.md.
 //!
 //! This module decides what goes where (which files are new, changed or already there, which
@@ -15,7 +15,6 @@
 //! anywhere leaves the store as the last finished ingest left it (the next ingest deletes the
 //! unnamed part files), and virtperf reads only the part files the catalog names.
 
-pub(crate) mod catalog;
 pub(crate) mod filter;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,7 +26,7 @@ use crate::ingest::Ingested;
 use crate::model::{FileReport, IngestedRun};
 use crate::table::{self, MetricsTable};
 
-pub(crate) use catalog::Entry;
+pub(crate) use crate::table::Entry;
 pub(crate) use filter::Where;
 
 /// The catalog, relative to the store's folder.
