@@ -356,7 +356,7 @@ fn compare_of_three_campaigns_adjusts_for_two_comparisons() {
         .arg(&store)
         .arg("--out")
         .arg(&out)
-        .arg("-q")
+        .args(["-q", "--dump-context"])
         .assert()
         .code(0);
     let md = std::fs::read_to_string(out.join("report.md")).expect("report");
@@ -368,6 +368,31 @@ fn compare_of_three_campaigns_adjusts_for_two_comparisons() {
         md.lines().next().unwrap_or("")
     );
     assert!(md.contains("Campaign rel2, rel3 compared with campaign rel1 (the baseline)"), "{md}");
+    // The "did release N regress" view: per workload and platform, a figure of the primary
+    // metric with the three campaigns side by side, its whiskers at the adjusted level.
+    for platform in ["native", "docker"] {
+        let figure =
+            format!("![sysbench.cpu ({platform}): events_per_sec per campaign](figures/sysbench-cpu-");
+        assert!(md.contains(&figure), "no {figure}");
+    }
+    let context: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("context.json")).expect("context"))
+            .expect("json");
+    let svg = std::fs::read_to_string(out.join("figures/sysbench-cpu-native-primary.svg")).expect("svg");
+    for campaign in ["rel1", "rel2", "rel3"] {
+        assert!(svg.lines().any(|l| l.trim_start().starts_with(campaign)), "{campaign} is not on the figure");
+    }
+    assert!(svg.contains("97.5% interval of the mean"), "the figure's legend");
+    let captions: Vec<&str> = context["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .flat_map(|w| w["figures"].as_array().expect("figures"))
+        .filter_map(|f| f["caption"].as_str())
+        .collect();
+    assert!(captions.iter().any(|c| c.contains("whisker: 97.5% interval of the mean")), "{captions:?}");
+    assert!(md.contains("Whiskers: 97.5% interval (Fieller)"), "headline figure caption");
+    assert!(!captions.iter().any(|c| c.contains("98%")) && !md.contains("98%"), "97.5% printed as 98%");
     let three = csv_rows(&out.join("overhead.csv"));
     let primary: Vec<_> = three.iter().filter(|r| r["primary"] == "true").collect();
     // 5 workloads on 2 platforms, each of rel2 and rel3 against rel1.
