@@ -129,15 +129,20 @@ fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
         let s = store_io::ingest_into(dir, &args.input.inputs, args.campaign.as_deref(), &mut ingested)?;
         if !args.quiet {
             let campaigns = s.campaigns.iter().cloned().collect::<Vec<_>>().join(", ");
+            let n = |k: usize, one: &str| format!("{k} {one}{}", if k == 1 { "" } else { "s" });
             eprintln!(
-                "virtperf: store {}: {} files added, {} replaced, {} unchanged; {} metric rows in {} part files{}",
+                "virtperf: store {}: {} added, {} replaced, {} unchanged; {} in {}{}",
                 dir.display(),
-                s.added,
+                n(s.added, "file"),
                 s.replaced,
                 s.unchanged,
-                s.rows,
-                s.parts,
-                if campaigns.is_empty() { String::new() } else { format!(" (campaign {campaigns})") }
+                n(s.rows, "metric row"),
+                n(s.parts, "part file"),
+                match s.campaigns.len() {
+                    0 => String::new(),
+                    1 => format!(" (campaign {campaigns})"),
+                    _ => format!(" (campaigns {campaigns})"),
+                }
             );
         }
         return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) });

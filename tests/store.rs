@@ -226,6 +226,7 @@ fn ingest_is_idempotent_replaces_changed_files_and_ignores_leftovers() {
     std::fs::copy(root().join("sample-data/native/sysbench-cpu/rep4.txt"), &changed).expect("copy");
     let third = ingest(&[&rel], &store, &[]);
     assert!(third.contains("0 files added, 1 replaced, 59 unchanged"), "{third}");
+    assert!(third.ends_with("; 12 metric rows in 1 part file (campaign rel1)\n"), "{third}");
     let (raw, st) = (tmp.path().join("raw"), tmp.path().join("st"));
     virtperf().arg("analyse").arg(&rel).arg("-q").arg("--out").arg(&raw).assert().code(0);
     virtperf().args(["analyse", "-q", "--store"]).arg(&store).arg("--out").arg(&st).assert().code(0);
