@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian bookworm machine (as root) for the executor's tests (tests/exec.rs):
-# installs Docker, QEMU, debootstrap, the ssh client and python3 (which runs
+# installs Docker, QEMU, debootstrap, the ssh client, the services' servers and clients, a C
+# compiler, and python3 (which runs
 # tests/fake-bin/qemu-broken-kvm), starts dockerd in the background if it is not running and
 # waits for it, then builds the lab (`virtperf lab`: one debootstrap root
 # file system -> the `virtperf-lab` Docker image and a direct-boot VM in /var/tmp/virtperf-lab).
@@ -11,8 +12,11 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 LAB=${VIRTPERF_LAB:-/var/tmp/virtperf-lab}
 
-# gcc and libc6-dev build examples/bench statically (the command workloads' test).
-need=(docker.io debootstrap openssh-client e2fsprogs procps sysstat sysbench fio wrk python3 gcc libc6-dev)
+# gcc and libc6-dev build examples/bench statically (the command workloads' test); the servers
+# and clients of the services run natively in tests/exec.rs (mariadb-server, redis-server,
+# redis-tools, iperf3); qemu-utils makes the lab's disk.qcow2.
+need=(docker.io debootstrap openssh-client e2fsprogs procps sysstat sysbench fio wrk python3 gcc libc6-dev
+  mariadb-server redis-server redis-tools iperf3 qemu-utils)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -29,8 +29,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Write report.md, a self-contained report.html, figures and the analysis tables.
     Report(ReportArgs),
-    /// Compare two campaigns (folders or ingested tables): what changed from A to B, per
-    /// workload and platform, with intervals and verdicts.
+    /// Compare campaigns (folders, ingested tables or a store's campaigns): what changed
+    /// from the first to each other, per workload and platform, with intervals and verdicts.
     Compare(CompareArgs),
     /// Run a campaign plan (TOML) on native, docker, ssh and qemu platforms.
     Run(crate::exec::cli::RunArgs),
@@ -41,8 +41,9 @@ pub enum Command {
 /// Options shared by every command that reads raw outputs.
 #[derive(Debug, Args, Clone, Default)]
 pub struct InputArgs {
-    /// Files or folders of raw benchmark outputs (folders are read recursively).
-    #[arg(required = true, value_name = "DIR_OR_FILE")]
+    /// Files or folders of raw benchmark outputs (folders are read recursively); at least
+    /// one, unless the command reads a store (--store).
+    #[arg(value_name = "DIR_OR_FILE")]
     pub inputs: Vec<PathBuf>,
 
     /// How the inputs are labelled and read.
@@ -80,8 +81,18 @@ pub struct IngestArgs {
 
     /// Where to write the metrics table; the extension picks the format (.csv, .parquet,
     /// .json).
-    #[arg(long, short, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(long, short, value_name = "FILE", required_unless_present = "store")]
+    pub out: Option<PathBuf>,
+
+    /// Add the inputs to this store (a folder of Parquet files partitioned by campaign and
+    /// tool, see docs/store.md): files already there are skipped, changed ones replaced.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// The campaign of every input in the store (default: the manifest's campaign, else the
+    /// name of the input folder).
+    #[arg(long, value_name = "NAME", requires = "store")]
+    pub campaign: Option<String>,
 
     /// Also write the per-interval samples (sysbench intervals, pidstat rows) to this table.
     #[arg(long, value_name = "FILE")]
@@ -162,12 +173,31 @@ pub struct StatsArgs {
     pub group_by: GroupBy,
 }
 
+/// Where analyse, audit and report read a store, and which of its rows.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StoreArgs {
+    /// Read the rows of this store (written by `virtperf ingest --store`), with the inputs
+    /// if any.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Only the store's rows where KEY=VALUE (keys: campaign, tool, platform, workload; a
+    /// glob when VALUE holds * ? or [), or date>=YYYY-MM-DD / date<=YYYY-MM-DD (the day each
+    /// file was last modified). Repeat a key for alternatives.
+    #[arg(long = "where", value_name = "FILTER", requires = "store")]
+    pub filters: Vec<String>,
+}
+
 /// `virtperf analyse`.
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
     /// Inputs (raw outputs, or tables written by `virtperf ingest`) and labels.
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// A store to read.
+    #[command(flatten)]
+    pub store: StoreArgs,
 
     /// Analysis options.
     #[command(flatten)]
@@ -188,6 +218,10 @@ pub struct AuditArgs {
     /// Inputs (raw outputs, or tables written by `virtperf ingest`) and labels.
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// A store to read.
+    #[command(flatten)]
+    pub store: StoreArgs,
 
     /// Analysis options.
     #[command(flatten)]
@@ -222,6 +256,10 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
+    /// A store to read.
+    #[command(flatten)]
+    pub store: StoreArgs,
+
     /// Analysis options.
     #[command(flatten)]
     pub stats: StatsArgs,
@@ -238,13 +276,23 @@ pub struct ReportArgs {
 /// `virtperf compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Campaign A, the baseline: a folder of raw outputs or a table from `virtperf ingest`.
-    #[arg(value_name = "A")]
-    pub a: PathBuf,
+    /// The campaigns, at least two: folders of raw outputs, tables from `virtperf ingest`, or
+    /// with --store the names of campaigns in the store. The first is the baseline unless
+    /// --baseline-campaign names another.
+    #[arg(value_name = "CAMPAIGN", num_args = 2.., required = true)]
+    pub campaigns: Vec<PathBuf>,
 
-    /// Campaign B, compared with A.
-    #[arg(value_name = "B")]
-    pub b: PathBuf,
+    /// The campaign every other one is compared with (default: the first).
+    #[arg(long = "baseline-campaign", value_name = "NAME")]
+    pub baseline_campaign: Option<String>,
+
+    /// A store holding the campaigns named.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Only the store's rows where KEY=VALUE (as analyse takes it; campaign aside).
+    #[arg(long = "where", value_name = "FILTER", requires = "store")]
+    pub filters: Vec<String>,
 
     /// How the inputs of both campaigns are labelled and read.
     #[command(flatten)]

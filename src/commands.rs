@@ -2,8 +2,11 @@
 //! parses arguments and prints errors; everything else is here so tests can call it.
 
 mod report_input;
+mod store_io;
 
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -11,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use crate::analyse::{self, AnalyseConfig, Analysis, Dataset, Severity};
 use crate::cli::{
     AdjustBy, AnalyseArgs, AuditArgs, Command, CompareArgs, GroupBy, IngestArgs, InputArgs, LabelsArgs, Opts,
-    ReportArgs, StatsArgs,
+    ReportArgs, StatsArgs, StoreArgs,
 };
 use crate::ingest::{self, IngestConfig, Ingested};
 use crate::label::{LabelSet, Labeler};
@@ -29,7 +32,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Audit(args) => audit_cmd(args),
         Command::Report(args) => report_cmd(args),
         Command::Compare(args) => compare_cmd(args),
-        Command::Run(args) => crate::exec::cli::run(args),
+        Command::Run(args) => crate::exec::cli::run(args, primary_values),
         Command::Lab(args) => crate::exec::cli::lab(args),
     }
 }
@@ -102,25 +105,62 @@ fn ensure_found(inputs: &[std::path::PathBuf], ingested: &Ingested, table_rows: 
 }
 
 fn ingest_cmd(args: IngestArgs) -> Result<ExitCode> {
-    let ingested = read_inputs(&args.input, args.series.is_some(), false, args.quiet)?;
+    require_inputs(&args.input, false)?;
+    let mut ingested = read_inputs(&args.input, args.series.is_some(), args.store.is_some(), args.quiet)?;
     ensure_found(&args.input.inputs, &ingested, 0)?;
-    // Written in batches: a frame of every row at once took more memory than the runs.
-    let rows = table::write_batches(&args.out, table::metrics_frames(&ingested.runs))?;
-    if let Some(path) = &args.series {
-        table::write_batches(path, table::series_frames(&ingested.runs))?;
+    if let Some(out) = &args.out {
+        // Written in batches: a frame of every row at once took more memory than the runs.
+        let rows = table::write_batches(out, table::metrics_frames(&ingested.runs))?;
+        if let Some(path) = &args.series {
+            table::write_batches(path, table::series_frames(&ingested.runs))?;
+        }
+        if !args.quiet {
+            let files_ok = ingested.files.len() - ingested.errors.len();
+            eprintln!(
+                "virtperf: {} runs, {} metric rows from {} of {} files -> {}",
+                ingested.runs.len(),
+                rows,
+                files_ok,
+                ingested.files.len(),
+                out.display()
+            );
+        }
     }
-    if !args.quiet {
-        let files_ok = ingested.files.len() - ingested.errors.len();
-        eprintln!(
-            "virtperf: {} runs, {} metric rows from {} of {} files -> {}",
-            ingested.runs.len(),
-            rows,
-            files_ok,
-            ingested.files.len(),
-            args.out.display()
-        );
+    if let Some(dir) = &args.store {
+        let ok = ingested.ok();
+        let s = store_io::ingest_into(dir, &args.input.inputs, args.campaign.as_deref(), &mut ingested)?;
+        if !args.quiet {
+            let campaigns = s.campaigns.iter().cloned().collect::<Vec<_>>().join(", ");
+            let n = |k: usize, one: &str| format!("{k} {one}{}", if k == 1 { "" } else { "s" });
+            eprintln!(
+                "virtperf: store {}: {} added, {} replaced, {} unchanged; {} in {}{}",
+                dir.display(),
+                n(s.added, "file"),
+                s.replaced,
+                s.unchanged,
+                n(s.rows, "metric row"),
+                n(s.parts, "part file"),
+                match s.campaigns.len() {
+                    0 => String::new(),
+                    1 => format!(" (campaign {campaigns})"),
+                    _ => format!(" (campaigns {campaigns})"),
+                }
+            );
+        }
+        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) });
     }
     Ok(if ingested.ok() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+/// A usage error when `input` names no file or folder (and no store is read, `store`).
+fn require_inputs(input: &InputArgs, store: bool) -> Result<()> {
+    if input.inputs.is_empty() && !store {
+        bail!(
+            "no input: give at least one file or folder (DIR_OR_FILE){}",
+            if store { "" } else { ", or a store to read with --store DIR where the command takes one" }
+        );
+    }
+    Ok(())
 }
 
 /// The tool whose output `path` holds, as the ingester would recognise it from the file's
@@ -137,6 +177,7 @@ fn sniff_file(path: &std::path::Path, forced: Option<&'static dyn ingest::Parser
 }
 
 fn labels_cmd(args: LabelsArgs) -> Result<ExitCode> {
+    require_inputs(&args.input, false)?;
     let mut set = LabelSet::default();
     for kv in &args.input.label.labels {
         set.parse_assignment(kv)?;
@@ -210,6 +251,32 @@ impl Loaded {
             analyse::regroup(&mut self.dataset, &self.families);
         }
     }
+}
+
+/// [`load`] (when `input` names any), then the rows `store` selects (`--store`, `--where`).
+pub(crate) fn load_store(
+    input: &InputArgs,
+    store: &StoreArgs,
+    series: bool,
+    hash: bool,
+    quiet: bool,
+) -> Result<Loaded> {
+    require_inputs(input, store.store.is_some())?;
+    let mut loaded = if input.inputs.is_empty() {
+        Loaded {
+            dataset: Dataset::default(),
+            ingested: Ingested::default(),
+            ok: true,
+            counts: Counts::default(),
+            families: Default::default(),
+        }
+    } else {
+        load(input, series, hash, quiet)?
+    };
+    if let Some(dir) = &store.store {
+        store_io::add_selected(&mut loaded, dir, &store.filters)?;
+    }
+    Ok(loaded)
 }
 
 /// Reads raw outputs and tables named by `input`.
@@ -379,7 +446,7 @@ pub fn print_overhead(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> 
 
 fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
     let mut cfg = analyse_config(&args.stats)?;
-    let mut loaded = load(&args.input, false, false, args.quiet)?;
+    let mut loaded = load_store(&args.input, &args.store, false, false, args.quiet)?;
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
@@ -407,7 +474,7 @@ fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
 
 fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
     let mut cfg = analyse_config(&args.stats)?;
-    let mut loaded = load(&args.input, false, false, true)?;
+    let mut loaded = load_store(&args.input, &args.store, false, false, true)?;
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
@@ -469,8 +536,9 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     let mut cfg = analyse_config(&args.stats)?;
     // Templates are checked before anything is read: a broken one is a usage error.
     report::Templates::load(args.report.templates.as_deref())?;
-    let out = args.out.clone().unwrap_or_else(|| default_out(&args.input.inputs[0]));
-    let mut loaded = load(&args.input, true, true, args.report.quiet)?;
+    let first = args.input.inputs.first().or(args.store.store.as_ref());
+    let out = args.out.clone().unwrap_or_else(|| default_out(first.map_or(std::path::Path::new("."), |p| p)));
+    let mut loaded = load_store(&args.input, &args.store, true, true, args.report.quiet)?;
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
@@ -484,7 +552,13 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
         analysis: a,
         runs,
         files,
-        inputs: args.input.inputs.iter().map(|p| p.display().to_string()).collect(),
+        inputs: args
+            .input
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .chain(args.store.store.as_deref().map(|d| store_io::describe(d, &args.store.filters)))
+            .collect(),
         mode: report::Mode::Platforms,
         title: args.report.title.clone(),
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
@@ -495,7 +569,7 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
 fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
     use crate::report;
     use report_input::{as_campaign, campaign_names, campaign_views, merge};
-    let cfg = analyse_config(&StatsArgs {
+    let mut cfg = analyse_config(&StatsArgs {
         baseline: None,
         confidence: args.confidence,
         equivalence_margin: args.equivalence_margin,
@@ -504,40 +578,107 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         group_by: args.group_by,
     })?;
     report::Templates::load(args.report.templates.as_deref())?;
-    let (name_a, name_b) = campaign_names(&args.a, &args.b);
+    // A campaign named with --store is the store's when it holds one of that name.
+    let mut in_store = Vec::new();
+    for c in &args.campaigns {
+        let name = c.to_string_lossy();
+        in_store.push(match &args.store {
+            Some(dir) => store_io::has_campaign(dir, &name)?,
+            None => false,
+        });
+    }
+    let names: Vec<String> = campaign_names(&args.campaigns)
+        .into_iter()
+        .zip(&args.campaigns)
+        .zip(&in_store)
+        .map(|((n, c), &s)| if s { c.to_string_lossy().into_owned() } else { n })
+        .collect();
+    let baseline = match &args.baseline_campaign {
+        None => names[0].clone(),
+        Some(b) if names.contains(b) => b.clone(),
+        Some(b) => {
+            bail!("--baseline-campaign: '{b}' is not one of the campaigns compared: {}", names.join(", "))
+        }
+    };
     let out = args.out.clone().unwrap_or_else(|| {
-        std::path::Path::new("reports").join(report::text::slug(&format!("{name_a}-vs-{name_b}")))
+        let others: Vec<&str> = names.iter().filter(|n| **n != baseline).map(String::as_str).collect();
+        std::path::Path::new("reports")
+            .join(report::text::slug(&format!("{baseline}-vs-{}", others.join("-"))))
     });
-    let side =
-        |path: &std::path::Path| InputArgs { inputs: vec![path.to_path_buf()], label: args.label.clone() };
-    let mut la = load(&side(&args.a), true, true, args.report.quiet)?;
-    let mut lb = load(&side(&args.b), true, true, args.report.quiet)?;
-    la.group(args.group_by);
-    lb.group(args.group_by);
-    let ok = la.ok && lb.ok;
-    let mut ds = as_campaign(la.dataset, &name_a);
-    merge(&mut ds, as_campaign(lb.dataset, &name_b));
-    let cfg = AnalyseConfig { baseline: name_a.clone(), ..cfg };
+    let mut ok = true;
+    let mut ds = Dataset::default();
+    let (mut runs, mut files) = (Vec::new(), Vec::new());
+    for ((path, name), &from_store) in args.campaigns.iter().zip(&names).zip(&in_store) {
+        let mut loaded = if from_store {
+            let mut filters = args.filters.clone();
+            filters.push(format!("campaign={name}"));
+            let store = StoreArgs { store: args.store.clone(), filters };
+            load_store(
+                &InputArgs { inputs: Vec::new(), label: args.label.clone() },
+                &store,
+                true,
+                true,
+                args.report.quiet,
+            )?
+        } else {
+            let side = InputArgs { inputs: vec![path.clone()], label: args.label.clone() };
+            load(&side, true, true, args.report.quiet)?
+        };
+        loaded.group(args.group_by);
+        ok &= loaded.ok;
+        merge(&mut ds, as_campaign(loaded.dataset, name));
+        let (mut r, f) = campaign_views(&loaded.ingested, name);
+        if args.group_by == GroupBy::Family {
+            r.iter_mut().for_each(|r| r.stratum = family_of(&loaded.families, &r.source));
+        }
+        runs.extend(r);
+        files.extend(f);
+    }
+    // Each campaign against the baseline: with more than one such comparison, every interval
+    // and verdict is at the Bonferroni-adjusted level, so that all of them hold together at the
+    // level asked for.
+    let comparisons = names.len() - 1;
+    let mut title = args.report.title.clone();
+    if comparisons > 1 {
+        let asked = cfg.confidence;
+        cfg.confidence = 1.0 - (1.0 - asked) / comparisons as f64;
+        let others: Vec<&str> = names.iter().filter(|n| **n != baseline).map(String::as_str).collect();
+        title = title.or_else(|| {
+            Some(format!(
+                "Campaign comparison: {} against {baseline} ({}% intervals: {}% adjusted for {comparisons} comparisons, Bonferroni)",
+                others.join(", "),
+                pct(cfg.confidence),
+                pct(asked),
+            ))
+        });
+    }
+    let cfg = AnalyseConfig { baseline, ..cfg };
     let a = analyse::analyse(&ds, &cfg);
     table::write_analysis(&a, &out)?;
-    let (mut runs, mut files) = campaign_views(&la.ingested, &name_a);
-    let (mut rb, fb) = campaign_views(&lb.ingested, &name_b);
-    if args.group_by == GroupBy::Family {
-        runs.iter_mut().for_each(|r| r.stratum = family_of(&la.families, &r.source));
-        rb.iter_mut().for_each(|r| r.stratum = family_of(&lb.families, &r.source));
-    }
-    runs.extend(rb);
-    files.extend(fb);
     let input = report::ReportInput {
         analysis: a,
         runs,
         files,
-        inputs: vec![args.a.display().to_string(), args.b.display().to_string()],
+        inputs: args
+            .campaigns
+            .iter()
+            .zip(&in_store)
+            .map(|(c, &s)| match (&args.store, s) {
+                (Some(dir), true) => store_io::describe(dir, &[format!("campaign={}", c.display())]),
+                _ => c.display().to_string(),
+            })
+            .collect(),
         mode: report::Mode::Campaigns,
-        title: args.report.title.clone(),
+        title,
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
     finish_report(&input, &out, &args.report, ok)
+}
+
+/// `level` (0.975) as a percentage without trailing zeros (`97.5`).
+fn pct(level: f64) -> String {
+    let s = format!("{:.4}", level * 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The family of `source` in `families`, `unknown` when it is not there.
@@ -573,4 +714,21 @@ fn finish_report(
         }
     }
     Ok(if inputs_ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+/// The primary metric of each of `files` that the ingester reads (labelled by the manifest
+/// above them, so a `command` workload's declared measure is found): for `virtperf run`'s
+/// precision on demand.
+fn primary_values(files: &[PathBuf]) -> BTreeMap<PathBuf, (String, f64)> {
+    let Ok(labeler) = Labeler::new(LabelSet::default(), None) else { return BTreeMap::new() };
+    let cfg = IngestConfig { format: None, series: false, hash: false };
+    let Ok(ingested) = ingest::ingest(files, &cfg, &labeler) else { return BTreeMap::new() };
+    let mut out = BTreeMap::new();
+    for r in &ingested.runs {
+        let Some(name) = r.data.primary.as_deref() else { continue };
+        if let Some(m) = r.data.metrics.iter().find(|m| m.name == name) {
+            out.entry(PathBuf::from(&r.source)).or_insert((name.to_string(), m.value));
+        }
+    }
+    out
 }

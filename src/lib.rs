@@ -16,5 +16,6 @@ pub mod label;
 pub mod model;
 pub mod report;
 pub mod stats;
+pub(crate) mod store;
 pub(crate) mod table;
 pub(crate) mod text;

@@ -45,10 +45,16 @@ fn available(ok: bool, what: &str) -> bool {
     ok
 }
 
+/// The lab's Docker image: `virtperf-lab`, or `VIRTPERF_LAB_IMAGE` (a lab built beside the
+/// shared one, `virtperf lab --image NAME`).
+fn lab_image() -> String {
+    std::env::var("VIRTPERF_LAB_IMAGE").unwrap_or_else(|_| "virtperf-lab".into())
+}
+
 fn docker_image_ready() -> bool {
     have_tool("docker")
         && Command::new("docker")
-            .args(["image", "inspect", "virtperf-lab"])
+            .args(["image", "inspect", &lab_image()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -121,6 +127,11 @@ fn check_labels_and_ingest(out: &Path, m: &Manifest) {
     for r in m.runs.iter().filter(|r| r.status == RunStatus::Ok && !r.warmup) {
         let output = out.join(&r.output).display().to_string();
         let Some(bench) = ingested.runs.iter().find(|x| x.source == output) else { continue };
+        // An output that holds several benchmarks (redis-benchmark's SET and GET) leaves its
+        // pidstat log on its own: the ingester does not split one log between them.
+        if ingested.runs.iter().filter(|x| x.source == output).count() > 1 {
+            continue;
+        }
         for (rel, host) in [(r.pidstat.as_ref(), false), (r.host_pidstat.as_ref(), true)] {
             let Some(rel) = rel else { continue };
             let shown = out.join(rel).display().to_string();
@@ -604,7 +615,7 @@ fn docker_campaign_real() {
     // An existing container, for the remote-kill check (virtperf must not remove it).
     let existing = format!("virtperf-test-existing-{}", std::process::id());
     let started = Command::new("docker")
-        .args(["run", "-d", "--rm", "--name", &existing, "virtperf-lab", "sleep", "infinity"])
+        .args(["run", "-d", "--rm", "--name", &existing, &lab_image(), "sleep", "infinity"])
         .output()
         .unwrap();
     assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
@@ -616,7 +627,7 @@ campaign = "docker-test"
 [[platform]]
 name = "docker"
 kind = "docker"
-image = "virtperf-lab"
+image = "{image}"
 run_args = ["--cpus=1", "--memory=512m"]
 [[platform]]
 name = "existing"
@@ -642,7 +653,8 @@ timeout_s = 1
 repetitions = 1
 platforms = ["existing"]
 {}"#,
-            evil_plan_workload(&args)
+            evil_plan_workload(&args),
+            image = lab_image()
         ),
     );
     let out = dir.path().join("out");
@@ -685,18 +697,21 @@ fn ctrl_c_removes_the_container_virtperf_started() {
     let dir = tempfile::tempdir().unwrap();
     let plan = write_plan(
         dir.path(),
-        r#"
+        &format!(
+            r#"
 campaign = "ctrl-c"
 [[platform]]
 name = "docker"
 kind = "docker"
-image = "virtperf-lab"
+image = "{}"
 [[workload]]
 name = "long"
 kind = "command"
 args = ["sleep", "46.5"]
 repetitions = 2
 "#,
+            lab_image()
+        ),
     );
     let out = dir.path().join("out");
     let mut child = spawn_run(&plan, &out, false);
@@ -1310,4 +1325,532 @@ threads = [1, 2]
         assert!(text.contains(&format!("Number of threads: {threads}\n")), "{text}");
     }
     check_labels_and_ingest(&out, &m);
+}
+
+/// `n` distinct free TCP ports on 127.0.0.1.
+fn free_ports(n: usize) -> Vec<u16> {
+    let held: Vec<std::net::TcpListener> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    held.iter().map(|l| l.local_addr().unwrap().port()).collect()
+}
+
+/// Returns true if and only if something accepts TCP connections on 127.0.0.1:`port`.
+fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// The services workloads of a campaign, on ports `db`, `kv`, `net`: sysbench oltp against
+/// MariaDB (two workloads, one with its client in the platform), redis-benchmark against
+/// Redis, iperf3 against an iperf3 server; short runs.
+fn services_workloads(db: u16, kv: u16, net: u16, platforms: &str) -> String {
+    format!(
+        r#"
+[[workload]]
+name = "oltp-rw"
+kind = "sysbench-oltp"
+args = ["oltp_read_write", "--tables=1", "--table-size=200", "--time=2"]
+port = {db}
+repetitions = 2
+platforms = {platforms}
+[[workload]]
+name = "oltp-ro"
+kind = "sysbench-oltp"
+args = ["oltp_read_only", "--tables=2", "--table-size=100", "--time=2"]
+port = {db}
+client = "platform"
+repetitions = 1
+platforms = {platforms}
+[[workload]]
+name = "redis"
+kind = "redis-benchmark"
+args = ["-n", "2000", "-t", "set,get", "--csv"]
+port = {kv}
+repetitions = 2
+platforms = {platforms}
+[[workload]]
+name = "iperf3"
+kind = "iperf3"
+args = ["-t", "2", "-J"]
+port = {net}
+repetitions = 2
+platforms = {platforms}
+"#
+    )
+}
+
+/// Checks what the services workloads of platform `p` wrote and recorded: each tool's own
+/// output (sysbench's transactions, redis-benchmark's CSV rows, iperf3's JSON with the port it
+/// reached, the target's, and the bits it moved), the client's placement and target in the manifest, the
+/// once-per-workload prepare and cleanup of the oltp tables, and the servers' versions.
+fn check_services_runs(out: &Path, m: &Manifest, p: &str, reached: &dyn Fn(&str) -> bool) {
+    let runs = |w: &str| -> Vec<&virtperf::model::manifest::RunRecord> {
+        let mut v: Vec<_> = m.runs.iter().filter(|r| r.platform == p && r.workload == w).collect();
+        v.sort_by_key(|r| r.order);
+        v
+    };
+    for w in ["oltp-rw", "oltp-ro", "redis", "iperf3"] {
+        for r in runs(w) {
+            assert_eq!(r.status, RunStatus::Ok, "{r:#?}");
+            let target = r.target.as_deref().unwrap_or_else(|| panic!("{}: no target", r.id));
+            let want_client = if w == "oltp-ro" { "platform" } else { "host" };
+            assert_eq!(r.client.as_deref(), Some(want_client), "{}", r.id);
+            if want_client == "platform" {
+                assert!(target.starts_with("127.0.0.1:"), "{}: {target}", r.id);
+            }
+            assert!(reached(target), "{}: target {target}", r.id);
+        }
+    }
+    // sysbench oltp: prepared once before the first run, cleaned up once after the last.
+    let rw = runs("oltp-rw");
+    assert_eq!(rw.len(), 2);
+    assert_eq!(rw[0].setup.len(), 1, "{:?}", rw[0].setup);
+    assert_eq!(rw[0].setup[0].last().map(String::as_str), Some("prepare"));
+    assert!(rw[0].setup[0].iter().any(|a| a.starts_with("--mysql-db=sbtest_oltp_rw_")), "{:?}", rw[0].setup);
+    assert!(rw[1].setup.is_empty() && rw[0].cleanup.is_empty());
+    assert_eq!(rw[1].cleanup.last().and_then(|c| c.last()).map(String::as_str), Some("cleanup"));
+    assert_eq!(rw[0].argv.first().map(String::as_str), Some("sysbench"));
+    assert_eq!(rw[0].argv.last().map(String::as_str), Some("run"));
+    let log = std::fs::read_to_string(out.join(format!("{p}/oltp-rw/.rep1.setup.log"))).unwrap();
+    assert!(log.contains("Inserting 200 records into 'sbtest1'"), "{log}");
+    let log = std::fs::read_to_string(out.join(format!("{p}/oltp-rw/.rep2.setup.log"))).unwrap();
+    assert!(log.contains("Dropping table 'sbtest1'"), "{log}");
+    for r in rw.iter().chain(&runs("oltp-ro")) {
+        let text = std::fs::read_to_string(out.join(&r.output)).unwrap();
+        let tps: f64 = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("transactions:"))
+            .and_then(|l| l.split('(').nth(1))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{}: {text}", r.id));
+        assert!(tps > 0.0, "{}: {text}", r.id);
+    }
+    let ro = runs("oltp-ro");
+    let text = std::fs::read_to_string(out.join(&ro[0].output)).unwrap();
+    let writes = text.lines().find_map(|l| l.trim().strip_prefix("write:")).map(str::trim);
+    assert_eq!(writes, Some("0"), "read-only wrote: {text}");
+    // redis-benchmark: one CSV row per test, with its requests per second.
+    for r in runs("redis") {
+        let text = std::fs::read_to_string(out.join(&r.output)).unwrap();
+        for test in ["SET", "GET"] {
+            let row = text
+                .lines()
+                .find(|l| l.starts_with(&format!("\"{test}\",")))
+                .unwrap_or_else(|| panic!("{text}"));
+            let rps: f64 = row.split(',').nth(1).unwrap().trim_matches('"').parse().unwrap();
+            assert!(rps > 0.0, "{row}");
+        }
+    }
+    // iperf3: JSON naming the server's port, with bits received.
+    for r in runs("iperf3") {
+        let text = std::fs::read_to_string(out.join(&r.output)).unwrap();
+        let j: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        // The port it reached is the one the manifest says (the server's, or the published one).
+        let port: u16 = r.target.as_deref().and_then(|t| t.rsplit_once(':')).unwrap().1.parse().unwrap();
+        assert_eq!(j["start"]["connecting_to"]["port"], port, "{}", r.id);
+        let bps = j["end"]["sum_received"]["bits_per_second"].as_f64().unwrap();
+        assert!(bps > 0.0, "{}", r.id);
+        assert_eq!(r.argv[..4], ["iperf3", "-t", "2", "-J"]);
+    }
+    let tools = &m.platforms[p].guest.tools;
+    assert!(tools["mariadb"].contains("MariaDB"), "{tools:?}");
+    assert!(tools["redis"].starts_with("Redis server v="), "{tools:?}");
+    assert!(tools["iperf3"].starts_with("iperf 3"), "{tools:?}");
+}
+
+/// MariaDB, Redis and an iperf3 server as services on this host, for real: each started for
+/// the workloads that need it, ready-checked, measured by its client (on the host and, for one
+/// oltp workload, "in the platform"), and stopped at the end.
+#[test]
+fn native_campaign_runs_mariadb_redis_and_iperf3_as_services() {
+    if !["mariadbd", "redis-server", "redis-benchmark", "iperf3", "sysbench", "pidstat"]
+        .iter()
+        .all(|t| have_tool(t))
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let [db, kv, net] = free_ports(3)[..] else { unreachable!() };
+    let plan = write_plan(
+        dir.path(),
+        &format!(
+            "campaign = \"services-native\"\n[[platform]]\nname = \"native\"\nkind = \"native\"\n{}",
+            services_workloads(db, kv, net, "[\"native\"]")
+        ),
+    );
+    let out = dir.path().join("out");
+    let t = Instant::now();
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    eprintln!("native services campaign: {:.1} s", t.elapsed().as_secs_f64());
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 7);
+    let ports = [db, kv, net];
+    check_services_runs(&out, &m, "native", &|t| ports.iter().any(|p| t == format!("127.0.0.1:{p}")));
+    // The platform's pidstat watched each server, and the client too when it ran there.
+    let pidstat = |w: &str| std::fs::read_to_string(out.join(format!("native/{w}/rep1.pidstat"))).unwrap();
+    // (redis-benchmark -n 2000 ends within pidstat's first second: its log has no rows.)
+    assert!(pidstat("oltp-rw").contains(" mariadbd"), "{}", pidstat("oltp-rw"));
+    assert!(!pidstat("oltp-rw").contains(" sysbench"), "{}", pidstat("oltp-rw"));
+    let both = pidstat("oltp-ro");
+    assert!(both.contains(" mariadbd") && both.contains(" sysbench"), "{both}");
+    // Stopped at the end: nothing listens any more, MariaDB's data is gone.
+    for p in ports {
+        assert!(!listening(p), "port {p} still listens after the campaign");
+    }
+    assert!(!out.join(format!(".virtperf/work/native/.virtperf-mariadb-{db}/data")).exists());
+    check_labels_and_ingest(&out, &m);
+}
+
+/// Returns true if and only if the lab image holds the servers and clients of the services
+/// (made by a `virtperf lab` of this version); skips (or fails under CI) otherwise.
+fn lab_image_has_services() -> bool {
+    let ok = docker_image_ready()
+        && Command::new("docker")
+            .args(["run", "--rm", &lab_image(), "sh", "-c"])
+            .arg("for t in /usr/sbin/mariadbd /usr/bin/redis-server /usr/bin/redis-benchmark /usr/bin/iperf3 /usr/bin/wrk; do [ -x $t ] || exit 1; done")
+            .status()
+            .is_ok_and(|s| s.success());
+    available(ok, "the lab image with MariaDB, Redis, iperf3 and wrk (virtperf lab, this version)")
+}
+
+/// MariaDB, Redis and an iperf3 server as services in a container, for real: started in the
+/// container, reached from this host through their published ports (and, for one oltp
+/// workload, by a client inside the container), stopped with it.
+#[test]
+fn docker_campaign_runs_mariadb_redis_and_iperf3_as_services() {
+    if !lab_image_has_services() {
+        return;
+    }
+    if !["redis-benchmark", "iperf3", "sysbench"].iter().all(|t| have_tool(t)) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let [db, kv, net] = free_ports(3)[..] else { unreachable!() };
+    let plan = write_plan(
+        dir.path(),
+        &format!(
+            "campaign = \"services-docker\"\n[[platform]]\nname = \"docker\"\nkind = \"docker\"\nimage = \"{}\"\n\
+             cpus = 2\nmemory = \"2g\"\n{}",
+            lab_image(),
+            services_workloads(db, kv, net, "[\"docker\"]")
+        ),
+    );
+    let out = dir.path().join("out");
+    let t = Instant::now();
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    eprintln!("docker services campaign: {:.1} s", t.elapsed().as_secs_f64());
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 7);
+    // From this host, a container's port is reached at the port docker published for it.
+    check_services_runs(&out, &m, "docker", &|t| t.starts_with("127.0.0.1:"));
+    let host_side = m.runs.iter().filter(|r| r.client.as_deref() == Some("host"));
+    assert!(host_side
+        .clone()
+        .all(|r| ![db, kv, net].iter().any(|p| r.target.as_deref() == Some(&format!("127.0.0.1:{p}")))));
+    assert_eq!(host_side.count(), 6);
+    let pf = &m.platforms["docker"];
+    assert_eq!(pf.detail, "cpus2,memory2g");
+    let name = pf.container.clone().unwrap();
+    let ps =
+        Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={name}")]).output().unwrap();
+    assert!(ps.stdout.is_empty(), "container {name} was left behind");
+    check_labels_and_ingest(&out, &m);
+}
+
+/// `--dry-run` of service workloads: the client's completed argv where it runs (on this host
+/// aimed at the platform's name; in the platform at 127.0.0.1), and sysbench oltp's prepare and
+/// cleanup once, around the workload's first and last runs.
+#[test]
+fn dry_run_shows_where_service_clients_run_and_the_oltp_prepare() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+[[platform]]
+name = "box"
+kind = "native"
+[[workload]]
+name = "oltp"
+kind = "sysbench-oltp"
+args = ["oltp_read_write", "--tables=2", "--time=2"]
+repetitions = 3
+[[workload]]
+name = "net"
+kind = "iperf3"
+args = ["-t", "2", "-J"]
+client = "platform"
+repetitions = 1
+"#,
+    );
+    let out = vp(dir.path()).arg("run").arg(&plan).arg("--dry-run").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let oltp = "sysbench oltp_read_write '--tables=2' '--time=2' '--db-driver=mysql' '--mysql-host=box' \
+                '--mysql-port=13306' '--mysql-user=sbtest' '--mysql-password=sbtest' '--mysql-db=sbtest_oltp'";
+    assert_eq!(text.matches(&format!("  once:    {oltp} prepare\n")).count(), 1, "{text}");
+    assert_eq!(text.matches(&format!("  run:     {oltp} run\n")).count(), 3, "{text}");
+    assert_eq!(text.matches(&format!("  once:    {oltp} cleanup\n")).count(), 1, "{text}");
+    let prepare = text.find(" prepare\n").unwrap();
+    let cleanup = text.find(" cleanup\n").unwrap();
+    let runs: Vec<usize> = text.match_indices(" run\n").map(|(i, _)| i).collect();
+    assert!(runs.iter().all(|&r| prepare < r && r < cleanup), "{text}");
+    assert!(text.contains("  run:     iperf3 -t 2 -J -c 127.0.0.1 -p 15201\n"), "{text}");
+    assert!(text.contains("pidstat -h -u -r -d -w -C mariadbd 1\n"), "{text}");
+}
+
+/// Docker's two network modes as a platform matrix beside this host, for real: wrk against
+/// nginx and iperf3 against its server in a bridged container (reached through the port docker
+/// published, so through its NAT) and in one on the host's network (reached at 127.0.0.1 on a
+/// port of this host, one up from native's, since both share this host's ports); each mode
+/// recorded in the platform's settings and detail, and both ingested.
+#[test]
+fn docker_bridge_and_host_network_serve_wrk_and_iperf3_beside_native() {
+    if !lab_image_has_services() || !["wrk", "iperf3", "nginx"].iter().all(|t| have_tool(t)) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Two free ports each, for native's server and the host-network container's (one up).
+    let free = |n: usize| -> u16 {
+        (0..200)
+            .map(|_| free_ports(n)[0])
+            .find(|&p| p < u16::MAX && !listening(p + 1))
+            .expect("a free port pair")
+    };
+    let (web, net) = (free(1), free(1));
+    let plan = write_plan(
+        dir.path(),
+        &format!(
+            r#"campaign = "network-modes"
+[[platform]]
+name = "native"
+kind = "native"
+[[platform]]
+name = "docker"
+kind = "docker"
+image = "{image}"
+[platform.matrix]
+network = ["bridge", "host"]
+[[workload]]
+name = "wrk"
+kind = "wrk"
+args = ["-t1", "-c4", "-d1s"]
+port = {web}
+repetitions = 1
+[[workload]]
+name = "iperf3"
+kind = "iperf3"
+args = ["-t", "1", "-J"]
+port = {net}
+repetitions = 1
+"#,
+            image = lab_image()
+        ),
+    );
+    let out = dir.path().join("out");
+    let dry = vp(dir.path()).arg("run").arg(&plan).arg("--dry-run").assert().success();
+    let text = String::from_utf8_lossy(&dry.get_output().stdout).into_owned();
+    // Only the bridged container publishes the ports.
+    assert_eq!(text.matches(&format!("-p 127.0.0.1::{web}")).count(), 1, "{text}");
+    assert!(text.contains(" '--network=host' "), "{text}");
+    assert!(
+        text.contains(&format!("  run:     iperf3 -t 1 -J -c 'docker-network=host' -p {}\n", net + 1)),
+        "{text}"
+    );
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 6);
+    for r in &m.runs {
+        assert_eq!(r.status, RunStatus::Ok, "{r:#?}");
+    }
+    let target = |p: &str, w: &str| {
+        m.runs.iter().find(|r| r.platform == p && r.workload == w).unwrap().target.clone().unwrap()
+    };
+    assert_eq!(target("native", "iperf3"), format!("127.0.0.1:{net}"));
+    assert_eq!(target("docker-network=host", "iperf3"), format!("127.0.0.1:{}", net + 1));
+    assert_eq!(target("docker-network=host", "wrk"), format!("127.0.0.1:{}", web + 1));
+    let bridged = target("docker-network=bridge", "iperf3");
+    assert!(bridged.starts_with("127.0.0.1:") && bridged != format!("127.0.0.1:{net}"), "{bridged}");
+    for (p, mode) in [("docker-network=bridge", "bridge"), ("docker-network=host", "host")] {
+        assert_eq!(m.platforms[p].settings["network"], mode);
+        // The iperf3 client connected where the record says, and moved data.
+        let r = m.runs.iter().find(|r| r.platform == p && r.workload == "iperf3").unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join(&r.output)).unwrap()).unwrap();
+        let port: u16 = r.target.as_ref().unwrap().rsplit_once(':').unwrap().1.parse().unwrap();
+        assert_eq!(j["start"]["connecting_to"]["port"], port, "{p}");
+        assert!(j["end"]["sum_received"]["bits_per_second"].as_f64().unwrap() > 0.0, "{p}");
+        let w = m.runs.iter().find(|r| r.platform == p && r.workload == "wrk").unwrap();
+        let text = std::fs::read_to_string(out.join(&w.output)).unwrap();
+        assert!(text.contains("Requests/sec:") && !text.contains("Socket errors"), "{p}: {text}");
+    }
+    for p in [web, net, web + 1, net + 1] {
+        assert!(!listening(p), "port {p} still listens after the campaign");
+    }
+    check_labels_and_ingest(&out, &m);
+}
+
+/// CI's study, end to end: examples/studies/containers-vs-vms-paper.toml as committed, without
+/// its VM and with one repetition, planned (`--dry-run` shows the network-mode expansion), run
+/// on native and on docker in both network modes (sysbench cpu and memory, fio, and the
+/// services: iperf3, Redis, MariaDB, each client on this host), and reported: every workload
+/// reaches the report with its numbers, for each platform. This keeps the pieces joined: the
+/// study plans' syntax, the executor, the services, the parsers and the report.
+#[test]
+fn ci_study_containers_vs_vms_runs_on_native_and_docker_and_is_reported() {
+    if !lab_image_has_services()
+        || !["sysbench", "fio", "iperf3", "redis-benchmark", "mariadbd"].iter().all(|t| have_tool(t))
+    {
+        return;
+    }
+    let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/studies/containers-vs-vms-paper.toml");
+    let text = std::fs::read_to_string(&study).unwrap();
+    // Without the VM (a TCG boot and MariaDB in it take minutes), one repetition, the lab image
+    // the tests use.
+    let vm = text.find("[[platform]]\nname = \"kvm\"").expect("the study's VM platform");
+    let next = vm + text[vm..].find("[[workload]]").unwrap();
+    let text = format!("{}{}", &text[..vm], &text[next..])
+        .replace("repetitions = 3", "repetitions = 1")
+        .replace("--time=2", "--time=1")
+        .replace("\"-t\", \"2\"", "\"-t\", \"1\"")
+        .replace("--runtime=2", "--runtime=1")
+        .replace("image = \"virtperf-lab\"", &format!("image = \"{}\"", lab_image()));
+    assert!(!text.contains("repetitions = 3") && !text.contains("kind = \"qemu\""), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(dir.path(), &text);
+    let dry = vp(dir.path()).arg("run").arg(&plan).arg("--dry-run").assert().success();
+    let shown = String::from_utf8_lossy(&dry.get_output().stdout).into_owned();
+    assert!(shown.starts_with("# campaign 'containers-vs-vms-paper', seed 5, 21 runs"), "{shown}");
+    assert!(shown.contains("# platform 'docker': matrix network -> 2 platforms\n"), "{shown}");
+    let out = dir.path().join("out");
+    let t = Instant::now();
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    eprintln!("CI study campaign: {:.1} s", t.elapsed().as_secs_f64());
+    let m = manifest(&out);
+    assert_eq!(m.runs.len(), 21);
+    for r in &m.runs {
+        assert_eq!(r.status, RunStatus::Ok, "{r:#?}");
+    }
+    assert_eq!(m.platforms["docker-network=host"].settings["network"], "host");
+    assert_eq!(m.platforms["docker-network=bridge"].settings["network"], "bridge");
+    check_labels_and_ingest(&out, &m);
+    let report = dir.path().join("report");
+    vp(dir.path()).arg("report").arg(&out).arg("--out").arg(&report).arg("-q").assert().success();
+    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    assert!(report.join("report.html").is_file());
+    for p in ["native", "docker-network=bridge", "docker-network=host"] {
+        assert!(md.contains(p), "no {p} in the report:\n{md}");
+    }
+    CI_STUDY_REPORT_CHECKS.iter().for_each(|(what, needle)| {
+        assert!(md.contains(needle), "the report does not show {what} ('{needle}'):\n{md}");
+    });
+}
+
+/// What the CI study's report must show: each tool's primary number, by the metric's name.
+const CI_STUDY_REPORT_CHECKS: &[(&str, &str)] = &[
+    ("sysbench cpu's events/s", "events_per_sec"),
+    ("sysbench memory's MiB/s", "mib_per_sec"),
+    ("fio's IOPS", "iops"),
+    ("iperf3's bandwidth", "received_mbit_per_sec"),
+    ("redis-benchmark's requests/s", "requests_per_sec"),
+    ("sysbench oltp's transactions/s", "transactions_per_sec"),
+];
+
+/// `--dry-run` of a study read by a reader that stops early (`| head`): virtperf stops quietly
+/// with success, it does not panic on the closed pipe.
+#[test]
+fn dry_run_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/studies/automated-pidstat.toml");
+    let mut child = Command::new(bin())
+        .arg("run")
+        .arg(&study)
+        .arg("--dry-run")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    assert!(head.starts_with(b"# campaign 'automated-pidstat'"), "{}", String::from_utf8_lossy(&head));
+    // The pipe is closed here, long before the 120 runs' lines (far more than a pipe holds).
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("panicked"), "{:?}: {err}", out.status);
+}
+
+/// Precision on demand: a workload whose values never vary meets ±1% at its minimum (3 runs); one
+/// whose values are drawn from 1..=100 cannot and stops at its maximum (6); neither gets a run
+/// more. The manifest says why each stopped, `--dry-run` gives the bounds, and a resumed
+/// campaign takes the same decisions (nothing is added on a second `--resume`).
+#[test]
+fn precision_on_demand_adds_rounds_only_where_the_interval_is_wide() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        r#"
+campaign = "precision"
+precision_pct = 1
+min_repetitions = 3
+max_repetitions = 6
+[monitor]
+pidstat_interval_s = 0
+[[platform]]
+name = "native"
+kind = "native"
+[[workload]]
+name = "steady"
+kind = "command"
+args = ["sh", "-c", "echo 'took 100 ms'"]
+[workload.measure]
+metric = "time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'took (\d+) ms'
+[[workload]]
+name = "noisy"
+kind = "command"
+args = ["sh", "-c", "echo \"took $(( $(od -An -N2 -tu2 /dev/urandom) % 100 + 1 )) ms\""]
+[workload.measure]
+metric = "time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'took (\d+) ms'
+[[workload]]
+name = "fixed"
+kind = "command"
+args = ["sh", "-c", "echo 'took 7 ms'"]
+repetitions = 2
+[workload.measure]
+metric = "time_ms"
+unit = "ms"
+better = "lower"
+pattern = 'took (\d+) ms'
+"#,
+    );
+    let dry = vp(dir.path()).arg("run").arg(&plan).arg("--dry-run").assert().success();
+    let text = String::from_utf8_lossy(&dry.get_output().stdout).to_string();
+    assert!(
+        text.contains("# precision on demand (steady ±1% in 3 to 6 repetitions; noisy ±1% in 3 to 6 repetitions): 8 to 14 measured runs"),
+        "{text}"
+    );
+    let out = dir.path().join("out");
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).assert().success();
+    let m = manifest(&out);
+    let count = |w: &str| m.runs.iter().filter(|r| r.workload == w && !r.warmup).count();
+    assert_eq!((count("steady"), count("noisy"), count("fixed")), (3, 6, 2));
+    assert_eq!(m.planned_runs, 11);
+    let stop = |w: &str| {
+        m.precision.iter().find(|p| p.workload == w).unwrap_or_else(|| panic!("{w}: {:?}", m.precision))
+    };
+    assert_eq!((stop("steady").stopped.as_str(), stop("steady").reached_pct), ("met", Some(0.0)));
+    assert_eq!(stop("steady").metric.as_deref(), Some("time_ms"));
+    let noisy = stop("noisy");
+    assert_eq!((noisy.stopped.as_str(), noisy.repetitions, noisy.values), ("max_repetitions", 6, 6));
+    assert!(noisy.reached_pct.is_some_and(|r| r > 1.0), "{noisy:?}");
+    assert!(m.precision.iter().all(|p| p.workload != "fixed"), "a fixed count has no rule");
+    // The added rounds come after the first three, interleaved.
+    let last_first_round = m.runs.iter().position(|r| r.id == "native/noisy/rep3").unwrap();
+    assert!(m.runs.iter().position(|r| r.id == "native/noisy/rep4").unwrap() > last_first_round);
+    // Resuming a finished campaign runs nothing more.
+    vp(dir.path()).arg("run").arg(&plan).arg("--out").arg(&out).arg("--resume").assert().success();
+    assert_eq!(manifest(&out).runs.len(), 11);
 }

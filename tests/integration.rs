@@ -15,5 +15,6 @@ mod pidstat;
 mod redis_benchmark;
 mod report;
 mod stats;
+mod store;
 mod sysbench;
 mod wrk;

@@ -2,9 +2,9 @@
 //! ([`RunView`], [`FileView`]), with each run's arm (and stratum); the report reads these and
 //! never the ingest itself.
 //!
-//! `virtperf compare A B`: two campaigns instead of two platforms. Each campaign's
+//! `virtperf compare A B ...`: campaigns instead of platforms. Each campaign's
 //! observations become one arm (named after the campaign, A the baseline) and their platforms
-//! become strata, so the analysis compares A with B platform by platform and the report has the
+//! become strata, so the analysis compares A with each other platform by platform and the report has the
 //! same shape as a platform report.
 
 use std::path::Path;
@@ -38,9 +38,9 @@ pub(crate) fn platform_views(ingested: &Ingested) -> (Vec<RunView>, Vec<FileView
     (runs, files)
 }
 
-/// The names of campaigns `a` and `b`: their last path components (a table's without its
-/// extension), made distinct (`A:name`, `B:name`) when they are equal.
-pub(crate) fn campaign_names(a: &Path, b: &Path) -> (String, String) {
+/// The names of the campaigns `paths`: their last path components (a table's without its
+/// extension), made distinct (`A:name`, `B:name`, ...) when two are equal.
+pub(crate) fn campaign_names(paths: &[std::path::PathBuf]) -> Vec<String> {
     let name = |p: &Path| -> String {
         let p = if p.as_os_str().is_empty() || p == Path::new(".") {
             std::env::current_dir().unwrap_or_else(|_| p.to_path_buf())
@@ -52,12 +52,19 @@ pub(crate) fn campaign_names(a: &Path, b: &Path) -> (String, String) {
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| p.display().to_string())
     };
-    let (na, nb) = (name(a), name(b));
-    if na == nb {
-        (format!("A:{na}"), format!("B:{nb}"))
-    } else {
-        (na, nb)
+    let names: Vec<String> = paths.iter().map(|p| name(p)).collect();
+    let unique = names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
+    if unique {
+        return names;
     }
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let tag = if i < 26 { ((b'A' + i as u8) as char).to_string() } else { (i + 1).to_string() };
+            format!("{tag}:{n}")
+        })
+        .collect()
 }
 
 /// Makes `ds` one arm named `campaign`: each observation's and log issue's arm (platform)
@@ -105,10 +112,9 @@ mod tests {
 
     #[test]
     fn equal_names_are_told_apart() {
-        assert_eq!(campaign_names(Path::new("x/run"), Path::new("y/run")), ("A:run".into(), "B:run".into()));
-        assert_eq!(
-            campaign_names(Path::new("before"), Path::new("after/")),
-            ("before".into(), "after".into())
-        );
+        let names = |p: &[&str]| campaign_names(&p.iter().map(std::path::PathBuf::from).collect::<Vec<_>>());
+        assert_eq!(names(&["x/run", "y/run"]), vec!["A:run", "B:run"]);
+        assert_eq!(names(&["before", "after/"]), vec!["before", "after"]);
+        assert_eq!(names(&["a/r", "b/r", "c/s"]), vec!["A:r", "B:r", "C:s"]);
     }
 }

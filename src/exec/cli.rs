@@ -1,6 +1,7 @@
 //! The `run` and `lab` subcommands' options (clap derive; doc comments are the `--help`
 //! text) and their entry points. Kept here so `src/cli.rs` holds one line per subcommand.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -63,8 +64,12 @@ pub struct LabArgs {
     pub no_qemu: bool,
 }
 
-/// Runs `virtperf run`.
-pub fn run(args: RunArgs) -> Result<ExitCode> {
+/// Reads the primary metric of run outputs: for each file read, the metric's name and value
+/// (precision on demand; the caller reads with the ingester, which the executor does not know).
+pub type PrimaryValues = fn(&[PathBuf]) -> BTreeMap<PathBuf, (String, f64)>;
+
+/// Runs `virtperf run`; `primary` reads the primary metric of outputs for precision on demand.
+pub fn run(args: RunArgs, primary: PrimaryValues) -> Result<ExitCode> {
     super::runner::run_command(&super::runner::RunOptions {
         plan: args.plan,
         out: args.out,
@@ -72,6 +77,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         retry_failed: args.retry_failed,
         dry_run: args.dry_run,
         seed: args.seed,
+        primary: Some(primary),
     })
 }
 

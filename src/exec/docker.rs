@@ -25,6 +25,9 @@ pub(crate) struct DockerExecutor {
     run_args: Vec<String>,
     workdir: String,
     detail: String,
+    /// The container's network mode (`--network`/`--net` from the plan), `None` for docker's
+    /// default (bridge).
+    network: Option<String>,
     started: bool,
     guest: Facts,
 }
@@ -45,6 +48,16 @@ impl DockerExecutor {
                 .filter_map(|(k, v)| v.as_ref().map(|v| format!("--{k}={v}")))
                 .collect();
         run_args.extend(spec.run_args.iter().cloned());
+        // The last `--network`/`--net` wins, as with docker.
+        let mut network = None;
+        let mut args = run_args.iter();
+        while let Some(a) = args.next() {
+            if a == "--network" || a == "--net" {
+                network = args.next().cloned();
+            } else if let Some(v) = a.strip_prefix("--network=").or_else(|| a.strip_prefix("--net=")) {
+                network = Some(v.to_string());
+            }
+        }
         let detail = spec.detail.clone().unwrap_or_else(|| {
             run_args.iter().map(|a| a.trim_start_matches('-').replace('=', "")).collect::<Vec<_>>().join(",")
         });
@@ -56,6 +69,7 @@ impl DockerExecutor {
             run_args,
             workdir: spec.workdir.clone().unwrap_or_else(|| "/var/tmp/virtperf".into()),
             detail,
+            network,
             started: false,
             guest: Facts::default(),
         }
@@ -74,7 +88,9 @@ impl DockerExecutor {
             "--label".into(),
             "virtperf=1".into(),
         ];
-        for p in ports {
+        // On the host's network a service listens on this host's ports: nothing to publish
+        // (docker would ignore `-p` there).
+        for p in ports.iter().filter(|_| !self.host_network()) {
             v.push("-p".into());
             v.push(format!("127.0.0.1::{p}"));
         }
@@ -156,6 +172,9 @@ impl Executor for DockerExecutor {
     }
 
     fn endpoint(&self, port: u16) -> Result<(String, u16)> {
+        if self.host_network() {
+            return Ok(("127.0.0.1".into(), port));
+        }
         let t = Duration::from_secs(30);
         let spec = format!("{port}/tcp");
         if let Ok(out) = run_ok(Command::new(&self.docker).args(["port", &self.container, &spec]), t) {
@@ -189,6 +208,10 @@ impl Executor for DockerExecutor {
         }
     }
 
+    fn host_network(&self) -> bool {
+        self.network.as_deref() == Some("host")
+    }
+
     fn host_pids(&self) -> Vec<u32> {
         let out = run_ok(
             Command::new(&self.docker).args(["top", &self.container, "-eo", "pid"]),
@@ -208,6 +231,12 @@ impl Executor for DockerExecutor {
         }
         settings.insert("run_args".into(), super::shown(&self.run_args));
         settings.insert("workdir".into(), self.workdir.clone());
+        // Which network path a client on this host takes: docker's NAT (bridge, the default)
+        // or none (host).
+        // (for a container virtperf starts; an existing one's is its own).
+        if self.image.is_some() {
+            settings.insert("network".into(), self.network.clone().unwrap_or_else(|| "bridge".into()));
+        }
         PlatformFacts {
             kind: "docker".into(),
             detail: self.detail.clone(),

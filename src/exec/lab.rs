@@ -1,8 +1,9 @@
 //! `virtperf lab`: builds, on a Debian or Ubuntu host without a registry, what a campaign can
 //! run on: one Debian bookworm root file system (debootstrap, Debian packages only) with
-//! sysbench, fio, sysstat, nginx, sshd and a cloud kernel, turned into a Docker image
-//! (`docker import`) and a QEMU direct-boot set (kernel, initrd, ext4 disk image, a login key
-//! generated here), plus a ready plan for native, docker and qemu. Each step is skipped when
+//! sysbench, fio, sysstat, nginx, MariaDB, Redis, iperf3, wrk, sshd and a cloud kernel, turned
+//! into a Docker image (`docker import`) and a QEMU direct-boot set (kernel, initrd, ext4 disk
+//! image raw and qcow2, a login key generated here), plus a ready plan for native, docker and
+//! qemu. Each step is skipped when
 //! its result exists, so running it again is quick.
 //!
 //! The steps are a shell script embedded in the binary (`lab.sh`): they are system
@@ -207,12 +208,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_lab_image_holds_the_services_and_is_remade_for_a_new_package_list() {
+        let packages = LAB_SCRIPT.lines().find_map(|l| l.strip_prefix("PACKAGES=")).unwrap();
+        let list: Vec<&str> = packages.split(',').collect();
+        for p in ["mariadb-server", "redis-server", "redis-tools", "iperf3", "wrk", "sysbench", "nginx-light"]
+        {
+            assert!(list.contains(&p), "{p} missing from {packages}");
+        }
+        // The stamps compare the list, so a lab made with another one is made again.
+        assert!(LAB_SCRIPT
+            .contains(r#"if [ "$(cat "$ROOTFS/.virtperf-rootfs" 2>/dev/null)" != "$PACKAGES" ]; then"#));
+        assert!(LAB_SCRIPT.contains(r#"grep -qxF "VIRTPERF_LAB_PACKAGES=$PACKAGES""#));
+        assert!(LAB_SCRIPT.contains("qemu-img convert -f raw -O qcow2"));
+    }
+
+    #[test]
     fn lab_plan_is_a_valid_plan() {
         let text = lab_plan(Path::new("/var/tmp/lab"), "virtperf-lab", true, true);
         let plan = crate::exec::plan::Plan::parse(&text, Path::new("/var/tmp/lab/lab.toml")).unwrap();
         let names: Vec<&str> = plan.platforms.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["native", "docker", "qemu"]);
         assert_eq!(plan.workloads.len(), 5);
-        assert!(plan.workloads.iter().all(|w| w.repetitions >= 5));
+        assert!(plan.workloads.iter().all(|w| w.repetitions() >= 5));
     }
 }

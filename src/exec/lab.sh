@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
 # virtperf lab: builds a Debian bookworm root file system with sysbench, fio, sysstat, nginx,
-# sshd and a cloud kernel (debootstrap, Debian packages only, no registry), then from it a Docker
-# image (`docker import`) and a bootable ext4 disk image plus kernel and initrd for QEMU.
+# MariaDB, Redis, iperf3, wrk, sshd and a cloud kernel (debootstrap, Debian packages only, no
+# registry), then from it a Docker image (`docker import`) and a bootable ext4 disk image (raw,
+# and a qcow2 copy when qemu-img is there) plus kernel and initrd for QEMU.
 # Embedded in the virtperf binary and run by `virtperf lab`; every step is skipped when its
-# result already exists, so a second run takes seconds.
+# result already exists and was made from the same package list, so a second run takes seconds.
 #
 #   bash -c "$(cat lab.sh)" virtperf-lab DIR IMAGE DISK_MIB MIRROR SKIP_DOCKER SKIP_QEMU
 set -euo pipefail
 DIR=$1 IMAGE=$2 DISK_MIB=$3 MIRROR=$4 SKIP_DOCKER=$5 SKIP_QEMU=$6
 ROOTFS=$DIR/rootfs
-PACKAGES=sysbench,fio,sysstat,nginx-light,procps,openssh-server,linux-image-cloud-amd64,initramfs-tools,kmod,iproute2,tini
+# The servers and clients of the services (mariadb-server, redis-server, redis-tools, iperf3,
+# wrk) let a campaign run them in the platform.
+PACKAGES=sysbench,fio,sysstat,nginx-light,procps,openssh-server,linux-image-cloud-amd64,initramfs-tools,kmod,iproute2,tini,mariadb-server,redis-server,redis-tools,iperf3,wrk
 say() { echo "virtperf lab: $*" >&2; }
 
 mkdir -p "$DIR"
-if [ ! -f "$ROOTFS/.virtperf-rootfs" ]; then
+# The stamp holds the package list the root file system was made with: a lab made with another
+# list (an older virtperf) is made again, and so are the images made from it.
+if [ "$(cat "$ROOTFS/.virtperf-rootfs" 2>/dev/null)" != "$PACKAGES" ]; then
+  [ -f "$ROOTFS/.virtperf-rootfs" ] && say "the package list changed since $ROOTFS was made: making it again"
   say "debootstrap bookworm into $ROOTFS from $MIRROR (a few minutes)"
   rm -rf "$ROOTFS"
   debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS" "$MIRROR" >"$DIR/debootstrap.log" 2>&1 \
     || { tail -n 30 "$DIR/debootstrap.log" >&2; say "debootstrap failed; log: $DIR/debootstrap.log"; exit 1; }
   rm -rf "$ROOTFS/var/cache/apt/archives/"*.deb "$ROOTFS/var/lib/apt/lists/"*
-  touch "$ROOTFS/.virtperf-rootfs"
+  echo "$PACKAGES" >"$ROOTFS/.virtperf-rootfs"
 else
   say "root file system exists: $ROOTFS"
 fi
@@ -83,15 +89,28 @@ if [ "$SKIP_QEMU" != 1 ]; then
   else
     say "disk image exists: $DIR/disk.raw"
   fi
+  # The same file system as qcow2, for plans that compare disk formats (format = "qcow2").
+  if ! command -v qemu-img >/dev/null 2>&1; then
+    say "no qemu-img (qemu-utils): no disk.qcow2"
+  elif [ ! -f "$DIR/disk.qcow2" ] || [ "$DIR/disk.raw" -nt "$DIR/disk.qcow2" ]; then
+    say "making $DIR/disk.qcow2 from disk.raw (qemu-img convert)"
+    qemu-img convert -f raw -O qcow2 "$DIR/disk.raw" "$DIR/disk.qcow2.tmp"
+    mv "$DIR/disk.qcow2.tmp" "$DIR/disk.qcow2"
+  else
+    say "disk image exists: $DIR/disk.qcow2"
+  fi
 fi
 
 if [ "$SKIP_DOCKER" != 1 ]; then
-  if docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  # The image carries its package list in its environment: one made from another list is
+  # imported again.
+  if docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE" 2>/dev/null \
+      | grep -qxF "VIRTPERF_LAB_PACKAGES=$PACKAGES"; then
     say "docker image exists: $IMAGE"
   else
     say "docker import $IMAGE"
     tar -C "$ROOTFS" --exclude=./boot --exclude=./.virtperf-rootfs -c . \
-      | docker import -c 'CMD ["/bin/bash"]' - "$IMAGE" >/dev/null
+      | docker import -c 'CMD ["/bin/bash"]' -c "ENV VIRTPERF_LAB_PACKAGES=$PACKAGES" - "$IMAGE" >/dev/null
   fi
 fi
 say "done"

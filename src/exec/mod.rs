@@ -26,6 +26,7 @@ mod matrix;
 mod mock;
 mod native;
 mod plan;
+mod precision;
 mod qemu;
 mod qmp;
 mod runner;
@@ -118,6 +119,7 @@ for t in sysbench fio; do command -v $t >/dev/null 2>&1 && echo "tool.$t=$($t --
 command -v pidstat >/dev/null 2>&1 && echo "tool.pidstat=$(pidstat -V 2>&1 | head -n1)"
 while [ $# -ge 3 ]; do [ -x "$2" ] && echo "tool.$1=$("$2" "$3" 2>&1 | head -n1)"; shift 3; done
 command -v wrk >/dev/null 2>&1 && echo "tool.wrk=$(wrk -v 2>&1 | head -n1)"
+command -v redis-benchmark >/dev/null 2>&1 && echo "tool.redis-benchmark=$(redis-benchmark --version 2>&1 | head -n1)"
 true"#;
 
 /// The argv that prints [`FACTS_SCRIPT`]'s facts, with the versions of `services`.
@@ -177,6 +179,13 @@ pub(crate) trait Executor: Send {
 
     /// Address and port on the host where the platform's `port` is reached (for wrk).
     fn endpoint(&self, port: u16) -> Result<(String, u16)>;
+
+    /// Returns true if and only if the platform shares this host's network namespace (this
+    /// host; a container with `network = "host"`): its services listen on 127.0.0.1 and take
+    /// ports of this host.
+    fn host_network(&self) -> bool {
+        false
+    }
 
     /// Host pids to watch with pidstat on the host during a run (the qemu process, the
     /// container's processes); empty when there is nothing to watch from outside.

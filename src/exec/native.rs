@@ -71,6 +71,10 @@ impl Executor for NativeExecutor {
         Ok(("127.0.0.1".into(), port))
     }
 
+    fn host_network(&self) -> bool {
+        true
+    }
+
     fn workdir(&self) -> String {
         self.workdir.clone()
     }

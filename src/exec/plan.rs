@@ -34,6 +34,17 @@ pub(crate) struct Plan {
     /// Monitoring settings.
     #[serde(default)]
     pub(crate) monitor: Monitor,
+    /// Precision on demand for every workload that gives no `repetitions` of its own: the
+    /// relative half-width (percent of the mean) the 95% interval of the primary metric's mean
+    /// must reach.
+    #[serde(default)]
+    pub(crate) precision_pct: Option<f64>,
+    /// With `precision_pct`: repetitions always run. Default 3.
+    #[serde(default)]
+    pub(crate) min_repetitions: Option<u32>,
+    /// With `precision_pct`: repetitions at most. Default 20.
+    #[serde(default)]
+    pub(crate) max_repetitions: Option<u32>,
     /// Platforms, in the order given (order matters only for names).
     #[serde(default, rename = "platform")]
     pub(crate) platforms: Vec<PlatformSpec>,
@@ -234,9 +245,24 @@ pub(crate) struct WorkloadSpec {
     /// Arguments after the tool name (sysbench, fio, wrk) or the whole argv (command).
     #[serde(default)]
     pub(crate) args: Vec<String>,
-    /// Measured repetitions per platform. Default 5.
-    #[serde(default = "five")]
-    pub(crate) repetitions: u32,
+    /// Measured repetitions per platform (default 5), or with precision on demand the
+    /// repetitions run before the first check of the precision reached ([`Self::repetitions`]).
+    #[serde(default, rename = "repetitions")]
+    pub(crate) repetitions_key: Option<u32>,
+    /// Precision on demand: add repetitions, in interleaved rounds, until the 95% interval of
+    /// the primary metric's mean is within this percentage of the mean (or the maximum).
+    #[serde(default)]
+    pub(crate) precision_pct: Option<f64>,
+    /// With `precision_pct`: repetitions always run. Default the plan's, else 3.
+    #[serde(default)]
+    pub(crate) min_repetitions: Option<u32>,
+    /// With `precision_pct`: repetitions at most. Default the plan's, else 20.
+    #[serde(default)]
+    pub(crate) max_repetitions: Option<u32>,
+    /// The precision rule that applies, the workload's own or the plan's (set when the plan is
+    /// read).
+    #[serde(skip)]
+    pub(crate) precision: Option<PrecisionRule>,
     /// Warm-up runs per platform before its first repetition (run, recorded as warm-ups,
     /// outputs kept out of the ingested tree). Default 0.
     #[serde(default)]
@@ -260,9 +286,16 @@ pub(crate) struct WorkloadSpec {
     /// wrk: size of the file nginx serves, in bytes. Default 4096.
     #[serde(default)]
     pub(crate) file_bytes: Option<u64>,
-    /// wrk: port nginx listens on, on the platform. Default 18080.
+    /// A kind with a service (wrk, sysbench-oltp, redis-benchmark, iperf3): the port the
+    /// service listens on, on the platform. Default: the service's (nginx 18080, MariaDB
+    /// 13306, Redis 16379, iperf3 15201).
     #[serde(default)]
     pub(crate) port: Option<u16>,
+    /// A kind with a service: where its client runs, `host` (this machine, through the port
+    /// the platform publishes or forwards: the network path is part of what is measured) or
+    /// `platform` (inside it, against 127.0.0.1). Default `host`.
+    #[serde(default)]
+    pub(crate) client: Option<String>,
     /// command: what it measures (`[workload.measure]`), recorded in every run's manifest
     /// record for the ingester.
     #[serde(default)]
@@ -284,8 +317,17 @@ pub(crate) struct WorkloadSpec {
     pub(crate) factors: Combination,
 }
 
-fn five() -> u32 {
-    5
+/// Precision on demand for a workload: repetitions are added until the 95% interval of the
+/// mean of its primary metric has a half-width of at most `pct` percent of the mean, from `min`
+/// to `max` repetitions.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) struct PrecisionRule {
+    /// Target relative half-width, percent.
+    pub(crate) pct: f64,
+    /// Repetitions always run.
+    pub(crate) min: u32,
+    /// Repetitions at most.
+    pub(crate) max: u32,
 }
 
 /// `[workload.measure]`: the number a `command` workload's output holds.
@@ -382,6 +424,7 @@ impl Plan {
         plan.expand()?;
         plan.resolve_paths();
         plan.check()?;
+        plan.resolve_precision();
         Ok(plan)
     }
 
@@ -616,9 +659,7 @@ impl Plan {
                     w.kind
                 )));
             }
-            if w.repetitions == 0 {
-                return Err(self.err(format!("{at}: key 'repetitions' must be at least 1")));
-            }
+            self.check_repetitions(w, &at)?;
             if let Some(t) = w.timeout_s {
                 if !(t > 0.0 && t.is_finite()) {
                     return Err(self.err(format!("{at}: key 'timeout_s' must be a positive number, got {t}")));
@@ -631,17 +672,7 @@ impl Plan {
                     )));
                 }
             }
-            if w.client().is_none() && (w.file_bytes.is_some() || w.port.is_some()) {
-                let clients: Vec<String> = WORKLOAD_KINDS
-                    .iter()
-                    .filter(|k| k.client.is_some())
-                    .map(|k| format!("kind = \"{}\"", k.name))
-                    .collect();
-                return Err(self.err(format!(
-                    "{at}: keys 'file_bytes' and 'port' are for {} only",
-                    clients.join(" or ")
-                )));
-            }
+            self.check_client(w, &at)?;
             if let Some(m) = &w.measure {
                 if w.kind_def().is_none_or(|k| k.argv != ArgvFrom::Args) {
                     return Err(self.err(format!(
@@ -678,6 +709,60 @@ impl Plan {
                             names.iter().copied().collect::<Vec<_>>().join(", ")
                         )));
                     }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys of a kind whose tool is a client of a service: `port` and `client` for any
+    /// such kind, the kind's own keys (wrk's `file_bytes`) for it alone, and no argument the
+    /// kind gives itself.
+    fn check_client(&self, w: &WorkloadSpec, at: &str) -> Result<()> {
+        let kinds_with = |key: &str| -> String {
+            let v: Vec<String> = WORKLOAD_KINDS
+                .iter()
+                .filter(|k| {
+                    k.client
+                        .as_ref()
+                        .is_some_and(|c| key == "port" || key == "client" || c.keys.contains(&key))
+                })
+                .map(|k| format!("kind = \"{}\"", k.name))
+                .collect();
+            v.join(" or ")
+        };
+        let keys = [
+            ("port", w.port.is_some()),
+            ("client", w.client.is_some()),
+            ("file_bytes", w.file_bytes.is_some()),
+        ];
+        for (key, set) in keys {
+            let allowed =
+                w.client().is_some_and(|c| key == "port" || key == "client" || c.keys.contains(&key));
+            if set && !allowed {
+                return Err(self.err(format!("{at}: key '{key}' is for {} only", kinds_with(key))));
+            }
+        }
+        if let Some(c) = &w.client {
+            if c != "host" && c != "platform" {
+                return Err(self.err(format!(
+                    "{at}: key 'client' must be \"host\" (the client runs on this machine) or \"platform\" \
+                     (in the platform), got '{c}'"
+                )));
+            }
+        }
+        if let Some(c) = w.client() {
+            for a in &w.args {
+                let reserved =
+                    |r: &&&str| a == **r || a.strip_prefix(**r).is_some_and(|x| x.starts_with('='));
+                if let Some(r) = c.reserved.iter().find(reserved) {
+                    return Err(self.err(format!(
+                        "{at}: key 'args' holds '{a}', but virtperf gives {} '{r}' itself: it points the \
+                         client at the {} it starts{}",
+                        w.kind,
+                        c.service.name,
+                        if c.once.is_some() { " and adds prepare, run and cleanup" } else { "" }
+                    )));
                 }
             }
         }
@@ -739,46 +824,7 @@ impl Plan {
                 only(&ssh_keys, "ssh")?;
                 only(&login_keys, "ssh and qemu")?;
                 only(&qemu_keys, "qemu")?;
-                match (&p.image, &p.container) {
-                    (Some(_), Some(_)) => {
-                        return Err(self.err(format!(
-                            "{at}: give either 'image' (virtperf starts a container) or 'container' \
-                             (an existing one), not both"
-                        )))
-                    }
-                    (None, None) => {
-                        return Err(self.err(format!(
-                            "{at}: kind = \"docker\" needs key 'image' (e.g. image = \"virtperf-lab\") \
-                             or key 'container'"
-                        )))
-                    }
-                    (None, Some(_)) => {
-                        let set = [
-                            ("run_args", !p.run_args.is_empty()),
-                            ("cpus", p.cpus.is_some()),
-                            ("memory", p.memory.is_some()),
-                            ("network", p.network.is_some()),
-                        ];
-                        if let Some((k, _)) = set.iter().find(|(_, on)| *on) {
-                            return Err(self.err(format!(
-                                "{at}: key '{k}' needs 'image': an existing container cannot be re-run"
-                            )));
-                        }
-                    }
-                    _ => {}
-                }
-                for (k, v) in [("cpus", &p.cpus), ("memory", &p.memory), ("network", &p.network)] {
-                    if v.as_deref().is_some_and(|v| v.trim().is_empty() || v.starts_with('-')) {
-                        return Err(self.err(format!(
-                            "{at}: key '{k}' must be a value such as {}",
-                            match k {
-                                "cpus" => "2 or \"1.5\"",
-                                "memory" => "\"2g\"",
-                                _ => "\"bridge\" or \"host\"",
-                            }
-                        )));
-                    }
-                }
+                self.check_docker(p, at)?;
             }
             "ssh" => {
                 only(&docker_keys, "docker")?;
@@ -790,50 +836,169 @@ impl Plan {
             "qemu" => {
                 only(&docker_keys, "docker")?;
                 only(&ssh_keys, "ssh")?;
-                let Some(disk) = &p.disk else {
-                    return Err(
-                        self.err(format!("{at}: kind = \"qemu\" needs key 'disk' (a raw or qcow2 image)"))
-                    );
-                };
-                let _ = disk;
-                if let Some(f) = &p.format {
-                    if f != "raw" && f != "qcow2" {
-                        return Err(self.err(format!("{at}: key 'format' must be raw or qcow2, got '{f}'")));
-                    }
-                }
-                if let Some(a) = &p.accel {
-                    if a != "kvm" && a != "tcg" {
-                        return Err(self.err(format!("{at}: key 'accel' must be kvm or tcg, got '{a}'")));
-                    }
-                }
-                if let Some(t) = p.kvm_console_timeout_s {
-                    if !(t >= 0.0 && t.is_finite()) {
-                        return Err(self.err(format!(
-                            "{at}: key 'kvm_console_timeout_s' must be 0 (off) or a positive number of seconds, got {t}"
-                        )));
-                    }
-                }
-                if p.initrd.is_some() && p.kernel.is_none() {
-                    return Err(self.err(format!("{at}: key 'initrd' needs key 'kernel'")));
-                }
-                if p.append.is_some() && p.kernel.is_none() {
-                    return Err(self.err(format!("{at}: key 'append' needs key 'kernel'")));
-                }
-                if p.smp == Some(0) {
-                    return Err(self.err(format!("{at}: key 'smp' must be at least 1")));
-                }
-                if p.memory_mib.is_some_and(|m| m < 64) {
-                    return Err(self.err(format!("{at}: key 'memory_mib' must be at least 64 (MiB)")));
-                }
-                if p.key.is_none() {
+                self.check_qemu(p, at)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The keys of a docker platform: an image or a container, not both; what only an image
+    /// can have; values that are not flags.
+    fn check_docker(&self, p: &PlatformSpec, at: &str) -> Result<()> {
+        match (&p.image, &p.container) {
+            (Some(_), Some(_)) => {
+                return Err(self.err(format!(
+                    "{at}: give either 'image' (virtperf starts a container) or 'container' \
+                     (an existing one), not both"
+                )))
+            }
+            (None, None) => {
+                return Err(self.err(format!(
+                    "{at}: kind = \"docker\" needs key 'image' (e.g. image = \"virtperf-lab\") \
+                     or key 'container'"
+                )))
+            }
+            (None, Some(_)) => {
+                let set = [
+                    ("run_args", !p.run_args.is_empty()),
+                    ("cpus", p.cpus.is_some()),
+                    ("memory", p.memory.is_some()),
+                    ("network", p.network.is_some()),
+                ];
+                if let Some((k, _)) = set.iter().find(|(_, on)| *on) {
                     return Err(self.err(format!(
-                        "{at}: kind = \"qemu\" needs key 'key' (the private key that logs in to the guest)"
+                        "{at}: key '{k}' needs 'image': an existing container cannot be re-run"
                     )));
                 }
             }
             _ => {}
         }
+        for (k, v) in [("cpus", &p.cpus), ("memory", &p.memory), ("network", &p.network)] {
+            if v.as_deref().is_some_and(|v| v.trim().is_empty() || v.starts_with('-')) {
+                return Err(self.err(format!(
+                    "{at}: key '{k}' must be a value such as {}",
+                    match k {
+                        "cpus" => "2 or \"1.5\"",
+                        "memory" => "\"2g\"",
+                        _ => "\"bridge\" or \"host\"",
+                    }
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// The keys of a qemu platform: a disk and a key, values in range, initrd and append only
+    /// with a kernel.
+    fn check_qemu(&self, p: &PlatformSpec, at: &str) -> Result<()> {
+        let Some(disk) = &p.disk else {
+            return Err(self.err(format!("{at}: kind = \"qemu\" needs key 'disk' (a raw or qcow2 image)")));
+        };
+        let _ = disk;
+        if let Some(f) = &p.format {
+            if f != "raw" && f != "qcow2" {
+                return Err(self.err(format!("{at}: key 'format' must be raw or qcow2, got '{f}'")));
+            }
+        }
+        if let Some(a) = &p.accel {
+            if a != "kvm" && a != "tcg" {
+                return Err(self.err(format!("{at}: key 'accel' must be kvm or tcg, got '{a}'")));
+            }
+        }
+        if let Some(t) = p.kvm_console_timeout_s {
+            if !(t >= 0.0 && t.is_finite()) {
+                return Err(self.err(format!(
+                    "{at}: key 'kvm_console_timeout_s' must be 0 (off) or a positive number of seconds, got {t}"
+                )));
+            }
+        }
+        if p.initrd.is_some() && p.kernel.is_none() {
+            return Err(self.err(format!("{at}: key 'initrd' needs key 'kernel'")));
+        }
+        if p.append.is_some() && p.kernel.is_none() {
+            return Err(self.err(format!("{at}: key 'append' needs key 'kernel'")));
+        }
+        if p.smp == Some(0) {
+            return Err(self.err(format!("{at}: key 'smp' must be at least 1")));
+        }
+        if p.memory_mib.is_some_and(|m| m < 64) {
+            return Err(self.err(format!("{at}: key 'memory_mib' must be at least 64 (MiB)")));
+        }
+        if p.key.is_none() {
+            return Err(self.err(format!(
+                "{at}: kind = \"qemu\" needs key 'key' (the private key that logs in to the guest)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `repetitions` and the precision keys of workload `w` (and the plan's): a count of at
+    /// least 1, or a precision target with 2 <= min <= max; not both on one workload.
+    fn check_repetitions(&self, w: &WorkloadSpec, at: &str) -> Result<()> {
+        if w.repetitions_key == Some(0) {
+            return Err(self.err(format!("{at}: key 'repetitions' must be at least 1")));
+        }
+        if w.repetitions_key.is_some() && w.precision_pct.is_some() {
+            return Err(self.err(format!(
+                "{at}: give either 'repetitions' (a fixed count) or 'precision_pct' (repetitions \
+                 until the interval is that narrow), not both"
+            )));
+        }
+        let at_plan = "the plan".to_string();
+        for (pct, min, max, at) in [
+            (w.precision_pct, w.min_repetitions, w.max_repetitions, at.to_string()),
+            (self.precision_pct, self.min_repetitions, self.max_repetitions, at_plan),
+        ] {
+            if pct.is_none() && (min.is_some() || max.is_some()) {
+                let k = if min.is_some() { "min_repetitions" } else { "max_repetitions" };
+                return Err(self.err(format!(
+                    "{at}: key '{k}' needs key 'precision_pct' (repetitions until the 95% interval of \
+                     the primary metric's mean is that many percent of the mean)"
+                )));
+            }
+            if let Some(p) = pct {
+                if !(p > 0.0 && p.is_finite()) {
+                    return Err(
+                        self.err(format!("{at}: key 'precision_pct' must be a positive number, got {p}"))
+                    );
+                }
+            }
+        }
+        if let Some(rule) = self.precision_of(w) {
+            if rule.min < 2 {
+                return Err(self.err(format!(
+                    "{at}: min_repetitions must be at least 2 (an interval needs two runs), got {}",
+                    rule.min
+                )));
+            }
+            if rule.max < rule.min {
+                return Err(self.err(format!(
+                    "{at}: max_repetitions ({}) is below min_repetitions ({})",
+                    rule.max, rule.min
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The precision rule of workload `w`: its own `precision_pct`, or the plan's when the
+    /// workload gives no `repetitions`; bounds from the workload, then the plan, then 3 and 20.
+    fn precision_of(&self, w: &WorkloadSpec) -> Option<PrecisionRule> {
+        let pct = w.precision_pct.or(if w.repetitions_key.is_none() { self.precision_pct } else { None })?;
+        Some(PrecisionRule {
+            pct,
+            min: w.min_repetitions.or(self.min_repetitions).unwrap_or(3),
+            max: w.max_repetitions.or(self.max_repetitions).unwrap_or(20),
+        })
+    }
+
+    /// Sets each workload's precision rule (after [`Self::check`]).
+    fn resolve_precision(&mut self) {
+        let rules: Vec<Option<PrecisionRule>> = self.workloads.iter().map(|w| self.precision_of(w)).collect();
+        for (w, rule) in self.workloads.iter_mut().zip(rules) {
+            w.precision = rule;
+        }
     }
 
     /// The workload called `name`.
@@ -843,6 +1008,15 @@ impl Plan {
 }
 
 impl WorkloadSpec {
+    /// Repetitions run in the campaign's first rounds: the fixed count, or with precision on
+    /// demand the minimum (more rounds come while the precision is not reached).
+    pub(crate) fn repetitions(&self) -> u32 {
+        match self.precision {
+            Some(rule) => rule.min,
+            None => self.repetitions_key.unwrap_or(5),
+        }
+    }
+
     /// Returns true if and only if this workload runs on platform `p` (its `platforms` name
     /// it, or the platform it was expanded from).
     pub(crate) fn runs_on(&self, p: &PlatformSpec) -> bool {
@@ -861,30 +1035,39 @@ impl WorkloadSpec {
         self.kind_def()?.client.as_ref()
     }
 
-    /// The argv run on the platform (for a client kind such as wrk: on this host, without
-    /// what [`Client::target`] appends).
+    /// The argv run on the platform (for a client kind such as wrk: without what
+    /// [`Client::target`] appends).
     pub(crate) fn argv(&self) -> Vec<String> {
-        match self.kind_def().map(|k| k.argv) {
-            Some(ArgvFrom::Args) => self.args.clone(),
-            _ => std::iter::once(self.kind.clone()).chain(self.args.iter().cloned()).collect(),
-        }
+        let program = match self.kind_def().map(|k| k.argv) {
+            Some(ArgvFrom::Args) => return self.args.clone(),
+            Some(ArgvFrom::Program(p)) => p.to_string(),
+            _ => self.kind.clone(),
+        };
+        std::iter::once(program).chain(self.args.iter().cloned()).collect()
     }
 
-    /// Process name pidstat watches: `monitor`, else the service a client kind needs, else the
-    /// program.
+    /// Returns true if and only if its tool is the client of a service and runs in the
+    /// platform (`client = "platform"`) rather than on this host.
+    pub(crate) fn client_on_platform(&self) -> bool {
+        self.client().is_some() && self.client.as_deref() == Some("platform")
+    }
+
+    /// Process name pidstat watches: `monitor`, else the process of the service a client kind
+    /// needs (and the client's own, when it runs in the platform too: `mariadbd|sysbench`),
+    /// else the program.
     pub(crate) fn monitor_name(&self) -> String {
         if let Some(m) = &self.monitor {
             return m.clone();
         }
-        if let Some(c) = self.client() {
-            return c.service.name.to_string();
-        }
-        match self.kind_def().map(|k| k.argv) {
-            Some(ArgvFrom::Args) => {
-                let first = self.args.first().map(String::as_str).unwrap_or("");
-                first.rsplit('/').next().unwrap_or(first).to_string()
+        let argv = self.argv();
+        let first = argv.first().map(String::as_str).unwrap_or("");
+        let program = first.rsplit('/').next().unwrap_or(first).to_string();
+        match self.client() {
+            Some(c) if self.client_on_platform() && program != c.service.process => {
+                format!("{}|{program}", c.service.process)
             }
-            _ => self.kind.clone(),
+            Some(c) => c.service.process.to_string(),
+            None => program,
         }
     }
 
@@ -982,8 +1165,41 @@ mod tests {
     fn minimal_plan_reads() {
         let p = parse(OK).unwrap();
         assert_eq!(p.workloads[0].argv(), ["sysbench", "cpu", "--time=1", "run"]);
-        assert_eq!(p.workloads[0].repetitions, 5);
+        assert_eq!(p.workloads[0].repetitions(), 5);
         assert_eq!(p.monitor.pidstat_interval_s, 1);
+    }
+
+    #[test]
+    fn precision_rules_come_from_the_workload_then_the_plan() {
+        let w = |extra: &str| {
+            format!("{OK}\n[[workload]]\nname = \"m\"\nkind = \"sysbench\"\nargs = [\"memory\"]\n{extra}\n")
+        };
+        // The plan's rule applies to a workload without `repetitions`; its own count wins.
+        let p = parse(&format!("precision_pct = 2\nmax_repetitions = 9\n{}", w("repetitions = 4"))).unwrap();
+        assert_eq!(p.workloads[0].precision, Some(PrecisionRule { pct: 2.0, min: 3, max: 9 }));
+        assert_eq!(p.workloads[0].repetitions(), 3);
+        assert_eq!((p.workloads[1].precision, p.workloads[1].repetitions()), (None, 4));
+        // A workload's own rule, bounds from the plan where it gives none.
+        let p =
+            parse(&format!("precision_pct = 2\nmin_repetitions = 4\n{}", w("precision_pct = 0.5"))).unwrap();
+        assert_eq!(p.workloads[1].precision, Some(PrecisionRule { pct: 0.5, min: 4, max: 20 }));
+        for (text, says) in [
+            (w("repetitions = 3\nprecision_pct = 1"), "give either 'repetitions'"),
+            (w("min_repetitions = 3"), "key 'min_repetitions' needs key 'precision_pct'"),
+            (
+                format!("max_repetitions = 3\n{OK}"),
+                "the plan: key 'max_repetitions' needs key 'precision_pct'",
+            ),
+            (w("precision_pct = 1\nmin_repetitions = 1"), "min_repetitions must be at least 2"),
+            (
+                w("precision_pct = 1\nmin_repetitions = 5\nmax_repetitions = 4"),
+                "max_repetitions (4) is below min_repetitions (5)",
+            ),
+            (w("precision_pct = -1"), "key 'precision_pct' must be a positive number, got -1"),
+        ] {
+            let e = format!("{:#}", parse(&text).unwrap_err());
+            assert!(e.contains(says), "{says}: {e}");
+        }
     }
 
     #[test]
@@ -1007,7 +1223,14 @@ mod tests {
         assert_eq!(w("fs").argv(), ["./bin/forksum", "10"]);
         assert_eq!(w("fs").monitor_name(), "forksum");
         let e = parse(&OK.replace("args =", "port = 1\nargs =")).unwrap_err().to_string();
-        assert!(e.contains("keys 'file_bytes' and 'port' are for kind = \"wrk\" only"), "{e}");
+        assert!(
+            e.contains(
+                "key 'port' is for kind = \"wrk\" or kind = \"sysbench-oltp\" or kind = \"redis-benchmark\" or kind = \"iperf3\" only"
+            ),
+            "{e}"
+        );
+        let e = parse(&OK.replace("args =", "file_bytes = 1\nargs =")).unwrap_err().to_string();
+        assert!(e.contains("key 'file_bytes' is for kind = \"wrk\" only"), "{e}");
         let e = parse(&OK.replace(
             "kind = \"sysbench\"\n        args = [\"cpu\", \"--time=1\", \"run\"]",
             "kind = \"command\"",
@@ -1069,7 +1292,7 @@ mod tests {
         assert_eq!(f.setup, [["sysbench", "fileio", "--file-test-mode=rndwr", "prepare"]]);
         assert_eq!(f.cleanup[1][2], "awk '{print $1}' /dev/null");
         assert_eq!(f.factors, pairs(&[("mode", "rndwr"), ("threads", "8")]));
-        assert_eq!(f.repetitions, 2);
+        assert_eq!(f.repetitions(), 2);
         // 3 + 4 workloads, 5 and 2 repetitions, on one platform.
         assert_eq!(super::super::schedule::schedule(&p, 1).len(), 3 * 5 + 4 * 2);
     }
@@ -1241,6 +1464,61 @@ mod tests {
         assert!(e.contains("key 'measure' is for kind = \"command\""), "{e}");
         let e = parse(&OK.replace("run\"]", "run\"]\nfiles = [\"a/x\", \"b/x\"]")).unwrap_err().to_string();
         assert!(e.contains("key 'files' names two files called 'x'"), "{e}");
+    }
+
+    #[test]
+    fn the_services_kinds_complete_their_clients_argv_where_the_client_runs() {
+        let p = parse(&format!(
+            "{OK}\n[[workload]]\nname = \"oltp\"\nkind = \"sysbench-oltp\"\nargs = [\"oltp_read_write\", \"--tables=2\"]\n\
+             client = \"platform\"\n\
+             [[workload]]\nname = \"redis\"\nkind = \"redis-benchmark\"\nargs = [\"-n\", \"2000\"]\n\
+             [[workload]]\nname = \"net\"\nkind = \"iperf3\"\nargs = [\"-t\", \"2\", \"-J\"]\nport = 5999\nclient = \"host\"\n\
+             [[workload]]\nname = \"net-in\"\nkind = \"iperf3\"\nclient = \"platform\"\n"
+        ))
+        .unwrap();
+        let w = |n: &str| p.workload(n).unwrap();
+        assert_eq!(w("oltp").argv(), ["sysbench", "oltp_read_write", "--tables=2"]);
+        assert_eq!((w("oltp").service_port(), w("oltp").client_on_platform()), (Some(13306), true));
+        // pidstat in the platform watches the server, and the client when it runs there.
+        assert_eq!(w("oltp").monitor_name(), "mariadbd|sysbench");
+        assert_eq!(
+            (w("redis").monitor_name(), w("redis").service_port()),
+            ("redis-server".into(), Some(16379))
+        );
+        assert!(!w("redis").client_on_platform());
+        assert_eq!((w("net").service_port(), w("net").client_on_platform()), (Some(5999), false));
+        assert_eq!(w("net-in").monitor_name(), "iperf3");
+        let target = |n: &str| (w(n).client().unwrap().target)(w(n), "10.0.0.1", 7);
+        assert_eq!(target("redis"), ["-h", "10.0.0.1", "-p", "7"]);
+        assert_eq!(target("net"), ["-c", "10.0.0.1", "-p", "7"]);
+        assert_eq!(target("oltp")[1], "--mysql-host=10.0.0.1");
+        let bad = |kind: &str, args: &str, extra: &str| {
+            parse(&format!("{OK}\n[[workload]]\nname = \"x\"\nkind = \"{kind}\"\nargs = [{args}]\n{extra}"))
+                .unwrap_err()
+                .to_string()
+        };
+        let e = bad("sysbench-oltp", "\"oltp_read_write\", \"run\"", "");
+        assert!(
+            e.contains(
+                "workload[1] ('x'): key 'args' holds 'run', but virtperf gives sysbench-oltp 'run' itself: it points \
+                 the client at the mariadb it starts and adds prepare, run and cleanup"
+            ),
+            "{e}"
+        );
+        let e = bad("sysbench-oltp", "\"oltp_read_write\", \"--mysql-host=db\"", "");
+        assert!(
+            e.contains("holds '--mysql-host=db', but virtperf gives sysbench-oltp '--mysql-host' itself"),
+            "{e}"
+        );
+        let e = bad("iperf3", "\"-c\", \"h\"", "");
+        assert!(e.contains("holds '-c', but virtperf gives iperf3 '-c' itself: it points the client at the iperf3 it starts"), "{e}");
+        let e = bad("redis-benchmark", "", "client = \"guest\"");
+        assert!(
+            e.contains("key 'client' must be \"host\" (the client runs on this machine) or \"platform\""),
+            "{e}"
+        );
+        let e = bad("sysbench", "\"cpu\"", "client = \"host\"");
+        assert!(e.contains("key 'client' is for kind = \"wrk\" or"), "{e}");
     }
 
     #[test]

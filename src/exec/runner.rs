@@ -23,7 +23,8 @@ use rustix::process::Signal;
 use super::kinds::services;
 use super::lock::CampaignLock;
 use super::plan::{MeasureSpec, Plan, WorkloadSpec};
-use super::schedule::{schedule, RunKind, Slot};
+use super::precision::{self, PrimaryReader, Standing};
+use super::schedule::{extra_round, schedule, RunKind, Slot};
 use super::services::{wait_ready, Platform, Service, ServiceKind, VersionProbe};
 use super::{
     argv_of, executor_for, facts_argv, parse_facts, run_captured, shown, signal_group, spawn_to,
@@ -32,6 +33,8 @@ use super::{
 use crate::digest::sha256_file;
 use crate::model::exit::{EXIT_BAD_INPUT, EXIT_INTERRUPTED};
 use crate::model::manifest::{Facts, Manifest, PlatformFacts, RunRecord, RunStatus, MANIFEST_FORMAT};
+
+mod dry_run;
 
 /// Options of `virtperf run`.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +51,8 @@ pub(crate) struct RunOptions {
     pub(crate) dry_run: bool,
     /// Seed of the order (default: the plan's `seed`, else 1).
     pub(crate) seed: Option<u64>,
+    /// Reads the primary metric of run outputs (precision on demand).
+    pub(crate) primary: Option<PrimaryReader>,
 }
 
 /// `virtperf run`.
@@ -58,8 +63,12 @@ pub(crate) fn run_command(opts: &RunOptions) -> Result<ExitCode> {
         let seed = opts.seed.or(plan.seed).unwrap_or(1);
         let execs = plan.platforms.iter().map(|p| executor_for(p, &out, &plan.campaign)).collect();
         let c = Campaign::new(plan, out, seed, execs)?;
-        print!("{}", c.dry_run());
-        return Ok(ExitCode::SUCCESS);
+        // A reader that stops early (`| head`) is not an error: what it read was printed.
+        use std::io::Write;
+        return match std::io::stdout().lock().write_all(c.dry_run().as_bytes()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(ExitCode::SUCCESS),
+        };
     }
     std::fs::create_dir_all(&out)
         .with_context(|| format!("could not create output folder '{}'", out.display()))?;
@@ -72,6 +81,7 @@ pub(crate) fn run_command(opts: &RunOptions) -> Result<ExitCode> {
     let execs = plan.platforms.iter().map(|p| executor_for(p, &out, &plan.campaign)).collect();
     let mut c = Campaign::new(plan, out, seed, execs)?;
     c.manifest = manifest;
+    c.primary = opts.primary;
     let stop = c.stop.clone();
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         // A second Ctrl-C while stopping (a VM powering off) exits at once.
@@ -160,6 +170,34 @@ struct PlatformState {
     services: Vec<ServiceState>,
     /// Workloads whose `files` are on the platform already.
     copied: BTreeSet<String>,
+    /// Added to a service's port on this platform: platforms on this host's network (this
+    /// host, containers with `network = "host"`) share its ports, so the second one's servers
+    /// listen one port up, the third's two, and so on.
+    port_shift: u16,
+    /// Workloads whose once-before command (sysbench oltp's prepare) ran, and whose
+    /// once-after command (cleanup) is due after their last run.
+    prepared: BTreeSet<String>,
+}
+
+/// How a run of a client kind (wrk, sysbench-oltp, ...) goes: its completed argv, where it
+/// runs, the address it reaches the service at, and the kind's once-before and once-after
+/// commands.
+struct ClientRun {
+    argv: Vec<String>,
+    on_platform: bool,
+    target: String,
+    once: Option<(Vec<String>, Vec<String>)>,
+}
+
+impl ClientRun {
+    /// The client of `w` reaching its service at `host:port` from where it runs.
+    fn new(w: &WorkloadSpec, host: &str, port: u16) -> Option<ClientRun> {
+        let c = w.client()?;
+        let mut argv = w.argv();
+        argv.extend((c.target)(w, host, port));
+        let once = c.once.map(|f| f(&argv));
+        Some(ClientRun { argv, on_platform: w.client_on_platform(), target: format!("{host}:{port}"), once })
+    }
 }
 
 /// Where the files of one run go, and the tags of its jobs.
@@ -207,6 +245,9 @@ pub(crate) struct Campaign {
     host: Facts,
     progress: ProgressBar,
     lock: Option<CampaignLock>,
+    /// Reads the primary metric of outputs, for precision on demand; without it only the
+    /// minimum repetitions of a precision rule run.
+    pub(crate) primary: Option<PrimaryReader>,
 }
 
 impl Campaign {
@@ -231,10 +272,17 @@ impl Campaign {
             created_at: now(),
             ..Manifest::default()
         };
+        let mut on_host_network = 0;
         let platforms = executors
             .into_iter()
             .zip(&plan.platforms)
             .map(|(exec, spec)| PlatformState {
+                port_shift: if exec.host_network() {
+                    on_host_network += 1;
+                    on_host_network - 1
+                } else {
+                    0
+                },
                 exec,
                 started: false,
                 broken: None,
@@ -247,6 +295,7 @@ impl Campaign {
                     })
                     .collect(),
                 copied: BTreeSet::new(),
+                prepared: BTreeSet::new(),
             })
             .collect();
         Ok(Campaign {
@@ -259,66 +308,8 @@ impl Campaign {
             host: Facts::default(),
             progress: ProgressBar::hidden(),
             lock: None,
+            primary: None,
         })
-    }
-
-    /// What `--dry-run` prints: the order and every command line, nothing run.
-    pub(crate) fn dry_run(&self) -> String {
-        let mut s = format!(
-            "# campaign '{}', seed {}, {} runs, output {}\n",
-            self.plan.campaign,
-            self.manifest.seed,
-            self.slots.len(),
-            self.out.display()
-        );
-        let platforms = self.plan.platforms.iter().map(|p| (p.name.as_str(), p.base.as_deref(), &p.factors));
-        let workloads = self.plan.workloads.iter().map(|w| (w.name.as_str(), w.base.as_deref(), &w.factors));
-        s.push_str(&describe_matrices("platform", platforms));
-        s.push_str(&describe_matrices("workload", workloads));
-        for p in &self.platforms {
-            for argv in p.exec.describe_start(&self.service_ports(p.exec.name())) {
-                s.push_str(&format!("# start {}: {}\n", p.exec.name(), shown(&argv)));
-            }
-        }
-        for (i, slot) in self.slots.iter().enumerate() {
-            let Some((pi, w)) = self.lookup(slot) else { continue };
-            let exec = &self.platforms[pi].exec;
-            let job = Job { tag: "dry".into(), workdir: exec.workdir() };
-            s.push_str(&format!("[{}/{}] {}\n", i + 1, self.slots.len(), slot.id()));
-            if !self.slots[..i].iter().any(|o| o.platform == slot.platform && o.workload == slot.workload) {
-                for f in &w.files {
-                    let name = f.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-                    s.push_str(&format!(
-                        "  copy:    {} -> {}/{name}\n",
-                        f.display(),
-                        exec.workdir().trim_end_matches('/')
-                    ));
-                }
-            }
-            for a in &w.setup {
-                s.push_str(&format!("  setup:   {}\n", shown(&argv_of(&exec.command(a, &job)))));
-            }
-            // A client runs on this host; its service is shown at the platform's name.
-            let run = match (w.client(), w.service_port()) {
-                (Some(c), Some(port)) => {
-                    let mut argv = w.argv();
-                    argv.extend((c.target)(w, exec.name(), port));
-                    argv
-                }
-                _ => argv_of(&exec.command(&w.argv(), &job)),
-            };
-            s.push_str(&format!("  run:     {}\n", shown(&run)));
-            if self.plan.monitor.pidstat_interval_s > 0 {
-                s.push_str(&format!(
-                    "  pidstat: {}\n",
-                    shown(&argv_of(&exec.command(&pidstat_argv(&self.plan, w), &job)))
-                ));
-            }
-            for a in &w.cleanup {
-                s.push_str(&format!("  cleanup: {}\n", shown(&argv_of(&exec.command(a, &job)))));
-            }
-        }
-        s
     }
 
     /// Ports on platform `name` where services that its workloads need listen.
@@ -402,14 +393,51 @@ impl Campaign {
             self.say(&format!("resuming: {} of {} runs already recorded", done.len(), total));
         }
 
+        let mut interrupted = self.run_slots(todo)?;
+        if !interrupted {
+            interrupted = self.more_rounds()?;
+        }
+        self.progress.finish_and_clear();
+        self.shutdown();
+        self.save()?;
+        self.lock = None;
+        let failed = self.manifest.runs.iter().filter(|r| r.status != RunStatus::Ok).count();
+        let ok = self.manifest.runs.len() - failed;
+        if interrupted {
+            self.say(&format!(
+                "interrupted: {ok} runs kept in {}; continue with `virtperf run {} --out {} --resume`",
+                self.manifest_path().display(),
+                self.plan.path.display(),
+                self.out.display()
+            ));
+            return Ok(Outcome::Interrupted);
+        }
+        self.say(&format!(
+            "{ok} runs ok, {failed} failed or timed out; manifest: {}",
+            self.manifest_path().display()
+        ));
+        Ok(Outcome::Finished { failed })
+    }
+
+    /// Runs `todo` (index in the order, slot) in order; true when the campaign was interrupted.
+    fn run_slots(&mut self, todo: Vec<(usize, Slot)>) -> Result<bool> {
+        // The last run of each (platform, workload) in this session.
+        let mut seen = HashSet::new();
+        let last: HashSet<usize> = todo
+            .iter()
+            .rev()
+            .filter(|(_, s)| seen.insert((s.platform.clone(), s.workload.clone())))
+            .map(|(i, _)| *i)
+            .collect();
         let mut interrupted = false;
+        let total = self.slots.len();
         for (index, slot) in todo {
             if self.stopping() {
                 interrupted = true;
                 break;
             }
             self.progress.set_message(slot.id());
-            match self.run_slot(index, &slot)? {
+            match self.run_slot(index, &slot, last.contains(&index))? {
                 Some(rec) => {
                     let line = format!(
                         "[{}/{}] {} {:?} {:.1} s{}",
@@ -435,26 +463,60 @@ impl Campaign {
                 }
             }
         }
-        self.progress.finish_and_clear();
-        self.shutdown();
-        self.save()?;
-        self.lock = None;
-        let failed = self.manifest.runs.iter().filter(|r| r.status != RunStatus::Ok).count();
-        let ok = self.manifest.runs.len() - failed;
-        if interrupted {
+        Ok(interrupted)
+    }
+
+    /// Precision on demand: rounds of one more repetition of every (platform, workload) whose
+    /// primary metric's interval is still wider than its rule's target, until none is (or each
+    /// has run its maximum); the manifest records why each stopped. True when interrupted.
+    fn more_rounds(&mut self) -> Result<bool> {
+        let Some(read) = self.primary else { return Ok(false) };
+        let mut round = 0u64;
+        let interrupted = loop {
+            let standings = precision::standings(&self.plan, &self.manifest.runs, &self.out, read);
+            self.manifest.precision = standings.iter().map(Standing::stop).collect();
+            let due: Vec<(String, String, u32)> = standings
+                .iter()
+                .filter(|s| s.wants_more())
+                .map(|s| (s.platform.clone(), s.workload.clone(), s.repetitions + 1))
+                .collect();
+            if due.is_empty() {
+                break false;
+            }
+            round += 1;
+            let wide: Vec<String> = standings
+                .iter()
+                .filter(|s| s.wants_more())
+                .map(|s| match s.reached() {
+                    Some(r) => format!("{}/{} ±{r:.1}%", s.platform, s.workload),
+                    None => format!("{}/{} (no interval yet)", s.platform, s.workload),
+                })
+                .collect();
+            self.say(&format!("precision: one more round for {} pair(s): {}", due.len(), wide.join(", ")));
+            let slots = extra_round(&due, self.manifest.seed, round);
+            let start = self.slots.len();
+            self.slots.extend(slots.iter().cloned());
+            self.manifest.planned_runs = self.slots.len();
+            self.progress.set_length(self.slots.len() as u64);
+            let done: HashSet<String> = self.manifest.runs.iter().map(|r| r.id.clone()).collect();
+            let todo: Vec<(usize, Slot)> = slots
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (start + i, s))
+                .filter(|(_, s)| !done.contains(&s.id()))
+                .collect();
+            if self.run_slots(todo)? {
+                break true;
+            }
+        };
+        for s in &self.manifest.precision {
+            let reached = s.reached_pct.map(|r| format!("±{r:.2}%")).unwrap_or_else(|| "no interval".into());
             self.say(&format!(
-                "interrupted: {ok} runs kept in {}; continue with `virtperf run {} --out {} --resume`",
-                self.manifest_path().display(),
-                self.plan.path.display(),
-                self.out.display()
+                "precision: {}/{}: {reached} after {} repetitions (target ±{}%): {}",
+                s.platform, s.workload, s.repetitions, s.target_pct, s.stopped
             ));
-            return Ok(Outcome::Interrupted);
         }
-        self.say(&format!(
-            "{ok} runs ok, {failed} failed or timed out; manifest: {}",
-            self.manifest_path().display()
-        ));
-        Ok(Outcome::Finished { failed })
+        Ok(interrupted)
     }
 
     /// Stops every platform virtperf started (services stopped, containers removed, VMs
@@ -527,12 +589,14 @@ impl Campaign {
     }
 
     /// For a workload whose kind is a client (wrk): makes sure its service runs on platform
-    /// `pi` (started and ready on first use) and provides what `w` asks for, and returns the
-    /// client's argv completed to reach it from this host. `None` for other kinds.
-    fn client_argv(&mut self, pi: usize, w: &WorkloadSpec) -> Result<Option<Vec<String>>, String> {
+    /// `pi` (started and ready on first use) and provides what `w` asks for, and returns how
+    /// the client reaches it from where it runs (this host, or the platform). `None` for other
+    /// kinds.
+    fn client_run(&mut self, pi: usize, w: &WorkloadSpec) -> Result<Option<ClientRun>, String> {
         let (Some(client), Some(port)) = (w.client(), w.service_port()) else { return Ok(None) };
         let stop = self.stop.clone();
         let p = &mut self.platforms[pi];
+        let port = port + p.port_shift;
         let on = Platform::new(p.exec.as_ref());
         let endpoint = (|| -> Result<(String, u16)> {
             let Some(s) = p.services.iter_mut().find(|s| s.kind.name == client.service.name) else {
@@ -548,14 +612,14 @@ impl Campaign {
                 s.ports.insert(port);
             }
             s.service.provide(&on, port, w)?;
-            p.exec.endpoint(port)
+            if w.client_on_platform() {
+                Ok(("127.0.0.1".to_string(), port))
+            } else {
+                p.exec.endpoint(port)
+            }
         })();
         match endpoint {
-            Ok((host, host_port)) => {
-                let mut argv = w.argv();
-                argv.extend((client.target)(w, &host, host_port));
-                Ok(Some(argv))
-            }
+            Ok((host, port)) => Ok(ClientRun::new(w, &host, port)),
             Err(e) => Err(format!("{} for {}: {e:#}", client.service.name, w.kind)),
         }
     }
@@ -596,7 +660,9 @@ impl Campaign {
     }
 
     /// Runs one slot. `Ok(None)` when interrupted (nothing recorded, partial files removed).
-    fn run_slot(&mut self, index: usize, slot: &Slot) -> Result<Option<RunRecord>> {
+    /// `last`: no later run of this session has the same platform and workload (the
+    /// workload's once-after command follows it).
+    fn run_slot(&mut self, index: usize, slot: &Slot, last: bool) -> Result<Option<RunRecord>> {
         let Some((pi, w)) = self.lookup(slot) else { bail!("internal: unknown slot {}", slot.id()) };
         let w = w.clone();
         let files = RunFiles::new(slot);
@@ -610,14 +676,31 @@ impl Campaign {
         }
         self.progress.set_message(slot.id());
         with_platform_facts(&mut rec, self.platforms[pi].exec.facts());
-        let client = match self.client_argv(pi, &w) {
+        let client = match self.client_run(pi, &w) {
             Ok(c) => c,
             Err(e) => return Ok(fail(rec, e)),
         };
+        if let Some(c) = &client {
+            rec.client = Some(if c.on_platform { "platform" } else { "host" }.into());
+            rec.target = Some(c.target.clone());
+        }
         let timeout = Duration::from_secs_f64(rec.timeout_s);
         let setup_log = self.out.join(files.rel(&format!(".{}.setup.log", files.stem)));
         if let Err(e) = self.copy_files(pi, &w, &setup_log) {
             return Ok(fail(rec, e));
+        }
+        // The workload's once-before command (sysbench oltp's prepare), where its client runs.
+        if let Some((before, c)) = client.as_ref().and_then(|c| c.once.as_ref().map(|o| (&o.0, c))) {
+            if !self.platforms[pi].prepared.contains(&w.name) {
+                let job = files.job("once", self.platforms[pi].exec.as_ref());
+                match self.run_client_step(pi, c.on_platform, before, &job, timeout, &setup_log) {
+                    Ok(()) => {}
+                    Err(StepError::Interrupted) => return Ok(None),
+                    Err(StepError::Failed(msg)) => return Ok(fail(rec, format!("{} {msg}", shown(before)))),
+                }
+                self.platforms[pi].prepared.insert(w.name.clone());
+                rec.setup.insert(0, before.clone());
+            }
         }
         let exec = self.platforms[pi].exec.as_ref();
 
@@ -634,7 +717,7 @@ impl Campaign {
         }
 
         let monitor = self.start_monitor(exec, &w, &files, &mut rec);
-        let waited = self.run_tool(exec, &w, client, &files, &mut rec, timeout)?;
+        let waited = self.run_tool(exec, &w, client.as_ref(), &files, &mut rec, timeout)?;
         if let Some((mut m, mjob)) = monitor {
             stop_monitor(
                 &mut m,
@@ -657,8 +740,46 @@ impl Campaign {
                 }
             }
         }
+        // After the workload's last run here, its once-after command (oltp's cleanup).
+        if let Some((after, c)) = client.as_ref().and_then(|c| c.once.as_ref().map(|o| (&o.1, c))) {
+            if last
+                && !matches!(waited, Ok(Waited::Interrupted))
+                && self.platforms[pi].prepared.remove(&w.name)
+            {
+                let job = files.job("once-after", self.platforms[pi].exec.as_ref());
+                if let Err(StepError::Failed(msg)) =
+                    self.run_client_step(pi, c.on_platform, after, &job, timeout, &setup_log)
+                {
+                    self.say(&format!("warning: {}: {}: {msg}", rec.id, shown(after)));
+                }
+                rec.cleanup.push(after.clone());
+            }
+        }
         remove_if_empty(&setup_log);
         Ok(self.finish(rec, waited))
+    }
+
+    /// Runs a command of a client kind where its client runs: in platform `pi`, or on this
+    /// host in `OUT/.virtperf/work/host`; output appended to `log`.
+    fn run_client_step(
+        &self,
+        pi: usize,
+        on_platform: bool,
+        argv: &[String],
+        job: &Job,
+        timeout: Duration,
+        log: &Path,
+    ) -> Result<(), StepError> {
+        let exec = self.platforms[pi].exec.as_ref();
+        if on_platform {
+            return run_step(exec, argv, job, timeout, &self.stop, log);
+        }
+        let dir = self.out.join(".virtperf/work/host");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StepError::Failed(format!("could not create '{}': {e}", dir.display())))?;
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..]).current_dir(dir);
+        run_command_step(cmd, None, timeout, &self.stop, log)
     }
 
     /// Copies the `files` of `w` into the work folder of platform `pi` (executable when they
@@ -774,20 +895,24 @@ impl Campaign {
         &self,
         exec: &dyn Executor,
         w: &WorkloadSpec,
-        client: Option<Vec<String>>,
+        client: Option<&ClientRun>,
         files: &RunFiles,
         rec: &mut RunRecord,
         timeout: Duration,
     ) -> Result<Result<Waited, String>> {
         let job = files.job("run", exec);
         let mut cmd = match client {
-            Some(argv) => {
-                let mut c = Command::new(&argv[0]);
+            Some(c) if c.on_platform => {
+                rec.argv = c.argv.clone();
+                exec.command(&c.argv, &job)
+            }
+            Some(c) => {
+                let mut cmd = Command::new(&c.argv[0]);
                 let dir = self.out.join(".virtperf/work/host");
                 std::fs::create_dir_all(&dir)?;
-                c.args(&argv[1..]).current_dir(dir);
-                rec.argv = argv;
-                c
+                cmd.args(&c.argv[1..]).current_dir(dir);
+                rec.argv = c.argv.clone();
+                cmd
             }
             None => exec.command(&w.argv(), &job),
         };
@@ -889,33 +1014,6 @@ fn with_platform_facts(rec: &mut RunRecord, pf: PlatformFacts) {
     rec.qemu_argv = pf.qemu_argv;
     rec.accel = pf.accel;
     rec.settings = pf.settings;
-}
-
-/// For `--dry-run`: each `what` (platform, workload) that a matrix expanded, with its
-/// expansions and their factor values. `items` are (name, name in the plan when expanded,
-/// factor values).
-fn describe_matrices<'a>(
-    what: &str,
-    items: impl Iterator<Item = (&'a str, Option<&'a str>, &'a crate::exec::matrix::Combination)>,
-) -> String {
-    let mut groups: Vec<(&str, Vec<(&str, &crate::exec::matrix::Combination)>)> = Vec::new();
-    for (name, base, factors) in items {
-        let Some(base) = base else { continue };
-        match groups.last_mut() {
-            Some((b, list)) if *b == base => list.push((name, factors)),
-            _ => groups.push((base, vec![(name, factors)])),
-        }
-    }
-    let mut s = String::new();
-    for (base, list) in groups {
-        let factors: Vec<&str> = list[0].1.iter().map(|(k, _)| k.as_str()).collect();
-        s.push_str(&format!("# {what} '{base}': matrix {} -> {} {what}s\n", factors.join(" x "), list.len()));
-        for (name, values) in list {
-            let v: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            s.push_str(&format!("#   {name}  ({})\n", v.join(", ")));
-        }
-    }
-    s
 }
 
 /// The pidstat argv run inside the platform for workload `w`.
@@ -1045,7 +1143,18 @@ fn run_step(
     stop: &AtomicBool,
     log: &Path,
 ) -> Result<(), StepError> {
-    let mut cmd = exec.command(argv, job);
+    run_command_step(exec.command(argv, job), exec.kill_command(job, "KILL"), timeout, stop, log)
+}
+
+/// Runs `cmd` (a setup or cleanup step) with output appended to `log`, killed after `timeout`
+/// or on Ctrl-C (with `kill` first, on a remote platform).
+fn run_command_step(
+    mut cmd: Command,
+    kill: Option<Command>,
+    timeout: Duration,
+    stop: &AtomicBool,
+    log: &Path,
+) -> Result<(), StepError> {
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -1056,7 +1165,6 @@ fn run_step(
     super::die_with_parent(&mut cmd);
     cmd.stdin(Stdio::null()).stdout(file).stderr(file2).process_group(0);
     let mut child = cmd.spawn().map_err(|e| StepError::Failed(format!("could not start: {e}")))?;
-    let kill = exec.kill_command(job, "KILL");
     let waited = wait_deadline(&mut child, timeout, stop, || {
         if let Some(mut k) = kill_clone(&kill) {
             let _ = run_captured(&mut k, Duration::from_secs(15));

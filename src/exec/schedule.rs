@@ -47,13 +47,13 @@ impl Slot {
 /// Every run of `plan` in the order they run, for `seed`.
 pub(crate) fn schedule(plan: &Plan, seed: u64) -> Vec<Slot> {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let max_reps = plan.workloads.iter().map(|w| w.repetitions).max().unwrap_or(0);
+    let max_reps = plan.workloads.iter().map(|w| w.repetitions()).max().unwrap_or(0);
     let mut out = Vec::new();
     for r in 1..=max_reps {
         let mut block: Vec<(&str, &str, u32)> = Vec::new();
         for p in &plan.platforms {
             for w in &plan.workloads {
-                if w.repetitions >= r && w.runs_on(p) {
+                if w.repetitions() >= r && w.runs_on(p) {
                     block.push((&p.name, &w.name, w.warmup));
                 }
             }
@@ -68,6 +68,18 @@ pub(crate) fn schedule(plan: &Plan, seed: u64) -> Vec<Slot> {
             out.push(Slot { platform: p.into(), workload: w.into(), kind: RunKind::Rep(r) });
         }
     }
+    out
+}
+
+/// One more round of precision on demand: repetition `rep` of each (platform, workload, rep)
+/// in `due`, shuffled with a generator seeded by the campaign's seed and the round's number.
+pub(crate) fn extra_round(due: &[(String, String, u32)], seed: u64, round: u64) -> Vec<Slot> {
+    let mut rng = fastrand::Rng::with_seed(seed ^ round.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut out: Vec<Slot> = due
+        .iter()
+        .map(|(p, w, rep)| Slot { platform: p.clone(), workload: w.clone(), kind: RunKind::Rep(*rep) })
+        .collect();
+    rng.shuffle(&mut out);
     out
 }
 

@@ -43,6 +43,39 @@ pub struct Manifest {
     pub platforms: BTreeMap<String, PlatformFacts>,
     /// Every finished run (ok, failed or timed out), in the order they ran.
     pub runs: Vec<RunRecord>,
+    /// Precision on demand: per (platform, workload) whose plan asks for a precision, the rule
+    /// and why its repetitions stopped. Empty without `precision_pct`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub precision: Vec<PrecisionStop>,
+}
+
+/// How the repetitions of one (platform, workload) ended under precision on demand.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PrecisionStop {
+    /// Platform name.
+    pub platform: String,
+    /// Workload name.
+    pub workload: String,
+    /// Target: the half-width of the 95% interval of the primary metric's mean, in percent of
+    /// the mean.
+    pub target_pct: f64,
+    /// Repetitions always run.
+    pub min_repetitions: u32,
+    /// Repetitions at most.
+    pub max_repetitions: u32,
+    /// The primary metric judged (as the parser declares it); `None` when no run's was read.
+    pub metric: Option<String>,
+    /// Measured repetitions run, failed ones included.
+    pub repetitions: u32,
+    /// Repetitions whose primary metric was read (the interval's n).
+    pub values: u32,
+    /// The half-width reached, percent of the mean; `None` with fewer than two values or a
+    /// mean of 0.
+    pub reached_pct: Option<f64>,
+    /// `met` (the target reached), `max_repetitions` (the maximum run without reaching it), or
+    /// `interrupted` (the campaign stopped first).
+    pub stopped: String,
 }
 
 /// Facts about one machine (host or guest), from `uname`, `/proc` and the tools' version
@@ -186,6 +219,13 @@ pub struct RunRecord {
     /// The factor values this run's workload and platform were expanded with from the plan's
     /// matrices (`threads` -> `8`, `smp` -> `2`), empty when nothing was expanded.
     pub factors: BTreeMap<String, String>,
+    /// For a workload whose tool is the client of a service virtperf started on the platform
+    /// (wrk, sysbench-oltp, redis-benchmark, iperf3): where the client ran, `host` (this
+    /// machine, so the network path into the platform is part of what was measured) or
+    /// `platform` (inside it, against 127.0.0.1); `None` for other workloads.
+    pub client: Option<String>,
+    /// With `client`: the address the client reached the service at, `HOST:PORT`.
+    pub target: Option<String>,
 }
 
 /// What a `command` workload measures (the plan's `[workload.measure]`): the ingester finds

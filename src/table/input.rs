@@ -40,6 +40,12 @@ impl MetricsTable {
         declare_missing(df).ok().map(|df| MetricsTable { df })
     }
 
+    /// The metrics table `df` (rows read from a store), with the parsers' declarations it
+    /// lacks filled in as [`MetricsTable::read`] does.
+    pub(crate) fn from_frame(df: DataFrame) -> Result<MetricsTable> {
+        Ok(MetricsTable { df: declare_missing(df)? })
+    }
+
     /// Its number of rows.
     pub(crate) fn rows(&self) -> usize {
         self.df.height()

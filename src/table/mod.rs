@@ -6,6 +6,7 @@
 //!   ([`MetricsTable`], in `input.rs`);
 //! - an analysis to `summary.csv`, `overhead.csv`, `checks.csv` and `subsystems.csv`
 //!   ([`write_analysis`], in `analysis.rs`);
+//! - the store's part files and catalog (`store.rs`, for `crate::store`);
 //! - writing and reading CSV, Parquet and JSON, chosen by the file extension (here).
 //!
 //! Polars is used for the table I/O only; the per-group statistics are computed by
@@ -15,10 +16,15 @@
 mod analysis;
 mod input;
 mod runs;
+mod store;
 
 pub(crate) use analysis::write_analysis;
 pub(crate) use input::{Counts, MetricsTable};
-pub(crate) use runs::{metrics_frames, series_frames};
+pub(crate) use runs::{metric_rows, metrics_frames, series_frames};
+pub(crate) use store::{
+    read_catalog, read_catalog_parts, read_store_part, rewrite_store_part, write_catalog, write_store_part,
+    CatalogParts, Entry, RowFilter,
+};
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

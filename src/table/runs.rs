@@ -94,7 +94,7 @@ pub(crate) fn metrics_frames(runs: &[IngestedRun]) -> impl Iterator<Item = Polar
 
 /// Rows of a run in the metrics table: one per metric, or one without a metric for a run that
 /// has none but has issues (a failed run), so that its issues reach the table.
-fn metric_rows(r: &IngestedRun) -> usize {
+pub(crate) fn metric_rows(r: &IngestedRun) -> usize {
     if r.data.metrics.is_empty() && !r.data.issues.is_empty() {
         1
     } else {

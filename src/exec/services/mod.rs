@@ -9,7 +9,10 @@
 //! through its executor ([`Platform`]), so the same code serves this host, a container, an ssh
 //! machine and a VM; arguments travel as argv, and scripts are constants.
 
+pub(crate) mod iperf3;
+pub(crate) mod mariadb;
 pub(crate) mod nginx;
+pub(crate) mod redis;
 
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use super::plan::{PlatformSpec, WorkloadSpec};
-use super::{argv_of, run_captured, run_ok, shown, Executor, ExecutorKind, Job};
+use super::{argv_of, run_captured, run_ok, shown, Executor, Job};
 
 /// A server running on one platform, possibly on several ports. One value per platform and
 /// service kind; [`ServiceKind::make`] builds it.
@@ -45,10 +48,12 @@ pub(crate) trait Service: Send {
 
 /// What a service is, before any platform: the registry entry a workload kind points to.
 pub(crate) struct ServiceKind {
-    /// Its name: the key of its version among the tool facts, the process the platform's
-    /// pidstat watches during runs of a kind that needs it, and the word in messages
+    /// Its name: the key of its version among the tool facts and the word in messages
     /// (`nginx for wrk: ...`).
     pub(crate) name: &'static str,
+    /// The name of its process, which the platform's pidstat watches during runs of a kind
+    /// that needs it (`mariadbd`).
+    pub(crate) process: &'static str,
     /// Port it listens on, on the platform, when the workload gives no `port`.
     pub(crate) default_port: u16,
     /// How long it may take from `start` to ready.
@@ -80,9 +85,21 @@ impl<'a> Platform<'a> {
         Platform { exec }
     }
 
-    /// Its kind (a service on this host listens on 127.0.0.1 only).
-    pub(crate) fn kind(&self) -> ExecutorKind {
-        self.exec.kind()
+    /// Returns true if and only if the platform shares this host's network (this host, a
+    /// container with `network = "host"`): a service there listens on 127.0.0.1 only.
+    pub(crate) fn host_network(&self) -> bool {
+        self.exec.host_network()
+    }
+
+    /// The address a service listens on there: 127.0.0.1 on this host's network, else every
+    /// address (the host reaches a container through its published port, a VM through its
+    /// forwarded one).
+    pub(crate) fn bind_address(&self) -> &'static str {
+        if self.host_network() {
+            "127.0.0.1"
+        } else {
+            "0.0.0.0"
+        }
     }
 
     /// Its work folder.
@@ -151,6 +168,22 @@ pub(crate) fn wait_ready(on: &Platform, argv: &[String], within: Duration, stop:
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// A script (constant) that exits 0 if and only if the process whose pid is in the file `$0`
+/// lives and something listens on TCP port `$1` (read from /proc/net/tcp and tcp6, so no tool
+/// is needed): a server that daemonizes is ready.
+pub(crate) const LISTENING_SCRIPT: &str = "p=$(cat \"$0\" 2>/dev/null) && [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null \
+    && h=$(printf '%04X' \"$1\") && grep -Eqs \"^ *[0-9]+: [0-9A-F]+:$h [0-9A-F]+:[0-9A-F]+ 0A \" /proc/net/tcp /proc/net/tcp6";
+
+/// The argv of [`LISTENING_SCRIPT`] for the pid file `pidfile` and `port`.
+pub(crate) fn listening_argv(pidfile: &str, port: u16) -> Vec<String> {
+    vec!["sh".into(), "-c".into(), LISTENING_SCRIPT.into(), pidfile.into(), port.to_string()]
+}
+
+/// The folder of service `name` on `port` on the platform: `WORKDIR/.virtperf-NAME-PORT`.
+pub(crate) fn service_dir(on: &Platform, name: &str, port: u16) -> String {
+    format!("{}/.virtperf-{name}-{port}", on.workdir().trim_end_matches('/'))
 }
 
 /// The positional parameters of [`super::FACTS_SCRIPT`] that make it print the versions of

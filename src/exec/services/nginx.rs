@@ -10,11 +10,11 @@ use anyhow::{bail, Context, Result};
 
 use super::{Platform, Service, ServiceKind, VersionProbe};
 use crate::exec::plan::{PlatformSpec, WorkloadSpec};
-use crate::exec::ExecutorKind;
 
 /// nginx as a service kind.
 pub(crate) static NGINX: ServiceKind = ServiceKind {
     name: "nginx",
+    process: "nginx",
     default_port: 18080,
     ready_within: Duration::from_secs(10),
     make: Nginx::make,
@@ -79,8 +79,7 @@ impl Service for Nginx {
         }
         let s = |x: &str| x.to_string();
         on.run(&[s("mkdir"), s("-p"), format!("{dir}/www"), format!("{dir}/tmp")], "nginx-mkdir")?;
-        let listen =
-            if on.kind() == ExecutorKind::Native { format!("127.0.0.1:{port}") } else { port.to_string() };
+        let listen = if on.host_network() { format!("127.0.0.1:{port}") } else { port.to_string() };
         on.put_file(&format!("{dir}/nginx.conf"), config(&dir, &listen).as_bytes())
             .context("could not write nginx.conf on the platform")?;
         // A leftover nginx from an interrupted campaign holds the port: stop it first.

@@ -132,11 +132,11 @@ pub(crate) fn factor<DB: DrawingBackend>(
     d: &FactorData,
 ) -> DrawResult {
     let area = titled(root, ctx, &d.title)?;
-    let pct = (ctx.confidence * 100.0).round();
+    let pct = ctx.confidence_pct();
     let mut keys: Vec<(Key, String)> =
         d.lines.iter().map(|l| (Key::Line(l.style), format!("{} (mean)", shorten(&l.name, 60)))).collect();
     keys.push((Key::Marker(d.lines.first().map(|l| l.style).unwrap_or(0), false), "one run".to_string()));
-    keys.push((Key::Whisker, format!("{pct:.0}% interval of the mean")));
+    keys.push((Key::Whisker, format!("{pct}% interval of the mean")));
     let area = legend(&area, ctx, &keys)?;
     let values: Vec<f64> = d
         .lines

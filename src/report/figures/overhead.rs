@@ -63,14 +63,14 @@ pub(crate) fn overhead_bars<DB: DrawingBackend>(
     d: &OverheadData,
 ) -> DrawResult {
     let area = titled(root, ctx, &d.title)?;
-    let pct = (ctx.confidence * 100.0).round();
+    let pct = ctx.confidence_pct();
     // Only the arms that have a bar get a slot and a legend entry (an arm without comparisons,
     // e.g. without parameters in common with the baseline, would be a gap and a stray key).
     let used: Vec<usize> = (0..d.arms.len()).filter(|i| d.bars.iter().any(|b| b.arm == *i)).collect();
     let slot = |arm: usize| used.iter().position(|&u| u == arm);
     let mut keys: Vec<(Key, String)> =
         used.iter().map(|&i| (Key::Bar(d.arms[i].1), d.arms[i].0.clone())).collect();
-    keys.push((Key::Whisker, format!("{pct:.0}% interval")));
+    keys.push((Key::Whisker, format!("{pct}% interval")));
     if d.bars.iter().any(|b| b.ci.is_none()) {
         keys.push((Key::Unbounded, "interval unbounded".to_string()));
     }

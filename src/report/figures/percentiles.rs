@@ -41,11 +41,11 @@ pub(crate) fn percentiles<DB: DrawingBackend>(
     d: &PercentileData,
 ) -> DrawResult {
     let area = titled(root, ctx, &d.title)?;
-    let pct = (ctx.confidence * 100.0).round();
+    let pct = ctx.confidence_pct();
     let mut keys: Vec<(Key, String)> =
         d.arms.iter().map(|(a, _)| (Key::Line(a.style), format!("{} (mean)", a.name))).collect();
     keys.push((Key::Marker(d.arms.first().map(|a| a.0.style).unwrap_or(0), false), "one run".to_string()));
-    keys.push((Key::Whisker, format!("{pct:.0}% interval")));
+    keys.push((Key::Whisker, format!("{pct}% interval")));
     let area = legend(&area, ctx, &keys)?;
     let values: Vec<f64> = d
         .arms

@@ -40,13 +40,13 @@ pub(crate) fn primary_metric<DB: DrawingBackend>(
     d: &PrimaryData,
 ) -> DrawResult {
     let area = titled(root, ctx, &d.title)?;
-    let pct = (ctx.confidence * 100.0).round();
+    let pct = ctx.confidence_pct();
     let mut keys = Vec::new();
     for a in &d.arms {
         keys.push((Key::Marker(a.style, false), format!("{}: one run", a.name)));
     }
     keys.push((Key::Marker(d.arms.first().map(|a| a.style).unwrap_or(0), true), "mean (filled)".to_string()));
-    keys.push((Key::Whisker, format!("{pct:.0}% interval of the mean")));
+    keys.push((Key::Whisker, format!("{pct}% interval of the mean")));
     let area = legend(&area, ctx, &keys)?;
     let n = d.arms.len().max(1);
     let (lo, hi) = padded_range(

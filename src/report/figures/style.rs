@@ -76,6 +76,14 @@ pub(crate) struct PlotContext {
     pub(crate) confidence: f64,
 }
 
+impl PlotContext {
+    /// The confidence level in percent as legends print it: `95`, `97.5` (a level adjusted for
+    /// several comparisons is not a whole percent).
+    pub(crate) fn confidence_pct(&self) -> f64 {
+        (self.confidence * 100.0 * 1e6).round() / 1e6
+    }
+}
+
 impl Default for PlotContext {
     fn default() -> PlotContext {
         PlotContext { size: SIZE, font_px: 14, confidence: 0.95 }

@@ -336,7 +336,7 @@ fn factor_ctx(
     };
     let caption = format!(
         "Lines: the mean of {} at each level of {} ({}), one line per platform with the other factors \
-         fixed; whiskers: {:.0}% interval of the mean (Student's t); hollow markers: the runs.",
+         fixed; whiskers: {}% interval of the mean (Student's t); hollow markers: the runs.",
         first.metric,
         f.name,
         if f.platform { "a platform setting of the plan's matrix" } else { "a workload parameter" },

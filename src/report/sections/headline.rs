@@ -164,7 +164,7 @@ fn figure(plan: &Plan, figures: &mut Figures, bars: Bars) -> Option<FigureCtx> {
     let caption = format!(
         "Bars: cost ratio against {b} on a log scale, from ×1 (no change): ×2 = twice {b}'s time per \
          unit of work (or twice its latency), ×0.5 = half; right of ×1 is slower, left faster, and ×2 \
-         lies as far right as ×0.5 lies left. Whiskers: {confidence_pct:.0}% interval (Fieller). A \
+         lies as far right as ×0.5 lies left. Whiskers: {confidence_pct}% interval (Fieller). A \
          dashed grey line marks an interval that is unbounded.",
         b = a.baseline,
         confidence_pct = plan.confidence_pct

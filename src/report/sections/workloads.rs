@@ -107,7 +107,7 @@ fn primary_figure(plan: &Plan, g: &Group, p: &SummaryRow, figures: &mut Figures)
         arms: arms.iter().map(|r| arm_values(r, plan.style(&r.platform))).collect(),
     });
     let caption = format!(
-        "Hollow markers: one run each; filled marker: mean; whisker: {:.0}% interval of the mean \
+        "Hollow markers: one run each; filled marker: mean; whisker: {}% interval of the mean \
          (Student's t).",
         plan.confidence_pct
     );
@@ -153,7 +153,7 @@ fn overhead_figure(
         "Bars: cost ratio against {b} on a log scale, from ×1 (no change): for a throughput the time \
          per unit of work relative to {b}'s, for a latency, a time or a resource the metric's own \
          ratio. Right of ×1 costs more (slower, or uses more), left less. Whiskers: \
-         {:.0}% interval; the primary metric comes first.",
+         {}% interval; the primary metric comes first.",
         plan.confidence_pct,
         b = baseline
     );
@@ -190,7 +190,7 @@ fn percentile_figures(plan: &Plan, g: &Group, figures: &mut Figures) -> Vec<Figu
             arms,
         });
         let caption = format!(
-            "Line: mean over runs at each percentile; whisker: {:.0}% interval; small hollow markers: the \
+            "Line: mean over runs at each percentile; whisker: {}% interval; small hollow markers: the \
              runs.",
             plan.confidence_pct
         );
