@@ -323,6 +323,7 @@ pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> 
         dataset.obs.extend(more.obs);
         dataset.unlabelled.extend(more.unlabelled);
         dataset.issues.extend(more.issues);
+        dataset.rounds.extend(more.rounds);
     }
     let ok = ingested.ok();
     Ok(Loaded { dataset, ingested, ok, counts, families })

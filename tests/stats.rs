@@ -1105,3 +1105,21 @@ fn sample_percentiles_get_a_median_change_with_a_bootstrap_interval() {
     let total = rows.iter().find(|r| r["metric"] == "latency_avg_ms").expect("row");
     assert_eq!(total["median_change_pct"], "");
 }
+
+/// A table of `virtperf ingest` keeps the manifest's rounds (the `repetition` of rows labelled
+/// by the manifest): its analysis pairs exactly as that of the raw files.
+#[test]
+fn a_table_pairs_as_its_raw_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let table = tmp.path().join("t.csv");
+    let sample = crate::util::root().join("sample-data");
+    crate::util::virtperf().arg("ingest").arg(&sample).arg("--out").arg(&table).arg("-q").assert().success();
+    let (raw, tab) = (tmp.path().join("raw"), tmp.path().join("tab"));
+    crate::util::virtperf().arg("analyse").arg(&sample).arg("--out").arg(&raw).arg("-q").assert().success();
+    crate::util::virtperf().arg("analyse").arg(&table).arg("--out").arg(&tab).arg("-q").assert().success();
+    let read =
+        |dir: &std::path::Path| std::fs::read_to_string(dir.join("overhead.csv")).expect("overhead.csv");
+    let (a, b) = (read(&raw), read(&tab));
+    assert!(a.lines().skip(1).any(|l| l.contains(",5,")), "paired rows");
+    assert_eq!(a, b);
+}

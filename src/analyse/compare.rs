@@ -57,7 +57,7 @@ pub(crate) fn overhead_rows(
     groups: &Groups<'_>,
     cfg: &AnalyseConfig,
     refused: &[Scope],
-    rounds: &BTreeMap<String, u32>,
+    rounds: &BTreeMap<(String, u32), u32>,
 ) -> Vec<OverheadRow> {
     let mut made: Vec<(OverheadRow, Interval)> = comparisons(groups, &cfg.baseline)
         .filter(|c| !refused.iter().any(|s| s.concerns_comparison(c.group, c.metric, c.arm, &cfg.baseline)))
@@ -111,12 +111,13 @@ fn paired_values(
     metric: &str,
     arm: &str,
     baseline: &str,
-    rounds: &BTreeMap<String, u32>,
+    rounds: &BTreeMap<(String, u32), u32>,
 ) -> Option<(Vec<f64>, Vec<f64>)> {
     let by_round = |cell: &Cell<'_>| -> Option<BTreeMap<u32, f64>> {
         let mut m = BTreeMap::new();
         for o in &cell.obs {
-            if !o.stratum.is_empty() || m.insert(*rounds.get(&o.source)?, o.value).is_some() {
+            if !o.stratum.is_empty() || m.insert(*rounds.get(&(o.source.clone(), o.run))?, o.value).is_some()
+            {
                 return None;
             }
         }
