@@ -540,11 +540,15 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     let first = args.input.inputs.first().or(args.store.store.as_ref());
     let out = args.out.clone().unwrap_or_else(|| default_out(first.map_or(std::path::Path::new("."), |p| p)));
     let mut loaded = load_store(&args.input, &args.store, true, true, args.report.quiet)?;
+    // Before grouping: a table's runs are shown under their platforms.
+    let (table_runs, table_files) = report_input::table_views(&loaded.dataset, &loaded.ingested);
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
     let a = analyse::analyse(&loaded.dataset, &cfg);
     table::write_analysis(&a, &out)?;
     let (mut runs, mut files) = report_input::platform_views(&loaded.ingested);
+    runs.extend(table_runs);
+    files.extend(table_files);
     if args.stats.group_by == GroupBy::Family {
         runs.iter_mut().for_each(|r| r.arm = family_of(&loaded.families, &r.source));
         files.iter_mut().for_each(|f| f.arm = family_of(&loaded.families, &f.report.source));
@@ -625,10 +629,18 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
             let side = InputArgs { inputs: vec![path.clone()], label: args.label.clone() };
             load(&side, true, true, args.report.quiet)?
         };
+        // What only a table or the store holds, under its platform before grouping.
+        let (table_runs, table_files) = report_input::table_views(&loaded.dataset, &loaded.ingested);
         loaded.group(args.group_by);
         ok &= loaded.ok;
         merge(&mut ds, as_campaign(loaded.dataset, name));
-        let (mut r, f) = campaign_views(&loaded.ingested, name);
+        let (mut r, mut f) = campaign_views(&loaded.ingested, name);
+        r.extend(table_runs.into_iter().map(|t| report::RunView { stratum: t.arm, arm: name.clone(), ..t }));
+        f.extend(table_files.into_iter().map(|t| report::FileView {
+            campaign: name.clone(),
+            arm: name.clone(),
+            ..t
+        }));
         if args.group_by == GroupBy::Family {
             r.iter_mut().for_each(|r| r.stratum = family_of(&loaded.families, &r.source));
         }

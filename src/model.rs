@@ -493,6 +493,9 @@ pub enum LabelOrigin {
     Path,
     /// Nothing said: `unknown`, with a warning.
     Unknown,
+    /// Read back from a table or store that `virtperf ingest` wrote, which recorded the labels
+    /// (and how each was decided, in its `label_origin` column).
+    Table,
 }
 
 impl LabelOrigin {
@@ -504,6 +507,7 @@ impl LabelOrigin {
             LabelOrigin::Manifest => "manifest",
             LabelOrigin::Path => "path",
             LabelOrigin::Unknown => "unknown",
+            LabelOrigin::Table => "table",
         }
     }
 }
@@ -604,7 +608,7 @@ pub struct IngestedRun {
 }
 
 /// What happened to one input file: how it was read and labelled, or why it could not be.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct FileReport {
     /// The path, as shown everywhere else.
     pub source: String,

@@ -186,3 +186,52 @@ fn what_was_compared_counts_runs_and_lists_facts_that_differ() {
     assert!(line.ends_with("qemu\\[raw,smp2,m2048,tcg\\]: 6.1.0-50-cloud-amd64"), "{line}");
     assert_eq!(md.lines().filter(|l| l.starts_with("- Kernel")).count(), 1, "{md}");
 }
+
+/// A report of a table that `virtperf ingest` wrote counts the files, runs and monitor logs the
+/// raw files' report counts (it said 0, 0 and 0: the table's runs were not shown at all), says
+/// the labels came from the table, and pooled by family still names the platforms inside.
+#[test]
+fn a_report_of_a_table_counts_what_the_table_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("t.csv");
+    virtperf()
+        .arg("ingest")
+        .arg(root().join("sample-data"))
+        .arg("--out")
+        .arg(&table)
+        .arg("-q")
+        .assert()
+        .success();
+    for (by, rows) in [
+        ("platform", ["| native (baseline) | 50 | 25 | 25 |", "| docker[cpus2,memory2g] | 75 | 25 | 50 |"]),
+        (
+            "family",
+            ["| native (baseline) | 50 | 25 | 25 |", "| container: docker[cpus2,memory2g] | 75 | 25 | 50 |"],
+        ),
+    ] {
+        let out = dir.path().join(by);
+        virtperf()
+            .arg("report")
+            .arg(&table)
+            .args(["--group-by", by, "--out"])
+            .arg(&out)
+            .arg("-q")
+            .assert()
+            .success();
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        for row in rows {
+            assert!(md.contains(row), "{by}: {row}\n{md}");
+        }
+        assert!(md.contains("as the ingested table records them (table) (75 files)"), "{md}");
+    }
+    // compare of two tables: each campaign its 200 files, 75 runs and 125 monitor logs.
+    let table2 = dir.path().join("t2.csv");
+    std::fs::copy(&table, &table2).unwrap();
+    let out = dir.path().join("cmp");
+    virtperf().arg("compare").arg(&table).arg(&table2).arg("--out").arg(&out).arg("-q").assert().success();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("| t2: docker[cpus2,memory2g], native, qemu[raw,smp2,m2048,tcg] | 200 | 75 | 125 |"),
+        "{md}"
+    );
+}

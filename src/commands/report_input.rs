@@ -38,6 +38,51 @@ pub(crate) fn platform_views(ingested: &Ingested) -> (Vec<RunView>, Vec<FileView
     (runs, files)
 }
 
+/// Views of what only a table or a store holds (no file of it was read here): one run per
+/// (source, run) of `ds`'s observations whose source no ingested file has, and one file per
+/// such source, so that the report counts them. A table keeps no facts, so the hosts, kernels
+/// and dates of these runs are not known.
+pub(crate) fn table_views(ds: &Dataset, ingested: &Ingested) -> (Vec<RunView>, Vec<FileView>) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let read: BTreeSet<&str> = ingested.files.iter().map(|f| f.source.as_str()).collect();
+    let mut runs: BTreeMap<(&str, u32), RunView> = BTreeMap::new();
+    let mut files: BTreeMap<&str, (String, BTreeSet<u32>)> = BTreeMap::new();
+    for o in ds.obs.iter().filter(|o| !read.contains(o.source.as_str())) {
+        files.entry(&o.source).or_insert_with(|| (o.arm.clone(), BTreeSet::new())).1.insert(o.run);
+        runs.entry((&o.source, o.run)).or_insert_with(|| RunView {
+            arm: o.arm.clone(),
+            stratum: o.stratum.clone(),
+            source: o.source.clone(),
+            tool: o.tool.clone(),
+            tool_version: o.tool_version.clone(),
+            workload: o.workload.clone(),
+            params: o.params.clone(),
+            monitor: o.declared.role == crate::model::Role::Monitor,
+            ..RunView::default()
+        });
+    }
+    let files = files
+        .into_iter()
+        .map(|(source, (arm, runs))| FileView {
+            campaign: String::new(),
+            arm: arm.clone(),
+            report: crate::model::FileReport {
+                source: source.to_string(),
+                runs: runs.len(),
+                labels: crate::model::Labels {
+                    // The arm is the platform with its detail, as the analysis names it.
+                    platform: arm,
+                    origin: crate::model::LabelOrigin::Table,
+                    how: "as the ingested table records them".into(),
+                    ..crate::model::Labels::default()
+                },
+                ..crate::model::FileReport::default()
+            },
+        })
+        .collect();
+    (runs.into_values().collect(), files)
+}
+
 /// The names of the campaigns `paths`: their last path components (a table's without its
 /// extension), made distinct (`A:name`, `B:name`, ...) when two are equal.
 pub(crate) fn campaign_names(paths: &[std::path::PathBuf]) -> Vec<String> {

@@ -17,7 +17,7 @@ pub enum Mode {
 }
 
 /// One run as the report needs it: its arm and stratum, facts and series.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunView {
     /// Arm: the platform (with detail), or the campaign in `compare`.
     pub arm: String,

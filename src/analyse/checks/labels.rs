@@ -52,6 +52,7 @@ fn mixed_label_checks(ds: &Dataset) -> Vec<Check> {
                 LabelOrigin::Mapping => "the --labels file".to_string(),
                 LabelOrigin::Cli => "--label".to_string(),
                 LabelOrigin::Unknown => "nothing".to_string(),
+                LabelOrigin::Table => "the table it was read from".to_string(),
             };
             ways.entry((l.depth, way)).or_default().push(l.source.as_str());
         }

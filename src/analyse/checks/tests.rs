@@ -107,3 +107,32 @@ fn params_differ_says_which_side_lacks_which_set() {
     );
     assert!(row(&a.overhead, "events_per_sec").is_some(), "threads=1 is compared");
 }
+
+/// A deadlock that sysbench retried (`ignored_errors`) is a warning that withholds nothing; a
+/// FATAL line fails and withholds the verdict.
+#[test]
+fn retried_errors_warn_and_fatal_ones_fail() {
+    use crate::analyse::input::RunIssue;
+    let issue = |kind: &str| RunIssue {
+        source: "docker/rep2.txt".into(),
+        line: 30,
+        workload: "sysbench.cpu".into(),
+        params: "threads=1".into(),
+        stratum: String::new(),
+        arm: "docker".into(),
+        kind: kind.into(),
+        message: "1 ignored errors (queries that failed and were retried)".into(),
+    };
+    for (kind, severity, verdict) in
+        [("ignored_errors", "warning", "slower"), ("fatal", "fail", "not judged: log_errors")]
+    {
+        let mut ds = Dataset::default();
+        ds.obs.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
+        ds.obs.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
+        ds.issues.push(issue(kind));
+        let a = analyse(&ds, &AnalyseConfig::default());
+        let c = a.checks.iter().find(|c| c.check == "log_errors").expect("log_errors");
+        assert_eq!(c.severity.as_str(), severity, "{kind}");
+        assert_eq!(row(&a.overhead, "events_per_sec").expect("compared").verdict, verdict, "{kind}");
+    }
+}
