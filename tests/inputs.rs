@@ -144,7 +144,7 @@ fn failed_runs_are_reported_with_their_stderr() {
     }
     let rep = dir.path().join("report");
     let _ = virtperf().arg("report").arg(&out).arg("--out").arg(&rep).arg("-q").output().unwrap();
-    let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
+    let md = std::fs::read_to_string(rep.join("report-details.md")).unwrap();
     assert!(md.contains("| native (baseline) | 10 | 5 (3 failed) |"), "{md}");
     assert!(md.contains("invalid option: --no-such-option=1"), "{md}");
 }
@@ -179,7 +179,7 @@ fn what_was_compared_counts_runs_and_lists_facts_that_differ() {
         .arg("-q")
         .assert()
         .success();
-    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("report-details.md")).unwrap();
     assert!(md.contains("| native (baseline) | 50 | 25 | 25 |"), "{md}");
     assert!(md.contains("| qemu[raw,smp2,m2048,tcg] | 75 | 25 | 50 |"), "{md}");
     let line = md.lines().find(|l| l.starts_with("- Kernel (every workload): ")).expect("a kernel line");

@@ -62,6 +62,11 @@ pub struct ReportContext {
     pub files: Vec<FileCtx>,
     /// Number of files that could not be read.
     pub unreadable_files: usize,
+    /// One sentence per compared arm: its typical cost ratio against the baseline (the
+    /// geometric mean over the headline's primary metrics), its range and its verdicts.
+    pub platform_sentences: Vec<String>,
+    /// The checks that fired, by kind: failed first, then warnings.
+    pub check_kinds: Vec<CheckKindCtx>,
 }
 
 /// One fact that differs between the baseline and another arm, the same way for one or more
@@ -300,6 +305,9 @@ pub struct ThreatCtx {
     pub detail: String,
     /// Up to five files concerned.
     pub sources: Vec<String>,
+    /// Their links from the report's folder (relative when the path is): the path without its
+    /// line, percent-encoded.
+    pub hrefs: Vec<String>,
     /// How many more files are concerned.
     pub more_sources: usize,
 }
@@ -433,4 +441,19 @@ pub struct FileCtx {
     pub how: String,
     /// Why it could not be read, if it could not.
     pub error: String,
+}
+
+/// The checks of one kind that fired (one severity, one check), for the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckKindCtx {
+    /// `fail`, `warning`, `info`.
+    pub severity: &'static str,
+    /// Check name.
+    pub check: &'static str,
+    /// How many times it fired.
+    pub count: usize,
+    /// The workloads concerned, sorted.
+    pub workloads: Vec<String>,
+    /// The arms concerned, sorted.
+    pub platforms: Vec<String>,
 }

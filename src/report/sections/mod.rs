@@ -11,6 +11,7 @@
 //! | the paper table: the signed change of every benchmark per arm | [`paper`] |
 //! | per subsystem | [`subsystems`] |
 //! | threats to validity | [`threats`] |
+//! | the summary: a sentence per arm, the checks by kind | [`summary`] |
 //! | one section per workload (with [`series`] for its time series) | [`workloads`] |
 //! | appendix A (every metric) and B (every file) | [`appendix`] |
 //!
@@ -39,6 +40,7 @@ mod headline;
 mod paper;
 mod series;
 mod subsystems;
+mod summary;
 mod threats;
 mod workloads;
 
@@ -77,6 +79,8 @@ pub fn build(input: &ReportInput) -> Built {
     let metrics = appendix::metrics(&plan);
     let files = appendix::files(input);
     let unreadable_files = files.iter().filter(|f| !f.error.is_empty()).count();
+    let platform_sentences = summary::platform_sentences(&headline.table);
+    let check_kinds = summary::check_kinds(&threats);
     let context = ReportContext {
         title: compared::title(&plan),
         generator: input.generator.clone(),
@@ -105,6 +109,8 @@ pub fn build(input: &ReportInput) -> Built {
         metrics,
         files,
         unreadable_files,
+        platform_sentences,
+        check_kinds,
     };
     Built { context, figures: figures.0 }
 }
