@@ -419,6 +419,83 @@ fn summary_is_one_page_and_its_links_reach_the_details() {
     assert_eq!(rows[0][1], "fail");
 }
 
+/// The cells of the rows of a LaTeX tabular, split at the `&` that are not escaped, `\\` cut.
+fn latex_rows(tex: &str) -> Vec<Vec<String>> {
+    tex.lines()
+        .filter(|l| l.ends_with(r" \\"))
+        .map(|l| {
+            let l = l.trim_end_matches(r" \\");
+            let mut cells = vec![String::new()];
+            let mut prev = ' ';
+            for c in l.chars() {
+                if c == '&' && prev != '\\' {
+                    cells.push(String::new());
+                } else {
+                    cells.last_mut().expect("a cell").push(c);
+                }
+                prev = c;
+            }
+            cells.into_iter().map(|c| c.trim().to_string()).collect()
+        })
+        .collect()
+}
+
+/// `--latex` writes the headline and paper tables as LaTeX tabulars beside the figures: a
+/// platform named with every LaTeX special comes out escaped (written out here by hand), each
+/// row has as many cells as the column spec says, and with pdflatex installed the tables
+/// compile. Without `--latex` no .tex is written.
+#[test]
+fn latex_tables_escape_every_special_and_compile() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let labels = tmp.path().join("labels.csv");
+    std::fs::write(&labels, "pattern,platform\ndocker,\"d_k&r%1 #$ {x} ~^ \\ <b>\"\n").expect("labels");
+    let out = tmp.path().join("r");
+    let fixture = xss_fixture();
+    let args = [fixture.to_str().expect("utf-8"), "--labels", labels.to_str().expect("utf-8")];
+    assert_eq!(report(&args, &out), 0);
+    assert!(!out.join("figures/headline.tex").exists() && !out.join("figures/paper_table.tex").exists());
+    let latex_args = [args.as_slice(), &["--latex"]].concat();
+    assert_eq!(report(&latex_args, &out), 0);
+    let escaped = r"d\_k\&r\%1 \#\$ \{x\} \textasciitilde{}\textasciicircum{} \textbackslash{} \textless{}b\textgreater{}";
+    for (file, spec, header) in [
+        ("headline.tex", "{llrl}", format!("{escaped}: cost ratio, verdict")),
+        ("paper_table.tex", "{llrr}", escaped.to_string()),
+    ] {
+        let tex = read(&out.join("figures").join(file));
+        assert!(tex.contains(&format!("\\begin{{tabular}}{spec}")), "{file}: {tex}");
+        let rows = latex_rows(&tex);
+        assert_eq!(rows.len(), 3, "{file}: a header and two workloads: {tex}");
+        for r in &rows {
+            assert_eq!(r.len(), spec.len() - 2, "{file}: {r:?}");
+        }
+        assert_eq!(rows[0][3], header, "{file}");
+        assert_eq!(rows[1][0], "fio.randread");
+        assert_eq!(tex.matches('{').count(), tex.matches('}').count(), "{file}: {tex}");
+    }
+    let headline = latex_rows(&read(&out.join("figures/headline.tex")));
+    assert!(
+        headline[1][3].starts_with(r"$\times$1.04 {[}0.875, 1.26{]}, no significant difference"),
+        "{headline:?}"
+    );
+    assert_eq!(headline[2][1], r"requests\_per\_sec");
+    if !have_tool("pdflatex") {
+        return;
+    }
+    let doc = out.join("doc.tex");
+    std::fs::write(
+        &doc,
+        "\\documentclass{article}\n\\begin{document}\n\\input{figures/headline.tex}\n\n\\input{figures/paper_table.tex}\n\\end{document}\n",
+    )
+    .expect("doc");
+    let run = Command::new("pdflatex")
+        .args(["-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"])
+        .current_dir(&out)
+        .output()
+        .expect("pdflatex runs");
+    assert!(run.status.success(), "pdflatex: {}", String::from_utf8_lossy(&run.stdout));
+    assert!(out.join("doc.pdf").is_file());
+}
+
 /// One comparison computed by hand from the raw files of tests/fixtures/report/xss/*/wrk.txt:
 ///
 /// native `Requests/sec:` 6369.48, 10339.99, 7730.18 → mean 24439.65 / 3 = 8146.55
@@ -893,6 +970,45 @@ fn html_first_screen_answers_and_nothing_scrolls_sideways() {
     }
 }
 
+/// Printed ("Save as PDF" in Chromium, and pdftotext to read it back), report.html of the sample
+/// campaign starts every part of the details on a new page and prints it open: each part's
+/// heading is the first line of a page, and the text of every check (all inside closed
+/// `<details>` on screen) is in the PDF.
+#[test]
+fn html_prints_every_part_open_on_its_own_page() {
+    if !have_tool("chromium") || !have_tool("pdftotext") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("sample");
+    report(&[root().join("sample-data").to_str().expect("utf-8 path")], &out);
+    let pdf = tmp.path().join("report.pdf");
+    chromium(
+        &format!("file://{}", out.join("report.html").display()),
+        &["--no-pdf-header-footer".into(), format!("--print-to-pdf={}", pdf.display())],
+        tmp.path(),
+    );
+    let text_file = tmp.path().join("report.txt");
+    let status = Command::new("pdftotext").arg(&pdf).arg(&text_file).status().expect("pdftotext runs");
+    assert!(status.success());
+    let text = read(&text_file);
+    let firsts: Vec<String> = text
+        .split('\u{c}')
+        .filter_map(|page| page.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string))
+        .collect();
+    let details = read(&out.join("report-details.md"));
+    let parts: Vec<&str> = details.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+    assert!(parts.len() >= 8, "{parts:?}");
+    for part in &parts {
+        assert!(firsts.iter().any(|f| f == part), "'{part}' does not start a page: {firsts:?}");
+    }
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for c in csv_rows(&out.join("checks.csv")) {
+        let words: Vec<&str> = c["detail"].split_whitespace().take(6).collect();
+        assert!(flat.contains(&words.join(" ")), "check detail not printed: {}", c["detail"]);
+    }
+}
+
 // -----------------------------------------------------------------------------------------------
 // Nothing panics
 
@@ -982,7 +1098,12 @@ fn random_datasets_make_reports_without_panics() {
             }
             let input = report_input(&ds);
             let out = tmp.path().join(format!("case{n}"));
-            let opts = virtperf::report::WriteOptions { out: &out, templates: None, dump_context: true };
+            let opts = virtperf::report::WriteOptions {
+                out: &out,
+                templates: None,
+                dump_context: true,
+                latex: true,
+            };
             virtperf::report::generate(&input, &opts).expect("a report");
             let md = read_md(&out);
             for (i, _) in md.match_indices('<') {
@@ -1045,7 +1166,8 @@ fn many_arms_keep_the_headline_narrow() {
     let input = report_input(&ds);
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("r");
-    let opts = virtperf::report::WriteOptions { out: &out, templates: None, dump_context: false };
+    let opts =
+        virtperf::report::WriteOptions { out: &out, templates: None, dump_context: false, latex: false };
     virtperf::report::generate(&input, &opts).expect("a report");
     // report.md's compact headline: one line per compared platform, four columns.
     let main = read(&out.join("report.md"));

@@ -19,6 +19,7 @@ pub mod context;
 pub mod figures;
 pub(crate) mod html;
 pub(crate) mod input;
+pub(crate) mod latex;
 pub(crate) mod markdown;
 pub(crate) mod paper_csv;
 pub(crate) mod sections;
@@ -218,6 +219,9 @@ pub struct WriteOptions<'a> {
     pub templates: Option<&'a Path>,
     /// Also write context.json.
     pub dump_context: bool,
+    /// Also write the headline and paper tables as LaTeX (`figures/headline.tex`,
+    /// `figures/paper_table.tex`).
+    pub latex: bool,
 }
 
 /// Builds, draws, renders and writes a report; returns the context and the paths written.
@@ -230,15 +234,16 @@ pub fn generate(input: &ReportInput, opts: &WriteOptions) -> Result<(ReportConte
     let figures = draw_figures(&built)?;
     let writer = ReportWriter::new(opts.out);
     let report = Report { context: &built.context, figures: &figures, templates: &templates };
-    let mut written = writer.write(
-        &report,
-        &[
-            &markdown::MarkdownRenderer,
-            &markdown::DetailsRenderer,
-            &html::HtmlRenderer,
-            &paper_csv::PaperCsvRenderer,
-        ],
-    )?;
+    let mut renderers: Vec<&dyn Renderer> = vec![
+        &markdown::MarkdownRenderer,
+        &markdown::DetailsRenderer,
+        &html::HtmlRenderer,
+        &paper_csv::PaperCsvRenderer,
+    ];
+    if opts.latex {
+        renderers.extend([&latex::HeadlineLatexRenderer as &dyn Renderer, &latex::PaperLatexRenderer]);
+    }
+    let mut written = writer.write(&report, &renderers)?;
     if opts.dump_context {
         written.push(writer.write_context(&built.context)?);
     }
