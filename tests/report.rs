@@ -496,6 +496,70 @@ fn latex_tables_escape_every_special_and_compile() {
     assert!(out.join("doc.pdf").is_file());
 }
 
+/// The rows of the Markdown table that follows the line starting with `intro` in `section`,
+/// by first cell, backslash escapes removed; and its header.
+fn table_after(section: &str, intro: &str) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+    let start = section.find(intro).unwrap_or_else(|| panic!("no '{intro}' in {section}"));
+    let lines: Vec<Vec<String>> = section[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().replace('\\', "")).collect())
+        .collect();
+    let header = lines[0].clone();
+    (header, lines[2..].iter().map(|c| (c[0].clone(), c.clone())).collect())
+}
+
+/// Each workload section of the sample campaign puts the benchmark's metrics (all of kind
+/// performance in summary.csv) apart from the resource metrics, whose table gives per platform
+/// the value inside it and, for docker and qemu (host-side pidstat logs), the value on the
+/// host side by side: the means of summary.csv's `cpu_pct_mean` and `host_cpu_pct_mean`.
+#[test]
+fn resources_are_apart_with_inside_and_host_side_by_side() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("sample");
+    report(&[root().join("sample-data").to_str().expect("utf-8 path")], &out);
+    let details = read(&out.join("report-details.md"));
+    let summary = csv_rows(&out.join("summary.csv"));
+    let mean = |w: &str, m: &str, p: &str| -> f64 {
+        let r = summary.iter().find(|r| r["workload"] == w && r["metric"] == m && r["platform"] == p);
+        r.unwrap_or_else(|| panic!("no {w} {m} {p}"))["mean"].parse().expect("a mean")
+    };
+    let kind = |w: &str, m: &str| {
+        summary.iter().find(|r| r["workload"] == w && r["metric"] == m).map(|r| r["kind"].clone())
+    };
+    for w in ["wrk", "sysbench.cpu"] {
+        let id = w.replace('.', "-");
+        let start = details.find(&format!("### <a id=\"{id}\"></a>")).expect("a section");
+        let section = &details[start..];
+        let section = &section[..section[4..].find("\n### ").map(|i| i + 4).unwrap_or(section.len())];
+        let (_, bench) = table_after(section, "Benchmark metrics:");
+        for m in bench.keys() {
+            assert_eq!(kind(w, m).as_deref(), Some("performance"), "{w}: {m} in the benchmark table");
+        }
+        let (header, res) = table_after(section, "Resources used");
+        for m in res.keys() {
+            assert_eq!(kind(w, m).as_deref(), Some("resource"), "{w}: {m} in the resource table");
+        }
+        let row = &res["cpu_pct_mean"];
+        for (p, host) in
+            [("native", false), ("docker[cpus2,memory2g]", true), ("qemu[raw,smp2,m2048,tcg]", true)]
+        {
+            let col = header.iter().position(|h| h == &format!("{p}: inside")).expect("an inside column");
+            let shown: f64 = row[col].split(' ').next().expect("a value").parse().expect("a number");
+            let m = mean(w, "cpu_pct_mean", p);
+            assert!((shown - m).abs() <= m.abs() * 0.001, "{w} {p}: {shown} vs {m}");
+            let host_col = header.iter().position(|h| h == &format!("{p}: on the host"));
+            assert_eq!(host_col, if host { Some(col + 1) } else { None }, "{header:?}");
+            if let Some(c) = host_col {
+                let shown: f64 = row[c].split(' ').next().expect("a value").parse().expect("a number");
+                let m = mean(w, "host_cpu_pct_mean", p);
+                assert!((shown - m).abs() <= m.abs() * 0.001, "{w} {p} host: {shown} vs {m}");
+            }
+        }
+    }
+}
+
 /// One comparison computed by hand from the raw files of tests/fixtures/report/xss/*/wrk.txt:
 ///
 /// native `Requests/sec:` 6369.48, 10339.99, 7730.18 → mean 24439.65 / 3 = 8146.55

@@ -352,6 +352,36 @@ pub struct WorkloadCtx {
     pub table: MetricTable,
     /// Checks about this workload, one line each.
     pub checks: Vec<String>,
+    /// The resource metrics, inside the platform and on its host side by side; `table` then
+    /// holds the benchmark's own (performance) metrics only.
+    pub resources: ResourceTable,
+}
+
+/// The resource metrics of one workload: per arm the value inside the platform and, for arms
+/// with a host-side monitor log, the value on the host.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceTable {
+    /// The value columns: `ARM: inside`, and `ARM: on the host` after it when the arm has
+    /// host-side values.
+    pub columns: Vec<String>,
+    /// The compared arms (verdict columns).
+    pub compared: Vec<String>,
+    /// One row per metric (host-side metrics under the name of their inside one).
+    pub rows: Vec<ResourceRow>,
+}
+
+/// One resource metric of a [`ResourceTable`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceRow {
+    /// Metric name (without the `host_` of its host-side twin).
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// Mean [interval] per column of [`ResourceTable::columns`] (empty when not measured).
+    pub values: Vec<String>,
+    /// Per compared arm, the verdicts inside and on the host (`inside: uses more; on the host:
+    /// uses less`).
+    pub verdicts: Vec<String>,
 }
 
 /// A metrics × arms table of one workload.

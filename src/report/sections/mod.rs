@@ -12,7 +12,7 @@
 //! | per subsystem | [`subsystems`] |
 //! | threats to validity | [`threats`] |
 //! | the summary: a sentence per arm, the checks by kind | [`summary`] |
-//! | one section per workload (with [`series`] for its time series) | [`workloads`] |
+//! | one section per workload (with [`series`] for its time series, [`resources`] for its resource metrics) | [`workloads`] |
 //! | appendix A (every metric) and B (every file) | [`appendix`] |
 //!
 //! What every builder shares is a [`Plan`]: the arms in report order, the groups of the
@@ -38,6 +38,7 @@ mod differences;
 mod factors;
 mod headline;
 mod paper;
+mod resources;
 mod series;
 mod subsystems;
 mod summary;
