@@ -8,8 +8,17 @@ use std::collections::BTreeMap;
 use crate::report::context::{CheckKindCtx, HeadlineCtx, ThreatCtx};
 use crate::report::text::ratio_fmt;
 
-/// One sentence per compared arm of `headline`, in its column order.
+/// One sentence per compared arm of `headline`, in its column order; none when no arm could be
+/// compared at all (the sentence of what was compared already says so, once).
 pub(super) fn platform_sentences(headline: &HeadlineCtx) -> Vec<String> {
+    let any = headline
+        .rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .any(|c| c.cost_ratio.is_some_and(|r| r.is_finite() && r > 0.0));
+    if !any {
+        return Vec::new();
+    }
     (0..headline.arms.len()).map(|i| arm_sentence(headline, i)).collect()
 }
 
@@ -89,4 +98,69 @@ pub(super) fn check_kinds(threats: &[ThreatCtx]) -> Vec<CheckKindCtx> {
         k.platforms.sort();
     }
     kinds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::context::{HeadlineCell, HeadlineRow};
+
+    fn cell(ratio: Option<f64>, verdict: &str) -> HeadlineCell {
+        HeadlineCell {
+            value: String::new(),
+            change: String::new(),
+            cost: String::new(),
+            verdict: verdict.into(),
+            change_pct: None,
+            change_ci_low_pct: None,
+            change_ci_high_pct: None,
+            cost_ratio: ratio,
+            cost_ratio_ci_low: None,
+            cost_ratio_ci_high: None,
+        }
+    }
+
+    fn headline(cells: Vec<(&str, Vec<HeadlineCell>)>) -> HeadlineCtx {
+        HeadlineCtx {
+            baseline: "native".into(),
+            arms: vec!["docker".into(), "qemu".into()],
+            rows: cells
+                .into_iter()
+                .map(|(label, cells)| HeadlineRow {
+                    label: label.into(),
+                    id: label.into(),
+                    metric: "m".into(),
+                    unit: "u".into(),
+                    better: "higher".into(),
+                    baseline_value: String::new(),
+                    cells,
+                    failed_checks: String::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// qemu: ratios 2 and 8 -> geometric mean 4 (sqrt(16)); docker one workload only.
+    #[test]
+    fn one_sentence_per_arm_with_the_geometric_mean() {
+        let h = headline(vec![
+            ("a", vec![cell(Some(1.5), "slower"), cell(Some(2.0), "slower")]),
+            ("b", vec![cell(None, "not compared"), cell(Some(8.0), "not judged: log_errors")]),
+        ]);
+        assert_eq!(
+            platform_sentences(&h),
+            [
+                "docker: cost ratio ×1.50 against native on a, the one workload compared (1 slower).",
+                "qemu: typical cost ratio ×4.00 against native (the geometric mean over the primary metrics \
+                 of 2 workloads, from ×2.00 on a to ×8.00 on b); verdicts: 1 not judged: log_errors, 1 slower."
+            ]
+        );
+    }
+
+    /// Nothing compared (no baseline runs): no sentence per arm repeating it.
+    #[test]
+    fn nothing_compared_gives_no_sentences() {
+        let h = headline(vec![("a", vec![cell(None, "not compared"), cell(None, "not compared")])]);
+        assert_eq!(platform_sentences(&h), Vec::<String>::new());
+    }
 }
