@@ -235,14 +235,19 @@ pub struct ReportOutputArgs {
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
 
-    /// Folder with report.md.tera and/or report.html.tera to use instead of the built-in
-    /// templates (copy them from the project's templates/ folder).
+    /// Folder with report.md.tera, report-details.md.tera and/or report.html.tera to use
+    /// instead of the built-in templates (copy them from the project's templates/ folder).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
     /// Also write context.json: everything the templates can use, for writing your own.
     #[arg(long)]
     pub dump_context: bool,
+
+    /// Also write the headline and paper tables as LaTeX tabular files beside the figures
+    /// (figures/headline.tex, figures/paper_table.tex).
+    #[arg(long)]
+    pub latex: bool,
 
     /// Print nothing but errors.
     #[arg(long, short)]

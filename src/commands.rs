@@ -706,8 +706,12 @@ fn finish_report(
     inputs_ok: bool,
 ) -> Result<ExitCode> {
     use crate::report;
-    let wo =
-        report::WriteOptions { out, templates: opts.templates.as_deref(), dump_context: opts.dump_context };
+    let wo = report::WriteOptions {
+        out,
+        templates: opts.templates.as_deref(),
+        dump_context: opts.dump_context,
+        latex: opts.latex,
+    };
     let (ctx, written) = report::generate(input, &wo)?;
     if !opts.quiet {
         let figures = written.iter().filter(|p| p.extension().is_some_and(|e| e == "svg")).count();

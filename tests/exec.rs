@@ -989,7 +989,7 @@ repetitions = 1
     // says it ran under TCG although the plan asked for KVM.
     let report = dir.path().join("report");
     vp(dir.path()).arg("report").arg(&out).arg("--out").arg(&report).arg("-q").assert().success();
-    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    let md = std::fs::read_to_string(report.join("report-details.md")).unwrap();
     for name in ["kvm-internal-error", "kvm-silent", "kvm-aborts"] {
         let row = md
             .lines()

@@ -144,7 +144,7 @@ fn failed_runs_are_reported_with_their_stderr() {
     }
     let rep = dir.path().join("report");
     let _ = virtperf().arg("report").arg(&out).arg("--out").arg(&rep).arg("-q").output().unwrap();
-    let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
+    let md = std::fs::read_to_string(rep.join("report-details.md")).unwrap();
     assert!(md.contains("| native (baseline) | 10 | 5 (3 failed) |"), "{md}");
     assert!(md.contains("invalid option: --no-such-option=1"), "{md}");
 }
@@ -179,7 +179,7 @@ fn what_was_compared_counts_runs_and_lists_facts_that_differ() {
         .arg("-q")
         .assert()
         .success();
-    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("report-details.md")).unwrap();
     assert!(md.contains("| native (baseline) | 50 | 25 | 25 |"), "{md}");
     assert!(md.contains("| qemu[raw,smp2,m2048,tcg] | 75 | 25 | 50 |"), "{md}");
     let line = md.lines().find(|l| l.starts_with("- Kernel (every workload): ")).expect("a kernel line");
@@ -218,7 +218,7 @@ fn a_report_of_a_table_counts_what_the_table_holds() {
             .arg("-q")
             .assert()
             .success();
-        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let md = std::fs::read_to_string(out.join("report-details.md")).unwrap();
         for row in rows {
             assert!(md.contains(row), "{by}: {row}\n{md}");
         }
@@ -229,7 +229,7 @@ fn a_report_of_a_table_counts_what_the_table_holds() {
     std::fs::copy(&table, &table2).unwrap();
     let out = dir.path().join("cmp");
     virtperf().arg("compare").arg(&table).arg(&table2).arg("--out").arg(&out).arg("-q").assert().success();
-    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let md = std::fs::read_to_string(out.join("report-details.md")).unwrap();
     assert!(
         md.contains("| t2: docker[cpus2,memory2g], native, qemu[raw,smp2,m2048,tcg] | 200 | 75 | 125 |"),
         "{md}"

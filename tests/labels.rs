@@ -118,7 +118,7 @@ fn a_folder_naming_two_platforms_decides_nothing() {
     // The report's appendix says which component decided.
     let rep = tmp.path().join("rep");
     virtperf().arg("report").arg(&study).arg("--out").arg(&rep).arg("-q").assert().success();
-    let md = std::fs::read_to_string(rep.join("report.md")).expect("report.md");
+    let md = std::fs::read_to_string(rep.join("report-details.md")).expect("report.md");
     let appendix = md.split("## Appendix B").nth(1).expect("appendix B");
     let row = appendix.lines().find(|l| l.contains("native/rep2.txt")).expect("a row for native/rep2.txt");
     assert!(row.contains("path word 'native' in folder 'native' (path)"), "{row}");
@@ -225,7 +225,7 @@ fn the_baseline_is_found_by_platform() {
         .arg("-q")
         .assert()
         .success();
-    let md = std::fs::read_to_string(rep.join("report.md")).expect("report.md");
+    let md = std::fs::read_to_string(rep.join("report-details.md")).expect("report.md");
     assert!(
         md.contains("The baseline native is 2 platforms (native[a], native[b]), so nothing is compared"),
         "{}",
@@ -414,7 +414,7 @@ fn group_by_family_pools_platforms_of_one_family() {
 
     // The report: arms are families; the appendix says each file's platform and why.
     let rep = run(&["report", d, "--group-by", "family"], "rep");
-    let md = std::fs::read_to_string(rep.join("report.md")).expect("report.md");
+    let md = std::fs::read_to_string(rep.join("report-details.md")).expect("report.md");
     assert!(md.contains("| vm: kvm, qemu | 10 | 10 |"), "{}", &md[..1500.min(md.len())]);
     let appendix = md.split("## Appendix B").nth(1).expect("appendix B");
     let row =

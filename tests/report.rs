@@ -24,6 +24,18 @@ fn xss_fixture() -> PathBuf {
     fixture("report/xss")
 }
 
+/// report.md and report-details.md of report folder `out`, one after the other (the details
+/// file when there is one).
+fn read_md(out: &Path) -> String {
+    let mut md = read(&out.join("report.md"));
+    let details = out.join("report-details.md");
+    if details.is_file() {
+        md.push('\n');
+        md.push_str(&read(&details));
+    }
+    md
+}
+
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
@@ -195,7 +207,7 @@ fn sample_data_report_is_complete_and_consistent() {
     for f in ["report.md", "report.html", "summary.csv", "overhead.csv", "checks.csv", "subsystems.csv"] {
         assert!(out.join(f).is_file(), "{f} is missing");
     }
-    let md = read(&out.join("report.md"));
+    let md = read_md(&out);
     // Every image link resolves, and is a figure of the right size with something drawn.
     let mut images = 0;
     for ev in Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES) {
@@ -301,6 +313,253 @@ fn sample_data_report_is_complete_and_consistent() {
     assert!(md.contains(&sha), "the appendix lacks the sha256 of native/wrk/rep1.txt");
 }
 
+/// The anchor GitHub gives a heading: lower case; letters, digits, `-` and `_` kept; spaces
+/// become `-`; the rest is dropped.
+fn github_anchor(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_' || *c == ' ')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The anchors of a Markdown file: its headings' (GitHub's) and its `<a id="...">` ones.
+fn anchors(md: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let (mut in_heading, mut text) = (false, String::new());
+    for ev in Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES) {
+        match ev {
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                text.clear();
+            }
+            Event::End(pulldown_cmark::TagEnd::Heading(_)) => {
+                in_heading = false;
+                out.insert(github_anchor(&text));
+            }
+            Event::Text(t) | Event::Code(t) if in_heading => text.push_str(&t),
+            Event::InlineHtml(h) | Event::Html(h) => {
+                if let Some(id) = h.strip_prefix("<a id=\"").and_then(|r| r.split('"').next()) {
+                    out.insert(id.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// report.md of the sample campaign is one page (at most 150 lines) that answers: a sentence
+/// per platform whose typical cost ratio is the geometric mean of overhead.csv's primary cost
+/// ratios (computed here), the checks by kind with the counts of checks.csv, failed first; and
+/// every link into report-details.md reaches an anchor there.
+#[test]
+fn summary_is_one_page_and_its_links_reach_the_details() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("sample");
+    report(&[root().join("sample-data").to_str().expect("utf-8 path")], &out);
+    let md = read(&out.join("report.md"));
+    let details = read(&out.join("report-details.md"));
+    assert!(md.lines().count() <= 150, "report.md has {} lines", md.lines().count());
+    let targets = anchors(&details);
+    let mut links = 0;
+    for ev in Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES) {
+        if let Event::Start(Tag::Link { dest_url, .. }) = ev {
+            let Some(rest) = dest_url.strip_prefix("report-details.md") else { continue };
+            links += 1;
+            if let Some(anchor) = rest.strip_prefix('#') {
+                assert!(
+                    targets.contains(anchor),
+                    "report.md links {dest_url}, which report-details.md lacks"
+                );
+            } else {
+                assert_eq!(rest, "", "{dest_url}");
+            }
+        }
+    }
+    assert!(links >= 10, "only {links} links into the details");
+    // One sentence per platform: the geometric mean of its primary cost ratios.
+    let overhead = csv_rows(&out.join("overhead.csv"));
+    let mut ratios: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for r in overhead.iter().filter(|r| r["primary"] == "true") {
+        ratios.entry(r["platform"].clone()).or_default().push(r["cost_ratio"].parse().expect("ratio"));
+    }
+    assert_eq!(ratios.len(), 2);
+    for (platform, rs) in &ratios {
+        let gm = (rs.iter().map(|r| r.ln()).sum::<f64>() / rs.len() as f64).exp();
+        let line = md
+            .lines()
+            .map(|l| l.replace('\\', ""))
+            .find(|l| l.starts_with(&format!("- {platform}: typical cost ratio ×")))
+            .unwrap_or_else(|| panic!("no sentence for {platform}:\n{md}"));
+        let shown = number_after(&line, "typical cost ratio ×");
+        assert!((shown - gm).abs() / gm <= 0.005, "{platform}: {shown} vs {gm}");
+        assert!(line.contains(&format!("of {} workloads", rs.len())), "{line}");
+    }
+    // The checks by kind: the counts of checks.csv, failed first.
+    let checks = csv_rows(&out.join("checks.csv"));
+    let section = md.split("## Checks").nth(1).expect("a checks section");
+    let rows: Vec<Vec<String>> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Check"))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().replace('\\', "")).collect())
+        .collect();
+    let mut kinds = BTreeSet::new();
+    for c in &checks {
+        kinds.insert((c["check"].clone(), c["severity"].clone()));
+    }
+    assert_eq!(rows.len(), kinds.len(), "{section}");
+    for row in &rows {
+        let n = checks.iter().filter(|c| c["check"] == row[0] && c["severity"] == row[1]).count();
+        assert_eq!(row[2], n.to_string(), "{row:?}");
+    }
+    let first_warning = rows.iter().position(|r| r[1] != "fail").unwrap_or(rows.len());
+    assert!(rows[first_warning..].iter().all(|r| r[1] != "fail"), "failed checks first: {rows:?}");
+    assert_eq!(rows[0][1], "fail");
+}
+
+/// The cells of the rows of a LaTeX tabular, split at the `&` that are not escaped, `\\` cut.
+fn latex_rows(tex: &str) -> Vec<Vec<String>> {
+    tex.lines()
+        .filter(|l| l.ends_with(r" \\"))
+        .map(|l| {
+            let l = l.trim_end_matches(r" \\");
+            let mut cells = vec![String::new()];
+            let mut prev = ' ';
+            for c in l.chars() {
+                if c == '&' && prev != '\\' {
+                    cells.push(String::new());
+                } else {
+                    cells.last_mut().expect("a cell").push(c);
+                }
+                prev = c;
+            }
+            cells.into_iter().map(|c| c.trim().to_string()).collect()
+        })
+        .collect()
+}
+
+/// `--latex` writes the headline and paper tables as LaTeX tabulars beside the figures: a
+/// platform named with every LaTeX special comes out escaped (written out here by hand), each
+/// row has as many cells as the column spec says, and with pdflatex installed the tables
+/// compile. Without `--latex` no .tex is written.
+#[test]
+fn latex_tables_escape_every_special_and_compile() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let labels = tmp.path().join("labels.csv");
+    std::fs::write(&labels, "pattern,platform\ndocker,\"d_k&r%1 #$ {x} ~^ \\ <b>\"\n").expect("labels");
+    let out = tmp.path().join("r");
+    let fixture = xss_fixture();
+    let args = [fixture.to_str().expect("utf-8"), "--labels", labels.to_str().expect("utf-8")];
+    assert_eq!(report(&args, &out), 0);
+    assert!(!out.join("figures/headline.tex").exists() && !out.join("figures/paper_table.tex").exists());
+    let latex_args = [args.as_slice(), &["--latex"]].concat();
+    assert_eq!(report(&latex_args, &out), 0);
+    let escaped = r"d\_k\&r\%1 \#\$ \{x\} \textasciitilde{}\textasciicircum{} \textbackslash{} \textless{}b\textgreater{}";
+    for (file, spec, header) in [
+        ("headline.tex", "{llrl}", format!("{escaped}: cost ratio, verdict")),
+        ("paper_table.tex", "{llrr}", escaped.to_string()),
+    ] {
+        let tex = read(&out.join("figures").join(file));
+        assert!(tex.contains(&format!("\\begin{{tabular}}{spec}")), "{file}: {tex}");
+        let rows = latex_rows(&tex);
+        assert_eq!(rows.len(), 3, "{file}: a header and two workloads: {tex}");
+        for r in &rows {
+            assert_eq!(r.len(), spec.len() - 2, "{file}: {r:?}");
+        }
+        assert_eq!(rows[0][3], header, "{file}");
+        assert_eq!(rows[1][0], "fio.randread");
+        assert_eq!(tex.matches('{').count(), tex.matches('}').count(), "{file}: {tex}");
+    }
+    let headline = latex_rows(&read(&out.join("figures/headline.tex")));
+    assert!(
+        headline[1][3].starts_with(r"$\times$1.04 {[}0.875, 1.26{]}, no significant difference"),
+        "{headline:?}"
+    );
+    assert_eq!(headline[2][1], r"requests\_per\_sec");
+    if !have_tool("pdflatex") {
+        return;
+    }
+    let doc = out.join("doc.tex");
+    std::fs::write(
+        &doc,
+        "\\documentclass{article}\n\\begin{document}\n\\input{figures/headline.tex}\n\n\\input{figures/paper_table.tex}\n\\end{document}\n",
+    )
+    .expect("doc");
+    let run = Command::new("pdflatex")
+        .args(["-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"])
+        .current_dir(&out)
+        .output()
+        .expect("pdflatex runs");
+    assert!(run.status.success(), "pdflatex: {}", String::from_utf8_lossy(&run.stdout));
+    assert!(out.join("doc.pdf").is_file());
+}
+
+/// The rows of the Markdown table that follows the line starting with `intro` in `section`,
+/// by first cell, backslash escapes removed; and its header.
+fn table_after(section: &str, intro: &str) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+    let start = section.find(intro).unwrap_or_else(|| panic!("no '{intro}' in {section}"));
+    let lines: Vec<Vec<String>> = section[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().replace('\\', "")).collect())
+        .collect();
+    let header = lines[0].clone();
+    (header, lines[2..].iter().map(|c| (c[0].clone(), c.clone())).collect())
+}
+
+/// Each workload section of the sample campaign puts the benchmark's metrics (all of kind
+/// performance in summary.csv) apart from the resource metrics, whose table gives per platform
+/// the value inside it and, for docker and qemu (host-side pidstat logs), the value on the
+/// host side by side: the means of summary.csv's `cpu_pct_mean` and `host_cpu_pct_mean`.
+#[test]
+fn resources_are_apart_with_inside_and_host_side_by_side() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("sample");
+    report(&[root().join("sample-data").to_str().expect("utf-8 path")], &out);
+    let details = read(&out.join("report-details.md"));
+    let summary = csv_rows(&out.join("summary.csv"));
+    let mean = |w: &str, m: &str, p: &str| -> f64 {
+        let r = summary.iter().find(|r| r["workload"] == w && r["metric"] == m && r["platform"] == p);
+        r.unwrap_or_else(|| panic!("no {w} {m} {p}"))["mean"].parse().expect("a mean")
+    };
+    let kind = |w: &str, m: &str| {
+        summary.iter().find(|r| r["workload"] == w && r["metric"] == m).map(|r| r["kind"].clone())
+    };
+    for w in ["wrk", "sysbench.cpu"] {
+        let id = w.replace('.', "-");
+        let start = details.find(&format!("### <a id=\"{id}\"></a>")).expect("a section");
+        let section = &details[start..];
+        let section = &section[..section[4..].find("\n### ").map(|i| i + 4).unwrap_or(section.len())];
+        let (_, bench) = table_after(section, "Benchmark metrics:");
+        for m in bench.keys() {
+            assert_eq!(kind(w, m).as_deref(), Some("performance"), "{w}: {m} in the benchmark table");
+        }
+        let (header, res) = table_after(section, "Resources used");
+        for m in res.keys() {
+            assert_eq!(kind(w, m).as_deref(), Some("resource"), "{w}: {m} in the resource table");
+        }
+        let row = &res["cpu_pct_mean"];
+        for (p, host) in
+            [("native", false), ("docker[cpus2,memory2g]", true), ("qemu[raw,smp2,m2048,tcg]", true)]
+        {
+            let col = header.iter().position(|h| h == &format!("{p}: inside")).expect("an inside column");
+            let shown: f64 = row[col].split(' ').next().expect("a value").parse().expect("a number");
+            let m = mean(w, "cpu_pct_mean", p);
+            assert!((shown - m).abs() <= m.abs() * 0.001, "{w} {p}: {shown} vs {m}");
+            let host_col = header.iter().position(|h| h == &format!("{p}: on the host"));
+            assert_eq!(host_col, if host { Some(col + 1) } else { None }, "{header:?}");
+            if let Some(c) = host_col {
+                let shown: f64 = row[c].split(' ').next().expect("a value").parse().expect("a number");
+                let m = mean(w, "host_cpu_pct_mean", p);
+                assert!((shown - m).abs() <= m.abs() * 0.001, "{w} {p} host: {shown} vs {m}");
+            }
+        }
+    }
+}
+
 /// One comparison computed by hand from the raw files of tests/fixtures/report/xss/*/wrk.txt:
 ///
 /// native `Requests/sec:` 6369.48, 10339.99, 7730.18 → mean 24439.65 / 3 = 8146.55
@@ -314,7 +573,7 @@ fn headline_change_matches_a_hand_computation() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("r");
     assert_eq!(report(&[xss_fixture().to_str().expect("utf-8")], &out), 0);
-    let md = read(&out.join("report.md"));
+    let md = read_md(&out);
     let rows = headline(&md);
     let wrk = &rows["wrk"];
     assert_eq!(wrk[2].split(' ').next(), Some("8147"), "native mean");
@@ -333,7 +592,7 @@ fn markdown_headline_snapshot() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("r");
     report(&[xss_fixture().to_str().expect("utf-8")], &out);
-    let md = read(&out.join("report.md"));
+    let md = read_md(&out);
     let start = md.find("## Headline").expect("headline");
     let end = md.find("- docker on").expect("findings");
     insta::assert_snapshot!(&md[start..end], @r#"
@@ -373,7 +632,7 @@ fn log_text_is_escaped_in_markdown_and_html() {
         &out,
     );
     assert_eq!(code, 0);
-    let md = read(&out.join("report.md"));
+    let md = read_md(&out);
     assert!(md.contains(r"job=\<script\>alert(1)\</script\>"), "fio job name, escaped");
     assert!(md.contains(r"path=/\<script\>alert(1)\</script\>"), "wrk path, escaped");
     assert!(md.contains(r"\<img src=x onerror=alert(2)\>"), "label, escaped");
@@ -409,47 +668,70 @@ fn markdown_round_trips_through_pulldown_cmark() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("r");
     report(&[xss_fixture().to_str().expect("utf-8")], &out);
-    let md = read(&out.join("report.md"));
-    let mut headings = Vec::new();
-    let (mut tables, mut images, mut in_heading) = (0, 0, false);
-    let mut text = String::new();
-    for ev in Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES) {
-        match ev {
-            Event::Start(Tag::Heading { .. }) => {
-                in_heading = true;
-                text.clear();
+    let headings_of = |md: &str| {
+        let mut headings = Vec::new();
+        let (mut tables, mut images, mut in_heading) = (0, 0, false);
+        let mut text = String::new();
+        for ev in Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES) {
+            match ev {
+                Event::Start(Tag::Heading { .. }) => {
+                    in_heading = true;
+                    text.clear();
+                }
+                Event::End(pulldown_cmark::TagEnd::Heading(_)) => {
+                    in_heading = false;
+                    headings.push(text.clone());
+                }
+                Event::Text(t) if in_heading => text.push_str(&t),
+                Event::Start(Tag::Table(_)) => tables += 1,
+                Event::Start(Tag::Image { .. }) => images += 1,
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    assert!(h.starts_with("<a id=\"") || h.as_ref() == "</a>", "unexpected HTML: {h}")
+                }
+                _ => {}
             }
-            Event::End(pulldown_cmark::TagEnd::Heading(_)) => {
-                in_heading = false;
-                headings.push(text.clone());
-            }
-            Event::Text(t) if in_heading => text.push_str(&t),
-            Event::Start(Tag::Table(_)) => tables += 1,
-            Event::Start(Tag::Image { .. }) => images += 1,
-            Event::Html(h) | Event::InlineHtml(h) => {
-                assert!(h.starts_with("<a id=\"") || h.as_ref() == "</a>", "unexpected HTML: {h}")
-            }
-            _ => {}
+        }
+        (headings, tables, images)
+    };
+    let (main, main_tables, main_images) = headings_of(&read(&out.join("report.md")));
+    let (details, details_tables, details_images) = headings_of(&read(&out.join("report-details.md")));
+    let titles: Vec<&str> = main.iter().skip(1).map(String::as_str).collect();
+    assert_eq!(titles, ["Paper table", "Checks", "Details"]);
+    // The compact headline, the paper table, the checks by kind.
+    assert_eq!(main_tables, 3);
+    // The checks of the fixture (checks.csv), one subsection per kind, failed first.
+    let checks = csv_rows(&out.join("checks.csv"));
+    let mut kinds: Vec<(String, String)> = Vec::new();
+    for c in &checks {
+        let k = (c["severity"].clone(), c["check"].clone());
+        if !kinds.contains(&k) {
+            kinds.push(k);
         }
     }
-    let expected = [
-        "What was compared",
-        "Headline",
-        "Paper table",
-        "Per subsystem",
-        "Threats to validity",
-        "Workloads",
-        "fio.randread",
-        "wrk",
-        "Appendix A: every metric",
-        "Appendix B: source files",
-    ];
-    let titles: Vec<&str> = headings.iter().skip(1).map(String::as_str).collect();
+    kinds.sort_by_key(|(sev, _)| sev != "fail");
+    let mut expected: Vec<String> =
+        ["How to read the numbers", "What was compared", "Headline", "Per subsystem", "Threats to validity"]
+            .map(String::from)
+            .to_vec();
+    for (sev, check) in &kinds {
+        let n = checks.iter().filter(|c| &c["severity"] == sev && &c["check"] == check).count();
+        let word = match (sev.as_str(), n) {
+            ("fail", _) => "failed".to_string(),
+            ("warning", 1) => "warning".to_string(),
+            ("warning", _) => "warnings".to_string(),
+            (other, _) => other.to_string(),
+        };
+        expected.push(format!("{check}: {n} {word}"));
+    }
+    expected.extend(
+        ["Workloads", "fio.randread", "wrk", "Appendix A: every metric", "Appendix B: source files"]
+            .map(String::from),
+    );
+    let titles: Vec<String> = details.iter().skip(1).cloned().collect();
     assert_eq!(titles, expected);
-    // What was compared, headline, paper table, subsystems, two workload tables, two appendix
-    // tables.
-    assert_eq!(tables, 8);
-    assert_eq!(images, figure_names(&out).len());
+    // What was compared, headline, subsystems, two workload tables, two appendix tables.
+    assert_eq!(details_tables, 7);
+    assert_eq!(main_images + details_images, figure_names(&out).len());
 }
 
 /// `--templates` replaces a template, `--dump-context` writes what templates see, and a broken
@@ -522,7 +804,7 @@ fn compare_reports_the_change_between_two_campaigns() {
     campaign(&b, &[3, 4, 5]);
     let out = tmp.path().join("cmp");
     virtperf().arg("compare").arg(&a).arg(&b).arg("--out").arg(&out).arg("-q").assert().code(0);
-    let md = read(&out.join("report.md"));
+    let md = read_md(&out);
     assert!(md.contains("Campaign after compared with campaign before (the baseline), platform by platform."));
     let rows = headline(&md);
     let overhead = csv_rows(&out.join("overhead.csv"));
@@ -571,7 +853,7 @@ fn unreadable_input_gives_status_1_and_a_report() {
     let out = tmp.path().join("r");
     let code = report(&[xss_fixture().to_str().expect("utf-8"), bad.to_str().expect("utf-8")], &out);
     assert_eq!(code, 1);
-    let md = read(&out.join("report.md"));
+    let md = read_md(&out);
     assert!(md.contains("could not tell which tool wrote this file"));
     assert!(md.contains("native-notes.txt"));
 }
@@ -680,6 +962,118 @@ fn html_renders_offline_in_headless_chromium() {
     }
 }
 
+/// Measures report.html of `out` in headless Chromium at `width` x 900: a copy of the page
+/// (the report's own forbids scripts) with a script that records, into the DOM Chromium dumps,
+/// the page's scroll and client widths, where the first screen's parts are, the figures'
+/// boxes with every `<details>` as the report leaves it and then opened, and the same widths
+/// once opened.
+fn measure_page(out: &Path, width: u32, work: &Path) -> serde_json::Value {
+    const SCRIPT: &str = r#"<script>
+const de = document.scrollingElement, W = de.clientWidth;
+const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+const svgs = () => [...document.querySelectorAll('.figure svg')].map(e => box(e).concat([e.checkVisibility() ? 1 : 0]));
+const r = { scroll: de.scrollWidth, client: W, details: document.querySelectorAll('details').length,
+  open: document.querySelectorAll('details[open]').length, h1: box(document.querySelector('h1')),
+  sentences: box(document.querySelector('main > ul')), table: box(document.querySelector('main > table')),
+  headline_figure: box(document.querySelector('#fig-overhead-primary svg')), closed_figures: svgs() };
+document.querySelectorAll('details').forEach(d => d.open = true);
+r.opened_figures = svgs(); r.opened_scroll = de.scrollWidth; r.opened_client = de.clientWidth;
+const wide = [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > de.clientWidth + 0.5
+  && !e.closest('table')).map(e => e.tagName + ' ' + (e.id || e.className)).slice(0, 5);
+r.wide = wide;
+document.body.setAttribute('data-measure', JSON.stringify(r));
+</script>"#;
+    let html = read(&out.join("report.html"));
+    let csp = html.find("<meta http-equiv=\"Content-Security-Policy\"").expect("a policy");
+    let csp_end = csp + html[csp..].find('>').expect("end of meta") + 1;
+    let page =
+        format!("{}{}", &html[..csp], &html[csp_end..]).replace("</body>", &format!("{SCRIPT}</body>"));
+    let path = out.join(format!("measure-{width}.html"));
+    std::fs::write(&path, page).expect("write");
+    let (dom, _) = chromium(
+        &format!("file://{}", path.display()),
+        &[format!("--window-size={width},900"), "--dump-dom".into()],
+        work,
+    );
+    let attr = dom.split("data-measure=\"").nth(1).expect("the script ran").split('"').next().expect("attr");
+    let json = attr.replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+/// report.html of the sample campaign in Chromium at 1,280 px: the page never scrolls sideways
+/// (closed or with every `<details>` open), the first screen (900 px) holds the title, the
+/// per-platform sentences, the compact headline table and the top of the headline figure;
+/// every other figure is inside a closed `<details>` (no box) until opened, and then inside
+/// the page.
+#[test]
+fn html_first_screen_answers_and_nothing_scrolls_sideways() {
+    if !have_tool("chromium") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("sample");
+    report(&[root().join("sample-data").to_str().expect("utf-8 path")], &out);
+    let m = measure_page(&out, 1280, tmp.path());
+    let f = |v: &serde_json::Value| v.as_f64().expect("a number");
+    assert!(f(&m["scroll"]) <= f(&m["client"]), "the page scrolls sideways: {m}");
+    assert!(f(&m["opened_scroll"]) <= f(&m["opened_client"]), "opened, the page scrolls sideways: {m}");
+    assert_eq!(m["wide"], serde_json::json!([]), "{m}");
+    assert!(f(&m["details"]) >= 10.0 && f(&m["open"]) == 0.0, "details closed by default: {m}");
+    for part in ["h1", "sentences", "table"] {
+        assert!(f(&m[part][3]) <= 900.0, "{part} is below the first screen: {m}");
+    }
+    assert!(f(&m["headline_figure"][1]) < 900.0, "the headline figure starts below the first screen: {m}");
+    let figures = figure_names(&out).len();
+    let closed = m["closed_figures"].as_array().expect("figures");
+    let opened = m["opened_figures"].as_array().expect("figures");
+    assert_eq!((closed.len(), opened.len()), (figures, figures));
+    let shown = |b: &serde_json::Value| f(&b[4]) == 1.0 && f(&b[2]) > f(&b[0]);
+    assert_eq!(closed.iter().filter(|b| shown(b)).count(), 1, "only the headline figure is shown: {m}");
+    for b in opened {
+        assert!(shown(b), "an opened figure has no box: {b}");
+        assert!(f(&b[0]) >= 0.0 && f(&b[2]) <= f(&m["opened_client"]), "a figure leaves the page: {b}");
+    }
+}
+
+/// Printed ("Save as PDF" in Chromium, and pdftotext to read it back), report.html of the sample
+/// campaign starts every part of the details on a new page and prints it open: each part's
+/// heading is the first line of a page, and the text of every check (all inside closed
+/// `<details>` on screen) is in the PDF.
+#[test]
+fn html_prints_every_part_open_on_its_own_page() {
+    if !have_tool("chromium") || !have_tool("pdftotext") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("sample");
+    report(&[root().join("sample-data").to_str().expect("utf-8 path")], &out);
+    let pdf = tmp.path().join("report.pdf");
+    chromium(
+        &format!("file://{}", out.join("report.html").display()),
+        &["--no-pdf-header-footer".into(), format!("--print-to-pdf={}", pdf.display())],
+        tmp.path(),
+    );
+    let text_file = tmp.path().join("report.txt");
+    let status = Command::new("pdftotext").arg(&pdf).arg(&text_file).status().expect("pdftotext runs");
+    assert!(status.success());
+    let text = read(&text_file);
+    let firsts: Vec<String> = text
+        .split('\u{c}')
+        .filter_map(|page| page.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string))
+        .collect();
+    let details = read(&out.join("report-details.md"));
+    let parts: Vec<&str> = details.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+    assert!(parts.len() >= 8, "{parts:?}");
+    for part in &parts {
+        assert!(firsts.iter().any(|f| f == part), "'{part}' does not start a page: {firsts:?}");
+    }
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for c in csv_rows(&out.join("checks.csv")) {
+        let words: Vec<&str> = c["detail"].split_whitespace().take(6).collect();
+        assert!(flat.contains(&words.join(" ")), "check detail not printed: {}", c["detail"]);
+    }
+}
+
 // -----------------------------------------------------------------------------------------------
 // Nothing panics
 
@@ -769,9 +1163,14 @@ fn random_datasets_make_reports_without_panics() {
             }
             let input = report_input(&ds);
             let out = tmp.path().join(format!("case{n}"));
-            let opts = virtperf::report::WriteOptions { out: &out, templates: None, dump_context: true };
+            let opts = virtperf::report::WriteOptions {
+                out: &out,
+                templates: None,
+                dump_context: true,
+                latex: true,
+            };
             virtperf::report::generate(&input, &opts).expect("a report");
-            let md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+            let md = read_md(&out);
             for (i, _) in md.match_indices('<') {
                 let ok =
                     md[..i].ends_with('\\') || md[i..].starts_with("<a id=\"") || md[i..].starts_with("</a>");
@@ -832,10 +1231,22 @@ fn many_arms_keep_the_headline_narrow() {
     let input = report_input(&ds);
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("r");
-    let opts = virtperf::report::WriteOptions { out: &out, templates: None, dump_context: false };
+    let opts =
+        virtperf::report::WriteOptions { out: &out, templates: None, dump_context: false, latex: false };
     virtperf::report::generate(&input, &opts).expect("a report");
-    let md = read(&out.join("report.md"));
-    let start = md.find("| Workload |").expect("headline table");
+    // report.md's compact headline: one line per compared platform, four columns.
+    let main = read(&out.join("report.md"));
+    let start = main.find("| Workload |").expect("compact headline table");
+    let compact: Vec<&str> = main[start..].lines().take_while(|l| l.starts_with('|')).collect();
+    assert!(
+        compact[0].starts_with("| Workload | Primary metric | Platform | Cost ratio [interval], verdict |")
+    );
+    for l in &compact {
+        assert_eq!(l.matches('|').count(), 5, "four columns: {l}");
+    }
+    let md = read_md(&out);
+    let start = md.find("## Headline").expect("headline section");
+    let start = start + md[start..].find("| Workload |").expect("headline table");
     let table: Vec<&str> = md[start..].lines().take_while(|l| l.starts_with('|')).collect();
     for l in &table {
         assert_eq!(l.matches('|').count(), 9, "eight columns: {l}");
@@ -1412,7 +1823,7 @@ fn factors_are_found_in_a_real_thread_sweep_and_the_largest_ratio_is_the_raw_one
         )) && sentence.contains(&format!(" on {on} (")),
         "{sentence}"
     );
-    let md = read(&tmp.path().join("r/report.md"));
+    let md = read_md(&tmp.path().join("r"));
     assert!(md.contains(&format!("- {sentence}")), "the headline states it");
     assert!(md.contains("### sysbench.cpu: events_per_sec against threads"));
     assert!(tmp.path().join("r/figures/factor-sysbench-cpu-threads.svg").is_file());
@@ -1524,7 +1935,7 @@ fn paper_table_cells_are_the_raw_changes_with_the_overhead_intervals() {
     let m = means(&docker_cpus_raw());
     let overhead = csv_rows(&out.join("overhead.csv"));
     let paper = csv_rows(&out.join("paper_table.csv"));
-    let md = read(&out.join("report.md"));
+    let md = read_md(&out);
     let table: Vec<Vec<String>> = md[md.find("## Paper table").expect("section")..]
         .lines()
         .skip_while(|l| !l.starts_with("| Benchmark"))

@@ -943,7 +943,7 @@ fn sample_comparisons_are_paired_by_round() {
     }
     // Every primary metric pairs (others may not: a log ratio needs values above 0).
     assert!(rows.iter().filter(|r| r["primary"] == "true").all(|r| r["paired_n"] == "5"));
-    // The report says so where pairing narrows the interval (docker's fileio: -20.4% to +24.0%
+    // The report (its details page) says so where pairing narrows the interval (docker's fileio: -20.4% to +24.0%
     // unpaired), and only there (qemu's sysbench cpu: -89.5% to -83.3% unpaired, wider paired).
     let tmp = tempfile::tempdir().expect("tmp");
     let sample = crate::util::root().join("sample-data");
@@ -955,7 +955,7 @@ fn sample_comparisons_are_paired_by_round() {
         .arg("-q")
         .assert()
         .success();
-    let md = std::fs::read_to_string(tmp.path().join("report.md")).expect("report.md");
+    let md = std::fs::read_to_string(tmp.path().join("report-details.md")).expect("report-details.md");
     assert!(md.contains(
         "docker[cpus2,memory2g] on sysbench.fileio: read_mib_per_sec -0.6% [-20.4%, +24.0%] against native"
     ));

@@ -65,6 +65,11 @@ pub struct ReportContext {
     pub files: Vec<FileCtx>,
     /// Number of files that could not be read.
     pub unreadable_files: usize,
+    /// One sentence per compared arm: its typical cost ratio against the baseline (the
+    /// geometric mean over the headline's primary metrics), its range and its verdicts.
+    pub platform_sentences: Vec<String>,
+    /// The checks that fired, by kind: failed first, then warnings.
+    pub check_kinds: Vec<CheckKindCtx>,
 }
 
 /// One fact that differs between the baseline and another arm, the same way for one or more
@@ -303,6 +308,9 @@ pub struct ThreatCtx {
     pub detail: String,
     /// Up to five files concerned.
     pub sources: Vec<String>,
+    /// Their links from the report's folder (relative when the path is): the path without its
+    /// line, percent-encoded.
+    pub hrefs: Vec<String>,
     /// How many more files are concerned.
     pub more_sources: usize,
 }
@@ -347,6 +355,36 @@ pub struct WorkloadCtx {
     pub table: MetricTable,
     /// Checks about this workload, one line each.
     pub checks: Vec<String>,
+    /// The resource metrics, inside the platform and on its host side by side; `table` then
+    /// holds the benchmark's own (performance) metrics only.
+    pub resources: ResourceTable,
+}
+
+/// The resource metrics of one workload: per arm the value inside the platform and, for arms
+/// with a host-side monitor log, the value on the host.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceTable {
+    /// The value columns: `ARM: inside`, and `ARM: on the host` after it when the arm has
+    /// host-side values.
+    pub columns: Vec<String>,
+    /// The compared arms (verdict columns).
+    pub compared: Vec<String>,
+    /// One row per metric (host-side metrics under the name of their inside one).
+    pub rows: Vec<ResourceRow>,
+}
+
+/// One resource metric of a [`ResourceTable`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceRow {
+    /// Metric name (without the `host_` of its host-side twin).
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// Mean [interval] per column of [`ResourceTable::columns`] (empty when not measured).
+    pub values: Vec<String>,
+    /// Per compared arm, the verdicts inside and on the host (`inside: uses more; on the host:
+    /// uses less`).
+    pub verdicts: Vec<String>,
 }
 
 /// A metrics × arms table of one workload.
@@ -436,4 +474,19 @@ pub struct FileCtx {
     pub how: String,
     /// Why it could not be read, if it could not.
     pub error: String,
+}
+
+/// The checks of one kind that fired (one severity, one check), for the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckKindCtx {
+    /// `fail`, `warning`, `info`.
+    pub severity: &'static str,
+    /// Check name.
+    pub check: &'static str,
+    /// How many times it fired.
+    pub count: usize,
+    /// The workloads concerned, sorted.
+    pub workloads: Vec<String>,
+    /// The arms concerned, sorted.
+    pub platforms: Vec<String>,
 }

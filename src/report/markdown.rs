@@ -14,14 +14,39 @@ impl Renderer for MarkdownRenderer {
     }
 
     fn render(&self, report: &Report) -> Result<String> {
-        render_markdown(report)
+        render_markdown(report, false)
     }
 }
 
-/// The Markdown text of a report (also the body of the HTML).
-pub(crate) fn render_markdown(report: &Report) -> Result<String> {
-    let ctx = tera::Context::from_serialize(report.context).map_err(|e| tera_error(e, "report.md"))?;
-    let md = report.templates.markdown.render("report.md", &ctx).map_err(|e| tera_error(e, "report.md"))?;
+/// Renders report-details.md, the evidence report.md links, from its template.
+pub(crate) struct DetailsRenderer;
+
+impl Renderer for DetailsRenderer {
+    fn file_name(&self) -> &'static str {
+        "report-details.md"
+    }
+
+    fn render(&self, report: &Report) -> Result<String> {
+        render_template(report, "report-details.md", false)
+    }
+}
+
+/// The Markdown text of report.md; with `for_html`, as the top of report.html (the template
+/// sees `for_html`).
+pub(crate) fn render_markdown(report: &Report, for_html: bool) -> Result<String> {
+    render_template(report, "report.md", for_html)
+}
+
+/// The Markdown text of report-details.md (also the collapsed parts of the HTML).
+pub(crate) fn render_details(report: &Report) -> Result<String> {
+    render_template(report, "report-details.md", true)
+}
+
+/// Markdown template `name` rendered with the report's context, tidied.
+fn render_template(report: &Report, name: &str, for_html: bool) -> Result<String> {
+    let mut ctx = tera::Context::from_serialize(report.context).map_err(|e| tera_error(e, name))?;
+    ctx.insert("for_html", &for_html);
+    let md = report.templates.markdown.render(name, &ctx).map_err(|e| tera_error(e, name))?;
     Ok(tidy(&md))
 }
 

@@ -19,6 +19,7 @@ pub mod context;
 pub mod figures;
 pub(crate) mod html;
 pub(crate) mod input;
+pub(crate) mod latex;
 pub(crate) mod markdown;
 pub(crate) mod paper_csv;
 pub(crate) mod sections;
@@ -33,17 +34,19 @@ pub use input::{FileView, Mode, ReportInput, RunView};
 pub use sections::{build, Built, FigureSpec};
 pub use text::finding;
 
-/// The embedded Markdown template.
+/// The embedded Markdown template of report.md (the summary).
 pub(crate) const MARKDOWN_TEMPLATE: &str = include_str!("../../templates/report.md.tera");
+/// The embedded Markdown template of report-details.md (the evidence).
+pub(crate) const DETAILS_TEMPLATE: &str = include_str!("../../templates/report-details.md.tera");
 /// The embedded HTML template.
 pub(crate) const HTML_TEMPLATE: &str = include_str!("../../templates/report.html.tera");
 
 /// File names of the templates, as `--templates DIR` must name them.
-pub(crate) const TEMPLATE_FILES: [&str; 2] = ["report.md.tera", "report.html.tera"];
+pub(crate) const TEMPLATE_FILES: [&str; 3] = ["report.md.tera", "report.html.tera", "report-details.md.tera"];
 
 /// The parsed templates: the Markdown one escapes for Markdown, the HTML one for HTML.
 pub(crate) struct Templates {
-    /// Holds `report.md`.
+    /// Holds `report.md` and `report-details.md`.
     pub(crate) markdown: tera::Tera,
     /// Holds `report.html` (named so that tera autoescapes it).
     pub(crate) html: tera::Tera,
@@ -51,7 +54,8 @@ pub(crate) struct Templates {
 
 impl Templates {
     /// The embedded templates, or those of `dir` where it has them (`report.md.tera`,
-    /// `report.html.tera`). Errors name the file and what tera found wrong.
+    /// `report.html.tera`, `report-details.md.tera`). Errors name the file and what tera found
+    /// wrong.
     pub(crate) fn load(dir: Option<&Path>) -> Result<Templates> {
         let read = |name: &str, embedded: &str| -> Result<(String, String)> {
             if let Some(d) = dir {
@@ -67,20 +71,25 @@ impl Templates {
         if let Some(d) = dir {
             if !d.is_dir() {
                 bail!(
-                    "--templates '{}' is not a folder; it should hold report.md.tera and/or report.html.tera",
+                    "--templates '{}' is not a folder; it should hold report.md.tera, report-details.md.tera and/or report.html.tera",
                     d.display()
                 );
             }
             if !TEMPLATE_FILES.iter().any(|f| d.join(f).is_file()) {
-                bail!("--templates '{}' holds neither report.md.tera nor report.html.tera", d.display());
+                bail!(
+                    "--templates '{}' holds none of report.md.tera, report-details.md.tera, report.html.tera",
+                    d.display()
+                );
             }
         }
         let (md, md_from) = read(TEMPLATE_FILES[0], MARKDOWN_TEMPLATE)?;
         let (html, html_from) = read(TEMPLATE_FILES[1], HTML_TEMPLATE)?;
+        let (details, details_from) = read(TEMPLATE_FILES[2], DETAILS_TEMPLATE)?;
         let mut markdown = tera::Tera::default();
         markdown.autoescape_on(vec![".md"]);
         markdown.set_escape_fn(markdown::escape);
         markdown.add_raw_template("report.md", &md).map_err(|e| tera_error(e, &md_from))?;
+        markdown.add_raw_template("report-details.md", &details).map_err(|e| tera_error(e, &details_from))?;
         let mut html_t = tera::Tera::default();
         html_t.autoescape_on(vec![".html"]);
         html_t.add_raw_template("report.html", &html).map_err(|e| tera_error(e, &html_from))?;
@@ -210,6 +219,9 @@ pub struct WriteOptions<'a> {
     pub templates: Option<&'a Path>,
     /// Also write context.json.
     pub dump_context: bool,
+    /// Also write the headline and paper tables as LaTeX (`figures/headline.tex`,
+    /// `figures/paper_table.tex`).
+    pub latex: bool,
 }
 
 /// Builds, draws, renders and writes a report; returns the context and the paths written.
@@ -217,14 +229,85 @@ pub struct WriteOptions<'a> {
 pub fn generate(input: &ReportInput, opts: &WriteOptions) -> Result<(ReportContext, Vec<PathBuf>)> {
     // Templates first: a broken template is a usage error found before any work.
     let templates = Templates::load(opts.templates)?;
-    let built = build(input);
+    let mut built = build(input);
+    link_sources_from(&mut built.context, opts.out);
     let figures = draw_figures(&built)?;
     let writer = ReportWriter::new(opts.out);
     let report = Report { context: &built.context, figures: &figures, templates: &templates };
-    let mut written = writer
-        .write(&report, &[&markdown::MarkdownRenderer, &html::HtmlRenderer, &paper_csv::PaperCsvRenderer])?;
+    let mut renderers: Vec<&dyn Renderer> = vec![
+        &markdown::MarkdownRenderer,
+        &markdown::DetailsRenderer,
+        &html::HtmlRenderer,
+        &paper_csv::PaperCsvRenderer,
+    ];
+    if opts.latex {
+        renderers.extend([&latex::HeadlineLatexRenderer as &dyn Renderer, &latex::PaperLatexRenderer]);
+    }
+    let mut written = writer.write(&report, &renderers)?;
     if opts.dump_context {
         written.push(writer.write_context(&built.context)?);
     }
     Ok((built.context, written))
+}
+
+/// Makes the relative links to input files in `context` start from the report's folder `out`
+/// (their paths are relative to the working folder): `../../sample-data/...` for
+/// `reports/sample`. Absolute paths stay as they are; nothing changes when either folder cannot
+/// be made absolute.
+fn link_sources_from(context: &mut ReportContext, out: &Path) {
+    let Ok(cwd) = std::env::current_dir() else { return };
+    let out_abs = if out.is_absolute() { out.to_path_buf() } else { cwd.join(out) };
+    let base = relative_path(&normalise(&out_abs), &normalise(&cwd));
+    for t in &mut context.threats {
+        for h in &mut t.hrefs {
+            if !h.starts_with('/') {
+                *h = format!("{base}{h}");
+            }
+        }
+    }
+}
+
+/// `p` without `.` and with `..` applied (no file system access: symbolic links are not
+/// followed, as a browser resolving a relative link does not follow them either).
+fn normalise(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The relative path from folder `from` to folder `to`, both absolute and normalised, ending
+/// in `/` unless empty: `../../` from `/w/reports/sample` to `/w`.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let f: Vec<_> = from.components().collect();
+    let t: Vec<_> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut s = "../".repeat(f.len() - common);
+    for c in &t[common..] {
+        s.push_str(&c.as_os_str().to_string_lossy());
+        s.push('/');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_between_folders() {
+        let rel = |a: &str, b: &str| relative_path(&normalise(Path::new(a)), &normalise(Path::new(b)));
+        assert_eq!(rel("/w/reports/sample", "/w"), "../../");
+        assert_eq!(rel("/w", "/w"), "");
+        assert_eq!(rel("/w/a/./b/../c", "/w/d"), "../../d/");
+        assert_eq!(rel("/tmp/out", "/work/wt"), "../../work/wt/");
+    }
 }

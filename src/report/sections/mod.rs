@@ -11,7 +11,8 @@
 //! | the paper table: the signed change of every benchmark per arm | [`paper`] |
 //! | per subsystem | [`subsystems`] |
 //! | threats to validity | [`threats`] |
-//! | one section per workload (with [`series`] for its time series) | [`workloads`] |
+//! | the summary: a sentence per arm, the checks by kind | [`summary`] |
+//! | one section per workload (with [`series`] for its time series, [`resources`] for its resource metrics) | [`workloads`] |
 //! | appendix A (every metric) and B (every file) | [`appendix`] |
 //!
 //! What every builder shares is a [`Plan`]: the arms in report order, the groups of the
@@ -37,8 +38,10 @@ mod differences;
 mod factors;
 mod headline;
 mod paper;
+mod resources;
 mod series;
 mod subsystems;
+mod summary;
 mod threats;
 mod workloads;
 
@@ -77,6 +80,8 @@ pub fn build(input: &ReportInput) -> Built {
     let metrics = appendix::metrics(&plan);
     let files = appendix::files(input);
     let unreadable_files = files.iter().filter(|f| !f.error.is_empty()).count();
+    let platform_sentences = summary::platform_sentences(&headline.table);
+    let check_kinds = summary::check_kinds(&threats);
     let context = ReportContext {
         title: compared::title(&plan),
         generator: input.generator.clone(),
@@ -106,6 +111,8 @@ pub fn build(input: &ReportInput) -> Built {
         metrics,
         files,
         unreadable_files,
+        platform_sentences,
+        check_kinds,
     };
     Built { context, figures: figures.0 }
 }

@@ -34,6 +34,7 @@ pub(super) fn build(plan: &Plan) -> Vec<ThreatCtx> {
             platform: c.platform.clone(),
             detail: c.detail.clone(),
             sources: c.sources.iter().take(5).cloned().collect(),
+            hrefs: c.sources.iter().take(5).map(|s| href(s)).collect(),
             more_sources: c.sources.len().saturating_sub(5),
         });
     }
@@ -62,8 +63,28 @@ fn unreadable_threat((kind, cs): (String, Vec<&Check>)) -> ThreatCtx {
         platform: String::new(),
         detail,
         more_sources: sources.len().saturating_sub(5),
+        hrefs: sources.iter().take(5).map(|s| href(s)).collect(),
         sources: sources.into_iter().take(5).collect(),
     }
+}
+
+/// The link to file `source` (`DIR/rep1.txt:12`, a path and maybe a line) relative to the folder
+/// the inputs' paths are relative to: the path without its line, percent-encoded where a
+/// character would end or break a link (spaces, parentheses, `%`, `#`, `?`, non-ASCII).
+pub(crate) fn href(source: &str) -> String {
+    let path = match source.rsplit_once(':') {
+        Some((p, line)) if !p.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => p,
+        _ => source,
+    };
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/._-~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// How an unreadable file failed, without its path and line and the quote of its content:

@@ -93,6 +93,7 @@ fn section(plan: &Plan, g: &Group, figures: &mut Figures) -> WorkloadCtx {
         figures: figs,
         table: metric_table(g.rows, &metric_rows, &plan.arms, &plan.others),
         checks: checks(plan.analysis, k),
+        resources: super::resources::table(g.rows, &metric_rows, &plan.arms, &plan.others),
     }
 }
 
@@ -227,8 +228,8 @@ fn params(params: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The metrics × arms table of a group: every metric with a better direction (the primary
-/// first), its mean and interval per arm, and its change, cost ratio and verdict per compared
+/// The metrics × arms table of a group: every performance metric with a better direction (the
+/// primary first), its mean and interval per arm, and its change, cost ratio and verdict per compared
 /// arm.
 fn metric_table(
     rs: &[&SummaryRow],
@@ -241,7 +242,9 @@ fn metric_table(
     let compared: Vec<String> = others.iter().filter(|a| present.contains(a.as_str())).cloned().collect();
     let mut metrics: Vec<(&str, bool)> = Vec::new();
     for r in rs {
-        if r.better != Better::None && !metrics.iter().any(|(m, _)| *m == r.metric) {
+        // Resource metrics have their own table (`resources`).
+        let performance = r.kind != crate::model::Kind::Resource;
+        if performance && r.better != Better::None && !metrics.iter().any(|(m, _)| *m == r.metric) {
             metrics.push((r.metric.as_str(), r.primary));
         }
     }
