@@ -116,6 +116,18 @@ pub struct LabelsArgs {
     pub write: Option<PathBuf>,
 }
 
+/// How the p-values of many comparisons are adjusted (`--adjust`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum AdjustBy {
+    /// Holm (1979): the family-wise error rate stays below alpha.
+    #[default]
+    Holm,
+    /// Benjamini-Hochberg (1995): the false discovery rate stays below alpha.
+    Bh,
+    /// No adjustment: each comparison at level alpha.
+    None,
+}
+
 /// What the compared arms are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum GroupBy {
@@ -141,10 +153,20 @@ pub struct StatsArgs {
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
     pub confidence: f64,
 
-    /// Call a difference `equivalent` when the whole overhead interval lies within +/- this
-    /// many percent.
+    /// Call a difference `equivalent` when two one-sided tests on the ratio show it within
+    /// +/- this many percent (the 1 - 2 alpha interval lies inside the margin).
     #[arg(long = "equivalence-margin", value_name = "PCT")]
     pub equivalence_margin: Option<f64>,
+
+    /// How the p-values of the primary metrics' comparisons are adjusted for their number
+    /// (Holm: family-wise error; bh: false discovery rate; none).
+    #[arg(long, value_enum, default_value_t, value_name = "METHOD")]
+    pub adjust: AdjustBy,
+
+    /// Also give, per comparison, the runs per side that would detect a change of this many
+    /// percent with 80% power, from the observed variances.
+    #[arg(long, value_name = "PCT")]
+    pub detect: Option<f64>,
 
     /// Compare platforms (with their detail), or pool them by family (native, container, vm).
     #[arg(long = "group-by", value_enum, default_value_t, value_name = "WHAT")]
@@ -285,9 +307,18 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
     pub confidence: f64,
 
-    /// Call a change `equivalent` when its whole interval lies within +/- this many percent.
+    /// Call a change `equivalent` when two one-sided tests on the ratio show it within +/- this
+    /// many percent.
     #[arg(long = "equivalence-margin", value_name = "PCT")]
     pub equivalence_margin: Option<f64>,
+
+    /// How the p-values of the primary metrics' comparisons are adjusted for their number.
+    #[arg(long, value_enum, default_value_t, value_name = "METHOD")]
+    pub adjust: AdjustBy,
+
+    /// Also give the runs per side that would detect a change of this many percent.
+    #[arg(long, value_name = "PCT")]
+    pub detect: Option<f64>,
 
     /// Compare platform by platform (with their detail), or family by family (native,
     /// container, vm).

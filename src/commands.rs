@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::analyse::{self, AnalyseConfig, Analysis, Dataset, Severity};
 use crate::cli::{
-    AnalyseArgs, AuditArgs, Command, CompareArgs, GroupBy, IngestArgs, InputArgs, LabelsArgs, Opts,
+    AdjustBy, AnalyseArgs, AuditArgs, Command, CompareArgs, GroupBy, IngestArgs, InputArgs, LabelsArgs, Opts,
     ReportArgs, StatsArgs, StoreArgs,
 };
 use crate::ingest::{self, IngestConfig, Ingested};
@@ -323,6 +323,7 @@ pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> 
         dataset.obs.extend(more.obs);
         dataset.unlabelled.extend(more.unlabelled);
         dataset.issues.extend(more.issues);
+        dataset.rounds.extend(more.rounds);
     }
     let ok = ingested.ok();
     Ok(Loaded { dataset, ingested, ok, counts, families })
@@ -338,10 +339,21 @@ pub fn analyse_config(s: &StatsArgs) -> Result<AnalyseConfig> {
             bail!("--equivalence-margin must be a positive percentage, e.g. 2; got {m}");
         }
     }
+    if let Some(d) = s.detect {
+        if !(d.is_finite() && d > 0.0) {
+            bail!("--detect must be a positive percentage, e.g. 5; got {d}");
+        }
+    }
     Ok(AnalyseConfig {
         baseline: s.baseline.clone().unwrap_or_else(|| AnalyseConfig::default().baseline),
         confidence: s.confidence,
         margin_pct: s.equivalence_margin,
+        adjust: match s.adjust {
+            AdjustBy::Holm => crate::stats::Adjust::Holm,
+            AdjustBy::Bh => crate::stats::Adjust::Bh,
+            AdjustBy::None => crate::stats::Adjust::None,
+        },
+        detect_pct: s.detect,
         ..AnalyseConfig::default()
     })
 }
@@ -566,6 +578,8 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         baseline: None,
         confidence: args.confidence,
         equivalence_margin: args.equivalence_margin,
+        adjust: args.adjust,
+        detect: args.detect,
         group_by: args.group_by,
     })?;
     report::Templates::load(args.report.templates.as_deref())?;

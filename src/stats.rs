@@ -28,6 +28,19 @@ use statrs::function::gamma::checked_gamma_ur;
 
 use crate::model::{Better, Kind};
 
+// Outliers, drift, practical size, bimodality.
+mod runs;
+pub use runs::*;
+// Printed resolution.
+mod resolution;
+pub use resolution::*;
+// Blocked (paired) comparison by round.
+mod paired;
+pub use paired::*;
+// Bootstrap interval of a ratio of medians.
+mod bootstrap;
+pub use bootstrap::*;
+
 /// Threshold on |modified z-score| above which a value is flagged (Iglewicz & Hoaglin 1993).
 pub const MODIFIED_Z_THRESHOLD: f64 = 3.5;
 
@@ -493,6 +506,9 @@ pub enum Verdict {
     Faster,
     /// The overhead interval contains 0.
     NoSignificantDifference,
+    /// The means differ by at most one printed step ([`within_resolution`]): rounding to the
+    /// digits the tool printed can make the difference alone.
+    WithinResolution,
     /// No interval, so no verdict; the reason says why.
     NoVerdict(NoInterval),
 }
@@ -519,15 +535,17 @@ impl fmt::Display for Verdict {
             Verdict::Slower => f.write_str("slower"),
             Verdict::Faster => f.write_str("faster"),
             Verdict::NoSignificantDifference => f.write_str("no significant difference"),
+            Verdict::WithinResolution => f.write_str("within resolution"),
             Verdict::NoVerdict(reason) => write!(f, "no verdict: {reason}"),
         }
     }
 }
 
-/// A [`Verdict`] with the Welch p-value reported beside it.
+/// A [`Verdict`] with the p-values reported beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Decision {
-    /// The verdict, decided by the overhead interval.
+    /// The verdict, decided by the overhead interval, the equivalence test and, where a family
+    /// of comparisons is adjusted, the adjusted p-value.
     pub verdict: Verdict,
     /// Welch's two-sided p-value, reported, not deciding. Not available when the test is not.
     pub p_value: Option<f64>,
@@ -538,34 +556,43 @@ pub struct Decision {
     pub p_value_agrees: Option<bool>,
 }
 
+/// The p-values a verdict may use besides the interval.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Tests {
+    /// Welch's two-sided p-value (reported; see [`Decision::p_value_agrees`]).
+    pub p_value: Option<f64>,
+    /// Welch's p-value adjusted for the family of comparisons it belongs to ([`adjust_p_values`]).
+    /// When given, *slower*/*faster* also needs `p_adjusted < alpha`.
+    pub p_adjusted: Option<f64>,
+    /// The p-value of the equivalence test ([`equivalence_test`], adjusted when its family is):
+    /// *equivalent* when it is below `alpha`. `None`: no margin, or no test.
+    pub equivalence_p: Option<f64>,
+    /// The means differ by at most one printed step ([`within_resolution`]).
+    pub within_resolution: bool,
+}
+
 /// Decides the verdict for one comparison.
 ///
-/// `overhead` is the oriented overhead interval at confidence `1 - alpha`; `p_value` Welch's
-/// two-sided p-value; `margin_pct` an optional equivalence margin in percent (ignored unless
-/// finite and positive). In order:
+/// `overhead` is the oriented overhead interval at confidence `1 - alpha`; `tests` the
+/// p-values. In order:
 ///
 /// 1. `n_a < 2` or `n_b < 2`: [`Verdict::TooFewRuns`];
-/// 2. no interval: [`Verdict::NoVerdict`] with the reason;
-/// 3. a margin is given and `-margin < low` and `high < margin`: [`Verdict::Equivalent`] (even
-///    when the interval also excludes 0: the difference is real but smaller than what the user
-///    said matters);
-/// 4. `low > 0`: [`Verdict::Slower`]; `high < 0`: [`Verdict::Faster`];
-/// 5. otherwise [`Verdict::NoSignificantDifference`].
-///
-/// The interval decides; the p-value is carried along with a flag saying whether it agrees.
-pub fn verdict(
-    n_a: usize,
-    n_b: usize,
-    overhead: &Interval,
-    p_value: Option<f64>,
-    alpha: f64,
-    margin_pct: Option<f64>,
-) -> Decision {
-    let p_value = p_value.filter(|p| (0.0..=1.0).contains(p));
+/// 2. no interval (except for step 4): [`Verdict::NoVerdict`] with the reason;
+/// 3. `equivalence_p < alpha` (two one-sided tests on the ratio rejected both "below 1 - M/100"
+///    and "above 1 + M/100"): [`Verdict::Equivalent`], even when the interval also excludes 0
+///    (the difference is real but smaller than what the user said matters);
+/// 4. `tests.within_resolution`: [`Verdict::WithinResolution`], whatever the interval says (or
+///    whether there is one: equal printed values have no variance);
+/// 5. `low > 0`: [`Verdict::Slower`]; `high < 0`: [`Verdict::Faster`]; when an adjusted
+///    p-value is given, only if it is also below `alpha`;
+/// 6. otherwise [`Verdict::NoSignificantDifference`].
+pub fn verdict(n_a: usize, n_b: usize, overhead: &Interval, tests: &Tests, alpha: f64) -> Decision {
+    let valid = |p: Option<f64>| p.filter(|p| (0.0..=1.0).contains(p));
+    let (p_value, p_adjusted, equivalence_p) =
+        (valid(tests.p_value), valid(tests.p_adjusted), valid(tests.equivalence_p));
+    let alpha_ok = alpha > 0.0 && alpha < 1.0;
     let p_value_agrees = match (overhead.bounds(), p_value) {
-        (Some((low, high)), Some(p)) if alpha > 0.0 && alpha < 1.0 => {
-            Some((p < alpha) == (low > 0.0 || high < 0.0))
-        }
+        (Some((low, high)), Some(p)) if alpha_ok => Some((p < alpha) == (low > 0.0 || high < 0.0)),
         _ => None,
     };
     let verdict = if n_a < 2 || n_b < 2 {
@@ -573,14 +600,17 @@ pub fn verdict(
     } else {
         match *overhead {
             Interval::Unavailable { reason: NoInterval::TooFewRuns } => Verdict::TooFewRuns,
+            Interval::Unavailable { .. } if tests.within_resolution => Verdict::WithinResolution,
             Interval::Unavailable { reason } => Verdict::NoVerdict(reason),
             Interval::Bounded { low, high } => {
-                let margin = margin_pct.filter(|m| m.is_finite() && *m > 0.0);
-                if margin.is_some_and(|m| -m < low && high < m) {
+                let adjusted_ok = p_adjusted.is_none_or(|p| alpha_ok && p < alpha);
+                if alpha_ok && equivalence_p.is_some_and(|p| p < alpha) {
                     Verdict::Equivalent
-                } else if low > 0.0 {
+                } else if tests.within_resolution {
+                    Verdict::WithinResolution
+                } else if low > 0.0 && adjusted_ok {
                     Verdict::Slower
-                } else if high < 0.0 {
+                } else if high < 0.0 && adjusted_ok {
                     Verdict::Faster
                 } else {
                     Verdict::NoSignificantDifference
@@ -604,13 +634,16 @@ pub struct Comparison {
     pub change: Change,
     /// The cost ratio with its interval; not available when the metric has no better direction.
     pub cost: Option<CostRatio>,
-    /// The verdict; not available when the metric has no better direction.
+    /// The equivalence test on the ratio, when a margin was given and it can be computed.
+    pub equivalence: Option<Equivalence>,
+    /// The verdict (unadjusted: no family); not available when the metric has no better
+    /// direction.
     pub decision: Option<Decision>,
 }
 
 /// Compares `platform` with `baseline` at one confidence level: [`fieller_ratio`],
-/// [`welch_t_test`], [`overhead`], [`change`], [`cost`] and [`verdict`] with
-/// `alpha = 1 - confidence`.
+/// [`welch_t_test`], [`overhead`], [`change`], [`cost`], [`equivalence_test`] (when
+/// `margin_pct` is given) and [`verdict`] with `alpha = 1 - confidence` and no adjustment.
 pub fn compare(
     platform: &Summary,
     baseline: &Summary,
@@ -621,158 +654,251 @@ pub fn compare(
     let ratio = fieller_ratio(platform, baseline, confidence);
     let welch = welch_t_test(platform, baseline);
     let overhead = overhead(&ratio, better);
-    let decision = overhead.map(|o| {
-        verdict(platform.n, baseline.n, &o.interval, welch.map(|w| w.p_value), 1.0 - confidence, margin_pct)
-    });
-    Comparison { ratio, welch, overhead, change: change(&ratio), cost: cost(&ratio, better), decision }
+    let equivalence = margin_pct.and_then(|m| equivalence_test(platform, baseline, m));
+    let tests = Tests {
+        p_value: welch.map(|w| w.p_value),
+        p_adjusted: None,
+        equivalence_p: equivalence.map(|e| e.p_value),
+        within_resolution: false,
+    };
+    let decision = overhead.map(|o| verdict(platform.n, baseline.n, &o.interval, &tests, 1.0 - confidence));
+    Comparison {
+        ratio,
+        welch,
+        overhead,
+        change: change(&ratio),
+        cost: cost(&ratio, better),
+        equivalence,
+        decision,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Outliers
+// Equivalence: two one-sided tests on the ratio
 
-/// Which scale the modified z-scores were computed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutlierScale {
-    /// `M = 0.6745 (x - median) / MAD` (Iglewicz & Hoaglin 1993).
-    Mad,
-    /// The MAD is 0 (more than half the values are equal): `M = (x - median) / (1.253314 ×
-    /// MeanAD)`, IBM's fallback with the mean absolute deviation around the median.
-    MeanAbsoluteDeviation,
-    /// All finite values are equal (or there are none): every score is 0, nothing is flagged.
-    NoSpread,
-}
-
-/// Modified z-scores of a sample and the values they flag.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OutlierScores {
-    /// One score per input value, in input order; not available for NaN or ±∞ inputs (which
-    /// are left out of the median and the MAD) or when the score overflows.
-    pub scores: Vec<Option<f64>>,
-    /// The scale used.
-    pub scale: OutlierScale,
-    /// Indexes (into the input) of the values with |score| > [`MODIFIED_Z_THRESHOLD`].
-    pub flagged: Vec<usize>,
-}
-
-/// Modified z-scores (Iglewicz & Hoaglin 1993): `M_i = 0.6745 (x_i - median) / MAD`, with
-/// `MAD = median(|x_i - median|)`; values with `|M_i| > 3.5` are flagged. When the MAD is 0,
-/// the mean absolute deviation around the median takes its place: `M_i = (x_i - median) /
-/// (1.253314 × MeanAD)` (IBM SPSS Modeler's formulation); when that is 0 too, all scores are 0.
-pub fn modified_z_scores(values: &[f64]) -> OutlierScores {
-    let mut xs = finite_values(values);
-    xs.sort_by(f64::total_cmp);
-    let Some(med) = median_of_sorted(&xs) else {
-        return OutlierScores {
-            scores: vec![None; values.len()],
-            scale: OutlierScale::NoSpread,
-            flagged: Vec::new(),
-        };
-    };
-    let mut dev: Vec<f64> = xs.iter().map(|x| (x - med).abs()).collect();
-    dev.sort_by(f64::total_cmp);
-    let mad = median_of_sorted(&dev).unwrap_or(0.0);
-    let mean_ad = mean(&dev).unwrap_or(0.0);
-    let (scale, score): (OutlierScale, Box<dyn Fn(f64) -> f64>) = if mad > 0.0 {
-        (OutlierScale::Mad, Box::new(move |x| 0.6745 * (x - med) / mad))
-    } else if mean_ad > 0.0 {
-        (OutlierScale::MeanAbsoluteDeviation, Box::new(move |x| (x - med) / (1.253314 * mean_ad)))
-    } else {
-        (OutlierScale::NoSpread, Box::new(|_| 0.0))
-    };
-    let scores: Vec<Option<f64>> =
-        values.iter().map(|&x| if x.is_finite() { finite(score(x)) } else { None }).collect();
-    let flagged = scores
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.is_some_and(|m| m.abs() > MODIFIED_Z_THRESHOLD))
-        .map(|(i, _)| i)
-        .collect();
-    OutlierScores { scores, scale, flagged }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Drift
-
-/// A monotonic trend's direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trend {
-    /// Values grow with the repetition number.
-    Increasing,
-    /// Values shrink with the repetition number.
-    Decreasing,
-}
-
-/// The Mann–Kendall trend test: Kendall's tau-b between repetition order and value.
+/// One one-sided test of `mean_a / mean_b` against a ratio `ρ`, with the Fieller-type
+/// statistic `T(ρ) = (mean_a - ρ mean_b) / √(va + ρ² vb)` and Welch–Satterthwaite degrees of
+/// freedom at `ρ`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct MannKendall {
-    /// Number of finite values tested.
-    pub n: usize,
-    /// `S`, concordant minus discordant pairs (pairs of equal values count for neither).
-    pub s: i64,
-    /// Kendall's tau-b, `S / √(n0 (n0 - n2))`, with `n0 = n(n-1)/2` and `n2` the tied pairs.
-    pub tau_b: f64,
-    /// `S / √Var(S)`, the tie-corrected normal approximation (no continuity correction).
-    pub z: f64,
-    /// Two-sided p-value `2 (1 - Φ(|z|))`.
+pub struct OneSided {
+    /// The ratio tested against.
+    pub ratio: f64,
+    /// The statistic `T(ρ)` (means sign-flipped first when the baseline's is negative).
+    pub t: f64,
+    /// `(va + ρ² vb)² / (va²/(na - 1) + ρ⁴ vb²/(nb - 1))`.
+    pub df: f64,
+    /// The one-sided p-value: `P(T_df >= t)` for the lower bound (H0: ratio <= ρ),
+    /// `P(T_df <= t)` for the upper one (H0: ratio >= ρ).
     pub p_value: f64,
 }
 
-impl MannKendall {
-    /// The drift this test reports at level `alpha`: a trend when `p_value < alpha` and at
-    /// least [`MIN_RUNS_FOR_DRIFT`] values were tested, else `None` (also for an `alpha`
-    /// outside (0, 1)).
-    pub fn drift(&self, alpha: f64) -> Option<Trend> {
-        let significant = alpha > 0.0 && alpha < 1.0 && self.p_value < alpha;
-        if !significant || self.n < MIN_RUNS_FOR_DRIFT || self.s == 0 {
+/// Two one-sided tests (TOST, Schuirmann 1987) of equivalence of the ratio within a margin.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Equivalence {
+    /// The margin in percent: the ratio is tested against `1 - M/100` and `1 + M/100`.
+    pub margin_pct: f64,
+    /// The test of H0: ratio <= 1 - M/100.
+    pub lower: OneSided,
+    /// The test of H0: ratio >= 1 + M/100.
+    pub upper: OneSided,
+    /// The larger of the two p-values: equivalence is shown at level α when it is below α,
+    /// which is the (1 - 2α) Fieller-type interval lying inside the margin.
+    pub p_value: f64,
+}
+
+/// TOST of equivalence of `mean_a / mean_b` (platform over baseline) within `±margin_pct`
+/// percent: a one-sided test of `mean_a - ρ mean_b` at `ρ = 1 - M/100` (alternative: greater)
+/// and at `ρ = 1 + M/100` (alternative: less), each a Welch test of `a` against `ρ · b`
+/// (`statsmodels.stats.weightstats.ttost_ind(a, ρ b, 0, 0, usevar='unequal')` gives the same
+/// numbers).
+///
+/// A negative baseline mean flips both means' signs (the ratio is unchanged, the inequalities
+/// keep their direction). `None` when the margin is not finite and positive, a side has fewer
+/// than 2 values, the baseline's mean is 0, or a statistic has no variance to divide by.
+pub fn equivalence_test(a: &Summary, b: &Summary, margin_pct: f64) -> Option<Equivalence> {
+    if !(margin_pct.is_finite() && margin_pct > 0.0) || a.n < 2 || b.n < 2 {
+        return None;
+    }
+    let (ma, mb, va, vb) = (a.mean?, b.mean?, a.var_of_mean()?, b.var_of_mean()?);
+    if mb == 0.0 {
+        return None;
+    }
+    let (ma, mb) = if mb < 0.0 { (-ma, -mb) } else { (ma, mb) };
+    let (da, db) = ((a.n - 1) as f64, (b.n - 1) as f64);
+    let one = |rho: f64, upper: bool| -> Option<OneSided> {
+        let spread = va + rho * rho * vb;
+        if spread.is_nan() || spread <= 0.0 {
             return None;
         }
-        Some(if self.s > 0 { Trend::Increasing } else { Trend::Decreasing })
+        let t = finite((ma - rho * mb) / spread.sqrt())?;
+        let df = finite(spread * spread / (va * va / da + rho.powi(4) * vb * vb / db))?;
+        let p_value = if upper { t_cdf(t, df)? } else { t_cdf(-t, df)? };
+        Some(OneSided { ratio: rho, t, df, p_value })
+    };
+    let lower = one(1.0 - margin_pct / 100.0, false)?;
+    let upper = one(1.0 + margin_pct / 100.0, true)?;
+    Some(Equivalence { margin_pct, lower, upper, p_value: lower.p_value.max(upper.p_value) })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Many comparisons
+
+/// How a family of p-values is adjusted for multiplicity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Adjust {
+    /// Holm (1979): controls the family-wise error rate, without assumptions on dependence.
+    Holm,
+    /// Benjamini–Hochberg (1995): controls the false discovery rate (independent or positively
+    /// dependent tests).
+    Bh,
+    /// No adjustment.
+    None,
+}
+
+impl Adjust {
+    /// The word of `--adjust`: `holm`, `bh`, `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Adjust::Holm => "holm",
+            Adjust::Bh => "bh",
+            Adjust::None => "none",
+        }
     }
 }
 
-/// Mann–Kendall test of `values` in repetition order, as
-/// `scipy.stats.kendalltau(range(n), values, method='asymptotic')` computes it.
+/// Adjusted p-values of a family, in input order, as
+/// `statsmodels.stats.multitest.multipletests(p, method='holm' | 'fdr_bh')` computes them:
 ///
-/// NaN and ±∞ values are left out (the rest keep their order). Returns `None` for fewer than 3
-/// finite values (scipy's variance formula divides by `n - 2`) or when all values are equal.
-/// Takes O(n²) time.
-pub fn mann_kendall(values: &[f64]) -> Option<MannKendall> {
-    let ys = finite_values(values);
-    let n = ys.len();
-    if n < 3 {
-        return None;
-    }
-    let mut s: i64 = 0;
-    for (i, &yi) in ys.iter().enumerate() {
-        for &yj in &ys[i + 1..] {
-            if yj > yi {
-                s += 1;
-            } else if yj < yi {
-                s -= 1;
+/// - Holm: with `p(1) <= … <= p(m)`, `adj(i) = max_{j <= i} min(1, (m - j + 1) p(j))`;
+/// - BH: `adj(i) = min_{j >= i} min(1, m p(j) / j)`;
+/// - none: the p-values themselves.
+///
+/// Values that are not p-values (NaN, outside [0, 1]) are not part of the family: they are
+/// `None` and do not count in `m`.
+pub fn adjust_p_values(ps: &[Option<f64>], method: Adjust) -> Vec<Option<f64>> {
+    let mut order: Vec<(usize, f64)> = ps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.filter(|p| (0.0..=1.0).contains(p)).map(|p| (i, p)))
+        .collect();
+    order.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+    let m = order.len() as f64;
+    let mut out = vec![None; ps.len()];
+    match method {
+        Adjust::None => {
+            for (i, p) in order {
+                out[i] = Some(p);
+            }
+        }
+        Adjust::Holm => {
+            let mut running = 0.0_f64;
+            for (rank, (i, p)) in order.into_iter().enumerate() {
+                running = running.max(((m - rank as f64) * p).min(1.0));
+                out[i] = Some(running);
+            }
+        }
+        Adjust::Bh => {
+            let mut running = 1.0_f64;
+            for (rank, (i, p)) in order.into_iter().enumerate().rev() {
+                running = running.min((m * p / (rank + 1) as f64).min(1.0));
+                out[i] = Some(running);
             }
         }
     }
-    let mut sorted = ys;
-    sorted.sort_by(f64::total_cmp);
-    let (mut tied_pairs, mut tie_var) = (0.0_f64, 0.0_f64);
-    for group in sorted.chunk_by(|a, b| a == b) {
-        let t = group.len() as f64;
-        tied_pairs += t * (t - 1.0) / 2.0;
-        tie_var += t * (t - 1.0) * (2.0 * t + 5.0);
-    }
-    let nf = n as f64;
-    let n0 = nf * (nf - 1.0) / 2.0;
-    if tied_pairs >= n0 {
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Power: what the data could have detected
+
+/// The power [`detectable_pct`] and [`runs_to_detect`] are computed at.
+pub const POWER: f64 = 0.8;
+
+/// `(t(1 - α/2, df) + t(power, df)) · √(va + vb)`, the usual normal-theory approximation of the
+/// smallest difference a two-sided Welch test at level α detects with the given power.
+fn detectable_difference(va: f64, vb: f64, df: f64, alpha: f64, power: f64) -> Option<f64> {
+    let z = t_upper(alpha / 2.0, df)? + students_t_quantile(power, df)?;
+    finite(z * (va + vb).sqrt())
+}
+
+/// The smallest difference between the means, in percent of the baseline's mean, that a
+/// two-sided Welch test at level `alpha` would detect with probability `power` given the
+/// observed variances and run counts:
+/// `(t(1 - α/2, df) + t(power, df)) · √(sa²/na + sb²/nb) / |mean_b| · 100`, with Welch's df.
+///
+/// `None` for fewer than 2 runs on a side, a baseline mean of 0, no variance on either side,
+/// or `alpha` or `power` outside (0, 1).
+pub fn detectable_pct(a: &Summary, b: &Summary, alpha: f64, power: f64) -> Option<f64> {
+    if !(valid_confidence(alpha) && valid_confidence(power)) {
         return None;
     }
-    let sf = s as f64;
-    let tau_b = (sf / n0.sqrt() / (n0 - tied_pairs).sqrt()).clamp(-1.0, 1.0);
-    let var = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_var) / 18.0;
-    let z = finite(sf / var.sqrt())?;
-    let p_value = normal_two_sided_p(z)?;
-    Some(MannKendall { n, s, tau_b, z, p_value })
+    let w = welch_t_test(a, b)?;
+    let (va, vb, mb) = (a.var_of_mean()?, b.var_of_mean()?, b.mean?);
+    if mb == 0.0 {
+        return None;
+    }
+    finite(detectable_difference(va, vb, w.df, alpha, power)? / mb.abs() * 100.0)
+}
+
+/// The fewest runs per side (the same number on both) with which a two-sided Welch test at
+/// level `alpha` detects a difference of `pct` percent of the baseline's mean with probability
+/// `power`, by the formula of [`detectable_pct`] with the observed standard deviations:
+/// the smallest `n >= 2` with `(t(1 - α/2, df_n) + t(power, df_n)) · √((sa² + sb²)/n) <= pct/100
+/// · |mean_b|`, `df_n = (n - 1)(sa² + sb²)² / (sa⁴ + sb⁴)`.
+///
+/// `None` when it cannot be computed (as for [`detectable_pct`], or `pct` not positive) or it
+/// would take more than [`MAX_RUNS_TO_DETECT`] runs.
+pub fn runs_to_detect(a: &Summary, b: &Summary, alpha: f64, power: f64, pct: f64) -> Option<usize> {
+    if !(valid_confidence(alpha) && valid_confidence(power) && pct.is_finite() && pct > 0.0) {
+        return None;
+    }
+    if a.n < 2 || b.n < 2 {
+        return None;
+    }
+    let (sa2, sb2, mb) = (a.sd? * a.sd?, b.sd? * b.sd?, b.mean?);
+    let sum = sa2 + sb2;
+    if !sum.is_finite() || sum <= 0.0 || mb == 0.0 {
+        return None;
+    }
+    let target = pct / 100.0 * mb.abs();
+    let per = sum * sum / (sa2 * sa2 + sb2 * sb2);
+    let detects = |n: usize| -> Option<bool> {
+        let nf = n as f64;
+        let d = detectable_difference(sa2 / nf, sb2 / nf, (nf - 1.0) * per, alpha, power)?;
+        Some(d <= target)
+    };
+    // The detectable difference shrinks as n grows: double, then bisect.
+    let (mut lo, mut hi) = (1_usize, 2_usize);
+    while !detects(hi)? {
+        lo = hi;
+        hi *= 2;
+        if hi > MAX_RUNS_TO_DETECT {
+            return if detects(MAX_RUNS_TO_DETECT)? {
+                Some(bisect(lo, MAX_RUNS_TO_DETECT, detects)?)
+            } else {
+                None
+            };
+        }
+    }
+    bisect(lo, hi, detects)
+}
+
+/// The most runs per side [`runs_to_detect`] answers with.
+pub const MAX_RUNS_TO_DETECT: usize = 1_000_000;
+
+/// The smallest `n` in `(lo, hi]` with `detects(n)`, given `!detects(lo)` (or `lo` = 1) and
+/// `detects(hi)`.
+fn bisect(mut lo: usize, mut hi: usize, detects: impl Fn(usize) -> Option<bool>) -> Option<usize> {
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if detects(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(hi)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -897,6 +1023,17 @@ fn t_two_sided_p(t: f64, df: f64) -> Option<f64> {
     }
     let dist = StudentsT::new(0.0, 1.0, df).ok()?;
     finite((2.0 * dist.sf(t.abs())).min(1.0))
+}
+
+/// `P(T_df <= t)`: statrs' survival function at `-t` for `t < 0` (the small tail, computed
+/// directly), `1 - sf(t)` otherwise.
+fn t_cdf(t: f64, df: f64) -> Option<f64> {
+    if t.is_nan() || df.is_nan() || df <= 0.0 {
+        return None;
+    }
+    let dist = StudentsT::new(0.0, 1.0, df).ok()?;
+    let p = if t < 0.0 { dist.sf(-t) } else { 1.0 - dist.sf(t) };
+    finite(p.clamp(0.0, 1.0))
 }
 
 /// Two-sided normal p-value `2 (1 - Φ(|z|))`, computed as the regularized upper incomplete
@@ -1071,23 +1208,34 @@ mod tests {
     #[test]
     fn verdict_order() {
         let b = |low, high| Interval::Bounded { low, high };
-        let v = |n, i: Interval, m| verdict(n, 5, &i, Some(0.01), 0.05, m).verdict;
-        assert_eq!(v(1, b(1.0, 2.0), None), Verdict::TooFewRuns);
-        assert_eq!(v(5, b(1.0, 2.0), None), Verdict::Slower);
-        assert_eq!(v(5, b(1.0, 2.0), Some(5.0)), Verdict::Equivalent);
-        assert_eq!(v(5, b(1.0, 2.0), Some(2.0)), Verdict::Slower);
-        assert_eq!(v(5, b(1.0, 2.0), Some(f64::NAN)), Verdict::Slower);
-        assert_eq!(v(5, b(-2.0, -1.0), None), Verdict::Faster);
-        assert_eq!(v(5, b(-2.0, 1.0), None), Verdict::NoSignificantDifference);
+        let v = |n, i: Interval, eq: Option<f64>, adj: Option<f64>| {
+            let tests =
+                Tests { p_value: Some(0.01), p_adjusted: adj, equivalence_p: eq, within_resolution: false };
+            verdict(n, 5, &i, &tests, 0.05).verdict
+        };
+        assert_eq!(v(1, b(1.0, 2.0), None, None), Verdict::TooFewRuns);
+        assert_eq!(v(5, b(1.0, 2.0), None, None), Verdict::Slower);
+        assert_eq!(v(5, b(1.0, 2.0), Some(0.01), None), Verdict::Equivalent);
+        assert_eq!(v(5, b(1.0, 2.0), Some(0.2), None), Verdict::Slower);
+        assert_eq!(v(5, b(1.0, 2.0), Some(f64::NAN), None), Verdict::Slower);
+        assert_eq!(v(5, b(1.0, 2.0), None, Some(0.04)), Verdict::Slower);
+        assert_eq!(v(5, b(1.0, 2.0), None, Some(0.06)), Verdict::NoSignificantDifference);
+        assert_eq!(v(5, b(-2.0, -1.0), None, None), Verdict::Faster);
+        assert_eq!(v(5, b(-2.0, -1.0), None, Some(0.5)), Verdict::NoSignificantDifference);
+        assert_eq!(v(5, b(-2.0, 1.0), None, None), Verdict::NoSignificantDifference);
         let none = Interval::Unavailable { reason: NoInterval::BaselineIndistinguishableFromZero };
-        assert_eq!(v(5, none, Some(5.0)).to_string(), "no verdict: baseline indistinguishable from zero");
+        assert_eq!(
+            v(5, none, Some(0.01), None).to_string(),
+            "no verdict: baseline indistinguishable from zero"
+        );
     }
 
     #[test]
     fn verdict_reports_disagreeing_p_value() {
         let i = Interval::Bounded { low: 0.1, high: 3.0 };
-        let d = verdict(5, 5, &i, Some(0.051), 0.05, None);
+        let tests = Tests { p_value: Some(0.051), ..Tests::default() };
+        let d = verdict(5, 5, &i, &tests, 0.05);
         assert_eq!((d.verdict, d.p_value_agrees), (Verdict::Slower, Some(false)));
-        assert_eq!(verdict(5, 5, &i, None, 0.05, None).p_value_agrees, None);
+        assert_eq!(verdict(5, 5, &i, &Tests::default(), 0.05).p_value_agrees, None);
     }
 }

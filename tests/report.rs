@@ -603,6 +603,7 @@ fn markdown_headline_snapshot() {
     unit of work, or the latency); and the verdict. A failed check withholds the verdict of every
     comparison it concerns: the verdict then reads "not judged:" and the check's name. The last
     column names the checks that failed on the workload (see "Threats to validity").
+    2 comparisons of primary metrics were made; their p-values are Holm-adjusted (the chance of any false "slower" or "faster" among them stays below 0.05), and a verdict of slower or faster (uses more or less) needs the adjusted p-value below 0.05 as well as an interval that excludes 0.
 
     | Workload | Primary metric | native (baseline) | docker | docker: change [interval] | docker: cost ratio [interval] | docker: verdict | Failed checks |
     |---|---|---:|---:|---:|---:|---|---|

@@ -11,9 +11,12 @@ use proptest::prelude::*;
 use serde_json::Value;
 use virtperf::model::{Better, Kind};
 use virtperf::stats::{
-    change, compare, cost, fieller_ratio, geometric_mean, mann_kendall, modified_z_scores, overhead,
-    students_t_quantile, verdict, welch_t_test, Interval, NoInterval, Summary, Trend, Verdict,
-    MODIFIED_Z_THRESHOLD,
+    adjust_p_values, bimodality, change, compare, comparison_resolution, cost, detectable_pct,
+    drift_size_pct, equivalence_test, fieller_ratio, geometric_mean, mann_kendall, median_ratio_bootstrap,
+    modified_z_scores, overhead, paired_log_ratio, practical_outliers, printed_resolution, runs_to_detect,
+    sen_slope, students_t_quantile, verdict, welch_t_test, within_resolution, Adjust, Interval, NoInterval,
+    Summary, Tests, Trend, Verdict, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, MODIFIED_Z_THRESHOLD, POWER,
+    PRACTICAL_PCT,
 };
 
 /// The acceptance criterion: relative error below this on every reference value.
@@ -97,7 +100,7 @@ impl Checker {
 #[test]
 fn reference_records_its_tools() {
     let r = reference();
-    for key in ["python", "numpy", "scipy", "generated_by"] {
+    for key in ["python", "numpy", "scipy", "statsmodels", "generated_by"] {
         assert!(r[key].is_string(), "{key}");
     }
 }
@@ -219,11 +222,150 @@ fn fieller_overhead_and_verdict_match_the_formula() {
         let cmp = compare(&a, &b, better(case), conf, case["margin_pct"].as_f64());
         let d = cmp.decision.expect("a decision");
         c.opt(&at("welch_p"), d.p_value, &case["welch_p"]);
+        c.opt(&at("equivalence_p"), cmp.equivalence.map(|e| e.p_value), &case["equivalence_p"]);
         c.same(&at("verdict"), verdict_code(d.verdict), case["verdict"].as_str().unwrap().to_string());
         c.same(&at("p_value_agrees"), d.p_value_agrees, case["p_value_agrees"].as_bool());
         c.same(&at("compare.ratio"), cmp.ratio, r);
         c.same(&at("compare.change"), cmp.change, ch);
         c.same(&at("compare.cost"), cmp.cost, Some(co));
+    }
+    c.finish();
+}
+
+#[test]
+fn equivalence_matches_statsmodels_ttost_ind() {
+    let mut c = Checker::new("equivalence");
+    for case in cases("equivalence") {
+        let (a, b) = (Summary::of(&floats(&case["a"]), 0.95), Summary::of(&floats(&case["b"]), 0.95));
+        let margin = case["margin_pct"].as_f64().unwrap();
+        let e = equivalence_test(&a, &b, margin);
+        let at = |field: &str| format!("{}.{field}", name(case));
+        let want = &case["tost"];
+        if want.is_null() {
+            c.same(&at("tost"), e, None);
+            continue;
+        }
+        let Some(e) = e else {
+            c.misses.push(format!("{}: no test", name(case)));
+            continue;
+        };
+        c.num(&at("lower_t"), e.lower.t, want["lower_t"].as_f64().unwrap());
+        c.num(&at("lower_df"), e.lower.df, want["lower_df"].as_f64().unwrap());
+        c.num(&at("lower_p"), e.lower.p_value, want["lower_p"].as_f64().unwrap());
+        c.num(&at("upper_t"), e.upper.t, want["upper_t"].as_f64().unwrap());
+        c.num(&at("upper_df"), e.upper.df, want["upper_df"].as_f64().unwrap());
+        c.num(&at("upper_p"), e.upper.p_value, want["upper_p"].as_f64().unwrap());
+        c.num(&at("p"), e.p_value, want["p"].as_f64().unwrap());
+    }
+    c.finish();
+}
+
+#[test]
+fn adjusted_p_values_match_statsmodels_multipletests() {
+    let mut c = Checker::new("adjust");
+    for case in cases("adjust") {
+        let ps: Vec<Option<f64>> = floats(&case["p"]).into_iter().map(Some).collect();
+        for (method, key) in [(Adjust::Holm, "holm"), (Adjust::Bh, "bh")] {
+            let got = adjust_p_values(&ps, method);
+            for (i, (g, w)) in got.iter().zip(floats(&case[key])).enumerate() {
+                c.opt(&format!("{}.{key}[{i}]", name(case)), *g, &Value::from(w));
+            }
+        }
+        let none = adjust_p_values(&ps, Adjust::None);
+        c.same(&format!("{}.none", name(case)), none, ps);
+    }
+    c.finish();
+}
+
+/// Values that are no p-value are left out of the family (they do not count in m).
+#[test]
+fn adjustment_leaves_out_what_is_no_p_value() {
+    let got = adjust_p_values(&[Some(0.01), None, Some(f64::NAN), Some(0.04), Some(1.5)], Adjust::Holm);
+    assert_eq!(got, vec![Some(0.02), None, None, Some(0.04), None]);
+    assert!(adjust_p_values(&[], Adjust::Bh).is_empty());
+}
+
+#[test]
+fn power_matches_the_formula_with_scipy() {
+    let mut c = Checker::new("power");
+    for case in cases("power") {
+        let conf = case["confidence"].as_f64().unwrap();
+        let (a, b) = (Summary::of(&floats(&case["a"]), conf), Summary::of(&floats(&case["b"]), conf));
+        let at = |field: &str| format!("{}.{field}", name(case));
+        c.opt(&at("detectable_pct"), detectable_pct(&a, &b, 1.0 - conf, POWER), &case["detectable_pct"]);
+        let pct = case["detect_pct"].as_f64().unwrap();
+        let runs = runs_to_detect(&a, &b, 1.0 - conf, POWER, pct).map(|n| n as u64);
+        c.same(&at("runs_to_detect"), runs, case["runs_to_detect"].as_u64());
+        // The formula is the usual approximation: the noncentral t puts the power at the
+        // detectable difference a little under 80% (what docs/statistics.md says).
+        let achieved = case["achieved_power_nct"].as_f64().unwrap();
+        assert!((0.75..0.81).contains(&achieved), "{}: {achieved}", name(case));
+    }
+    c.finish();
+}
+
+#[test]
+fn power_declines_what_it_cannot_compute() {
+    let one = Summary::of(&[5.0], 0.95);
+    let constant = Summary::of(&[5.0, 5.0, 5.0], 0.95);
+    let zero_mean = Summary::of(&[-1.0, 1.0, 0.0], 0.95);
+    let some = Summary::of(&[4.0, 5.0, 6.0], 0.95);
+    assert_eq!(detectable_pct(&one, &some, 0.05, POWER), None);
+    assert_eq!(detectable_pct(&constant, &constant, 0.05, POWER), None);
+    assert_eq!(detectable_pct(&some, &zero_mean, 0.05, POWER), None);
+    assert_eq!(runs_to_detect(&constant, &constant, 0.05, POWER, 5.0), None);
+    assert_eq!(runs_to_detect(&some, &some, 0.05, POWER, 0.0), None);
+    // 1e-6 % of a CV-20% mean needs far more than the cap.
+    assert_eq!(runs_to_detect(&some, &some, 0.05, POWER, 1e-6), None);
+    assert_eq!(runs_to_detect(&some, &some, 0.05, POWER, 1000.0), Some(2));
+}
+
+/// With a Holm- or BH-adjusted p-value at or above alpha, an interval that excludes 0 no longer
+/// gives slower or faster.
+#[test]
+fn an_adjusted_p_value_can_withhold_significance() {
+    let above = Interval::Bounded { low: 0.5, high: 3.0 };
+    let t = |adj| Tests { p_value: Some(0.01), p_adjusted: adj, ..Tests::default() };
+    assert_eq!(verdict(5, 5, &above, &t(None), 0.05).verdict, Verdict::Slower);
+    assert_eq!(verdict(5, 5, &above, &t(Some(0.03)), 0.05).verdict, Verdict::Slower);
+    assert_eq!(verdict(5, 5, &above, &t(Some(0.05)), 0.05).verdict, Verdict::NoSignificantDifference);
+}
+
+#[test]
+fn drift_size_matches_scipy_theilslopes() {
+    let mut c = Checker::new("drift_size");
+    for case in cases("drift_size") {
+        let values = floats(&case["values"]);
+        c.opt(&format!("{}.slope", name(case)), sen_slope(&values), &case["slope"]);
+        c.opt(&format!("{}.size_pct", name(case)), drift_size_pct(&values), &case["size_pct"]);
+    }
+    c.finish();
+}
+
+#[test]
+fn practical_outliers_and_bimodality_match_the_rule() {
+    let mut c = Checker::new("practical");
+    let indexes = |v: &Value| -> Vec<usize> {
+        v.as_array().unwrap().iter().map(|i| i.as_u64().unwrap() as usize).collect()
+    };
+    for case in cases("practical") {
+        let values = floats(&case["values"]);
+        let at = |field: &str| format!("{}.{field}", name(case));
+        c.same(&at("outliers"), practical_outliers(&values, PRACTICAL_PCT), indexes(&case["outliers"]));
+        let b = bimodality(&values);
+        let want = &case["bimodal"];
+        if want.is_null() {
+            c.same(&at("bimodal"), b, None);
+            continue;
+        }
+        let Some(b) = b else {
+            c.misses.push(format!("{}: not bimodal", name(case)));
+            continue;
+        };
+        c.same(&at("low"), b.low, indexes(&want["low"]));
+        c.same(&at("high"), b.high, indexes(&want["high"]));
+        c.num(&at("gap"), b.gap, want["gap"].as_f64().unwrap());
+        c.num(&at("spread"), b.spread, want["spread"].as_f64().unwrap());
     }
     c.finish();
 }
@@ -368,9 +510,15 @@ fn unbounded_interval_gives_a_verdict_that_says_why() {
 #[test]
 fn too_few_runs_wins_over_everything() {
     let i = Interval::Bounded { low: 1.0, high: 2.0 };
-    assert_eq!(verdict(5, 1, &i, Some(0.001), 0.05, Some(10.0)).verdict, Verdict::TooFewRuns);
+    let tests = Tests {
+        p_value: Some(0.001),
+        p_adjusted: None,
+        equivalence_p: Some(0.001),
+        within_resolution: false,
+    };
+    assert_eq!(verdict(5, 1, &i, &tests, 0.05).verdict, Verdict::TooFewRuns);
     let none = Interval::Unavailable { reason: NoInterval::TooFewRuns };
-    assert_eq!(verdict(5, 5, &none, None, 0.05, None).verdict, Verdict::TooFewRuns);
+    assert_eq!(verdict(5, 5, &none, &Tests::default(), 0.05).verdict, Verdict::TooFewRuns);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,4 +670,456 @@ proptest! {
         let max = ratios.iter().copied().fold(0.0, f64::max);
         prop_assert!(min * (1.0 - 1e-12) <= g && g <= max * (1.0 + 1e-12));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The new quantities in an analysis of the bundled campaign (real runs), end to end.
+
+/// overhead.csv of `virtperf analyse sample-data` with `args`, as header-keyed rows.
+fn sample_overhead(args: &[&str]) -> Vec<std::collections::HashMap<String, String>> {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("a");
+    let sample = crate::util::root().join("sample-data");
+    let mut cmd = crate::util::virtperf();
+    cmd.arg("analyse").arg(&sample).arg("--out").arg(&out).arg("-q").args(args);
+    cmd.assert().success();
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.expect("row").iter().map(String::from)).collect())
+        .collect()
+}
+
+fn num_of(row: &std::collections::HashMap<String, String>, col: &str) -> Option<f64> {
+    row.get(col).unwrap_or_else(|| panic!("no column {col}")).parse().ok()
+}
+
+/// Holm over the primary metrics' comparisons: only they get `p_adjusted`, never below their
+/// own p-value, the smallest being `min(1, m · min p)` (Holm's first step); a slower or faster
+/// verdict on a primary metric has an adjusted p-value below 0.05. `--adjust none` leaves the
+/// column empty.
+#[test]
+fn analysis_adjusts_the_primary_comparisons() {
+    let rows = sample_overhead(&[]);
+    let family: Vec<_> =
+        rows.iter().filter(|r| r["primary"] == "true" && num_of(r, "p_value").is_some()).collect();
+    assert!(family.len() >= 10, "{}", family.len());
+    for r in &rows {
+        let (p, adj) = (num_of(r, "p_value"), num_of(r, "p_adjusted"));
+        if r["primary"] != "true" || p.is_none() {
+            assert_eq!(adj, None, "{r:?}");
+            continue;
+        }
+        assert!(adj.unwrap() >= p.unwrap(), "{r:?}");
+        if ["slower", "faster", "uses more", "uses less"].contains(&r["verdict"].as_str()) {
+            assert!(adj.unwrap() < 0.05, "{r:?}");
+        }
+    }
+    let min_p = family.iter().filter_map(|r| num_of(r, "p_value")).fold(1.0_f64, f64::min);
+    let min_adj = family.iter().filter_map(|r| num_of(r, "p_adjusted")).fold(1.0_f64, f64::min);
+    assert!((min_adj - (family.len() as f64 * min_p).min(1.0)).abs() <= 1e-12 * min_adj.max(1e-300));
+    let none = sample_overhead(&["--adjust", "none"]);
+    assert!(none.iter().all(|r| r["p_adjusted"].is_empty()));
+}
+
+/// With a margin, the equivalence p-value is given, and every comparison called equivalent
+/// has it (adjusted, for a primary metric) below 0.05; `--detect` gives the runs per side
+/// beside every detectable change, more runs for a smaller change.
+#[test]
+fn analysis_gives_equivalence_and_power_columns() {
+    let rows = sample_overhead(&["--equivalence-margin", "5", "--detect", "5"]);
+    let mut equivalent = 0;
+    for r in &rows {
+        let eq = if r["primary"] == "true" {
+            num_of(r, "equivalence_p_adjusted")
+        } else {
+            num_of(r, "equivalence_p")
+        };
+        if r["verdict"] == "equivalent" {
+            equivalent += 1;
+            assert!(eq.unwrap() < 0.05, "{r:?}");
+        }
+        let computable = num_of(r, "p_value").is_some() && num_of(r, "baseline_mean") != Some(0.0);
+        assert_eq!(num_of(r, "detectable_pct").is_some(), computable, "{r:?}");
+    }
+    assert!(equivalent > 0);
+    let smaller = sample_overhead(&["--detect", "2"]);
+    let (mut checked, mut at5) = (0, 0);
+    for (r5, r2) in rows.iter().zip(&smaller) {
+        if let (Some(n5), Some(n2)) = (num_of(r5, "runs_to_detect"), num_of(r2, "runs_to_detect")) {
+            assert!(n2 >= n5, "{r5:?}");
+            checked += 1;
+            // A change the runs already detect needs no more runs than they have (± the
+            // equal-n approximation: at most one more per side).
+            if num_of(r5, "detectable_pct").unwrap() <= 5.0 {
+                at5 += 1;
+                assert!(
+                    n5 <= num_of(r5, "n").unwrap().max(num_of(r5, "baseline_n").unwrap()) + 1.0,
+                    "{r5:?}"
+                );
+            }
+        }
+    }
+    assert!(checked > 20 && at5 > 0, "{checked} {at5}");
+}
+
+#[test]
+fn detect_must_be_a_positive_percentage() {
+    crate::util::virtperf()
+        .args(["analyse", ".", "--detect", "0", "--out", "/dev/null"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--detect must be a positive percentage"));
+}
+
+/// checks.csv of `virtperf analyse DIR`, as header-keyed rows.
+fn checks_of(dir: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("a");
+    crate::util::virtperf().arg("analyse").arg(dir).arg("--out").arg(&out).arg("-q").assert().success();
+    let mut reader = csv::Reader::from_path(out.join("checks.csv")).expect("checks.csv");
+    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.expect("row").iter().map(String::from)).collect())
+        .collect()
+}
+
+/// Issue 16, part 8, on the real runs it was found on: a run 0.3% from its group's median
+/// (docker's 195.42 events/s among 195.99 to 196.15) and a "drift" of 5 read runs within 0.6%
+/// of each other are not flagged; a run 1.1% off (501.58 among 506-507) and one 88.6% off
+/// still are.
+#[test]
+fn checks_flag_effects_not_noise_on_real_runs() {
+    let Some(real) = crate::util::realdata() else { return };
+    let andy = checks_of(&real.join("AndyQYH__CSEN241-Cloud-Computing"));
+    let fired = |check: &str, workload: &str, platform: &str| {
+        andy.iter()
+            .any(|c| c["check"] == check && c["workload"].starts_with(workload) && c["platform"] == platform)
+    };
+    assert!(!fired("outlier", "sysbench.cpu [cpu-max-prime=40000", "docker"), "{andy:#?}");
+    assert!(fired("outlier", "sysbench.cpu [cpu-max-prime=20000", "docker"), "{andy:#?}");
+    assert!(!andy.iter().any(|c| c["check"] == "drift" && c["platform"] == "qemu[qcow2]"), "{andy:#?}");
+    let mvdiopt = checks_of(&real.join("maxhbr__mvdiopt"));
+    assert!(mvdiopt
+        .iter()
+        .any(|c| c["check"] == "outlier" && c["detail"].contains("-88.6% from the median")));
+}
+
+/// A VM's sysbench cpu runs at three speeds (about 3810, 7550 and 10920 events/s: runs with
+/// more threads, which this sysbench 1.0 output does not print): 20 of its 45 runs were flagged
+/// as outliers; now the group is one `bimodal` finding (the lowest cluster against the rest)
+/// and no run is an outlier.
+#[test]
+fn two_clusters_are_bimodal_not_outliers_on_real_runs() {
+    let Some(real) = crate::util::realdata() else { return };
+    let checks = checks_of(&real.join("stephentambussi__COEN241-Work"));
+    let on_vm = |check: &str| checks.iter().filter(|c| c["check"] == check && c["platform"] == "vm").count();
+    assert_eq!(on_vm("outlier"), 0, "{checks:#?}");
+    assert_eq!(on_vm("bimodal"), 1, "{checks:#?}");
+    let b = checks.iter().find(|c| c["check"] == "bimodal").unwrap();
+    assert!(b["detail"].contains("25 runs at or below 3817 events/s"), "{}", b["detail"]);
+    assert!(b["detail"].contains("20 at or above 7475 events/s"), "{}", b["detail"]);
+}
+
+/// Issue 16, part 9: the printed step, from the printed text with decimal arithmetic in the
+/// reference script, against the code's inference from the values.
+#[test]
+fn printed_resolution_matches_the_printed_text() {
+    let mut c = Checker::new("resolution");
+    for case in cases("resolution") {
+        let (a, b) = (floats(&case["a"]), floats(&case["b"]));
+        let at = |field: &str| format!("{}.{field}", name(case));
+        c.opt(&at("step_a"), printed_resolution(&a), &case["step_a"]);
+        c.opt(&at("step_b"), printed_resolution(&b), &case["step_b"]);
+        let step = comparison_resolution(&a, &b);
+        c.opt(&at("step"), step, &case["step"]);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        c.same(&at("within"), within_resolution(mean(&a), mean(&b), step), case["within"].as_bool().unwrap());
+    }
+    c.finish();
+}
+
+/// A verdict on a difference of one printed step is "within resolution", whatever the interval.
+#[test]
+fn one_printed_step_is_within_resolution_not_a_verdict() {
+    let above = Interval::Bounded { low: 50.0, high: 150.0 };
+    let t = Tests { within_resolution: true, ..Tests::default() };
+    assert_eq!(verdict(5, 5, &above, &t, 0.05).verdict, Verdict::WithinResolution);
+    let none = Interval::Unavailable { reason: NoInterval::NoVariation };
+    assert_eq!(verdict(5, 5, &none, &t, 0.05).verdict, Verdict::WithinResolution);
+    assert_eq!(verdict(1, 5, &above, &t, 0.05).verdict, Verdict::TooFewRuns);
+    assert_eq!(Verdict::WithinResolution.to_string(), "within resolution");
+}
+
+/// On the bundled campaign (sysbench 1.0 prints latencies to 0.01 ms): docker's fileio p95
+/// latency of 0.012 ms against native's 0.01 ms read "+20%"; it is one printed step. The
+/// throughput comparisons, far above their step, keep their verdicts.
+#[test]
+fn sample_latencies_one_step_apart_are_within_resolution() {
+    let rows = sample_overhead(&[]);
+    let find = |workload: &str, metric: &str, platform: &str| {
+        rows.iter()
+            .find(|r| {
+                r["workload"] == workload && r["metric"] == metric && r["platform"].starts_with(platform)
+            })
+            .unwrap_or_else(|| panic!("{workload} {metric} {platform}"))
+    };
+    let p95 = find("sysbench.fileio", "latency_p95_ms", "docker");
+    assert_eq!((p95["mean"].as_str(), p95["baseline_mean"].as_str()), ("0.012", "0.01"));
+    assert_eq!(p95["resolution"], "0.01");
+    assert_eq!(p95["verdict"], "within resolution");
+    let events = find("sysbench.cpu", "events_per_sec", "qemu");
+    assert_eq!(events["resolution"], "0.01");
+    assert_ne!(events["verdict"], "within resolution");
+}
+
+/// Issue 16, part 5: the paired comparison against scipy's `ttest_rel` on the log values (two
+/// cases are the bundled campaign's sysbench cpu runs, read from the raw files by the script).
+#[test]
+fn paired_log_ratio_matches_scipy_ttest_rel() {
+    let mut c = Checker::new("paired");
+    for case in cases("paired") {
+        let at = |field: &str| format!("{}.{field}", name(case));
+        let conf = case["confidence"].as_f64().unwrap();
+        let Some(p) = paired_log_ratio(&floats(&case["platform"]), &floats(&case["baseline"]), conf) else {
+            c.misses.push(format!("{}: no paired comparison", name(case)));
+            continue;
+        };
+        c.same(&at("n"), p.n as u64, case["n"].as_u64().unwrap());
+        for (field, got) in [
+            ("mean_log", p.mean_log),
+            ("sd_log", p.sd_log),
+            ("ratio", p.ratio),
+            ("low", p.low),
+            ("high", p.high),
+            ("p_value", p.p_value),
+        ] {
+            c.num(&at(field), got, case[field].as_f64().unwrap());
+        }
+    }
+    c.finish();
+}
+
+#[test]
+fn paired_log_ratio_declines_what_it_cannot_pair() {
+    assert_eq!(paired_log_ratio(&[1.0, 2.0], &[1.0], 0.95), None);
+    assert_eq!(paired_log_ratio(&[1.0], &[1.0], 0.95), None);
+    assert_eq!(paired_log_ratio(&[1.0, 0.0], &[1.0, 2.0], 0.95), None);
+    assert_eq!(paired_log_ratio(&[2.0, 4.0], &[1.0, 2.0], 0.95), None, "ratios that do not vary");
+    assert_eq!(paired_log_ratio(&[2.0, 4.0], &[1.0, 3.0], 1.0), None);
+}
+
+/// The bundled campaign ran in rounds (its manifest gives each run's repetition): the paired
+/// change is the reference's, on every platform.
+#[test]
+fn sample_comparisons_are_paired_by_round() {
+    let rows = sample_overhead(&[]);
+    let reference = |case_name: &str| cases("paired").iter().find(|c| name(c) == case_name).unwrap();
+    for (platform, case) in
+        [("qemu", "sample_sysbench_cpu_qemu_vs_native"), ("docker", "sample_sysbench_cpu_docker_vs_native")]
+    {
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["workload"] == "sysbench.cpu"
+                    && r["metric"] == "events_per_sec"
+                    && r["platform"].starts_with(platform)
+            })
+            .expect("row");
+        let want = reference(case);
+        assert_eq!(row["paired_n"], "5");
+        for (col, field) in [
+            ("paired_change_pct", "ratio"),
+            ("paired_change_ci_low_pct", "low"),
+            ("paired_change_ci_high_pct", "high"),
+        ] {
+            let (got, want) = (num_of(row, col).unwrap(), (want[field].as_f64().unwrap() - 1.0) * 100.0);
+            assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{platform} {col}: {got} vs {want}");
+        }
+        let p = num_of(row, "paired_p_value").unwrap();
+        assert!((p - want["p_value"].as_f64().unwrap()).abs() <= 1e-9, "{platform} p {p}");
+    }
+    // Every primary metric pairs (others may not: a log ratio needs values above 0).
+    assert!(rows.iter().filter(|r| r["primary"] == "true").all(|r| r["paired_n"] == "5"));
+    // The report (its details page) says so where pairing narrows the interval (docker's fileio: -20.4% to +24.0%
+    // unpaired), and only there (qemu's sysbench cpu: -89.5% to -83.3% unpaired, wider paired).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let sample = crate::util::root().join("sample-data");
+    crate::util::virtperf()
+        .arg("report")
+        .arg(&sample)
+        .arg("--out")
+        .arg(tmp.path())
+        .arg("-q")
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(tmp.path().join("report-details.md")).expect("report-details.md");
+    assert!(md.contains(
+        "docker[cpus2,memory2g] on sysbench.fileio: read_mib_per_sec -0.6% [-20.4%, +24.0%] against native"
+    ));
+    assert!(md.contains(
+        "Paired by round (5 rounds), the change is -0.7% [-9.7%, +9.2%], narrower than unpaired: what varied \
+         from round to round on both platforms cancels out."
+    ));
+    assert!(!md.contains("Paired by round (5 rounds), the change is -86.6%"));
+}
+
+/// Runs are paired only where every platform has the same complete rounds: a missing round on
+/// one platform unpairs its workload (and only it); files without a manifest are never paired.
+#[test]
+fn runs_the_data_cannot_pair_are_not_paired() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let copy = tmp.path().join("sample");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(crate::util::root().join("sample-data"))
+        .arg(&copy)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    std::fs::remove_file(copy.join("native/sysbench-cpu/rep3.txt")).expect("rm");
+    let out = tmp.path().join("a");
+    crate::util::virtperf().arg("analyse").arg(&copy).arg("--out").arg(&out).arg("-q").assert().success();
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    let rows: Vec<std::collections::HashMap<String, String>> = reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.expect("row").iter().map(String::from)).collect())
+        .collect();
+    let cpu: Vec<_> = rows.iter().filter(|r| r["workload"] == "sysbench.cpu").collect();
+    assert!(!cpu.is_empty() && cpu.iter().all(|r| r["paired_n"].is_empty()), "{cpu:#?}");
+    let memory =
+        rows.iter().find(|r| r["workload"] == "sysbench.memory" && r["primary"] == "true").expect("row");
+    assert_eq!(memory["paired_n"], "5");
+    let Some(real) = crate::util::realdata() else { return };
+    let tmp2 = tempfile::tempdir().expect("tmp");
+    let out = tmp2.path().join("a");
+    let andy = real.join("AndyQYH__CSEN241-Cloud-Computing");
+    crate::util::virtperf()
+        .arg("analyse")
+        .arg(&andy)
+        .args(["--baseline", "docker"])
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let i = reader.headers().expect("header").iter().position(|h| h == "paired_n").expect("paired_n");
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert!(!records.is_empty() && records.iter().all(|r| r[i].is_empty()));
+    // Two campaigns' round r is not one round: `compare` pairs nothing.
+    let out = tmp2.path().join("c");
+    let sample = crate::util::root().join("sample-data");
+    crate::util::virtperf()
+        .arg("compare")
+        .arg(&sample)
+        .arg(&sample)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let i = reader.headers().expect("header").iter().position(|h| h == "paired_n").expect("paired_n");
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert!(!records.is_empty() && records.iter().all(|r| r[i].is_empty()));
+}
+
+/// Issue 16, part 6: the percentile bootstrap of a ratio of medians against scipy's
+/// `bootstrap` (percentile method), within its Monte-Carlo error: 4 standard deviations of the
+/// ends over the script's 40 seeds (exact where every seed agreed). Two cases are the bundled
+/// campaign's latency percentiles, read from the raw files by the script.
+#[test]
+fn median_bootstrap_matches_scipy_within_monte_carlo_error() {
+    let mut c = Checker::new("bootstrap");
+    for case in cases("bootstrap") {
+        let at = |field: &str| format!("{}.{field}", name(case));
+        let conf = case["confidence"].as_f64().unwrap();
+        assert_eq!(case["resamples"].as_u64().unwrap() as usize, BOOTSTRAP_RESAMPLES);
+        let got = median_ratio_bootstrap(
+            &floats(&case["platform"]),
+            &floats(&case["baseline"]),
+            conf,
+            BOOTSTRAP_RESAMPLES,
+            BOOTSTRAP_SEED,
+        );
+        let Some(m) = got else {
+            c.misses.push(format!("{}: no bootstrap", name(case)));
+            continue;
+        };
+        c.num(&at("ratio"), m.ratio, case["ratio"].as_f64().unwrap());
+        for (end, got) in [("low", m.low), ("high", m.high)] {
+            let (mean, sd) =
+                (case[format!("{end}_mean")].as_f64().unwrap(), case[format!("{end}_sd")].as_f64().unwrap());
+            if sd == 0.0 {
+                c.num(&at(end), got, mean);
+            } else if (got - mean).abs() > 4.0 * sd {
+                c.misses.push(format!("{}: {got} is {:.1} sd from {mean}", at(end), (got - mean).abs() / sd));
+            }
+        }
+    }
+    c.finish();
+}
+
+#[test]
+fn median_bootstrap_is_seeded_and_declines_what_it_cannot_do() {
+    let a = [5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+    let b = [4.0, 5.0, 5.5, 6.0, 6.5, 7.0];
+    let once = median_ratio_bootstrap(&a, &b, 0.95, 2000, 3);
+    assert!(once.is_some());
+    assert_eq!(once, median_ratio_bootstrap(&a, &b, 0.95, 2000, 3), "same seed, same interval");
+    assert_eq!(median_ratio_bootstrap(&a[..4], &b, 0.95, 2000, 3), None, "fewer than 5 runs");
+    assert_eq!(median_ratio_bootstrap(&a, &[0.0, 1.0, 2.0, 3.0, 4.0], 0.95, 2000, 3), None, "a value of 0");
+    assert_eq!(median_ratio_bootstrap(&a, &b, 0.95, 0, 3), None);
+    assert_eq!(median_ratio_bootstrap(&a, &b, 1.5, 2000, 3), None);
+}
+
+/// The bundled campaign's latency percentiles get the median's change with its bootstrap
+/// interval in overhead.csv; their means' columns are unchanged beside it.
+#[test]
+fn sample_percentiles_get_a_median_change_with_a_bootstrap_interval() {
+    let rows = sample_overhead(&[]);
+    let case =
+        cases("bootstrap").iter().find(|c| name(c) == "sample_sysbench_cpu_p95_qemu_vs_native").unwrap();
+    let row = rows
+        .iter()
+        .find(|r| {
+            r["workload"] == "sysbench.cpu"
+                && r["metric"] == "latency_p95_ms"
+                && r["platform"].starts_with("qemu")
+        })
+        .expect("row");
+    for (col, field) in [
+        ("median_change_pct", "ratio"),
+        ("median_change_ci_low_pct", "low_mean"),
+        ("median_change_ci_high_pct", "high_mean"),
+    ] {
+        let want = (case[field].as_f64().unwrap() - 1.0) * 100.0;
+        let got = num_of(row, col).unwrap_or_else(|| panic!("{col} empty"));
+        assert!((got - want).abs() <= 1e-9 * want.abs(), "{col}: {got} vs {want}");
+    }
+    // A secondary metric that is not a percentile gets none.
+    let total = rows.iter().find(|r| r["metric"] == "latency_avg_ms").expect("row");
+    assert_eq!(total["median_change_pct"], "");
+}
+
+/// A table of `virtperf ingest` keeps the manifest's rounds (the `repetition` of rows labelled
+/// by the manifest): its analysis pairs exactly as that of the raw files.
+#[test]
+fn a_table_pairs_as_its_raw_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let table = tmp.path().join("t.csv");
+    let sample = crate::util::root().join("sample-data");
+    crate::util::virtperf().arg("ingest").arg(&sample).arg("--out").arg(&table).arg("-q").assert().success();
+    let (raw, tab) = (tmp.path().join("raw"), tmp.path().join("tab"));
+    crate::util::virtperf().arg("analyse").arg(&sample).arg("--out").arg(&raw).arg("-q").assert().success();
+    crate::util::virtperf().arg("analyse").arg(&table).arg("--out").arg(&tab).arg("-q").assert().success();
+    let read =
+        |dir: &std::path::Path| std::fs::read_to_string(dir.join("overhead.csv")).expect("overhead.csv");
+    let (a, b) = (read(&raw), read(&tab));
+    assert!(a.lines().skip(1).any(|l| l.contains(",5,")), "paired rows");
+    assert_eq!(a, b);
 }

@@ -5,11 +5,13 @@
 //! The checks decide what is not compared: a comparison whose [`Scope`] a check refused
 //! (`checks::Findings::refused`) gets no row. Nothing here knows a check by its name.
 
+use std::collections::BTreeMap;
+
 use super::config::AnalyseConfig;
 use super::output::{Check, OverheadRow, Scope, Severity};
-use super::summarise::{Cell, Groups};
+use super::summarise::{Cell, Group, Groups};
 use crate::model::{Better, GroupId};
-use crate::stats;
+use crate::stats::{self, Adjust, Interval};
 
 /// One arm's cell and the baseline's cell of the same group and metric: a comparison to make.
 pub(crate) struct Comparison<'g, 'a> {
@@ -47,16 +49,93 @@ pub(crate) fn comparisons<'g, 'a>(
 
 /// The overhead rows of every comparison that no scope of `refused` concerns, whose metric has
 /// a better direction and both of whose sides have a mean.
-pub(crate) fn overhead_rows(groups: &Groups<'_>, cfg: &AnalyseConfig, refused: &[Scope]) -> Vec<OverheadRow> {
-    comparisons(groups, &cfg.baseline)
+///
+/// The primary metrics' comparisons are one family: their Welch p-values (and, with a margin,
+/// their equivalence p-values) are adjusted together by `cfg.adjust`, and their verdicts use
+/// the adjusted values. Other metrics' comparisons keep unadjusted verdicts.
+pub(crate) fn overhead_rows(
+    groups: &Groups<'_>,
+    cfg: &AnalyseConfig,
+    refused: &[Scope],
+    rounds: &BTreeMap<(String, u32), u32>,
+) -> Vec<OverheadRow> {
+    let mut made: Vec<(OverheadRow, Interval)> = comparisons(groups, &cfg.baseline)
         .filter(|c| !refused.iter().any(|s| s.concerns_comparison(c.group, c.metric, c.arm, &cfg.baseline)))
-        .filter_map(|c| overhead_row(&c, cfg))
-        .collect()
+        .filter_map(|c| {
+            let (mut row, interval) = overhead_row(&c, cfg)?;
+            let pairs =
+                groups.get(c.group).and_then(|g| paired_values(g, c.metric, c.arm, &cfg.baseline, rounds));
+            if let Some(p) = pairs.and_then(|(a, b)| stats::paired_log_ratio(&a, &b, cfg.confidence)) {
+                row.paired_n = Some(p.n);
+                row.paired_change_pct = stats::change_pct(p.ratio);
+                row.paired_change_ci_low_pct = stats::change_pct(p.low);
+                row.paired_change_ci_high_pct = stats::change_pct(p.high);
+                row.paired_p_value = Some(p.p_value);
+            }
+            Some((row, interval))
+        })
+        .collect();
+    if cfg.adjust == Adjust::None {
+        return made.into_iter().map(|(row, _)| row).collect();
+    }
+    let family = |p: fn(&OverheadRow) -> Option<f64>| -> Vec<Option<f64>> {
+        made.iter().map(|(row, _)| if row.primary { p(row) } else { None }).collect()
+    };
+    let p_adjusted = stats::adjust_p_values(&family(|r| r.p_value), cfg.adjust);
+    let eq_adjusted = stats::adjust_p_values(&family(|r| r.equivalence_p), cfg.adjust);
+    let alpha = 1.0 - cfg.confidence;
+    for (i, (row, interval)) in made.iter_mut().enumerate() {
+        if !row.primary {
+            continue;
+        }
+        row.p_adjusted = p_adjusted[i];
+        row.equivalence_p_adjusted = eq_adjusted[i];
+        let tests = stats::Tests {
+            p_value: row.p_value,
+            p_adjusted: p_adjusted[i],
+            equivalence_p: eq_adjusted[i],
+            within_resolution: stats::within_resolution(row.mean, row.baseline_mean, row.resolution),
+        };
+        row.verdict = stats::verdict(row.n, row.baseline_n, interval, &tests, alpha).verdict.words(row.kind);
+    }
+    made.into_iter().map(|(row, _)| row).collect()
 }
 
-/// The row of comparison `c`; none when its metric has no better direction or a side has no
-/// mean.
-fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<OverheadRow> {
+/// The values of `arm` and of `baseline` on `metric`, paired by round and in round order, when
+/// the runs can be paired: the group is not a stratum (`virtperf compare`'s campaigns do not
+/// share rounds), and every arm's cell of `metric` in the group has each of the same rounds
+/// exactly once (every run with a round from the manifest, at least two rounds). None
+/// otherwise: runs the data cannot pair are never paired.
+fn paired_values(
+    group: &Group<'_>,
+    metric: &str,
+    arm: &str,
+    baseline: &str,
+    rounds: &BTreeMap<(String, u32), u32>,
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    let by_round = |cell: &Cell<'_>| -> Option<BTreeMap<u32, f64>> {
+        let mut m = BTreeMap::new();
+        for o in &cell.obs {
+            if !o.stratum.is_empty() || m.insert(*rounds.get(&(o.source.clone(), o.run))?, o.value).is_some()
+            {
+                return None;
+            }
+        }
+        Some(m)
+    };
+    let cells = group.metrics.get(metric)?;
+    let all: Vec<BTreeMap<u32, f64>> = cells.values().map(by_round).collect::<Option<_>>()?;
+    let first: Vec<u32> = all.first()?.keys().copied().collect();
+    if first.len() < 2 || all.iter().any(|m| !m.keys().copied().eq(first.iter().copied())) {
+        return None;
+    }
+    let (a, b) = (by_round(cells.get(arm)?)?, by_round(cells.get(baseline)?)?);
+    Some((a.into_values().collect(), b.into_values().collect()))
+}
+
+/// The row of comparison `c` with its overhead interval (for the adjusted verdict); none when
+/// its metric has no better direction or a side has no mean.
+fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(OverheadRow, Interval)> {
     let (sa, sb) = (&c.cell.stats, &c.base.stats);
     let first = c.cell.obs[0];
     let (better, kind) = (first.better, first.kind);
@@ -65,10 +144,36 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<OverheadR
     }
     let cmp = stats::compare(sa, sb, better, cfg.confidence, cfg.margin_pct);
     let (mean, baseline_mean) = (sa.mean?, sb.mean?);
-    let bounds = cmp.overhead.as_ref().and_then(|o| o.interval.bounds());
+    let interval = cmp.overhead.as_ref()?.interval;
+    let bounds = interval.bounds();
     let change_bounds = cmp.change.interval.bounds();
     let cost_bounds = cmp.cost.as_ref().and_then(|c| c.interval.bounds());
-    Some(OverheadRow {
+    let alpha = 1.0 - cfg.confidence;
+    let values = |cell: &super::summarise::Cell<'_>| cell.obs.iter().map(|o| o.value).collect::<Vec<f64>>();
+    let resolution = stats::comparison_resolution(&values(c.cell), &values(c.base));
+    let median = (c.primary || first.declared.percentile.is_some())
+        .then(|| {
+            let (a, b) = (values(c.cell), values(c.base));
+            stats::median_ratio_bootstrap(
+                &a,
+                &b,
+                cfg.confidence,
+                stats::BOOTSTRAP_RESAMPLES,
+                stats::BOOTSTRAP_SEED,
+            )
+        })
+        .flatten();
+    let mut decision = cmp.decision;
+    if stats::within_resolution(mean, baseline_mean, resolution) {
+        let tests = stats::Tests {
+            p_value: cmp.welch.map(|w| w.p_value),
+            equivalence_p: cmp.equivalence.map(|e| e.p_value),
+            within_resolution: true,
+            ..stats::Tests::default()
+        };
+        decision = Some(stats::verdict(sa.n, sb.n, &interval, &tests, alpha));
+    }
+    let row = OverheadRow {
         group: c.group.clone(),
         workload: c.group.workload().to_string(),
         params: c.group.params_string().to_string(),
@@ -95,10 +200,25 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<OverheadR
         cost_ratio_ci_low: cost_bounds.map(|b| b.0),
         cost_ratio_ci_high: cost_bounds.map(|b| b.1),
         p_value: cmp.welch.as_ref().map(|w| w.p_value),
-        verdict: cmp.decision.map(|d| d.verdict.words(kind)).unwrap_or_else(|| "no verdict".to_string()),
+        p_adjusted: None,
+        equivalence_p: cmp.equivalence.map(|e| e.p_value),
+        equivalence_p_adjusted: None,
+        detectable_pct: stats::detectable_pct(sa, sb, alpha, stats::POWER),
+        runs_to_detect: cfg.detect_pct.and_then(|d| stats::runs_to_detect(sa, sb, alpha, stats::POWER, d)),
+        resolution,
+        paired_n: None,
+        paired_change_pct: None,
+        paired_change_ci_low_pct: None,
+        paired_change_ci_high_pct: None,
+        paired_p_value: None,
+        median_change_pct: median.and_then(|m| stats::change_pct(m.ratio)),
+        median_change_ci_low_pct: median.and_then(|m| stats::change_pct(m.low)),
+        median_change_ci_high_pct: median.and_then(|m| stats::change_pct(m.high)),
+        verdict: decision.map(|d| d.verdict.words(kind)).unwrap_or_else(|| "no verdict".to_string()),
         failed_checks: Vec::new(),
         warning_checks: Vec::new(),
-    })
+    };
+    Some((row, interval))
 }
 
 /// Withholds the verdict of every comparison that a failed check concerns (by its

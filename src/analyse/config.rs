@@ -1,6 +1,8 @@
 //! The settings of an analysis: the baseline, the confidence level, the equivalence margin and
 //! the checks' thresholds. Validated from the command line by `crate::commands`.
 
+use crate::stats::Adjust;
+
 /// Settings of an analysis.
 #[derive(Debug, Clone)]
 pub struct AnalyseConfig {
@@ -15,6 +17,10 @@ pub struct AnalyseConfig {
     pub cv_warn_pct: f64,
     /// Fewer runs than this get a warning.
     pub min_runs: usize,
+    /// How the p-values of the primary metrics' comparisons are adjusted (`--adjust`).
+    pub adjust: Adjust,
+    /// A change in percent for which to give the runs per side needed (`--detect`).
+    pub detect_pct: Option<f64>,
 }
 
 impl Default for AnalyseConfig {
@@ -25,6 +31,8 @@ impl Default for AnalyseConfig {
             margin_pct: None,
             cv_warn_pct: 5.0,
             min_runs: 3,
+            adjust: Adjust::Holm,
+            detect_pct: None,
         }
     }
 }

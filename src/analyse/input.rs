@@ -83,6 +83,11 @@ pub struct Dataset {
     /// How each raw file's platform was decided (empty for tables), for the `mixed_labels`
     /// check.
     pub(crate) label_sources: Vec<LabelSource>,
+    /// The round of each run (by source and run index) of a file a manifest labelled: its
+    /// repetition, as `virtperf run` records it (repetition r of every platform and workload
+    /// lies in round r). From a table or the store, the `repetition` of the rows whose
+    /// `label_origin` is `manifest`. Runs without one are never paired.
+    pub(crate) rounds: BTreeMap<(String, u32), u32>,
 }
 
 /// How one file's platform was decided.
@@ -143,6 +148,10 @@ impl Dataset {
                 unlabelled.insert(r.source.clone());
             }
             let params = params_string(&r.data.params);
+            // The run's repetition is the manifest's when the manifest gave one (ingest).
+            if r.labels.repetition.is_some() && r.labels.origin == LabelOrigin::Manifest {
+                ds.rounds.insert((r.source.clone(), r.run as u32), r.repetition as u32);
+            }
             for m in &r.data.metrics {
                 ds.obs.push(Obs {
                     source: r.source.clone(),

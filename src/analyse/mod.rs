@@ -38,7 +38,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     let summary = summarise::summary_rows(&groups);
     let arms = ds.arms();
     let found = checks::run(&checks::Context { ds, cfg, groups: &groups, summary: &summary, arms: &arms });
-    let mut overhead = compare::overhead_rows(&groups, cfg, &found.refused);
+    let mut overhead = compare::overhead_rows(&groups, cfg, &found.refused, &ds.rounds);
     // After every check ran: a failed check withholds the verdicts it concerns.
     withhold_verdicts(&mut overhead, &found.checks);
     let subsystems = subsystems::subsystem_rows(&overhead, &cfg.baseline, &subsystems::declared(ds));
@@ -46,6 +46,9 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
         baseline: cfg.baseline.clone(),
         confidence: cfg.confidence,
         margin_pct: cfg.margin_pct,
+        adjust: cfg.adjust,
+        family_size: overhead.iter().filter(|o| o.primary && o.p_value.is_some()).count(),
+        detect_pct: cfg.detect_pct,
         platforms: arms,
         summary,
         overhead,

@@ -106,6 +106,45 @@ pub struct OverheadRow {
     pub cost_ratio_ci_high: Option<f64>,
     /// Welch two-sided p-value.
     pub p_value: Option<f64>,
+    /// Welch's p-value adjusted over the family of the primary metrics' comparisons (Holm by
+    /// default, `--adjust`); None for a secondary metric, without a p-value, or with
+    /// `--adjust none`. When given, slower/faster also needs it below alpha.
+    pub p_adjusted: Option<f64>,
+    /// p-value of the equivalence test (two one-sided tests on the ratio at 1 ± margin/100)
+    /// when `--equivalence-margin` is given; equivalent when it (adjusted, for a primary
+    /// metric) is below alpha.
+    pub equivalence_p: Option<f64>,
+    /// `equivalence_p` adjusted over the primary metrics' comparisons, as `p_adjusted`.
+    pub equivalence_p_adjusted: Option<f64>,
+    /// The smallest change, in percent of the baseline's mean, a two-sided Welch test at this
+    /// confidence would detect with 80% power given the observed variances and run counts.
+    pub detectable_pct: Option<f64>,
+    /// The runs per side that would detect a change of `--detect` percent with 80% power
+    /// (from the observed standard deviations); None without `--detect`.
+    pub runs_to_detect: Option<usize>,
+    /// The printed step the two means are compared at: the coarser of both sides' printed
+    /// resolutions ([`crate::stats::comparison_resolution`]); None when the values carry no
+    /// printed step. A difference of means within it gets the verdict `within resolution`.
+    pub resolution: Option<f64>,
+    /// The comparison paired by round ([`crate::stats::paired_log_ratio`]): the number of
+    /// rounds, when every arm of the group has the same complete rounds of this metric (one run
+    /// each); None when the runs cannot be paired.
+    pub paired_n: Option<usize>,
+    /// The paired change of the metric, `(exp(mean log ratio) - 1) · 100`.
+    pub paired_change_pct: Option<f64>,
+    /// Lower end of the paired change's interval (Student t on the log ratios, back-transformed).
+    pub paired_change_ci_low_pct: Option<f64>,
+    /// Upper end of the paired change's interval.
+    pub paired_change_ci_high_pct: Option<f64>,
+    /// Two-sided p-value of the paired t-test on the log ratios (reported, not deciding).
+    pub paired_p_value: Option<f64>,
+    /// For a primary metric or a percentile (p99 of a latency), the change of the median of
+    /// the runs, `(median / baseline median - 1) · 100` ([`crate::stats::median_ratio_bootstrap`]).
+    pub median_change_pct: Option<f64>,
+    /// Lower end of its percentile-bootstrap interval (10 000 seeded resamples).
+    pub median_change_ci_low_pct: Option<f64>,
+    /// Upper end of its percentile-bootstrap interval.
+    pub median_change_ci_high_pct: Option<f64>,
     /// The verdict in the words of the metric's kind (`slower`, `uses less`, ...), or
     /// `not judged: <checks>` when a failed check concerns this comparison.
     pub verdict: String,
@@ -221,7 +260,7 @@ pub struct Check {
     /// Check name, that of the function of the checks' registry that found it: `too_few_runs`,
     /// `high_cv`, `outlier`, `drift`, `params_differ`, `versions_differ`, `units_differ`,
     /// `log_errors`, `no_baseline`, `unlabelled`, `mixed_labels`, `unreadable`,
-    /// `work_differs`, `run_time_differs`.
+    /// `work_differs`, `run_time_differs`, `bimodal`.
     pub check: &'static str,
     /// Severity.
     pub severity: Severity,
@@ -272,6 +311,12 @@ pub struct Analysis {
     pub confidence: f64,
     /// Equivalence margin.
     pub margin_pct: Option<f64>,
+    /// How the primary metrics' p-values were adjusted.
+    pub adjust: stats::Adjust,
+    /// The comparisons of primary metrics with a p-value: the family adjusted together.
+    pub family_size: usize,
+    /// `--detect`: the change (percent) `runs_to_detect` is computed for.
+    pub detect_pct: Option<f64>,
     /// All arms seen.
     pub platforms: Vec<String>,
     /// Per-group statistics.

@@ -87,6 +87,7 @@ pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) 
         loaded.dataset.obs.extend(more.obs);
         loaded.dataset.unlabelled.extend(more.unlabelled);
         loaded.dataset.issues.extend(more.issues);
+        loaded.dataset.rounds.extend(more.rounds);
         Ok(())
     })?;
     if rows == 0 {

@@ -36,6 +36,9 @@ pub struct ReportContext {
     pub differences: Vec<DifferenceCtx>,
     /// The headline table.
     pub headline: HeadlineCtx,
+    /// How many comparisons of primary metrics were made and how their p-values were adjusted
+    /// (one sentence); empty when none was made.
+    pub multiplicity: String,
     /// The headline figure (cost ratio of every primary metric), when anything was compared.
     pub headline_figure: Option<FigureCtx>,
     /// One sentence per comparison of a primary metric.

@@ -210,7 +210,102 @@ pub fn finding(row: &OverheadRow, label: &str) -> String {
         return format!("{head} cannot be compared with {} ({means}): {}.", row.baseline, verdict_text(row));
     }
     let cost = cost_phrase(row).map(|c| format!(", {c}")).unwrap_or_default();
-    format!("{head} {} against {} ({means}){cost}: {}.", change_text(row), row.baseline, verdict_text(row))
+    format!(
+        "{head} {} against {} ({means}){cost}: {}{}.",
+        change_text(row),
+        row.baseline,
+        verdict_text(row),
+        tests_phrase(row)
+    )
+}
+
+/// What the p-values add to a verdict: the equivalence test's p-value beside *equivalent*, and,
+/// beside *no significant difference*, why an interval that excludes 0 is not significant
+/// (the adjusted p-value).
+fn tests_phrase(row: &OverheadRow) -> String {
+    let p = |v: f64| if v < 0.0001 { "< 0.0001".to_string() } else { format!("= {}", fmt_num(v)) };
+    let equivalence = row.equivalence_p_adjusted.or(row.equivalence_p);
+    if row.verdict == "equivalent" {
+        return equivalence.map(|e| format!(" (two one-sided tests, p {})", p(e))).unwrap_or_default();
+    }
+    if row.verdict == "within resolution" {
+        return row
+            .resolution
+            .map(|r| format!(" (the means differ by at most one printed step, {r} {})", row.unit))
+            .unwrap_or_default();
+    }
+    let excludes_zero = match (row.change_ci_low_pct, row.change_ci_high_pct) {
+        (Some(low), Some(high)) => low > 0.0 || high < 0.0,
+        _ => false,
+    };
+    match row.p_adjusted {
+        Some(adjusted) if row.verdict == "no significant difference" && excludes_zero => format!(
+            " (the interval excludes 0, but not after adjusting for the number of comparisons: \
+             p {}, adjusted p {})",
+            p(row.p_value.unwrap_or(adjusted)),
+            p(adjusted)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// [`finding`] followed by the [`power_sentence`] and the [`paired_sentence`], when there are.
+pub fn finding_with_power(row: &OverheadRow, label: &str, detect_pct: Option<f64>) -> String {
+    let mut s = finding(row, label);
+    for extra in [power_sentence(row, detect_pct), paired_sentence(row)].into_iter().flatten() {
+        s.push(' ');
+        s.push_str(&extra);
+    }
+    s
+}
+
+/// When the runs were paired by round and the paired interval of the change is narrower than
+/// the unpaired one: `Paired by round (5 rounds), the change is -0.7% [-9.7%, +9.2%], narrower
+/// than unpaired: what varied from round to round on both platforms cancels out.` None
+/// otherwise.
+pub fn paired_sentence(row: &OverheadRow) -> Option<String> {
+    let (n, c, l, h) = (
+        row.paired_n?,
+        row.paired_change_pct?,
+        row.paired_change_ci_low_pct?,
+        row.paired_change_ci_high_pct?,
+    );
+    let unpaired = row.change_ci_high_pct? - row.change_ci_low_pct?;
+    if h - l >= unpaired {
+        return None;
+    }
+    Some(format!(
+        "Paired by round ({n} rounds), the change is {} [{}, {}], narrower than unpaired: what \
+         varied from round to round on both platforms cancels out.",
+        change_pct_text(c),
+        change_pct_text(l),
+        change_pct_text(h)
+    ))
+}
+
+/// For a comparison with no significant difference, what its runs could have detected:
+/// `These runs could detect a change of ±8.6% with 80% power; 12 runs per side would detect ±5%.`
+/// None for other verdicts or without the numbers.
+pub fn power_sentence(row: &OverheadRow, detect_pct: Option<f64>) -> Option<String> {
+    if row.verdict != "no significant difference" {
+        return None;
+    }
+    let d = row.detectable_pct?;
+    let runs = match (row.runs_to_detect, detect_pct) {
+        (Some(n), Some(pct)) => format!("; {n} runs per side would detect ±{}%", one_decimal(pct)),
+        (None, Some(pct)) => format!(
+            "; even {} runs per side would not detect ±{}%",
+            crate::stats::MAX_RUNS_TO_DETECT,
+            one_decimal(pct)
+        ),
+        _ => String::new(),
+    };
+    Some(format!("These runs could detect a change of about ±{}% with 80% power{runs}.", one_decimal(d)))
+}
+
+/// `v` rounded to one decimal, without a trailing `.0`: `29.1`, `5`.
+fn one_decimal(v: f64) -> String {
+    format!("{}", (v * 10.0).round() / 10.0)
 }
 
 /// A date as a log prints it, as an ISO 8601 day (`2026-11-23`), or `None` when the text is

@@ -70,6 +70,10 @@ impl MetricsTable {
             if cols.origin[i].as_deref() == Some("unknown") {
                 unlabelled.insert(o.source.clone());
             }
+            // A run a manifest labelled has the manifest's repetition: its round.
+            if cols.origin[i].as_deref() == Some("manifest") && cols.repetition[i].is_some() {
+                ds.rounds.insert((o.source.clone(), o.run), o.repetition);
+            }
             ds.obs.push(o);
         }
         ds.unlabelled = unlabelled.into_iter().collect();

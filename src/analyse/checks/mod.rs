@@ -62,6 +62,7 @@ pub(crate) const CHECKS: &[CheckFn] = &[
     runs::high_cv,
     runs::outlier,
     runs::drift,
+    runs::bimodal,
     compared::no_baseline,
     compared::params_differ,
     compared::versions_differ,

@@ -8,7 +8,8 @@ use super::{check_matches, tall, Figures, GroupKey, Plan};
 use crate::analyse::{Analysis, OverheadRow, Severity, SummaryRow};
 use crate::report::context::{FigureCtx, HeadlineCell, HeadlineCtx, HeadlineRow};
 use crate::report::figures::{Bar, FigureData, OverheadData};
-use crate::report::text::{bar_label, change_text, cost_text, finding, value_with_ci};
+use crate::report::text::{bar_label, change_text, cost_text, finding_with_power, value_with_ci};
+use crate::stats::Adjust;
 
 /// The headline section.
 pub(super) struct Headline {
@@ -42,7 +43,7 @@ pub(super) fn build(plan: &Plan, figures: &mut Figures) -> Headline {
             let row = cmp.iter().find(|o| &o.platform == arm).copied();
             cells.push(cell(plan, k, rs, arm, row));
             if let Some(o) = row {
-                findings.push(finding(o, &label));
+                findings.push(finding_with_power(o, &label, a.detect_pct));
                 if let Some(v) = o.cost_ratio {
                     if !bars.categories.contains(&label) {
                         bars.categories.push(label.clone());
@@ -71,6 +72,40 @@ pub(super) fn build(plan: &Plan, figures: &mut Figures) -> Headline {
     let figure = figure(plan, figures, bars);
     let table = HeadlineCtx { baseline: a.baseline.clone(), arms: plan.others.clone(), rows };
     Headline { table, figure, findings }
+}
+
+/// How many comparisons of primary metrics were made, and how their p-values were adjusted for
+/// it; empty when none was made.
+pub(super) fn multiplicity(a: &Analysis) -> String {
+    let m = a.family_size;
+    if m == 0 {
+        return String::new();
+    }
+    let alpha = format!("{}", ((1.0 - a.confidence) * 1e4).round() / 1e4);
+    let made = format!(
+        "{m} comparison{} of primary metrics {} made",
+        if m == 1 { "" } else { "s" },
+        if m == 1 { "was" } else { "were" }
+    );
+    let rule = format!(
+        "a verdict of slower or faster (uses more or less) needs the adjusted p-value below {alpha} as \
+         well as an interval that excludes 0"
+    );
+    match a.adjust {
+        Adjust::Holm => format!(
+            "{made}; their p-values are Holm-adjusted (the chance of any false \"slower\" or \"faster\" \
+             among them stays below {alpha}), and {rule}."
+        ),
+        Adjust::Bh => format!(
+            "{made}; their p-values are Benjamini–Hochberg-adjusted (the expected share of false \
+             findings among the differences reported stays below {alpha}), and {rule}."
+        ),
+        Adjust::None => format!(
+            "{made}; their p-values are not adjusted (--adjust none): each is judged at {alpha}, so \
+             if none differed, about {} of them would still be called different by chance.",
+            (m as f64 * (1.0 - a.confidence) * 10.0).round() / 10.0
+        ),
+    }
 }
 
 /// The primary metric's mean with its interval on `arm`, empty when the arm has no runs.

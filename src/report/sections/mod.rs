@@ -98,6 +98,7 @@ pub fn build(input: &ReportInput) -> Built {
         arms: compared::arms(&plan),
         differences: differences::differing_facts(&input.runs, &a.baseline, &plan.arms),
         headline: headline.table,
+        multiplicity: headline::multiplicity(a),
         headline_figure: headline.figure,
         findings: headline.findings,
         factors,

@@ -11,7 +11,7 @@ use crate::model::Better;
 use crate::report::context::{FigureCtx, MetricTable, MetricTableRow, WorkloadCtx};
 use crate::report::figures::{ArmValues, Bar, FigureData, OverheadData, PercentileData, PrimaryData};
 use crate::report::input::RunView;
-use crate::report::text::{bar_label, change_text, cost_text, finding, slug, value_with_ci};
+use crate::report::text::{bar_label, change_text, cost_text, finding_with_power, slug, value_with_ci};
 
 /// One group as its section's builders read it.
 struct Group<'p> {
@@ -74,7 +74,11 @@ fn section(plan: &Plan, g: &Group, figures: &mut Figures) -> WorkloadCtx {
         ));
     }
     let findings = match primary {
-        Some(p) => plan.comparisons(k, &p.metric).into_iter().map(|o| finding(o, &g.label)).collect(),
+        Some(p) => plan
+            .comparisons(k, &p.metric)
+            .into_iter()
+            .map(|o| finding_with_power(o, &g.label, plan.analysis.detect_pct))
+            .collect(),
         None => Vec::new(),
     };
     WorkloadCtx {

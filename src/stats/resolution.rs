@@ -1,0 +1,50 @@
+//! Printed resolution (issue 16, part 9): the step of the last digit a tool printed, inferred
+//! from the values as read, and whether a difference lies within it. Re-exported by
+//! [`crate::stats`].
+
+/// The step of the values' last printed digit: the largest power of ten from 10⁻⁶ to 10⁶ of
+/// which every finite non-zero value is a whole, non-zero multiple (within 10⁻⁶ of a step, for
+/// decimal fractions that binary floating point does not hold exactly). sysbench's `0.02` and
+/// `0.03` ms give 0.01, fio's `4` and `5` msec read as 4000 and 5000 µs give 1000, `501.9` and
+/// `502.35` together give 0.01.
+///
+/// `None` with fewer than two distinct finite non-zero values, or when the values carry more
+/// than six decimals (computed, not printed: no step to speak of). The values are all the
+/// analysis keeps of what was printed, and a trailing zero is lost (`100.00` reads as `100`):
+/// one value, or five equal ones, would make its last non-zero digit the step; two distinct
+/// values both end in a zero by chance one time in a hundred (then the step is ten times too
+/// coarse), three one time in a thousand.
+pub fn printed_resolution(values: &[f64]) -> Option<f64> {
+    let mut xs: Vec<f64> = values.iter().copied().filter(|x| x.is_finite() && *x != 0.0).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    if xs.len() < 2 {
+        return None;
+    }
+    (-6..=6).rev().map(|k| 10f64.powi(k)).find(|&step| {
+        xs.iter().all(|x| {
+            let q = x / step;
+            q.abs() < 1e15 && q.round() != 0.0 && (q - q.round()).abs() <= 1e-6
+        })
+    })
+}
+
+/// The step two samples are compared at: the coarser of their [`printed_resolution`]s (fio may
+/// print one platform's percentiles in µs and the other's in ms); when a side has none (one
+/// distinct value), that of both samples pooled, as printed by the same tool.
+pub fn comparison_resolution(a: &[f64], b: &[f64]) -> Option<f64> {
+    match (printed_resolution(a), printed_resolution(b)) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        _ => printed_resolution(&[a, b].concat()),
+    }
+}
+
+/// Whether the two means differ, by at most one printed `step` (with a relative slack of 10⁻⁹
+/// for the floating-point mean): then rounding to the printed digit alone can make the
+/// difference, and no verdict on its direction holds. `false` for equal means (no difference to
+/// explain: the interval's verdict stands), without a step, or with non-finite means.
+pub fn within_resolution(mean_a: f64, mean_b: f64, step: Option<f64>) -> bool {
+    let Some(step) = step.filter(|s| s.is_finite() && *s > 0.0) else { return false };
+    let diff = (mean_a - mean_b).abs();
+    mean_a.is_finite() && mean_b.is_finite() && diff > 0.0 && diff <= step * (1.0 + 1e-9)
+}
