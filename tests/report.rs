@@ -2055,3 +2055,43 @@ fn pooled_platforms_have_no_platform_factors() {
         .collect();
     assert_eq!(lines, ["native", "container"]);
 }
+
+/// Appendix A gives each group's precision reached (the interval's half-width in percent of
+/// the mean, what a plan's `precision_pct` asks for), as summary.csv's interval and mean give
+/// it by hand: for every row, (ci_high - ci_low) / 2 / |mean| * 100 to one decimal.
+#[test]
+fn appendix_a_gives_the_precision_reached() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("r");
+    assert_eq!(report(&[root().join("sample-data").to_str().expect("utf-8")], &out), 0);
+    let md = read(&out.join("report-details.md"));
+    let header = md.lines().find(|l| l.starts_with("| Workload | Metric | Unit |")).expect("appendix A");
+    let cols: Vec<&str> = header.split('|').map(str::trim).collect();
+    let at = |name: &str| cols.iter().position(|c| *c == name).unwrap_or_else(|| panic!("{name}: {header}"));
+    let (mean_col, precision_col) = (at("Mean"), at("Precision"));
+    let mut checked = 0;
+    for s in csv_rows(&out.join("summary.csv")) {
+        let (Ok(lo), Ok(hi), Ok(mean)) =
+            (s["ci_low"].parse::<f64>(), s["ci_high"].parse::<f64>(), s["mean"].parse::<f64>())
+        else {
+            continue;
+        };
+        if mean == 0.0 || s["workload"] != "sysbench.cpu" || s["metric"] != "events_per_sec" {
+            continue;
+        }
+        let want = format!("±{:.1}%", (hi - lo) / 2.0 / mean.abs() * 100.0);
+        let row = md
+            .lines()
+            .find(|l| {
+                l.starts_with("| sysbench.cpu |")
+                    && l.contains(&format!("| {} ● |", s["metric"]))
+                    && l.contains(&format!("| {} |", s["platform"]))
+            })
+            .unwrap_or_else(|| panic!("no row for {s:?}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert!(!cells[mean_col].is_empty());
+        assert_eq!(cells[precision_col], want, "{row}");
+        checked += 1;
+    }
+    assert_eq!(checked, 3, "sysbench.cpu on three platforms");
+}

@@ -439,6 +439,9 @@ pub struct MetricCtx {
     pub mean: String,
     /// Interval of the mean.
     pub ci: String,
+    /// The interval's half-width in percent of the mean (`±2.1%`): the precision reached, which
+    /// a plan's `precision_pct` asks for.
+    pub precision: String,
     /// Standard deviation.
     pub sd: String,
     /// Coefficient of variation.

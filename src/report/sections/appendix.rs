@@ -30,6 +30,12 @@ pub(super) fn metrics(plan: &Plan) -> Vec<MetricCtx> {
                     (Some(l), Some(h)) => format!("[{}, {}]", num(l), num(h)),
                     _ => String::new(),
                 },
+                precision: match (s.ci_low, s.ci_high, s.mean) {
+                    (Some(l), Some(h), Some(m)) if m != 0.0 => {
+                        format!("±{:.1}%", (h - l) / 2.0 / m.abs() * 100.0)
+                    }
+                    _ => String::new(),
+                },
                 sd: o(s.sd),
                 cv: s.cv_pct.map(|c| format!("{c:.1}%")).unwrap_or_default(),
                 median: o(s.median),
