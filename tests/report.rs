@@ -2095,3 +2095,38 @@ fn appendix_a_gives_the_precision_reached() {
     }
     assert_eq!(checked, 3, "sysbench.cpu on three platforms");
 }
+
+/// The containers-vs-VMs study (four arms): the compact headline table, one line per platform,
+/// is its own Markdown block after the per-platform sentences (it was glued to the last bullet,
+/// which makes it part of the list item), and a comparison whose 95% interval excludes ×1 but
+/// whose Holm-adjusted p-value does not reach 0.05 reads "not significant after adjusting for 23
+/// comparisons", not "no significant difference" beside an interval that says otherwise.
+#[test]
+fn many_arms_headline_is_a_table_and_adjusted_verdicts_say_so() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("r");
+    let input = root().join("sample-studies/containers-vs-vms-paper");
+    report(&[input.to_str().expect("utf-8")], &out);
+    let md = read(&out.join("report.md"));
+    let lines: Vec<&str> = md.lines().collect();
+    let table = lines.iter().position(|l| l.starts_with("| Workload |")).expect("a headline table");
+    assert_eq!(lines[table - 1], "", "{}", lines[table - 2..table + 1].join("\n"));
+    let iperf = lines
+        .iter()
+        .find(|l| l.contains("iperf3.tcp") && l.contains("networkbridge"))
+        .expect("iperf3 on docker with NAT");
+    assert!(
+        iperf.ends_with("| ×1.94 [1.23, 3.56]: not significant after adjusting for 23 comparisons |"),
+        "{iperf}"
+    );
+    let overhead = csv_rows(&out.join("overhead.csv"));
+    let row = overhead
+        .iter()
+        .find(|r| {
+            r["workload"] == "iperf3.tcp" && r["platform"].contains("networkbridge") && r["primary"] == "true"
+        })
+        .expect("the overhead row");
+    assert_eq!(row["verdict"], "no significant difference", "the table's verdict is unchanged");
+    let p: f64 = row["p_adjusted"].parse().expect("p_adjusted");
+    assert!(p >= 0.05, "{p}");
+}

@@ -128,6 +128,22 @@ pub(crate) fn verdict_text(row: &OverheadRow) -> String {
     }
 }
 
+/// The verdict of `row` as a table cell shows it: a "no significant difference" whose interval
+/// excludes 0 although its adjusted p-value does not reach the level reads "not significant
+/// after adjusting for N comparisons" (`comparisons`, the family adjusted), since next to an
+/// interval that excludes 0 the plain words read as false.
+pub(crate) fn shown_verdict(row: &OverheadRow, comparisons: usize) -> String {
+    let excludes_zero = match (row.change_ci_low_pct, row.change_ci_high_pct) {
+        (Some(low), Some(high)) => low > 0.0 || high < 0.0,
+        _ => false,
+    };
+    if row.verdict == "no significant difference" && excludes_zero && row.p_adjusted.is_some() {
+        format!("not significant after adjusting for {comparisons} comparisons")
+    } else {
+        row.verdict.clone()
+    }
+}
+
 /// Makes a file-name-safe slug: lowercase ASCII letters, digits and `-`, at most 48 characters,
 /// never empty, never `.` or `..`.
 pub(crate) fn slug(s: &str) -> String {

@@ -8,7 +8,9 @@ use super::{check_matches, tall, Figures, GroupKey, Plan};
 use crate::analyse::{Analysis, OverheadRow, Severity, SummaryRow};
 use crate::report::context::{FigureCtx, HeadlineCell, HeadlineCtx, HeadlineRow};
 use crate::report::figures::{Bar, FigureData, OverheadData};
-use crate::report::text::{bar_label, change_text, cost_text, finding_with_power, value_with_ci};
+use crate::report::text::{
+    bar_label, change_text, cost_text, finding_with_power, shown_verdict, value_with_ci,
+};
 use crate::stats::Adjust;
 
 /// The headline section.
@@ -121,7 +123,7 @@ fn cell(plan: &Plan, k: &GroupKey, rs: &[&SummaryRow], arm: &str, row: Option<&O
     let a = plan.analysis;
     let value = primary_value(rs, arm);
     let (change, cost, verdict) = match row {
-        Some(o) => (change_text(o), cost_text(o), o.verdict.clone()),
+        Some(o) => (change_text(o), cost_text(o), shown_verdict(o, a.family_size)),
         None if value.is_empty() => (String::new(), String::new(), String::new()),
         None => (
             "not compared".to_string(),

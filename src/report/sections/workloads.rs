@@ -11,7 +11,9 @@ use crate::model::Better;
 use crate::report::context::{FigureCtx, MetricTable, MetricTableRow, WorkloadCtx};
 use crate::report::figures::{ArmValues, Bar, FigureData, OverheadData, PercentileData, PrimaryData};
 use crate::report::input::RunView;
-use crate::report::text::{bar_label, change_text, cost_text, finding_with_power, slug, value_with_ci};
+use crate::report::text::{
+    bar_label, change_text, cost_text, finding_with_power, shown_verdict, slug, value_with_ci,
+};
 
 /// One group as its section's builders read it.
 struct Group<'p> {
@@ -91,7 +93,7 @@ fn section(plan: &Plan, g: &Group, figures: &mut Figures) -> WorkloadCtx {
         primary: primary.map(|p| p.metric.clone()).unwrap_or_default(),
         findings,
         figures: figs,
-        table: metric_table(g.rows, &metric_rows, &plan.arms, &plan.others),
+        table: metric_table(g.rows, &metric_rows, &plan.arms, &plan.others, plan.analysis.family_size),
         checks: checks(plan.analysis, k),
         resources: super::resources::table(g.rows, &metric_rows, &plan.arms, &plan.others),
     }
@@ -236,6 +238,7 @@ fn metric_table(
     overheads: &[&OverheadRow],
     arm_names: &[String],
     others: &[String],
+    comparisons: usize,
 ) -> MetricTable {
     let present: BTreeSet<&str> = rs.iter().map(|r| r.platform.as_str()).collect();
     let arms: Vec<String> = arm_names.iter().filter(|a| present.contains(a.as_str())).cloned().collect();
@@ -273,7 +276,14 @@ fn metric_table(
                         overheads
                             .iter()
                             .find(|o| o.metric == m && &o.platform == a)
-                            .map(|o| format!("{}; {}; {}", change_text(o), cost_text(o), o.verdict))
+                            .map(|o| {
+                                format!(
+                                    "{}; {}; {}",
+                                    change_text(o),
+                                    cost_text(o),
+                                    shown_verdict(o, comparisons)
+                                )
+                            })
                             .unwrap_or_default()
                     })
                     .collect(),
