@@ -63,3 +63,15 @@ for name in "${names[@]}"; do
   [ $rc = 0 ] || echo "run.sh: $name: some inputs could not be read (the report lists them)" >&2
   echo "run.sh: $name: report in reports/studies/$name" >&2
 done
+
+# The campaigns side by side (virtperf compare of N campaigns): sample-data, made on another day,
+# against the two studies that share its sysbench cpu workload, platform by platform: the "did
+# the numbers move between campaigns" view (docs/studies.md).
+if [ ${#names[@]} -eq ${#ALL[@]} ]; then
+  rm -rf reports/studies/compare
+  rc=0
+  "$VIRTPERF" compare sample-data sample-studies/qemu-docker-sysbench sample-studies/four-platforms \
+    --out reports/studies/compare --quiet || rc=$?
+  [ $rc = 0 ] || [ $rc = 1 ] || exit $rc
+  echo "run.sh: the campaigns compared in reports/studies/compare" >&2
+fi
