@@ -1734,7 +1734,9 @@ fn ci_study_containers_vs_vms_runs_on_native_and_docker_and_is_reported() {
     check_labels_and_ingest(&out, &m);
     let report = dir.path().join("report");
     vp(dir.path()).arg("report").arg(&out).arg("--out").arg(&report).arg("-q").assert().success();
-    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    // The one-page report.md and the details it links, where every metric is.
+    let md = std::fs::read_to_string(report.join("report.md")).unwrap()
+        + &std::fs::read_to_string(report.join("report-details.md")).unwrap();
     assert!(report.join("report.html").is_file());
     for p in ["native", "docker-network=bridge", "docker-network=host"] {
         assert!(md.contains(p), "no {p} in the report:\n{md}");
