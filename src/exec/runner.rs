@@ -475,18 +475,15 @@ impl Campaign {
         let interrupted = loop {
             let standings = precision::standings(&self.plan, &self.manifest.runs, &self.out, read);
             self.manifest.precision = standings.iter().map(Standing::stop).collect();
-            let due: Vec<(String, String, u32)> = standings
-                .iter()
-                .filter(|s| s.wants_more())
-                .map(|s| (s.platform.clone(), s.workload.clone(), s.repetitions + 1))
-                .collect();
-            if due.is_empty() {
+            let wanting: Vec<&Standing> = standings.iter().filter(|s| s.wants_more()).collect();
+            if wanting.is_empty() {
                 break false;
             }
+            let due: Vec<(String, String, u32)> =
+                wanting.iter().map(|s| (s.platform.clone(), s.workload.clone(), s.repetitions + 1)).collect();
             round += 1;
-            let wide: Vec<String> = standings
+            let wide: Vec<String> = wanting
                 .iter()
-                .filter(|s| s.wants_more())
                 .map(|s| match s.reached() {
                     Some(r) => format!("{}/{} ±{r:.1}%", s.platform, s.workload),
                     None => format!("{}/{} (no interval yet)", s.platform, s.workload),

@@ -128,15 +128,20 @@ pub(crate) fn verdict_text(row: &OverheadRow) -> String {
     }
 }
 
+/// Whether the interval on the change of `row` lies wholly on one side of 0.
+fn change_excludes_zero(row: &OverheadRow) -> bool {
+    match (row.change_ci_low_pct, row.change_ci_high_pct) {
+        (Some(low), Some(high)) => low > 0.0 || high < 0.0,
+        _ => false,
+    }
+}
+
 /// The verdict of `row` as a table cell shows it: a "no significant difference" whose interval
 /// excludes 0 although its adjusted p-value does not reach the level reads "not significant
 /// after adjusting for N comparisons" (`comparisons`, the family adjusted), since next to an
 /// interval that excludes 0 the plain words read as false.
 pub(crate) fn shown_verdict(row: &OverheadRow, comparisons: usize) -> String {
-    let excludes_zero = match (row.change_ci_low_pct, row.change_ci_high_pct) {
-        (Some(low), Some(high)) => low > 0.0 || high < 0.0,
-        _ => false,
-    };
+    let excludes_zero = change_excludes_zero(row);
     if row.verdict == "no significant difference" && excludes_zero && row.p_adjusted.is_some() {
         format!("not significant after adjusting for {comparisons} comparisons")
     } else {
@@ -250,10 +255,7 @@ fn tests_phrase(row: &OverheadRow) -> String {
             .map(|r| format!(" (the means differ by at most one printed step, {r} {})", row.unit))
             .unwrap_or_default();
     }
-    let excludes_zero = match (row.change_ci_low_pct, row.change_ci_high_pct) {
-        (Some(low), Some(high)) => low > 0.0 || high < 0.0,
-        _ => false,
-    };
+    let excludes_zero = change_excludes_zero(row);
     match row.p_adjusted {
         Some(adjusted) if row.verdict == "no significant difference" && excludes_zero => format!(
             " (the interval excludes 0, but not after adjusting for the number of comparisons: \

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{listening_argv, service_dir, Platform, Service, ServiceKind, VersionProbe};
+use super::{listening_argv, service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe};
 use crate::exec::plan::{PlatformSpec, WorkloadSpec};
 
 /// The iperf3 server as a service kind.
@@ -56,15 +56,15 @@ impl Service for Iperf3 {
     }
 
     fn start(&mut self, on: &Platform, port: u16) -> Result<()> {
-        let argv = vec![
-            "sh".into(),
-            "-c".into(),
-            START_SCRIPT.into(),
-            service_dir(on, IPERF3.name, port),
-            port.to_string(),
-            on.bind_address().into(),
-            self.binary.clone(),
-        ];
+        let argv = sh_argv(
+            START_SCRIPT,
+            [
+                service_dir(on, IPERF3.name, port),
+                port.to_string(),
+                on.bind_address().into(),
+                self.binary.clone(),
+            ],
+        );
         on.run(&argv, "iperf3-start").context("could not start the iperf3 server on the platform")?;
         Ok(())
     }
@@ -79,7 +79,7 @@ impl Service for Iperf3 {
     }
 
     fn stop(&mut self, on: &Platform, port: u16) -> Result<()> {
-        let argv = vec!["sh".into(), "-c".into(), STOP_SCRIPT.into(), service_dir(on, IPERF3.name, port)];
+        let argv = sh_argv(STOP_SCRIPT, [service_dir(on, IPERF3.name, port)]);
         on.run(&argv, "iperf3-stop").map(|_| ())
     }
 }
@@ -87,7 +87,6 @@ impl Service for Iperf3 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::native::NativeExecutor;
     use std::sync::atomic::AtomicBool;
 
     /// The whole life of the iperf3 server on this host: not ready before it starts, started,
@@ -100,12 +99,7 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let spec: PlatformSpec = toml::from_str(&format!(
-            "name = \"n\"\nkind = \"native\"\nworkdir = \"{}\"",
-            dir.path().display()
-        ))
-        .unwrap();
-        let exec = NativeExecutor::new(&spec, dir.path());
+        let (spec, exec) = super::super::native_in(dir.path());
         let on = Platform::new(&exec);
         let port = crate::exec::free_port().unwrap();
         let mut server = (IPERF3.make)(Some(&spec));

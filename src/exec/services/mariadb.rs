@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{service_dir, Platform, Service, ServiceKind, VersionProbe};
+use super::{service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe};
 use crate::exec::plan::{PlatformSpec, WorkloadSpec};
 
 /// MariaDB as a service kind.
@@ -135,23 +135,17 @@ impl Service for MariaDb {
     fn start(&mut self, on: &Platform, port: u16) -> Result<()> {
         self.databases.retain(|(p, _)| *p != port);
         let dir = service_dir(on, MARIADB.name, port);
-        let argv = vec![
-            "sh".into(),
-            "-c".into(),
-            START_SCRIPT.into(),
-            dir,
-            port.to_string(),
-            on.bind_address().into(),
-            self.binary.clone(),
-            MariaDb::socket(port),
-        ];
+        let argv = sh_argv(
+            START_SCRIPT,
+            [dir, port.to_string(), on.bind_address().into(), self.binary.clone(), MariaDb::socket(port)],
+        );
         on.run(&argv, "mariadb-start").context("could not start MariaDB on the platform")?;
         Ok(())
     }
 
     fn ready_argv(&self, on: &Platform, port: u16) -> Vec<String> {
         let log = format!("{}/error.log", service_dir(on, MARIADB.name, port));
-        vec!["sh".into(), "-c".into(), READY_SCRIPT.into(), MariaDb::socket(port), log]
+        sh_argv(READY_SCRIPT, [MariaDb::socket(port), log])
     }
 
     /// The workload's database, and the user that may use it.
@@ -178,15 +172,13 @@ impl Service for MariaDb {
     fn stop(&mut self, on: &Platform, port: u16) -> Result<()> {
         self.databases.retain(|(p, _)| *p != port);
         let dir = service_dir(on, MARIADB.name, port);
-        on.run(&["sh".into(), "-c".into(), STOP_SCRIPT.into(), MariaDb::socket(port), dir], "mariadb-stop")
-            .map(|_| ())
+        on.run(&sh_argv(STOP_SCRIPT, [MariaDb::socket(port), dir]), "mariadb-stop").map(|_| ())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::native::NativeExecutor;
     use std::sync::atomic::AtomicBool;
 
     #[test]
@@ -233,12 +225,7 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let spec: PlatformSpec = toml::from_str(&format!(
-            "name = \"n\"\nkind = \"native\"\nworkdir = \"{}\"",
-            dir.path().display()
-        ))
-        .unwrap();
-        let exec = NativeExecutor::new(&spec, dir.path());
+        let (spec, exec) = super::super::native_in(dir.path());
         let on = Platform::new(&exec);
         let port = crate::exec::free_port().unwrap();
         let w: WorkloadSpec = toml::from_str("name = \"oltp-ro\"\nkind = \"sysbench-oltp\"").unwrap();

@@ -178,7 +178,23 @@ pub(crate) const LISTENING_SCRIPT: &str = "p=$(cat \"$0\" 2>/dev/null) && [ -n \
 
 /// The argv of [`LISTENING_SCRIPT`] for the pid file `pidfile` and `port`.
 pub(crate) fn listening_argv(pidfile: &str, port: u16) -> Vec<String> {
-    vec!["sh".into(), "-c".into(), LISTENING_SCRIPT.into(), pidfile.into(), port.to_string()]
+    sh_argv(LISTENING_SCRIPT, [pidfile.to_string(), port.to_string()])
+}
+
+/// The argv `sh -c SCRIPT ARGS...`: the script reads its arguments as `$0`, `$1`, ... (never
+/// pasted into the script, so a path with spaces or quotes stays one argument).
+pub(crate) fn sh_argv(script: &str, args: impl IntoIterator<Item = String>) -> Vec<String> {
+    ["sh", "-c", script].into_iter().map(String::from).chain(args).collect()
+}
+
+/// For the services' tests: a native platform whose work folder is `dir`, and its executor.
+#[cfg(test)]
+pub(crate) fn native_in(dir: &std::path::Path) -> (PlatformSpec, super::native::NativeExecutor) {
+    let spec: PlatformSpec =
+        toml::from_str(&format!("name = \"n\"\nkind = \"native\"\nworkdir = \"{}\"", dir.display()))
+            .expect("a native platform");
+    let exec = super::native::NativeExecutor::new(&spec, dir);
+    (spec, exec)
 }
 
 /// The folder of service `name` on `port` on the platform: `WORKDIR/.virtperf-NAME-PORT`.

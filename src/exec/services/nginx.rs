@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use super::{Platform, Service, ServiceKind, VersionProbe};
+use super::{sh_argv, Platform, Service, ServiceKind, VersionProbe};
 use crate::exec::plan::{PlatformSpec, WorkloadSpec};
 
 /// nginx as a service kind.
@@ -94,7 +94,7 @@ impl Service for Nginx {
     fn ready_argv(&self, on: &Platform, port: u16) -> Vec<String> {
         let script = "p=$(cat \"$0\" 2>/dev/null) && [ -n \"$p\" ] && kill -0 \"$p\"";
         let pidfile = format!("{}/nginx.pid", Nginx::dir(on, port));
-        vec!["sh".into(), "-c".into(), script.into(), pidfile]
+        sh_argv(script, [pidfile])
     }
 
     fn provide(&mut self, on: &Platform, port: u16, w: &WorkloadSpec) -> Result<()> {
@@ -102,10 +102,7 @@ impl Service for Nginx {
         if !self.served.contains(&(port, bytes)) {
             let dir = Nginx::dir(on, port);
             let script = "head -c \"$1\" /dev/zero | tr '\\000' x > \"$0\"";
-            on.run(
-                &["sh".into(), "-c".into(), script.into(), format!("{dir}/www/f{bytes}"), bytes.to_string()],
-                "nginx-file",
-            )?;
+            on.run(&sh_argv(script, [format!("{dir}/www/f{bytes}"), bytes.to_string()]), "nginx-file")?;
             self.served.insert((port, bytes));
         }
         Ok(())
@@ -120,7 +117,6 @@ impl Service for Nginx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::native::NativeExecutor;
     use std::io::{Read, Write};
     use std::sync::atomic::AtomicBool;
 
@@ -133,12 +129,7 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let spec: PlatformSpec = toml::from_str(&format!(
-            "name = \"n\"\nkind = \"native\"\nworkdir = \"{}\"",
-            dir.path().display()
-        ))
-        .unwrap();
-        let exec = NativeExecutor::new(&spec, dir.path());
+        let (spec, exec) = super::super::native_in(dir.path());
         let on = Platform::new(&exec);
         let port = crate::exec::free_port().unwrap();
         let w: WorkloadSpec =

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{service_dir, Platform, Service, ServiceKind, VersionProbe};
+use super::{service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe};
 use crate::exec::plan::{PlatformSpec, WorkloadSpec};
 
 /// Redis as a service kind.
@@ -60,22 +60,22 @@ impl Service for Redis {
     }
 
     fn start(&mut self, on: &Platform, port: u16) -> Result<()> {
-        let argv = vec![
-            "sh".into(),
-            "-c".into(),
-            START_SCRIPT.into(),
-            service_dir(on, REDIS.name, port),
-            port.to_string(),
-            on.bind_address().into(),
-            self.binary.clone(),
-        ];
+        let argv = sh_argv(
+            START_SCRIPT,
+            [
+                service_dir(on, REDIS.name, port),
+                port.to_string(),
+                on.bind_address().into(),
+                self.binary.clone(),
+            ],
+        );
         on.run(&argv, "redis-start").context("could not start Redis on the platform")?;
         Ok(())
     }
 
     fn ready_argv(&self, on: &Platform, port: u16) -> Vec<String> {
         let log = format!("{}/redis.log", service_dir(on, REDIS.name, port));
-        vec!["sh".into(), "-c".into(), READY_SCRIPT.into(), port.to_string(), log]
+        sh_argv(READY_SCRIPT, [port.to_string(), log])
     }
 
     /// redis-benchmark brings its own keys: nothing to provide.
@@ -84,13 +84,7 @@ impl Service for Redis {
     }
 
     fn stop(&mut self, on: &Platform, port: u16) -> Result<()> {
-        let argv = vec![
-            "sh".into(),
-            "-c".into(),
-            STOP_SCRIPT.into(),
-            port.to_string(),
-            service_dir(on, REDIS.name, port),
-        ];
+        let argv = sh_argv(STOP_SCRIPT, [port.to_string(), service_dir(on, REDIS.name, port)]);
         on.run(&argv, "redis-stop").map(|_| ())
     }
 }
@@ -98,7 +92,6 @@ impl Service for Redis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::native::NativeExecutor;
     use std::sync::atomic::AtomicBool;
 
     /// The whole life of Redis on this host: started, ready, measured by redis-benchmark with
@@ -110,12 +103,7 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let spec: PlatformSpec = toml::from_str(&format!(
-            "name = \"n\"\nkind = \"native\"\nworkdir = \"{}\"",
-            dir.path().display()
-        ))
-        .unwrap();
-        let exec = NativeExecutor::new(&spec, dir.path());
+        let (spec, exec) = super::super::native_in(dir.path());
         let on = Platform::new(&exec);
         let port = crate::exec::free_port().unwrap();
         let mut redis = (REDIS.make)(Some(&spec));
