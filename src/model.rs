@@ -19,6 +19,16 @@ pub mod manifest;
 
 pub use group::GroupId;
 
+/// What ingest puts before the metric names of a monitor log that ran on the host beside a
+/// container or a VM (`host_cpu_pct_mean`): what the host saw, kept apart from what the
+/// platform saw of itself.
+pub const HOST_PREFIX: &str = "host_";
+
+/// The metric of a monitor log that is the mean CPU share of the processes it watched, in
+/// percent of one CPU (pidstat's `%CPU`, summed over the processes of a sample and averaged
+/// over the samples): the one the report draws inside the platform and on the host.
+pub const CPU_SHARE: &str = "cpu_pct_mean";
+
 /// Which direction of a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -66,13 +66,38 @@ pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Orders two params values: as numbers when both are numbers (`threads=20` before
-/// `threads=100`, `0.25` before `0.5`), else with their digit runs compared as numbers
-/// ([`natural_cmp`]: `4k` before `64k`).
+/// `threads=100`, `0.25` before `0.5`), as sizes when both are sizes or one is a size and the
+/// other a number of bytes (`4k` before `64k` before `1m`, `1KiB` before `8MiB`, `512` before
+/// `4k`), else with their digit runs compared as numbers ([`natural_cmp`]).
 pub(crate) fn value_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     match (a.parse::<f64>(), b.parse::<f64>()) {
         (Ok(x), Ok(y)) if x.is_finite() && y.is_finite() => x.total_cmp(&y).then_with(|| a.cmp(b)),
-        _ => natural_cmp(a, b),
+        _ => match (size_number(a), size_number(b)) {
+            (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.cmp(b)),
+            _ => natural_cmp(a, b),
+        },
     }
+}
+
+/// The number a value stands for: a number (`8`, `0.5`), or a size with a binary suffix as
+/// the tools write them (`4k`, `64K`, `1M`, `16KiB`, `1GiB`, `2g`: times 1024 per step), so
+/// that block sizes sort and space by size; `None` for anything else (`qcow2`, `rndrw`).
+pub(crate) fn size_number(value: &str) -> Option<f64> {
+    let s = value.trim();
+    if let Ok(v) = s.parse::<f64>() {
+        return v.is_finite().then_some(v);
+    }
+    let digits = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (num, suffix) = s.split_at(digits);
+    let v: f64 = num.parse().ok()?;
+    let step = match suffix.to_ascii_lowercase().as_str() {
+        "k" | "kb" | "kib" => 1,
+        "m" | "mb" | "mib" => 2,
+        "g" | "gb" | "gib" => 3,
+        "t" | "tb" | "tib" => 4,
+        _ => return None,
+    };
+    Some(v * 1024f64.powi(step))
 }
 
 #[cfg(test)]
@@ -88,6 +113,20 @@ mod tests {
         assert_eq!(fmt_num(123_456.0), "123456");
         assert_eq!(fmt_num(0.0), "0");
         assert_eq!(fmt_num(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn sizes_sort_by_value() {
+        let mut v = vec!["8MiB", "1KiB", "64KiB", "1MiB", "4KiB"];
+        v.sort_by(|a, b| value_cmp(a, b));
+        assert_eq!(v, ["1KiB", "4KiB", "64KiB", "1MiB", "8MiB"]);
+        let mut v = vec!["1m", "64k", "512", "4k", "128K"];
+        v.sort_by(|a, b| value_cmp(a, b));
+        assert_eq!(v, ["512", "4k", "64k", "128K", "1m"]);
+        // Not sizes: digit runs as numbers.
+        let mut v = vec!["rndwr", "seqrd", "job10", "job2"];
+        v.sort_by(|a, b| value_cmp(a, b));
+        assert_eq!(v, ["job2", "job10", "rndwr", "seqrd"]);
     }
 
     #[test]

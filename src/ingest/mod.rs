@@ -27,7 +27,7 @@ use serde::Serialize;
 use crate::digest::sha256_file;
 use crate::error::{InputError, ParseError};
 use crate::label::{FailedRun, Labeler};
-use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run};
+use crate::model::{params_string, Companion, IngestedRun, Kind, Labels, LogIssue, Role, Run, HOST_PREFIX};
 
 pub(crate) use tables::{declare_table, TableCells};
 
@@ -37,7 +37,7 @@ pub(crate) use tables::{declare_table, TableCells};
 /// fio's [`fio::RESOURCE_METRICS`] and iperf3's [`iperf3::RESOURCE_METRICS`]; everything else
 /// is performance.
 pub fn declared_kind(tool: &str, metric: &str) -> Kind {
-    let metric = metric.strip_prefix("host_").unwrap_or(metric);
+    let metric = metric.strip_prefix(HOST_PREFIX).unwrap_or(metric);
     match tool {
         "pidstat" => pidstat::KIND,
         "fio" if fio::RESOURCE_METRICS.contains(&metric) => Kind::Resource,
@@ -430,10 +430,10 @@ fn pair_pidstat_logs(out: &mut Ingested) {
         if host_side {
             run.data.primary = None;
             for m in &mut run.data.metrics {
-                m.name = format!("host_{}", m.name).into();
+                m.name = format!("{HOST_PREFIX}{}", m.name).into();
             }
             for s in &mut run.data.series {
-                s.metric = format!("host_{}", s.metric);
+                s.metric = format!("{HOST_PREFIX}{}", s.metric);
             }
         }
     }

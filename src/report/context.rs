@@ -330,6 +330,20 @@ pub struct FigureCtx {
     pub svg: String,
 }
 
+/// Checks about every parameter set of a workload, listed once in the section of the first:
+/// what the other sections say in their place.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecksElsewhere {
+    /// How many checks.
+    pub count: usize,
+    /// How many parameter sets the workload has.
+    pub sets: usize,
+    /// The workload (with its stratum).
+    pub workload: String,
+    /// The anchor of the section that lists them.
+    pub id: String,
+}
+
 /// One workload section.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkloadCtx {
@@ -355,9 +369,14 @@ pub struct WorkloadCtx {
     pub table: MetricTable,
     /// Checks about this workload, one line each.
     pub checks: Vec<String>,
+    /// The checks about every parameter set of the workload, said in another section.
+    pub checks_elsewhere: Option<ChecksElsewhere>,
     /// The resource metrics, inside the platform and on its host side by side; `table` then
     /// holds the benchmark's own (performance) metrics only.
     pub resources: ResourceTable,
+    /// Where the CPU goes: the CPU share inside each platform and on the host, when a monitor
+    /// ran on the host.
+    pub cpu_figure: Option<FigureCtx>,
 }
 
 /// The resource metrics of one workload: per arm the value inside the platform and, for arms

@@ -23,7 +23,7 @@ pub(crate) const GROUPS: usize = 1 + BENCHMARK_COMMANDS.len();
 
 /// The candidates for a run's primary metric ([`Run::declare_primary`]): the CPU the
 /// processes used.
-pub(crate) const PRIMARY: &[&str] = &["cpu_pct_mean"];
+pub(crate) const PRIMARY: &[&str] = &[crate::model::CPU_SHARE];
 
 /// Most distinct header layouts remembered (real files have at most a handful).
 const MAX_LAYOUTS: usize = 64;

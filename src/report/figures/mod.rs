@@ -31,12 +31,14 @@ mod parts;
 mod png_backend;
 mod style;
 
+mod cpu;
 mod factor;
 mod overhead;
 mod percentiles;
 mod primary;
 mod series;
 
+pub use cpu::{CpuArm, Share};
 pub use factor::{FactorLine, FactorScale};
 pub use overhead::Bar;
 use parts::err;
@@ -114,6 +116,8 @@ figure_kinds! {
     Percentiles(percentiles::PercentileData),
     /// The primary metric against one factor, one line per platform, means with intervals.
     Factor(factor::FactorData),
+    /// CPU share per arm inside the platform and on the host, as nested bars.
+    Cpu(cpu::CpuData),
 }
 
 /// Registers the embedded font with plotters (once per process).

@@ -47,6 +47,10 @@ pub(crate) enum Key {
     Whisker,
     /// A dashed grey line (unbounded interval).
     Unbounded,
+    /// A narrow solid grey bar: what a platform measured inside it.
+    Inside,
+    /// A wide light bar with an outline: what the host measured around it.
+    OnHost,
 }
 
 /// Draws a one-row legend (wrapping when it does not fit) at the top of `area` and returns
@@ -118,6 +122,16 @@ pub(crate) fn draw_key<DB: DrawingBackend>(
         }
         Key::Unbounded => {
             draw_pixel_line(area, &[(x - 12, y), (x + 12, y)], GREY.stroke_width(2), Some((4, 3)))
+        }
+        Key::Inside => {
+            let r = [(x - 10, y - 3), (x + 10, y + 3)];
+            area.draw(&Rectangle::new(r, GREY.mix(0.85).filled())).map_err(err)?;
+            area.draw(&Rectangle::new(r, BLACK.stroke_width(1))).map_err(err)
+        }
+        Key::OnHost => {
+            let r = [(x - 10, y - 7), (x + 10, y + 7)];
+            area.draw(&Rectangle::new(r, GREY.mix(0.18).filled())).map_err(err)?;
+            area.draw(&Rectangle::new(r, BLACK.stroke_width(1))).map_err(err)
         }
     }
 }

@@ -13,7 +13,7 @@ pub(super) fn metrics(plan: &Plan) -> Vec<MetricCtx> {
         .summary
         .iter()
         .map(|r| {
-            let k = (r.workload.clone(), r.params.clone(), r.stratum.clone());
+            let k = super::GroupKey::of(r);
             let s = &r.stats;
             let o = |v: Option<f64>| v.map(num).unwrap_or_default();
             MetricCtx {

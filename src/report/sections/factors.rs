@@ -26,6 +26,7 @@ use crate::report::context::{FactorCtx, FactorLineCtx, FactorsCtx};
 use crate::report::figures::{ArmValues, FactorData, FactorLine, FactorScale, FigureData};
 use crate::report::input::Mode;
 use crate::report::text::{num, ratio_fmt, value_with_ci, Slugs};
+use crate::text::size_number;
 
 /// One mean of a primary metric: a group's arm, with its coordinates.
 struct Point<'a> {
@@ -149,10 +150,10 @@ fn factors_of<'a>(plan: &Plan, points: &'a [Point<'a>]) -> Vec<Factor<'a>> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let numbers: Option<Vec<f64>> = levels.iter().map(|l| level_number(l)).collect();
+        let numbers: Option<Vec<f64>> = levels.iter().map(|l| size_number(l)).collect();
         let numeric = numbers.map(|_| {
-            levels.sort_by(|a, b| level_number(a).unwrap_or(0.0).total_cmp(&level_number(b).unwrap_or(0.0)));
-            levels.iter().map(|l| level_number(l).unwrap_or(0.0)).collect::<Vec<f64>>()
+            levels.sort_by(|a, b| size_number(a).unwrap_or(0.0).total_cmp(&size_number(b).unwrap_or(0.0)));
+            levels.iter().map(|l| size_number(l).unwrap_or(0.0)).collect::<Vec<f64>>()
         });
         let mut drawn = Vec::new();
         let mut moves: Option<Moves> = None;
@@ -184,27 +185,6 @@ fn factors_of<'a>(plan: &Plan, points: &'a [Point<'a>]) -> Vec<Factor<'a>> {
         out.push(Factor { name, platform, levels, numeric, lines: drawn, moves, unit });
     }
     out
-}
-
-/// The number a level stands for: a number (`8`, `0.5`), or a size with a binary suffix as
-/// the tools write them (`4k`, `64K`, `1M`, `16KiB`, `1GiB`, `2g`: times 1024 per step), so
-/// that block sizes sort and space by size; `None` for anything else (`qcow2`, `rndrw`).
-fn level_number(level: &str) -> Option<f64> {
-    let s = level.trim();
-    if let Ok(v) = s.parse::<f64>() {
-        return v.is_finite().then_some(v);
-    }
-    let digits = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (num, suffix) = s.split_at(digits);
-    let v: f64 = num.parse().ok()?;
-    let step = match suffix.to_ascii_lowercase().as_str() {
-        "k" | "kb" | "kib" => 1,
-        "m" | "mb" | "mib" => 2,
-        "g" | "gb" | "gib" => 3,
-        "t" | "tb" | "tib" => 4,
-        _ => return None,
-    };
-    Some(v * 1024f64.powi(step))
 }
 
 /// The ratio of the largest to the smallest positive mean along one line, with where they
@@ -365,18 +345,18 @@ fn factor_ctx(
 
 #[cfg(test)]
 mod tests {
-    use super::level_number;
+    use crate::text::size_number;
 
     #[test]
     fn levels_with_size_suffixes_are_numbers() {
-        assert_eq!(level_number("8"), Some(8.0));
-        assert_eq!(level_number("4k"), Some(4096.0));
-        assert_eq!(level_number("16KiB"), Some(16384.0));
-        assert_eq!(level_number("1GiB"), Some(1073741824.0));
-        assert_eq!(level_number("2GiB"), Some(2147483648.0));
-        assert_eq!(level_number("1.5M"), Some(1.5 * 1048576.0));
+        assert_eq!(size_number("8"), Some(8.0));
+        assert_eq!(size_number("4k"), Some(4096.0));
+        assert_eq!(size_number("16KiB"), Some(16384.0));
+        assert_eq!(size_number("1GiB"), Some(1073741824.0));
+        assert_eq!(size_number("2GiB"), Some(2147483648.0));
+        assert_eq!(size_number("1.5M"), Some(1.5 * 1048576.0));
         for other in ["qcow2", "rndrw", "host", "", "k", "1x", "inf"] {
-            assert_eq!(level_number(other), None, "{other}");
+            assert_eq!(size_number(other), None, "{other}");
         }
     }
 }

@@ -30,6 +30,7 @@ use super::figures::{FigureData, Plot, PlotContext};
 use super::input::{Mode, ReportInput};
 use super::text::Slugs;
 use crate::analyse::{Analysis, OverheadRow, SummaryRow};
+use crate::model::group::params_cmp;
 use crate::text::display_params;
 
 mod appendix;
@@ -117,8 +118,34 @@ pub fn build(input: &ReportInput) -> Built {
     Built { context, figures: figures.0 }
 }
 
-/// A group of the analysis: (workload, params, stratum).
-type GroupKey = (String, String, String);
+/// A group of the analysis: (workload, params, stratum), ordered as the analysis orders its
+/// groups ([`crate::model::GroupId`]): by workload, then params pair by pair with numbers and
+/// sizes by value (`threads=2` before `threads=10`, `bs=4k` before `bs=1m`), then stratum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GroupKey(String, String, String);
+
+impl GroupKey {
+    /// The group of summary row `r`.
+    fn of(r: &SummaryRow) -> GroupKey {
+        GroupKey(r.workload.clone(), r.params.clone(), r.stratum.clone())
+    }
+}
+
+impl Ord for GroupKey {
+    fn cmp(&self, other: &GroupKey) -> std::cmp::Ordering {
+        self.0
+            .cmp(&other.0)
+            .then_with(|| params_cmp(&self.1, &other.1))
+            .then_with(|| self.2.cmp(&other.2))
+            .then_with(|| self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for GroupKey {
+    fn partial_cmp(&self, other: &GroupKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// What every section builder reads: the input, the arms in report order and the groups of the
 /// analysis with their labels and anchors.
@@ -154,7 +181,7 @@ impl<'a> Plan<'a> {
         let mut groups: BTreeMap<GroupKey, Vec<&SummaryRow>> = BTreeMap::new();
         let mut params_of_workload: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for r in &a.summary {
-            groups.entry((r.workload.clone(), r.params.clone(), r.stratum.clone())).or_default().push(r);
+            groups.entry(GroupKey::of(r)).or_default().push(r);
             params_of_workload.entry(r.workload.as_str()).or_default().insert(r.params.as_str());
         }
         let mut plan = Plan {

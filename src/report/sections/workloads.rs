@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::series::series_figures;
-use super::{check_matches, tall, Figures, GroupKey, Plan};
-use crate::analyse::{Analysis, OverheadRow, Severity, SummaryRow};
+use super::{check_label, check_matches, tall, Figures, GroupKey, Plan};
+use crate::analyse::{OverheadRow, Severity, SummaryRow};
 use crate::model::Better;
-use crate::report::context::{FigureCtx, MetricTable, MetricTableRow, WorkloadCtx};
+use crate::report::context::{ChecksElsewhere, FigureCtx, MetricTable, MetricTableRow, WorkloadCtx};
 use crate::report::figures::{ArmValues, Bar, FigureData, OverheadData, PercentileData, PrimaryData};
 use crate::report::input::RunView;
 use crate::report::text::{
@@ -83,6 +83,7 @@ fn section(plan: &Plan, g: &Group, figures: &mut Figures) -> WorkloadCtx {
             .collect(),
         None => Vec::new(),
     };
+    let (checks, checks_elsewhere) = checks(plan, k);
     WorkloadCtx {
         id: g.id.clone(),
         title: g.label.clone(),
@@ -94,8 +95,10 @@ fn section(plan: &Plan, g: &Group, figures: &mut Figures) -> WorkloadCtx {
         findings,
         figures: figs,
         table: metric_table(g.rows, &metric_rows, &plan.arms, &plan.others, plan.analysis.family_size),
-        checks: checks(plan.analysis, k),
+        checks,
+        checks_elsewhere,
         resources: super::resources::table(g.rows, &metric_rows, &plan.arms, &plan.others),
+        cpu_figure: super::resources::cpu_figure(plan, g.rows, &g.id, &g.label, figures),
     }
 }
 
@@ -202,20 +205,40 @@ fn percentile_figures(plan: &Plan, g: &Group, figures: &mut Figures) -> Vec<Figu
     out
 }
 
-/// The checks about group `k`, one line each: `FAIL log_errors (qemu): ...`.
-fn checks(a: &Analysis, k: &GroupKey) -> Vec<String> {
-    a.checks
-        .iter()
-        .filter(|c| check_matches(&c.workload, k))
-        .map(|c| {
-            let sev = if c.severity == Severity::Fail { "FAIL" } else { c.severity.as_str() };
-            if c.platform.is_empty() {
-                format!("{sev} {}: {}", c.check, c.detail)
-            } else {
-                format!("{sev} {} ({}): {}", c.check, c.platform, c.detail)
-            }
-        })
-        .collect()
+/// The checks about group `k`, one line each: `FAIL log_errors (qemu): ...`; those about every
+/// parameter set of its workload only in the first set's section, the others pointing there.
+fn checks(plan: &Plan, k: &GroupKey) -> (Vec<String>, Option<ChecksElsewhere>) {
+    // The sections of the same workload (and stratum): a check about the whole workload is
+    // said once, in the first of them, when there are several.
+    let siblings: Vec<&GroupKey> = plan.groups.keys().filter(|g| g.0 == k.0 && g.2 == k.2).collect();
+    let whole = if k.2.is_empty() { k.0.clone() } else { format!("{} ({})", k.0, k.2) };
+    let first = siblings.first().copied().filter(|_| siblings.len() > 1);
+    let mut out = Vec::new();
+    let mut elsewhere = 0;
+    for c in plan.analysis.checks.iter().filter(|c| check_matches(&c.workload, k)) {
+        let about_all = first.is_some() && c.workload == whole && c.workload != check_label(k);
+        if about_all && first != Some(k) {
+            elsewhere += 1;
+            continue;
+        }
+        let sev = if c.severity == Severity::Fail { "FAIL" } else { c.severity.as_str() };
+        let mut line = if c.platform.is_empty() {
+            format!("{sev} {}: {}", c.check, c.detail)
+        } else {
+            format!("{sev} {} ({}): {}", c.check, c.platform, c.detail)
+        };
+        if about_all {
+            line.push_str(&format!("; about all {} parameter sets of {whole}", siblings.len()));
+        }
+        out.push(line);
+    }
+    let elsewhere = first.filter(|_| elsewhere > 0).map(|f| ChecksElsewhere {
+        count: elsewhere,
+        sets: siblings.len(),
+        workload: whole.clone(),
+        id: plan.ids[f].clone(),
+    });
+    (out, elsewhere)
 }
 
 /// Every param of canonical `params`, as `(key, value)`.
