@@ -2282,3 +2282,34 @@ fn a_check_about_a_whole_workload_is_said_once() {
         assert!(!body.contains("- warning params_differ"), "{id} repeats the check");
     }
 }
+
+/// A campaign that did not run a workload says "no runs" in its cell, as the baseline's column
+/// does, in report.md, the details' headline table, the paper table and the LaTeX tables; it
+/// was an empty cell. Three committed campaigns: only four-platforms ran cmd.forksum.
+#[test]
+fn a_campaign_without_runs_of_a_workload_says_no_runs() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("r");
+    let campaigns = ["sample-data", "sample-studies/four-platforms", "sample-studies/qemu-docker-sysbench"];
+    let mut cmd = virtperf();
+    cmd.arg("compare").args(campaigns.iter().map(|c| root().join(c))).arg("--out").arg(&out);
+    cmd.args(["-q", "--latex"]).assert().code(0);
+    let md = read(&out.join("report.md"));
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| [cmd.forksum")).collect();
+    assert!(!rows.is_empty(), "cmd.forksum in the headline");
+    for r in &rows {
+        let cells: Vec<&str> = r.trim_end_matches('|').split(" | ").map(str::trim).collect();
+        // Workload, metric, baseline, four-platforms, qemu-docker-sysbench.
+        assert_eq!(cells[2..], ["no runs", "not compared", "no runs"], "{r}");
+    }
+    let details = read(&out.join("report-details.md"));
+    for line in details.lines().filter(|l| l.starts_with("| cmd.forksum")) {
+        assert!(!line.contains("|  |  |  |  |"), "an empty arm in {line}");
+    }
+    for tex in ["headline.tex", "paper_table.tex"] {
+        let t = read(&out.join("figures").join(tex));
+        for line in t.lines().filter(|l| l.starts_with("cmd.forksum")) {
+            assert!(line.trim_end_matches(" \\\\").ends_with("& no runs"), "{tex}: {line}");
+        }
+    }
+}

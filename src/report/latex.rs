@@ -29,6 +29,7 @@ impl Renderer for HeadlineLatexRenderer {
             let mut cells = vec![r.label.clone(), r.metric.clone(), or_no_runs(&r.baseline_value)];
             cells.extend(r.cells.iter().map(|c| match c.cost_ratio {
                 Some(_) => format!("{}, {}", c.cost, c.verdict),
+                None if c.value.is_empty() => or_no_runs(&c.value),
                 None => c.change.clone(),
             }));
             cells

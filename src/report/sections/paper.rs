@@ -23,7 +23,7 @@ pub(super) fn build(plan: &Plan) -> PaperTableCtx {
             .map(|arm| match cmp.iter().find(|o| &o.platform == arm) {
                 Some(o) => cell(o),
                 None => PaperCellCtx {
-                    text: if ran(arm) { "not compared".into() } else { String::new() },
+                    text: if ran(arm) { "not compared".into() } else { "no runs".into() },
                     change_pct: None,
                     ci_low_pct: None,
                     ci_high_pct: None,
