@@ -733,19 +733,24 @@ fn finish_report(
     Ok(if inputs_ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
-/// The primary metric of each of `files` that the ingester reads (labelled by the manifest
+/// The primary metric of each run of each of `files` that the ingester reads (labelled by the manifest
 /// above them, so a `command` workload's declared measure is found): for `virtperf run`'s
 /// precision on demand.
-fn primary_values(files: &[PathBuf]) -> BTreeMap<PathBuf, (String, f64)> {
+fn primary_values(files: &[PathBuf]) -> BTreeMap<PathBuf, Vec<(String, f64)>> {
     let Ok(labeler) = Labeler::new(LabelSet::default(), None) else { return BTreeMap::new() };
     let cfg = IngestConfig { format: None, series: false, hash: false };
     let Ok(ingested) = ingest::ingest(files, &cfg, &labeler) else { return BTreeMap::new() };
-    let mut out = BTreeMap::new();
+    let mut runs: BTreeMap<PathBuf, Vec<(usize, String, f64)>> = BTreeMap::new();
     for r in &ingested.runs {
         let Some(name) = r.data.primary.as_deref() else { continue };
         if let Some(m) = r.data.metrics.iter().find(|m| m.name == name) {
-            out.entry(PathBuf::from(&r.source)).or_insert((name.to_string(), m.value));
+            runs.entry(PathBuf::from(&r.source)).or_default().push((r.run, name.to_string(), m.value));
         }
     }
-    out
+    runs.into_iter()
+        .map(|(f, mut v)| {
+            v.sort_by_key(|(run, _, _)| *run);
+            (f, v.into_iter().map(|(_, name, value)| (name, value)).collect())
+        })
+        .collect()
 }

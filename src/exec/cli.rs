@@ -64,9 +64,10 @@ pub struct LabArgs {
     pub no_qemu: bool,
 }
 
-/// Reads the primary metric of run outputs: for each file read, the metric's name and value
-/// (precision on demand; the caller reads with the ingester, which the executor does not know).
-pub type PrimaryValues = fn(&[PathBuf]) -> BTreeMap<PathBuf, (String, f64)>;
+/// Reads the primary metric of run outputs: for each file read, the metric's name and value of
+/// each of its runs, in file order (precision on demand; the caller reads with the ingester,
+/// which the executor does not know).
+pub type PrimaryValues = fn(&[PathBuf]) -> BTreeMap<PathBuf, Vec<(String, f64)>>;
 
 /// Runs `virtperf run`; `primary` reads the primary metric of outputs for precision on demand.
 pub fn run(args: RunArgs, primary: PrimaryValues) -> Result<ExitCode> {

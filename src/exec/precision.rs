@@ -16,7 +16,8 @@ use crate::model::manifest::{PrecisionStop, RunRecord};
 use crate::stats::Summary;
 
 /// Reads the primary metric of run outputs: for each file it can read, the metric's name and
-/// value. Files it cannot read are left out.
+/// value of each run the file holds, in file order (redis-benchmark's SET and GET are two).
+/// Files it cannot read are left out.
 pub(crate) type PrimaryReader = super::cli::PrimaryValues;
 
 /// Confidence of the interval whose width is judged.
@@ -41,16 +42,21 @@ pub(crate) struct Standing {
     pub(crate) rule: PrecisionRule,
     /// Measured repetitions recorded, failed ones included.
     pub(crate) repetitions: u32,
-    /// The primary metric's name, when one was read.
+    /// The primary metric's name, when one was read (of the output's first run).
     pub(crate) metric: Option<String>,
-    /// Values read.
-    pub(crate) values: Vec<f64>,
+    /// Values read: per run of the output (the k-th run of every repetition's file), one value
+    /// per repetition.
+    pub(crate) values: Vec<Vec<f64>>,
 }
 
 impl Standing {
-    /// The half-width reached, percent of the mean.
+    /// The half-width reached, percent of the mean: the widest of the output's runs (each must
+    /// meet the target), `None` while one of them has no interval.
     pub(crate) fn reached(&self) -> Option<f64> {
-        relative_half_width(&self.values)
+        if self.values.is_empty() {
+            return None;
+        }
+        self.values.iter().map(|v| relative_half_width(v)).try_fold(0.0f64, |w, r| r.map(|r| w.max(r)))
     }
 
     /// Whether the target is reached.
@@ -81,7 +87,7 @@ impl Standing {
             max_repetitions: self.rule.max,
             metric: self.metric.clone(),
             repetitions: self.repetitions,
-            values: self.values.len() as u32,
+            values: self.values.first().map_or(0, Vec::len) as u32,
             reached_pct: self.reached(),
             stopped: stopped.into(),
         }
@@ -112,15 +118,17 @@ pub(crate) fn standings(plan: &Plan, runs: &[RunRecord], out: &Path, read: Prima
         .into_iter()
         .map(|(p, w, rule)| {
             let recs = measured(p, w);
-            let read: Vec<&(String, f64)> =
+            let read: Vec<&Vec<(String, f64)>> =
                 recs.iter().filter_map(|r| values.get(&out.join(&r.output))).collect();
+            // The k-th run of each file, over the repetitions; only runs every file holds.
+            let runs = read.iter().map(|v| v.len()).min().unwrap_or(0);
             Standing {
                 platform: p.into(),
                 workload: w.into(),
                 rule,
                 repetitions: recs.len() as u32,
-                metric: read.first().map(|(m, _)| m.clone()),
-                values: read.iter().map(|(_, v)| *v).collect(),
+                metric: read.first().and_then(|v| v.first()).map(|(m, _)| m.clone()),
+                values: (0..runs).map(|k| read.iter().map(|v| v[k].1).collect()).collect(),
             }
         })
         .collect()
@@ -173,7 +181,7 @@ mod tests {
             rule,
             repetitions,
             metric: Some("m".into()),
-            values: values.to_vec(),
+            values: if values.is_empty() { Vec::new() } else { vec![values.to_vec()] },
         };
         assert!(!s(2, &[10.0, 12.0]).wants_more(), "the minimum is run in the first rounds");
         assert!(s(3, &[10.0, 11.0, 12.0]).wants_more(), "22.6% > 5%");
@@ -186,5 +194,28 @@ mod tests {
         let failing = s(6, &[]);
         assert!(!failing.wants_more());
         assert_eq!(failing.stop().reached_pct, None);
+    }
+
+    /// An output with two runs (redis-benchmark's SET and GET): the pair has met its target only
+    /// when both have; what it reached is the wider of the two.
+    #[test]
+    fn every_run_of_a_multi_run_output_must_meet_the_target() {
+        let rule = PrecisionRule { pct: 5.0, min: 3, max: 6 };
+        let s = |set: &[f64], get: &[f64]| Standing {
+            platform: "p".into(),
+            workload: "w".into(),
+            rule,
+            repetitions: 3,
+            metric: Some("m".into()),
+            values: vec![set.to_vec(), get.to_vec()],
+        };
+        let tight = [100.0, 100.5, 101.0];
+        let wide = [10.0, 11.0, 12.0];
+        assert!(s(&tight, &tight).met());
+        let mixed = s(&tight, &wide);
+        assert!(!mixed.met() && mixed.wants_more(), "GET is 22.6% wide");
+        assert!((mixed.reached().unwrap() - 22.583_07).abs() < 1e-4);
+        assert!(!s(&wide, &tight).met(), "whichever run is wide");
+        assert_eq!(s(&tight, &[5.0]).reached(), None, "one run without an interval yet");
     }
 }
