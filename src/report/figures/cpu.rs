@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::axes::{axis_label, category_label, near, padded_range, Categories};
-use super::parts::{err, legend, titled, widest, Key};
+use super::parts::{self, err, legend, titled, widest, Key};
 use super::style::{arm_style, font, PlotContext, LIGHT_GREY};
 use super::{DrawResult, Plot};
 
@@ -149,9 +149,6 @@ fn whisker<DB: DrawingBackend>(
 ) -> std::result::Result<i32, String> {
     let Some((l, h)) = s.ci else { return Ok(at(s.mean, y).0) };
     let (pl, ph) = (at(l, y), at(h, y));
-    let st = BLACK.stroke_width(2);
-    flat.draw(&PathElement::new(vec![pl, ph], st)).map_err(err)?;
-    flat.draw(&PathElement::new(vec![(pl.0, pl.1 - 5), (pl.0, pl.1 + 5)], st)).map_err(err)?;
-    flat.draw(&PathElement::new(vec![(ph.0, ph.1 - 5), (ph.0, ph.1 + 5)], st)).map_err(err)?;
+    parts::whisker(flat, pl, ph, 5, true)?;
     Ok(pl.0.max(ph.0))
 }

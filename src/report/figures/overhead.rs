@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::axes::{axis_label, category_label, Categories, LogAxis};
-use super::parts::{draw_pixel_line, err, legend, shorten, titled, widest, Key};
+use super::parts::{draw_pixel_line, err, legend, shorten, titled, whisker, widest, Key};
 use super::style::{arm_style, font, PlotContext, GREY, LIGHT_GREY};
 use super::{DrawResult, Plot};
 
@@ -132,10 +132,7 @@ pub(crate) fn overhead_bars<DB: DrawingBackend>(
         let label_x = match b.ci {
             Some((l, h)) => {
                 let (pl, ph) = (at(l, yc), at(h, yc));
-                let st = BLACK.stroke_width(2);
-                flat.draw(&PathElement::new(vec![pl, ph], st)).map_err(err)?;
-                flat.draw(&PathElement::new(vec![(pl.0, pl.1 - 6), (pl.0, pl.1 + 6)], st)).map_err(err)?;
-                flat.draw(&PathElement::new(vec![(ph.0, ph.1 - 6), (ph.0, ph.1 + 6)], st)).map_err(err)?;
+                whisker(&flat, pl, ph, 6, true)?;
                 if right {
                     pl.0.max(ph.0).max(pc.0)
                 } else {

@@ -114,12 +114,7 @@ pub(crate) fn draw_key<DB: DrawingBackend>(
                 .map_err(err)?;
             area.draw(&Rectangle::new([(x - 10, y - 6), (x + 10, y + 6)], BLACK.stroke_width(1))).map_err(err)
         }
-        Key::Whisker => {
-            let st = BLACK.stroke_width(2);
-            area.draw(&PathElement::new(vec![(x - 10, y), (x + 10, y)], st)).map_err(err)?;
-            area.draw(&PathElement::new(vec![(x - 10, y - 5), (x - 10, y + 5)], st)).map_err(err)?;
-            area.draw(&PathElement::new(vec![(x + 10, y - 5), (x + 10, y + 5)], st)).map_err(err)
-        }
+        Key::Whisker => whisker(area, (x - 10, y), (x + 10, y), 5, true),
         Key::Unbounded => {
             draw_pixel_line(area, &[(x - 12, y), (x + 12, y)], GREY.stroke_width(2), Some((4, 3)))
         }
@@ -134,6 +129,25 @@ pub(crate) fn draw_key<DB: DrawingBackend>(
             area.draw(&Rectangle::new(r, BLACK.stroke_width(1))).map_err(err)
         }
     }
+}
+
+/// Draws an interval from pixel `lo` to pixel `hi` as a black line with end caps `cap` pixels
+/// long on each side, across the line (a whisker): caps vertical on a `horizontal` whisker,
+/// horizontal on a vertical one.
+pub(crate) fn whisker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lo: (i32, i32),
+    hi: (i32, i32),
+    cap: i32,
+    horizontal: bool,
+) -> DrawResult {
+    let st = BLACK.stroke_width(2);
+    let (cx, cy) = if horizontal { (0, cap) } else { (cap, 0) };
+    area.draw(&PathElement::new(vec![lo, hi], st)).map_err(err)?;
+    for (x, y) in [lo, hi] {
+        area.draw(&PathElement::new(vec![(x - cx, y - cy), (x + cx, y + cy)], st)).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Draws a polyline in pixel coordinates, dashed when `dash` is given.

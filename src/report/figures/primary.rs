@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use super::axes::{axis_label, category_label, near, padded_range, Categories};
-use super::parts::{draw_marker, err, legend, titled, Key};
+use super::parts::{draw_marker, err, legend, titled, whisker, Key};
 use super::style::{arm_style, font, PlotContext, LIGHT_GREY};
 use super::{ArmValues, DrawResult, Plot};
 
@@ -93,11 +93,7 @@ pub(crate) fn primary_metric<DB: DrawingBackend>(
             let x = i as f64 + 0.12;
             if let Some((l, h)) = a.ci {
                 let (pl, ph) = (at(x, l), at(x, h));
-                let st = BLACK.stroke_width(2);
-                let area = plot.use_screen_coord();
-                area.draw(&PathElement::new(vec![pl, ph], st)).map_err(err)?;
-                area.draw(&PathElement::new(vec![(pl.0 - 8, pl.1), (pl.0 + 8, pl.1)], st)).map_err(err)?;
-                area.draw(&PathElement::new(vec![(ph.0 - 8, ph.1), (ph.0 + 8, ph.1)], st)).map_err(err)?;
+                whisker(&plot.use_screen_coord(), pl, ph, 8, false)?;
             }
             let p = at(x, mean);
             draw_marker(&plot.use_screen_coord(), s, p, 7, true)?;
