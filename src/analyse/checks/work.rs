@@ -22,7 +22,7 @@ fn runs_of_groups<'g>(groups: &'g Groups<'_>) -> RunsOfGroups<'g> {
             let runs = out.entry((g, arm)).or_default();
             for o in &cell.obs {
                 let run =
-                    runs.entry((o.source.as_str(), o.run)).or_insert_with(|| (o.first_line, BTreeMap::new()));
+                    runs.entry((o.source(), o.run())).or_insert_with(|| (o.first_line(), BTreeMap::new()));
                 run.1.insert(metric, o.value);
             }
         }
