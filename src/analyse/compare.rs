@@ -59,10 +59,15 @@ pub(crate) fn overhead_rows(
     refused: &[Scope],
     rounds: &BTreeMap<(String, u32), u32>,
 ) -> Vec<OverheadRow> {
-    let mut made: Vec<(OverheadRow, Interval)> = comparisons(groups, &cfg.baseline)
+    use rayon::prelude::*;
+    let todo: Vec<Comparison<'_, '_>> = comparisons(groups, &cfg.baseline)
         .filter(|c| !refused.iter().any(|s| s.concerns_comparison(c.group, c.metric, c.arm, &cfg.baseline)))
+        .collect();
+    // On every core (a bootstrap of thousands of runs takes a while), in order.
+    let mut made: Vec<(OverheadRow, Interval)> = todo
+        .par_iter()
         .filter_map(|c| {
-            let (mut row, interval) = overhead_row(&c, cfg)?;
+            let (mut row, interval) = overhead_row(c, cfg)?;
             let pairs =
                 groups.get(c.group).and_then(|g| paired_values(g, c.metric, c.arm, &cfg.baseline, rounds));
             if let Some(p) = pairs.and_then(|(a, b)| stats::paired_log_ratio(&a, &b, cfg.confidence)) {
