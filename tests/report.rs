@@ -1168,7 +1168,7 @@ fn report_input(ds: &virtperf::analyse::Dataset) -> virtperf::report::ReportInpu
 fn random_datasets_make_reports_without_panics() {
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
-    use virtperf::analyse::{Dataset, Obs};
+    use virtperf::analyse::Dataset;
     use virtperf::model::Better;
 
     const ARMS: &[&str] = &["native", "docker", "<b>kvm</b>", "a|b_*c*", ""];
@@ -1205,7 +1205,7 @@ fn random_datasets_make_reports_without_panics() {
             let n = case.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut ds = Dataset::default();
             for (i, (arm, w, m, params, v)) in rows.into_iter().enumerate() {
-                ds.obs.push(Obs {
+                ds.obs.push(virtperf::analyse::Obs::from(virtperf::analyse::ObsRow {
                     source: format!("in/{}/<{i}>.txt", ARMS[arm]),
                     run: 1,
                     tool: "t".into(),
@@ -1228,7 +1228,7 @@ fn random_datasets_make_reports_without_panics() {
                             .map(|p| virtperf::model::Percentile::new("latency", p)),
                         ..Default::default()
                     },
-                });
+                }));
             }
             let input = report_input(&ds);
             let out = tmp.path().join(format!("case{n}"));
@@ -1256,7 +1256,7 @@ fn random_datasets_make_reports_without_panics() {
 /// without a bar.
 #[test]
 fn many_arms_keep_the_headline_narrow() {
-    use virtperf::analyse::{Dataset, Obs};
+    use virtperf::analyse::Dataset;
     use virtperf::model::Better;
 
     let mut ds = Dataset::default();
@@ -1268,7 +1268,7 @@ fn many_arms_keep_the_headline_narrow() {
     ];
     for (arm, workload, values) in runs {
         for (i, v) in values.iter().enumerate() {
-            ds.obs.push(Obs {
+            ds.obs.push(virtperf::analyse::Obs::from(virtperf::analyse::ObsRow {
                 source: format!("{arm}/{workload}/rep{i}.txt"),
                 run: 1,
                 tool: "sysbench".into(),
@@ -1294,7 +1294,7 @@ fn many_arms_keep_the_headline_narrow() {
                     },
                     ..Default::default()
                 },
-            });
+            }));
         }
     }
     let input = report_input(&ds);
@@ -1351,33 +1351,35 @@ fn obs(
     values
         .iter()
         .enumerate()
-        .map(|(i, v)| virtperf::analyse::Obs {
-            source: format!("{arm}/{workload}/rep{}.txt", i + 1),
-            run: 1,
-            tool: "t".into(),
-            tool_version: None,
-            workload: workload.into(),
-            params: String::new(),
-            arm: arm.into(),
-            stratum: String::new(),
-            repetition: i as u32 + 1,
-            first_line: 1,
-            metric: metric.into(),
-            unit: unit.into(),
-            better,
-            kind,
-            value: *v,
-            // As the parsers declare them: sysbench's events/s and wrk's requests/s primary
-            // (pidstat's figures in fio's group are not), each workload's subsystem.
-            declared: virtperf::model::Declared {
-                primary: matches!(metric, "events_per_sec" | "requests_per_sec"),
-                subsystem: match workload {
-                    "sysbench.cpu" => virtperf::model::Subsystem::Cpu,
-                    "wrk" => virtperf::model::Subsystem::Network,
-                    _ => virtperf::model::Subsystem::Disk,
+        .map(|(i, v)| {
+            virtperf::analyse::Obs::from(virtperf::analyse::ObsRow {
+                source: format!("{arm}/{workload}/rep{}.txt", i + 1),
+                run: 1,
+                tool: "t".into(),
+                tool_version: None,
+                workload: workload.into(),
+                params: String::new(),
+                arm: arm.into(),
+                stratum: String::new(),
+                repetition: i as u32 + 1,
+                first_line: 1,
+                metric: metric.into(),
+                unit: unit.into(),
+                better,
+                kind,
+                value: *v,
+                // As the parsers declare them: sysbench's events/s and wrk's requests/s primary
+                // (pidstat's figures in fio's group are not), each workload's subsystem.
+                declared: virtperf::model::Declared {
+                    primary: matches!(metric, "events_per_sec" | "requests_per_sec"),
+                    subsystem: match workload {
+                        "sysbench.cpu" => virtperf::model::Subsystem::Cpu,
+                        "wrk" => virtperf::model::Subsystem::Network,
+                        _ => virtperf::model::Subsystem::Disk,
+                    },
+                    ..Default::default()
                 },
-                ..Default::default()
-            },
+            })
         })
         .collect()
 }

@@ -465,6 +465,47 @@ fn non_finite_values_are_left_out_and_counted() {
     assert_eq!(without.drift(0.05), Some(Trend::Increasing));
 }
 
+/// Mann–Kendall's S is the sum of sign(y_j - y_i) over the pairs i < j, counted by merge sort:
+/// the same as counting every pair, ties (and -0 against 0) included.
+#[test]
+fn mann_kendall_s_counts_every_pair() {
+    let brute = |ys: &[f64]| -> i64 {
+        let mut s = 0;
+        for i in 0..ys.len() {
+            for j in i + 1..ys.len() {
+                s += (ys[j] > ys[i]) as i64 - (ys[j] < ys[i]) as i64;
+            }
+        }
+        s
+    };
+    // Seeded values with many ties (a few distinct levels) and without.
+    let mut x: u64 = 17;
+    let mut next = || {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (x >> 33) as f64
+    };
+    for n in [3, 4, 7, 20, 101, 500] {
+        for levels in [2.0, 5.0, 1e9] {
+            let ys: Vec<f64> = (0..n).map(|_| next() % levels).collect();
+            let Some(mk) = mann_kendall(&ys) else { continue };
+            assert_eq!(mk.s, brute(&ys), "n {n}, levels {levels}: {ys:?}");
+        }
+    }
+    let zeros = [0.0, -0.0, 1.0, -0.0, 0.0, 2.0];
+    assert_eq!(mann_kendall(&zeros).unwrap().s, brute(&zeros));
+}
+
+/// 200,000 runs of one metric (a store of many campaigns pooled) take well under a second:
+/// counting all 2e10 pairs one by one took minutes (issue 17).
+#[test]
+fn mann_kendall_of_many_runs_is_quick() {
+    let ys: Vec<f64> = (0..200_000).map(|i| f64::from((i * 7919) % 1000)).collect();
+    let t = std::time::Instant::now();
+    let mk = mann_kendall(&ys).expect("a test");
+    assert!(t.elapsed().as_secs_f64() < 5.0, "took {:?}", t.elapsed());
+    assert_eq!(mk.n, 200_000);
+}
+
 #[test]
 fn degenerate_inputs_give_none_not_nan() {
     let empty = Summary::of(&[], 0.95);

@@ -59,10 +59,15 @@ pub(crate) fn overhead_rows(
     refused: &[Scope],
     rounds: &BTreeMap<(String, u32), u32>,
 ) -> Vec<OverheadRow> {
-    let mut made: Vec<(OverheadRow, Interval)> = comparisons(groups, &cfg.baseline)
+    use rayon::prelude::*;
+    let todo: Vec<Comparison<'_, '_>> = comparisons(groups, &cfg.baseline)
         .filter(|c| !refused.iter().any(|s| s.concerns_comparison(c.group, c.metric, c.arm, &cfg.baseline)))
+        .collect();
+    // On every core (a bootstrap of thousands of runs takes a while), in order.
+    let mut made: Vec<(OverheadRow, Interval)> = todo
+        .par_iter()
         .filter_map(|c| {
-            let (mut row, interval) = overhead_row(&c, cfg)?;
+            let (mut row, interval) = overhead_row(c, cfg)?;
             let pairs =
                 groups.get(c.group).and_then(|g| paired_values(g, c.metric, c.arm, &cfg.baseline, rounds));
             if let Some(p) = pairs.and_then(|(a, b)| stats::paired_log_ratio(&a, &b, cfg.confidence)) {
@@ -116,7 +121,8 @@ fn paired_values(
     let by_round = |cell: &Cell<'_>| -> Option<BTreeMap<u32, f64>> {
         let mut m = BTreeMap::new();
         for o in &cell.obs {
-            if !o.stratum.is_empty() || m.insert(*rounds.get(&(o.source.clone(), o.run))?, o.value).is_some()
+            if !o.stratum().is_empty()
+                || m.insert(*rounds.get(&(o.source().to_string(), o.run()))?, o.value).is_some()
             {
                 return None;
             }
@@ -138,7 +144,7 @@ fn paired_values(
 fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(OverheadRow, Interval)> {
     let (sa, sb) = (&c.cell.stats, &c.base.stats);
     let first = c.cell.obs[0];
-    let (better, kind) = (first.better, first.kind);
+    let (better, kind) = (first.better(), first.kind());
     if better == Better::None {
         return None;
     }
@@ -151,7 +157,7 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
     let alpha = 1.0 - cfg.confidence;
     let values = |cell: &super::summarise::Cell<'_>| cell.obs.iter().map(|o| o.value).collect::<Vec<f64>>();
     let resolution = stats::comparison_resolution(&values(c.cell), &values(c.base));
-    let median = (c.primary || first.declared.percentile.is_some())
+    let median = (c.primary || first.declared().percentile.is_some())
         .then(|| {
             let (a, b) = (values(c.cell), values(c.base));
             stats::median_ratio_bootstrap(
@@ -178,7 +184,7 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
         workload: c.group.workload().to_string(),
         params: c.group.params_string().to_string(),
         metric: c.metric.to_string(),
-        unit: first.unit.clone(),
+        unit: first.unit().to_string(),
         better,
         kind,
         platform: c.arm.to_string(),

@@ -4,15 +4,135 @@
 //!
 //! Built from ingested runs here ([`Dataset::from_runs`]), or from a table by `crate::table`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::model::{params_string, Better, Declared, IngestedRun, Kind, LabelOrigin, Labels};
 
-/// One value of one metric of one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What the observations of one run share: where the run is, what it ran, and the arm it
+/// counts under. Held once per run behind an `Arc` ([`Obs::run_info`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    /// Source file.
+    pub source: Arc<str>,
+    /// Run index within the source.
+    pub run: u32,
+    /// Tool name.
+    pub tool: Arc<str>,
+    /// Tool version, when known.
+    pub tool_version: Option<Arc<str>>,
+    /// Workload, e.g. `sysbench.cpu`.
+    pub workload: Arc<str>,
+    /// Canonical params string.
+    pub params: Arc<str>,
+    /// What is compared: the platform (with its detail), or the campaign in `compare`.
+    pub arm: Arc<str>,
+    /// Extra grouping that is not compared across (the platform in `compare`), else empty.
+    pub stratum: Arc<str>,
+    /// Repetition number.
+    pub repetition: u32,
+    /// First line of the run in its source.
+    pub first_line: u64,
+}
+
+/// What the observations of one metric share: its name, unit, direction and what its parser
+/// declared. Held once per distinct declaration behind an `Arc` ([`Obs::metric_info`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricInfo {
+    /// Metric name.
+    pub metric: String,
+    /// Unit.
+    pub unit: String,
+    /// Better direction.
+    pub better: Better,
+    /// Performance or resource.
+    pub kind: Kind,
+    /// What the parser declared about the metric and its run: role, subsystem, primary,
+    /// percentile, time limit.
+    pub declared: Declared,
+}
+
+/// One value of one metric of one run: the run's and the metric's shared parts, and the value
+/// (three words: a selection of millions of rows holds each run's and metric's strings once).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Obs {
+    /// The run.
+    pub run_info: Arc<RunInfo>,
+    /// The metric.
+    pub metric_info: Arc<MetricInfo>,
+    /// Value.
+    pub value: f64,
+}
+
+impl Obs {
+    /// Source file.
+    pub fn source(&self) -> &str {
+        &self.run_info.source
+    }
+    /// Run index within the source.
+    pub fn run(&self) -> u32 {
+        self.run_info.run
+    }
+    /// Tool name.
+    pub fn tool(&self) -> &str {
+        &self.run_info.tool
+    }
+    /// Tool version, when known.
+    pub fn tool_version(&self) -> Option<&str> {
+        self.run_info.tool_version.as_deref()
+    }
+    /// Workload.
+    pub fn workload(&self) -> &str {
+        &self.run_info.workload
+    }
+    /// Canonical params string.
+    pub fn params(&self) -> &str {
+        &self.run_info.params
+    }
+    /// The arm.
+    pub fn arm(&self) -> &str {
+        &self.run_info.arm
+    }
+    /// The stratum, else empty.
+    pub fn stratum(&self) -> &str {
+        &self.run_info.stratum
+    }
+    /// Repetition number.
+    pub fn repetition(&self) -> u32 {
+        self.run_info.repetition
+    }
+    /// First line of the run in its source.
+    pub fn first_line(&self) -> u64 {
+        self.run_info.first_line
+    }
+    /// Metric name.
+    pub fn metric(&self) -> &str {
+        &self.metric_info.metric
+    }
+    /// Unit.
+    pub fn unit(&self) -> &str {
+        &self.metric_info.unit
+    }
+    /// Better direction.
+    pub fn better(&self) -> Better {
+        self.metric_info.better
+    }
+    /// Performance or resource.
+    pub fn kind(&self) -> Kind {
+        self.metric_info.kind
+    }
+    /// What the parser declared.
+    pub fn declared(&self) -> &Declared {
+        &self.metric_info.declared
+    }
+}
+
+/// One observation spelled out, field by field: how tests and small callers make an [`Obs`]
+/// (`Obs::from(row)`, which shares nothing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObsRow {
     /// Source file.
     pub source: String,
     /// Run index within the source.
@@ -25,9 +145,9 @@ pub struct Obs {
     pub workload: String,
     /// Canonical params string.
     pub params: String,
-    /// What is compared: the platform (with its detail), or the campaign in `compare`.
+    /// The arm.
     pub arm: String,
-    /// Extra grouping that is not compared across (the platform in `compare`), else empty.
+    /// The stratum, else empty.
     pub stratum: String,
     /// Repetition number.
     pub repetition: u32,
@@ -43,9 +163,66 @@ pub struct Obs {
     pub kind: Kind,
     /// Value.
     pub value: f64,
-    /// What the parser declared about the metric and its run: role, subsystem, primary,
-    /// percentile, time limit.
+    /// What the parser declared.
     pub declared: Declared,
+}
+
+impl From<ObsRow> for Obs {
+    fn from(r: ObsRow) -> Obs {
+        Obs {
+            run_info: Arc::new(RunInfo {
+                source: r.source.into(),
+                run: r.run,
+                tool: r.tool.into(),
+                tool_version: r.tool_version.map(Into::into),
+                workload: r.workload.into(),
+                params: r.params.into(),
+                arm: r.arm.into(),
+                stratum: r.stratum.into(),
+                repetition: r.repetition,
+                first_line: r.first_line,
+            }),
+            metric_info: Arc::new(MetricInfo {
+                metric: r.metric,
+                unit: r.unit,
+                better: r.better,
+                kind: r.kind,
+                declared: r.declared,
+            }),
+            value: r.value,
+        }
+    }
+}
+
+/// Each distinct string and metric declaration once, for the observations of a dataset
+/// (`Arc`s that equal values share).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interner {
+    strings: HashSet<Arc<str>>,
+    metrics: HashMap<String, Vec<Arc<MetricInfo>>>,
+}
+
+impl Interner {
+    /// The shared copy of `s`.
+    pub(crate) fn str(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.strings.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.strings.insert(a.clone());
+        a
+    }
+
+    /// The shared copy of `m`.
+    pub(crate) fn metric(&mut self, m: MetricInfo) -> Arc<MetricInfo> {
+        let same = self.metrics.entry(m.metric.clone()).or_default();
+        if let Some(a) = same.iter().find(|a| ***a == m) {
+            return a.clone();
+        }
+        let a = Arc::new(m);
+        same.push(a.clone());
+        a
+    }
 }
 
 /// A problem a log reports about one run (socket errors, fio err, FATAL, truncated).
@@ -88,6 +265,8 @@ pub struct Dataset {
     /// lies in round r). From a table or the store, the `repetition` of the rows whose
     /// `label_origin` is `manifest`. Runs without one are never paired.
     pub(crate) rounds: BTreeMap<(String, u32), u32>,
+    /// The strings and metric declarations its observations share.
+    pub(crate) interner: Interner,
 }
 
 /// How one file's platform was decided.
@@ -152,25 +331,28 @@ impl Dataset {
             if r.labels.repetition.is_some() && r.labels.origin == LabelOrigin::Manifest {
                 ds.rounds.insert((r.source.clone(), r.run as u32), r.repetition as u32);
             }
+            let it = &mut ds.interner;
+            let run_info = Arc::new(RunInfo {
+                source: r.source.as_str().into(),
+                run: r.run as u32,
+                tool: it.str(&r.data.tool),
+                tool_version: r.data.tool_version.as_deref().map(|v| it.str(v)),
+                workload: it.str(&r.data.workload),
+                params: it.str(&params),
+                arm: it.str(&arm),
+                stratum: it.str(""),
+                repetition: r.repetition as u32,
+                first_line: r.data.first_line as u64,
+            });
             for m in &r.data.metrics {
-                ds.obs.push(Obs {
-                    source: r.source.clone(),
-                    run: r.run as u32,
-                    tool: r.data.tool.clone(),
-                    tool_version: r.data.tool_version.clone(),
-                    workload: r.data.workload.clone(),
-                    params: params.clone(),
-                    arm: arm.clone(),
-                    stratum: String::new(),
-                    repetition: r.repetition as u32,
-                    first_line: r.data.first_line as u64,
+                let metric_info = ds.interner.metric(MetricInfo {
                     metric: m.name.to_string(),
                     unit: m.unit.to_string(),
                     better: m.better,
                     kind: m.kind,
-                    value: m.value,
                     declared: Declared::of(&r.data, m),
                 });
+                ds.obs.push(Obs { run_info: run_info.clone(), metric_info, value: m.value });
             }
             for i in &r.data.issues {
                 ds.issues.push(RunIssue {
@@ -191,18 +373,33 @@ impl Dataset {
 
     /// All arms, sorted.
     pub(crate) fn arms(&self) -> Vec<String> {
-        self.obs.iter().map(|o| o.arm.clone()).collect::<BTreeSet<_>>().into_iter().collect()
+        self.obs.iter().map(|o| o.arm()).collect::<BTreeSet<_>>().into_iter().map(str::to_string).collect()
+    }
+
+    /// Gives each run of the observations the run `f` makes of it: `f` sees each distinct
+    /// run once, and the observations of one run keep sharing it.
+    pub(crate) fn rewrite_runs(&mut self, mut f: impl FnMut(&mut RunInfo, &mut Interner)) {
+        // Keyed by address; the old run is kept in the map so that its address is not reused.
+        let mut done: HashMap<*const RunInfo, (Arc<RunInfo>, Arc<RunInfo>)> = HashMap::new();
+        for o in &mut self.obs {
+            let (_, new) = done.entry(Arc::as_ptr(&o.run_info)).or_insert_with(|| {
+                let mut r = (*o.run_info).clone();
+                f(&mut r, &mut self.interner);
+                (o.run_info.clone(), Arc::new(r))
+            });
+            o.run_info = new.clone();
+        }
     }
 }
 
 /// Gives every observation and log issue of a source in `arm_of_source` that arm instead
 /// (`--group-by family`: the file's family); sources not in it keep theirs.
 pub(crate) fn regroup(ds: &mut Dataset, arm_of_source: &BTreeMap<String, String>) {
-    for o in &mut ds.obs {
-        if let Some(arm) = arm_of_source.get(&o.source) {
-            o.arm.clone_from(arm);
+    ds.rewrite_runs(|r, it| {
+        if let Some(arm) = arm_of_source.get(&*r.source) {
+            r.arm = it.str(arm);
         }
-    }
+    });
     for i in &mut ds.issues {
         if let Some(arm) = arm_of_source.get(&i.source) {
             i.arm.clone_from(arm);

@@ -28,8 +28,8 @@ mod summarise;
 pub(crate) use baseline::resolve_baseline;
 pub use compare::withhold_verdicts;
 pub use config::AnalyseConfig;
-pub(crate) use input::{arm_name, regroup, LabelSource};
-pub use input::{Dataset, Obs, RunIssue};
+pub(crate) use input::{arm_name, regroup, Interner, LabelSource};
+pub use input::{Dataset, MetricInfo, Obs, ObsRow, RunInfo, RunIssue};
 pub use output::{Analysis, Check, OverheadRow, Scope, Severity, SubsystemRow, SummaryRow};
 
 /// Runs the analysis of `ds` with the settings `cfg`.

@@ -3,6 +3,8 @@
 //! comparisons each concerns) and the per-subsystem means ([`SubsystemRow`]), in one
 //! [`Analysis`]. Plain rows: `crate::table` writes them as CSV, `crate::report` reads them.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::{Better, GroupId, Kind, Percentile};
@@ -40,8 +42,15 @@ pub struct SummaryRow {
     pub stats: stats::Summary,
     /// The values, in (source, run) order.
     pub values: Vec<f64>,
-    /// Source files.
-    pub sources: Vec<String>,
+    /// Source files (each shared with the runs of the analysis' input: a selection of
+    /// millions of rows names each file in one summary row per metric).
+    #[serde(serialize_with = "texts")]
+    pub sources: Vec<Arc<str>>,
+}
+
+/// Serialises shared strings as strings.
+fn texts<S: serde::Serializer>(v: &[Arc<str>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|t| &**t))
 }
 
 /// Overhead of one arm against the baseline for one (workload, params, metric).

@@ -14,8 +14,8 @@ use crate::stats;
 pub(crate) fn declared(ds: &Dataset) -> BTreeMap<GroupId, Subsystem> {
     let mut out: BTreeMap<(&str, &str, &str), (Role, Subsystem)> = BTreeMap::new();
     for o in &ds.obs {
-        let d = (o.declared.role, o.declared.subsystem);
-        let e = out.entry((o.workload.as_str(), o.params.as_str(), o.stratum.as_str())).or_insert(d);
+        let d = (o.declared().role, o.declared().subsystem);
+        let e = out.entry((o.workload(), o.params(), o.stratum())).or_insert(d);
         if d.0 < e.0 {
             *e = d;
         }

@@ -6,9 +6,10 @@
 //! print them (by workload, canonical params, stratum), cells by metric then arm, and a cell's
 //! observations in run order: file by file (`rep2` before `rep10`), then in the file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use super::input::{Dataset, Obs};
+use super::input::{Dataset, MetricInfo, Obs, RunInfo};
 use super::output::SummaryRow;
 use crate::model::{GroupId, Role};
 use crate::stats;
@@ -23,10 +24,12 @@ pub(crate) struct Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
-    /// The cell of `obs`, put in run order (for the drift check: file by file, `rep2` before
-    /// `rep10`, then in the file), summarised at `confidence`.
-    fn of(mut obs: Vec<&'a Obs>, confidence: f64) -> Cell<'a> {
-        obs.sort_by(|a, b| natural_cmp(&a.source, &b.source).then(a.run.cmp(&b.run)));
+    /// The cell of `obs`, each with the rank of its run in run order ([`run_ranks`]), put in
+    /// run order (for the drift check: file by file, `rep2` before `rep10`, then in the file;
+    /// a run's observations as they came), summarised at `confidence`.
+    fn of(mut obs: Ranked<'a>, confidence: f64) -> Cell<'a> {
+        obs.sort_by_key(|&(rank, _)| rank);
+        let obs: Vec<&'a Obs> = obs.into_iter().map(|(_, o)| o).collect();
         let values: Vec<f64> = obs.iter().map(|o| o.value).collect();
         Cell { stats: stats::Summary::of(&values, confidence), obs }
     }
@@ -36,9 +39,12 @@ impl<'a> Cell<'a> {
         self.obs.iter().map(|o| o.value).collect()
     }
 
-    /// The source files, sorted and each once.
-    pub fn sources(&self) -> Vec<String> {
-        self.obs.iter().map(|o| o.source.clone()).collect::<BTreeSet<_>>().into_iter().collect()
+    /// The source files, sorted and each once (shared with the runs).
+    pub fn sources(&self) -> Vec<Arc<str>> {
+        let mut sources: Vec<&Arc<str>> = self.obs.iter().map(|o| &o.run_info.source).collect();
+        sources.sort_unstable();
+        sources.dedup_by(|a, b| a == b);
+        sources.into_iter().cloned().collect()
     }
 }
 
@@ -76,13 +82,35 @@ pub(crate) type Groups<'a> = BTreeMap<GroupId, Group<'a>>;
 /// The observations of `ds` grouped into cells, each cell summarised at `confidence`, and each
 /// group's primary metric.
 pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
-    // Grouped by the strings first: a GroupId is made once per group, not once per value.
-    type ByName<'a> =
-        BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a Obs>>>>;
-    let mut by_name = ByName::new();
+    let ranks = run_ranks(ds);
+    // Each distinct run and metric is looked up once (by its shared `Arc`), each observation
+    // then goes to its cell by three numbers: no string is compared per observation.
+    let mut ids = CellIds::default();
+    let mut runs: HashMap<*const RunInfo, (u32, u32, u32)> = HashMap::new();
+    let mut metrics: HashMap<*const MetricInfo, u32> = HashMap::new();
+    let mut cells: HashMap<(u32, u32, u32), Ranked<'_>> = HashMap::new();
+    let mut last: Option<(*const RunInfo, (u32, u32, u32))> = None;
     for o in &ds.obs {
-        let g = by_name.entry((o.workload.as_str(), o.params.as_str(), o.stratum.as_str())).or_default();
-        g.entry(o.metric.as_str()).or_default().entry(o.arm.as_str()).or_default().push(o);
+        let at = Arc::as_ptr(&o.run_info);
+        let (g, arm, rank) = match last {
+            Some((p, run)) if p == at => run,
+            _ => {
+                let run = *runs.entry(at).or_insert_with(|| {
+                    let g = ids.group((o.workload(), o.params(), o.stratum()));
+                    (g, ids.arm(o.arm()), ranks[&(o.source(), o.run())])
+                });
+                last = Some((at, run));
+                run
+            }
+        };
+        let m = *metrics.entry(Arc::as_ptr(&o.metric_info)).or_insert_with(|| ids.metric(o.metric()));
+        cells.entry((g, m, arm)).or_default().push((rank, o));
+    }
+    type ByName<'a> = BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, Ranked<'a>>>>;
+    let mut by_name = ByName::new();
+    for ((g, m, arm), obs) in cells {
+        let (g, m, arm) = (ids.groups[g as usize], ids.metrics[m as usize], ids.arms[arm as usize]);
+        by_name.entry(g).or_default().entry(m).or_default().insert(arm, obs);
     }
     by_name
         .into_iter()
@@ -100,6 +128,58 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         .collect()
 }
 
+/// Observations, each with the rank of its run ([`run_ranks`]).
+type Ranked<'a> = Vec<(u32, &'a Obs)>;
+
+/// Numbers for the groups, metrics and arms of a dataset, each given once.
+#[derive(Default)]
+struct CellIds<'a> {
+    groups: Vec<(&'a str, &'a str, &'a str)>,
+    metrics: Vec<&'a str>,
+    arms: Vec<&'a str>,
+    by_group: HashMap<(&'a str, &'a str, &'a str), u32>,
+    by_metric: HashMap<&'a str, u32>,
+    by_arm: HashMap<&'a str, u32>,
+}
+
+impl<'a> CellIds<'a> {
+    fn group(&mut self, g: (&'a str, &'a str, &'a str)) -> u32 {
+        *self.by_group.entry(g).or_insert_with(|| {
+            self.groups.push(g);
+            self.groups.len() as u32 - 1
+        })
+    }
+    fn metric(&mut self, m: &'a str) -> u32 {
+        *self.by_metric.entry(m).or_insert_with(|| {
+            self.metrics.push(m);
+            self.metrics.len() as u32 - 1
+        })
+    }
+    fn arm(&mut self, a: &'a str) -> u32 {
+        *self.by_arm.entry(a).or_insert_with(|| {
+            self.arms.push(a);
+            self.arms.len() as u32 - 1
+        })
+    }
+}
+
+/// The rank of each run (source, run) of `ds` in run order: file by file (`rep2` before
+/// `rep10`, [`natural_cmp`]), then by run index. Sorting the distinct runs once costs far
+/// less than comparing file names inside every cell.
+fn run_ranks(ds: &Dataset) -> HashMap<(&str, u32), u32> {
+    let mut runs: Vec<(&str, u32)> = Vec::new();
+    let mut last: Option<*const RunInfo> = None;
+    for o in &ds.obs {
+        if last != Some(Arc::as_ptr(&o.run_info)) {
+            last = Some(Arc::as_ptr(&o.run_info));
+            runs.push((o.source(), o.run()));
+        }
+    }
+    runs.sort_unstable_by(|a, b| natural_cmp(a.0, b.0).then(a.1.cmp(&b.1)));
+    runs.dedup();
+    runs.into_iter().enumerate().map(|(i, r)| (r, i as u32)).collect()
+}
+
 /// One [`SummaryRow`] per cell, in the order of the groups and cells.
 pub(crate) fn summary_rows(groups: &Groups<'_>) -> Vec<SummaryRow> {
     let mut rows = Vec::new();
@@ -111,13 +191,13 @@ pub(crate) fn summary_rows(groups: &Groups<'_>) -> Vec<SummaryRow> {
                 workload: g.workload().to_string(),
                 params: g.params_string().to_string(),
                 metric: metric.to_string(),
-                unit: first.unit.clone(),
-                better: first.better,
-                kind: first.kind,
+                unit: first.unit().to_string(),
+                better: first.better(),
+                kind: first.kind(),
                 platform: arm.to_string(),
                 stratum: g.stratum().to_string(),
                 primary: group.is_primary(metric),
-                percentile: first.declared.percentile.clone(),
+                percentile: first.declared().percentile.clone(),
                 stats: cell.stats.clone(),
                 values: cell.values(),
                 sources: cell.sources(),
@@ -136,9 +216,9 @@ fn declared_primary<'a>(group: &Group<'a>) -> Option<&'a str> {
     // metric -> (declared by a monitor only, runs declaring it).
     let mut votes: BTreeMap<&'a str, (bool, usize)> = BTreeMap::new();
     for (metric, _, cell) in group.cells() {
-        for o in cell.obs.iter().filter(|o| o.declared.primary) {
+        for o in cell.obs.iter().filter(|o| o.declared().primary) {
             let vote = votes.entry(metric).or_insert((true, 0));
-            vote.0 &= o.declared.role == Role::Monitor;
+            vote.0 &= o.declared().role == Role::Monitor;
             vote.1 += 1;
         }
     }

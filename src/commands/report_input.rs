@@ -47,17 +47,17 @@ pub(crate) fn table_views(ds: &Dataset, ingested: &Ingested) -> (Vec<RunView>, V
     let read: BTreeSet<&str> = ingested.files.iter().map(|f| f.source.as_str()).collect();
     let mut runs: BTreeMap<(&str, u32), RunView> = BTreeMap::new();
     let mut files: BTreeMap<&str, (String, BTreeSet<u32>)> = BTreeMap::new();
-    for o in ds.obs.iter().filter(|o| !read.contains(o.source.as_str())) {
-        files.entry(&o.source).or_insert_with(|| (o.arm.clone(), BTreeSet::new())).1.insert(o.run);
-        runs.entry((&o.source, o.run)).or_insert_with(|| RunView {
-            arm: o.arm.clone(),
-            stratum: o.stratum.clone(),
-            source: o.source.clone(),
-            tool: o.tool.clone(),
-            tool_version: o.tool_version.clone(),
-            workload: o.workload.clone(),
-            params: o.params.clone(),
-            monitor: o.declared.role == crate::model::Role::Monitor,
+    for o in ds.obs.iter().filter(|o| !read.contains(o.source())) {
+        files.entry(o.source()).or_insert_with(|| (o.arm().to_string(), BTreeSet::new())).1.insert(o.run());
+        runs.entry((o.source(), o.run())).or_insert_with(|| RunView {
+            arm: o.arm().to_string(),
+            stratum: o.stratum().to_string(),
+            source: o.source().to_string(),
+            tool: o.tool().to_string(),
+            tool_version: o.tool_version().map(str::to_string),
+            workload: o.workload().to_string(),
+            params: o.params().to_string(),
+            monitor: o.declared().role == crate::model::Role::Monitor,
             ..RunView::default()
         });
     }
@@ -115,9 +115,7 @@ pub(crate) fn campaign_names(paths: &[std::path::PathBuf]) -> Vec<String> {
 /// Makes `ds` one arm named `campaign`: each observation's and log issue's arm (platform)
 /// becomes its stratum (so a log issue is labelled `wrk (docker)`).
 pub(crate) fn as_campaign(mut ds: Dataset, campaign: &str) -> Dataset {
-    for o in &mut ds.obs {
-        o.stratum = std::mem::replace(&mut o.arm, campaign.to_string());
-    }
+    ds.rewrite_runs(|r, it| r.stratum = std::mem::replace(&mut r.arm, it.str(campaign)));
     for i in &mut ds.issues {
         i.stratum = std::mem::replace(&mut i.arm, campaign.to_string());
     }

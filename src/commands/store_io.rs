@@ -1,6 +1,6 @@
 //! The commands' side of the store (`crate::store`): `ingest --store` (which campaign each
 //! file goes to, what is printed) and the rows `--store DIR --where ...` selects, handed to
-//! the analysis a part file at a time.
+//! the analysis a part file at a time (read a batch ahead, `crate::store::Reader::for_each`).
 
 use std::path::{Path, PathBuf};
 
@@ -83,12 +83,8 @@ pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) 
     let rows = store.for_each(&w, |t| {
         loaded.counts = loaded.counts.add(t.counts()?);
         loaded.families.extend(t.families()?);
-        let more = t.dataset()?;
-        loaded.dataset.obs.extend(more.obs);
-        loaded.dataset.unlabelled.extend(more.unlabelled);
-        loaded.dataset.issues.extend(more.issues);
-        loaded.dataset.rounds.extend(more.rounds);
-        Ok(())
+        // Into the dataset itself: its observations share the strings of those before.
+        t.add_to(&mut loaded.dataset)
     })?;
     if rows == 0 {
         bail!(

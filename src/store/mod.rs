@@ -322,7 +322,8 @@ impl Reader {
     /// campaign order and, within a campaign and tool, in the order they were ingested; returns
     /// the number of rows handed. Only the part files whose campaign and tool (the path's keys)
     /// and files' dates pass `w` are read; the rows of a part file are filtered as it is read
-    /// (platform, workload, date), so memory holds one part file at a time besides what `each`
+    /// (platform, workload, date), on every core a batch ahead of `each` (which takes them in
+    /// order), so memory holds two batches of [`READ_AHEAD`] part files besides what `each`
     /// keeps.
     pub(crate) fn for_each(
         &self,
@@ -345,19 +346,42 @@ impl Reader {
                 }
             }
         }
+        let parts: Vec<(PathBuf, String, String)> =
+            parts.into_iter().map(|(rel, (campaign, tool))| (self.root.join(rel), campaign, tool)).collect();
+        let read = |(path, campaign, tool): &(PathBuf, String, String)| {
+            table::read_store_part(path, campaign, tool, w)
+                .with_context(|| format!("could not read the store's part '{}'", path.display()))
+        };
+        // The part files are read (decompressed, filtered, sorted) on every core, a batch ahead
+        // of `each`, which takes them in order on this thread.
         let mut rows = 0;
-        for (rel, (campaign, tool)) in parts {
-            let path = self.root.join(rel);
-            let table = table::read_store_part(&path, &campaign, &tool, w)
-                .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
-            if let Some(t) = table {
-                rows += t.rows();
-                each(t).with_context(|| format!("could not read the store's part '{}'", path.display()))?;
+        std::thread::scope(|scope| -> Result<usize> {
+            let (send, receive) = std::sync::mpsc::sync_channel(READ_AHEAD);
+            scope.spawn(move || {
+                use rayon::prelude::*;
+                for batch in parts.chunks(READ_AHEAD) {
+                    let tables: Vec<_> = batch.par_iter().map(|p| (p.0.clone(), read(p))).collect();
+                    for t in tables {
+                        if send.send(t).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+            for (path, table) in receive {
+                if let Some(t) = table? {
+                    rows += t.rows();
+                    each(t)
+                        .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
+                }
             }
-        }
-        Ok(rows)
+            Ok(rows)
+        })
     }
 }
+
+/// How many part files are read ahead of the one the analysis takes.
+const READ_AHEAD: usize = 16;
 
 /// The catalog entry of a file about to be ingested.
 fn new_entry(f: &FileReport, campaign: String, sha256: String, ingest: u64) -> Entry {

@@ -2,13 +2,14 @@
 //! observations and log issues ([`MetricsTable::dataset`]), what it holds counted as people
 //! count it ([`Counts`]) and the platform family of each source file it names.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use polars::prelude::{Column, DataFrame, DataType};
 
-use crate::analyse::{arm_name, Dataset, Obs, RunIssue};
+use crate::analyse::{arm_name, Dataset, Interner, MetricInfo, Obs, RunInfo, RunIssue};
 use crate::ingest::{self, Ingested, TableCells};
 use crate::model::{self, Better, Declared, Kind, LogIssue, Percentile, Role, Subsystem};
 
@@ -37,13 +38,13 @@ impl MetricsTable {
         if !REQUIRED.iter().all(|c| df.column(c).is_ok()) {
             return None;
         }
-        declare_missing(df).ok().map(|df| MetricsTable { df })
+        declare_missing(df).and_then(strings).ok().map(|df| MetricsTable { df })
     }
 
     /// The metrics table `df` (rows read from a store), with the parsers' declarations it
     /// lacks filled in as [`MetricsTable::read`] does.
     pub(crate) fn from_frame(df: DataFrame) -> Result<MetricsTable> {
-        Ok(MetricsTable { df: declare_missing(df)? })
+        Ok(MetricsTable { df: strings(declare_missing(df)?)? })
     }
 
     /// Its number of rows.
@@ -61,50 +62,81 @@ impl MetricsTable {
     /// `better`, `kind`, `role`, `subsystem`, `primary`, `time_limit` or `issues` cell is not a
     /// value ingest writes.
     pub(crate) fn dataset(&self) -> Result<Dataset> {
-        let cols = Columns::of(&self.df)?;
         let mut ds = Dataset::default();
+        self.add_to(&mut ds)?;
+        ds.unlabelled.sort();
+        ds.unlabelled.dedup();
+        Ok(ds)
+    }
+
+    /// Adds its observations, log issues, unlabelled files and rounds to `ds`, as
+    /// [`MetricsTable::dataset`] makes them; the observations share the strings and metric
+    /// declarations of those already in `ds` (its interner), and the rows of one run share
+    /// one [`RunInfo`]. `ds.unlabelled` may then hold a file twice.
+    pub(crate) fn add_to(&self, ds: &mut Dataset) -> Result<()> {
+        let cols = Columns::of(&self.df)?;
         let mut unlabelled = BTreeSet::new();
+        let mut run: Option<(RunKey<'_>, Arc<RunInfo>)> = None;
+        let mut metrics: HashMap<MetricKey<'_>, Arc<MetricInfo>> = HashMap::new();
         for i in 0..self.df.height() {
             ds.issues.extend(cols.issues(i)?);
-            let Some(o) = cols.obs(i)? else { continue };
-            if cols.origin[i].as_deref() == Some("unknown") {
-                unlabelled.insert(o.source.clone());
-            }
-            // A run a manifest labelled has the manifest's repetition: its round.
-            if cols.origin[i].as_deref() == Some("manifest") && cols.repetition[i].is_some() {
-                ds.rounds.insert((o.source.clone(), o.run), o.repetition);
-            }
-            ds.obs.push(o);
+            let Some(value) = cols.value[i].filter(|v| v.is_finite()) else { continue };
+            let key = cols.run_key(i);
+            let run_info = match &run {
+                Some((k, r)) if *k == key => r.clone(),
+                _ => {
+                    let r = Arc::new(cols.run_info(i, &mut ds.interner));
+                    // A run a manifest labelled has the manifest's repetition: its round.
+                    if key.origin == Some("manifest") && key.repetition.is_some() {
+                        ds.rounds.insert((r.source.to_string(), r.run), r.repetition);
+                    }
+                    if key.origin == Some("unknown") {
+                        unlabelled.insert(key.source.unwrap_or(""));
+                    }
+                    run = Some((key, r.clone()));
+                    r
+                }
+            };
+            let mkey = cols.metric_key(i);
+            let metric_info = match metrics.get(&mkey) {
+                Some(m) => m.clone(),
+                None => {
+                    let m = ds.interner.metric(cols.metric_info(i)?);
+                    metrics.insert(mkey, m.clone());
+                    m
+                }
+            };
+            ds.obs.push(Obs { run_info, metric_info, value });
         }
-        ds.unlabelled = unlabelled.into_iter().collect();
-        Ok(ds)
+        ds.unlabelled.extend(unlabelled.into_iter().map(str::to_string));
+        Ok(())
     }
 
     /// What it holds: the source files it names, the benchmark runs (by source and run), those
     /// of them whose issues fail the whole run, and the files of monitor logs.
     pub(crate) fn counts(&self) -> Result<Counts> {
         let df = &self.df;
-        let (source, run) = (optional(df, "source")?, optional(df, "run")?);
-        let (role, issues) = (optional(df, "role")?, optional(df, "issues")?);
+        let (source, run) = (cells(df, "source")?, numbers(df, "run")?);
+        let (role, issues) = (cells(df, "role")?, cells(df, "issues")?);
         let mut files = BTreeSet::new();
         let mut runs = BTreeSet::new();
         let mut failed = BTreeSet::new();
         let mut monitor = BTreeSet::new();
         for i in 0..df.height() {
-            let key = (source[i].clone().unwrap_or_default(), run[i].clone().unwrap_or_default());
-            files.insert(key.0.clone());
-            if role[i].as_deref() == Some(Role::Monitor.as_str()) {
+            let key = (source[i].unwrap_or(""), run[i].map(f64::to_bits));
+            files.insert(key.0);
+            if role[i] == Some(Role::Monitor.as_str()) {
                 monitor.insert(key.0);
                 continue;
             }
-            let cell = issues[i].as_deref().filter(|c| !c.is_empty());
+            let cell = issues[i].filter(|c| !c.is_empty());
             let listed: Vec<LogIssue> = match cell {
                 Some(c) => serde_json::from_str(c)
                     .with_context(|| format!("row {}: 'issues' is not a JSON list", i + 2))?,
                 None => Vec::new(),
             };
             if listed.iter().any(LogIssue::fails_run) {
-                failed.insert(key.clone());
+                failed.insert(key);
             }
             runs.insert(key);
         }
@@ -115,20 +147,22 @@ impl MetricsTable {
     /// without one: the family of its platform word).
     pub(crate) fn families(&self) -> Result<BTreeMap<String, String>> {
         let df = &self.df;
-        let sources = text(df, "source")?.unwrap_or_default();
-        let families = match text(df, "platform_family")? {
-            Some(f) => f,
-            None => text(df, "platform")?
-                .unwrap_or_default()
+        let sources = cells(df, "source")?;
+        let families: Vec<Option<std::borrow::Cow<'_, str>>> = match df.column("platform_family") {
+            Ok(_) => cells(df, "platform_family")?.into_iter().map(|f| f.map(Into::into)).collect(),
+            Err(_) => cells(df, "platform")?
                 .into_iter()
-                .map(|p| Some(crate::label::family_of(p.as_deref().unwrap_or("")).to_string()))
+                .map(|p| Some(crate::label::family_of(p.unwrap_or("")).into()))
                 .collect(),
         };
-        Ok(sources
-            .into_iter()
-            .zip(families)
-            .filter_map(|(s, f)| Some((s?, f.unwrap_or_else(|| "unknown".into()))))
-            .collect())
+        // The last row of a source decides, as when every row was inserted.
+        let mut out: BTreeMap<&str, std::borrow::Cow<'_, str>> = BTreeMap::new();
+        for (s, f) in sources.into_iter().zip(families) {
+            if let Some(s) = s {
+                out.insert(s, f.unwrap_or_else(|| "unknown".into()));
+            }
+        }
+        Ok(out.into_iter().map(|(s, f)| (s.to_string(), f.into_owned())).collect())
     }
 }
 
@@ -217,15 +251,60 @@ fn text(df: &DataFrame, name: &str) -> Result<Option<Vec<Option<String>>>> {
     Ok(Some(col.str()?.iter().map(|v| v.map(str::to_string)).collect()))
 }
 
-/// Column `name` of `df` as text; an error when `df` has no such column.
-fn required(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    df.column(name).with_context(|| format!("the table has no '{name}' column"))?;
-    Ok(text(df, name)?.unwrap_or_default())
-}
-
 /// Column `name` of `df` as text; all cells empty when `df` has no such column.
 fn optional(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
     Ok(text(df, name)?.unwrap_or_else(|| vec![None; df.height()]))
+}
+
+/// The columns [`MetricsTable`] reads as text.
+const READ_AS_TEXT: &[&str] = &[
+    "source",
+    "tool",
+    "tool_version",
+    "workload",
+    "params",
+    "platform",
+    "platform_detail",
+    "platform_family",
+    "label_origin",
+    "metric",
+    "issues",
+    "unit",
+    "better",
+    "kind",
+    "role",
+    "subsystem",
+    "primary",
+    "percentile_of",
+    "time_limit",
+];
+
+/// `df` with every column of [`READ_AS_TEXT`] it has as strings, so that [`cells`] can
+/// borrow them.
+fn strings(mut df: DataFrame) -> Result<DataFrame> {
+    for name in READ_AS_TEXT {
+        let Ok(col) = df.column(name) else { continue };
+        if col.dtype() != &DataType::String {
+            let col = col.cast(&DataType::String)?;
+            df.with_column(col)?;
+        }
+    }
+    Ok(df)
+}
+
+/// Column `name` of `df` (a string column: [`strings`]) as text borrowed from it, one cell
+/// per row; all cells empty when `df` has no such column.
+fn cells<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
+    match df.column(name) {
+        Ok(col) => Ok(col.str()?.iter().collect()),
+        Err(_) => Ok(vec![None; df.height()]),
+    }
+}
+
+/// Column `name` of `df` as [`cells`]; an error when `df` has no such column.
+fn required<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
+    df.column(name).with_context(|| format!("the table has no '{name}' column"))?;
+    cells(df, name)
 }
 
 /// Column `name` of `df` as numbers; all cells empty when `df` has no such column.
@@ -236,55 +315,77 @@ fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     }
 }
 
-/// The columns of a metrics table that the analysis reads, one cell per row.
-struct Columns {
-    source: Vec<Option<String>>,
-    tool: Vec<Option<String>>,
-    version: Vec<Option<String>>,
-    workload: Vec<Option<String>>,
-    params: Vec<Option<String>>,
-    platform: Vec<Option<String>>,
-    detail: Vec<Option<String>>,
-    origin: Vec<Option<String>>,
-    metric: Vec<Option<String>>,
-    issues: Vec<Option<String>>,
-    unit: Vec<Option<String>>,
-    better: Vec<Option<String>>,
-    kind: Vec<Option<String>>,
-    role: Vec<Option<String>>,
-    subsystem: Vec<Option<String>>,
-    primary: Vec<Option<String>>,
-    percentile_of: Vec<Option<String>>,
+/// The columns of a metrics table that the analysis reads, one cell per row, borrowed from
+/// its frame.
+struct Columns<'a> {
+    source: Vec<Option<&'a str>>,
+    tool: Vec<Option<&'a str>>,
+    version: Vec<Option<&'a str>>,
+    workload: Vec<Option<&'a str>>,
+    params: Vec<Option<&'a str>>,
+    platform: Vec<Option<&'a str>>,
+    detail: Vec<Option<&'a str>>,
+    origin: Vec<Option<&'a str>>,
+    metric: Vec<Option<&'a str>>,
+    issues: Vec<Option<&'a str>>,
+    unit: Vec<Option<&'a str>>,
+    better: Vec<Option<&'a str>>,
+    kind: Vec<Option<&'a str>>,
+    role: Vec<Option<&'a str>>,
+    subsystem: Vec<Option<&'a str>>,
+    primary: Vec<Option<&'a str>>,
+    percentile_of: Vec<Option<&'a str>>,
     percentile: Vec<Option<f64>>,
-    time_limit: Vec<Option<String>>,
+    time_limit: Vec<Option<&'a str>>,
     value: Vec<Option<f64>>,
     run: Vec<Option<f64>>,
     repetition: Vec<Option<f64>>,
     first_line: Vec<Option<f64>>,
 }
 
-impl Columns {
-    fn of(df: &DataFrame) -> Result<Columns> {
+/// What decides a row's [`RunInfo`] (and whether its run is a round, or unlabelled): rows
+/// with equal keys share one.
+#[derive(PartialEq)]
+struct RunKey<'a> {
+    source: Option<&'a str>,
+    run: Option<u64>,
+    tool: Option<&'a str>,
+    version: Option<&'a str>,
+    workload: Option<&'a str>,
+    params: Option<&'a str>,
+    platform: Option<&'a str>,
+    detail: Option<&'a str>,
+    origin: Option<&'a str>,
+    repetition: Option<u64>,
+    first_line: Option<u64>,
+}
+
+/// What decides a row's [`MetricInfo`]: its cells of the metric, unit, better, kind and
+/// declaration columns (the percentile's bits).
+type MetricKey<'a> = ([Option<&'a str>; 9], Option<u64>);
+
+impl<'a> Columns<'a> {
+    fn of(df: &'a DataFrame) -> Result<Columns<'a>> {
         let cols = Columns {
             source: required(df, "source")?,
-            tool: optional(df, "tool")?,
-            version: optional(df, "tool_version")?,
+            tool: cells(df, "tool")?,
+            version: cells(df, "tool_version")?,
             workload: required(df, "workload")?,
-            params: optional(df, "params")?,
+            params: cells(df, "params")?,
             platform: required(df, "platform")?,
-            detail: optional(df, "platform_detail")?,
-            origin: optional(df, "label_origin")?,
-            metric: optional(df, "metric")?,
-            issues: optional(df, "issues")?,
-            unit: optional(df, "unit")?,
+            detail: cells(df, "platform_detail")?,
+            origin: cells(df, "label_origin")?,
+            metric: cells(df, "metric")?,
+            issues: cells(df, "issues")?,
+            unit: cells(df, "unit")?,
             better: required(df, "better")?,
-            kind: optional(df, "kind")?,
-            role: optional(df, "role")?,
-            subsystem: optional(df, "subsystem")?,
-            primary: optional(df, "primary")?,
-            percentile_of: optional(df, "percentile_of")?,
+            kind: cells(df, "kind")?,
+            role: cells(df, "role")?,
+            subsystem: cells(df, "subsystem")?,
+            primary: cells(df, "primary")?,
+            percentile_of: cells(df, "percentile_of")?,
             percentile: numbers(df, "percentile")?,
-            time_limit: optional(df, "time_limit")?,
+            time_limit: cells(df, "time_limit")?,
             value: numbers(df, "value")?,
             run: numbers(df, "run")?,
             repetition: numbers(df, "repetition")?,
@@ -298,22 +399,23 @@ impl Columns {
 
     /// The arm of row `i`: its platform with its detail.
     fn arm(&self, i: usize) -> String {
-        arm_name(self.platform[i].as_deref().unwrap_or("unknown"), self.detail[i].as_deref().unwrap_or(""))
+        arm_name(self.platform[i].unwrap_or("unknown"), self.detail[i].unwrap_or(""))
     }
 
     /// The log issues of row `i` (its `issues` cell, the JSON list ingest writes on a run's
     /// first row).
     fn issues(&self, i: usize) -> Result<Vec<RunIssue>> {
-        let Some(cell) = self.issues[i].as_deref().filter(|c| !c.is_empty()) else { return Ok(Vec::new()) };
+        let Some(cell) = self.issues[i].filter(|c| !c.is_empty()) else { return Ok(Vec::new()) };
         let list: Vec<LogIssue> = serde_json::from_str(cell)
             .with_context(|| format!("row {}: 'issues' is not the JSON list ingest writes", i + 2))?;
+        let text = |col: &[Option<&str>]| col[i].unwrap_or_default().to_string();
         Ok(list
             .into_iter()
             .map(|issue| RunIssue {
-                source: self.source[i].clone().unwrap_or_default(),
+                source: text(&self.source),
                 line: issue.line,
-                workload: self.workload[i].clone().unwrap_or_default(),
-                params: self.params[i].clone().unwrap_or_default(),
+                workload: text(&self.workload),
+                params: text(&self.params),
                 stratum: String::new(),
                 arm: self.arm(i),
                 kind: issue.kind,
@@ -322,66 +424,181 @@ impl Columns {
             .collect())
     }
 
-    /// The observation of row `i`; `None` for a row without a finite value (a failed run's
-    /// row that only carries its issues).
-    fn obs(&self, i: usize) -> Result<Option<Obs>> {
-        let Some(v) = self.value[i].filter(|v| v.is_finite()) else { return Ok(None) };
+    /// The key of the run of row `i`.
+    fn run_key(&self, i: usize) -> RunKey<'a> {
+        let bits = |col: &[Option<f64>]| col[i].map(f64::to_bits);
+        RunKey {
+            source: self.source[i],
+            run: bits(&self.run),
+            tool: self.tool[i],
+            version: self.version[i],
+            workload: self.workload[i],
+            params: self.params[i],
+            platform: self.platform[i],
+            detail: self.detail[i],
+            origin: self.origin[i],
+            repetition: bits(&self.repetition),
+            first_line: bits(&self.first_line),
+        }
+    }
+
+    /// The run of row `i`, its strings shared through `it`.
+    fn run_info(&self, i: usize, it: &mut Interner) -> RunInfo {
+        let mut text = |col: &[Option<&str>]| it.str(col[i].unwrap_or_default());
+        RunInfo {
+            source: self.source[i].unwrap_or_default().into(),
+            run: self.run[i].unwrap_or(1.0) as u32,
+            tool: text(&self.tool),
+            tool_version: self.version[i].filter(|s| !s.is_empty()).map(|v| it.str(v)),
+            workload: it.str(self.workload[i].unwrap_or_default()),
+            params: it.str(self.params[i].unwrap_or_default()),
+            arm: it.str(&self.arm(i)),
+            stratum: it.str(""),
+            repetition: self.repetition[i].unwrap_or(1.0) as u32,
+            first_line: self.first_line[i].unwrap_or(0.0) as u64,
+        }
+    }
+
+    /// The key of the metric of row `i`.
+    fn metric_key(&self, i: usize) -> MetricKey<'a> {
+        let cells = [
+            self.metric[i],
+            self.unit[i],
+            self.better[i],
+            self.kind[i],
+            self.role[i],
+            self.subsystem[i],
+            self.primary[i],
+            self.percentile_of[i],
+            self.time_limit[i],
+        ];
+        (cells, self.percentile[i].map(f64::to_bits))
+    }
+
+    /// The metric of row `i`: an error naming the row when its `better`, `kind` or a
+    /// declaration is not a value ingest writes.
+    fn metric_info(&self, i: usize) -> Result<MetricInfo> {
         let better = self.better[i]
-            .as_deref()
             .and_then(Better::parse)
             .with_context(|| format!("row {}: 'better' must be higher, lower or none", i + 2))?;
-        let kind = match self.kind[i].as_deref().filter(|k| !k.is_empty()) {
+        let kind = match self.kind[i].filter(|k| !k.is_empty()) {
             Some(k) => Kind::parse(k).with_context(|| {
                 format!("row {}: 'kind' must be performance or resource, not '{k}'", i + 2)
             })?,
             None => Kind::Performance,
         };
-        Ok(Some(Obs {
-            source: self.source[i].clone().unwrap_or_default(),
-            run: self.run[i].unwrap_or(1.0) as u32,
-            tool: self.tool[i].clone().unwrap_or_default(),
-            tool_version: self.version[i].clone().filter(|s| !s.is_empty()),
-            workload: self.workload[i].clone().unwrap_or_default(),
-            params: self.params[i].clone().unwrap_or_default(),
-            arm: self.arm(i),
-            stratum: String::new(),
-            repetition: self.repetition[i].unwrap_or(1.0) as u32,
-            first_line: self.first_line[i].unwrap_or(0.0) as u64,
-            metric: self.metric[i].clone().unwrap_or_default(),
-            unit: self.unit[i].clone().unwrap_or_default(),
+        Ok(MetricInfo {
+            metric: self.metric[i].unwrap_or_default().to_string(),
+            unit: self.unit[i].unwrap_or_default().to_string(),
             better,
             kind,
-            value: v,
             declared: self.declared(i)?,
-        }))
+        })
     }
 
     /// What the parser declared about the metric of row `i`.
     fn declared(&self, i: usize) -> Result<Declared> {
-        let cell = |col: &[Option<String>]| col[i].clone().filter(|c| !c.is_empty());
+        let cell = |col: &[Option<&'a str>]| -> Option<&'a str> { col[i].filter(|c| !c.is_empty()) };
         let bad = |name: &str, want: &str, got: &str| {
             anyhow::anyhow!("row {}: '{name}' must be {want}, not '{got}'", i + 2)
         };
-        let flag = |col: &[Option<String>], name: &str| match cell(col).as_deref() {
+        let flag = |col: &[Option<&'a str>], name: &str| match cell(col) {
             Some("true") => Ok(true),
             Some("false") | None => Ok(false),
             Some(w) => Err(bad(name, "true or false", w)),
         };
         Ok(Declared {
             role: match cell(&self.role) {
-                Some(w) => Role::parse(&w).ok_or_else(|| bad("role", "benchmark or monitor", &w))?,
+                Some(w) => Role::parse(w).ok_or_else(|| bad("role", "benchmark or monitor", w))?,
                 None => Role::default(),
             },
             subsystem: match cell(&self.subsystem) {
-                Some(w) => Subsystem::parse(&w)
-                    .ok_or_else(|| bad("subsystem", "cpu, memory, disk, network or application", &w))?,
+                Some(w) => Subsystem::parse(w)
+                    .ok_or_else(|| bad("subsystem", "cpu, memory, disk, network or application", w))?,
                 None => Subsystem::default(),
             },
             primary: flag(&self.primary, "primary")?,
             percentile: cell(&self.percentile_of)
                 .zip(self.percentile[i])
-                .map(|(of, p)| Percentile::new(of, p)),
+                .map(|(of, p)| Percentile::new(of.to_string(), p)),
             time_limit: flag(&self.time_limit, "time_limit")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::MetricsTable;
+    use crate::analyse::{Dataset, Obs};
+    use crate::ingest::{self, IngestConfig};
+    use crate::label::{LabelSet, Labeler};
+
+    /// sample-data's sysbench and pidstat outputs on native, ingested as `ingest` does.
+    fn ingested() -> ingest::Ingested {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data/native");
+        let labeler = Labeler::new(LabelSet::default(), None).expect("labeler");
+        let cfg = IngestConfig { format: None, series: false, hash: false };
+        ingest::ingest(&[dir.join("sysbench-cpu"), dir.join("fio-randread")], &cfg, &labeler).expect("ingest")
+    }
+
+    /// An observation as plain values, to compare datasets made two ways.
+    fn spelled(o: &Obs) -> String {
+        format!(
+            "{} {} {} {:?} {} {} {} {} {} {} {} {} {:?} {:?} {} {:?}",
+            o.source(),
+            o.run(),
+            o.tool(),
+            o.tool_version(),
+            o.workload(),
+            o.params(),
+            o.arm(),
+            o.stratum(),
+            o.repetition(),
+            o.first_line(),
+            o.metric(),
+            o.unit(),
+            o.better(),
+            o.kind(),
+            o.value,
+            o.declared()
+        )
+    }
+
+    /// A table's rows read back are the observations of the raw runs, and the rows of one run
+    /// share one run, the rows of one metric one declaration: an observation is three words,
+    /// not its strings (issue 17: 1 KB per row made 10 million rows 10 GiB).
+    #[test]
+    fn rows_share_their_run_and_metric() {
+        let ing = ingested();
+        let raw = Dataset::from_runs(&ing.runs);
+        let df = crate::table::runs::metrics_frame(&ing.runs).expect("frame");
+        let ds = MetricsTable::from_frame(df).expect("table").dataset().expect("dataset");
+        assert!(ds.obs.len() > 100, "{} observations", ds.obs.len());
+        let spell = |d: &Dataset| d.obs.iter().map(spelled).collect::<Vec<_>>();
+        assert_eq!(spell(&ds), spell(&raw));
+        assert_eq!(std::mem::size_of::<Obs>(), 3 * 8);
+        for d in [&ds, &raw] {
+            for (a, b) in d.obs.iter().zip(&d.obs[1..]) {
+                let same_run = (a.source(), a.run()) == (b.source(), b.run());
+                assert_eq!(
+                    Arc::ptr_eq(&a.run_info, &b.run_info),
+                    same_run,
+                    "{} / {}",
+                    spelled(a),
+                    spelled(b)
+                );
+            }
+            let runs: std::collections::BTreeSet<*const _> =
+                d.obs.iter().map(|o| Arc::as_ptr(&o.run_info)).collect();
+            let metrics: std::collections::BTreeSet<*const _> =
+                d.obs.iter().map(|o| Arc::as_ptr(&o.metric_info)).collect();
+            let distinct: std::collections::BTreeSet<String> =
+                d.obs.iter().map(|o| format!("{:?}", o.metric_info)).collect();
+            assert_eq!(metrics.len(), distinct.len());
+            assert!(runs.len() * 5 < d.obs.len(), "{} runs, {} observations", runs.len(), d.obs.len());
+        }
     }
 }

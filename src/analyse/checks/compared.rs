@@ -29,7 +29,7 @@ fn sources_of(groups: &Groups<'_>, workload: &str, stratum: &str, arm: &str) -> 
         .iter()
         .filter(|(g, _)| g.workload() == workload && g.stratum() == stratum)
         .flat_map(|(_, group)| group.metrics.values().filter_map(|arms| arms.get(arm)))
-        .flat_map(|cell| cell.obs.iter().map(|o| o.source.clone()))
+        .flat_map(|cell| cell.obs.iter().map(|o| o.source().to_string()))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect()
@@ -158,7 +158,7 @@ fn show(set: &BTreeSet<&str>) -> String {
 /// `(baseline's, arm's)`.
 fn versions_that_differ(c: &Comparison<'_, '_>) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
     let versions = |cell: &crate::analyse::summarise::Cell<'_>| -> BTreeSet<String> {
-        cell.obs.iter().filter_map(|o| o.tool_version.clone()).collect()
+        cell.obs.iter().filter_map(|o| o.tool_version().map(str::to_string)).collect()
     };
     let (va, vb) = (versions(c.cell), versions(c.base));
     (!va.is_empty() && !vb.is_empty() && va != vb).then_some((vb, va))
@@ -185,7 +185,7 @@ pub(super) fn versions_differ(ctx: &Context<'_>) -> Findings {
             platform: arm.to_string(),
             detail: format!(
                 "not compared: {baseline} ran {} version {} but {arm} ran {}",
-                c.cell.obs[0].tool,
+                c.cell.obs[0].tool(),
                 join(vb),
                 join(va)
             ),
@@ -205,8 +205,7 @@ pub(super) fn units_differ(ctx: &Context<'_>) -> Findings {
         if versions_that_differ(&c).is_some() {
             continue;
         }
-        let units: BTreeSet<&str> =
-            c.cell.obs.iter().chain(c.base.obs.iter()).map(|o| o.unit.as_str()).collect();
+        let units: BTreeSet<&str> = c.cell.obs.iter().chain(c.base.obs.iter()).map(|o| o.unit()).collect();
         if units.len() < 2 {
             continue;
         }

@@ -25,9 +25,9 @@ const RUN_TIME_FACTOR: f64 = 2.0;
 pub(super) fn run_time_differs(ctx: &Context<'_>) -> Findings {
     // The time-limited runs of each group on each arm, in the dataset's order.
     let mut groups: BTreeMap<(GroupId, &str), Vec<&Obs>> = BTreeMap::new();
-    for o in ctx.ds.obs.iter().filter(|o| o.declared.time_limit && o.value > 0.0) {
-        let g = GroupId::from_canonical(&o.workload, &o.params, &o.stratum);
-        groups.entry((g, o.arm.as_str())).or_default().push(o);
+    for o in ctx.ds.obs.iter().filter(|o| o.declared().time_limit && o.value > 0.0) {
+        let g = GroupId::from_canonical(o.workload(), o.params(), o.stratum());
+        groups.entry((g, o.arm())).or_default().push(o);
     }
     let mut checks = Vec::new();
     for ((g, arm), runs) in groups {
@@ -57,13 +57,13 @@ pub(super) fn run_time_differs(ctx: &Context<'_>) -> Findings {
                 detail: format!(
                     "run {} of {} took {} s, {:.1} times the median of its {n} runs ({} s): {why}, \
                      and its rates are not those of its repetitions",
-                    o.run,
-                    o.source,
+                    o.run(),
+                    o.source(),
                     fmt_num(t),
                     t / median,
                     fmt_num(median)
                 ),
-                sources: vec![format!("{}:{}", o.source, o.first_line)],
+                sources: vec![format!("{}:{}", o.source(), o.first_line())],
             });
         }
     }

@@ -45,7 +45,7 @@ pub(super) fn too_few_runs(ctx: &Context<'_>) -> Findings {
                 row.metric,
             );
             let severity = if n < 2 { Severity::Fail } else { Severity::Warning };
-            on_row("too_few_runs", severity, row, detail, row.sources.clone())
+            on_row("too_few_runs", severity, row, detail, row.sources.iter().map(|s| s.to_string()).collect())
         })
         .collect::<Vec<_>>()
         .into()
@@ -65,7 +65,13 @@ pub(super) fn high_cv(ctx: &Context<'_>) -> Findings {
                  accordingly, and a difference smaller than that spread cannot be told from noise",
                 row.metric, cv, row.stats.n, threshold
             );
-            Some(on_row("high_cv", Severity::Warning, row, detail, row.sources.clone()))
+            Some(on_row(
+                "high_cv",
+                Severity::Warning,
+                row,
+                detail,
+                row.sources.iter().map(|s| s.to_string()).collect(),
+            ))
         })
         .collect::<Vec<_>>()
         .into()
@@ -98,13 +104,13 @@ pub(super) fn outlier(ctx: &Context<'_>) -> Findings {
                 "{} = {} {} (run {} of {}) has a modified z-score of {:.1} (> {}){off}",
                 row.metric,
                 fmt_num(o.value),
-                o.unit,
-                o.run,
-                o.source,
+                o.unit(),
+                o.run(),
+                o.source(),
                 z,
                 stats::MODIFIED_Z_THRESHOLD
             );
-            let source = format!("{}:{}", o.source, o.first_line);
+            let source = format!("{}:{}", o.source(), o.first_line());
             checks.push(on_row("outlier", Severity::Warning, row, detail, vec![source]));
         }
     }
@@ -143,7 +149,13 @@ pub(super) fn drift(ctx: &Context<'_>) -> Findings {
                 mk.tau_b,
                 mk.p_value
             );
-            Some(on_row("drift", Severity::Warning, row, detail, row.sources.clone()))
+            Some(on_row(
+                "drift",
+                Severity::Warning,
+                row,
+                detail,
+                row.sources.iter().map(|s| s.to_string()).collect(),
+            ))
         })
         .collect::<Vec<_>>()
         .into()
@@ -181,7 +193,7 @@ pub(super) fn bimodal(ctx: &Context<'_>) -> Findings {
             .iter()
             .chain(&b.high)
             .filter_map(|&i| cell.obs.get(i))
-            .map(|o| format!("{}:{}", o.source, o.first_line))
+            .map(|o| format!("{}:{}", o.source(), o.first_line()))
             .collect();
         checks.push(on_row("bimodal", Severity::Warning, row, detail, sources));
     }
@@ -192,9 +204,9 @@ pub(super) fn bimodal(ctx: &Context<'_>) -> Findings {
 fn run_list<'a>(obs: impl Iterator<Item = &'a crate::analyse::Obs>) -> String {
     let mut by_source: Vec<(&str, Vec<u32>)> = Vec::new();
     for o in obs {
-        match by_source.iter_mut().find(|(s, _)| *s == o.source) {
-            Some((_, runs)) => runs.push(o.run),
-            None => by_source.push((&o.source, vec![o.run])),
+        match by_source.iter_mut().find(|(s, _)| *s == o.source()) {
+            Some((_, runs)) => runs.push(o.run()),
+            None => by_source.push((o.source(), vec![o.run()])),
         }
     }
     let one = |(source, runs): &(&str, Vec<u32>)| {

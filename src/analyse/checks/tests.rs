@@ -1,33 +1,35 @@
 //! How the checks act on the comparisons: a refused comparison gets no row, a failed check
 //! withholds the verdicts it concerns and nothing more.
 
-use crate::analyse::{analyse, AnalyseConfig, Dataset, Obs, OverheadRow};
+use crate::analyse::{analyse, AnalyseConfig, Dataset, Obs, ObsRow, OverheadRow};
 use crate::model::{Better, Declared, Kind, Role};
 
 /// Three runs of `metric` of `tool` at `version` on `arm`, values `base`, `base + 1`, `base + 2`.
 fn runs(tool: &str, version: &str, arm: &str, metric: &str, unit: &str, base: f64) -> Vec<Obs> {
     (0..3)
-        .map(|i| Obs {
-            source: format!("{arm}/rep{}.txt", i + 1),
-            run: 1,
-            tool: tool.into(),
-            tool_version: Some(version.into()),
-            workload: "sysbench.cpu".into(),
-            params: "threads=1".into(),
-            arm: arm.into(),
-            stratum: String::new(),
-            repetition: i + 1,
-            first_line: 1,
-            metric: metric.into(),
-            unit: unit.into(),
-            better: Better::Higher,
-            kind: if tool == "pidstat" { Kind::Resource } else { Kind::Performance },
-            value: base + f64::from(i),
-            declared: Declared {
-                primary: metric == "events_per_sec",
-                role: if tool == "pidstat" { Role::Monitor } else { Role::Benchmark },
-                ..Declared::default()
-            },
+        .map(|i| {
+            Obs::from(ObsRow {
+                source: format!("{arm}/rep{}.txt", i + 1),
+                run: 1,
+                tool: tool.into(),
+                tool_version: Some(version.into()),
+                workload: "sysbench.cpu".into(),
+                params: "threads=1".into(),
+                arm: arm.into(),
+                stratum: String::new(),
+                repetition: i + 1,
+                first_line: 1,
+                metric: metric.into(),
+                unit: unit.into(),
+                better: Better::Higher,
+                kind: if tool == "pidstat" { Kind::Resource } else { Kind::Performance },
+                value: base + f64::from(i),
+                declared: Declared {
+                    primary: metric == "events_per_sec",
+                    role: if tool == "pidstat" { Role::Monitor } else { Role::Benchmark },
+                    ..Declared::default()
+                },
+            })
         })
         .collect()
 }
@@ -90,7 +92,12 @@ fn units_differ_refuses_its_metric_only() {
 #[test]
 fn params_differ_says_which_side_lacks_which_set() {
     let at = |params: &str, obs: Vec<Obs>| -> Vec<Obs> {
-        obs.into_iter().map(|o| Obs { params: params.into(), ..o }).collect()
+        obs.into_iter()
+            .map(|mut o| {
+                std::sync::Arc::make_mut(&mut o.run_info).params = params.into();
+                o
+            })
+            .collect()
     };
     let mut ds = Dataset::default();
     for (arm, params) in

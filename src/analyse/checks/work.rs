@@ -2,7 +2,7 @@
 //! same, as their metrics show it (the script of a sysbench OLTP run, the block size and
 //! directions of a fio or sysbench fileio run, which some outputs do not print).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{Context, Findings};
 use crate::analyse::output::{Check, Scope, Severity};
@@ -12,17 +12,39 @@ use crate::text::group_label;
 
 /// The runs of one (group, arm), each by (source, run): its first line and its metrics.
 type RunsOfGroups<'g> =
-    BTreeMap<(&'g GroupId, &'g str), BTreeMap<(&'g str, u32), (u64, BTreeMap<&'g str, f64>)>>;
+    BTreeMap<(&'g GroupId, &'g str), HashMap<(&'g str, u32), (u64, BTreeMap<&'g str, f64>)>>;
 
-/// Every group's runs on each arm, with their metrics.
+/// The metrics [`work_of`] reads.
+const WORK_METRICS: &[&str] = &[
+    "transactions",
+    "queries_read",
+    "queries_total",
+    "reads_per_sec",
+    "writes_per_sec",
+    "read_mib_per_sec",
+    "written_mib_per_sec",
+    "ops_per_sec",
+    "mib_per_sec",
+    "read_iops",
+    "write_iops",
+    "trim_iops",
+    "mixed_iops",
+    "read_bw_kib_per_sec",
+    "write_bw_kib_per_sec",
+    "trim_bw_kib_per_sec",
+    "mixed_bw_kib_per_sec",
+];
+
+/// Every group's runs on each arm, with the metrics [`work_of`] reads (only the runs that
+/// have one: the others show nothing about their work).
 fn runs_of_groups<'g>(groups: &'g Groups<'_>) -> RunsOfGroups<'g> {
     let mut out: RunsOfGroups<'g> = BTreeMap::new();
     for (g, group) in groups {
-        for (metric, arm, cell) in group.cells() {
+        for (metric, arm, cell) in group.cells().filter(|(m, _, _)| WORK_METRICS.contains(m)) {
             let runs = out.entry((g, arm)).or_default();
             for o in &cell.obs {
                 let run =
-                    runs.entry((o.source.as_str(), o.run)).or_insert_with(|| (o.first_line, BTreeMap::new()));
+                    runs.entry((o.source(), o.run())).or_insert_with(|| (o.first_line(), BTreeMap::new()));
                 run.1.insert(metric, o.value);
             }
         }
@@ -40,7 +62,7 @@ pub(super) fn work_differs(ctx: &Context<'_>) -> Findings {
         // (what, [(value, run)]) over the group's runs.
         let mut facts: BTreeMap<String, Vec<(Work, RunAt<'_>)>> = BTreeMap::new();
         for ((source, run), (line, metrics)) in &runs {
-            for (what, v) in work_of(metrics) {
+            for (what, v) in work_of(|name| metrics.get(name).copied()) {
                 facts.entry(what).or_default().push((v, (*source, *run, *line)));
             }
         }
@@ -117,9 +139,11 @@ enum Work {
 /// * sysbench memory: the bytes per operation (the block size);
 /// * fio: the directions with I/O, and per direction the bytes per I/O (bandwidth over IOPS):
 ///   `rw` and `bs`, which terse output does not print.
-fn work_of(m: &BTreeMap<&str, f64>) -> Vec<(String, Work)> {
+///
+/// `metric` gives a run's value of a metric by name.
+fn work_of(metric: impl Fn(&str) -> Option<f64>) -> Vec<(String, Work)> {
     const MIB: f64 = 1024.0 * 1024.0;
-    let get = |name: &str| m.get(name).copied().filter(|v| v.is_finite());
+    let get = |name: &str| metric(name).filter(|v| v.is_finite());
     let mut out = Vec::new();
     if let (Some(tx), Some(reads)) = (get("transactions").filter(|t| *t > 0.0), get("queries_read")) {
         out.push(("reads per transaction".to_string(), Work::Queries(reads / tx)));
@@ -205,4 +229,26 @@ fn cluster_work<T>(values: &mut [(Work, T)]) -> Vec<&[(Work, T)]> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::BTreeSet;
+
+    use super::{work_of, WORK_METRICS};
+
+    /// The runs of a group keep only the metrics of WORK_METRICS: they must be every metric
+    /// work_of asks for (all values positive, so that it asks for all), and each of them.
+    #[test]
+    fn work_metrics_are_what_work_of_reads() {
+        let asked = RefCell::new(BTreeSet::new());
+        let facts = work_of(|name| {
+            asked.borrow_mut().insert(name.to_string());
+            Some(2.0)
+        });
+        assert!(!facts.is_empty());
+        let listed: BTreeSet<String> = WORK_METRICS.iter().map(|m| m.to_string()).collect();
+        assert_eq!(asked.into_inner(), listed);
+    }
 }
