@@ -186,15 +186,131 @@ fn inversions(xs: &mut [f64]) -> i64 {
 /// finite values.
 pub fn sen_slope(values: &[f64]) -> Option<f64> {
     let ys = finite_values(values);
-    let mut slopes = Vec::with_capacity(ys.len() * ys.len().saturating_sub(1) / 2);
-    for (i, &yi) in ys.iter().enumerate() {
-        for (k, &yj) in ys[i + 1..].iter().enumerate() {
-            slopes.push((yj - yi) / (k + 1) as f64);
-        }
+    if ys.len() > SLOPES_HELD {
+        return sen_slope_by_passes(&ys);
     }
-    slopes.retain(|s| s.is_finite());
+    let mut slopes = Vec::with_capacity(ys.len() * ys.len().saturating_sub(1) / 2);
+    for_each_slope(&ys, |s| slopes.push(s));
     slopes.sort_by(f64::total_cmp);
     median_of_sorted(&slopes)
+}
+
+/// Up to this many values, Sen's slope sorts all their pairwise slopes (2,000 values: 2 million
+/// slopes, 16 MB); beyond, [`sen_slope_by_passes`] finds the median without holding them (the
+/// 20,000 to 40,000 runs of a cell pooled over a store's campaigns would hold 1.6 to 6.4 GB).
+const SLOPES_HELD: usize = 2000;
+
+/// Calls `f` with every finite pairwise slope `(y_j - y_i) / (j - i)`, `i < j`.
+fn for_each_slope(ys: &[f64], mut f: impl FnMut(f64)) {
+    for (i, &yi) in ys.iter().enumerate() {
+        for (k, &yj) in ys[i + 1..].iter().enumerate() {
+            let s = (yj - yi) / (k + 1) as f64;
+            if s.is_finite() {
+                f(s);
+            }
+        }
+    }
+}
+
+/// Sen's slope of `ys` (finite values) equal to sorting every slope, in memory independent of
+/// their number: the median's one or two order statistics, each found by passes over the
+/// slopes that count them into buckets of a value range and narrow the range to the bucket
+/// holding it, until few enough slopes are left in range to sort.
+fn sen_slope_by_passes(ys: &[f64]) -> Option<f64> {
+    let (mut n, mut lo, mut hi) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
+    for_each_slope(ys, |s| {
+        n += 1;
+        lo = lo.min(s);
+        hi = hi.max(s);
+    });
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(kth_slope(ys, n / 2, lo, hi)),
+        _ => Some(kth_slope(ys, n / 2 - 1, lo, hi).midpoint(kth_slope(ys, n / 2, lo, hi))),
+    }
+}
+
+/// The `k`-th smallest (from 0) finite pairwise slope of `ys`, known to lie in `[lo, hi]`: by
+/// passes of 65,536 buckets, sorting once at most a million slopes are left in range.
+fn kth_slope(ys: &[f64], k: usize, lo: f64, hi: f64) -> f64 {
+    kth_slope_by::<{ 1 << 16 }, { 1 << 20 }>(ys, k, lo, hi)
+}
+
+/// [`kth_slope`] with `BUCKETS` buckets a pass, sorting at most `SORTED` slopes.
+fn kth_slope_by<const BUCKETS: usize, const SORTED: usize>(
+    ys: &[f64],
+    k: usize,
+    mut lo: f64,
+    mut hi: f64,
+) -> f64 {
+    loop {
+        if hi <= lo {
+            // Every slope in range is this one value.
+            return lo;
+        }
+        // Slopes below the range, and those in it by bucket (counted exactly, by comparisons;
+        // the bucket of a slope grows with it).
+        let mut below = 0usize;
+        let mut counts = vec![0usize; BUCKETS];
+        let width = hi - lo;
+        let bucket = |s: f64| (((s - lo) / width * BUCKETS as f64) as usize).min(BUCKETS - 1);
+        for_each_slope(ys, |s| {
+            if s < lo {
+                below += 1;
+            } else if s <= hi {
+                counts[bucket(s)] += 1;
+            }
+        });
+        let inside: usize = counts.iter().sum();
+        if inside <= SORTED {
+            let mut kept = Vec::with_capacity(inside);
+            for_each_slope(ys, |s| {
+                if s >= lo && s <= hi {
+                    kept.push(s);
+                }
+            });
+            kept.sort_by(f64::total_cmp);
+            return kept[k - below];
+        }
+        // The bucket that holds the k-th slope, and the value range it stands for.
+        let mut seen = below;
+        let b = counts
+            .iter()
+            .position(|&c| {
+                seen += c;
+                seen > k
+            })
+            .unwrap_or(BUCKETS - 1);
+        let step = width / BUCKETS as f64;
+        // Rounding may leave a slope of the bucket just outside its bounds: one bucket's margin
+        // on each side keeps it in, and the next pass counts exactly again.
+        let new_lo = (lo + step * (b as f64 - 1.0)).max(lo);
+        let new_hi = (lo + step * (b as f64 + 2.0)).min(hi);
+        if new_hi - new_lo >= width {
+            // No narrower range is representable: the range holds a few distinct values (a few
+            // ulps apart), many times each; count each and walk them in order.
+            let mut distinct: Vec<(f64, usize)> = Vec::new();
+            for_each_slope(ys, |s| {
+                if s >= lo && s <= hi {
+                    match distinct.iter_mut().find(|(v, _)| *v == s) {
+                        Some((_, c)) => *c += 1,
+                        None => distinct.push((s, 1)),
+                    }
+                }
+            });
+            distinct.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut seen = below;
+            for (v, c) in &distinct {
+                seen += c;
+                if seen > k {
+                    return *v;
+                }
+            }
+            return hi;
+        }
+        lo = new_lo;
+        hi = new_hi;
+    }
 }
 
 /// The size of a drift: Sen's slope times `n - 1` runs, in percent of the median, i.e. how far
@@ -301,4 +417,51 @@ pub fn bimodality(values: &[f64]) -> Option<Bimodal> {
     let low = (0..values.len()).filter(|&i| in_low(values[i])).collect();
     let high = (0..values.len()).filter(|&i| values[i].is_finite() && values[i] >= high_min).collect();
     Some(Bimodal { low, high, low_max, high_min, gap, spread })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The plain sort of every slope, the reference.
+    fn sorted_median(ys: &[f64]) -> Option<f64> {
+        let mut v = Vec::new();
+        super::for_each_slope(ys, |s| v.push(s));
+        v.sort_by(f64::total_cmp);
+        super::median_of_sorted(&v)
+    }
+
+    /// Sen's slope found by passes equals sorting every slope: on values with many ties
+    /// (integers 0 to 9, so most slopes repeat), on distinct ones, on a constant sample (one
+    /// slope value) and with two clusters; odd and even numbers of slopes.
+    #[test]
+    fn sen_slope_by_passes_equals_sorting_every_slope() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as f64 / (1u64 << 31) as f64
+        };
+        for n in [2usize, 3, 40, 301, 600] {
+            let ties: Vec<f64> = (0..n).map(|_| (next() * 10.0).floor()).collect();
+            let distinct: Vec<f64> = (0..n).map(|i| 1000.0 + i as f64 * 0.5 + next() * 50.0).collect();
+            let constant = vec![3.25; n];
+            let clusters: Vec<f64> = (0..n).map(|i| if i % 3 == 0 { 1e6 } else { -2.5 + next() }).collect();
+            for ys in [ties, distinct, constant, clusters] {
+                assert_eq!(
+                    super::sen_slope_by_passes(&ys),
+                    sorted_median(&ys),
+                    "n = {n}: {:?}",
+                    &ys[..n.min(8)]
+                );
+            }
+        }
+        assert_eq!(super::sen_slope_by_passes(&[1.0]), None);
+    }
+
+    /// Past the number of values whose slopes are held, Sen's slope is found by passes and
+    /// equals the sort's: 2,400 values with ties, 2.9 million slopes (more than one pass sorts).
+    #[test]
+    fn sen_slope_of_many_values_equals_the_sort() {
+        let ys: Vec<f64> = (0..2400).map(|i| 100.0 + (i / 7) as f64 * 0.25 + (i % 5) as f64).collect();
+        assert!(ys.len() > super::SLOPES_HELD);
+        assert_eq!(super::sen_slope(&ys), sorted_median(&ys));
+    }
 }
