@@ -7,9 +7,11 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use super::{listening_argv, service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe};
+use super::{
+    listening_argv, run_start_script, service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe,
+};
 use crate::exec::plan::{PlatformSpec, WorkloadSpec};
 
 /// The iperf3 server as a service kind.
@@ -56,17 +58,7 @@ impl Service for Iperf3 {
     }
 
     fn start(&mut self, on: &Platform, port: u16) -> Result<()> {
-        let argv = sh_argv(
-            START_SCRIPT,
-            [
-                service_dir(on, IPERF3.name, port),
-                port.to_string(),
-                on.bind_address().into(),
-                self.binary.clone(),
-            ],
-        );
-        on.run(&argv, "iperf3-start").context("could not start the iperf3 server on the platform")?;
-        Ok(())
+        run_start_script(on, (IPERF3.name, "the iperf3 server"), START_SCRIPT, port, &self.binary, [])
     }
 
     fn ready_argv(&self, on: &Platform, port: u16) -> Vec<String> {

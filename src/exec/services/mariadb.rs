@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe};
+use super::{run_start_script, service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe};
 use crate::exec::plan::{PlatformSpec, WorkloadSpec};
 
 /// MariaDB as a service kind.
@@ -134,13 +134,14 @@ impl Service for MariaDb {
 
     fn start(&mut self, on: &Platform, port: u16) -> Result<()> {
         self.databases.retain(|(p, _)| *p != port);
-        let dir = service_dir(on, MARIADB.name, port);
-        let argv = sh_argv(
+        run_start_script(
+            on,
+            (MARIADB.name, "MariaDB"),
             START_SCRIPT,
-            [dir, port.to_string(), on.bind_address().into(), self.binary.clone(), MariaDb::socket(port)],
-        );
-        on.run(&argv, "mariadb-start").context("could not start MariaDB on the platform")?;
-        Ok(())
+            port,
+            &self.binary,
+            [MariaDb::socket(port)],
+        )
     }
 
     fn ready_argv(&self, on: &Platform, port: u16) -> Vec<String> {

@@ -187,6 +187,24 @@ pub(crate) fn sh_argv(script: &str, args: impl IntoIterator<Item = String>) -> V
     ["sh", "-c", script].into_iter().map(String::from).chain(args).collect()
 }
 
+/// Starts service `name` on `port` with its start `script` run by `sh` on the platform: `$0`
+/// its folder ([`service_dir`]), `$1` the port, `$2` the address to bind, `$3` its `binary`,
+/// then `extra`. The error says that `what` (`Redis`, `the iperf3 server`) could not start.
+pub(crate) fn run_start_script(
+    on: &Platform,
+    (name, what): (&str, &str),
+    script: &str,
+    port: u16,
+    binary: &str,
+    extra: impl IntoIterator<Item = String>,
+) -> Result<()> {
+    let args = [service_dir(on, name, port), port.to_string(), on.bind_address().into(), binary.into()];
+    let argv = sh_argv(script, args.into_iter().chain(extra));
+    on.run(&argv, &format!("{name}-start"))
+        .with_context(|| format!("could not start {what} on the platform"))?;
+    Ok(())
+}
+
 /// For the services' tests: a native platform whose work folder is `dir`, and its executor.
 #[cfg(test)]
 pub(crate) fn native_in(dir: &std::path::Path) -> (PlatformSpec, super::native::NativeExecutor) {

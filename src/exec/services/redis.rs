@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use super::{service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe};
+use super::{run_start_script, service_dir, sh_argv, Platform, Service, ServiceKind, VersionProbe};
 use crate::exec::plan::{PlatformSpec, WorkloadSpec};
 
 /// Redis as a service kind.
@@ -60,17 +60,7 @@ impl Service for Redis {
     }
 
     fn start(&mut self, on: &Platform, port: u16) -> Result<()> {
-        let argv = sh_argv(
-            START_SCRIPT,
-            [
-                service_dir(on, REDIS.name, port),
-                port.to_string(),
-                on.bind_address().into(),
-                self.binary.clone(),
-            ],
-        );
-        on.run(&argv, "redis-start").context("could not start Redis on the platform")?;
-        Ok(())
+        run_start_script(on, (REDIS.name, "Redis"), START_SCRIPT, port, &self.binary, [])
     }
 
     fn ready_argv(&self, on: &Platform, port: u16) -> Vec<String> {
