@@ -304,11 +304,20 @@ fn check_label(k: &GroupKey) -> String {
     exact
 }
 
+/// The analysis' label of the whole workload of group `k`, whatever its params: `wrk`, or
+/// `wrk (docker)` with a stratum.
+fn whole_label(k: &GroupKey) -> String {
+    if k.2.is_empty() {
+        k.0.clone()
+    } else {
+        format!("{} ({})", k.0, k.2)
+    }
+}
+
 /// Whether a check's workload label belongs to group `k`: its own label, or the workload's
 /// (checks about all params sets of a workload).
 fn check_matches(label: &str, k: &GroupKey) -> bool {
-    let whole = if k.2.is_empty() { k.0.clone() } else { format!("{} ({})", k.0, k.2) };
-    label == check_label(k) || label == whole
+    label == check_label(k) || label == whole_label(k)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{check_label, Plan};
+use super::{check_label, whole_label, Plan};
 use crate::analyse::{Check, Severity};
 use crate::report::context::ThreatCtx;
 
@@ -16,7 +16,7 @@ pub(super) fn build(plan: &Plan) -> Vec<ThreatCtx> {
         .groups
         .keys()
         .flat_map(|k| {
-            let whole = if k.2.is_empty() { k.0.clone() } else { format!("{} ({})", k.0, k.2) };
+            let whole = whole_label(k);
             [(check_label(k), plan.label(k)), (whole.clone(), whole)]
         })
         .collect();

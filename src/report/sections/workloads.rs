@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::series::series_figures;
-use super::{check_label, check_matches, tall, Figures, GroupKey, Plan};
+use super::{check_label, check_matches, tall, whole_label, Figures, GroupKey, Plan};
 use crate::analyse::{OverheadRow, Severity, SummaryRow};
 use crate::model::Better;
 use crate::report::context::{ChecksElsewhere, FigureCtx, MetricTable, MetricTableRow, WorkloadCtx};
@@ -211,7 +211,7 @@ fn checks(plan: &Plan, k: &GroupKey) -> (Vec<String>, Option<ChecksElsewhere>) {
     // The sections of the same workload (and stratum): a check about the whole workload is
     // said once, in the first of them, when there are several.
     let siblings: Vec<&GroupKey> = plan.groups.keys().filter(|g| g.0 == k.0 && g.2 == k.2).collect();
-    let whole = if k.2.is_empty() { k.0.clone() } else { format!("{} ({})", k.0, k.2) };
+    let whole = whole_label(k);
     let first = siblings.first().copied().filter(|_| siblings.len() > 1);
     let mut out = Vec::new();
     let mut elsewhere = 0;
