@@ -551,6 +551,14 @@ fn evil_args(prefix: &Path) -> Vec<String> {
     EVIL.iter().map(|e| e.replace("{p}", &prefix.display().to_string())).collect()
 }
 
+/// Asserts that Docker has no container named `name` (running or stopped); `when` ends the
+/// message.
+fn assert_container_gone(name: &str, when: &str) {
+    let ps =
+        Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={name}")]).output().unwrap();
+    assert!(ps.stdout.is_empty(), "container {name} was left behind{when}");
+}
+
 fn assert_not_injected(prefix: &Path, out_text: &str, args: &[String]) {
     assert_eq!(out_text, format!("{}\n", args.join("|")));
     for i in 1..=4 {
@@ -682,10 +690,7 @@ platforms = ["existing"]
     assert_eq!(pf.detail, "cpus1,memory512m");
     assert!(pf.guest.os.contains("bookworm"), "{:?}", pf.guest);
     // The container virtperf started is gone; the existing one was left alone until we removed it.
-    let name = pf.container.clone().unwrap();
-    let ps =
-        Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={name}")]).output().unwrap();
-    assert!(ps.stdout.is_empty(), "container {name} was left behind");
+    assert_container_gone(pf.container.as_deref().unwrap(), "");
     check_labels_and_ingest(&out, &m);
 }
 
@@ -727,11 +732,7 @@ repetitions = 2
     std::thread::sleep(Duration::from_millis(500));
     sigint(&child);
     assert_eq!(child.wait().unwrap().code(), Some(130));
-    let ps = Command::new("docker")
-        .args(["ps", "-aq", "--filter", &format!("name={container}")])
-        .output()
-        .unwrap();
-    assert!(ps.stdout.is_empty(), "container {container} was left behind after Ctrl-C");
+    assert_container_gone(&container, " after Ctrl-C");
     assert!(manifest(&out).runs.is_empty(), "an interrupted run must not be recorded");
     assert!(!out.join("docker/long/rep1.txt").exists(), "partial output kept");
 }
@@ -1550,10 +1551,7 @@ fn docker_campaign_runs_mariadb_redis_and_iperf3_as_services() {
     assert_eq!(host_side.count(), 6);
     let pf = &m.platforms["docker"];
     assert_eq!(pf.detail, "cpus2,memory2g");
-    let name = pf.container.clone().unwrap();
-    let ps =
-        Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={name}")]).output().unwrap();
-    assert!(ps.stdout.is_empty(), "container {name} was left behind");
+    assert_container_gone(pf.container.as_deref().unwrap(), "");
     check_labels_and_ingest(&out, &m);
 }
 

@@ -1007,6 +1007,15 @@ fn sample_comparisons_are_paired_by_round() {
     assert!(!md.contains("Paired by round (5 rounds), the change is -86.6%"));
 }
 
+/// Asserts that the analysis in `out` has comparisons and pairs none of them (overhead.csv's
+/// `paired_n` empty in every row).
+fn assert_nothing_paired(out: &std::path::Path) {
+    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
+    let i = reader.headers().expect("header").iter().position(|h| h == "paired_n").expect("paired_n");
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert!(!records.is_empty() && records.iter().all(|r| r[i].is_empty()));
+}
+
 /// Runs are paired only where every platform has the same complete rounds: a missing round on
 /// one platform unpairs its workload (and only it); files without a manifest are never paired.
 #[test]
@@ -1047,10 +1056,7 @@ fn runs_the_data_cannot_pair_are_not_paired() {
         .arg("-q")
         .assert()
         .success();
-    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
-    let i = reader.headers().expect("header").iter().position(|h| h == "paired_n").expect("paired_n");
-    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
-    assert!(!records.is_empty() && records.iter().all(|r| r[i].is_empty()));
+    assert_nothing_paired(&out);
     // Two campaigns' round r is not one round: `compare` pairs nothing.
     let out = tmp2.path().join("c");
     let sample = crate::util::root().join("sample-data");
@@ -1063,10 +1069,7 @@ fn runs_the_data_cannot_pair_are_not_paired() {
         .arg("-q")
         .assert()
         .success();
-    let mut reader = csv::Reader::from_path(out.join("overhead.csv")).expect("overhead.csv");
-    let i = reader.headers().expect("header").iter().position(|h| h == "paired_n").expect("paired_n");
-    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
-    assert!(!records.is_empty() && records.iter().all(|r| r[i].is_empty()));
+    assert_nothing_paired(&out);
 }
 
 /// Issue 16, part 6: the percentile bootstrap of a ratio of medians against scipy's
