@@ -42,8 +42,9 @@ pub struct SummaryRow {
     pub stats: stats::Summary,
     /// The values, in (source, run) order.
     pub values: Vec<f64>,
-    /// Source files (each shared with the runs of the analysis' input: a selection of
-    /// millions of rows names each file in one summary row per metric).
+    /// Source files, in run order (each shared with the runs of the analysis' input: a
+    /// selection of millions of rows names each file in one summary row per metric).
+    /// summary.csv counts them and lists at most 100 (`SOURCES_LISTED` in src/table/analysis.rs).
     #[serde(serialize_with = "texts")]
     pub sources: Vec<Arc<str>>,
 }

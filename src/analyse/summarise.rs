@@ -6,7 +6,10 @@
 //! print them (by workload, canonical params, stratum), cells by metric then arm, and a cell's
 //! observations in run order: file by file (`rep2` before `rep10`), then in the file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
 use std::sync::Arc;
 
 use super::input::{Dataset, MetricInfo, Obs, RunInfo};
@@ -39,12 +42,16 @@ impl<'a> Cell<'a> {
         self.obs.iter().map(|o| o.value).collect()
     }
 
-    /// The source files, sorted and each once (shared with the runs).
+    /// The source files, each once, in run order (`rep2` before `rep10`), shared with the
+    /// runs. The observations are in run order, so a file's are next to each other.
     pub fn sources(&self) -> Vec<Arc<str>> {
-        let mut sources: Vec<&Arc<str>> = self.obs.iter().map(|o| &o.run_info.source).collect();
-        sources.sort_unstable();
-        sources.dedup_by(|a, b| a == b);
-        sources.into_iter().cloned().collect()
+        let mut sources: Vec<Arc<str>> = Vec::new();
+        for o in &self.obs {
+            if sources.last() != Some(&o.run_info.source) {
+                sources.push(o.run_info.source.clone());
+            }
+        }
+        sources
     }
 }
 
@@ -97,7 +104,7 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
             _ => {
                 let run = *runs.entry(at).or_insert_with(|| {
                     let g = ids.group((o.workload(), o.params(), o.stratum()));
-                    (g, ids.arm(o.arm()), ranks[&(o.source(), o.run())])
+                    (g, ids.arm(o.arm()), ranks[&at])
                 });
                 last = Some((at, run));
                 run
@@ -112,8 +119,10 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         let (g, m, arm) = (ids.groups[g as usize], ids.metrics[m as usize], ids.arms[arm as usize]);
         by_name.entry(g).or_default().entry(m).or_default().insert(arm, obs);
     }
+    // Each group's cells put in run order and summarised on every core, in the groups' order.
+    let by_name: Vec<_> = by_name.into_iter().collect();
     by_name
-        .into_iter()
+        .into_par_iter()
         .map(|((w, p, s), metrics)| {
             let metrics = metrics
                 .into_iter()
@@ -125,6 +134,8 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
             group.primary = declared_primary(&group);
             (GroupId::from_canonical(w, p, s), group)
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect()
 }
 
@@ -163,21 +174,28 @@ impl<'a> CellIds<'a> {
     }
 }
 
-/// The rank of each run (source, run) of `ds` in run order: file by file (`rep2` before
-/// `rep10`, [`natural_cmp`]), then by run index. Sorting the distinct runs once costs far
-/// less than comparing file names inside every cell.
-fn run_ranks(ds: &Dataset) -> HashMap<(&str, u32), u32> {
-    let mut runs: Vec<(&str, u32)> = Vec::new();
+/// The rank of each run of `ds` (by its shared `RunInfo`) in run order: file by file (`rep2`
+/// before `rep10`, [`natural_cmp`]), then by run index; the same (source, run) the same rank.
+/// Sorting the distinct runs once costs far less than comparing file names inside every cell.
+fn run_ranks(ds: &Dataset) -> HashMap<*const RunInfo, u32> {
+    let mut runs: Vec<&Arc<RunInfo>> = Vec::new();
     let mut last: Option<*const RunInfo> = None;
     for o in &ds.obs {
         if last != Some(Arc::as_ptr(&o.run_info)) {
             last = Some(Arc::as_ptr(&o.run_info));
-            runs.push((o.source(), o.run()));
+            runs.push(&o.run_info);
         }
     }
-    runs.sort_unstable_by(|a, b| natural_cmp(a.0, b.0).then(a.1.cmp(&b.1)));
-    runs.dedup();
-    runs.into_iter().enumerate().map(|(i, r)| (r, i as u32)).collect()
+    runs.par_sort_unstable_by(|a, b| natural_cmp(&a.source, &b.source).then(a.run.cmp(&b.run)));
+    let mut ranks = HashMap::with_capacity(runs.len());
+    let mut rank = 0;
+    for (i, r) in runs.iter().enumerate() {
+        if i > 0 && (runs[i - 1].source != r.source || runs[i - 1].run != r.run) {
+            rank += 1;
+        }
+        ranks.insert(Arc::as_ptr(r), rank);
+    }
+    ranks
 }
 
 /// One [`SummaryRow`] per cell, in the order of the groups and cells.
@@ -241,6 +259,47 @@ pub(crate) use crate::text::natural_cmp;
 #[cfg(test)]
 mod tests {
     use super::natural_cmp;
+    use crate::analyse::{Dataset, Obs, ObsRow};
+    use crate::model::{Better, Declared, Kind};
+
+    /// A cell's sources are its files each once, in run order (`rep2` before `rep10`), as its
+    /// values are: given out of order, a file with two runs, 12 files.
+    #[test]
+    fn a_cells_sources_are_its_files_once_in_run_order() {
+        let mut ds = Dataset::default();
+        for (rep, run) in [(10, 1), (2, 1), (3, 2), (1, 1), (12, 1), (3, 1), (4, 1), (11, 1)]
+            .into_iter()
+            .chain((5..10).map(|r| (r, 1)))
+        {
+            ds.obs.push(Obs::from(ObsRow {
+                source: format!("native/rep{rep}.txt"),
+                run,
+                tool: "sysbench".into(),
+                tool_version: None,
+                workload: "sysbench.cpu".into(),
+                params: String::new(),
+                arm: "native".into(),
+                stratum: String::new(),
+                repetition: rep,
+                first_line: 1,
+                metric: "events_per_sec".into(),
+                unit: "events/s".into(),
+                better: Better::Higher,
+                kind: Kind::Performance,
+                value: f64::from(rep * 10 + run),
+                declared: Declared::default(),
+            }));
+        }
+        let groups = super::groups(&ds, 0.95);
+        let rows = super::summary_rows(&groups);
+        assert_eq!(rows.len(), 1);
+        let sources: Vec<&str> = rows[0].sources.iter().map(|s| &**s).collect();
+        let want: Vec<String> = (1..=12).map(|r| format!("native/rep{r}.txt")).collect();
+        assert_eq!(sources, want);
+        let mut values = vec![11.0, 21.0, 31.0, 32.0];
+        values.extend((4..=12).map(|r| f64::from(r * 10 + 1)));
+        assert_eq!(rows[0].values, values);
+    }
 
     #[test]
     fn digit_runs_compare_as_numbers() {

@@ -46,8 +46,23 @@ fn summary(r: &[SummaryRow]) -> PolarsResult<DataFrame> {
         "cv_pct" => r.iter().map(|x| x.stats.cv_pct).collect::<Vec<_>>(),
         "ci_low" => r.iter().map(|x| x.stats.ci_low).collect::<Vec<_>>(),
         "ci_high" => r.iter().map(|x| x.stats.ci_high).collect::<Vec<_>>(),
-        "sources" => r.iter().map(|x| x.sources.join(" ")).collect::<Vec<_>>(),
+        "files" => r.iter().map(|x| x.sources.len() as u32).collect::<Vec<_>>(),
+        "sources" => r.iter().map(|x| listed_sources(&x.sources)).collect::<Vec<_>>(),
     )
+}
+
+/// Most files a summary row lists: a campaign's cell comes from a few to a few dozen files;
+/// one pooled over a store's campaigns from thousands (1,000 campaigns: 10.8 million names in
+/// all, 790 MB, more than the data). Those are left to the store's `source` column and
+/// catalog, and `files` counts them.
+const SOURCES_LISTED: usize = 100;
+
+/// A summary row's `sources`: its files, space-separated, or nothing beyond [`SOURCES_LISTED`].
+fn listed_sources(sources: &[std::sync::Arc<str>]) -> String {
+    if sources.len() > SOURCES_LISTED {
+        return String::new();
+    }
+    sources.join(" ")
 }
 
 /// `overhead.csv`.
@@ -126,4 +141,23 @@ fn subsystems(a: &Analysis) -> PolarsResult<DataFrame> {
         "workloads" => r.iter().map(|x| x.workloads.join(" ")).collect::<Vec<_>>(),
         "not_judged" => r.iter().map(|x| x.not_judged.join(" ")).collect::<Vec<_>>(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{listed_sources, SOURCES_LISTED};
+
+    /// Up to 100 files are listed, space-separated; a cell of more lists none (`files` counts
+    /// them).
+    #[test]
+    fn sources_are_listed_up_to_the_limit() {
+        let files: Vec<Arc<str>> = (0..=SOURCES_LISTED).map(|i| Arc::from(format!("d/rep{i}.txt"))).collect();
+        let listed = listed_sources(&files[..SOURCES_LISTED]);
+        assert_eq!(listed.split(' ').count(), 100);
+        assert!(listed.starts_with("d/rep0.txt d/rep1.txt "));
+        assert_eq!(listed_sources(&files), "");
+        assert_eq!(listed_sources(&[]), "");
+    }
 }
