@@ -4,7 +4,7 @@
 //!
 //! Built from ingested runs here ([`Dataset::from_runs`]), or from a table by `crate::table`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -198,8 +198,8 @@ impl From<ObsRow> for Obs {
 /// (`Arc`s that equal values share).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interner {
-    strings: HashSet<Arc<str>>,
-    metrics: HashMap<String, Vec<Arc<MetricInfo>>>,
+    strings: foldhash::HashSet<Arc<str>>,
+    metrics: foldhash::HashMap<String, Vec<Arc<MetricInfo>>>,
 }
 
 impl Interner {
@@ -373,7 +373,21 @@ impl Dataset {
 
     /// All arms, sorted.
     pub(crate) fn arms(&self) -> Vec<String> {
-        self.obs.iter().map(|o| o.arm()).collect::<BTreeSet<_>>().into_iter().map(str::to_string).collect()
+        self.arm_names().into_iter().map(str::to_string).collect()
+    }
+
+    /// All arms, sorted, borrowed. Each run's arm is looked at once (the observations of a
+    /// run share its `RunInfo`, and come together): a store selection holds 10 million.
+    pub(crate) fn arm_names(&self) -> BTreeSet<&str> {
+        let mut arms = BTreeSet::new();
+        let mut last = None;
+        for o in &self.obs {
+            if last != Some(Arc::as_ptr(&o.run_info)) {
+                last = Some(Arc::as_ptr(&o.run_info));
+                arms.insert(o.arm());
+            }
+        }
+        arms
     }
 
     /// Gives each run of the observations the run `f` makes of it: `f` sees each distinct

@@ -4,12 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use anyhow::{bail, Result};
 
 use super::Loaded;
 use crate::ingest::Ingested;
 use crate::model::FileReport;
 use crate::store::{IngestSummary, Reader, Store, Where};
+use crate::table::{Counts, MetricsTable};
 
 /// Adds `ingested` (read with hashes from `inputs`) to the store `dir`. Each file's campaign
 /// is `campaign` when given, else its label's (the manifest's, or `--label campaign=`), else
@@ -80,11 +83,15 @@ pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) 
             );
         }
     }
-    let rows = store.for_each(&w, |t| {
-        loaded.counts = loaded.counts.add(t.counts()?);
-        loaded.families.extend(t.families()?);
-        // Into the dataset itself: its observations share the strings of those before.
-        t.add_to(&mut loaded.dataset)
+    // Each part file's counts and families are made where it is read (on every core); this
+    // thread adds its rows to the dataset, in order, sharing the strings of those before.
+    let prepare = |t: MetricsTable| -> Result<Part> {
+        Ok(Part { counts: t.counts()?, families: t.families()?, table: t })
+    };
+    let rows = store.for_each(&w, prepare, |part| {
+        loaded.counts = loaded.counts.add(part.counts);
+        loaded.families.extend(part.families);
+        part.table.add_to(&mut loaded.dataset)
     })?;
     if rows == 0 {
         bail!(
@@ -97,6 +104,13 @@ pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) 
     loaded.dataset.unlabelled.sort();
     loaded.dataset.unlabelled.dedup();
     Ok(())
+}
+
+/// What one part file gives the analysis.
+struct Part {
+    counts: Counts,
+    families: BTreeMap<String, String>,
+    table: MetricsTable,
 }
 
 /// Returns true if and only if `dir` is a store holding campaign `name`.

@@ -318,17 +318,18 @@ impl Reader {
         self.index.iter().map(|e| e.campaign.clone()).collect()
     }
 
-    /// Hands the rows `w` selects to `each`, one part file at a time (as a metrics table), in
-    /// campaign order and, within a campaign and tool, in the order they were ingested; returns
-    /// the number of rows handed. Only the part files whose campaign and tool (the path's keys)
-    /// and files' dates pass `w` are read; the rows of a part file are filtered as it is read
-    /// (platform, workload, date), on every core a batch ahead of `each` (which takes them in
-    /// order), so memory holds two batches of [`READ_AHEAD`] part files besides what `each`
-    /// keeps.
-    pub(crate) fn for_each(
+    /// Hands the rows `w` selects to `each`, one part file at a time (as a metrics table made
+    /// into what `prepare` makes of it), in campaign order and, within a campaign and tool, in
+    /// the order they were ingested; returns the number of rows handed. Only the part files
+    /// whose campaign and tool (the path's keys) and files' dates pass `w` are read; the rows
+    /// of a part file are filtered as it is read (platform, workload, date) and prepared, on
+    /// every core a batch ahead of `each` (which takes them in order), so memory holds two
+    /// batches of [`READ_AHEAD`] part files besides what `each` keeps.
+    pub(crate) fn for_each<T: Send>(
         &self,
         w: &Where,
-        mut each: impl FnMut(MetricsTable) -> Result<()>,
+        prepare: impl Fn(MetricsTable) -> Result<T> + Sync,
+        mut each: impl FnMut(T) -> Result<()>,
     ) -> Result<usize> {
         let mut parts: BTreeMap<&str, (String, String)> = BTreeMap::new();
         for e in &self.index {
@@ -348,12 +349,17 @@ impl Reader {
         }
         let parts: Vec<(PathBuf, String, String)> =
             parts.into_iter().map(|(rel, (campaign, tool))| (self.root.join(rel), campaign, tool)).collect();
-        let read = |(path, campaign, tool): &(PathBuf, String, String)| {
-            table::read_store_part(path, campaign, tool, w)
-                .with_context(|| format!("could not read the store's part '{}'", path.display()))
+        let read = |(path, campaign, tool): &(PathBuf, String, String)| -> Result<Option<(usize, T)>> {
+            let table = table::read_store_part(path, campaign, tool, w)
+                .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
+            let Some(t) = table else { return Ok(None) };
+            let rows = t.rows();
+            let prepared = prepare(t)
+                .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
+            Ok(Some((rows, prepared)))
         };
-        // The part files are read (decompressed, filtered, sorted) on every core, a batch ahead
-        // of `each`, which takes them in order on this thread.
+        // The part files are read (decompressed, filtered, sorted) and prepared on every core, a
+        // batch ahead of `each`, which takes them in order on this thread.
         let mut rows = 0;
         std::thread::scope(|scope| -> Result<usize> {
             let (send, receive) = std::sync::mpsc::sync_channel(READ_AHEAD);
@@ -369,8 +375,8 @@ impl Reader {
                 }
             });
             for (path, table) in receive {
-                if let Some(t) = table? {
-                    rows += t.rows();
+                if let Some((n, t)) = table? {
+                    rows += n;
                     each(t)
                         .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
                 }

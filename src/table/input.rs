@@ -2,11 +2,12 @@
 //! observations and log issues ([`MetricsTable::dataset`]), what it holds counted as people
 //! count it ([`Counts`]) and the platform family of each source file it names.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use foldhash::{HashMap, HashMapExt};
 use polars::prelude::{Column, DataFrame, DataType};
 
 use crate::analyse::{arm_name, Dataset, Interner, MetricInfo, Obs, RunInfo, RunIssue};
@@ -122,8 +123,15 @@ impl MetricsTable {
         let mut runs = BTreeSet::new();
         let mut failed = BTreeSet::new();
         let mut monitor = BTreeSet::new();
+        let mut last = None;
         for i in 0..df.height() {
             let key = (source[i].unwrap_or(""), run[i].map(f64::to_bits));
+            // A run's rows are next to each other: its first row says all (a store selection
+            // of 10 million rows would look its file up 10 million times).
+            if last == Some((key, role[i])) && issues[i].is_none_or(str::is_empty) {
+                continue;
+            }
+            last = Some((key, role[i]));
             files.insert(key.0);
             if role[i] == Some(Role::Monitor.as_str()) {
                 monitor.insert(key.0);
@@ -157,7 +165,12 @@ impl MetricsTable {
         };
         // The last row of a source decides, as when every row was inserted.
         let mut out: BTreeMap<&str, std::borrow::Cow<'_, str>> = BTreeMap::new();
-        for (s, f) in sources.into_iter().zip(families) {
+        let mut rows = sources.into_iter().zip(families).peekable();
+        while let Some((s, f)) = rows.next() {
+            // Only a file's last row of a stretch of its rows: the one that stays.
+            if rows.peek().is_some_and(|(next, _)| *next == s) {
+                continue;
+            }
             if let Some(s) = s {
                 out.insert(s, f.unwrap_or_else(|| "unknown".into()));
             }

@@ -157,8 +157,17 @@ fn show(set: &BTreeSet<&str>) -> String {
 /// The tool versions each side of `c` ran, when both sides name some and they differ:
 /// `(baseline's, arm's)`.
 fn versions_that_differ(c: &Comparison<'_, '_>) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+    // Each run's version once (its observations share it), owned only when distinct.
     let versions = |cell: &crate::analyse::summarise::Cell<'_>| -> BTreeSet<String> {
-        cell.obs.iter().filter_map(|o| o.tool_version().map(str::to_string)).collect()
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut last = None;
+        for o in &cell.obs {
+            if last != Some(std::sync::Arc::as_ptr(&o.run_info)) {
+                last = Some(std::sync::Arc::as_ptr(&o.run_info));
+                seen.extend(o.tool_version());
+            }
+        }
+        seen.into_iter().map(str::to_string).collect()
     };
     let (va, vb) = (versions(c.cell), versions(c.base));
     (!va.is_empty() && !vb.is_empty() && va != vb).then_some((vb, va))

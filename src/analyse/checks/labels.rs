@@ -20,9 +20,9 @@ pub(super) fn mixed_labels(ctx: &Context<'_>) -> Findings {
 
 /// The `mixed_labels` checks of `ds`.
 fn mixed_label_checks(ds: &Dataset) -> Vec<Check> {
-    let arms: BTreeSet<String> = ds.obs.iter().map(|o| o.arm().to_string()).collect();
+    let arms = ds.arm_names();
     let mut groups: BTreeMap<(&str, &str), Vec<&LabelSource>> = BTreeMap::new();
-    for l in ds.label_sources.iter().filter(|l| arms.contains(&l.arm)) {
+    for l in ds.label_sources.iter().filter(|l| arms.contains(l.arm.as_str())) {
         groups.entry((l.arm.as_str(), l.platform.as_str())).or_default().push(l);
     }
     let mut checks = Vec::new();
