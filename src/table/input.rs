@@ -79,13 +79,20 @@ impl MetricsTable {
         let mut unlabelled = BTreeSet::new();
         let mut run: Option<(RunKey<'_>, Arc<RunInfo>)> = None;
         let mut metrics: HashMap<MetricKey<'_>, Arc<MetricInfo>> = HashMap::new();
+        // The metrics of the run before, by position in it, and of this run so far: runs of
+        // one tool list the same metrics in the same order, so a row's metric is mostly found
+        // without hashing its nine cells.
+        let (mut before, mut this): (Vec<(MetricKey<'_>, Arc<MetricInfo>)>, Vec<_>) =
+            (Vec::new(), Vec::new());
         for i in 0..self.df.height() {
             ds.issues.extend(cols.issues(i)?);
             let Some(value) = cols.value[i].filter(|v| v.is_finite()) else { continue };
             let key = cols.run_key(i);
             let run_info = match &run {
-                Some((k, r)) if *k == key => r.clone(),
+                Some((k, r)) if k.same(&key) => r.clone(),
                 _ => {
+                    std::mem::swap(&mut before, &mut this);
+                    this.clear();
                     let r = Arc::new(cols.run_info(i, &mut ds.interner));
                     // A run a manifest labelled has the manifest's repetition: its round.
                     if key.origin == Some("manifest") && key.repetition.is_some() {
@@ -99,14 +106,18 @@ impl MetricsTable {
                 }
             };
             let mkey = cols.metric_key(i);
-            let metric_info = match metrics.get(&mkey) {
-                Some(m) => m.clone(),
-                None => {
-                    let m = ds.interner.metric(cols.metric_info(i)?);
-                    metrics.insert(mkey, m.clone());
-                    m
-                }
+            let metric_info = match before.get(this.len()) {
+                Some((k, m)) if same_metric(k, &mkey) => m.clone(),
+                _ => match metrics.get(&mkey) {
+                    Some(m) => m.clone(),
+                    None => {
+                        let m = ds.interner.metric(cols.metric_info(i)?);
+                        metrics.insert(mkey, m.clone());
+                        m
+                    }
+                },
             };
+            this.push((mkey, metric_info.clone()));
             ds.obs.push(Obs { run_info, metric_info, value });
         }
         ds.unlabelled.extend(unlabelled.into_iter().map(str::to_string));
@@ -357,8 +368,7 @@ struct Columns<'a> {
 }
 
 /// What decides a row's [`RunInfo`] (and whether its run is a round, or unlabelled): rows
-/// with equal keys share one.
-#[derive(PartialEq)]
+/// with equal keys ([`RunKey::same`]) share one.
 struct RunKey<'a> {
     source: Option<&'a str>,
     run: Option<u64>,
@@ -373,9 +383,41 @@ struct RunKey<'a> {
     first_line: Option<u64>,
 }
 
+impl RunKey<'_> {
+    /// Returns true if and only if every cell of the two keys is the same.
+    fn same(&self, o: &RunKey<'_>) -> bool {
+        same(self.source, o.source)
+            && self.run == o.run
+            && same(self.tool, o.tool)
+            && same(self.version, o.version)
+            && same(self.workload, o.workload)
+            && same(self.params, o.params)
+            && same(self.platform, o.platform)
+            && same(self.detail, o.detail)
+            && same(self.origin, o.origin)
+            && self.repetition == o.repetition
+            && self.first_line == o.first_line
+    }
+}
+
 /// What decides a row's [`MetricInfo`]: its cells of the metric, unit, better, kind and
 /// declaration columns (the percentile's bits).
 type MetricKey<'a> = ([Option<&'a str>; 9], Option<u64>);
+
+/// Returns true if and only if the two metric keys are equal.
+fn same_metric(a: &MetricKey<'_>, b: &MetricKey<'_>) -> bool {
+    a.1 == b.1 && a.0.iter().zip(&b.0).all(|(x, y)| same(*x, *y))
+}
+
+/// Returns true if and only if the two cells are equal; first by where they are (the cells of
+/// a dictionary-encoded column that hold one value point at one copy of it), then by text.
+fn same(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => (x.as_ptr() == y.as_ptr() && x.len() == y.len()) || x == y,
+        (None, None) => true,
+        _ => false,
+    }
+}
 
 impl<'a> Columns<'a> {
     fn of(df: &'a DataFrame) -> Result<Columns<'a>> {
