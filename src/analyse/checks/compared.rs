@@ -157,14 +157,15 @@ fn show(set: &BTreeSet<&str>) -> String {
 /// The tool versions each side of `c` ran, when both sides name some and they differ:
 /// `(baseline's, arm's)`.
 fn versions_that_differ(c: &Comparison<'_, '_>) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
-    // Each run's version once (its observations share it), owned only when distinct.
+    // A version once for each stretch of runs that share its copy (the runs of a part file or
+    // a raw ingest do), owned only when distinct: a store selection's cell has 20,000 runs.
     let versions = |cell: &crate::analyse::summarise::Cell<'_>| -> BTreeSet<String> {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let mut last = None;
-        for o in &cell.obs {
-            if last != Some(std::sync::Arc::as_ptr(&o.run_info)) {
-                last = Some(std::sync::Arc::as_ptr(&o.run_info));
-                seen.extend(o.tool_version());
+        let mut last: Option<*const u8> = None;
+        for v in cell.obs.iter().filter_map(|o| o.tool_version()) {
+            if last != Some(v.as_ptr()) {
+                last = Some(v.as_ptr());
+                seen.insert(v);
             }
         }
         seen.into_iter().map(str::to_string).collect()
@@ -214,7 +215,15 @@ pub(super) fn units_differ(ctx: &Context<'_>) -> Findings {
         if versions_that_differ(&c).is_some() {
             continue;
         }
-        let units: BTreeSet<&str> = c.cell.obs.iter().chain(c.base.obs.iter()).map(|o| o.unit()).collect();
+        // A unit once for each stretch of observations that share their metric's declaration.
+        let mut units: BTreeSet<&str> = BTreeSet::new();
+        let mut last = None;
+        for o in c.cell.obs.iter().chain(c.base.obs.iter()) {
+            if last != Some(std::sync::Arc::as_ptr(&o.metric_info)) {
+                last = Some(std::sync::Arc::as_ptr(&o.metric_info));
+                units.insert(o.unit());
+            }
+        }
         if units.len() < 2 {
             continue;
         }

@@ -2,7 +2,9 @@
 //! same, as their metrics show it (the script of a sysbench OLTP run, the block size and
 //! directions of a fio or sysbench fileio run, which some outputs do not print).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::HashMap;
 
 use super::{Context, Findings};
 use crate::analyse::output::{Check, Scope, Severity};
