@@ -7,10 +7,10 @@
 //! observations in run order: file by file (`rep2` before `rep10`), then in the file.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
-use std::sync::Arc;
 
 use super::input::{Dataset, MetricInfo, Obs, RunInfo};
 use super::output::SummaryRow;

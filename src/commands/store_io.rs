@@ -2,9 +2,8 @@
 //! file goes to, what is printed) and the rows `--store DIR --where ...` selects, handed to
 //! the analysis a part file at a time (read a batch ahead, `crate::store::Reader::for_each`).
 
-use std::path::{Path, PathBuf};
-
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
