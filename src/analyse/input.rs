@@ -379,15 +379,7 @@ impl Dataset {
     /// All arms, sorted, borrowed. Each run's arm is looked at once (the observations of a
     /// run share its `RunInfo`, and come together): a store selection holds 10 million.
     pub(crate) fn arm_names(&self) -> BTreeSet<&str> {
-        let mut arms = BTreeSet::new();
-        let mut last = None;
-        for o in &self.obs {
-            if last != Some(Arc::as_ptr(&o.run_info)) {
-                last = Some(Arc::as_ptr(&o.run_info));
-                arms.insert(o.arm());
-            }
-        }
-        arms
+        distinct_by_stretch(&self.obs, |o| Arc::as_ptr(&o.run_info), Obs::arm)
     }
 
     /// Gives each run of the observations the run `f` makes of it: `f` sees each distinct
@@ -404,6 +396,26 @@ impl Dataset {
             o.run_info = new.clone();
         }
     }
+}
+
+/// The distinct values `value` gives `obs`, asked of the first observation of each stretch
+/// whose `shared` part is the same (its run's or its metric's record, a shared string): what a
+/// run or a declaration holds is looked at once per stretch, not once per observation.
+pub(crate) fn distinct_by_stretch<O, P: PartialEq, V: Ord>(
+    obs: impl IntoIterator<Item = O>,
+    shared: impl Fn(&O) -> P,
+    value: impl Fn(O) -> V,
+) -> BTreeSet<V> {
+    let mut out = BTreeSet::new();
+    let mut last = None;
+    for o in obs {
+        let at = shared(&o);
+        if last.as_ref() != Some(&at) {
+            last = Some(at);
+            out.insert(value(o));
+        }
+    }
+    out
 }
 
 /// Gives every observation and log issue of a source in `arm_of_source` that arm instead

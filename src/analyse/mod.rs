@@ -28,7 +28,7 @@ mod summarise;
 pub(crate) use baseline::resolve_baseline;
 pub use compare::withhold_verdicts;
 pub use config::AnalyseConfig;
-pub(crate) use input::{arm_name, regroup, Interner, LabelSource};
+pub(crate) use input::{arm_name, distinct_by_stretch, regroup, Interner, LabelSource};
 pub use input::{Dataset, MetricInfo, Obs, ObsRow, RunInfo, RunIssue};
 pub use output::{Analysis, Check, OverheadRow, Scope, Severity, SubsystemRow, SummaryRow};
 

@@ -350,13 +350,11 @@ impl Reader {
         let parts: Vec<(PathBuf, String, String)> =
             parts.into_iter().map(|(rel, (campaign, tool))| (self.root.join(rel), campaign, tool)).collect();
         let read = |(path, campaign, tool): &(PathBuf, String, String)| -> Result<Option<(usize, T)>> {
-            let table = table::read_store_part(path, campaign, tool, w)
-                .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
-            let Some(t) = table else { return Ok(None) };
-            let rows = t.rows();
-            let prepared = prepare(t)
-                .with_context(|| format!("could not read the store's part '{}'", path.display()))?;
-            Ok(Some((rows, prepared)))
+            let Some(t) = table::read_store_part(path, campaign, tool, w)? else { return Ok(None) };
+            Ok(Some((t.rows(), prepare(t)?)))
+        };
+        let read = |p: &(PathBuf, String, String)| {
+            read(p).with_context(|| format!("could not read the store's part '{}'", p.0.display()))
         };
         // The part files are read (decompressed, filtered, sorted) and prepared on every core, a
         // batch ahead of `each`, which takes them in order on this thread.

@@ -11,21 +11,15 @@ use crate::analyse::{Analysis, SummaryRow};
 /// Writes summary.csv, overhead.csv, checks.csv and subsystems.csv of `a` into `dir`.
 pub(crate) fn write_analysis(a: &Analysis, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("could not create folder '{}'", dir.display()))?;
-    // A batch of rows at a time: a summary row lists its sources, and a selection of millions
-    // of rows makes a summary of hundreds of megabytes, which need not be held twice.
-    let batches: Vec<&[SummaryRow]> =
-        if a.summary.is_empty() { vec![&[]] } else { a.summary.chunks(SUMMARY_BATCH).collect() };
-    super::write_batches(&dir.join("summary.csv"), batches.into_iter().map(summary))?;
+    super::write_frame(summary(&a.summary)?, &dir.join("summary.csv"))?;
     super::write_frame(overhead(a)?, &dir.join("overhead.csv"))?;
     super::write_frame(checks(a)?, &dir.join("checks.csv"))?;
     super::write_frame(subsystems(a)?, &dir.join("subsystems.csv"))?;
     Ok(())
 }
 
-/// Rows of `summary.csv` written at a time.
-const SUMMARY_BATCH: usize = 256;
-
-/// Rows `r` of `summary.csv`.
+/// `summary.csv` of the rows `r` (a row lists at most [`SOURCES_LISTED`] files, so the table
+/// stays small however many rows the analysis read).
 fn summary(r: &[SummaryRow]) -> PolarsResult<DataFrame> {
     df!(
         "workload" => r.iter().map(|x| x.workload.as_str()).collect::<Vec<_>>(),

@@ -10,6 +10,7 @@ use crate::analyse::baseline::no_baseline_detail;
 use crate::analyse::compare::{comparisons, Comparison};
 use crate::analyse::output::{Check, Scope, Severity};
 use crate::analyse::summarise::Groups;
+use crate::analyse::{distinct_by_stretch, Obs};
 use crate::text::{display_params, group_label};
 
 /// The params sets (canonical strings) of each (workload, stratum, arm).
@@ -160,15 +161,12 @@ fn versions_that_differ(c: &Comparison<'_, '_>) -> Option<(BTreeSet<String>, BTr
     // A version once for each stretch of runs that share its copy (the runs of a part file or
     // a raw ingest do), owned only when distinct: a store selection's cell has 20,000 runs.
     let versions = |cell: &crate::analyse::summarise::Cell<'_>| -> BTreeSet<String> {
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let mut last: Option<*const u8> = None;
-        for v in cell.obs.iter().filter_map(|o| o.tool_version()) {
-            if last != Some(v.as_ptr()) {
-                last = Some(v.as_ptr());
-                seen.insert(v);
-            }
-        }
-        seen.into_iter().map(str::to_string).collect()
+        let shared = |o: &&Obs| o.tool_version().map(str::as_ptr);
+        distinct_by_stretch(cell.obs.iter().copied(), shared, Obs::tool_version)
+            .into_iter()
+            .flatten()
+            .map(str::to_string)
+            .collect()
     };
     let (va, vb) = (versions(c.cell), versions(c.base));
     (!va.is_empty() && !vb.is_empty() && va != vb).then_some((vb, va))
@@ -216,14 +214,8 @@ pub(super) fn units_differ(ctx: &Context<'_>) -> Findings {
             continue;
         }
         // A unit once for each stretch of observations that share their metric's declaration.
-        let mut units: BTreeSet<&str> = BTreeSet::new();
-        let mut last = None;
-        for o in c.cell.obs.iter().chain(c.base.obs.iter()) {
-            if last != Some(std::sync::Arc::as_ptr(&o.metric_info)) {
-                last = Some(std::sync::Arc::as_ptr(&o.metric_info));
-                units.insert(o.unit());
-            }
-        }
+        let obs = c.cell.obs.iter().chain(c.base.obs.iter()).copied();
+        let units = distinct_by_stretch(obs, |o| std::sync::Arc::as_ptr(&o.metric_info), Obs::unit);
         if units.len() < 2 {
             continue;
         }
