@@ -240,16 +240,34 @@ pub(crate) struct Loaded {
     pub ok: bool,
     /// What was read, raw files and tables together.
     pub counts: Counts,
-    /// The platform family of every source file read (raw or in a table).
-    pub families: std::collections::BTreeMap<String, String>,
 }
 
 impl Loaded {
     /// Makes each file's family its arm when `by` says so (`--group-by family`).
     pub fn group(&mut self, by: GroupBy) {
         if by == GroupBy::Family {
-            analyse::regroup(&mut self.dataset, &self.families);
+            analyse::regroup(&mut self.dataset);
         }
+    }
+
+    /// The platform family of every source file read: each raw file's, then each run's of a
+    /// table or the store (made when asked: a store's selection names 800,000 files).
+    pub fn families(&self) -> std::collections::BTreeMap<String, String> {
+        let mut out: std::collections::BTreeMap<String, String> = self
+            .ingested
+            .files
+            .iter()
+            .map(|f| (f.source.clone(), f.labels.platform_family.clone()))
+            .collect();
+        let runs = self.dataset.obs.iter().map(|o| &o.run_info);
+        let mut last: Option<&std::sync::Arc<analyse::RunInfo>> = None;
+        for r in runs {
+            if last.is_none_or(|l| !std::sync::Arc::ptr_eq(l, r)) {
+                out.insert(r.source.to_string(), r.family.to_string());
+                last = Some(r);
+            }
+        }
+        out
     }
 }
 
@@ -268,7 +286,6 @@ pub(crate) fn load_store(
             ingested: Ingested::default(),
             ok: true,
             counts: Counts::default(),
-            families: Default::default(),
         }
     } else {
         load(input, series, hash, quiet)?
@@ -303,8 +320,6 @@ pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> 
         .filter(|f| f.error.is_none() && f.runs > 0)
         .map(|f| analyse::LabelSource::of(&f.source, &f.labels))
         .collect();
-    let mut families: std::collections::BTreeMap<String, String> =
-        ingested.files.iter().map(|f| (f.source.clone(), f.labels.platform_family.clone())).collect();
     dataset.unreadable = ingested
         .errors
         .iter()
@@ -319,14 +334,12 @@ pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> 
     }
     for (path, t) in tables {
         let more = t.dataset().with_context(|| format!("could not read table '{}'", path.display()))?;
-        families.extend(t.families().with_context(|| format!("could not read table '{}'", path.display()))?);
         dataset.obs.extend(more.obs);
         dataset.unlabelled.extend(more.unlabelled);
         dataset.issues.extend(more.issues);
-        dataset.rounds.extend(more.rounds);
     }
     let ok = ingested.ok();
-    Ok(Loaded { dataset, ingested, ok, counts, families })
+    Ok(Loaded { dataset, ingested, ok, counts })
 }
 
 /// The analysis settings from the command line, validated.
@@ -550,8 +563,9 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     runs.extend(table_runs);
     files.extend(table_files);
     if args.stats.group_by == GroupBy::Family {
-        runs.iter_mut().for_each(|r| r.arm = family_of(&loaded.families, &r.source));
-        files.iter_mut().for_each(|f| f.arm = family_of(&loaded.families, &f.report.source));
+        let families = loaded.families();
+        runs.iter_mut().for_each(|r| r.arm = family_of(&families, &r.source));
+        files.iter_mut().for_each(|f| f.arm = family_of(&families, &f.report.source));
     }
     let input = report::ReportInput {
         analysis: a,
@@ -633,6 +647,7 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         let (table_runs, table_files) = report_input::table_views(&loaded.dataset, &loaded.ingested);
         loaded.group(args.group_by);
         ok &= loaded.ok;
+        let families = (args.group_by == GroupBy::Family).then(|| loaded.families());
         merge(&mut ds, as_campaign(loaded.dataset, name));
         let (mut r, mut f) = campaign_views(&loaded.ingested, name);
         r.extend(table_runs.into_iter().map(|t| report::RunView { stratum: t.arm, arm: name.clone(), ..t }));
@@ -641,8 +656,8 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
             arm: name.clone(),
             ..t
         }));
-        if args.group_by == GroupBy::Family {
-            r.iter_mut().for_each(|r| r.stratum = family_of(&loaded.families, &r.source));
+        if let Some(families) = families {
+            r.iter_mut().for_each(|r| r.stratum = family_of(&families, &r.source));
         }
         runs.extend(r);
         files.extend(f);

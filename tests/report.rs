@@ -1417,6 +1417,7 @@ fn worked_dataset() -> virtperf::analyse::Dataset {
         params: String::new(),
         stratum: String::new(),
         arm: "qemu".into(),
+        family: "vm".into(),
         kind: "socket_errors".into(),
         message: "socket errors: connect 0, read 0, write 0, timeout 2".into(),
     });

@@ -53,12 +53,7 @@ pub(crate) fn comparisons<'g, 'a>(
 /// The primary metrics' comparisons are one family: their Welch p-values (and, with a margin,
 /// their equivalence p-values) are adjusted together by `cfg.adjust`, and their verdicts use
 /// the adjusted values. Other metrics' comparisons keep unadjusted verdicts.
-pub(crate) fn overhead_rows(
-    groups: &Groups<'_>,
-    cfg: &AnalyseConfig,
-    refused: &[Scope],
-    rounds: &BTreeMap<(String, u32), u32>,
-) -> Vec<OverheadRow> {
+pub(crate) fn overhead_rows(groups: &Groups<'_>, cfg: &AnalyseConfig, refused: &[Scope]) -> Vec<OverheadRow> {
     use rayon::prelude::*;
     let todo: Vec<Comparison<'_, '_>> = comparisons(groups, &cfg.baseline)
         .filter(|c| !refused.iter().any(|s| s.concerns_comparison(c.group, c.metric, c.arm, &cfg.baseline)))
@@ -68,8 +63,7 @@ pub(crate) fn overhead_rows(
         .par_iter()
         .filter_map(|c| {
             let (mut row, interval) = overhead_row(c, cfg)?;
-            let pairs =
-                groups.get(c.group).and_then(|g| paired_values(g, c.metric, c.arm, &cfg.baseline, rounds));
+            let pairs = groups.get(c.group).and_then(|g| paired_values(g, c.metric, c.arm, &cfg.baseline));
             if let Some(p) = pairs.and_then(|(a, b)| stats::paired_log_ratio(&a, &b, cfg.confidence)) {
                 row.paired_n = Some(p.n);
                 row.paired_change_pct = stats::change_pct(p.ratio);
@@ -111,19 +105,11 @@ pub(crate) fn overhead_rows(
 /// share rounds), and every arm's cell of `metric` in the group has each of the same rounds
 /// exactly once (every run with a round from the manifest, at least two rounds). None
 /// otherwise: runs the data cannot pair are never paired.
-fn paired_values(
-    group: &Group<'_>,
-    metric: &str,
-    arm: &str,
-    baseline: &str,
-    rounds: &BTreeMap<(String, u32), u32>,
-) -> Option<(Vec<f64>, Vec<f64>)> {
+fn paired_values(group: &Group<'_>, metric: &str, arm: &str, baseline: &str) -> Option<(Vec<f64>, Vec<f64>)> {
     let by_round = |cell: &Cell<'_>| -> Option<BTreeMap<u32, f64>> {
         let mut m = BTreeMap::new();
         for o in &cell.obs {
-            if !o.stratum().is_empty()
-                || m.insert(*rounds.get(&(o.source().to_string(), o.run()))?, o.value).is_some()
-            {
+            if !o.stratum().is_empty() || m.insert(o.run_info.round?, o.value).is_some() {
                 return None;
             }
         }
@@ -155,14 +141,12 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
     let change_bounds = cmp.change.interval.bounds();
     let cost_bounds = cmp.cost.as_ref().and_then(|c| c.interval.bounds());
     let alpha = 1.0 - cfg.confidence;
-    let values = |cell: &super::summarise::Cell<'_>| cell.obs.iter().map(|o| o.value).collect::<Vec<f64>>();
-    let resolution = stats::comparison_resolution(&values(c.cell), &values(c.base));
+    let resolution = stats::comparison_resolution(&c.cell.values, &c.base.values);
     let median = (c.primary || first.declared().percentile.is_some())
         .then(|| {
-            let (a, b) = (values(c.cell), values(c.base));
             stats::median_ratio_bootstrap(
-                &a,
-                &b,
+                &c.cell.values,
+                &c.base.values,
                 cfg.confidence,
                 stats::BOOTSTRAP_RESAMPLES,
                 stats::BOOTSTRAP_SEED,

@@ -4,7 +4,7 @@
 //!
 //! Built from ingested runs here ([`Dataset::from_runs`]), or from a table by `crate::table`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -35,6 +35,13 @@ pub struct RunInfo {
     pub repetition: u32,
     /// First line of the run in its source.
     pub first_line: u64,
+    /// The run's round, when a manifest labelled its file: its repetition, as `virtperf run`
+    /// records it (repetition r of every platform and workload lies in round r). From a table
+    /// or the store, the `repetition` of a run whose `label_origin` is `manifest`. Runs
+    /// without one are never paired.
+    pub round: Option<u32>,
+    /// The platform family of its file (`platform_family`), `unknown` when none is known.
+    pub family: Arc<str>,
 }
 
 /// What the observations of one metric share: its name, unit, direction and what its parser
@@ -181,6 +188,8 @@ impl From<ObsRow> for Obs {
                 stratum: r.stratum.into(),
                 repetition: r.repetition,
                 first_line: r.first_line,
+                round: None,
+                family: "unknown".into(),
             }),
             metric_info: Arc::new(MetricInfo {
                 metric: r.metric,
@@ -240,6 +249,8 @@ pub struct RunIssue {
     pub stratum: String,
     /// Arm (platform) of the run.
     pub arm: String,
+    /// The platform family of its file (its arm under `--group-by family`).
+    pub family: String,
     /// Kind, as in [`crate::model::LogIssue::kind`].
     pub kind: String,
     /// What the log says.
@@ -260,11 +271,6 @@ pub struct Dataset {
     /// How each raw file's platform was decided (empty for tables), for the `mixed_labels`
     /// check.
     pub(crate) label_sources: Vec<LabelSource>,
-    /// The round of each run (by source and run index) of a file a manifest labelled: its
-    /// repetition, as `virtperf run` records it (repetition r of every platform and workload
-    /// lies in round r). From a table or the store, the `repetition` of the rows whose
-    /// `label_origin` is `manifest`. Runs without one are never paired.
-    pub(crate) rounds: BTreeMap<(String, u32), u32>,
     /// The strings and metric declarations its observations share.
     pub(crate) interner: Interner,
 }
@@ -278,6 +284,8 @@ pub(crate) struct LabelSource {
     pub arm: String,
     /// Its platform label.
     pub platform: String,
+    /// Its platform family (its arm under `--group-by family`).
+    pub family: String,
     /// Where the label came from (`path`, `manifest`, `mapping`, `cli`, `unknown`).
     pub origin: LabelOrigin,
     /// For a path label: the word that decided, lowercase.
@@ -299,6 +307,7 @@ impl LabelSource {
             source: source.to_string(),
             arm: arm_name(&labels.platform, &labels.platform_detail),
             platform: labels.platform.clone(),
+            family: labels.platform_family.clone(),
             origin: labels.origin,
             word,
             depth,
@@ -328,9 +337,7 @@ impl Dataset {
             }
             let params = params_string(&r.data.params);
             // The run's repetition is the manifest's when the manifest gave one (ingest).
-            if r.labels.repetition.is_some() && r.labels.origin == LabelOrigin::Manifest {
-                ds.rounds.insert((r.source.clone(), r.run as u32), r.repetition as u32);
-            }
+            let manifest = r.labels.repetition.is_some() && r.labels.origin == LabelOrigin::Manifest;
             let it = &mut ds.interner;
             let run_info = Arc::new(RunInfo {
                 source: r.source.as_str().into(),
@@ -343,6 +350,8 @@ impl Dataset {
                 stratum: it.str(""),
                 repetition: r.repetition as u32,
                 first_line: r.data.first_line as u64,
+                round: manifest.then_some(r.repetition as u32),
+                family: it.str(&r.labels.platform_family),
             });
             for m in &r.data.metrics {
                 let metric_info = ds.interner.metric(MetricInfo {
@@ -362,6 +371,7 @@ impl Dataset {
                     params: params.clone(),
                     stratum: String::new(),
                     arm: arm.clone(),
+                    family: r.labels.platform_family.clone(),
                     kind: i.kind.clone(),
                     message: i.message.clone(),
                 });
@@ -418,22 +428,14 @@ pub(crate) fn distinct_by_stretch<O, P: PartialEq, V: Ord>(
     out
 }
 
-/// Gives every observation and log issue of a source in `arm_of_source` that arm instead
-/// (`--group-by family`: the file's family); sources not in it keep theirs.
-pub(crate) fn regroup(ds: &mut Dataset, arm_of_source: &BTreeMap<String, String>) {
-    ds.rewrite_runs(|r, it| {
-        if let Some(arm) = arm_of_source.get(&*r.source) {
-            r.arm = it.str(arm);
-        }
-    });
+/// Gives every observation, log issue and labelled file its file's platform family as its arm
+/// (`--group-by family`).
+pub(crate) fn regroup(ds: &mut Dataset) {
+    ds.rewrite_runs(|r, _| r.arm = r.family.clone());
     for i in &mut ds.issues {
-        if let Some(arm) = arm_of_source.get(&i.source) {
-            i.arm.clone_from(arm);
-        }
+        i.arm.clone_from(&i.family);
     }
     for l in &mut ds.label_sources {
-        if let Some(arm) = arm_of_source.get(&l.source) {
-            l.arm.clone_from(arm);
-        }
+        l.arm.clone_from(&l.family);
     }
 }

@@ -28,7 +28,7 @@ mod summarise;
 pub(crate) use baseline::resolve_baseline;
 pub use compare::withhold_verdicts;
 pub use config::AnalyseConfig;
-pub(crate) use input::{arm_name, distinct_by_stretch, regroup, Interner, LabelSource};
+pub(crate) use input::{arm_name, distinct_by_stretch, regroup, LabelSource};
 pub use input::{Dataset, MetricInfo, Obs, ObsRow, RunInfo, RunIssue};
 pub use output::{Analysis, Check, OverheadRow, Scope, Severity, SubsystemRow, SummaryRow};
 
@@ -38,7 +38,7 @@ pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
     let summary = summarise::summary_rows(&groups);
     let arms = ds.arms();
     let found = checks::run(&checks::Context { ds, cfg, groups: &groups, summary: &summary, arms: &arms });
-    let mut overhead = compare::overhead_rows(&groups, cfg, &found.refused, &ds.rounds);
+    let mut overhead = compare::overhead_rows(&groups, cfg, &found.refused);
     // After every check ran: a failed check withholds the verdicts it concerns.
     withhold_verdicts(&mut overhead, &found.checks);
     let subsystems = subsystems::subsystem_rows(&overhead, &cfg.baseline, &subsystems::declared(ds));

@@ -40,17 +40,24 @@ pub struct SummaryRow {
     pub percentile: Option<Percentile>,
     /// Statistics.
     pub stats: stats::Summary,
-    /// The values, in (source, run) order.
-    pub values: Vec<f64>,
-    /// Source files, in run order (each shared with the runs of the analysis' input: a
+    /// The values, in (source, run) order (shared with the analysis' cell).
+    #[serde(serialize_with = "numbers")]
+    pub values: Arc<[f64]>,
+    /// Source files, in run order (each shared with the runs of the analysis' input, the list
+    /// with the rows of the group's other metrics on the arm that have the same files: a
     /// selection of millions of rows names each file in one summary row per metric).
     /// summary.csv counts them and lists at most 100 (`SOURCES_LISTED` in src/table/analysis.rs).
     #[serde(serialize_with = "texts")]
-    pub sources: Vec<Arc<str>>,
+    pub sources: Arc<[Arc<str>]>,
+}
+
+/// Serialises shared numbers as a list.
+fn numbers<S: serde::Serializer>(v: &Arc<[f64]>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter())
 }
 
 /// Serialises shared strings as strings.
-fn texts<S: serde::Serializer>(v: &[Arc<str>], s: S) -> Result<S::Ok, S::Error> {
+fn texts<S: serde::Serializer>(v: &Arc<[Arc<str>]>, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter().map(|t| &**t))
 }
 

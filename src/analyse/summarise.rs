@@ -22,6 +22,9 @@ use crate::stats;
 pub(crate) struct Cell<'a> {
     /// The observations, in run order.
     pub obs: Vec<&'a Obs>,
+    /// Their values, in run order (shared with the cell's summary row: a store's 1,000
+    /// campaigns hold 10 million).
+    pub values: Arc<[f64]>,
     /// Their statistics.
     pub stats: stats::Summary,
 }
@@ -33,26 +36,33 @@ impl<'a> Cell<'a> {
     fn of(mut obs: Ranked<'a>, confidence: f64) -> Cell<'a> {
         obs.sort_by_key(|&(rank, _)| rank);
         let obs: Vec<&'a Obs> = obs.into_iter().map(|(_, o)| o).collect();
-        let values: Vec<f64> = obs.iter().map(|o| o.value).collect();
-        Cell { stats: stats::Summary::of(&values, confidence), obs }
-    }
-
-    /// The values, in run order.
-    pub fn values(&self) -> Vec<f64> {
-        self.obs.iter().map(|o| o.value).collect()
+        let values: Arc<[f64]> = obs.iter().map(|o| o.value).collect();
+        Cell { stats: stats::Summary::of(&values, confidence), values, obs }
     }
 
     /// The source files, each once, in run order (`rep2` before `rep10`), shared with the
     /// runs. The observations are in run order, so a file's are next to each other.
-    pub fn sources(&self) -> Vec<Arc<str>> {
-        // At most one per observation (most cells: exactly): no growth to copy.
-        let mut sources: Vec<Arc<str>> = Vec::with_capacity(self.obs.len());
-        for o in &self.obs {
-            if sources.last() != Some(&o.run_info.source) {
-                sources.push(o.run_info.source.clone());
+    fn sources(&self) -> impl Iterator<Item = &'a Arc<str>> + '_ {
+        let mut last: Option<&Arc<str>> = None;
+        self.obs.iter().map(|o| &o.run_info.source).filter(move |s| {
+            let new = last.is_none_or(|l| !Arc::ptr_eq(l, s) && l != *s);
+            last = Some(s);
+            new
+        })
+    }
+
+    /// [`Cell::sources`], as one shared list: `known` itself when it lists the same files
+    /// (the metrics of one group on one arm mostly come from the same runs).
+    fn sources_like(&self, known: Option<&Arc<[Arc<str>]>>) -> Arc<[Arc<str>]> {
+        if let Some(k) = known {
+            let mut mine = self.sources();
+            if k.iter().all(|s| mine.next().is_some_and(|m| Arc::ptr_eq(s, m) || s == m))
+                && mine.next().is_none()
+            {
+                return k.clone();
             }
         }
-        sources
+        self.sources().cloned().collect()
     }
 }
 
@@ -199,18 +209,24 @@ fn run_ranks(ds: &Dataset) -> HashMap<*const RunInfo, u32> {
     ranks
 }
 
-/// One [`SummaryRow`] per cell, in the order of the groups and cells (made on every core: a
-/// row copies its cell's values and sources, 10 million of each for a store's 1,000
-/// campaigns).
+/// One [`SummaryRow`] per cell, in the order of the groups and cells (groups on every core). A
+/// row shares its cell's values, and its sources with the row of another metric of the group
+/// on the same arm that has the same files: a store's 1,000 campaigns hold 10 million values,
+/// and a file per value in each cell.
 pub(crate) fn summary_rows(groups: &Groups<'_>) -> Vec<SummaryRow> {
-    let cells: Vec<_> = groups
-        .iter()
-        .flat_map(|(g, group)| group.cells().map(move |(m, a, c)| (g, group, m, a, c)))
-        .collect();
-    cells
-        .into_par_iter()
-        .map(|(g, group, metric, arm, cell)| {
+    let groups: Vec<_> = groups.iter().collect();
+    groups.into_par_iter().flat_map_iter(|(g, group)| group_rows(g, group)).collect()
+}
+
+/// The [`SummaryRow`]s of the cells of `group`, by metric then arm.
+fn group_rows(g: &GroupId, group: &Group<'_>) -> Vec<SummaryRow> {
+    let mut sources_on: BTreeMap<&str, Arc<[Arc<str>]>> = BTreeMap::new();
+    group
+        .cells()
+        .map(|(metric, arm, cell)| {
             let first = cell.obs[0];
+            let sources = cell.sources_like(sources_on.get(arm));
+            sources_on.insert(arm, sources.clone());
             SummaryRow {
                 group: g.clone(),
                 workload: g.workload().to_string(),
@@ -224,8 +240,8 @@ pub(crate) fn summary_rows(groups: &Groups<'_>) -> Vec<SummaryRow> {
                 primary: group.is_primary(metric),
                 percentile: first.declared().percentile.clone(),
                 stats: cell.stats.clone(),
-                values: cell.values(),
-                sources: cell.sources(),
+                values: cell.values.clone(),
+                sources,
             }
         })
         .collect()
@@ -304,7 +320,7 @@ mod tests {
         assert_eq!(sources, want);
         let mut values = vec![11.0, 21.0, 31.0, 32.0];
         values.extend((4..=12).map(|r| f64::from(r * 10 + 1)));
-        assert_eq!(rows[0].values, values);
+        assert_eq!(*rows[0].values, *values);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! file goes to, what is printed) and the rows `--store DIR --where ...` selects, handed to
 //! the analysis a part file at a time (read a batch ahead, `crate::store::Reader::for_each`).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
@@ -11,7 +10,7 @@ use super::Loaded;
 use crate::ingest::Ingested;
 use crate::model::FileReport;
 use crate::store::{IngestSummary, Reader, Store, Where};
-use crate::table::{Counts, MetricsTable};
+use crate::table::{Counts, MetricsTable, Prepared};
 
 /// Adds `ingested` (read with hashes from `inputs`) to the store `dir`. Each file's campaign
 /// is `campaign` when given, else its label's (the manifest's, or `--label campaign=`), else
@@ -64,7 +63,7 @@ pub(crate) fn describe(dir: &Path, filters: &[String]) -> String {
 }
 
 /// Adds the rows of the store `dir` that `filters` (`--where`) select to `loaded`, one part
-/// file at a time (its observations, log issues, counts and families). An error when `dir` is
+/// file at a time (its observations, log issues and counts). An error when `dir` is
 /// not a store, a filter is malformed, or nothing passes the filters (it then lists the
 /// store's campaigns).
 pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) -> Result<()> {
@@ -82,15 +81,14 @@ pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) 
             );
         }
     }
-    // Each part file's counts and families are made where it is read (on every core); this
-    // thread adds its rows to the dataset, in order, sharing the strings of those before.
-    let prepare = |t: MetricsTable| -> Result<Part> {
-        Ok(Part { counts: t.counts()?, families: t.families()?, table: t })
-    };
-    let rows = store.for_each(&w, prepare, |part| {
-        loaded.counts = loaded.counts.add(part.counts);
-        loaded.families.extend(part.families);
-        part.table.add_to(&mut loaded.dataset)
+    // Each part file's counts and rows matched to their runs and metrics are made where it is
+    // read (on every core); this thread adds them to the dataset, in order, sharing the strings
+    // of those before.
+    let prepare = |t: MetricsTable| -> Result<(Counts, Prepared)> { Ok((t.counts()?, t.prepare()?)) };
+    let rows = store.for_each(&w, prepare, |(counts, prepared)| {
+        loaded.counts = loaded.counts.add(counts);
+        prepared.add_to(&mut loaded.dataset);
+        Ok(())
     })?;
     if rows == 0 {
         bail!(
@@ -103,13 +101,6 @@ pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) 
     loaded.dataset.unlabelled.sort();
     loaded.dataset.unlabelled.dedup();
     Ok(())
-}
-
-/// What one part file gives the analysis.
-struct Part {
-    counts: Counts,
-    families: BTreeMap<String, String>,
-    table: MetricsTable,
 }
 
 /// Returns true if and only if `dir` is a store holding campaign `name`.

@@ -1,8 +1,8 @@
 //! A metrics table written by `virtperf ingest`, read back as an input of the analysis: its
 //! observations and log issues ([`MetricsTable::dataset`]), what it holds counted as people
-//! count it ([`Counts`]) and the platform family of each source file it names.
+//! count it ([`Counts`]); each run with its file's platform family.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use foldhash::{HashMap, HashMapExt};
 use polars::prelude::{Column, DataFrame, DataType};
 
-use crate::analyse::{arm_name, Dataset, Interner, MetricInfo, Obs, RunInfo, RunIssue};
+use crate::analyse::{arm_name, Dataset, MetricInfo, Obs, RunInfo, RunIssue};
 use crate::ingest::{self, Ingested, TableCells};
 use crate::model::{self, Better, Declared, Kind, LogIssue, Percentile, Role, Subsystem};
 
@@ -70,58 +70,68 @@ impl MetricsTable {
         Ok(ds)
     }
 
-    /// Adds its observations, log issues, unlabelled files and rounds to `ds`, as
-    /// [`MetricsTable::dataset`] makes them; the observations share the strings and metric
-    /// declarations of those already in `ds` (its interner), and the rows of one run share
-    /// one [`RunInfo`]. `ds.unlabelled` may then hold a file twice.
+    /// Adds its observations, log issues and unlabelled files to `ds`, as
+    /// [`MetricsTable::dataset`] makes them ([`MetricsTable::prepare`], then
+    /// [`Prepared::add_to`]). `ds.unlabelled` may then hold a file twice.
     pub(crate) fn add_to(&self, ds: &mut Dataset) -> Result<()> {
+        self.prepare()?.add_to(ds);
+        Ok(())
+    }
+
+    /// Its rows matched to their runs and metrics, each run and metric once, ready to join a
+    /// dataset ([`Prepared::add_to`]): the work done per row, so that a store's part files are
+    /// prepared on every core and only joined on one.
+    pub(crate) fn prepare(&self) -> Result<Prepared> {
         let cols = Columns::of(&self.df)?;
+        let mut out = Prepared::default();
+        let mut texts: HashMap<String, u32> = HashMap::new();
         let mut unlabelled = BTreeSet::new();
-        let mut run: Option<(RunKey<'_>, Arc<RunInfo>)> = None;
-        let mut metrics: HashMap<MetricKey<'_>, Arc<MetricInfo>> = HashMap::new();
+        let mut run: Option<RunKey<'_>> = None;
+        let mut metrics: HashMap<MetricKey<'_>, u32> = HashMap::new();
         // The metrics of the run before, by position in it, and of this run so far: runs of
         // one tool list the same metrics in the same order, so a row's metric is mostly found
         // without hashing its nine cells.
-        let (mut before, mut this): (Vec<(MetricKey<'_>, Arc<MetricInfo>)>, Vec<_>) =
-            (Vec::new(), Vec::new());
+        let (mut before, mut this): (Vec<(MetricKey<'_>, u32)>, Vec<_>) = (Vec::new(), Vec::new());
+        out.rows.reserve(self.df.height());
         for i in 0..self.df.height() {
-            ds.issues.extend(cols.issues(i)?);
+            out.issues.extend(cols.issues(i)?);
             let Some(value) = cols.value[i].filter(|v| v.is_finite()) else { continue };
             let key = cols.run_key(i);
-            let run_info = match &run {
-                Some((k, r)) if k.same(&key) => r.clone(),
-                _ => {
-                    std::mem::swap(&mut before, &mut this);
-                    this.clear();
-                    let r = Arc::new(cols.run_info(i, &mut ds.interner));
-                    // A run a manifest labelled has the manifest's repetition: its round.
-                    if key.origin == Some("manifest") && key.repetition.is_some() {
-                        ds.rounds.insert((r.source.to_string(), r.run), r.repetition);
+            if !run.as_ref().is_some_and(|k| k.same(&key)) {
+                std::mem::swap(&mut before, &mut this);
+                this.clear();
+                let mut text = |t: &str| -> u32 {
+                    if let Some(&n) = texts.get(t) {
+                        return n;
                     }
-                    if key.origin == Some("unknown") {
-                        unlabelled.insert(key.source.unwrap_or(""));
-                    }
-                    run = Some((key, r.clone()));
-                    r
+                    out.texts.push(t.to_string());
+                    texts.insert(t.to_string(), out.texts.len() as u32 - 1);
+                    out.texts.len() as u32 - 1
+                };
+                out.runs.push(cols.run_draft(i, &mut text));
+                if key.origin == Some("unknown") {
+                    unlabelled.insert(key.source.unwrap_or(""));
                 }
-            };
+                run = Some(key);
+            }
             let mkey = cols.metric_key(i);
-            let metric_info = match before.get(this.len()) {
-                Some((k, m)) if same_metric(k, &mkey) => m.clone(),
+            let metric = match before.get(this.len()) {
+                Some((k, m)) if same_metric(k, &mkey) => *m,
                 _ => match metrics.get(&mkey) {
-                    Some(m) => m.clone(),
+                    Some(m) => *m,
                     None => {
-                        let m = ds.interner.metric(cols.metric_info(i)?);
-                        metrics.insert(mkey, m.clone());
+                        out.metrics.push(cols.metric_info(i)?);
+                        let m = out.metrics.len() as u32 - 1;
+                        metrics.insert(mkey, m);
                         m
                     }
                 },
             };
-            this.push((mkey, metric_info.clone()));
-            ds.obs.push(Obs { run_info, metric_info, value });
+            this.push((mkey, metric));
+            out.rows.push((out.runs.len() as u32 - 1, metric, value));
         }
-        ds.unlabelled.extend(unlabelled.into_iter().map(str::to_string));
-        Ok(())
+        out.unlabelled = unlabelled.into_iter().map(str::to_string).collect();
+        Ok(out)
     }
 
     /// What it holds: the source files it names, the benchmark runs (by source and run), those
@@ -161,32 +171,79 @@ impl MetricsTable {
         }
         Ok(Counts { files: files.len(), runs: runs.len(), failed: failed.len(), monitor_logs: monitor.len() })
     }
+}
 
-    /// Source file -> platform family, from its `platform_family` column (an older table
-    /// without one: the family of its platform word).
-    pub(crate) fn families(&self) -> Result<BTreeMap<String, String>> {
-        let df = &self.df;
-        let sources = cells(df, "source")?;
-        let families: Vec<Option<std::borrow::Cow<'_, str>>> = match df.column("platform_family") {
-            Ok(_) => cells(df, "platform_family")?.into_iter().map(|f| f.map(Into::into)).collect(),
-            Err(_) => cells(df, "platform")?
-                .into_iter()
-                .map(|p| Some(crate::label::family_of(p.unwrap_or("")).into()))
-                .collect(),
-        };
-        // The last row of a source decides, as when every row was inserted.
-        let mut out: BTreeMap<&str, std::borrow::Cow<'_, str>> = BTreeMap::new();
-        let mut rows = sources.into_iter().zip(families).peekable();
-        while let Some((s, f)) = rows.next() {
-            // Only a file's last row of a stretch of its rows: the one that stays.
-            if rows.peek().is_some_and(|(next, _)| *next == s) {
-                continue;
-            }
-            if let Some(s) = s {
-                out.insert(s, f.unwrap_or_else(|| "unknown".into()));
-            }
-        }
-        Ok(out.into_iter().map(|(s, f)| (s.to_string(), f.into_owned())).collect())
+/// A metrics table's rows matched to their runs and metrics ([`MetricsTable::prepare`]).
+#[derive(Debug, Default)]
+pub(crate) struct Prepared {
+    /// The distinct texts of its runs' shared cells (tool, version, workload, params, arm,
+    /// family), each once.
+    texts: Vec<String>,
+    /// Its runs, in row order.
+    runs: Vec<RunDraft>,
+    /// Its distinct metric declarations.
+    metrics: Vec<MetricInfo>,
+    /// Each row with a finite value: (run, metric, value), indices into `runs` and `metrics`.
+    rows: Vec<(u32, u32, f64)>,
+    /// Its log issues.
+    issues: Vec<RunIssue>,
+    /// Its files labelled `unknown`.
+    unlabelled: Vec<String>,
+}
+
+/// A [`RunInfo`] whose shared cells are indices into [`Prepared::texts`].
+#[derive(Debug)]
+struct RunDraft {
+    source: String,
+    run: u32,
+    tool: u32,
+    version: Option<u32>,
+    workload: u32,
+    params: u32,
+    arm: u32,
+    family: u32,
+    repetition: u32,
+    first_line: u64,
+    round: Option<u32>,
+}
+
+impl Prepared {
+    /// Adds its observations, log issues and unlabelled files to `ds`: the observations share
+    /// the strings and metric declarations of those already in `ds` (its interner), and the
+    /// rows of one run share one [`RunInfo`].
+    pub(crate) fn add_to(self, ds: &mut Dataset) {
+        let it = &mut ds.interner;
+        let texts: Vec<Arc<str>> = self.texts.iter().map(|t| it.str(t)).collect();
+        let none = it.str("");
+        let runs: Vec<Arc<RunInfo>> = self
+            .runs
+            .into_iter()
+            .map(|r| {
+                Arc::new(RunInfo {
+                    source: r.source.into(),
+                    run: r.run,
+                    tool: texts[r.tool as usize].clone(),
+                    tool_version: r.version.map(|v| texts[v as usize].clone()),
+                    workload: texts[r.workload as usize].clone(),
+                    params: texts[r.params as usize].clone(),
+                    arm: texts[r.arm as usize].clone(),
+                    stratum: none.clone(),
+                    repetition: r.repetition,
+                    first_line: r.first_line,
+                    round: r.round,
+                    family: texts[r.family as usize].clone(),
+                })
+            })
+            .collect();
+        let metrics: Vec<Arc<MetricInfo>> = self.metrics.into_iter().map(|m| it.metric(m)).collect();
+        ds.obs.reserve(self.rows.len());
+        ds.obs.extend(self.rows.into_iter().map(|(r, m, value)| Obs {
+            run_info: runs[r as usize].clone(),
+            metric_info: metrics[m as usize].clone(),
+            value,
+        }));
+        ds.issues.extend(self.issues);
+        ds.unlabelled.extend(self.unlabelled);
     }
 }
 
@@ -350,6 +407,9 @@ struct Columns<'a> {
     platform: Vec<Option<&'a str>>,
     detail: Vec<Option<&'a str>>,
     origin: Vec<Option<&'a str>>,
+    family: Vec<Option<&'a str>>,
+    /// Whether the table has a `platform_family` column.
+    has_family: bool,
     metric: Vec<Option<&'a str>>,
     issues: Vec<Option<&'a str>>,
     unit: Vec<Option<&'a str>>,
@@ -379,6 +439,7 @@ struct RunKey<'a> {
     platform: Option<&'a str>,
     detail: Option<&'a str>,
     origin: Option<&'a str>,
+    family: Option<&'a str>,
     repetition: Option<u64>,
     first_line: Option<u64>,
 }
@@ -395,6 +456,7 @@ impl RunKey<'_> {
             && same(self.platform, o.platform)
             && same(self.detail, o.detail)
             && same(self.origin, o.origin)
+            && same(self.family, o.family)
             && self.repetition == o.repetition
             && self.first_line == o.first_line
     }
@@ -430,6 +492,8 @@ impl<'a> Columns<'a> {
             platform: required(df, "platform")?,
             detail: cells(df, "platform_detail")?,
             origin: cells(df, "label_origin")?,
+            family: cells(df, "platform_family")?,
+            has_family: df.column("platform_family").is_ok(),
             metric: cells(df, "metric")?,
             issues: cells(df, "issues")?,
             unit: cells(df, "unit")?,
@@ -473,6 +537,7 @@ impl<'a> Columns<'a> {
                 params: text(&self.params),
                 stratum: String::new(),
                 arm: self.arm(i),
+                family: self.family_of(i).to_string(),
                 kind: issue.kind,
                 message: issue.message,
             })
@@ -492,25 +557,41 @@ impl<'a> Columns<'a> {
             platform: self.platform[i],
             detail: self.detail[i],
             origin: self.origin[i],
+            family: self.family[i],
             repetition: bits(&self.repetition),
             first_line: bits(&self.first_line),
         }
     }
 
-    /// The run of row `i`, its strings shared through `it`.
-    fn run_info(&self, i: usize, it: &mut Interner) -> RunInfo {
-        let mut text = |col: &[Option<&str>]| it.str(col[i].unwrap_or_default());
-        RunInfo {
-            source: self.source[i].unwrap_or_default().into(),
+    /// The run of row `i`, its shared cells numbered by `text`.
+    fn run_draft(&self, i: usize, text: &mut impl FnMut(&str) -> u32) -> RunDraft {
+        let cell = |col: &[Option<&'a str>]| col[i].unwrap_or_default();
+        RunDraft {
+            source: cell(&self.source).to_string(),
             run: self.run[i].unwrap_or(1.0) as u32,
-            tool: text(&self.tool),
-            tool_version: self.version[i].filter(|s| !s.is_empty()).map(|v| it.str(v)),
-            workload: it.str(self.workload[i].unwrap_or_default()),
-            params: it.str(self.params[i].unwrap_or_default()),
-            arm: it.str(&self.arm(i)),
-            stratum: it.str(""),
+            tool: text(cell(&self.tool)),
+            version: self.version[i].filter(|s| !s.is_empty()).map(&mut *text),
+            workload: text(cell(&self.workload)),
+            params: text(cell(&self.params)),
+            arm: text(&self.arm(i)),
+            family: text(self.family_of(i)),
             repetition: self.repetition[i].unwrap_or(1.0) as u32,
             first_line: self.first_line[i].unwrap_or(0.0) as u64,
+            // A run a manifest labelled has the manifest's repetition: its round.
+            round: match (self.origin[i], self.repetition[i]) {
+                (Some("manifest"), Some(r)) => Some(r as u32),
+                _ => None,
+            },
+        }
+    }
+
+    /// The platform family of row `i`: its `platform_family` cell (`unknown` when empty), or in
+    /// an older table without the column the family of its platform word.
+    fn family_of(&self, i: usize) -> &'a str {
+        match (self.family[i], self.has_family) {
+            (Some(f), _) => f,
+            (None, true) => "unknown",
+            (None, false) => crate::label::family_of(self.platform[i].unwrap_or("")),
         }
     }
 

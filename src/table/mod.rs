@@ -19,7 +19,7 @@ mod runs;
 mod store;
 
 pub(crate) use analysis::write_analysis;
-pub(crate) use input::{Counts, MetricsTable};
+pub(crate) use input::{Counts, MetricsTable, Prepared};
 pub(crate) use runs::{metric_rows, metrics_frames, series_frames};
 pub(crate) use store::{
     read_catalog, read_catalog_parts, read_store_part, rewrite_store_part, write_catalog, write_store_part,

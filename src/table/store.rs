@@ -304,9 +304,10 @@ pub(crate) fn read_catalog_parts(path: &Path) -> Result<Vec<CatalogParts>> {
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
     let file = File::open(path).with_context(|| format!("could not open '{}'", path.display()))?;
-    anyhow::Context::with_context(ParquetReader::new(file).finish(), || {
-        format!("could not read '{}'", path.display())
-    })
+    // On the calling thread: the store's files are read many at a time, one per core, and
+    // handing a small file's columns to polars' own threads kept both cores waiting.
+    let reader = ParquetReader::new(file).read_parallel(ParallelStrategy::None);
+    anyhow::Context::with_context(reader.finish(), || format!("could not read '{}'", path.display()))
 }
 
 /// Writes the frames `batches` yields (same columns, at least one) to `path` as Parquet, a

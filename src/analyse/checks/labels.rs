@@ -114,6 +114,7 @@ mod tests {
                 source: source.into(),
                 arm: arm.into(),
                 platform: platform.into(),
+                family: "unknown".into(),
                 origin,
                 word: word.into(),
                 depth,

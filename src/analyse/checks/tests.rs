@@ -127,6 +127,7 @@ fn retried_errors_warn_and_fatal_ones_fail() {
         params: "threads=1".into(),
         stratum: String::new(),
         arm: "docker".into(),
+        family: "container".into(),
         kind: kind.into(),
         message: "1 ignored errors (queries that failed and were retried)".into(),
     };

@@ -305,7 +305,7 @@ fn factor_ctx(
                         p.map(|p| ArmValues {
                             name: p.row.platform.clone(),
                             style: *style,
-                            values: p.row.values.clone(),
+                            values: p.row.values.to_vec(),
                             mean: p.row.stats.mean,
                             ci: p.row.stats.ci_low.zip(p.row.stats.ci_high),
                         })

@@ -335,7 +335,7 @@ fn arm_values(r: &SummaryRow, style: usize) -> ArmValues {
     ArmValues {
         name: r.platform.clone(),
         style,
-        values: r.values.clone(),
+        values: r.values.to_vec(),
         mean: r.stats.mean,
         ci: r.stats.ci_low.zip(r.stats.ci_high),
     }
@@ -394,8 +394,8 @@ mod tests {
             primary: false,
             percentile: p.map(|(of, p)| crate::model::Percentile::new(of, p)),
             stats: crate::stats::Summary::of(&[1.0], 0.95),
-            values: vec![1.0],
-            sources: vec![],
+            values: vec![1.0].into(),
+            sources: vec![].into(),
         };
         let rows = [
             row("read_clat_p99_9_us", "us", Some(("read_clat", 99.9))),
