@@ -83,6 +83,36 @@ fn natural_cmp_chunks(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// A key whose byte order is the order of [`natural_cmp`]: each run of non-digits as its bytes
+/// and a 0 byte; each run of digits as `0`, the number of its digits without leading zeros
+/// (four bytes, big-endian) and those digits; then a 0 byte and the name itself, which decides
+/// between names whose runs are all equal, as `natural_cmp` does. Many names sort faster by
+/// their keys, which compare as bytes, than by `natural_cmp`.
+pub(crate) fn natural_key(s: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(2 * s.len() + 8);
+    let mut rest = s.as_bytes();
+    while let Some(&first) = rest.first() {
+        let digit = first.is_ascii_digit();
+        let end = rest.iter().position(|b| b.is_ascii_digit() != digit).unwrap_or(rest.len());
+        let (chunk, tail) = rest.split_at(end);
+        if digit {
+            // A digit's byte first: against a run of non-digits, as a digit compares.
+            let significant = &chunk[chunk.iter().position(|&b| b != b'0').unwrap_or(chunk.len())..];
+            key.push(b'0');
+            key.extend_from_slice(&(significant.len() as u32).to_be_bytes());
+            key.extend_from_slice(significant);
+        } else {
+            // Names hold no 0 byte (paths cannot): it ends the run before any longer one.
+            key.extend_from_slice(chunk);
+            key.push(0);
+        }
+        rest = tail;
+    }
+    key.push(0);
+    key.extend_from_slice(s.as_bytes());
+    key
+}
+
 /// Orders two params values: as numbers when both are numbers (`threads=20` before
 /// `threads=100`, `0.25` before `0.5`), as sizes when both are sizes or one is a size and the
 /// other a number of bytes (`4k` before `64k` before `1m`, `1KiB` before `8MiB`, `512` before
@@ -135,6 +165,22 @@ mod tests {
             assert_eq!(natural_cmp(&a, &b), natural_cmp_chunks(&a, &b), "{a:?} {b:?}");
             let c = format!("{a}{b}");
             assert_eq!(natural_cmp(&a, &c), natural_cmp_chunks(&a, &c), "{a:?} {c:?}");
+        }
+    }
+
+    /// Names sorted by their keys are in natural order: random names as above, and names with
+    /// long runs of digits and zeros.
+    #[test]
+    fn natural_keys_order_as_natural_cmp() {
+        let parts =
+            ["0", "1", "9", "00", "10", "a", "b", "/", "é", "è", "rep", ".", "0000000000012", "99999"];
+        let mut rng = fastrand::Rng::with_seed(5);
+        let mut name = || (0..rng.usize(0..8)).map(|_| parts[rng.usize(..parts.len())]).collect::<String>();
+        for _ in 0..50_000 {
+            let (a, b) = (name(), name());
+            assert_eq!(natural_key(&a).cmp(&natural_key(&b)), natural_cmp(&a, &b), "{a:?} {b:?}");
+            let c = format!("{a}{b}");
+            assert_eq!(natural_key(&a).cmp(&natural_key(&c)), natural_cmp(&a, &c), "{a:?} {c:?}");
         }
     }
 

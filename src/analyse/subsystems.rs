@@ -3,8 +3,9 @@
 //! one its runs declare ([`declared`]).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-use super::input::Dataset;
+use super::input::{Dataset, RunInfo};
 use super::output::{OverheadRow, SubsystemRow};
 use crate::model::{GroupId, Role, Subsystem};
 use crate::stats;
@@ -12,15 +13,30 @@ use crate::stats;
 /// The subsystem of each group, as its runs declare it: the first observation's, in the
 /// dataset's order, of the group's benchmark runs, else of its monitors' logs.
 pub(crate) fn declared(ds: &Dataset) -> BTreeMap<GroupId, Subsystem> {
-    let mut out: BTreeMap<(&str, &str, &str), (Role, Subsystem)> = BTreeMap::new();
+    // Each group's place in `found` is looked up once per run (its observations come
+    // together and share its record), not once per observation.
+    let mut at: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    let mut found: Vec<(Role, Subsystem)> = Vec::new();
+    let mut last: Option<(*const RunInfo, usize)> = None;
     for o in &ds.obs {
         let d = (o.declared().role, o.declared().subsystem);
-        let e = out.entry((o.workload(), o.params(), o.stratum())).or_insert(d);
-        if d.0 < e.0 {
-            *e = d;
+        let run = Arc::as_ptr(&o.run_info);
+        let i = match last {
+            Some((r, i)) if r == run => i,
+            _ => {
+                let i = *at.entry((o.workload(), o.params(), o.stratum())).or_insert_with(|| {
+                    found.push(d);
+                    found.len() - 1
+                });
+                last = Some((run, i));
+                i
+            }
+        };
+        if d.0 < found[i].0 {
+            found[i] = d;
         }
     }
-    out.into_iter().map(|((w, p, s), (_, sub))| (GroupId::from_canonical(w, p, s), sub)).collect()
+    at.into_iter().map(|((w, p, s), i)| (GroupId::from_canonical(w, p, s), found[i].1)).collect()
 }
 
 /// (subsystem, stratum, platform) -> (cost ratios, workloads covered, workloads not judged).

@@ -158,15 +158,8 @@ fn show(set: &BTreeSet<&str>) -> String {
 /// The tool versions each side of `c` ran, when both sides name some and they differ:
 /// `(baseline's, arm's)`.
 fn versions_that_differ(c: &Comparison<'_, '_>) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
-    // A version once for each stretch of runs that share its copy (the runs of a part file or
-    // a raw ingest do), owned only when distinct: a store selection's cell has 20,000 runs.
     let versions = |cell: &crate::analyse::summarise::Cell<'_>| -> BTreeSet<String> {
-        let shared = |o: &&Obs| o.tool_version().map(str::as_ptr);
-        distinct_by_stretch(cell.obs.iter().copied(), shared, Obs::tool_version)
-            .into_iter()
-            .flatten()
-            .map(str::to_string)
-            .collect()
+        cell.versions.iter().map(|v| v.to_string()).collect()
     };
     let (va, vb) = (versions(c.cell), versions(c.base));
     (!va.is_empty() && !vb.is_empty() && va != vb).then_some((vb, va))

@@ -23,12 +23,18 @@ const RUN_TIME_FACTOR: f64 = 2.0;
 /// half as long had another limit (sysbench 1.0 does not print `--time`) or was cut short.
 /// Either way its rates are not those of its repetitions.
 pub(super) fn run_time_differs(ctx: &Context<'_>) -> Findings {
-    // The time-limited runs of each group on each arm, in the dataset's order.
-    let mut groups: BTreeMap<(GroupId, &str), Vec<&Obs>> = BTreeMap::new();
+    // The time-limited runs of each group on each arm, in the dataset's order; keyed by the
+    // group's parts as they are (a group made once per group, not once per run), then in the
+    // groups' order.
+    let mut by_parts: BTreeMap<(&str, &str, &str, &str), Vec<&Obs>> = BTreeMap::new();
     for o in ctx.ds.obs.iter().filter(|o| o.declared().time_limit && o.value > 0.0) {
-        let g = GroupId::from_canonical(o.workload(), o.params(), o.stratum());
-        groups.entry((g, o.arm())).or_default().push(o);
+        by_parts.entry((o.workload(), o.params(), o.stratum(), o.arm())).or_default().push(o);
     }
+    let mut groups: Vec<((GroupId, &str), Vec<&Obs>)> = by_parts
+        .into_iter()
+        .map(|((w, p, s, arm), runs)| ((GroupId::from_canonical(w, p, s), arm), runs))
+        .collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
     let mut checks = Vec::new();
     for ((g, arm), runs) in groups {
         let n = runs.len();
