@@ -87,7 +87,8 @@ impl MetricsTable {
         let mut texts: HashMap<String, u32> = HashMap::new();
         let mut unlabelled = BTreeSet::new();
         let mut run: Option<RunKey<'_>> = None;
-        let mut metrics: HashMap<MetricKey<'_>, u32> = HashMap::new();
+        // By metric name, then compared cell by cell: hashing a name, not nine cells.
+        let mut metrics: HashMap<Option<&str>, Vec<(MetricKey<'_>, u32)>> = HashMap::new();
         // The metrics of the run before, by position in it, and of this run so far: runs of
         // one tool list the same metrics in the same order, so a row's metric is mostly found
         // without hashing its nine cells.
@@ -117,15 +118,18 @@ impl MetricsTable {
             let mkey = cols.metric_key(i);
             let metric = match before.get(this.len()) {
                 Some((k, m)) if same_metric(k, &mkey) => *m,
-                _ => match metrics.get(&mkey) {
-                    Some(m) => *m,
-                    None => {
-                        out.metrics.push(cols.metric_info(i)?);
-                        let m = out.metrics.len() as u32 - 1;
-                        metrics.insert(mkey, m);
-                        m
+                _ => {
+                    let named = metrics.entry(mkey.0[0]).or_default();
+                    match named.iter().find(|(k, _)| same_metric(k, &mkey)) {
+                        Some(&(_, m)) => m,
+                        None => {
+                            out.metrics.push(cols.metric_info(i)?);
+                            let m = out.metrics.len() as u32 - 1;
+                            named.push((mkey, m));
+                            m
+                        }
                     }
-                },
+                }
             };
             this.push((mkey, metric));
             out.rows.push((out.runs.len() as u32 - 1, metric, value));
@@ -380,10 +384,16 @@ fn strings(mut df: DataFrame) -> Result<DataFrame> {
 /// Column `name` of `df` (a string column: [`strings`]) as text borrowed from it, one cell
 /// per row; all cells empty when `df` has no such column.
 fn cells<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
-    match df.column(name) {
-        Ok(col) => Ok(col.str()?.iter().collect()),
-        Err(_) => Ok(vec![None; df.height()]),
+    let Ok(col) = df.column(name) else { return Ok(vec![None; df.height()]) };
+    let col = col.str()?;
+    let mut out = Vec::with_capacity(col.len());
+    // Without looking at validity where the column has no null.
+    if col.null_count() == 0 {
+        col.downcast_iter().for_each(|chunk| out.extend(chunk.values_iter().map(Some)));
+    } else {
+        out.extend(col.iter());
     }
+    Ok(out)
 }
 
 /// Column `name` of `df` as [`cells`]; an error when `df` has no such column.
