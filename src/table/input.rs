@@ -599,8 +599,8 @@ impl<'a> Columns<'a> {
         }
     }
 
-    /// The platform family of row `i`: its `platform_family` cell (`unknown` when empty), or in
-    /// an older table without the column the family of its platform word.
+    /// The platform family of row `i`: its `platform_family` cell (`unknown` when it has
+    /// none), or in an older table without the column the family of its platform word.
     fn family_of(&self, i: usize) -> &'a str {
         match (self.family[i], self.has_family) {
             (Some(f), _) => f,
