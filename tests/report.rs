@@ -254,6 +254,11 @@ fn sample_data_report_is_complete_and_consistent() {
     // and the headline names every failed check on its workload. High CV, outliers and drift
     // are warnings (the sample campaign has plenty), so the verdicts beside them stand.
     let checks = csv_rows(&out.join("checks.csv"));
+    // Each check counts its sources and, up to 100, lists them.
+    for c in &checks {
+        let listed = c["sources"].split_whitespace().count();
+        assert_eq!(c["sources_n"], listed.to_string(), "{c:?}");
+    }
     assert!(checks.iter().any(|c| c["severity"] == "warning" && c["check"] == "high_cv"));
     assert!(!checks
         .iter()

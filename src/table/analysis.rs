@@ -45,14 +45,16 @@ fn summary(r: &[SummaryRow]) -> PolarsResult<DataFrame> {
     )
 }
 
-/// Most files a summary row lists: a campaign's cell comes from a few to a few dozen files;
-/// one pooled over a store's campaigns from thousands (1,000 campaigns: 10.8 million names in
-/// all, 790 MB, more than the data). Those are left to the store's `source` column and
-/// catalog, and `files` counts them.
+/// Most sources a summary row or a check lists: a campaign's cell comes from a few to a few
+/// dozen files; one pooled over a store's campaigns from thousands (1,000 campaigns: 10.8
+/// million names in all, 790 MB, more than the data; a check of such a cell, 20,000 names in
+/// one cell of 1.3 MB, more than a spreadsheet's cell holds). Those are left to the store's
+/// `source` column and catalog; `files` and `sources_n` count them.
 const SOURCES_LISTED: usize = 100;
 
-/// A summary row's `sources`: its files, space-separated, or nothing beyond [`SOURCES_LISTED`].
-fn listed_sources(sources: &[std::sync::Arc<str>]) -> String {
+/// A summary row's or a check's `sources`: space-separated, or nothing beyond
+/// [`SOURCES_LISTED`].
+fn listed_sources<S: std::borrow::Borrow<str>>(sources: &[S]) -> String {
     if sources.len() > SOURCES_LISTED {
         return String::new();
     }
@@ -108,7 +110,7 @@ fn overhead(a: &Analysis) -> PolarsResult<DataFrame> {
     )
 }
 
-/// `checks.csv`.
+/// `checks.csv` (a check lists at most [`SOURCES_LISTED`] sources, and counts them).
 fn checks(a: &Analysis) -> PolarsResult<DataFrame> {
     let r = &a.checks;
     df!(
@@ -117,7 +119,8 @@ fn checks(a: &Analysis) -> PolarsResult<DataFrame> {
         "workload" => r.iter().map(|x| x.workload.as_str()).collect::<Vec<_>>(),
         "platform" => r.iter().map(|x| x.platform.as_str()).collect::<Vec<_>>(),
         "detail" => r.iter().map(|x| x.detail.as_str()).collect::<Vec<_>>(),
-        "sources" => r.iter().map(|x| x.sources.join(" ")).collect::<Vec<_>>(),
+        "sources_n" => r.iter().map(|x| x.sources.len() as u32).collect::<Vec<_>>(),
+        "sources" => r.iter().map(|x| listed_sources(&x.sources)).collect::<Vec<_>>(),
     )
 }
 
@@ -143,8 +146,8 @@ mod tests {
 
     use super::{listed_sources, SOURCES_LISTED};
 
-    /// Up to 100 files are listed, space-separated; a cell of more lists none (`files` counts
-    /// them).
+    /// Up to 100 sources are listed, space-separated; a cell or check of more lists none
+    /// (`files`, `sources_n` count them).
     #[test]
     fn sources_are_listed_up_to_the_limit() {
         let files: Vec<Arc<str>> = (0..=SOURCES_LISTED).map(|i| Arc::from(format!("d/rep{i}.txt"))).collect();
@@ -152,6 +155,13 @@ mod tests {
         assert_eq!(listed.split(' ').count(), 100);
         assert!(listed.starts_with("d/rep0.txt d/rep1.txt "));
         assert_eq!(listed_sources(&files), "");
-        assert_eq!(listed_sources(&[]), "");
+        assert_eq!(listed_sources::<Arc<str>>(&[]), "");
+        // A check's sources, files or lines of files, the same way.
+        assert_eq!(
+            listed_sources(&["d/rep1.txt:12".to_string(), "d/rep2.txt".to_string()]),
+            "d/rep1.txt:12 d/rep2.txt"
+        );
+        let lines: Vec<String> = (0..=SOURCES_LISTED).map(|i| format!("d/rep{i}.txt:12")).collect();
+        assert_eq!(listed_sources(&lines), "");
     }
 }
