@@ -259,13 +259,9 @@ impl Loaded {
             .iter()
             .map(|f| (f.source.clone(), f.labels.platform_family.clone()))
             .collect();
-        let runs = self.dataset.obs.iter().map(|o| &o.run_info);
-        let mut last: Option<&std::sync::Arc<analyse::RunInfo>> = None;
-        for r in runs {
-            if last.is_none_or(|l| !std::sync::Arc::ptr_eq(l, r)) {
-                out.insert(r.source.to_string(), r.family.to_string());
-                last = Some(r);
-            }
+        // Once per run: its observations come together and share its record.
+        for run in self.dataset.obs.chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.run_info, &b.run_info)) {
+            out.insert(run[0].run_info.source.to_string(), run[0].run_info.family.to_string());
         }
         out
     }

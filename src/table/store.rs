@@ -140,7 +140,7 @@ fn part_frame(
 /// Writes the part file `old` again as `new`, without the rows whose `source` is in `gone`,
 /// and returns the number of rows kept; when none is, nothing is written.
 pub(crate) fn rewrite_store_part(old: &Path, new: &Path, gone: &BTreeSet<String>) -> Result<usize> {
-    let df = read_parquet(old)?;
+    let df = read_parquet(old, ParallelStrategy::Auto)?;
     let mask: BooleanChunked =
         df.column("source")?.str()?.iter().map(|s| Some(!s.is_some_and(|s| gone.contains(s)))).collect();
     let kept = df.filter(&mask)?;
@@ -159,7 +159,9 @@ pub(crate) fn read_store_part(
     tool: &str,
     w: &dyn RowFilter,
 ) -> Result<Option<MetricsTable>> {
-    let mut df = read_parquet(path)?;
+    // On this thread: the store's parts are read many at a time, one per core, and handing a
+    // small file's columns to polars' own threads kept both cores waiting.
+    let mut df = read_parquet(path, ParallelStrategy::None)?;
     let mut mask: Option<Vec<bool>> = None;
     for key in ROW_FILTERS.iter().filter(|k| w.filters(k)) {
         let col =
@@ -226,7 +228,7 @@ pub(crate) fn write_catalog(path: &Path, entries: &[Entry]) -> Result<()> {
 
 /// The catalog in `path`.
 pub(crate) fn read_catalog(path: &Path) -> Result<Vec<Entry>> {
-    let df = read_parquet(path)?;
+    let df = read_parquet(path, ParallelStrategy::Auto)?;
     let text = |name: &str| -> Result<Vec<String>> {
         let col =
             anyhow::Context::with_context(df.column(name), || format!("the catalog has no '{name}' column"))?;
@@ -302,11 +304,10 @@ pub(crate) fn read_catalog_parts(path: &Path) -> Result<Vec<CatalogParts>> {
     Ok(out)
 }
 
-fn read_parquet(path: &Path) -> Result<DataFrame> {
+/// The Parquet file `path`, its columns decoded as `parallel` says.
+fn read_parquet(path: &Path, parallel: ParallelStrategy) -> Result<DataFrame> {
     let file = File::open(path).with_context(|| format!("could not open '{}'", path.display()))?;
-    // On the calling thread: the store's files are read many at a time, one per core, and
-    // handing a small file's columns to polars' own threads kept both cores waiting.
-    let reader = ParquetReader::new(file).read_parallel(ParallelStrategy::None);
+    let reader = ParquetReader::new(file).read_parallel(parallel);
     anyhow::Context::with_context(reader.finish(), || format!("could not read '{}'", path.display()))
 }
 
