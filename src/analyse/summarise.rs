@@ -55,12 +55,10 @@ impl<'a> Cell<'a> {
     /// The source files, each once, in run order (`rep2` before `rep10`), shared with the
     /// runs. The observations are in run order, so a file's are next to each other.
     fn sources(&self) -> impl Iterator<Item = &'a Arc<str>> + '_ {
-        let mut last: Option<&Arc<str>> = None;
-        self.obs.iter().map(|o| &o.run_info.source).filter(move |s| {
-            let new = last.is_none_or(|l| !Arc::ptr_eq(l, s) && l != *s);
-            last = Some(s);
-            new
-        })
+        let same = |a: &&Obs, b: &&Obs| {
+            Arc::ptr_eq(&a.run_info.source, &b.run_info.source) || a.source() == b.source()
+        };
+        self.obs.chunk_by(same).map(|file| &file[0].run_info.source)
     }
 
     /// [`Cell::sources`], as one shared list: `known` itself when it lists the same files
