@@ -259,9 +259,11 @@ impl Loaded {
             .iter()
             .map(|f| (f.source.clone(), f.labels.platform_family.clone()))
             .collect();
-        // Once per run: its observations come together and share its record.
-        for run in self.dataset.obs.chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.run_info, &b.run_info)) {
-            out.insert(run[0].run_info.source.to_string(), run[0].run_info.family.to_string());
+        // Once per run, in the order of the observations (a later run of one file decides).
+        let ds = &self.dataset;
+        for run in ds.obs.chunk_by(|a, b| a.run == b.run) {
+            let r = &ds.runs[run[0].run as usize];
+            out.insert(r.source.to_string(), r.family.to_string());
         }
         out
     }
@@ -329,8 +331,8 @@ pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> 
             counts.add(t.counts().with_context(|| format!("could not read table '{}'", path.display()))?);
     }
     for (path, t) in tables {
-        let more = t.dataset().with_context(|| format!("could not read table '{}'", path.display()))?;
-        dataset.obs.extend(more.obs);
+        let mut more = t.dataset().with_context(|| format!("could not read table '{}'", path.display()))?;
+        dataset.append_obs(&mut more);
         dataset.unlabelled.extend(more.unlabelled);
         dataset.issues.extend(more.issues);
     }

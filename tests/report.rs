@@ -1210,7 +1210,7 @@ fn random_datasets_make_reports_without_panics() {
             let n = case.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut ds = Dataset::default();
             for (i, (arm, w, m, params, v)) in rows.into_iter().enumerate() {
-                ds.obs.push(virtperf::analyse::Obs::from(virtperf::analyse::ObsRow {
+                ds.push(virtperf::analyse::ObsRow {
                     source: format!("in/{}/<{i}>.txt", ARMS[arm]),
                     run: 1,
                     tool: "t".into(),
@@ -1233,7 +1233,7 @@ fn random_datasets_make_reports_without_panics() {
                             .map(|p| virtperf::model::Percentile::new("latency", p)),
                         ..Default::default()
                     },
-                }));
+                });
             }
             let input = report_input(&ds);
             let out = tmp.path().join(format!("case{n}"));
@@ -1273,7 +1273,7 @@ fn many_arms_keep_the_headline_narrow() {
     ];
     for (arm, workload, values) in runs {
         for (i, v) in values.iter().enumerate() {
-            ds.obs.push(virtperf::analyse::Obs::from(virtperf::analyse::ObsRow {
+            ds.push(virtperf::analyse::ObsRow {
                 source: format!("{arm}/{workload}/rep{i}.txt"),
                 run: 1,
                 tool: "sysbench".into(),
@@ -1299,7 +1299,7 @@ fn many_arms_keep_the_headline_narrow() {
                     },
                     ..Default::default()
                 },
-            }));
+            });
         }
     }
     let input = report_input(&ds);
@@ -1352,12 +1352,12 @@ fn obs(
     kind: virtperf::model::Kind,
     arm: &str,
     values: &[f64],
-) -> Vec<virtperf::analyse::Obs> {
+) -> Vec<virtperf::analyse::ObsRow> {
     values
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            virtperf::analyse::Obs::from(virtperf::analyse::ObsRow {
+            virtperf::analyse::ObsRow {
                 source: format!("{arm}/{workload}/rep{}.txt", i + 1),
                 run: 1,
                 tool: "t".into(),
@@ -1384,7 +1384,7 @@ fn obs(
                     },
                     ..Default::default()
                 },
-            })
+            }
         })
         .collect()
 }
@@ -1396,7 +1396,7 @@ fn obs(
 fn worked_dataset() -> virtperf::analyse::Dataset {
     use virtperf::model::{Better::*, Kind::*};
     let mut ds = virtperf::analyse::Dataset::default();
-    let mut add = |v: Vec<virtperf::analyse::Obs>| ds.obs.extend(v);
+    let mut add = |v: Vec<virtperf::analyse::ObsRow>| ds.extend(v);
     let cpu = "sysbench.cpu";
     add(obs(cpu, "events_per_sec", "events/s", Higher, Performance, "native", &[100.0, 100.0, 100.0]));
     add(obs(cpu, "events_per_sec", "events/s", Higher, Performance, "qemu", &[10.0, 12.0, 14.0]));

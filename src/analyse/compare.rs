@@ -108,7 +108,7 @@ pub(crate) fn overhead_rows(groups: &Groups<'_>, cfg: &AnalyseConfig, refused: &
 fn paired_values(group: &Group<'_>, metric: &str, arm: &str, baseline: &str) -> Option<(Vec<f64>, Vec<f64>)> {
     let by_round = |cell: &Cell<'_>| -> Option<BTreeMap<u32, f64>> {
         let mut m = BTreeMap::new();
-        for o in &cell.obs {
+        for o in cell.obs() {
             if !o.stratum().is_empty() || m.insert(o.run_info.round?, o.value).is_some() {
                 return None;
             }
@@ -129,7 +129,7 @@ fn paired_values(group: &Group<'_>, metric: &str, arm: &str, baseline: &str) -> 
 /// its metric has no better direction or a side has no mean.
 fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(OverheadRow, Interval)> {
     let (sa, sb) = (&c.cell.stats, &c.base.stats);
-    let first = c.cell.obs[0];
+    let first = c.cell.first();
     let (better, kind) = (first.better(), first.kind());
     if better == Better::None {
         return None;

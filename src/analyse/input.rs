@@ -4,7 +4,7 @@
 //!
 //! Built from ingested runs here ([`Dataset::from_runs`]), or from a table by `crate::table`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::model::{params_string, Better, Declared, IngestedRun, Kind, LabelOrigin, Labels};
 
 /// What the observations of one run share: where the run is, what it ran, and the arm it
-/// counts under. Held once per run behind an `Arc` ([`Obs::run_info`]).
+/// counts under. Held once per run in [`Dataset::runs`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
     /// Source file.
@@ -45,7 +45,7 @@ pub struct RunInfo {
 }
 
 /// What the observations of one metric share: its name, unit, direction and what its parser
-/// declared. Held once per distinct declaration behind an `Arc` ([`Obs::metric_info`]).
+/// declared. Held once per distinct declaration in [`Dataset::metrics`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricInfo {
     /// Metric name.
@@ -61,21 +61,39 @@ pub struct MetricInfo {
     pub declared: Declared,
 }
 
-/// One value of one metric of one run: the run's and the metric's shared parts, and the value
-/// (three words: a selection of millions of rows holds each run's and metric's strings once).
-#[derive(Debug, Clone, PartialEq)]
+/// One value of one metric of one run, as its dataset holds it: the run and the metric by
+/// their place in [`Dataset::runs`] and [`Dataset::metrics`], and the value (16 bytes: a
+/// selection of millions of rows holds each run's and metric's strings once, and no count of
+/// references per row). [`Dataset::view`] spells it out.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Obs {
-    /// The run.
-    pub run_info: Arc<RunInfo>,
-    /// The metric.
-    pub metric_info: Arc<MetricInfo>,
+    /// Its run: an index into [`Dataset::runs`].
+    pub run: u32,
+    /// Its metric: an index into [`Dataset::metrics`].
+    pub metric: u32,
     /// Value.
     pub value: f64,
 }
 
-impl Obs {
+/// One observation with its run and metric looked up ([`Dataset::view`]): what the analysis
+/// reads of an observation.
+#[derive(Debug, Clone, Copy)]
+pub struct ObsRef<'a> {
+    /// The run.
+    pub run_info: &'a RunInfo,
+    /// The metric.
+    pub metric_info: &'a MetricInfo,
+    /// Its run's place in [`Dataset::runs`]: observations of one run have the same.
+    pub run_id: u32,
+    /// Its metric's place in [`Dataset::metrics`].
+    pub metric_id: u32,
+    /// Value.
+    pub value: f64,
+}
+
+impl<'a> ObsRef<'a> {
     /// Source file.
-    pub fn source(&self) -> &str {
+    pub fn source(&self) -> &'a str {
         &self.run_info.source
     }
     /// Run index within the source.
@@ -83,27 +101,27 @@ impl Obs {
         self.run_info.run
     }
     /// Tool name.
-    pub fn tool(&self) -> &str {
+    pub fn tool(&self) -> &'a str {
         &self.run_info.tool
     }
     /// Tool version, when known.
-    pub fn tool_version(&self) -> Option<&str> {
+    pub fn tool_version(&self) -> Option<&'a str> {
         self.run_info.tool_version.as_deref()
     }
     /// Workload.
-    pub fn workload(&self) -> &str {
+    pub fn workload(&self) -> &'a str {
         &self.run_info.workload
     }
     /// Canonical params string.
-    pub fn params(&self) -> &str {
+    pub fn params(&self) -> &'a str {
         &self.run_info.params
     }
     /// The arm.
-    pub fn arm(&self) -> &str {
+    pub fn arm(&self) -> &'a str {
         &self.run_info.arm
     }
     /// The stratum, else empty.
-    pub fn stratum(&self) -> &str {
+    pub fn stratum(&self) -> &'a str {
         &self.run_info.stratum
     }
     /// Repetition number.
@@ -115,11 +133,11 @@ impl Obs {
         self.run_info.first_line
     }
     /// Metric name.
-    pub fn metric(&self) -> &str {
+    pub fn metric(&self) -> &'a str {
         &self.metric_info.metric
     }
     /// Unit.
-    pub fn unit(&self) -> &str {
+    pub fn unit(&self) -> &'a str {
         &self.metric_info.unit
     }
     /// Better direction.
@@ -131,13 +149,13 @@ impl Obs {
         self.metric_info.kind
     }
     /// What the parser declared.
-    pub fn declared(&self) -> &Declared {
+    pub fn declared(&self) -> &'a Declared {
         &self.metric_info.declared
     }
 }
 
-/// One observation spelled out, field by field: how tests and small callers make an [`Obs`]
-/// (`Obs::from(row)`, which shares nothing).
+/// One observation spelled out, field by field: how tests and small callers add one to a
+/// dataset ([`Dataset::push`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObsRow {
     /// Source file.
@@ -174,41 +192,10 @@ pub struct ObsRow {
     pub declared: Declared,
 }
 
-impl From<ObsRow> for Obs {
-    fn from(r: ObsRow) -> Obs {
-        Obs {
-            run_info: Arc::new(RunInfo {
-                source: r.source.into(),
-                run: r.run,
-                tool: r.tool.into(),
-                tool_version: r.tool_version.map(Into::into),
-                workload: r.workload.into(),
-                params: r.params.into(),
-                arm: r.arm.into(),
-                stratum: r.stratum.into(),
-                repetition: r.repetition,
-                first_line: r.first_line,
-                round: None,
-                family: "unknown".into(),
-            }),
-            metric_info: Arc::new(MetricInfo {
-                metric: r.metric,
-                unit: r.unit,
-                better: r.better,
-                kind: r.kind,
-                declared: r.declared,
-            }),
-            value: r.value,
-        }
-    }
-}
-
-/// Each distinct string and metric declaration once, for the observations of a dataset
-/// (`Arc`s that equal values share).
+/// Each distinct string once, for the runs of a dataset (`Arc`s that equal values share).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interner {
     strings: foldhash::HashSet<Arc<str>>,
-    metrics: foldhash::HashMap<String, Vec<Arc<MetricInfo>>>,
 }
 
 impl Interner {
@@ -219,17 +206,6 @@ impl Interner {
         }
         let a: Arc<str> = Arc::from(s);
         self.strings.insert(a.clone());
-        a
-    }
-
-    /// The shared copy of `m`.
-    pub(crate) fn metric(&mut self, m: MetricInfo) -> Arc<MetricInfo> {
-        let same = self.metrics.entry(m.metric.clone()).or_default();
-        if let Some(a) = same.iter().find(|a| ***a == m) {
-            return a.clone();
-        }
-        let a = Arc::new(m);
-        same.push(a.clone());
         a
     }
 }
@@ -260,8 +236,12 @@ pub struct RunIssue {
 /// Everything the analysis reads.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
-    /// All observations.
+    /// All observations, the rows of one run next to each other.
     pub obs: Vec<Obs>,
+    /// The runs the observations name ([`Obs::run`]).
+    pub runs: Vec<RunInfo>,
+    /// The metric declarations the observations name ([`Obs::metric`]), each distinct one once.
+    pub metrics: Vec<MetricInfo>,
     /// Problems reported inside the logs.
     pub issues: Vec<RunIssue>,
     /// Files that could not be read at all: `(source, message)`.
@@ -271,8 +251,11 @@ pub struct Dataset {
     /// How each raw file's platform was decided (empty for tables), for the `mixed_labels`
     /// check.
     pub(crate) label_sources: Vec<LabelSource>,
-    /// The strings and metric declarations its observations share.
+    /// The strings its runs share: two runs' strings of the same text are one `Arc`
+    /// (compared by address, as [`Dataset::same_text`] does).
     pub(crate) interner: Interner,
+    /// The place of each metric declaration in `metrics`, by its name.
+    metric_ids: foldhash::HashMap<String, Vec<u32>>,
 }
 
 /// How one file's platform was decided.
@@ -339,8 +322,8 @@ impl Dataset {
             // The run's repetition is the manifest's when the manifest gave one (ingest).
             let manifest = r.labels.repetition.is_some() && r.labels.origin == LabelOrigin::Manifest;
             let it = &mut ds.interner;
-            let run_info = Arc::new(RunInfo {
-                source: r.source.as_str().into(),
+            let run_info = RunInfo {
+                source: it.str(&r.source),
                 run: r.run as u32,
                 tool: it.str(&r.data.tool),
                 tool_version: r.data.tool_version.as_deref().map(|v| it.str(v)),
@@ -352,16 +335,17 @@ impl Dataset {
                 first_line: r.data.first_line as u64,
                 round: manifest.then_some(r.repetition as u32),
                 family: it.str(&r.labels.platform_family),
-            });
+            };
+            let run = ds.add_run(run_info);
             for m in &r.data.metrics {
-                let metric_info = ds.interner.metric(MetricInfo {
+                let metric = ds.add_metric(MetricInfo {
                     metric: m.name.to_string(),
                     unit: m.unit.to_string(),
                     better: m.better,
                     kind: m.kind,
                     declared: Declared::of(&r.data, m),
                 });
-                ds.obs.push(Obs { run_info: run_info.clone(), metric_info, value: m.value });
+                ds.obs.push(Obs { run, metric, value: m.value });
             }
             for i in &r.data.issues {
                 ds.issues.push(RunIssue {
@@ -386,25 +370,120 @@ impl Dataset {
         self.arm_names().into_iter().map(str::to_string).collect()
     }
 
-    /// All arms, sorted, borrowed. Each run's arm is looked at once (the observations of a
-    /// run share its `RunInfo`, and come together): a store selection holds 10 million.
+    /// All arms, sorted, borrowed: those of the runs that have observations.
     pub(crate) fn arm_names(&self) -> BTreeSet<&str> {
-        distinct_by_stretch(&self.obs, |o| Arc::as_ptr(&o.run_info), Obs::arm)
+        distinct_by_stretch(&self.obs, |o| o.run, |o| &*self.runs[o.run as usize].arm)
     }
 
-    /// Gives each run of the observations the run `f` makes of it: `f` sees each distinct
-    /// run once, and the observations of one run keep sharing it.
+    /// Gives each run the run `f` makes of it.
     pub(crate) fn rewrite_runs(&mut self, mut f: impl FnMut(&mut RunInfo, &mut Interner)) {
-        // Keyed by address; the old run is kept in the map so that its address is not reused.
-        let mut done: HashMap<*const RunInfo, (Arc<RunInfo>, Arc<RunInfo>)> = HashMap::new();
-        for o in &mut self.obs {
-            let (_, new) = done.entry(Arc::as_ptr(&o.run_info)).or_insert_with(|| {
-                let mut r = (*o.run_info).clone();
-                f(&mut r, &mut self.interner);
-                (o.run_info.clone(), Arc::new(r))
-            });
-            o.run_info = new.clone();
+        for r in &mut self.runs {
+            f(r, &mut self.interner);
         }
+    }
+
+    /// Adds run `r`, and returns its place in [`Dataset::runs`].
+    pub(crate) fn add_run(&mut self, r: RunInfo) -> u32 {
+        self.runs.push(r);
+        self.runs.len() as u32 - 1
+    }
+
+    /// The place of `m` in [`Dataset::metrics`], added when it is not there.
+    pub(crate) fn add_metric(&mut self, m: MetricInfo) -> u32 {
+        let same = self.metric_ids.entry(m.metric.clone()).or_default();
+        if let Some(&i) = same.iter().find(|&&i| self.metrics[i as usize] == m) {
+            return i;
+        }
+        self.metrics.push(m);
+        same.push(self.metrics.len() as u32 - 1);
+        self.metrics.len() as u32 - 1
+    }
+
+    /// Adds the observation `row` (with a run of its own, unless the last observation's run
+    /// is the same).
+    pub fn push(&mut self, row: ObsRow) {
+        let it = &mut self.interner;
+        let run_info = RunInfo {
+            source: it.str(&row.source),
+            run: row.run,
+            tool: it.str(&row.tool),
+            tool_version: row.tool_version.as_deref().map(|v| it.str(v)),
+            workload: it.str(&row.workload),
+            params: it.str(&row.params),
+            arm: it.str(&row.arm),
+            stratum: it.str(&row.stratum),
+            repetition: row.repetition,
+            first_line: row.first_line,
+            round: None,
+            family: it.str("unknown"),
+        };
+        let run = match self.obs.last() {
+            Some(o) if self.runs[o.run as usize] == run_info => o.run,
+            _ => self.add_run(run_info),
+        };
+        let metric = self.add_metric(MetricInfo {
+            metric: row.metric,
+            unit: row.unit,
+            better: row.better,
+            kind: row.kind,
+            declared: row.declared,
+        });
+        self.obs.push(Obs { run, metric, value: row.value });
+    }
+
+    /// Moves the observations of `other` (with their runs and metrics) to the end of its own;
+    /// their runs' strings become its own.
+    pub(crate) fn append_obs(&mut self, other: &mut Dataset) {
+        let first_run = self.runs.len() as u32;
+        let it = &mut self.interner;
+        self.runs.extend(other.runs.drain(..).map(|r| RunInfo {
+            source: it.str(&r.source),
+            tool: it.str(&r.tool),
+            tool_version: r.tool_version.as_deref().map(|v| it.str(v)),
+            workload: it.str(&r.workload),
+            params: it.str(&r.params),
+            arm: it.str(&r.arm),
+            stratum: it.str(&r.stratum),
+            family: it.str(&r.family),
+            ..r
+        }));
+        let metrics: Vec<u32> =
+            std::mem::take(&mut other.metrics).into_iter().map(|m| self.add_metric(m)).collect();
+        self.obs.extend(other.obs.drain(..).map(|o| Obs {
+            run: first_run + o.run,
+            metric: metrics[o.metric as usize],
+            value: o.value,
+        }));
+        other.metric_ids.clear();
+    }
+
+    /// Returns true if and only if the two strings of its runs have the same text: they are
+    /// then one `Arc` (its [`Interner`] made them).
+    pub(crate) fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+        Arc::ptr_eq(a, b)
+    }
+
+    /// Observation `o` with its run and metric.
+    pub fn view(&self, o: &Obs) -> ObsRef<'_> {
+        ObsRef {
+            run_info: &self.runs[o.run as usize],
+            metric_info: &self.metrics[o.metric as usize],
+            run_id: o.run,
+            metric_id: o.metric,
+            value: o.value,
+        }
+    }
+
+    /// Every observation with its run and metric, in order.
+    pub fn iter(&self) -> impl Iterator<Item = ObsRef<'_>> + '_ {
+        self.obs.iter().map(|o| self.view(o))
+    }
+}
+
+impl Extend<ObsRow> for Dataset {
+    /// Adds the observations, each as [`Dataset::push`] does.
+    fn extend<I: IntoIterator<Item = ObsRow>>(&mut self, rows: I) {
+        rows.into_iter().for_each(|r| self.push(r));
     }
 }
 

@@ -3,9 +3,8 @@
 //! one its runs declare ([`declared`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-use super::input::{Dataset, RunInfo};
+use super::input::Dataset;
 use super::output::{OverheadRow, SubsystemRow};
 use crate::model::{GroupId, Role, Subsystem};
 use crate::stats;
@@ -17,10 +16,10 @@ pub(crate) fn declared(ds: &Dataset) -> BTreeMap<GroupId, Subsystem> {
     // together and share its record), not once per observation.
     let mut at: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
     let mut found: Vec<(Role, Subsystem)> = Vec::new();
-    let mut last: Option<(*const RunInfo, usize)> = None;
-    for o in &ds.obs {
+    let mut last: Option<(u32, usize)> = None;
+    for o in ds.iter() {
         let d = (o.declared().role, o.declared().subsystem);
-        let run = Arc::as_ptr(&o.run_info);
+        let run = o.run_id;
         let i = match last {
             Some((r, i)) if r == run => i,
             _ => {

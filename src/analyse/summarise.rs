@@ -12,7 +12,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
-use super::input::{distinct_by_stretch, Dataset, MetricInfo, Obs, RunInfo};
+use super::input::{distinct_by_stretch, Dataset, ObsRef, RunInfo};
 use super::output::SummaryRow;
 use crate::model::{GroupId, Role};
 use crate::stats;
@@ -20,8 +20,10 @@ use crate::stats;
 /// One metric of one group on one arm.
 #[derive(Debug, Clone)]
 pub(crate) struct Cell<'a> {
-    /// The observations, in run order.
-    pub obs: Vec<&'a Obs>,
+    /// The dataset its observations are in.
+    ds: &'a Dataset,
+    /// Its observations, as places in `ds.obs`, in run order.
+    at: Vec<u32>,
     /// Their values, in run order (shared with the cell's summary row: a store's 1,000
     /// campaigns hold 10 million).
     pub values: Arc<[f64]>,
@@ -33,32 +35,74 @@ pub(crate) struct Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
-    /// The cell of `obs`, each with the rank of its run in run order ([`run_ranks`]), put in
-    /// run order (for the drift check: file by file, `rep2` before `rep10`, then in the file;
-    /// a run's observations as they came), summarised at `confidence`.
-    fn of(mut obs: Ranked<'a>, confidence: f64) -> Cell<'a> {
+    /// The cell of the observations `obs` of `ds` (places in `ds.obs`), each with the rank of
+    /// its run in run order ([`run_ranks`]), put in run order (for the drift check: file by
+    /// file, `rep2` before `rep10`, then in the file; a run's observations as they came),
+    /// summarised at `confidence`.
+    fn of(ds: &'a Dataset, mut obs: Ranked, confidence: f64) -> Cell<'a> {
         if !obs.is_sorted_by_key(|&(rank, _)| rank) {
             obs.sort_by_key(|&(rank, _)| rank);
         }
-        let obs: Vec<&'a Obs> = obs.into_iter().map(|(_, o)| o).collect();
-        let values: Arc<[f64]> = obs.iter().map(|o| o.value).collect();
-        // A version once for each stretch of runs that share its copy (the runs of a part file
-        // or a raw ingest do): a store selection's cell has 20,000 runs.
-        let shared = |o: &&Obs| o.tool_version().map(str::as_ptr);
-        let versions = distinct_by_stretch(obs.iter().copied(), shared, Obs::tool_version)
-            .into_iter()
-            .flatten()
-            .collect();
-        Cell { stats: stats::Summary::of(&values, confidence), values, obs, versions }
+        let at: Vec<u32> = obs.into_iter().map(|(_, o)| o).collect();
+        let values: Arc<[f64]> = at.iter().map(|&i| ds.obs[i as usize].value).collect();
+        let mut cell = Cell {
+            ds,
+            at,
+            stats: stats::Summary::of(&values, confidence),
+            values,
+            versions: BTreeSet::new(),
+        };
+        // A version once for each stretch of runs that share it (a dataset's strings of one
+        // text are one copy): a store selection's cell has 20,000 runs.
+        let versions = cell.runs().map(|r| r.tool_version.as_ref());
+        let same = |v: &Option<&Arc<str>>| v.map(Arc::as_ptr);
+        cell.versions =
+            distinct_by_stretch(versions, same, |v| v.map(|v| &**v)).into_iter().flatten().collect();
+        cell
+    }
+
+    /// Its observations, in run order.
+    pub fn obs(&self) -> impl ExactSizeIterator<Item = ObsRef<'a>> + Clone + '_ {
+        let ds = self.ds;
+        self.at.iter().map(move |&i| ds.view(&ds.obs[i as usize]))
+    }
+
+    /// Its observation `i` (in run order), if it has one.
+    pub fn ob(&self, i: usize) -> Option<ObsRef<'a>> {
+        self.at.get(i).map(|&o| self.ds.view(&self.ds.obs[o as usize]))
+    }
+
+    /// Its first observation (a cell has at least one).
+    pub fn first(&self) -> ObsRef<'a> {
+        self.ds.view(&self.ds.obs[self.at[0] as usize])
+    }
+
+    /// Its runs, each once, in run order (the observations of a run are next to each other).
+    fn runs(&self) -> impl Iterator<Item = &'a RunInfo> + '_ {
+        let ds = self.ds;
+        let mut last = None;
+        self.at.iter().filter_map(move |&i| {
+            let run = ds.obs[i as usize].run;
+            if last == Some(run) {
+                return None;
+            }
+            last = Some(run);
+            Some(&ds.runs[run as usize])
+        })
     }
 
     /// The source files, each once, in run order (`rep2` before `rep10`), shared with the
     /// runs. The observations are in run order, so a file's are next to each other.
     fn sources(&self) -> impl Iterator<Item = &'a Arc<str>> + '_ {
-        let same = |a: &&Obs, b: &&Obs| {
-            Arc::ptr_eq(&a.run_info.source, &b.run_info.source) || a.source() == b.source()
-        };
-        self.obs.chunk_by(same).map(|file| &file[0].run_info.source)
+        let mut last: Option<&'a Arc<str>> = None;
+        self.runs().filter_map(move |r| {
+            let s = &r.source;
+            if last.is_some_and(|l| Dataset::same_text(l, s)) {
+                return None;
+            }
+            last = Some(s);
+            Some(s)
+        })
     }
 
     /// [`Cell::sources`], as one shared list: `known` itself when it lists the same files
@@ -66,7 +110,7 @@ impl<'a> Cell<'a> {
     fn sources_like(&self, known: Option<&Arc<[Arc<str>]>>) -> Arc<[Arc<str>]> {
         if let Some(k) = known {
             let mut mine = self.sources();
-            if k.iter().all(|s| mine.next().is_some_and(|m| Arc::ptr_eq(s, m) || s == m))
+            if k.iter().all(|s| mine.next().is_some_and(|m| Dataset::same_text(s, m)))
                 && mine.next().is_none()
             {
                 return k.clone();
@@ -111,44 +155,45 @@ pub(crate) type Groups<'a> = BTreeMap<GroupId, Group<'a>>;
 /// group's primary metric.
 pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
     let ranks = run_ranks(ds);
-    // Each distinct run and metric is looked up once (by its shared `Arc`), each observation
-    // then goes to its cell by three numbers: no string is compared per observation. First
-    // each observation's cell and each cell's size, then the cells filled to their size (a
-    // store's selection has 10 million observations: no list grows by copying).
+    // Each distinct run and metric is looked up once (by its place in the dataset), each
+    // observation then goes to its cell by three numbers: no string is compared per
+    // observation. First each observation's cell and each cell's size, then the cells filled
+    // to their size (a store's selection has 10 million observations: no list grows by
+    // copying).
     let mut ids = CellIds::default();
-    let mut runs: HashMap<*const RunInfo, (u32, u32, u32)> = HashMap::new();
-    let mut metrics: HashMap<*const MetricInfo, u32> = HashMap::new();
+    let mut runs: Vec<Option<(u32, u32)>> = vec![None; ds.runs.len()];
+    let mut metrics: Vec<Option<u32>> = vec![None; ds.metrics.len()];
     let mut cell_of: HashMap<(u32, u32, u32), u32> = HashMap::new();
     let mut keys: Vec<(u32, u32, u32)> = Vec::new();
     let mut sizes: Vec<u32> = Vec::new();
     let mut places: Vec<(u32, u32)> = Vec::with_capacity(ds.obs.len());
-    let mut last: Option<(*const RunInfo, (u32, u32, u32))> = None;
+    let mut last: Option<(u32, (u32, u32, u32))> = None;
     // The cells of the run before and of this one, by position: runs of one group and arm
     // mostly list the same metrics in the same order, so a cell is mostly found unhashed.
-    let (mut before, mut this): (Vec<(*const MetricInfo, u32)>, Vec<_>) = (Vec::new(), Vec::new());
+    let (mut before, mut this): (Vec<(u32, u32)>, Vec<_>) = (Vec::new(), Vec::new());
     let mut same_cells = false;
     for o in &ds.obs {
-        let at = Arc::as_ptr(&o.run_info);
         let (g, arm, rank) = match last {
-            Some((p, run)) if p == at => run,
+            Some((at, run)) if at == o.run => run,
             _ => {
-                let run = *runs.entry(at).or_insert_with(|| {
-                    let g = ids.group((o.workload(), o.params(), o.stratum()));
-                    (g, ids.arm(o.arm()), ranks[&at])
+                let (g, arm) = *runs[o.run as usize].get_or_insert_with(|| {
+                    let r = &ds.runs[o.run as usize];
+                    (ids.group((&r.workload, &r.params, &r.stratum)), ids.arm(&r.arm))
                 });
+                let run = (g, arm, ranks[o.run as usize]);
                 same_cells = last.is_some_and(|(_, (g, arm, _))| (g, arm) == (run.0, run.1));
                 std::mem::swap(&mut before, &mut this);
                 this.clear();
-                last = Some((at, run));
+                last = Some((o.run, run));
                 run
             }
         };
-        let metric = Arc::as_ptr(&o.metric_info);
         let cell = match before.get(this.len()) {
-            Some(&(m, cell)) if same_cells && m == metric => cell,
+            Some(&(m, cell)) if same_cells && m == o.metric => cell,
             _ => {
                 // Metrics of one name (with different declarations) share a cell.
-                let m = *metrics.entry(metric).or_insert_with(|| ids.metric(o.metric()));
+                let m = *metrics[o.metric as usize]
+                    .get_or_insert_with(|| ids.metric(&ds.metrics[o.metric as usize].metric));
                 *cell_of.entry((g, m, arm)).or_insert_with(|| {
                     keys.push((g, m, arm));
                     sizes.push(0);
@@ -156,15 +201,15 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
                 })
             }
         };
-        this.push((metric, cell));
+        this.push((o.metric, cell));
         sizes[cell as usize] += 1;
         places.push((cell, rank));
     }
-    let mut cells: Vec<Ranked<'_>> = sizes.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
-    for (o, (cell, rank)) in ds.obs.iter().zip(places) {
-        cells[cell as usize].push((rank, o));
+    let mut cells: Vec<Ranked> = sizes.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
+    for (i, (cell, rank)) in places.into_iter().enumerate() {
+        cells[cell as usize].push((rank, i as u32));
     }
-    type ByName<'a> = BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, Ranked<'a>>>>;
+    type ByName<'a> = BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, Ranked>>>;
     let mut by_name = ByName::new();
     for ((g, m, arm), obs) in keys.into_iter().zip(cells) {
         let (g, m, arm) = (ids.groups[g as usize], ids.metrics[m as usize], ids.arms[arm as usize]);
@@ -178,7 +223,7 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
             let metrics = metrics
                 .into_iter()
                 .map(|(m, arms)| {
-                    (m, arms.into_iter().map(|(a, obs)| (a, Cell::of(obs, confidence))).collect())
+                    (m, arms.into_iter().map(|(a, obs)| (a, Cell::of(ds, obs, confidence))).collect())
                 })
                 .collect();
             let mut group = Group { metrics, primary: None };
@@ -190,8 +235,8 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         .collect()
 }
 
-/// Observations, each with the rank of its run ([`run_ranks`]).
-type Ranked<'a> = Vec<(u32, &'a Obs)>;
+/// Observations as places in their dataset's, each with the rank of its run ([`run_ranks`]).
+type Ranked = Vec<(u32, u32)>;
 
 /// Numbers for the groups, metrics and arms of a dataset, each given once.
 #[derive(Default)]
@@ -225,29 +270,28 @@ impl<'a> CellIds<'a> {
     }
 }
 
-/// The rank of each run of `ds` (by its shared `RunInfo`) in run order: file by file (`rep2`
-/// before `rep10`, [`natural_cmp`]), then by run index; the same (source, run) the same rank.
-/// Sorting the distinct runs once costs far less than comparing file names inside every cell.
-fn run_ranks(ds: &Dataset) -> HashMap<*const RunInfo, u32> {
-    let mut runs: Vec<&Arc<RunInfo>> = Vec::new();
-    let mut last: Option<*const RunInfo> = None;
-    for o in &ds.obs {
-        if last != Some(Arc::as_ptr(&o.run_info)) {
-            last = Some(Arc::as_ptr(&o.run_info));
-            runs.push(&o.run_info);
-        }
-    }
+/// The rank of each run of `ds` (by its place in `ds.runs`) in run order: file by file
+/// (`rep2` before `rep10`, [`natural_cmp`]), then by run index; the same (source, run) the
+/// same rank. Sorting the runs once costs far less than comparing file names inside every
+/// cell.
+fn run_ranks(ds: &Dataset) -> Vec<u32> {
     // By each file name's natural key, made once: 800,000 names compared as bytes.
-    let mut runs: Vec<(Vec<u8>, &Arc<RunInfo>)> =
-        runs.into_par_iter().map(|r| (crate::text::natural_key(&r.source), r)).collect();
-    runs.par_sort_unstable_by(|(k, a), (l, b)| k.cmp(l).then(a.run.cmp(&b.run)));
-    let mut ranks = HashMap::with_capacity(runs.len());
+    let mut runs: Vec<(Vec<u8>, u32)> = ds
+        .runs
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| (crate::text::natural_key(&r.source), i as u32))
+        .collect();
+    let run = |i: u32| &ds.runs[i as usize];
+    runs.par_sort_unstable_by(|(k, a), (l, b)| k.cmp(l).then(run(*a).run.cmp(&run(*b).run)));
+    let mut ranks = vec![0; ds.runs.len()];
     let mut rank = 0;
-    for (i, (_, r)) in runs.iter().enumerate() {
-        if i > 0 && (runs[i - 1].1.source != r.source || runs[i - 1].1.run != r.run) {
+    for (i, &(_, r)) in runs.iter().enumerate() {
+        let before = (i > 0).then(|| run(runs[i - 1].1));
+        if before.is_some_and(|b| b.source != run(r).source || b.run != run(r).run) {
             rank += 1;
         }
-        ranks.insert(Arc::as_ptr(r), rank);
+        ranks[r as usize] = rank;
     }
     ranks
 }
@@ -267,7 +311,7 @@ fn group_rows(g: &GroupId, group: &Group<'_>) -> Vec<SummaryRow> {
     group
         .cells()
         .map(|(metric, arm, cell)| {
-            let first = cell.obs[0];
+            let first = cell.first();
             let sources = cell.sources_like(sources_on.get(arm));
             sources_on.insert(arm, sources.clone());
             SummaryRow {
@@ -299,7 +343,7 @@ fn declared_primary<'a>(group: &Group<'a>) -> Option<&'a str> {
     // metric -> (declared by a monitor only, runs declaring it).
     let mut votes: BTreeMap<&'a str, (bool, usize)> = BTreeMap::new();
     for (metric, _, cell) in group.cells() {
-        for o in cell.obs.iter().filter(|o| o.declared().primary) {
+        for o in cell.obs().filter(|o| o.declared().primary) {
             let vote = votes.entry(metric).or_insert((true, 0));
             vote.0 &= o.declared().role == Role::Monitor;
             vote.1 += 1;
@@ -316,7 +360,7 @@ fn zero_in_every_run(group: &Group<'_>, metric: &str) -> bool {
     group
         .metrics
         .get(metric)
-        .is_some_and(|arms| arms.values().all(|cell| cell.obs.iter().all(|o| o.value == 0.0)))
+        .is_some_and(|arms| arms.values().all(|cell| cell.values.iter().all(|&v| v == 0.0)))
 }
 
 pub(crate) use crate::text::natural_cmp;
@@ -324,7 +368,7 @@ pub(crate) use crate::text::natural_cmp;
 #[cfg(test)]
 mod tests {
     use super::natural_cmp;
-    use crate::analyse::{Dataset, Obs, ObsRow};
+    use crate::analyse::{Dataset, ObsRow};
     use crate::model::{Better, Declared, Kind};
 
     /// A cell's sources are its files each once, in run order (`rep2` before `rep10`), as its
@@ -336,7 +380,7 @@ mod tests {
             .into_iter()
             .chain((5..10).map(|r| (r, 1)))
         {
-            ds.obs.push(Obs::from(ObsRow {
+            ds.push(ObsRow {
                 source: format!("native/rep{rep}.txt"),
                 run,
                 tool: "sysbench".into(),
@@ -353,7 +397,7 @@ mod tests {
                 kind: Kind::Performance,
                 value: f64::from(rep * 10 + run),
                 declared: Declared::default(),
-            }));
+            });
         }
         let groups = super::groups(&ds, 0.95);
         let rows = super::summary_rows(&groups);

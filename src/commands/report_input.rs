@@ -47,7 +47,7 @@ pub(crate) fn table_views(ds: &Dataset, ingested: &Ingested) -> (Vec<RunView>, V
     let read: BTreeSet<&str> = ingested.files.iter().map(|f| f.source.as_str()).collect();
     let mut runs: BTreeMap<(&str, u32), RunView> = BTreeMap::new();
     let mut files: BTreeMap<&str, (String, BTreeSet<u32>)> = BTreeMap::new();
-    for o in ds.obs.iter().filter(|o| !read.contains(o.source())) {
+    for o in ds.iter().filter(|o| !read.contains(o.source())) {
         files.entry(o.source()).or_insert_with(|| (o.arm().to_string(), BTreeSet::new())).1.insert(o.run());
         runs.entry((o.source(), o.run())).or_insert_with(|| RunView {
             arm: o.arm().to_string(),
@@ -123,8 +123,8 @@ pub(crate) fn as_campaign(mut ds: Dataset, campaign: &str) -> Dataset {
 }
 
 /// Appends `other` to `ds`.
-pub(crate) fn merge(ds: &mut Dataset, other: Dataset) {
-    ds.obs.extend(other.obs);
+pub(crate) fn merge(ds: &mut Dataset, mut other: Dataset) {
+    ds.append_obs(&mut other);
     ds.issues.extend(other.issues);
     ds.unreadable.extend(other.unreadable);
     ds.unlabelled.extend(other.unlabelled);

@@ -87,8 +87,8 @@ impl MetricsTable {
         let mut texts: HashMap<String, u32> = HashMap::new();
         let mut unlabelled = BTreeSet::new();
         let mut run: Option<RunKey<'_>> = None;
-        // By metric name, then compared cell by cell: hashing a name, not nine cells.
-        let mut metrics: HashMap<Option<&str>, Vec<(MetricKey<'_>, u32)>> = HashMap::new();
+        // By all ten cells (a name has many declarations: pidstat's figures in every group).
+        let mut metrics: HashMap<MetricKey<'_>, u32> = HashMap::new();
         // The metrics of the run before, by position in it, and of this run so far: runs of
         // one tool list the same metrics in the same order, so a row's metric is mostly found
         // without hashing its nine cells.
@@ -118,18 +118,15 @@ impl MetricsTable {
             let mkey = cols.metric_key(i);
             let metric = match before.get(this.len()) {
                 Some((k, m)) if same_metric(k, &mkey) => *m,
-                _ => {
-                    let named = metrics.entry(mkey.0[0]).or_default();
-                    match named.iter().find(|(k, _)| same_metric(k, &mkey)) {
-                        Some(&(_, m)) => m,
-                        None => {
-                            out.metrics.push(cols.metric_info(i)?);
-                            let m = out.metrics.len() as u32 - 1;
-                            named.push((mkey, m));
-                            m
-                        }
+                _ => match metrics.get(&mkey) {
+                    Some(&m) => m,
+                    None => {
+                        out.metrics.push(cols.metric_info(i)?);
+                        let m = out.metrics.len() as u32 - 1;
+                        metrics.insert(mkey, m);
+                        m
                     }
-                }
+                },
             };
             this.push((mkey, metric));
             out.rows.push((out.runs.len() as u32 - 1, metric, value));
@@ -219,31 +216,26 @@ impl Prepared {
         let it = &mut ds.interner;
         let texts: Vec<Arc<str>> = self.texts.iter().map(|t| it.str(t)).collect();
         let none = it.str("");
-        let runs: Vec<Arc<RunInfo>> = self
-            .runs
-            .into_iter()
-            .map(|r| {
-                Arc::new(RunInfo {
-                    source: r.source.into(),
-                    run: r.run,
-                    tool: texts[r.tool as usize].clone(),
-                    tool_version: r.version.map(|v| texts[v as usize].clone()),
-                    workload: texts[r.workload as usize].clone(),
-                    params: texts[r.params as usize].clone(),
-                    arm: texts[r.arm as usize].clone(),
-                    stratum: none.clone(),
-                    repetition: r.repetition,
-                    first_line: r.first_line,
-                    round: r.round,
-                    family: texts[r.family as usize].clone(),
-                })
-            })
-            .collect();
-        let metrics: Vec<Arc<MetricInfo>> = self.metrics.into_iter().map(|m| it.metric(m)).collect();
+        let first_run = ds.runs.len() as u32;
+        ds.runs.extend(self.runs.into_iter().map(|r| RunInfo {
+            source: it.str(&r.source),
+            run: r.run,
+            tool: texts[r.tool as usize].clone(),
+            tool_version: r.version.map(|v| texts[v as usize].clone()),
+            workload: texts[r.workload as usize].clone(),
+            params: texts[r.params as usize].clone(),
+            arm: texts[r.arm as usize].clone(),
+            stratum: none.clone(),
+            repetition: r.repetition,
+            first_line: r.first_line,
+            round: r.round,
+            family: texts[r.family as usize].clone(),
+        }));
+        let metrics: Vec<u32> = self.metrics.into_iter().map(|m| ds.add_metric(m)).collect();
         ds.obs.reserve(self.rows.len());
         ds.obs.extend(self.rows.into_iter().map(|(r, m, value)| Obs {
-            run_info: runs[r as usize].clone(),
-            metric_info: metrics[m as usize].clone(),
+            run: first_run + r,
+            metric: metrics[m as usize],
             value,
         }));
         ds.issues.extend(self.issues);
@@ -678,11 +670,11 @@ impl<'a> Columns<'a> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
     use std::path::PathBuf;
-    use std::sync::Arc;
 
     use super::MetricsTable;
-    use crate::analyse::{Dataset, Obs};
+    use crate::analyse::{Dataset, Obs, ObsRef};
     use crate::ingest::{self, IngestConfig};
     use crate::label::{LabelSet, Labeler};
 
@@ -695,7 +687,7 @@ mod tests {
     }
 
     /// An observation as plain values, to compare datasets made two ways.
-    fn spelled(o: &Obs) -> String {
+    fn spelled(o: ObsRef<'_>) -> String {
         format!(
             "{} {} {} {:?} {} {} {} {} {} {} {} {} {:?} {:?} {} {:?}",
             o.source(),
@@ -718,8 +710,8 @@ mod tests {
     }
 
     /// A table's rows read back are the observations of the raw runs, and the rows of one run
-    /// share one run, the rows of one metric one declaration: an observation is three words,
-    /// not its strings (issue 17: 1 KB per row made 10 million rows 10 GiB).
+    /// share one run, the rows of one metric one declaration: an observation is two numbers
+    /// and its value, not its strings (issue 17: 1 KB per row made 10 million rows 10 GiB).
     #[test]
     fn rows_share_their_run_and_metric() {
         let ing = ingested();
@@ -727,26 +719,18 @@ mod tests {
         let df = crate::table::runs::metrics_frame(&ing.runs).expect("frame");
         let ds = MetricsTable::from_frame(df).expect("table").dataset().expect("dataset");
         assert!(ds.obs.len() > 100, "{} observations", ds.obs.len());
-        let spell = |d: &Dataset| d.obs.iter().map(spelled).collect::<Vec<_>>();
+        let spell = |d: &Dataset| d.iter().map(spelled).collect::<Vec<_>>();
         assert_eq!(spell(&ds), spell(&raw));
-        assert_eq!(std::mem::size_of::<Obs>(), 3 * 8);
+        assert_eq!(std::mem::size_of::<Obs>(), 2 * 8);
         for d in [&ds, &raw] {
-            for (a, b) in d.obs.iter().zip(&d.obs[1..]) {
+            let obs: Vec<ObsRef<'_>> = d.iter().collect();
+            for (a, b) in obs.iter().zip(&obs[1..]) {
                 let same_run = (a.source(), a.run()) == (b.source(), b.run());
-                assert_eq!(
-                    Arc::ptr_eq(&a.run_info, &b.run_info),
-                    same_run,
-                    "{} / {}",
-                    spelled(a),
-                    spelled(b)
-                );
+                assert_eq!(a.run_id == b.run_id, same_run, "{} / {}", spelled(*a), spelled(*b));
             }
-            let runs: std::collections::BTreeSet<*const _> =
-                d.obs.iter().map(|o| Arc::as_ptr(&o.run_info)).collect();
-            let metrics: std::collections::BTreeSet<*const _> =
-                d.obs.iter().map(|o| Arc::as_ptr(&o.metric_info)).collect();
-            let distinct: std::collections::BTreeSet<String> =
-                d.obs.iter().map(|o| format!("{:?}", o.metric_info)).collect();
+            let runs: BTreeSet<u32> = d.obs.iter().map(|o| o.run).collect();
+            let metrics: BTreeSet<u32> = d.obs.iter().map(|o| o.metric).collect();
+            let distinct: BTreeSet<String> = obs.iter().map(|o| format!("{:?}", o.metric_info)).collect();
             assert_eq!(metrics.len(), distinct.len());
             assert!(runs.len() * 5 < d.obs.len(), "{} runs, {} observations", runs.len(), d.obs.len());
         }

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Context, Findings};
 use crate::analyse::baseline::no_baseline_detail;
 use crate::analyse::compare::{comparisons, Comparison};
+use crate::analyse::distinct_by_stretch;
 use crate::analyse::output::{Check, Scope, Severity};
 use crate::analyse::summarise::Groups;
-use crate::analyse::{distinct_by_stretch, Obs};
 use crate::text::{display_params, group_label};
 
 /// The params sets (canonical strings) of each (workload, stratum, arm).
@@ -30,7 +30,7 @@ fn sources_of(groups: &Groups<'_>, workload: &str, stratum: &str, arm: &str) -> 
         .iter()
         .filter(|(g, _)| g.workload() == workload && g.stratum() == stratum)
         .flat_map(|(_, group)| group.metrics.values().filter_map(|arms| arms.get(arm)))
-        .flat_map(|cell| cell.obs.iter().map(|o| o.source().to_string()))
+        .flat_map(|cell| cell.obs().map(|o| o.source().to_string()))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect()
@@ -186,7 +186,7 @@ pub(super) fn versions_differ(ctx: &Context<'_>) -> Findings {
             platform: arm.to_string(),
             detail: format!(
                 "not compared: {baseline} ran {} version {} but {arm} ran {}",
-                c.cell.obs[0].tool(),
+                c.cell.first().tool(),
                 join(vb),
                 join(va)
             ),
@@ -207,8 +207,8 @@ pub(super) fn units_differ(ctx: &Context<'_>) -> Findings {
             continue;
         }
         // A unit once for each stretch of observations that share their metric's declaration.
-        let obs = c.cell.obs.iter().chain(c.base.obs.iter()).copied();
-        let units = distinct_by_stretch(obs, |o| std::sync::Arc::as_ptr(&o.metric_info), Obs::unit);
+        let obs = c.cell.obs().chain(c.base.obs());
+        let units = distinct_by_stretch(obs, |o| o.metric_id, |o| o.unit());
         if units.len() < 2 {
             continue;
         }

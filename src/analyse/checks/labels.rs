@@ -84,7 +84,7 @@ fn mixed_label_checks(ds: &Dataset) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyse::input::{Obs, ObsRow};
+    use crate::analyse::input::ObsRow;
     use crate::model::{Better, Declared, Kind};
 
     /// A dataset with one observation per arm of `files` and their label sources:
@@ -92,7 +92,7 @@ mod tests {
     fn dataset(files: &[(&str, &str, &str, LabelOrigin, &str, usize, &str)]) -> Dataset {
         let mut ds = Dataset::default();
         for &(source, arm, platform, origin, word, depth, prefix) in files {
-            ds.obs.push(Obs::from(ObsRow {
+            ds.push(ObsRow {
                 source: source.into(),
                 run: 1,
                 tool: "sysbench".into(),
@@ -109,7 +109,7 @@ mod tests {
                 kind: Kind::Performance,
                 value: 1.0,
                 declared: Declared::default(),
-            }));
+            });
             ds.label_sources.push(LabelSource {
                 source: source.into(),
                 arm: arm.into(),
@@ -186,7 +186,7 @@ mod tests {
             ("bare/r1.txt", "native", "native", P, "bare", 1, "bare"),
             ("native/r1.txt", "native", "native", P, "native", 1, "native"),
         ]);
-        cmp.obs.iter_mut().for_each(|o| std::sync::Arc::make_mut(&mut o.run_info).arm = "before".into());
+        cmp.runs.iter_mut().for_each(|r| r.arm = "before".into());
         assert!(mixed_label_checks(&cmp).is_empty());
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::{Context, Findings};
-use crate::analyse::input::Obs;
 use crate::analyse::output::{Check, Scope, Severity};
+use crate::analyse::ObsRef;
 use crate::model::GroupId;
 use crate::text::{fmt_num, group_label};
 
@@ -26,11 +26,11 @@ pub(super) fn run_time_differs(ctx: &Context<'_>) -> Findings {
     // The time-limited runs of each group on each arm, in the dataset's order; keyed by the
     // group's parts as they are (a group made once per group, not once per run), then in the
     // groups' order.
-    let mut by_parts: BTreeMap<(&str, &str, &str, &str), Vec<&Obs>> = BTreeMap::new();
-    for o in ctx.ds.obs.iter().filter(|o| o.declared().time_limit && o.value > 0.0) {
+    let mut by_parts: BTreeMap<(&str, &str, &str, &str), Vec<ObsRef<'_>>> = BTreeMap::new();
+    for o in ctx.ds.iter().filter(|o| o.declared().time_limit && o.value > 0.0) {
         by_parts.entry((o.workload(), o.params(), o.stratum(), o.arm())).or_default().push(o);
     }
-    let mut groups: Vec<((GroupId, &str), Vec<&Obs>)> = by_parts
+    let mut groups: Vec<((GroupId, &str), Vec<ObsRef<'_>>)> = by_parts
         .into_iter()
         .map(|((w, p, s, arm), runs)| ((GroupId::from_canonical(w, p, s), arm), runs))
         .collect();

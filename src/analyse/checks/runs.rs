@@ -90,7 +90,7 @@ pub(super) fn outlier(ctx: &Context<'_>) -> Findings {
         let scores = stats::modified_z_scores(&row.values);
         let median = row.stats.median.unwrap_or(0.0);
         for i in stats::practical_outliers(&row.values, stats::PRACTICAL_PCT) {
-            let (Some(o), Some(Some(z))) = (cell.obs.get(i), scores.scores.get(i)) else { continue };
+            let (Some(o), Some(Some(z))) = (cell.ob(i), scores.scores.get(i)) else { continue };
             let off = if median != 0.0 {
                 format!(
                     ", {:+.1}% from the median {}",
@@ -171,8 +171,7 @@ pub(super) fn bimodal(ctx: &Context<'_>) -> Findings {
             continue;
         };
         let Some(b) = stats::bimodality(&row.values) else { continue };
-        let runs =
-            |idx: &[usize]| -> String { run_list(idx.iter().filter_map(|&i| cell.obs.get(i).copied())) };
+        let runs = |idx: &[usize]| -> String { run_list(idx.iter().filter_map(|&i| cell.ob(i))) };
         let detail = format!(
             "{} falls into two clusters: {} runs at or below {} {unit} ({}) and {} at or above {} {unit} \
              ({}), a gap of {} {unit}, more than {} times the spread within a cluster: the runs were \
@@ -192,7 +191,7 @@ pub(super) fn bimodal(ctx: &Context<'_>) -> Findings {
             .low
             .iter()
             .chain(&b.high)
-            .filter_map(|&i| cell.obs.get(i))
+            .filter_map(|&i| cell.ob(i))
             .map(|o| format!("{}:{}", o.source(), o.first_line()))
             .collect();
         checks.push(on_row("bimodal", Severity::Warning, row, detail, sources));
@@ -201,7 +200,7 @@ pub(super) fn bimodal(ctx: &Context<'_>) -> Findings {
 }
 
 /// Runs named by file, each file once: `runs 1, 2, 3, ... (25) of a.txt; run 4 of b.txt`.
-fn run_list<'a>(obs: impl Iterator<Item = &'a crate::analyse::Obs>) -> String {
+fn run_list<'a>(obs: impl Iterator<Item = crate::analyse::ObsRef<'a>>) -> String {
     let mut by_source: Vec<(&str, Vec<u32>)> = Vec::new();
     for o in obs {
         match by_source.iter_mut().find(|(s, _)| *s == o.source()) {

@@ -1,35 +1,33 @@
 //! How the checks act on the comparisons: a refused comparison gets no row, a failed check
 //! withholds the verdicts it concerns and nothing more.
 
-use crate::analyse::{analyse, AnalyseConfig, Dataset, Obs, ObsRow, OverheadRow};
+use crate::analyse::{analyse, AnalyseConfig, Dataset, ObsRow, OverheadRow};
 use crate::model::{Better, Declared, Kind, Role};
 
 /// Three runs of `metric` of `tool` at `version` on `arm`, values `base`, `base + 1`, `base + 2`.
-fn runs(tool: &str, version: &str, arm: &str, metric: &str, unit: &str, base: f64) -> Vec<Obs> {
+fn runs(tool: &str, version: &str, arm: &str, metric: &str, unit: &str, base: f64) -> Vec<ObsRow> {
     (0..3)
-        .map(|i| {
-            Obs::from(ObsRow {
-                source: format!("{arm}/rep{}.txt", i + 1),
-                run: 1,
-                tool: tool.into(),
-                tool_version: Some(version.into()),
-                workload: "sysbench.cpu".into(),
-                params: "threads=1".into(),
-                arm: arm.into(),
-                stratum: String::new(),
-                repetition: i + 1,
-                first_line: 1,
-                metric: metric.into(),
-                unit: unit.into(),
-                better: Better::Higher,
-                kind: if tool == "pidstat" { Kind::Resource } else { Kind::Performance },
-                value: base + f64::from(i),
-                declared: Declared {
-                    primary: metric == "events_per_sec",
-                    role: if tool == "pidstat" { Role::Monitor } else { Role::Benchmark },
-                    ..Declared::default()
-                },
-            })
+        .map(|i| ObsRow {
+            source: format!("{arm}/rep{}.txt", i + 1),
+            run: 1,
+            tool: tool.into(),
+            tool_version: Some(version.into()),
+            workload: "sysbench.cpu".into(),
+            params: "threads=1".into(),
+            arm: arm.into(),
+            stratum: String::new(),
+            repetition: i + 1,
+            first_line: 1,
+            metric: metric.into(),
+            unit: unit.into(),
+            better: Better::Higher,
+            kind: if tool == "pidstat" { Kind::Resource } else { Kind::Performance },
+            value: base + f64::from(i),
+            declared: Declared {
+                primary: metric == "events_per_sec",
+                role: if tool == "pidstat" { Role::Monitor } else { Role::Benchmark },
+                ..Declared::default()
+            },
         })
         .collect()
 }
@@ -44,10 +42,10 @@ fn row<'a>(rows: &'a [OverheadRow], metric: &str) -> Option<&'a OverheadRow> {
 #[test]
 fn versions_differ_refuses_its_metric_and_withholds_the_group() {
     let mut ds = Dataset::default();
-    ds.obs.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
-    ds.obs.extend(runs("sysbench", "1.0.18", "docker", "events_per_sec", "events/s", 90.0));
-    ds.obs.extend(runs("pidstat", "12.6.1", "native", "cpu_pct_mean", "%", 50.0));
-    ds.obs.extend(runs("pidstat", "12.6.1", "docker", "cpu_pct_mean", "%", 60.0));
+    ds.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
+    ds.extend(runs("sysbench", "1.0.18", "docker", "events_per_sec", "events/s", 90.0));
+    ds.extend(runs("pidstat", "12.6.1", "native", "cpu_pct_mean", "%", 50.0));
+    ds.extend(runs("pidstat", "12.6.1", "docker", "cpu_pct_mean", "%", 60.0));
     let a = analyse(&ds, &AnalyseConfig::default());
     let names: Vec<&str> = a.checks.iter().map(|c| c.check).collect();
     assert_eq!(names, ["versions_differ"]);
@@ -59,10 +57,10 @@ fn versions_differ_refuses_its_metric_and_withholds_the_group() {
     // Only the monitor's version differs: its metric is not compared, and nothing is said (the
     // check is about the primary metric's tool).
     let mut ds = Dataset::default();
-    ds.obs.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
-    ds.obs.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
-    ds.obs.extend(runs("pidstat", "12.6.1", "native", "cpu_pct_mean", "%", 50.0));
-    ds.obs.extend(runs("pidstat", "12.5.7", "docker", "cpu_pct_mean", "%", 60.0));
+    ds.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
+    ds.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
+    ds.extend(runs("pidstat", "12.6.1", "native", "cpu_pct_mean", "%", 50.0));
+    ds.extend(runs("pidstat", "12.5.7", "docker", "cpu_pct_mean", "%", 60.0));
     let a = analyse(&ds, &AnalyseConfig::default());
     assert!(a.checks.is_empty(), "{:?}", a.checks);
     assert!(row(&a.overhead, "cpu_pct_mean").is_none());
@@ -74,10 +72,10 @@ fn versions_differ_refuses_its_metric_and_withholds_the_group() {
 #[test]
 fn units_differ_refuses_its_metric_only() {
     let mut ds = Dataset::default();
-    ds.obs.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
-    ds.obs.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
-    ds.obs.extend(runs("sysbench", "1.0.20", "native", "latency_avg", "ms", 5.0));
-    ds.obs.extend(runs("sysbench", "1.0.20", "docker", "latency_avg", "s", 6.0));
+    ds.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
+    ds.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
+    ds.extend(runs("sysbench", "1.0.20", "native", "latency_avg", "ms", 5.0));
+    ds.extend(runs("sysbench", "1.0.20", "docker", "latency_avg", "s", 6.0));
     let a = analyse(&ds, &AnalyseConfig::default());
     let names: Vec<&str> = a.checks.iter().map(|c| c.check).collect();
     assert_eq!(names, ["units_differ"]);
@@ -91,19 +89,14 @@ fn units_differ_refuses_its_metric_only() {
 /// set is still compared.
 #[test]
 fn params_differ_says_which_side_lacks_which_set() {
-    let at = |params: &str, obs: Vec<Obs>| -> Vec<Obs> {
-        obs.into_iter()
-            .map(|mut o| {
-                std::sync::Arc::make_mut(&mut o.run_info).params = params.into();
-                o
-            })
-            .collect()
+    let at = |params: &str, obs: Vec<ObsRow>| -> Vec<ObsRow> {
+        obs.into_iter().map(|o| ObsRow { params: params.into(), ..o }).collect()
     };
     let mut ds = Dataset::default();
     for (arm, params) in
         [("native", "threads=1"), ("native", "threads=2"), ("docker", "threads=1"), ("docker", "threads=4")]
     {
-        ds.obs.extend(at(params, runs("sysbench", "1.0.20", arm, "events_per_sec", "events/s", 100.0)));
+        ds.extend(at(params, runs("sysbench", "1.0.20", arm, "events_per_sec", "events/s", 100.0)));
     }
     let a = analyse(&ds, &AnalyseConfig::default());
     let pd: Vec<&str> =
@@ -135,8 +128,8 @@ fn retried_errors_warn_and_fatal_ones_fail() {
         [("ignored_errors", "warning", "slower"), ("fatal", "fail", "not judged: log_errors")]
     {
         let mut ds = Dataset::default();
-        ds.obs.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
-        ds.obs.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
+        ds.extend(runs("sysbench", "1.0.20", "native", "events_per_sec", "events/s", 100.0));
+        ds.extend(runs("sysbench", "1.0.20", "docker", "events_per_sec", "events/s", 90.0));
         ds.issues.push(issue(kind));
         let a = analyse(&ds, &AnalyseConfig::default());
         let c = a.checks.iter().find(|c| c.check == "log_errors").expect("log_errors");
