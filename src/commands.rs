@@ -263,7 +263,7 @@ impl Loaded {
         let ds = &self.dataset;
         for run in ds.obs.chunk_by(|a, b| a.run == b.run) {
             let r = &ds.runs[run[0].run as usize];
-            out.insert(r.source.to_string(), r.family.to_string());
+            out.insert(r.source.to_string(), ds.setting(r).family.to_string());
         }
         out
     }

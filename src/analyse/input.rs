@@ -11,14 +11,33 @@ use serde::Serialize;
 
 use crate::model::{params_string, Better, Declared, IngestedRun, Kind, LabelOrigin, Labels};
 
-/// What the observations of one run share: where the run is, what it ran, and the arm it
-/// counts under. Held once per run in [`Dataset::runs`].
+/// What the observations of one run share: where the run is, and what it ran and the arm it
+/// counts under ([`Setting`], shared with the other runs of the same). Held once per run in
+/// [`Dataset::runs`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
     /// Source file.
     pub source: Arc<str>,
     /// Run index within the source.
     pub run: u32,
+    /// Repetition number.
+    pub repetition: u32,
+    /// First line of the run in its source.
+    pub first_line: u64,
+    /// The run's round, when a manifest labelled its file: its repetition, as `virtperf run`
+    /// records it (repetition r of every platform and workload lies in round r). From a table
+    /// or the store, the `repetition` of a run whose `label_origin` is `manifest`. Runs
+    /// without one are never paired.
+    pub round: Option<u32>,
+    /// What it ran and where it counts: an index into [`Dataset::settings`].
+    pub setting: u32,
+}
+
+/// What many runs share: the tool, the workload with its params, the arm and the platform
+/// family (a store's selection has 800,000 runs and a few hundred settings). Held once per
+/// distinct setting in [`Dataset::settings`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Setting {
     /// Tool name.
     pub tool: Arc<str>,
     /// Tool version, when known.
@@ -31,16 +50,7 @@ pub struct RunInfo {
     pub arm: Arc<str>,
     /// Extra grouping that is not compared across (the platform in `compare`), else empty.
     pub stratum: Arc<str>,
-    /// Repetition number.
-    pub repetition: u32,
-    /// First line of the run in its source.
-    pub first_line: u64,
-    /// The run's round, when a manifest labelled its file: its repetition, as `virtperf run`
-    /// records it (repetition r of every platform and workload lies in round r). From a table
-    /// or the store, the `repetition` of a run whose `label_origin` is `manifest`. Runs
-    /// without one are never paired.
-    pub round: Option<u32>,
-    /// The platform family of its file (`platform_family`), `unknown` when none is known.
+    /// The platform family of its files (`platform_family`), `unknown` when none is known.
     pub family: Arc<str>,
 }
 
@@ -81,6 +91,8 @@ pub struct Obs {
 pub struct ObsRef<'a> {
     /// The run.
     pub run_info: &'a RunInfo,
+    /// What the run ran, and where it counts.
+    pub setting: &'a Setting,
     /// The metric.
     pub metric_info: &'a MetricInfo,
     /// Its run's place in [`Dataset::runs`]: observations of one run have the same.
@@ -102,27 +114,27 @@ impl<'a> ObsRef<'a> {
     }
     /// Tool name.
     pub fn tool(&self) -> &'a str {
-        &self.run_info.tool
+        &self.setting.tool
     }
     /// Tool version, when known.
     pub fn tool_version(&self) -> Option<&'a str> {
-        self.run_info.tool_version.as_deref()
+        self.setting.tool_version.as_deref()
     }
     /// Workload.
     pub fn workload(&self) -> &'a str {
-        &self.run_info.workload
+        &self.setting.workload
     }
     /// Canonical params string.
     pub fn params(&self) -> &'a str {
-        &self.run_info.params
+        &self.setting.params
     }
     /// The arm.
     pub fn arm(&self) -> &'a str {
-        &self.run_info.arm
+        &self.setting.arm
     }
     /// The stratum, else empty.
     pub fn stratum(&self) -> &'a str {
-        &self.run_info.stratum
+        &self.setting.stratum
     }
     /// Repetition number.
     pub fn repetition(&self) -> u32 {
@@ -240,6 +252,8 @@ pub struct Dataset {
     pub obs: Vec<Obs>,
     /// The runs the observations name ([`Obs::run`]).
     pub runs: Vec<RunInfo>,
+    /// The settings the runs name ([`RunInfo::setting`]), each distinct one once.
+    pub settings: Vec<Setting>,
     /// The metric declarations the observations name ([`Obs::metric`]), each distinct one once.
     pub metrics: Vec<MetricInfo>,
     /// Problems reported inside the logs.
@@ -256,6 +270,8 @@ pub struct Dataset {
     pub(crate) interner: Interner,
     /// The place of each metric declaration in `metrics`, by its name.
     metric_ids: foldhash::HashMap<String, Vec<u32>>,
+    /// The place of each setting in `settings`.
+    setting_ids: foldhash::HashMap<Setting, u32>,
 }
 
 /// How one file's platform was decided.
@@ -322,19 +338,22 @@ impl Dataset {
             // The run's repetition is the manifest's when the manifest gave one (ingest).
             let manifest = r.labels.repetition.is_some() && r.labels.origin == LabelOrigin::Manifest;
             let it = &mut ds.interner;
-            let run_info = RunInfo {
-                source: it.str(&r.source),
-                run: r.run as u32,
+            let setting = Setting {
                 tool: it.str(&r.data.tool),
                 tool_version: r.data.tool_version.as_deref().map(|v| it.str(v)),
                 workload: it.str(&r.data.workload),
                 params: it.str(&params),
                 arm: it.str(&arm),
                 stratum: it.str(""),
+                family: it.str(&r.labels.platform_family),
+            };
+            let run_info = RunInfo {
+                source: it.str(&r.source),
+                run: r.run as u32,
                 repetition: r.repetition as u32,
                 first_line: r.data.first_line as u64,
                 round: manifest.then_some(r.repetition as u32),
-                family: it.str(&r.labels.platform_family),
+                setting: ds.add_setting(setting),
             };
             let run = ds.add_run(run_info);
             for m in &r.data.metrics {
@@ -372,14 +391,31 @@ impl Dataset {
 
     /// All arms, sorted, borrowed: those of the runs that have observations.
     pub(crate) fn arm_names(&self) -> BTreeSet<&str> {
-        distinct_by_stretch(&self.obs, |o| o.run, |o| &*self.runs[o.run as usize].arm)
+        distinct_by_stretch(&self.obs, |o| o.run, |o| &*self.setting(&self.runs[o.run as usize]).arm)
     }
 
-    /// Gives each run the run `f` makes of it.
-    pub(crate) fn rewrite_runs(&mut self, mut f: impl FnMut(&mut RunInfo, &mut Interner)) {
-        for r in &mut self.runs {
-            f(r, &mut self.interner);
+    /// The setting of run `r`.
+    pub fn setting(&self, r: &RunInfo) -> &Setting {
+        &self.settings[r.setting as usize]
+    }
+
+    /// Gives each run the setting `f` makes of its own (settings made equal stay apart).
+    pub(crate) fn rewrite_settings(&mut self, mut f: impl FnMut(&mut Setting, &mut Interner)) {
+        for s in &mut self.settings {
+            f(s, &mut self.interner);
         }
+        self.setting_ids.clear();
+    }
+
+    /// The place of `s` in [`Dataset::settings`], added when it is not there.
+    pub(crate) fn add_setting(&mut self, s: Setting) -> u32 {
+        if let Some(&i) = self.setting_ids.get(&s) {
+            return i;
+        }
+        self.settings.push(s.clone());
+        let i = self.settings.len() as u32 - 1;
+        self.setting_ids.insert(s, i);
+        i
     }
 
     /// Adds run `r`, and returns its place in [`Dataset::runs`].
@@ -403,19 +439,23 @@ impl Dataset {
     /// is the same).
     pub fn push(&mut self, row: ObsRow) {
         let it = &mut self.interner;
-        let run_info = RunInfo {
-            source: it.str(&row.source),
-            run: row.run,
+        let setting = Setting {
             tool: it.str(&row.tool),
             tool_version: row.tool_version.as_deref().map(|v| it.str(v)),
             workload: it.str(&row.workload),
             params: it.str(&row.params),
             arm: it.str(&row.arm),
             stratum: it.str(&row.stratum),
+            family: it.str("unknown"),
+        };
+        let source = it.str(&row.source);
+        let run_info = RunInfo {
+            source,
+            run: row.run,
             repetition: row.repetition,
             first_line: row.first_line,
             round: None,
-            family: it.str("unknown"),
+            setting: self.add_setting(setting),
         };
         let run = match self.obs.last() {
             Some(o) if self.runs[o.run as usize] == run_info => o.run,
@@ -435,18 +475,29 @@ impl Dataset {
     /// their runs' strings become its own.
     pub(crate) fn append_obs(&mut self, other: &mut Dataset) {
         let first_run = self.runs.len() as u32;
+        let settings: Vec<u32> = std::mem::take(&mut other.settings)
+            .into_iter()
+            .map(|s| {
+                let it = &mut self.interner;
+                let s = Setting {
+                    tool: it.str(&s.tool),
+                    tool_version: s.tool_version.as_deref().map(|v| it.str(v)),
+                    workload: it.str(&s.workload),
+                    params: it.str(&s.params),
+                    arm: it.str(&s.arm),
+                    stratum: it.str(&s.stratum),
+                    family: it.str(&s.family),
+                };
+                self.add_setting(s)
+            })
+            .collect();
         let it = &mut self.interner;
         self.runs.extend(other.runs.drain(..).map(|r| RunInfo {
             source: it.str(&r.source),
-            tool: it.str(&r.tool),
-            tool_version: r.tool_version.as_deref().map(|v| it.str(v)),
-            workload: it.str(&r.workload),
-            params: it.str(&r.params),
-            arm: it.str(&r.arm),
-            stratum: it.str(&r.stratum),
-            family: it.str(&r.family),
+            setting: settings[r.setting as usize],
             ..r
         }));
+        other.setting_ids.clear();
         let metrics: Vec<u32> =
             std::mem::take(&mut other.metrics).into_iter().map(|m| self.add_metric(m)).collect();
         self.obs.extend(other.obs.drain(..).map(|o| Obs {
@@ -465,8 +516,10 @@ impl Dataset {
 
     /// Observation `o` with its run and metric.
     pub fn view(&self, o: &Obs) -> ObsRef<'_> {
+        let run_info = &self.runs[o.run as usize];
         ObsRef {
-            run_info: &self.runs[o.run as usize],
+            run_info,
+            setting: &self.settings[run_info.setting as usize],
             metric_info: &self.metrics[o.metric as usize],
             run_id: o.run,
             metric_id: o.metric,
@@ -510,7 +563,7 @@ pub(crate) fn distinct_by_stretch<O, P: PartialEq, V: Ord>(
 /// Gives every observation, log issue and labelled file its file's platform family as its arm
 /// (`--group-by family`).
 pub(crate) fn regroup(ds: &mut Dataset) {
-    ds.rewrite_runs(|r, _| r.arm = r.family.clone());
+    ds.rewrite_settings(|s, _| s.arm = s.family.clone());
     for i in &mut ds.issues {
         i.arm.clone_from(&i.family);
     }

@@ -54,7 +54,7 @@ impl<'a> Cell<'a> {
         };
         // A version once for each stretch of runs that share it (a dataset's strings of one
         // text are one copy): a store selection's cell has 20,000 runs.
-        let versions = cell.runs().map(|r| r.tool_version.as_ref());
+        let versions = cell.runs().map(|r| ds.setting(r).tool_version.as_ref());
         let same = |v: &Option<&Arc<str>>| v.map(Arc::as_ptr);
         cell.versions =
             distinct_by_stretch(versions, same, |v| v.map(|v| &**v)).into_iter().flatten().collect();
@@ -177,8 +177,8 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
             Some((at, run)) if at == o.run => run,
             _ => {
                 let (g, arm) = *runs[o.run as usize].get_or_insert_with(|| {
-                    let r = &ds.runs[o.run as usize];
-                    (ids.group((&r.workload, &r.params, &r.stratum)), ids.arm(&r.arm))
+                    let s = ds.setting(&ds.runs[o.run as usize]);
+                    (ids.group((&s.workload, &s.params, &s.stratum)), ids.arm(&s.arm))
                 });
                 let run = (g, arm, ranks[o.run as usize]);
                 same_cells = last.is_some_and(|(_, (g, arm, _))| (g, arm) == (run.0, run.1));

@@ -115,7 +115,7 @@ pub(crate) fn campaign_names(paths: &[std::path::PathBuf]) -> Vec<String> {
 /// Makes `ds` one arm named `campaign`: each observation's and log issue's arm (platform)
 /// becomes its stratum (so a log issue is labelled `wrk (docker)`).
 pub(crate) fn as_campaign(mut ds: Dataset, campaign: &str) -> Dataset {
-    ds.rewrite_runs(|r, it| r.stratum = std::mem::replace(&mut r.arm, it.str(campaign)));
+    ds.rewrite_settings(|s, it| s.stratum = std::mem::replace(&mut s.arm, it.str(campaign)));
     for i in &mut ds.issues {
         i.stratum = std::mem::replace(&mut i.arm, campaign.to_string());
     }

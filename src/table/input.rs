@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use foldhash::{HashMap, HashMapExt};
 use polars::prelude::{Column, DataFrame, DataType};
 
-use crate::analyse::{arm_name, Dataset, MetricInfo, Obs, RunInfo, RunIssue};
+use crate::analyse::{arm_name, Dataset, MetricInfo, Obs, RunInfo, RunIssue, Setting};
 use crate::ingest::{self, Ingested, TableCells};
 use crate::model::{self, Better, Declared, Kind, LogIssue, Percentile, Role, Subsystem};
 
@@ -217,20 +217,38 @@ impl Prepared {
         let texts: Vec<Arc<str>> = self.texts.iter().map(|t| it.str(t)).collect();
         let none = it.str("");
         let first_run = ds.runs.len() as u32;
-        ds.runs.extend(self.runs.into_iter().map(|r| RunInfo {
-            source: it.str(&r.source),
-            run: r.run,
-            tool: texts[r.tool as usize].clone(),
-            tool_version: r.version.map(|v| texts[v as usize].clone()),
-            workload: texts[r.workload as usize].clone(),
-            params: texts[r.params as usize].clone(),
-            arm: texts[r.arm as usize].clone(),
-            stratum: none.clone(),
-            repetition: r.repetition,
-            first_line: r.first_line,
-            round: r.round,
-            family: texts[r.family as usize].clone(),
-        }));
+        // Each distinct setting of its runs (by their texts' numbers) looked up once.
+        let mut settings: HashMap<(u32, Option<u32>, u32, u32, u32, u32), u32> = HashMap::new();
+        ds.runs.reserve(self.runs.len());
+        for r in self.runs {
+            let key = (r.tool, r.version, r.workload, r.params, r.arm, r.family);
+            let setting = match settings.get(&key) {
+                Some(&s) => s,
+                None => {
+                    let text = |t: u32| texts[t as usize].clone();
+                    let s = ds.add_setting(Setting {
+                        tool: text(r.tool),
+                        tool_version: r.version.map(text),
+                        workload: text(r.workload),
+                        params: text(r.params),
+                        arm: text(r.arm),
+                        stratum: none.clone(),
+                        family: text(r.family),
+                    });
+                    settings.insert(key, s);
+                    s
+                }
+            };
+            let source = ds.interner.str(&r.source);
+            ds.runs.push(RunInfo {
+                source,
+                run: r.run,
+                repetition: r.repetition,
+                first_line: r.first_line,
+                round: r.round,
+                setting,
+            });
+        }
         let metrics: Vec<u32> = self.metrics.into_iter().map(|m| ds.add_metric(m)).collect();
         ds.obs.reserve(self.rows.len());
         ds.obs.extend(self.rows.into_iter().map(|(r, m, value)| Obs {

@@ -186,7 +186,7 @@ mod tests {
             ("bare/r1.txt", "native", "native", P, "bare", 1, "bare"),
             ("native/r1.txt", "native", "native", P, "native", 1, "native"),
         ]);
-        cmp.runs.iter_mut().for_each(|r| r.arm = "before".into());
+        cmp.settings.iter_mut().for_each(|s| s.arm = "before".into());
         assert!(mixed_label_checks(&cmp).is_empty());
     }
 }
