@@ -141,7 +141,8 @@ fn overhead_row(c: &Comparison<'_, '_>, cfg: &AnalyseConfig) -> Option<(Overhead
     let change_bounds = cmp.change.interval.bounds();
     let cost_bounds = cmp.cost.as_ref().and_then(|c| c.interval.bounds());
     let alpha = 1.0 - cfg.confidence;
-    let resolution = stats::comparison_resolution(&c.cell.values, &c.base.values);
+    let (a, b) = (&c.cell, &c.base);
+    let resolution = stats::comparison_resolution_of(&a.values, a.resolution(), &b.values, b.resolution());
     let median = (c.primary || first.declared().percentile.is_some())
         .then(|| {
             stats::median_ratio_bootstrap(

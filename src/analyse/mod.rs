@@ -28,7 +28,7 @@ mod summarise;
 pub(crate) use baseline::resolve_baseline;
 pub use compare::withhold_verdicts;
 pub use config::AnalyseConfig;
-pub(crate) use input::{arm_name, distinct_by_stretch, regroup, LabelSource};
+pub(crate) use input::{arm_name, regroup, LabelSource};
 pub use input::{Dataset, MetricInfo, Obs, ObsRef, ObsRow, RunInfo, RunIssue, Setting};
 pub use output::{Analysis, Check, OverheadRow, Scope, Severity, SubsystemRow, SummaryRow};
 

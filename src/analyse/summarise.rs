@@ -29,6 +29,12 @@ pub(crate) struct Cell<'a> {
     pub values: Arc<[f64]>,
     /// Their statistics.
     pub stats: stats::Summary,
+    /// The step their values are printed at ([`stats::printed_resolution`]), made when first
+    /// asked (a baseline's cell is compared with every arm's).
+    resolution: std::sync::OnceLock<Option<f64>>,
+    /// The units its metric's declarations name, each once (a metric of one name may have
+    /// several declarations).
+    pub units: BTreeSet<&'a str>,
     /// The tool versions its runs name, each once (looked at once per cell: the checks compare
     /// a baseline's cell with every arm's).
     pub versions: BTreeSet<&'a str>,
@@ -50,8 +56,13 @@ impl<'a> Cell<'a> {
             at,
             stats: stats::Summary::of(&values, confidence),
             values,
+            resolution: std::sync::OnceLock::new(),
+            units: BTreeSet::new(),
             versions: BTreeSet::new(),
         };
+        // A unit once for each stretch of observations of one declaration.
+        let metrics = cell.at.iter().map(|&i| ds.obs[i as usize].metric);
+        cell.units = distinct_by_stretch(metrics, |&m| m, |m| ds.metrics[m as usize].unit.as_str());
         // A version once for each stretch of runs that share it (a dataset's strings of one
         // text are one copy): a store selection's cell has 20,000 runs.
         let versions = cell.runs().map(|r| ds.setting(r).tool_version.as_ref());
@@ -59,6 +70,11 @@ impl<'a> Cell<'a> {
         cell.versions =
             distinct_by_stretch(versions, same, |v| v.map(|v| &**v)).into_iter().flatten().collect();
         cell
+    }
+
+    /// The step its values are printed at ([`stats::printed_resolution`]).
+    pub fn resolution(&self) -> Option<f64> {
+        *self.resolution.get_or_init(|| stats::printed_resolution(&self.values))
     }
 
     /// Its observations, in run order.
@@ -77,8 +93,9 @@ impl<'a> Cell<'a> {
         self.ds.view(&self.ds.obs[self.at[0] as usize])
     }
 
-    /// Its runs, each once, in run order (the observations of a run are next to each other).
-    fn runs(&self) -> impl Iterator<Item = &'a RunInfo> + '_ {
+    /// Its runs, each once, as places in its dataset's, in run order (the observations of a
+    /// run are next to each other).
+    fn run_ids(&self) -> impl Iterator<Item = u32> + '_ {
         let ds = self.ds;
         let mut last = None;
         self.at.iter().filter_map(move |&i| {
@@ -87,8 +104,14 @@ impl<'a> Cell<'a> {
                 return None;
             }
             last = Some(run);
-            Some(&ds.runs[run as usize])
+            Some(run)
         })
+    }
+
+    /// Its runs, each once, in run order.
+    fn runs(&self) -> impl Iterator<Item = &'a RunInfo> + '_ {
+        let ds = self.ds;
+        self.run_ids().map(move |r| &ds.runs[r as usize])
     }
 
     /// The source files, each once, in run order (`rep2` before `rep10`), shared with the
@@ -105,10 +128,14 @@ impl<'a> Cell<'a> {
         })
     }
 
-    /// [`Cell::sources`], as one shared list: `known` itself when it lists the same files
-    /// (the metrics of one group on one arm mostly come from the same runs).
-    fn sources_like(&self, known: Option<&Arc<[Arc<str>]>>) -> Arc<[Arc<str>]> {
-        if let Some(k) = known {
+    /// [`Cell::sources`], as one shared list: the list `known` of another cell when it lists
+    /// the same files (the metrics of one group on one arm mostly come from the same runs:
+    /// then the same runs say it, without looking at a run).
+    fn sources_like(&self, known: Option<&Known<'_, 'a>>) -> Arc<[Arc<str>]> {
+        if let Some((cell, k)) = known {
+            if self.run_ids().eq(cell.run_ids()) {
+                return k.clone();
+            }
             let mut mine = self.sources();
             if k.iter().all(|s| mine.next().is_some_and(|m| Dataset::same_text(s, m)))
                 && mine.next().is_none()
@@ -119,6 +146,9 @@ impl<'a> Cell<'a> {
         self.sources().cloned().collect()
     }
 }
+
+/// A cell with its list of sources ([`Cell::sources_like`]).
+type Known<'c, 'a> = (&'c Cell<'a>, Arc<[Arc<str>]>);
 
 /// The cells of one (workload, params, stratum) group.
 #[derive(Debug, Clone, Default)]
@@ -307,13 +337,13 @@ pub(crate) fn summary_rows(groups: &Groups<'_>) -> Vec<SummaryRow> {
 
 /// The [`SummaryRow`]s of the cells of `group`, by metric then arm.
 fn group_rows(g: &GroupId, group: &Group<'_>) -> Vec<SummaryRow> {
-    let mut sources_on: BTreeMap<&str, Arc<[Arc<str>]>> = BTreeMap::new();
+    let mut sources_on: BTreeMap<&str, Known<'_, '_>> = BTreeMap::new();
     group
         .cells()
         .map(|(metric, arm, cell)| {
             let first = cell.first();
             let sources = cell.sources_like(sources_on.get(arm));
-            sources_on.insert(arm, sources.clone());
+            sources_on.insert(arm, (cell, sources.clone()));
             SummaryRow {
                 group: g.clone(),
                 workload: g.workload().to_string(),

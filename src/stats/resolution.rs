@@ -33,7 +33,13 @@ pub fn printed_resolution(values: &[f64]) -> Option<f64> {
 /// print one platform's percentiles in µs and the other's in ms); when a side has none (one
 /// distinct value), that of both samples pooled, as printed by the same tool.
 pub fn comparison_resolution(a: &[f64], b: &[f64]) -> Option<f64> {
-    match (printed_resolution(a), printed_resolution(b)) {
+    comparison_resolution_of(a, printed_resolution(a), b, printed_resolution(b))
+}
+
+/// [`comparison_resolution`] of `a` and `b` whose own [`printed_resolution`]s are `ra` and
+/// `rb` (a baseline's sample is compared with every platform's).
+pub fn comparison_resolution_of(a: &[f64], ra: Option<f64>, b: &[f64], rb: Option<f64>) -> Option<f64> {
+    match (ra, rb) {
         (Some(x), Some(y)) => Some(x.max(y)),
         _ => printed_resolution(&[a, b].concat()),
     }

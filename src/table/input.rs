@@ -218,7 +218,8 @@ impl Prepared {
         let none = it.str("");
         let first_run = ds.runs.len() as u32;
         // Each distinct setting of its runs (by their texts' numbers) looked up once.
-        let mut settings: HashMap<(u32, Option<u32>, u32, u32, u32, u32), u32> = HashMap::new();
+        type Texts = (u32, Option<u32>, u32, u32, u32, u32);
+        let mut settings: HashMap<Texts, u32> = HashMap::new();
         ds.runs.reserve(self.runs.len());
         for r in self.runs {
             let key = (r.tool, r.version, r.workload, r.params, r.arm, r.family);

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Context, Findings};
 use crate::analyse::baseline::no_baseline_detail;
 use crate::analyse::compare::{comparisons, Comparison};
-use crate::analyse::distinct_by_stretch;
 use crate::analyse::output::{Check, Scope, Severity};
 use crate::analyse::summarise::Groups;
 use crate::text::{display_params, group_label};
@@ -206,9 +205,7 @@ pub(super) fn units_differ(ctx: &Context<'_>) -> Findings {
         if versions_that_differ(&c).is_some() {
             continue;
         }
-        // A unit once for each stretch of observations that share their metric's declaration.
-        let obs = c.cell.obs().chain(c.base.obs());
-        let units = distinct_by_stretch(obs, |o| o.metric_id, |o| o.unit());
+        let units: BTreeSet<&str> = c.cell.units.union(&c.base.units).copied().collect();
         if units.len() < 2 {
             continue;
         }
