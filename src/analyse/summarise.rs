@@ -41,15 +41,15 @@ pub(crate) struct Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
-    /// The cell of the observations `obs` of `ds` (places in `ds.obs`), each with the rank of
-    /// its run in run order ([`run_ranks`]), put in run order (for the drift check: file by
-    /// file, `rep2` before `rep10`, then in the file; a run's observations as they came),
+    /// The cell of the observations `at` of `ds` (places in `ds.obs`, in their order there),
+    /// put in run order by `ranks` (each run's rank, [`run_ranks`]; for the drift check: file
+    /// by file, `rep2` before `rep10`, then in the file; a run's observations as they came),
     /// summarised at `confidence`.
-    fn of(ds: &'a Dataset, mut obs: Ranked, confidence: f64) -> Cell<'a> {
-        if !obs.is_sorted_by_key(|&(rank, _)| rank) {
-            obs.sort_by_key(|&(rank, _)| rank);
+    fn of(ds: &'a Dataset, mut at: Vec<u32>, ranks: &[u32], confidence: f64) -> Cell<'a> {
+        let rank = |i: &u32| ranks[ds.obs[*i as usize].run as usize];
+        if !at.is_sorted_by_key(rank) {
+            at.sort_by_key(rank);
         }
-        let at: Vec<u32> = obs.into_iter().map(|(_, o)| o).collect();
         let values: Arc<[f64]> = at.iter().map(|&i| ds.obs[i as usize].value).collect();
         let mut cell = Cell {
             ds,
@@ -196,22 +196,21 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
     let mut cell_of: HashMap<(u32, u32, u32), u32> = HashMap::new();
     let mut keys: Vec<(u32, u32, u32)> = Vec::new();
     let mut sizes: Vec<u32> = Vec::new();
-    let mut places: Vec<(u32, u32)> = Vec::with_capacity(ds.obs.len());
-    let mut last: Option<(u32, (u32, u32, u32))> = None;
+    let mut places: Vec<u32> = Vec::with_capacity(ds.obs.len());
+    let mut last: Option<(u32, (u32, u32))> = None;
     // The cells of the run before and of this one, by position: runs of one group and arm
     // mostly list the same metrics in the same order, so a cell is mostly found unhashed.
     let (mut before, mut this): (Vec<(u32, u32)>, Vec<_>) = (Vec::new(), Vec::new());
     let mut same_cells = false;
     for o in &ds.obs {
-        let (g, arm, rank) = match last {
+        let (g, arm) = match last {
             Some((at, run)) if at == o.run => run,
             _ => {
-                let (g, arm) = *runs[o.run as usize].get_or_insert_with(|| {
+                let run = *runs[o.run as usize].get_or_insert_with(|| {
                     let s = ds.setting(&ds.runs[o.run as usize]);
                     (ids.group((&s.workload, &s.params, &s.stratum)), ids.arm(&s.arm))
                 });
-                let run = (g, arm, ranks[o.run as usize]);
-                same_cells = last.is_some_and(|(_, (g, arm, _))| (g, arm) == (run.0, run.1));
+                same_cells = last.is_some_and(|(_, before)| before == run);
                 std::mem::swap(&mut before, &mut this);
                 this.clear();
                 last = Some((o.run, run));
@@ -233,13 +232,13 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         };
         this.push((o.metric, cell));
         sizes[cell as usize] += 1;
-        places.push((cell, rank));
+        places.push(cell);
     }
-    let mut cells: Vec<Ranked> = sizes.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
-    for (i, (cell, rank)) in places.into_iter().enumerate() {
-        cells[cell as usize].push((rank, i as u32));
+    let mut cells: Vec<Vec<u32>> = sizes.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
+    for (i, cell) in places.into_iter().enumerate() {
+        cells[cell as usize].push(i as u32);
     }
-    type ByName<'a> = BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, Ranked>>>;
+    type ByName<'a> = BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, Vec<u32>>>>;
     let mut by_name = ByName::new();
     for ((g, m, arm), obs) in keys.into_iter().zip(cells) {
         let (g, m, arm) = (ids.groups[g as usize], ids.metrics[m as usize], ids.arms[arm as usize]);
@@ -253,7 +252,7 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
             let metrics = metrics
                 .into_iter()
                 .map(|(m, arms)| {
-                    (m, arms.into_iter().map(|(a, obs)| (a, Cell::of(ds, obs, confidence))).collect())
+                    (m, arms.into_iter().map(|(a, obs)| (a, Cell::of(ds, obs, &ranks, confidence))).collect())
                 })
                 .collect();
             let mut group = Group { metrics, primary: None };
@@ -264,9 +263,6 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         .into_iter()
         .collect()
 }
-
-/// Observations as places in their dataset's, each with the rank of its run ([`run_ranks`]).
-type Ranked = Vec<(u32, u32)>;
 
 /// Numbers for the groups, metrics and arms of a dataset, each given once.
 #[derive(Default)]
