@@ -26,7 +26,7 @@ way, to show how time and memory grow with the selection.
 Usage: python3 bench/store_bench.py [--dir /var/tmp/virtperf-store-bench] [--campaigns 1000]
        [--copies 4] [--repeat 3] [--repeat-all N] [--prefix c00]... [--reuse] [--build-only]
 Needs: a release build (cargo build --release), duckdb and pyarrow (pip), /usr/bin/time, about
-1.5 GB of free memory for all 1,000 campaigns (0.9 GiB at peak) and 200 MB of disk for the store.
+1 GB of free memory for all 1,000 campaigns (0.6 GiB at peak) and 200 MB of disk for the store.
 Figures of a run: docs/performance.md, "The store".
 """
 import argparse
