@@ -220,6 +220,19 @@ impl Interner {
         self.strings.insert(a.clone());
         a
     }
+
+    /// `s` with the shared copies of its strings.
+    pub(crate) fn setting(&mut self, s: &Setting) -> Setting {
+        Setting {
+            tool: self.str(&s.tool),
+            tool_version: s.tool_version.as_deref().map(|v| self.str(v)),
+            workload: self.str(&s.workload),
+            params: self.str(&s.params),
+            arm: self.str(&s.arm),
+            stratum: self.str(&s.stratum),
+            family: self.str(&s.family),
+        }
+    }
 }
 
 /// A problem a log reports about one run (socket errors, fio err, FATAL, truncated).
@@ -399,12 +412,16 @@ impl Dataset {
         &self.settings[r.setting as usize]
     }
 
-    /// Gives each run the setting `f` makes of its own (settings made equal stay apart).
+    /// Gives each run the setting `f` makes of its own (settings made equal stay apart: each
+    /// run keeps its place).
     pub(crate) fn rewrite_settings(&mut self, mut f: impl FnMut(&mut Setting, &mut Interner)) {
         for s in &mut self.settings {
             f(s, &mut self.interner);
         }
         self.setting_ids.clear();
+        for (i, s) in self.settings.iter().enumerate().rev() {
+            self.setting_ids.insert(s.clone(), i as u32);
+        }
     }
 
     /// The place of `s` in [`Dataset::settings`], added when it is not there.
@@ -438,19 +455,17 @@ impl Dataset {
     /// Adds the observation `row` (with a run of its own, unless the last observation's run
     /// is the same).
     pub fn push(&mut self, row: ObsRow) {
-        let it = &mut self.interner;
-        let setting = Setting {
-            tool: it.str(&row.tool),
-            tool_version: row.tool_version.as_deref().map(|v| it.str(v)),
-            workload: it.str(&row.workload),
-            params: it.str(&row.params),
-            arm: it.str(&row.arm),
-            stratum: it.str(&row.stratum),
-            family: it.str("unknown"),
-        };
-        let source = it.str(&row.source);
+        let setting = self.interner.setting(&Setting {
+            tool: row.tool.into(),
+            tool_version: row.tool_version.map(Into::into),
+            workload: row.workload.into(),
+            params: row.params.into(),
+            arm: row.arm.into(),
+            stratum: row.stratum.into(),
+            family: "unknown".into(),
+        });
         let run_info = RunInfo {
-            source,
+            source: self.interner.str(&row.source),
             run: row.run,
             repetition: row.repetition,
             first_line: row.first_line,
@@ -478,16 +493,7 @@ impl Dataset {
         let settings: Vec<u32> = std::mem::take(&mut other.settings)
             .into_iter()
             .map(|s| {
-                let it = &mut self.interner;
-                let s = Setting {
-                    tool: it.str(&s.tool),
-                    tool_version: s.tool_version.as_deref().map(|v| it.str(v)),
-                    workload: it.str(&s.workload),
-                    params: it.str(&s.params),
-                    arm: it.str(&s.arm),
-                    stratum: it.str(&s.stratum),
-                    family: it.str(&s.family),
-                };
+                let s = self.interner.setting(&s);
                 self.add_setting(s)
             })
             .collect();
@@ -548,16 +554,23 @@ pub(crate) fn distinct_by_stretch<O, P: PartialEq, V: Ord>(
     shared: impl Fn(&O) -> P,
     value: impl Fn(O) -> V,
 ) -> BTreeSet<V> {
-    let mut out = BTreeSet::new();
+    stretch_starts(obs, shared).map(value).collect()
+}
+
+/// The first item of each stretch of `items` whose `key` is the same, in order.
+pub(crate) fn stretch_starts<T, K: PartialEq>(
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> K,
+) -> impl Iterator<Item = T> {
     let mut last = None;
-    for o in obs {
-        let at = shared(&o);
-        if last.as_ref() != Some(&at) {
-            last = Some(at);
-            out.insert(value(o));
+    items.into_iter().filter(move |t| {
+        let k = key(t);
+        let new = last.as_ref() != Some(&k);
+        if new {
+            last = Some(k);
         }
-    }
-    out
+        new
+    })
 }
 
 /// Gives every observation, log issue and labelled file its file's platform family as its arm

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
-use super::input::{distinct_by_stretch, Dataset, ObsRef, RunInfo};
+use super::input::{distinct_by_stretch, stretch_starts, Dataset, ObsRef, RunInfo};
 use super::output::SummaryRow;
 use crate::model::{GroupId, Role};
 use crate::stats;
@@ -97,15 +97,7 @@ impl<'a> Cell<'a> {
     /// run are next to each other).
     fn run_ids(&self) -> impl Iterator<Item = u32> + '_ {
         let ds = self.ds;
-        let mut last = None;
-        self.at.iter().filter_map(move |&i| {
-            let run = ds.obs[i as usize].run;
-            if last == Some(run) {
-                return None;
-            }
-            last = Some(run);
-            Some(run)
-        })
+        stretch_starts(self.at.iter().map(move |&i| ds.obs[i as usize].run), |&r| r)
     }
 
     /// Its runs, each once, in run order.
@@ -117,15 +109,8 @@ impl<'a> Cell<'a> {
     /// The source files, each once, in run order (`rep2` before `rep10`), shared with the
     /// runs. The observations are in run order, so a file's are next to each other.
     fn sources(&self) -> impl Iterator<Item = &'a Arc<str>> + '_ {
-        let mut last: Option<&'a Arc<str>> = None;
-        self.runs().filter_map(move |r| {
-            let s = &r.source;
-            if last.is_some_and(|l| Dataset::same_text(l, s)) {
-                return None;
-            }
-            last = Some(s);
-            Some(s)
-        })
+        // By address: a dataset's strings of one text are one copy ([`Dataset::same_text`]).
+        stretch_starts(self.runs().map(|r| &r.source), |s| Arc::as_ptr(s))
     }
 
     /// [`Cell::sources`], as one shared list: the list `known` of another cell when it lists
