@@ -584,3 +584,98 @@ pub(crate) fn regroup(ds: &mut Dataset) {
         l.arm.clone_from(&l.family);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{Dataset, ObsRef, ObsRow};
+    use crate::model::{Better, Declared, Kind};
+
+    /// An observation of `metric` in `unit` of run `run` of `source` on `arm`.
+    fn row(source: &str, run: u32, arm: &str, metric: &str, unit: &str, value: f64) -> ObsRow {
+        ObsRow {
+            source: source.into(),
+            run,
+            tool: "sysbench".into(),
+            tool_version: Some("1.0.20".into()),
+            workload: "sysbench.cpu".into(),
+            params: "threads=1".into(),
+            arm: arm.into(),
+            stratum: String::new(),
+            repetition: run,
+            first_line: u64::from(run) * 10,
+            metric: metric.into(),
+            unit: unit.into(),
+            better: Better::Higher,
+            kind: Kind::Performance,
+            value,
+            declared: Declared::default(),
+        }
+    }
+
+    /// An observation as plain values.
+    fn spelled(o: ObsRef<'_>) -> String {
+        format!(
+            "{} {} {} {:?} {} {} {} {} {} {}",
+            o.source(),
+            o.run(),
+            o.arm(),
+            o.tool_version(),
+            o.first_line(),
+            o.metric(),
+            o.unit(),
+            o.value,
+            o.setting.family,
+            o.declared().primary
+        )
+    }
+
+    /// Appending a dataset moves its observations with their own runs, settings and metrics
+    /// (their places renumbered), shares its strings with those already there, and rows of
+    /// one run pushed together share one run.
+    #[test]
+    fn appended_observations_keep_their_runs_and_metrics() {
+        let mut a = Dataset::default();
+        a.extend([
+            row("native/r1.txt", 1, "native", "events_per_sec", "events/s", 1.0),
+            row("native/r1.txt", 1, "native", "latency_ms", "ms", 2.0),
+            row("native/r1.txt", 2, "native", "events_per_sec", "events/s", 3.0),
+        ]);
+        let mut b = Dataset::default();
+        b.extend([
+            row("docker/r1.txt", 1, "docker", "latency_ms", "s", 4.0),
+            row("native/r1.txt", 1, "native", "events_per_sec", "events/s", 5.0),
+            row("docker/r1.txt", 2, "docker", "events_per_sec", "events/s", 6.0),
+        ]);
+        let want: Vec<String> = a.iter().chain(b.iter()).map(spelled).collect();
+        assert_eq!((a.runs.len(), b.runs.len()), (2, 3));
+        a.append_obs(&mut b);
+        assert!(b.obs.is_empty() && b.runs.is_empty() && b.metrics.is_empty());
+        assert_eq!(a.iter().map(spelled).collect::<Vec<_>>(), want);
+        // latency_ms in ms and in s are two declarations; events_per_sec one.
+        assert_eq!(a.metrics.len(), 3);
+        assert_eq!(a.runs.len(), 5);
+        // Equal texts are one copy, whichever dataset they came from.
+        let native: Vec<&Arc<str>> =
+            a.runs.iter().map(|r| &r.source).filter(|s| &***s == "native/r1.txt").collect();
+        assert_eq!(native.len(), 3);
+        assert!(native.iter().all(|s| Dataset::same_text(s, native[0])));
+        assert_eq!(a.settings.len(), 2);
+    }
+
+    /// After the settings are rewritten (--group-by family), a setting added again is found
+    /// among them, not added twice.
+    #[test]
+    fn rewritten_settings_are_found_again() {
+        let mut ds = Dataset::default();
+        ds.push(row("qemu/r1.txt", 1, "qemu", "events_per_sec", "events/s", 1.0));
+        super::regroup(&mut ds);
+        assert_eq!(&*ds.settings[0].arm, "unknown");
+        let mut again = row("qemu/r2.txt", 1, "unknown", "events_per_sec", "events/s", 2.0);
+        again.arm = "unknown".into();
+        ds.push(again);
+        assert_eq!(ds.settings.len(), 1, "{:?}", ds.settings);
+        assert_eq!(ds.runs[0].setting, ds.runs[1].setting);
+    }
+}
