@@ -12,25 +12,19 @@ use crate::stats;
 /// The subsystem of each group, as its runs declare it: the first observation's, in the
 /// dataset's order, of the group's benchmark runs, else of its monitors' logs.
 pub(crate) fn declared(ds: &Dataset) -> BTreeMap<GroupId, Subsystem> {
-    // Each group's place in `found` is looked up once per run (its observations come
-    // together and share its record), not once per observation.
+    // Each group's place in `found` is looked up once per setting of the runs (which names
+    // the group), not once per observation.
     let mut at: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
     let mut found: Vec<(Role, Subsystem)> = Vec::new();
-    let mut last: Option<(u32, usize)> = None;
+    let mut of_setting: Vec<Option<usize>> = vec![None; ds.settings.len()];
     for o in ds.iter() {
         let d = (o.declared().role, o.declared().subsystem);
-        let run = o.run_id;
-        let i = match last {
-            Some((r, i)) if r == run => i,
-            _ => {
-                let i = *at.entry((o.workload(), o.params(), o.stratum())).or_insert_with(|| {
-                    found.push(d);
-                    found.len() - 1
-                });
-                last = Some((run, i));
-                i
-            }
-        };
+        let i = *of_setting[o.run_info.setting as usize].get_or_insert_with(|| {
+            *at.entry((o.workload(), o.params(), o.stratum())).or_insert_with(|| {
+                found.push(d);
+                found.len() - 1
+            })
+        });
         if d.0 < found[i].0 {
             found[i] = d;
         }

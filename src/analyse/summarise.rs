@@ -170,13 +170,13 @@ pub(crate) type Groups<'a> = BTreeMap<GroupId, Group<'a>>;
 /// group's primary metric.
 pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
     let ranks = run_ranks(ds);
-    // Each distinct run and metric is looked up once (by its place in the dataset), each
+    // Each distinct setting and metric is looked up once (by its place in the dataset), each
     // observation then goes to its cell by three numbers: no string is compared per
     // observation. First each observation's cell and each cell's size, then the cells filled
     // to their size (a store's selection has 10 million observations: no list grows by
     // copying).
     let mut ids = CellIds::default();
-    let mut runs: Vec<Option<(u32, u32)>> = vec![None; ds.runs.len()];
+    let mut settings: Vec<Option<(u32, u32)>> = vec![None; ds.settings.len()];
     let mut metrics: Vec<Option<u32>> = vec![None; ds.metrics.len()];
     let mut cell_of: HashMap<(u32, u32, u32), u32> = HashMap::new();
     let mut keys: Vec<(u32, u32, u32)> = Vec::new();
@@ -191,8 +191,9 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         let (g, arm) = match last {
             Some((at, run)) if at == o.run => run,
             _ => {
-                let run = *runs[o.run as usize].get_or_insert_with(|| {
-                    let s = ds.setting(&ds.runs[o.run as usize]);
+                let setting = ds.runs[o.run as usize].setting as usize;
+                let run = *settings[setting].get_or_insert_with(|| {
+                    let s = &ds.settings[setting];
                     (ids.group((&s.workload, &s.params, &s.stratum)), ids.arm(&s.arm))
                 });
                 same_cells = last.is_some_and(|(_, before)| before == run);
