@@ -108,7 +108,7 @@ impl<'a> Cell<'a> {
 
     /// The source files, each once, in run order (`rep2` before `rep10`), shared with the
     /// runs. The observations are in run order, so a file's are next to each other.
-    fn sources(&self) -> impl Iterator<Item = &'a Arc<str>> + '_ {
+    pub(crate) fn sources(&self) -> impl Iterator<Item = &'a Arc<str>> + '_ {
         // By address: a dataset's strings of one text are one copy ([`Dataset::same_text`]).
         stretch_starts(self.runs().map(|r| &r.source), |s| Arc::as_ptr(s))
     }

@@ -29,7 +29,7 @@ fn sources_of(groups: &Groups<'_>, workload: &str, stratum: &str, arm: &str) -> 
         .iter()
         .filter(|(g, _)| g.workload() == workload && g.stratum() == stratum)
         .flat_map(|(_, group)| group.metrics.values().filter_map(|arms| arms.get(arm)))
-        .flat_map(|cell| cell.obs().map(|o| o.source().to_string()))
+        .flat_map(|cell| cell.sources().map(|s| s.to_string()))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect()
