@@ -12,7 +12,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
-use super::input::{distinct_by_stretch, stretch_starts, Dataset, ObsRef, RunInfo};
+use super::input::{stretch_starts, Dataset, ObsRef, RunInfo};
 use super::output::SummaryRow;
 use crate::model::{GroupId, Role};
 use crate::stats;
@@ -38,38 +38,75 @@ pub(crate) struct Cell<'a> {
     /// The tool versions its runs name, each once (looked at once per cell: the checks compare
     /// a baseline's cell with every arm's).
     pub versions: BTreeSet<&'a str>,
+    /// Its observations whose declaration makes their metric primary ([`declared_primary`]).
+    votes: PrimaryVotes,
+}
+
+/// A cell's observations whose metric's declaration says it is primary: how many, and whether
+/// monitor logs declared all of them.
+#[derive(Debug, Clone, Copy)]
+struct PrimaryVotes {
+    observations: usize,
+    monitor_only: bool,
+}
+
+impl Default for PrimaryVotes {
+    fn default() -> PrimaryVotes {
+        PrimaryVotes { observations: 0, monitor_only: true }
+    }
 }
 
 impl<'a> Cell<'a> {
     /// The cell of the observations `at` of `ds` (places in `ds.obs`, in their order there),
     /// put in run order by `ranks` (each run's rank, [`run_ranks`]; for the drift check: file
-    /// by file, `rep2` before `rep10`, then in the file; a run's observations as they came),
-    /// summarised at `confidence`.
-    fn of(ds: &'a Dataset, mut at: Vec<u32>, ranks: &[u32], confidence: f64) -> Cell<'a> {
-        let rank = |i: &u32| ranks[ds.obs[*i as usize].run as usize];
-        if !at.is_sorted_by_key(rank) {
-            at.sort_by_key(rank);
+    /// by file, `rep2` before `rep10`, then in the file; a run's observations as they came)
+    /// unless `in_order` says they are, summarised at `confidence`.
+    fn of(ds: &'a Dataset, mut at: Vec<u32>, in_order: bool, ranks: &[u32], confidence: f64) -> Cell<'a> {
+        if !in_order {
+            at.sort_by_key(|i| ranks[ds.obs[*i as usize].run as usize]);
         }
-        let values: Arc<[f64]> = at.iter().map(|&i| ds.obs[i as usize].value).collect();
-        let mut cell = Cell {
+        // One pass over the observations (a store selection's cell has 20,000): the values,
+        // and on the way each declaration's unit and primary vote once per stretch of one
+        // declaration, each setting's tool version once per stretch of runs of one setting.
+        let (mut units, mut versions) = (BTreeSet::new(), BTreeSet::new());
+        let mut votes = PrimaryVotes::default();
+        let (mut metric, mut run, mut setting) = (None, None, None);
+        let mut declares = None;
+        let values: Arc<[f64]> = at
+            .iter()
+            .map(|&i| {
+                let o = &ds.obs[i as usize];
+                if metric != Some(o.metric) {
+                    metric = Some(o.metric);
+                    let m = &ds.metrics[o.metric as usize];
+                    units.insert(m.unit.as_str());
+                    declares = m.declared.primary.then_some(m.declared.role == Role::Monitor);
+                }
+                if let Some(monitor) = declares {
+                    votes.observations += 1;
+                    votes.monitor_only &= monitor;
+                }
+                if run != Some(o.run) {
+                    run = Some(o.run);
+                    let s = ds.runs[o.run as usize].setting;
+                    if setting != Some(s) {
+                        setting = Some(s);
+                        versions.extend(ds.settings[s as usize].tool_version.as_deref());
+                    }
+                }
+                o.value
+            })
+            .collect();
+        Cell {
             ds,
             at,
             stats: stats::Summary::of(&values, confidence),
             values,
             resolution: std::sync::OnceLock::new(),
-            units: BTreeSet::new(),
-            versions: BTreeSet::new(),
-        };
-        // A unit once for each stretch of observations of one declaration.
-        let metrics = cell.at.iter().map(|&i| ds.obs[i as usize].metric);
-        cell.units = distinct_by_stretch(metrics, |&m| m, |m| ds.metrics[m as usize].unit.as_str());
-        // A version once for each stretch of runs that share it (a dataset's strings of one
-        // text are one copy): a store selection's cell has 20,000 runs.
-        let versions = cell.runs().map(|r| ds.setting(r).tool_version.as_ref());
-        let same = |v: &Option<&Arc<str>>| v.map(Arc::as_ptr);
-        cell.versions =
-            distinct_by_stretch(versions, same, |v| v.map(|v| &**v)).into_iter().flatten().collect();
-        cell
+            units,
+            versions,
+            votes,
+        }
     }
 
     /// The step its values are printed at ([`stats::printed_resolution`]).
@@ -221,14 +258,21 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         places.push(cell);
     }
     let mut cells: Vec<Vec<u32>> = sizes.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
+    // Whether each cell's observations are in run order already (their runs' ranks never fall).
+    let mut last_rank: Vec<Option<u32>> = vec![None; cells.len()];
+    let mut in_order = vec![true; cells.len()];
     for (i, cell) in places.into_iter().enumerate() {
-        cells[cell as usize].push(i as u32);
+        let (c, rank) = (cell as usize, ranks[ds.obs[i].run as usize]);
+        in_order[c] &= last_rank[c].is_none_or(|r| r <= rank);
+        last_rank[c] = Some(rank);
+        cells[c].push(i as u32);
     }
-    type ByName<'a> = BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, Vec<u32>>>>;
+    type ByName<'a> =
+        BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, (Vec<u32>, bool)>>>;
     let mut by_name = ByName::new();
-    for ((g, m, arm), obs) in keys.into_iter().zip(cells) {
+    for (((g, m, arm), obs), in_order) in keys.into_iter().zip(cells).zip(in_order) {
         let (g, m, arm) = (ids.groups[g as usize], ids.metrics[m as usize], ids.arms[arm as usize]);
-        by_name.entry(g).or_default().entry(m).or_default().insert(arm, obs);
+        by_name.entry(g).or_default().entry(m).or_default().insert(arm, (obs, in_order));
     }
     // Each group's cells put in run order and summarised on every core, in the groups' order.
     let by_name: Vec<_> = by_name.into_iter().collect();
@@ -238,7 +282,12 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
             let metrics = metrics
                 .into_iter()
                 .map(|(m, arms)| {
-                    (m, arms.into_iter().map(|(a, obs)| (a, Cell::of(ds, obs, &ranks, confidence))).collect())
+                    (
+                        m,
+                        arms.into_iter()
+                            .map(|(a, (obs, in_order))| (a, Cell::of(ds, obs, in_order, &ranks, confidence)))
+                            .collect(),
+                    )
                 })
                 .collect();
             let mut group = Group { metrics, primary: None };
@@ -354,12 +403,10 @@ fn group_rows(g: &GroupId, group: &Group<'_>) -> Vec<SummaryRow> {
 fn declared_primary<'a>(group: &Group<'a>) -> Option<&'a str> {
     // metric -> (declared by a monitor only, runs declaring it).
     let mut votes: BTreeMap<&'a str, (bool, usize)> = BTreeMap::new();
-    for (metric, _, cell) in group.cells() {
-        for o in cell.obs().filter(|o| o.declared().primary) {
-            let vote = votes.entry(metric).or_insert((true, 0));
-            vote.0 &= o.declared().role == Role::Monitor;
-            vote.1 += 1;
-        }
+    for (metric, _, cell) in group.cells().filter(|(_, _, cell)| cell.votes.observations > 0) {
+        let vote = votes.entry(metric).or_insert((true, 0));
+        vote.0 &= cell.votes.monitor_only;
+        vote.1 += cell.votes.observations;
     }
     let best = votes.into_iter().min_by_key(|&(m, (monitor, runs))| {
         (zero_in_every_run(group, m), monitor, std::cmp::Reverse(runs), m)
@@ -381,7 +428,7 @@ pub(crate) use crate::text::natural_cmp;
 mod tests {
     use super::natural_cmp;
     use crate::analyse::{Dataset, ObsRow};
-    use crate::model::{Better, Declared, Kind};
+    use crate::model::{Better, Declared, Kind, Role};
 
     /// A cell's sources are its files each once, in run order (`rep2` before `rep10`), as its
     /// values are: given out of order, a file with two runs, 12 files.
@@ -420,6 +467,44 @@ mod tests {
         let mut values = vec![11.0, 21.0, 31.0, 32.0];
         values.extend((4..=12).map(|r| f64::from(r * 10 + 1)));
         assert_eq!(*rows[0].values, *values);
+    }
+
+    /// A group's primary metric is its benchmark's declaration, even where a monitor log
+    /// beside it declares its own in more runs; of two benchmark declarations, the one more
+    /// runs make.
+    #[test]
+    fn a_benchmarks_primary_declaration_comes_before_a_monitors() {
+        let row = |rep: u32, metric: &str, role: Role| ObsRow {
+            source: format!("native/rep{rep}.txt"),
+            run: 1,
+            tool: "sysbench".into(),
+            tool_version: None,
+            workload: "sysbench.cpu".into(),
+            params: String::new(),
+            arm: "native".into(),
+            stratum: String::new(),
+            repetition: rep,
+            first_line: 1,
+            metric: metric.into(),
+            unit: "u".into(),
+            better: Better::Higher,
+            kind: Kind::Performance,
+            value: f64::from(rep),
+            declared: Declared { role, primary: true, ..Declared::default() },
+        };
+        let primary = |rows: Vec<ObsRow>| {
+            let mut ds = Dataset::default();
+            ds.extend(rows);
+            super::groups(&ds, 0.95).values().next().and_then(|g| g.primary).map(str::to_string)
+        };
+        let monitor = (1..=5).map(|r| row(r, "cpu_pct", Role::Monitor));
+        let bench = (1..=2).map(|r| row(r, "events_per_sec", Role::Benchmark));
+        assert_eq!(
+            primary(monitor.clone().chain(bench.clone()).collect()).as_deref(),
+            Some("events_per_sec")
+        );
+        let more = (1..=3).map(|r| row(r, "latency_ms", Role::Benchmark));
+        assert_eq!(primary(bench.chain(more).chain(monitor).collect()).as_deref(), Some("latency_ms"));
     }
 
     #[test]
