@@ -83,7 +83,7 @@ def build(args):
             out = pa.concat_tables(copies)
             d = os.path.join(store, f"campaign={name}", f"tool={tool}")
             os.makedirs(d, exist_ok=True)
-            pq.write_table(out, os.path.join(d, "part-0.parquet"), compression="zstd")
+            pq.write_table(out, os.path.join(d, "part-0.parquet"), compression="snappy")
             rows += out.num_rows
         for k in range(args.copies):
             prefix = f"{name}/copy{k}/"
@@ -100,7 +100,7 @@ def build(args):
             print(f"  {i + 1} campaigns, {rows:,} rows, {time.time() - t0:.0f} s", file=sys.stderr)
     os.makedirs(os.path.join(store, "_catalog"), exist_ok=True)
     pq.write_table(pa.concat_tables(cat_tables), os.path.join(store, "_catalog", "files.parquet"),
-                   compression="zstd")
+                   compression="snappy")
     return store, rows
 
 

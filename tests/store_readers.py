@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Reads a virtperf store with one outside reader and prints `campaign tool rows`, one line per
 partition, sorted (for tests/store.rs). Also checks that every string column reads as a plain
-string type (not a view type, which older readers refuse) and that the catalog is apart from the
-data (a glob over campaign=*/ and a Hive dataset of the folder read data rows only).
+string type (not a view type, which older readers refuse), that every file is Snappy-compressed
+(pyarrow), and that the catalog is apart from the data (a glob over campaign=*/ and a Hive
+dataset of the folder read data rows only).
 
 Usage: store_readers.py duckdb|pyarrow|pandas|polars STORE
 Exit status 3 when the reader is not installed (the test then skips, or fails under CI).
@@ -53,6 +54,14 @@ elif reader == "pyarrow":
         assert f.type != pa.string_view(), f"{f.name} is a string view"
     counts = table.group_by(["campaign", "tool"]).aggregate([([], "count_all")]).to_pylist()
     emit([(r["campaign"], r["tool"], r["count_all"]) for r in counts])
+    # Every file, the catalog too, in Snappy: the codec every Parquet reader has (docs/store.md).
+    import glob as files
+    import pyarrow.parquet as pq
+    for path in files.glob(f"{store}/**/*.parquet", recursive=True):
+        md = pq.read_metadata(path)
+        codecs = {md.row_group(g).column(c).compression
+                  for g in range(md.num_row_groups) for c in range(md.num_columns)}
+        assert codecs == {"SNAPPY"}, f"{path}: {codecs}"
 elif reader == "pandas":
     try:
         import pandas as pd

@@ -311,8 +311,8 @@ fn read_parquet(path: &Path, parallel: ParallelStrategy) -> Result<DataFrame> {
     anyhow::Context::with_context(reader.finish(), || format!("could not read '{}'", path.display()))
 }
 
-/// Writes the frames `batches` yields (same columns, at least one) to `path` as Parquet, a
-/// row group each, through a temporary file beside it (`.NAME.tmp`) renamed into place, with
+/// Writes the frames `batches` yields (same columns, at least one) to `path` as Parquet
+/// (Snappy-compressed), a row group each, through a temporary file beside it (`.NAME.tmp`) renamed into place, with
 /// the Arrow schema of the oldest compatibility level (plain `large_string`); returns the
 /// number of rows.
 fn write_parquet<I>(path: &Path, batches: I) -> Result<usize>
@@ -330,7 +330,12 @@ where
         let first = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()))?;
         let arrow = first.schema().to_arrow(CompatLevel::oldest());
         let plain = polars_parquet::write::schema_to_metadata_key(&arrow);
+        // Snappy, not polars' default zstd: reading a store is what is timed, and zstd makes a
+        // decompression context per page (two pages per column of every part file), each
+        // asking the CPU for its features, slow on a virtual machine; Snappy is also Parquet's
+        // most widely read codec (the default of pyarrow, DuckDB and Spark).
         let mut w = ParquetWriter::new(&mut out)
+            .with_compression(ParquetCompression::Snappy)
             .with_key_value_metadata(Some(KeyValueMetadata::Static(vec![plain])))
             .batched(first.schema())?;
         let mut rows = first.height();
