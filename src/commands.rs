@@ -326,12 +326,10 @@ pub(crate) fn load(input: &InputArgs, series: bool, hash: bool, quiet: bool) -> 
     let table_rows: usize = tables.iter().map(|(_, t)| t.rows()).sum();
     ensure_found(&input.inputs, &ingested, table_rows)?;
     let mut counts = Counts::of_ingest(&ingested);
-    for (path, t) in &tables {
-        counts =
-            counts.add(t.counts().with_context(|| format!("could not read table '{}'", path.display()))?);
-    }
     for (path, t) in tables {
-        let mut more = t.dataset().with_context(|| format!("could not read table '{}'", path.display()))?;
+        let (n, mut more) =
+            t.counts_and_dataset().with_context(|| format!("could not read table '{}'", path.display()))?;
+        counts = counts.add(n);
         dataset.append_obs(&mut more);
         dataset.unlabelled.extend(more.unlabelled);
         dataset.issues.extend(more.issues);

@@ -10,7 +10,7 @@ use super::Loaded;
 use crate::ingest::Ingested;
 use crate::model::FileReport;
 use crate::store::{IngestSummary, Reader, Store, Where};
-use crate::table::{Counts, MetricsTable, Prepared};
+use crate::table::{MetricsTable, Prepared};
 
 /// Adds `ingested` (read with hashes from `inputs`) to the store `dir`. Each file's campaign
 /// is `campaign` when given, else its label's (the manifest's, or `--label campaign=`), else
@@ -84,9 +84,9 @@ pub(crate) fn add_selected(loaded: &mut Loaded, dir: &Path, filters: &[String]) 
     // Each part file's counts and rows matched to their runs and metrics are made where it is
     // read (on every core); this thread adds them to the dataset, in order, sharing the strings
     // of those before.
-    let prepare = |t: MetricsTable| -> Result<(Counts, Prepared)> { Ok((t.counts()?, t.prepare()?)) };
-    let rows = store.for_each(&w, prepare, |(counts, prepared)| {
-        loaded.counts = loaded.counts.add(counts);
+    let prepare = |t: MetricsTable| -> Result<Prepared> { t.prepare() };
+    let rows = store.for_each(&w, prepare, |prepared| {
+        loaded.counts = loaded.counts.add(prepared.counts);
         prepared.add_to(&mut loaded.dataset);
         Ok(())
     })?;

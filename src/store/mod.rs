@@ -331,7 +331,8 @@ impl Reader {
         prepare: impl Fn(MetricsTable) -> Result<T> + Sync,
         mut each: impl FnMut(T) -> Result<()>,
     ) -> Result<usize> {
-        let mut parts: BTreeMap<&str, (String, String)> = BTreeMap::new();
+        // Each part file with its tool, by path: in campaign order.
+        let mut parts: BTreeMap<&str, String> = BTreeMap::new();
         for e in &self.index {
             if !w.keeps("campaign", &e.campaign) || !w.keeps("date", &e.date) {
                 continue;
@@ -340,20 +341,20 @@ impl Reader {
                 if parts.contains_key(p) {
                     continue;
                 }
-                let (campaign, tool) = keys_of(p)
+                let (_, tool) = keys_of(p)
                     .with_context(|| format!("the catalog names a part '{p}' outside the layout"))?;
                 if w.keeps("tool", &tool) {
-                    parts.insert(p, (campaign, tool));
+                    parts.insert(p, tool);
                 }
             }
         }
-        let parts: Vec<(PathBuf, String, String)> =
-            parts.into_iter().map(|(rel, (campaign, tool))| (self.root.join(rel), campaign, tool)).collect();
-        let read = |(path, campaign, tool): &(PathBuf, String, String)| -> Result<Option<(usize, T)>> {
-            let Some(t) = table::read_store_part(path, campaign, tool, w)? else { return Ok(None) };
+        let parts: Vec<(PathBuf, String)> =
+            parts.into_iter().map(|(rel, tool)| (self.root.join(rel), tool)).collect();
+        let read = |(path, tool): &(PathBuf, String)| -> Result<Option<(usize, T)>> {
+            let Some(t) = table::read_store_part(path, tool, w)? else { return Ok(None) };
             Ok(Some((t.rows(), prepare(t)?)))
         };
-        let read = |p: &(PathBuf, String, String)| {
+        let read = |p: &(PathBuf, String)| {
             read(p).with_context(|| format!("could not read the store's part '{}'", p.0.display()))
         };
         // The part files are read (decompressed, filtered, sorted) and prepared on every core, a

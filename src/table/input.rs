@@ -1,6 +1,7 @@
 //! A metrics table written by `virtperf ingest`, read back as an input of the analysis: its
-//! observations and log issues ([`MetricsTable::dataset`]), what it holds counted as people
-//! count it ([`Counts`]); each run with its file's platform family.
+//! observations and log issues, and what it holds counted as people count it ([`Counts`]),
+//! in one pass ([`MetricsTable::counts_and_dataset`]); each run with its file's platform
+//! family.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -53,8 +54,9 @@ impl MetricsTable {
         self.df.height()
     }
 
-    /// Its observations and log issues, and the files it names whose label is `unknown`.
-    /// `platform_detail`, `first_line`, `repetition`, `run`, `kind` and the declarations
+    /// What it holds, counted ([`Counts`]), and its observations and log issues with the files
+    /// it names whose label is `unknown`, from one pass over its rows. `platform_detail`,
+    /// `first_line`, `repetition`, `run`, `kind` and the declarations
     /// ([`crate::model::DECLARED_COLUMNS`]) may be absent: a missing declaration means a
     /// performance metric of a benchmark run, in subsystem `application`, neither primary nor
     /// a percentile nor a time limit.
@@ -62,28 +64,23 @@ impl MetricsTable {
     /// Returns an error naming the row (as a line of the CSV file: the header is line 1) whose
     /// `better`, `kind`, `role`, `subsystem`, `primary`, `time_limit` or `issues` cell is not a
     /// value ingest writes.
-    pub(crate) fn dataset(&self) -> Result<Dataset> {
+    pub(crate) fn counts_and_dataset(&self) -> Result<(Counts, Dataset)> {
+        let prepared = self.prepare()?;
+        let counts = prepared.counts;
         let mut ds = Dataset::default();
-        self.add_to(&mut ds)?;
+        prepared.add_to(&mut ds);
         ds.unlabelled.sort();
         ds.unlabelled.dedup();
-        Ok(ds)
-    }
-
-    /// Adds its observations, log issues and unlabelled files to `ds`, as
-    /// [`MetricsTable::dataset`] makes them ([`MetricsTable::prepare`], then
-    /// [`Prepared::add_to`]). `ds.unlabelled` may then hold a file twice.
-    pub(crate) fn add_to(&self, ds: &mut Dataset) -> Result<()> {
-        self.prepare()?.add_to(ds);
-        Ok(())
+        Ok((counts, ds))
     }
 
     /// Its rows matched to their runs and metrics, each run and metric once, ready to join a
-    /// dataset ([`Prepared::add_to`]): the work done per row, so that a store's part files are
-    /// prepared on every core and only joined on one.
+    /// dataset ([`Prepared::add_to`]), and what they hold counted: the work done per row, so
+    /// that a store's part files are prepared on every core and only joined on one.
     pub(crate) fn prepare(&self) -> Result<Prepared> {
         let cols = Columns::of(&self.df)?;
         let mut out = Prepared::default();
+        let mut counting = Counting::default();
         let mut texts: HashMap<String, u32> = HashMap::new();
         let mut unlabelled = BTreeSet::new();
         let mut run: Option<RunKey<'_>> = None;
@@ -95,7 +92,9 @@ impl MetricsTable {
         let (mut before, mut this): (Vec<(MetricKey<'_>, u32)>, Vec<_>) = (Vec::new(), Vec::new());
         out.rows.reserve(self.df.height());
         for i in 0..self.df.height() {
-            out.issues.extend(cols.issues(i)?);
+            let listed = cols.log_issues(i)?;
+            counting.row(&cols, i, &listed);
+            out.issues.extend(cols.issues(i, listed));
             let Some(value) = cols.value[i].filter(|v| v.is_finite()) else { continue };
             let key = cols.run_key(i);
             if !run.as_ref().is_some_and(|k| k.same(&key)) {
@@ -132,45 +131,8 @@ impl MetricsTable {
             out.rows.push((out.runs.len() as u32 - 1, metric, value));
         }
         out.unlabelled = unlabelled.into_iter().map(str::to_string).collect();
+        out.counts = counting.counts();
         Ok(out)
-    }
-
-    /// What it holds: the source files it names, the benchmark runs (by source and run), those
-    /// of them whose issues fail the whole run, and the files of monitor logs.
-    pub(crate) fn counts(&self) -> Result<Counts> {
-        let df = &self.df;
-        let (source, run) = (cells(df, "source")?, numbers(df, "run")?);
-        let (role, issues) = (cells(df, "role")?, cells(df, "issues")?);
-        let mut files = BTreeSet::new();
-        let mut runs = BTreeSet::new();
-        let mut failed = BTreeSet::new();
-        let mut monitor = BTreeSet::new();
-        let mut last = None;
-        for i in 0..df.height() {
-            let key = (source[i].unwrap_or(""), run[i].map(f64::to_bits));
-            // A run's rows are next to each other: its first row says all (a store selection
-            // of 10 million rows would look its file up 10 million times).
-            if last == Some((key, role[i])) && issues[i].is_none_or(str::is_empty) {
-                continue;
-            }
-            last = Some((key, role[i]));
-            files.insert(key.0);
-            if role[i] == Some(Role::Monitor.as_str()) {
-                monitor.insert(key.0);
-                continue;
-            }
-            let cell = issues[i].filter(|c| !c.is_empty());
-            let listed: Vec<LogIssue> = match cell {
-                Some(c) => serde_json::from_str(c)
-                    .with_context(|| format!("row {}: 'issues' is not a JSON list", i + 2))?,
-                None => Vec::new(),
-            };
-            if listed.iter().any(LogIssue::fails_run) {
-                failed.insert(key);
-            }
-            runs.insert(key);
-        }
-        Ok(Counts { files: files.len(), runs: runs.len(), failed: failed.len(), monitor_logs: monitor.len() })
     }
 }
 
@@ -190,6 +152,8 @@ pub(crate) struct Prepared {
     issues: Vec<RunIssue>,
     /// Its files labelled `unknown`.
     unlabelled: Vec<String>,
+    /// What it holds, counted.
+    pub(crate) counts: Counts,
 }
 
 /// A [`RunInfo`] whose shared cells are indices into [`Prepared::texts`].
@@ -259,6 +223,54 @@ impl Prepared {
         }));
         ds.issues.extend(self.issues);
         ds.unlabelled.extend(self.unlabelled);
+    }
+}
+
+/// [`Counts`] of a metrics table, made row by row: the source files it names, the benchmark
+/// runs (by source and run), those of them whose issues fail the whole run, and the files of
+/// monitor logs.
+#[derive(Default)]
+struct Counting<'a> {
+    files: BTreeSet<&'a str>,
+    runs: BTreeSet<CountedRun<'a>>,
+    failed: BTreeSet<CountedRun<'a>>,
+    monitor: BTreeSet<&'a str>,
+    /// The run and role of the row before.
+    last: Option<(CountedRun<'a>, Option<&'a str>)>,
+}
+
+/// A run as [`Counting`] tells runs apart: its source, and its `run` cell's bits.
+type CountedRun<'a> = (&'a str, Option<u64>);
+
+impl<'a> Counting<'a> {
+    /// Counts row `i` of `cols`, whose log issues are `listed`.
+    fn row(&mut self, cols: &Columns<'a>, i: usize, listed: &[LogIssue]) {
+        let key = (cols.source[i].unwrap_or(""), cols.run[i].map(f64::to_bits));
+        let role = cols.role[i];
+        // A run's rows are next to each other: its first row says all (a store selection of
+        // 10 million rows would look its file up 10 million times).
+        if self.last == Some((key, role)) && cols.issues[i].is_none_or(str::is_empty) {
+            return;
+        }
+        self.last = Some((key, role));
+        self.files.insert(key.0);
+        if role == Some(Role::Monitor.as_str()) {
+            self.monitor.insert(key.0);
+            return;
+        }
+        if listed.iter().any(LogIssue::fails_run) {
+            self.failed.insert(key);
+        }
+        self.runs.insert(key);
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            files: self.files.len(),
+            runs: self.runs.len(),
+            failed: self.failed.len(),
+            monitor_logs: self.monitor.len(),
+        }
     }
 }
 
@@ -546,15 +558,18 @@ impl<'a> Columns<'a> {
         arm_name(self.platform[i].unwrap_or("unknown"), self.detail[i].unwrap_or(""))
     }
 
-    /// The log issues of row `i` (its `issues` cell, the JSON list ingest writes on a run's
-    /// first row).
-    fn issues(&self, i: usize) -> Result<Vec<RunIssue>> {
+    /// The log issues of row `i`: its `issues` cell, the JSON list ingest writes on a run's
+    /// first row.
+    fn log_issues(&self, i: usize) -> Result<Vec<LogIssue>> {
         let Some(cell) = self.issues[i].filter(|c| !c.is_empty()) else { return Ok(Vec::new()) };
-        let list: Vec<LogIssue> = serde_json::from_str(cell)
-            .with_context(|| format!("row {}: 'issues' is not the JSON list ingest writes", i + 2))?;
+        serde_json::from_str(cell)
+            .with_context(|| format!("row {}: 'issues' is not the JSON list ingest writes", i + 2))
+    }
+
+    /// The log issues `list` of row `i`, as the analysis reads them.
+    fn issues(&self, i: usize, list: Vec<LogIssue>) -> Vec<RunIssue> {
         let text = |col: &[Option<&str>]| col[i].unwrap_or_default().to_string();
-        Ok(list
-            .into_iter()
+        list.into_iter()
             .map(|issue| RunIssue {
                 source: text(&self.source),
                 line: issue.line,
@@ -566,7 +581,7 @@ impl<'a> Columns<'a> {
                 kind: issue.kind,
                 message: issue.message,
             })
-            .collect())
+            .collect()
     }
 
     /// The key of the run of row `i`.
@@ -736,7 +751,7 @@ mod tests {
         let ing = ingested();
         let raw = Dataset::from_runs(&ing.runs);
         let df = crate::table::runs::metrics_frame(&ing.runs).expect("frame");
-        let ds = MetricsTable::from_frame(df).expect("table").dataset().expect("dataset");
+        let ds = MetricsTable::from_frame(df).expect("table").counts_and_dataset().expect("dataset").1;
         assert!(ds.obs.len() > 100, "{} observations", ds.obs.len());
         let spell = |d: &Dataset| d.iter().map(spelled).collect::<Vec<_>>();
         assert_eq!(spell(&ds), spell(&raw));

@@ -150,15 +150,11 @@ pub(crate) fn rewrite_store_part(old: &Path, new: &Path, gone: &BTreeSet<String>
     write_parquet(new, std::iter::once(Ok(kept)))
 }
 
-/// The rows of the part file `path` (of `campaign` and `tool`) that pass `w`'s row-level
-/// filters (platform, workload, date), with the `campaign` and `tool` columns put back, in the
-/// order they were ingested, as a metrics table; `None` when no row passes.
-pub(crate) fn read_store_part(
-    path: &Path,
-    campaign: &str,
-    tool: &str,
-    w: &dyn RowFilter,
-) -> Result<Option<MetricsTable>> {
+/// The rows of the part file `path` (of `tool`) that pass `w`'s row-level filters (platform,
+/// workload, date), with the `tool` column put back, in the order they were ingested, as a
+/// metrics table; `None` when no row passes. (Its campaign, which the analysis does not read,
+/// is not put back: a column of one value per row, made for every part file.)
+pub(crate) fn read_store_part(path: &Path, tool: &str, w: &dyn RowFilter) -> Result<Option<MetricsTable>> {
     // On this thread: the store's parts are read many at a time, one per core, and handing a
     // small file's columns to polars' own threads kept both cores waiting.
     let mut df = read_parquet(path, ParallelStrategy::None)?;
@@ -180,7 +176,6 @@ pub(crate) fn read_store_part(
     if n == 0 {
         return Ok(None);
     }
-    df.with_column(Column::new("campaign".into(), vec![campaign; n]))?;
     df.with_column(Column::new("tool".into(), vec![tool; n]))?;
     // A part file's rows are written in order (a later ingest appends after): sorting, which
     // gathers every column anew, is then only needed when they are not.
