@@ -479,7 +479,17 @@ fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
             args.out.display()
         )?;
     }
-    Ok(if loaded.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+    let code = if loaded.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) };
+    left_to_exit((loaded, a));
+    Ok(code)
+}
+
+/// Leaves `data`, the inputs and analysis of a command that has written its output and is
+/// about to end, to the operating system, which takes a process's memory back at once:
+/// freeing them piece by piece (a 1,000-campaign store's 800,000 runs with their file names,
+/// its 10 million observations) took a quarter of a second after the tables were written.
+fn left_to_exit<T>(data: T) {
+    std::mem::forget(data);
 }
 
 fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
@@ -499,7 +509,9 @@ fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
         let warns = a.checks.iter().filter(|c| c.severity == Severity::Warning).count();
         writeln!(out, "\n{fails} failed, {warns} warnings")?;
     }
-    Ok(if a.failed() || !loaded.ok { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS })
+    let code = if a.failed() || !loaded.ok { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS };
+    left_to_exit((loaded, a));
+    Ok(code)
 }
 
 /// `200 files: 75 benchmark runs (3 failed), 125 monitor logs`.
@@ -578,7 +590,9 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
         title: args.report.title.clone(),
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
-    finish_report(&input, &out, &args.report, loaded.ok)
+    let code = finish_report(&input, &out, &args.report, loaded.ok);
+    left_to_exit((loaded, input));
+    code
 }
 
 fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
@@ -696,7 +710,9 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         title,
         generator: format!("virtperf {}", env!("CARGO_PKG_VERSION")),
     };
-    finish_report(&input, &out, &args.report, ok)
+    let code = finish_report(&input, &out, &args.report, ok);
+    left_to_exit((ds, input));
+    code
 }
 
 /// `level` (0.975) as a percentage without trailing zeros (`97.5`).
