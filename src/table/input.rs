@@ -9,7 +9,11 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use foldhash::{HashMap, HashMapExt};
-use polars::prelude::{Column, DataFrame, DataType};
+use polars::prelude::{Column, DataFrame, DataType, Float64Type, PolarsDataType, StringType};
+
+/// The Arrow arrays of polars' string and `f64` columns.
+type TextArray = <StringType as PolarsDataType>::Array;
+type NumberArray = <Float64Type as PolarsDataType>::Array;
 
 use crate::analyse::{arm_name, Dataset, MetricInfo, Obs, RunInfo, RunIssue, Setting};
 use crate::ingest::{self, Ingested, TableCells};
@@ -83,21 +87,21 @@ impl MetricsTable {
         let mut counting = Counting::default();
         let mut texts: HashMap<String, u32> = HashMap::new();
         let mut unlabelled = BTreeSet::new();
-        let mut run: Option<RunKey<'_>> = None;
+        // The first row of the run being read.
+        let mut run: Option<usize> = None;
         // By all ten cells (a name has many declarations: pidstat's figures in every group).
         let mut metrics: HashMap<MetricKey<'_>, u32> = HashMap::new();
-        // The metrics of the run before, by position in it, and of this run so far: runs of
-        // one tool list the same metrics in the same order, so a row's metric is mostly found
-        // without hashing its nine cells.
-        let (mut before, mut this): (Vec<(MetricKey<'_>, u32)>, Vec<_>) = (Vec::new(), Vec::new());
+        // The metrics of the run before, by position in it, and of this run so far, each with
+        // a row that has it: runs of one tool list the same metrics in the same order, so a
+        // row's metric is mostly found without hashing its nine cells.
+        let (mut before, mut this): (Vec<(usize, u32)>, Vec<_>) = (Vec::new(), Vec::new());
         out.rows.reserve(self.df.height());
         for i in 0..self.df.height() {
             let listed = cols.log_issues(i)?;
             counting.row(&cols, i, &listed);
             out.issues.extend(cols.issues(i, listed));
-            let Some(value) = cols.value[i].filter(|v| v.is_finite()) else { continue };
-            let key = cols.run_key(i);
-            if !run.as_ref().is_some_and(|k| k.same(&key)) {
+            let Some(value) = cols.value.get(i).filter(|v| v.is_finite()) else { continue };
+            if !run.is_some_and(|r| cols.same_run(r, i)) {
                 std::mem::swap(&mut before, &mut this);
                 this.clear();
                 let mut text = |t: &str| -> u32 {
@@ -109,25 +113,27 @@ impl MetricsTable {
                     out.texts.len() as u32 - 1
                 };
                 out.runs.push(cols.run_draft(i, &mut text));
-                if key.origin == Some("unknown") {
-                    unlabelled.insert(key.source.unwrap_or(""));
+                if cols.origin.get(i) == Some("unknown") {
+                    unlabelled.insert(cols.source.get(i).unwrap_or(""));
                 }
-                run = Some(key);
+                run = Some(i);
             }
-            let mkey = cols.metric_key(i);
             let metric = match before.get(this.len()) {
-                Some((k, m)) if same_metric(k, &mkey) => *m,
-                _ => match metrics.get(&mkey) {
-                    Some(&m) => m,
-                    None => {
-                        out.metrics.push(cols.metric_info(i)?);
-                        let m = out.metrics.len() as u32 - 1;
-                        metrics.insert(mkey, m);
-                        m
+                Some(&(row, m)) if cols.same_metric(row, i) => m,
+                _ => {
+                    let key = cols.metric_key(i);
+                    match metrics.get(&key) {
+                        Some(&m) => m,
+                        None => {
+                            out.metrics.push(cols.metric_info(i)?);
+                            let m = out.metrics.len() as u32 - 1;
+                            metrics.insert(key, m);
+                            m
+                        }
                     }
-                },
+                }
             };
-            this.push((mkey, metric));
+            this.push((i, metric));
             out.rows.push((out.runs.len() as u32 - 1, metric, value));
         }
         out.unlabelled = unlabelled.into_iter().map(str::to_string).collect();
@@ -245,11 +251,11 @@ type CountedRun<'a> = (&'a str, Option<u64>);
 impl<'a> Counting<'a> {
     /// Counts row `i` of `cols`, whose log issues are `listed`.
     fn row(&mut self, cols: &Columns<'a>, i: usize, listed: &[LogIssue]) {
-        let key = (cols.source[i].unwrap_or(""), cols.run[i].map(f64::to_bits));
-        let role = cols.role[i];
+        let key = (cols.source.get(i).unwrap_or(""), cols.run.bits(i));
+        let role = cols.role.get(i);
         // A run's rows are next to each other: its first row says all (a store selection of
         // 10 million rows would look its file up 10 million times).
-        if self.last == Some((key, role)) && cols.issues[i].is_none_or(str::is_empty) {
+        if self.last == Some((key, role)) && cols.issues.get(i).is_none_or(str::is_empty) {
             return;
         }
         self.last = Some((key, role));
@@ -391,8 +397,8 @@ const READ_AS_TEXT: &[&str] = &[
     "time_limit",
 ];
 
-/// `df` with every column of [`READ_AS_TEXT`] it has as strings, so that [`cells`] can
-/// borrow them.
+/// `df` with every column of [`READ_AS_TEXT`] it has as strings, each column in one piece,
+/// so that [`Text`] can borrow them.
 fn strings(mut df: DataFrame) -> Result<DataFrame> {
     for name in READ_AS_TEXT {
         let Ok(col) = df.column(name) else { continue };
@@ -401,28 +407,73 @@ fn strings(mut df: DataFrame) -> Result<DataFrame> {
             df.with_column(col)?;
         }
     }
+    df.rechunk_mut();
     Ok(df)
 }
 
-/// Column `name` of `df` (a string column: [`strings`]) as text borrowed from it, one cell
-/// per row; all cells empty when `df` has no such column.
-fn cells<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
-    let Ok(col) = df.column(name) else { return Ok(vec![None; df.height()]) };
-    let col = col.str()?;
-    let mut out = Vec::with_capacity(col.len());
-    // Without looking at validity where the column has no null.
-    if col.null_count() == 0 {
-        col.downcast_iter().for_each(|chunk| out.extend(chunk.values_iter().map(Some)));
-    } else {
-        out.extend(col.iter());
+/// A text column of a metrics table (a string column in one piece: [`strings`]), borrowed
+/// from its frame; every cell empty when the table has no such column.
+#[derive(Clone, Copy)]
+struct Text<'a>(Option<&'a TextArray>);
+
+impl<'a> Text<'a> {
+    /// Column `name` of `df`.
+    fn of(df: &'a DataFrame, name: &str) -> Result<Text<'a>> {
+        let Ok(col) = df.column(name) else { return Ok(Text(None)) };
+        let mut pieces = col.str()?.downcast_iter();
+        match (pieces.next(), pieces.next()) {
+            (piece, None) => Ok(Text(piece)),
+            _ => bail!("the table's column '{name}' is not in one piece"),
+        }
     }
-    Ok(out)
+
+    /// Column `name` of `df`; an error when `df` has no such column.
+    fn required(df: &'a DataFrame, name: &str) -> Result<Text<'a>> {
+        df.column(name).with_context(|| format!("the table has no '{name}' column"))?;
+        Text::of(df, name)
+    }
+
+    /// The cell of row `i`.
+    #[inline]
+    fn get(self, i: usize) -> Option<&'a str> {
+        self.0.and_then(|a| a.get(i))
+    }
+
+    /// Returns true if and only if rows `i` and `j` hold the same cell: first by their views
+    /// (the cells of a dictionary-encoded column that hold one value are one view of it: no
+    /// text compared), then by text.
+    #[inline]
+    fn same(self, i: usize, j: usize) -> bool {
+        let Some(a) = self.0 else { return true };
+        let (x, y) = (a.get(i), a.get(j));
+        (a.views()[i] == a.views()[j] && x.is_some() == y.is_some()) || x == y
+    }
 }
 
-/// Column `name` of `df` as [`cells`]; an error when `df` has no such column.
-fn required<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
-    df.column(name).with_context(|| format!("the table has no '{name}' column"))?;
-    cells(df, name)
+/// A number column of a metrics table, as `f64`; every cell empty when the table has no such
+/// column.
+struct Number(Option<NumberArray>);
+
+impl Number {
+    /// Column `name` of `df`.
+    fn of(df: &DataFrame, name: &str) -> Result<Number> {
+        let Ok(col) = df.column(name) else { return Ok(Number(None)) };
+        let col = col.cast(&DataType::Float64)?;
+        let piece = col.f64()?.rechunk().downcast_iter().next().cloned();
+        Ok(Number(piece))
+    }
+
+    /// The cell of row `i`.
+    #[inline]
+    fn get(&self, i: usize) -> Option<f64> {
+        self.0.as_ref().and_then(|a| a.validity().is_none_or(|v| v.get_bit(i)).then(|| a.value(i)))
+    }
+
+    /// The bits of the cell of row `i` (cells compared as they are written).
+    #[inline]
+    fn bits(&self, i: usize) -> Option<u64> {
+        self.get(i).map(f64::to_bits)
+    }
 }
 
 /// Column `name` of `df` as numbers; all cells empty when `df` has no such column.
@@ -433,119 +484,68 @@ fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     }
 }
 
-/// The columns of a metrics table that the analysis reads, one cell per row, borrowed from
-/// its frame.
+/// The columns of a metrics table that the analysis reads, borrowed from its frame.
 struct Columns<'a> {
-    source: Vec<Option<&'a str>>,
-    tool: Vec<Option<&'a str>>,
-    version: Vec<Option<&'a str>>,
-    workload: Vec<Option<&'a str>>,
-    params: Vec<Option<&'a str>>,
-    platform: Vec<Option<&'a str>>,
-    detail: Vec<Option<&'a str>>,
-    origin: Vec<Option<&'a str>>,
-    family: Vec<Option<&'a str>>,
+    source: Text<'a>,
+    tool: Text<'a>,
+    version: Text<'a>,
+    workload: Text<'a>,
+    params: Text<'a>,
+    platform: Text<'a>,
+    detail: Text<'a>,
+    origin: Text<'a>,
+    family: Text<'a>,
     /// Whether the table has a `platform_family` column.
     has_family: bool,
-    metric: Vec<Option<&'a str>>,
-    issues: Vec<Option<&'a str>>,
-    unit: Vec<Option<&'a str>>,
-    better: Vec<Option<&'a str>>,
-    kind: Vec<Option<&'a str>>,
-    role: Vec<Option<&'a str>>,
-    subsystem: Vec<Option<&'a str>>,
-    primary: Vec<Option<&'a str>>,
-    percentile_of: Vec<Option<&'a str>>,
-    percentile: Vec<Option<f64>>,
-    time_limit: Vec<Option<&'a str>>,
-    value: Vec<Option<f64>>,
-    run: Vec<Option<f64>>,
-    repetition: Vec<Option<f64>>,
-    first_line: Vec<Option<f64>>,
-}
-
-/// What decides a row's [`RunInfo`] (and whether its run is a round, or unlabelled): rows
-/// with equal keys ([`RunKey::same`]) share one.
-struct RunKey<'a> {
-    source: Option<&'a str>,
-    run: Option<u64>,
-    tool: Option<&'a str>,
-    version: Option<&'a str>,
-    workload: Option<&'a str>,
-    params: Option<&'a str>,
-    platform: Option<&'a str>,
-    detail: Option<&'a str>,
-    origin: Option<&'a str>,
-    family: Option<&'a str>,
-    repetition: Option<u64>,
-    first_line: Option<u64>,
-}
-
-impl RunKey<'_> {
-    /// Returns true if and only if every cell of the two keys is the same.
-    fn same(&self, o: &RunKey<'_>) -> bool {
-        same(self.source, o.source)
-            && self.run == o.run
-            && same(self.tool, o.tool)
-            && same(self.version, o.version)
-            && same(self.workload, o.workload)
-            && same(self.params, o.params)
-            && same(self.platform, o.platform)
-            && same(self.detail, o.detail)
-            && same(self.origin, o.origin)
-            && same(self.family, o.family)
-            && self.repetition == o.repetition
-            && self.first_line == o.first_line
-    }
+    metric: Text<'a>,
+    issues: Text<'a>,
+    unit: Text<'a>,
+    better: Text<'a>,
+    kind: Text<'a>,
+    role: Text<'a>,
+    subsystem: Text<'a>,
+    primary: Text<'a>,
+    percentile_of: Text<'a>,
+    percentile: Number,
+    time_limit: Text<'a>,
+    value: Number,
+    run: Number,
+    repetition: Number,
+    first_line: Number,
 }
 
 /// What decides a row's [`MetricInfo`]: its cells of the metric, unit, better, kind and
 /// declaration columns (the percentile's bits).
 type MetricKey<'a> = ([Option<&'a str>; 9], Option<u64>);
 
-/// Returns true if and only if the two metric keys are equal.
-fn same_metric(a: &MetricKey<'_>, b: &MetricKey<'_>) -> bool {
-    a.1 == b.1 && a.0.iter().zip(&b.0).all(|(x, y)| same(*x, *y))
-}
-
-/// Returns true if and only if the two cells are equal; first by where they are (the cells of
-/// a dictionary-encoded column that hold one value point at one copy of it), then by text.
-fn same(a: Option<&str>, b: Option<&str>) -> bool {
-    match (a, b) {
-        (Some(x), Some(y)) => (x.as_ptr() == y.as_ptr() && x.len() == y.len()) || x == y,
-        (None, None) => true,
-        _ => false,
-    }
-}
-
 impl<'a> Columns<'a> {
     fn of(df: &'a DataFrame) -> Result<Columns<'a>> {
         let cols = Columns {
-            source: required(df, "source")?,
-            tool: cells(df, "tool")?,
-            version: cells(df, "tool_version")?,
-            workload: required(df, "workload")?,
-            params: cells(df, "params")?,
-            platform: required(df, "platform")?,
-            detail: cells(df, "platform_detail")?,
-            origin: cells(df, "label_origin")?,
-            family: cells(df, "platform_family")?,
+            source: Text::required(df, "source")?,
+            tool: Text::of(df, "tool")?,
+            version: Text::of(df, "tool_version")?,
+            workload: Text::required(df, "workload")?,
+            params: Text::of(df, "params")?,
+            platform: Text::required(df, "platform")?,
+            detail: Text::of(df, "platform_detail")?,
+            origin: Text::of(df, "label_origin")?,
+            family: Text::of(df, "platform_family")?,
             has_family: df.column("platform_family").is_ok(),
-            metric: cells(df, "metric")?,
-            issues: cells(df, "issues")?,
-            unit: cells(df, "unit")?,
-            better: required(df, "better")?,
-            kind: cells(df, "kind")?,
-            role: cells(df, "role")?,
-            subsystem: cells(df, "subsystem")?,
-            primary: cells(df, "primary")?,
-            percentile_of: cells(df, "percentile_of")?,
-            percentile: numbers(df, "percentile")?,
-            time_limit: cells(df, "time_limit")?,
-            value: numbers(df, "value")?,
-            run: numbers(df, "run")?,
-            repetition: numbers(df, "repetition")?,
-            first_line: numbers(df, "first_line")?,
+            metric: Text::of(df, "metric")?,
+            issues: Text::of(df, "issues")?,
+            unit: Text::of(df, "unit")?,
+            better: Text::required(df, "better")?,
+            kind: Text::of(df, "kind")?,
+            role: Text::of(df, "role")?,
+            subsystem: Text::of(df, "subsystem")?,
+            primary: Text::of(df, "primary")?,
+            percentile_of: Text::of(df, "percentile_of")?,
+            percentile: Number::of(df, "percentile")?,
+            time_limit: Text::of(df, "time_limit")?,
+            value: Number::of(df, "value")?,
+            run: Number::of(df, "run")?,
+            repetition: Number::of(df, "repetition")?,
+            first_line: Number::of(df, "first_line")?,
         };
         if df.column("value").is_err() {
             bail!("the table has no 'value' column");
@@ -555,26 +555,26 @@ impl<'a> Columns<'a> {
 
     /// The arm of row `i`: its platform with its detail.
     fn arm(&self, i: usize) -> String {
-        arm_name(self.platform[i].unwrap_or("unknown"), self.detail[i].unwrap_or(""))
+        arm_name(self.platform.get(i).unwrap_or("unknown"), self.detail.get(i).unwrap_or(""))
     }
 
     /// The log issues of row `i`: its `issues` cell, the JSON list ingest writes on a run's
     /// first row.
     fn log_issues(&self, i: usize) -> Result<Vec<LogIssue>> {
-        let Some(cell) = self.issues[i].filter(|c| !c.is_empty()) else { return Ok(Vec::new()) };
+        let Some(cell) = self.issues.get(i).filter(|c| !c.is_empty()) else { return Ok(Vec::new()) };
         serde_json::from_str(cell)
             .with_context(|| format!("row {}: 'issues' is not the JSON list ingest writes", i + 2))
     }
 
     /// The log issues `list` of row `i`, as the analysis reads them.
     fn issues(&self, i: usize, list: Vec<LogIssue>) -> Vec<RunIssue> {
-        let text = |col: &[Option<&str>]| col[i].unwrap_or_default().to_string();
+        let text = |col: Text<'_>| col.get(i).unwrap_or_default().to_string();
         list.into_iter()
             .map(|issue| RunIssue {
-                source: text(&self.source),
+                source: text(self.source),
                 line: issue.line,
-                workload: text(&self.workload),
-                params: text(&self.params),
+                workload: text(self.workload),
+                params: text(self.params),
                 stratum: String::new(),
                 arm: self.arm(i),
                 family: self.family_of(i).to_string(),
@@ -584,41 +584,39 @@ impl<'a> Columns<'a> {
             .collect()
     }
 
-    /// The key of the run of row `i`.
-    fn run_key(&self, i: usize) -> RunKey<'a> {
-        let bits = |col: &[Option<f64>]| col[i].map(f64::to_bits);
-        RunKey {
-            source: self.source[i],
-            run: bits(&self.run),
-            tool: self.tool[i],
-            version: self.version[i],
-            workload: self.workload[i],
-            params: self.params[i],
-            platform: self.platform[i],
-            detail: self.detail[i],
-            origin: self.origin[i],
-            family: self.family[i],
-            repetition: bits(&self.repetition),
-            first_line: bits(&self.first_line),
-        }
+    /// Returns true if and only if rows `i` and `j` are of one run: every cell that decides a
+    /// row's [`RunInfo`] (and whether its run is a round, or unlabelled) is the same.
+    fn same_run(&self, i: usize, j: usize) -> bool {
+        self.source.same(i, j)
+            && self.run.bits(i) == self.run.bits(j)
+            && self.tool.same(i, j)
+            && self.version.same(i, j)
+            && self.workload.same(i, j)
+            && self.params.same(i, j)
+            && self.platform.same(i, j)
+            && self.detail.same(i, j)
+            && self.origin.same(i, j)
+            && self.family.same(i, j)
+            && self.repetition.bits(i) == self.repetition.bits(j)
+            && self.first_line.bits(i) == self.first_line.bits(j)
     }
 
     /// The run of row `i`, its shared cells numbered by `text`.
     fn run_draft(&self, i: usize, text: &mut impl FnMut(&str) -> u32) -> RunDraft {
-        let cell = |col: &[Option<&'a str>]| col[i].unwrap_or_default();
+        let cell = |col: Text<'a>| col.get(i).unwrap_or_default();
         RunDraft {
-            source: cell(&self.source).to_string(),
-            run: self.run[i].unwrap_or(1.0) as u32,
-            tool: text(cell(&self.tool)),
-            version: self.version[i].filter(|s| !s.is_empty()).map(&mut *text),
-            workload: text(cell(&self.workload)),
-            params: text(cell(&self.params)),
+            source: cell(self.source).to_string(),
+            run: self.run.get(i).unwrap_or(1.0) as u32,
+            tool: text(cell(self.tool)),
+            version: self.version.get(i).filter(|s| !s.is_empty()).map(&mut *text),
+            workload: text(cell(self.workload)),
+            params: text(cell(self.params)),
             arm: text(&self.arm(i)),
             family: text(self.family_of(i)),
-            repetition: self.repetition[i].unwrap_or(1.0) as u32,
-            first_line: self.first_line[i].unwrap_or(0.0) as u64,
+            repetition: self.repetition.get(i).unwrap_or(1.0) as u32,
+            first_line: self.first_line.get(i).unwrap_or(0.0) as u64,
             // A run a manifest labelled has the manifest's repetition: its round.
-            round: match (self.origin[i], self.repetition[i]) {
+            round: match (self.origin.get(i), self.repetition.get(i)) {
                 (Some("manifest"), Some(r)) => Some(r as u32),
                 _ => None,
             },
@@ -628,44 +626,58 @@ impl<'a> Columns<'a> {
     /// The platform family of row `i`: its `platform_family` cell (`unknown` when it has
     /// none), or in an older table without the column the family of its platform word.
     fn family_of(&self, i: usize) -> &'a str {
-        match (self.family[i], self.has_family) {
+        match (self.family.get(i), self.has_family) {
             (Some(f), _) => f,
             (None, true) => "unknown",
-            (None, false) => crate::label::family_of(self.platform[i].unwrap_or("")),
+            (None, false) => crate::label::family_of(self.platform.get(i).unwrap_or("")),
         }
     }
 
     /// The key of the metric of row `i`.
     fn metric_key(&self, i: usize) -> MetricKey<'a> {
-        let cells = [
-            self.metric[i],
-            self.unit[i],
-            self.better[i],
-            self.kind[i],
-            self.role[i],
-            self.subsystem[i],
-            self.primary[i],
-            self.percentile_of[i],
-            self.time_limit[i],
-        ];
-        (cells, self.percentile[i].map(f64::to_bits))
+        let cells = self.metric_columns().map(|col| col.get(i));
+        (cells, self.percentile.bits(i))
+    }
+
+    /// The text columns that decide a row's [`MetricInfo`], with the percentile's.
+    fn metric_columns(&self) -> [Text<'a>; 9] {
+        [
+            self.metric,
+            self.unit,
+            self.better,
+            self.kind,
+            self.role,
+            self.subsystem,
+            self.primary,
+            self.percentile_of,
+            self.time_limit,
+        ]
+    }
+
+    /// Returns true if and only if rows `i` and `j` have the same metric key
+    /// ([`Columns::metric_key`]), without making it.
+    fn same_metric(&self, i: usize, j: usize) -> bool {
+        self.percentile.bits(i) == self.percentile.bits(j)
+            && self.metric_columns().iter().all(|col| col.same(i, j))
     }
 
     /// The metric of row `i`: an error naming the row when its `better`, `kind` or a
     /// declaration is not a value ingest writes.
     fn metric_info(&self, i: usize) -> Result<MetricInfo> {
-        let better = self.better[i]
+        let better = self
+            .better
+            .get(i)
             .and_then(Better::parse)
             .with_context(|| format!("row {}: 'better' must be higher, lower or none", i + 2))?;
-        let kind = match self.kind[i].filter(|k| !k.is_empty()) {
+        let kind = match self.kind.get(i).filter(|k| !k.is_empty()) {
             Some(k) => Kind::parse(k).with_context(|| {
                 format!("row {}: 'kind' must be performance or resource, not '{k}'", i + 2)
             })?,
             None => Kind::Performance,
         };
         Ok(MetricInfo {
-            metric: self.metric[i].unwrap_or_default().to_string(),
-            unit: self.unit[i].unwrap_or_default().to_string(),
+            metric: self.metric.get(i).unwrap_or_default().to_string(),
+            unit: self.unit.get(i).unwrap_or_default().to_string(),
             better,
             kind,
             declared: self.declared(i)?,
@@ -674,30 +686,30 @@ impl<'a> Columns<'a> {
 
     /// What the parser declared about the metric of row `i`.
     fn declared(&self, i: usize) -> Result<Declared> {
-        let cell = |col: &[Option<&'a str>]| -> Option<&'a str> { col[i].filter(|c| !c.is_empty()) };
+        let cell = |col: Text<'a>| -> Option<&'a str> { col.get(i).filter(|c| !c.is_empty()) };
         let bad = |name: &str, want: &str, got: &str| {
             anyhow::anyhow!("row {}: '{name}' must be {want}, not '{got}'", i + 2)
         };
-        let flag = |col: &[Option<&'a str>], name: &str| match cell(col) {
+        let flag = |col: Text<'a>, name: &str| match cell(col) {
             Some("true") => Ok(true),
             Some("false") | None => Ok(false),
             Some(w) => Err(bad(name, "true or false", w)),
         };
         Ok(Declared {
-            role: match cell(&self.role) {
+            role: match cell(self.role) {
                 Some(w) => Role::parse(w).ok_or_else(|| bad("role", "benchmark or monitor", w))?,
                 None => Role::default(),
             },
-            subsystem: match cell(&self.subsystem) {
+            subsystem: match cell(self.subsystem) {
                 Some(w) => Subsystem::parse(w)
                     .ok_or_else(|| bad("subsystem", "cpu, memory, disk, network or application", w))?,
                 None => Subsystem::default(),
             },
-            primary: flag(&self.primary, "primary")?,
-            percentile: cell(&self.percentile_of)
-                .zip(self.percentile[i])
+            primary: flag(self.primary, "primary")?,
+            percentile: cell(self.percentile_of)
+                .zip(self.percentile.get(i))
                 .map(|(of, p)| Percentile::new(of.to_string(), p)),
-            time_limit: flag(&self.time_limit, "time_limit")?,
+            time_limit: flag(self.time_limit, "time_limit")?,
         })
     }
 }
