@@ -95,11 +95,17 @@ impl MetricsTable {
         // a row that has it: runs of one tool list the same metrics in the same order, so a
         // row's metric is mostly found without hashing its nine cells.
         let (mut before, mut this): (Vec<(usize, u32)>, Vec<_>) = (Vec::new(), Vec::new());
+        // Else (a pidstat log's runs alternate between its reports' metrics) by the view of
+        // the metric's name: a row of each declaration met, checked by its views, no text
+        // hashed (a table whose equal names are not one view falls through to `metrics`).
+        let mut by_view: HashMap<u128, Vec<(usize, u32)>> = HashMap::new();
         out.rows.reserve(self.df.height());
         for i in 0..self.df.height() {
             let listed = cols.log_issues(i)?;
             counting.row(&cols, i, &listed);
-            out.issues.extend(cols.issues(i, listed));
+            if !listed.is_empty() {
+                out.issues.extend(cols.issues(i, listed));
+            }
             let Some(value) = cols.value.get(i).filter(|v| v.is_finite()) else { continue };
             if !run.is_some_and(|r| cols.same_run(r, i)) {
                 std::mem::swap(&mut before, &mut this);
@@ -121,13 +127,24 @@ impl MetricsTable {
             let metric = match before.get(this.len()) {
                 Some(&(row, m)) if cols.same_metric(row, i) => m,
                 _ => {
-                    let key = cols.metric_key(i);
-                    match metrics.get(&key) {
-                        Some(&m) => m,
+                    let view = cols.metric.view(i);
+                    let known = view.and_then(|v| by_view.get(&v)).into_iter().flatten();
+                    match known.copied().find(|&(row, _)| cols.same_metric(row, i)) {
+                        Some((_, m)) => m,
                         None => {
-                            out.metrics.push(cols.metric_info(i)?);
-                            let m = out.metrics.len() as u32 - 1;
-                            metrics.insert(key, m);
+                            let key = cols.metric_key(i);
+                            let m = match metrics.get(&key) {
+                                Some(&m) => m,
+                                None => {
+                                    out.metrics.push(cols.metric_info(i)?);
+                                    let m = out.metrics.len() as u32 - 1;
+                                    metrics.insert(key, m);
+                                    m
+                                }
+                            };
+                            if let Some(v) = view {
+                                by_view.entry(v).or_default().push((i, m));
+                            }
                             m
                         }
                     }
@@ -437,6 +454,13 @@ impl<'a> Text<'a> {
     #[inline]
     fn get(self, i: usize) -> Option<&'a str> {
         self.0.and_then(|a| a.get(i))
+    }
+
+    /// The view of row `i`'s cell (its text when short, else where its text is): rows whose
+    /// views are equal hold the same text.
+    #[inline]
+    fn view(self, i: usize) -> Option<u128> {
+        self.0.map(|a| a.views()[i].as_u128())
     }
 
     /// Returns true if and only if rows `i` and `j` hold the same cell: first by their views
