@@ -100,8 +100,7 @@ impl Summary {
             Some(m) if n >= 2 => sample_variance(&xs, m).map(f64::sqrt),
             _ => None,
         };
-        xs.sort_by(f64::total_cmp);
-        let median = median_of_sorted(&xs);
+        let (median, min, max) = median_and_ends(&mut xs);
         let cv_pct = match (sd, mean) {
             (Some(s), Some(m)) if m != 0.0 => finite(s / m.abs() * 100.0),
             _ => None,
@@ -115,19 +114,7 @@ impl Summary {
             (Some(m), Some(h)) => (finite(m - h), finite(m + h)),
             _ => (None, None),
         };
-        Summary {
-            n,
-            non_finite,
-            mean,
-            sd,
-            median,
-            min: xs.first().copied(),
-            max: xs.last().copied(),
-            cv_pct,
-            confidence,
-            ci_low,
-            ci_high,
-        }
+        Summary { n, non_finite, mean, sd, median, min, max, cv_pct, confidence, ci_low, ci_high }
     }
 
     /// `sd² / n`, the squared standard error of the mean, when `n` ≥ 2.
@@ -1108,6 +1095,24 @@ fn sample_variance(xs: &[f64], mean: f64) -> Option<f64> {
 }
 
 /// Median of sorted finite values; the midpoint of the two middle ones when their number is even.
+/// The median of `xs` (as [`median_of_sorted`] gives it of them sorted), its smallest and its
+/// largest, found without sorting them (left in another order): a cell of a 1,000-campaign
+/// store holds 20,000 values, and sorting every cell took a quarter of the summaries' time.
+fn median_and_ends(xs: &mut [f64]) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let n = xs.len();
+    if n == 0 {
+        return (None, None, None);
+    }
+    let min = xs.iter().copied().min_by(f64::total_cmp);
+    let max = xs.iter().copied().max_by(f64::total_cmp);
+    let (below, &mut high, _) = xs.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let median = match below.iter().copied().max_by(f64::total_cmp) {
+        Some(low) if n % 2 == 0 => low.midpoint(high),
+        _ => high,
+    };
+    (Some(median), min, max)
+}
+
 fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
     let n = sorted.len();
     match n {
@@ -1120,6 +1125,31 @@ fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use approx::assert_relative_eq;
+
+    /// The median and ends found by selection are those of the values sorted, for every length
+    /// up to 60 (odd and even), with ties and both zeros.
+    #[test]
+    fn median_and_ends_equal_those_of_the_sorted_values() {
+        let mut state = 7_u64;
+        for n in 1..=60 {
+            let xs: Vec<f64> = (0..n)
+                .map(|_| {
+                    state =
+                        state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    [-0.0, 0.0, 1.5, -2.25, 3.0, 1e9][(state >> 33) as usize % 6] * ((state >> 40) % 3) as f64
+                })
+                .collect();
+            let mut sorted = xs.clone();
+            sorted.sort_by(f64::total_cmp);
+            let want = (super::median_of_sorted(&sorted), sorted.first().copied(), sorted.last().copied());
+            let got = super::median_and_ends(&mut xs.clone());
+            let bits = |t: (Option<f64>, Option<f64>, Option<f64>)| {
+                (t.0.map(f64::to_bits), t.1.map(f64::to_bits), t.2.map(f64::to_bits))
+            };
+            assert_eq!(bits(got), bits(want), "{xs:?}");
+        }
+        assert_eq!(super::median_and_ends(&mut []), (None, None, None));
+    }
 
     use super::*;
 
