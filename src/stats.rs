@@ -1107,7 +1107,7 @@ fn median_and_ends(xs: &mut [f64]) -> (Option<f64>, Option<f64>, Option<f64>) {
     let max = xs.iter().copied().max_by(f64::total_cmp);
     let (below, &mut high, _) = xs.select_nth_unstable_by(n / 2, f64::total_cmp);
     let median = match below.iter().copied().max_by(f64::total_cmp) {
-        Some(low) if n % 2 == 0 => low.midpoint(high),
+        Some(low) if n.is_multiple_of(2) => low.midpoint(high),
         _ => high,
     };
     (Some(median), min, max)
