@@ -431,15 +431,20 @@ fn strings(mut df: DataFrame) -> Result<DataFrame> {
 /// A text column of a metrics table (a string column in one piece: [`strings`]), borrowed
 /// from its frame; every cell empty when the table has no such column.
 #[derive(Clone, Copy)]
-struct Text<'a>(Option<&'a TextArray>);
+struct Text<'a> {
+    array: Option<&'a TextArray>,
+    /// Whether a cell is null (empty).
+    nulls: bool,
+}
 
 impl<'a> Text<'a> {
     /// Column `name` of `df`.
     fn of(df: &'a DataFrame, name: &str) -> Result<Text<'a>> {
-        let Ok(col) = df.column(name) else { return Ok(Text(None)) };
-        let mut pieces = col.str()?.downcast_iter();
+        let Ok(col) = df.column(name) else { return Ok(Text { array: None, nulls: true }) };
+        let col = col.str()?;
+        let mut pieces = col.downcast_iter();
         match (pieces.next(), pieces.next()) {
-            (piece, None) => Ok(Text(piece)),
+            (array, None) => Ok(Text { array, nulls: col.null_count() > 0 }),
             _ => bail!("the table's column '{name}' is not in one piece"),
         }
     }
@@ -453,24 +458,23 @@ impl<'a> Text<'a> {
     /// The cell of row `i`.
     #[inline]
     fn get(self, i: usize) -> Option<&'a str> {
-        self.0.and_then(|a| a.get(i))
+        self.array.and_then(|a| a.get(i))
     }
 
     /// The view of row `i`'s cell (its text when short, else where its text is): rows whose
     /// views are equal hold the same text.
     #[inline]
     fn view(self, i: usize) -> Option<u128> {
-        self.0.map(|a| a.views()[i].as_u128())
+        self.array.map(|a| a.views()[i].as_u128())
     }
 
     /// Returns true if and only if rows `i` and `j` hold the same cell: first by their views
     /// (the cells of a dictionary-encoded column that hold one value are one view of it: no
-    /// text compared), then by text.
+    /// text compared), in a column without nulls; else by text.
     #[inline]
     fn same(self, i: usize, j: usize) -> bool {
-        let Some(a) = self.0 else { return true };
-        let (x, y) = (a.get(i), a.get(j));
-        (a.views()[i] == a.views()[j] && x.is_some() == y.is_some()) || x == y
+        let Some(a) = self.array else { return true };
+        (!self.nulls && a.views()[i] == a.views()[j]) || a.get(i) == a.get(j)
     }
 }
 
@@ -743,10 +747,29 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::PathBuf;
 
-    use super::MetricsTable;
+    use super::{MetricsTable, Text};
     use crate::analyse::{Dataset, Obs, ObsRef};
     use crate::ingest::{self, IngestConfig};
     use crate::label::{LabelSet, Labeler};
+
+    /// Two cells are the same by their views only in a column without nulls: a null cell and
+    /// an empty one have one view (all zeros), and are not the same cell.
+    #[test]
+    fn a_null_cell_is_not_an_empty_one() {
+        let df = polars::prelude::df!(
+            "t" => [Some(""), None, Some(""), Some("a"), Some("a")],
+            "u" => ["", "", "x", "a", "a"],
+        )
+        .expect("frame");
+        let df = super::strings(df).expect("strings");
+        let t = Text::of(&df, "t").expect("column");
+        assert!(!t.same(0, 1) && !t.same(1, 2) && t.same(0, 2) && t.same(3, 4));
+        assert_eq!((t.get(0), t.get(1)), (Some(""), None));
+        let u = Text::of(&df, "u").expect("column");
+        assert!(u.same(0, 1) && !u.same(1, 2) && u.same(3, 4));
+        let absent = Text::of(&df, "v").expect("absent");
+        assert!(absent.same(0, 4) && absent.get(2).is_none());
+    }
 
     /// sample-data's sysbench and pidstat outputs on native, ingested as `ingest` does.
     fn ingested() -> ingest::Ingested {
