@@ -447,6 +447,29 @@ mod tests {
     use crate::analyse::{Dataset, ObsRow};
     use crate::model::{Better, Declared, Kind, Role};
 
+    /// One observation of `events_per_sec` on native, of run `run` of `source` (repetition
+    /// `rep`), as the tests vary it.
+    fn obs(source: &str, run: u32, rep: u32, value: f64) -> ObsRow {
+        ObsRow {
+            source: source.into(),
+            run,
+            tool: "sysbench".into(),
+            tool_version: None,
+            workload: "sysbench.cpu".into(),
+            params: String::new(),
+            arm: "native".into(),
+            stratum: String::new(),
+            repetition: rep,
+            first_line: 1,
+            metric: "events_per_sec".into(),
+            unit: "events/s".into(),
+            better: Better::Higher,
+            kind: Kind::Performance,
+            value,
+            declared: Declared::default(),
+        }
+    }
+
     /// A cell's sources are its files each once, in run order (`rep2` before `rep10`), as its
     /// values are: given out of order, a file with two runs, 12 files.
     #[test]
@@ -456,24 +479,7 @@ mod tests {
             .into_iter()
             .chain((5..10).map(|r| (r, 1)))
         {
-            ds.push(ObsRow {
-                source: format!("native/rep{rep}.txt"),
-                run,
-                tool: "sysbench".into(),
-                tool_version: None,
-                workload: "sysbench.cpu".into(),
-                params: String::new(),
-                arm: "native".into(),
-                stratum: String::new(),
-                repetition: rep,
-                first_line: 1,
-                metric: "events_per_sec".into(),
-                unit: "events/s".into(),
-                better: Better::Higher,
-                kind: Kind::Performance,
-                value: f64::from(rep * 10 + run),
-                declared: Declared::default(),
-            });
+            ds.push(obs(&format!("native/rep{rep}.txt"), run, rep, f64::from(rep * 10 + run)));
         }
         let groups = super::groups(&ds, 0.95);
         let rows = super::summary_rows(&groups);
@@ -492,22 +498,9 @@ mod tests {
     #[test]
     fn a_benchmarks_primary_declaration_comes_before_a_monitors() {
         let row = |rep: u32, metric: &str, role: Role| ObsRow {
-            source: format!("native/rep{rep}.txt"),
-            run: 1,
-            tool: "sysbench".into(),
-            tool_version: None,
-            workload: "sysbench.cpu".into(),
-            params: String::new(),
-            arm: "native".into(),
-            stratum: String::new(),
-            repetition: rep,
-            first_line: 1,
             metric: metric.into(),
-            unit: "u".into(),
-            better: Better::Higher,
-            kind: Kind::Performance,
-            value: f64::from(rep),
             declared: Declared { role, primary: true, ..Declared::default() },
+            ..obs(&format!("native/rep{rep}.txt"), 1, rep, f64::from(rep))
         };
         let primary = |rows: Vec<ObsRow>| {
             let mut ds = Dataset::default();
@@ -535,24 +528,7 @@ mod tests {
             (0..9_000).map(|k| (format!("d{}/rep{}.txt", (k / 2) % 7, k / 2), 1 + k % 2)).collect();
         rng.shuffle(&mut runs);
         for (source, run) in &runs {
-            ds.push(ObsRow {
-                source: source.clone(),
-                run: *run,
-                tool: "sysbench".into(),
-                tool_version: None,
-                workload: "sysbench.cpu".into(),
-                params: String::new(),
-                arm: "native".into(),
-                stratum: String::new(),
-                repetition: 1,
-                first_line: 1,
-                metric: "events_per_sec".into(),
-                unit: "events/s".into(),
-                better: Better::Higher,
-                kind: Kind::Performance,
-                value: 1.0,
-                declared: Declared::default(),
-            });
+            ds.push(obs(source, *run, 1, 1.0));
         }
         let ranks = super::run_ranks(&ds);
         let mut sorted = runs.clone();
