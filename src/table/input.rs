@@ -11,13 +11,13 @@ use anyhow::{bail, Context, Result};
 use foldhash::{HashMap, HashMapExt};
 use polars::prelude::{Column, DataFrame, DataType, Float64Type, PolarsDataType, StringType};
 
-/// The Arrow arrays of polars' string and `f64` columns.
-type TextArray = <StringType as PolarsDataType>::Array;
-type NumberArray = <Float64Type as PolarsDataType>::Array;
-
 use crate::analyse::{arm_name, Dataset, MetricInfo, Obs, RunInfo, RunIssue, Setting};
 use crate::ingest::{self, Ingested, TableCells};
 use crate::model::{self, Better, Declared, Kind, LogIssue, Percentile, Role, Subsystem};
+
+/// The Arrow arrays of polars' string and `f64` columns.
+type TextArray = <StringType as PolarsDataType>::Array;
+type NumberArray = <Float64Type as PolarsDataType>::Array;
 
 /// The columns a table must have to be read as a metrics table.
 const REQUIRED: &[&str] = &["source", "workload", "metric", "value", "better", "platform"];

@@ -307,9 +307,9 @@ fn read_parquet(path: &Path, parallel: ParallelStrategy) -> Result<DataFrame> {
 }
 
 /// Writes the frames `batches` yields (same columns, at least one) to `path` as Parquet
-/// (Snappy-compressed), a row group each, through a temporary file beside it (`.NAME.tmp`) renamed into place, with
-/// the Arrow schema of the oldest compatibility level (plain `large_string`); returns the
-/// number of rows.
+/// (Snappy-compressed), a row group each, through a temporary file beside it (`.NAME.tmp`)
+/// renamed into place, with the Arrow schema of the oldest compatibility level (plain
+/// `large_string`); returns the number of rows.
 fn write_parquet<I>(path: &Path, batches: I) -> Result<usize>
 where
     I: IntoIterator<Item = PolarsResult<DataFrame>>,
