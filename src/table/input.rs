@@ -89,16 +89,11 @@ impl MetricsTable {
         let mut unlabelled = BTreeSet::new();
         // The first row of the run being read.
         let mut run: Option<usize> = None;
-        // By all ten cells (a name has many declarations: pidstat's figures in every group).
-        let mut metrics: HashMap<MetricKey<'_>, u32> = HashMap::new();
+        let mut metrics = Metrics::default();
         // The metrics of the run before, by position in it, and of this run so far, each with
         // a row that has it: runs of one tool list the same metrics in the same order, so a
-        // row's metric is mostly found without hashing its nine cells.
+        // row's metric is mostly found without looking it up.
         let (mut before, mut this): (Vec<(usize, u32)>, Vec<_>) = (Vec::new(), Vec::new());
-        // Else (a pidstat log's runs alternate between its reports' metrics) by the view of
-        // the metric's name: a row of each declaration met, checked by its views, no text
-        // hashed (a table whose equal names are not one view falls through to `metrics`).
-        let mut by_view: HashMap<u128, Vec<(usize, u32)>> = HashMap::new();
         out.rows.reserve(self.df.height());
         for i in 0..self.df.height() {
             let listed = cols.log_issues(i)?;
@@ -126,29 +121,7 @@ impl MetricsTable {
             }
             let metric = match before.get(this.len()) {
                 Some(&(row, m)) if cols.same_metric(row, i) => m,
-                _ => {
-                    let view = cols.metric.view(i);
-                    let known = view.and_then(|v| by_view.get(&v)).into_iter().flatten();
-                    match known.copied().find(|&(row, _)| cols.same_metric(row, i)) {
-                        Some((_, m)) => m,
-                        None => {
-                            let key = cols.metric_key(i);
-                            let m = match metrics.get(&key) {
-                                Some(&m) => m,
-                                None => {
-                                    out.metrics.push(cols.metric_info(i)?);
-                                    let m = out.metrics.len() as u32 - 1;
-                                    metrics.insert(key, m);
-                                    m
-                                }
-                            };
-                            if let Some(v) = view {
-                                by_view.entry(v).or_default().push((i, m));
-                            }
-                            m
-                        }
-                    }
-                }
+                _ => metrics.of(&cols, i, &mut out.metrics)?,
             };
             this.push((i, metric));
             out.rows.push((out.runs.len() as u32 - 1, metric, value));
@@ -156,6 +129,45 @@ impl MetricsTable {
         out.unlabelled = unlabelled.into_iter().map(str::to_string).collect();
         out.counts = counting.counts();
         Ok(out)
+    }
+}
+
+/// The metrics a metrics table's rows have met ([`MetricsTable::prepare`]), each a number in
+/// the list of their declarations.
+#[derive(Default)]
+struct Metrics<'a> {
+    /// By the view of the metric's name: a row of each declaration met, checked by its views,
+    /// no text hashed (a pidstat log's runs alternate between its reports' metrics, so the
+    /// guess from the run before mostly misses there).
+    by_view: HashMap<u128, Vec<(usize, u32)>>,
+    /// By all ten cells (a name has many declarations: pidstat's figures in every group), for
+    /// a row that `by_view` does not know (a table whose equal names are not one view).
+    by_key: HashMap<MetricKey<'a>, u32>,
+}
+
+impl<'a> Metrics<'a> {
+    /// The metric of row `i` of `cols`, its declaration added to `declared` when new: an error
+    /// naming the row when a declaration cell is not a value ingest writes.
+    fn of(&mut self, cols: &Columns<'a>, i: usize, declared: &mut Vec<MetricInfo>) -> Result<u32> {
+        let view = cols.metric.view(i);
+        let mut known = view.and_then(|v| self.by_view.get(&v)).into_iter().flatten();
+        if let Some(&(_, m)) = known.find(|&&(row, _)| cols.same_metric(row, i)) {
+            return Ok(m);
+        }
+        let key = cols.metric_key(i);
+        let m = match self.by_key.get(&key) {
+            Some(&m) => m,
+            None => {
+                declared.push(cols.metric_info(i)?);
+                let m = declared.len() as u32 - 1;
+                self.by_key.insert(key, m);
+                m
+            }
+        };
+        if let Some(v) = view {
+            self.by_view.entry(v).or_default().push((i, m));
+        }
+        Ok(m)
     }
 }
 
