@@ -259,10 +259,11 @@ impl Loaded {
             .iter()
             .map(|f| (f.source.clone(), f.labels.platform_family.clone()))
             .collect();
-        // Once per run, in the order of the observations (a later run of one file decides).
+        // Once per run, in the order of the observations (a later run of one file decides):
+        // before the analysis, which puts them cell by cell.
         let ds = &self.dataset;
-        for run in ds.obs.chunk_by(|a, b| a.run == b.run) {
-            let r = &ds.runs[run[0].run as usize];
+        for run in crate::analyse::stretch_starts(ds.obs.runs(), |&&r| r) {
+            let r = &ds.runs[*run as usize];
             out.insert(r.source.to_string(), ds.setting(r).family.to_string());
         }
         out
@@ -459,7 +460,7 @@ fn analyse_cmd(args: AnalyseArgs) -> Result<ExitCode> {
     let mut loaded = load_store(&args.input, &args.store, false, false, args.quiet)?;
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
-    let a = analyse::analyse(&loaded.dataset, &cfg);
+    let a = analyse::analyse(&mut loaded.dataset, &cfg);
     table::write_analysis(&a, &args.out)?;
     if !args.quiet {
         let stdout = std::io::stdout();
@@ -497,7 +498,7 @@ fn audit_cmd(args: AuditArgs) -> Result<ExitCode> {
     let mut loaded = load_store(&args.input, &args.store, false, false, true)?;
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
-    let a = analyse::analyse(&loaded.dataset, &cfg);
+    let a = analyse::analyse(&mut loaded.dataset, &cfg);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     writeln!(out, "Audited {}; platforms: {}", counts_text(&loaded.counts), a.platforms.join(", "))?;
@@ -565,13 +566,14 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode> {
     let (table_runs, table_files) = report_input::table_views(&loaded.dataset, &loaded.ingested);
     loaded.group(args.stats.group_by);
     resolve_baseline(&mut cfg, &loaded.dataset, args.stats.baseline.is_some(), args.stats.group_by)?;
-    let a = analyse::analyse(&loaded.dataset, &cfg);
+    // Before the analysis, which puts the observations cell by cell.
+    let families = (args.stats.group_by == GroupBy::Family).then(|| loaded.families());
+    let a = analyse::analyse(&mut loaded.dataset, &cfg);
     table::write_analysis(&a, &out)?;
     let (mut runs, mut files) = report_input::platform_views(&loaded.ingested);
     runs.extend(table_runs);
     files.extend(table_files);
-    if args.stats.group_by == GroupBy::Family {
-        let families = loaded.families();
+    if let Some(families) = families {
         runs.iter_mut().for_each(|r| r.arm = family_of(&families, &r.source));
         files.iter_mut().for_each(|f| f.arm = family_of(&families, &f.report.source));
     }
@@ -691,7 +693,7 @@ fn compare_cmd(args: CompareArgs) -> Result<ExitCode> {
         });
     }
     let cfg = AnalyseConfig { baseline, ..cfg };
-    let a = analyse::analyse(&ds, &cfg);
+    let a = analyse::analyse(&mut ds, &cfg);
     table::write_analysis(&a, &out)?;
     let input = report::ReportInput {
         analysis: a,

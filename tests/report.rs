@@ -1156,7 +1156,7 @@ fn report_input(ds: &virtperf::analyse::Dataset) -> virtperf::report::ReportInpu
     use virtperf::analyse::{analyse, AnalyseConfig};
     use virtperf::report::{Mode, ReportInput};
     ReportInput {
-        analysis: analyse(ds, &AnalyseConfig::default()),
+        analysis: analyse(&mut ds.clone(), &AnalyseConfig::default()),
         runs: vec![],
         files: vec![],
         inputs: vec!["in".into()],
@@ -1557,7 +1557,7 @@ fn headline_subsystems_and_figures_use_the_same_words() {
 #[test]
 fn a_failed_check_withholds_exactly_the_verdicts_it_concerns() {
     use virtperf::analyse::{analyse, withhold_verdicts, AnalyseConfig, Check, Scope, Severity};
-    let a = analyse(&worked_dataset(), &AnalyseConfig::default());
+    let a = analyse(&mut worked_dataset(), &AnalyseConfig::default());
     let check = |name: &'static str, severity, scope| Check {
         check: name,
         severity,

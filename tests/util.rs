@@ -110,6 +110,6 @@ pub fn analysis_of(
             r
         })
         .collect();
-    let ds = virtperf::analyse::Dataset::from_runs(&labelled);
-    virtperf::analyse::analyse(&ds, &virtperf::analyse::AnalyseConfig::default())
+    let mut ds = virtperf::analyse::Dataset::from_runs(&labelled);
+    virtperf::analyse::analyse(&mut ds, &virtperf::analyse::AnalyseConfig::default())
 }

@@ -85,6 +85,172 @@ pub struct Obs {
     pub value: f64,
 }
 
+/// The observations of a dataset, column by column: each one's run, metric and value. The
+/// values are one shared list: the analysis puts each cell's observations next to each other
+/// ([`Observations::permute`]) and its summary rows share the stretches of that list (a
+/// store's selection holds 10 million values, once).
+#[derive(Debug, Clone, Default)]
+pub struct Observations {
+    runs: Vec<u32>,
+    metrics: Vec<u32>,
+    values: Arc<Vec<f64>>,
+}
+
+impl Observations {
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Returns true if and only if there is none.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Observation `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> Obs {
+        Obs { run: self.runs[i], metric: self.metrics[i], value: self.values[i] }
+    }
+
+    /// The last one.
+    pub fn last(&self) -> Option<Obs> {
+        self.len().checked_sub(1).map(|i| self.get(i))
+    }
+
+    /// Every one, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Obs> + Clone + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Each one's run, in order.
+    pub fn runs(&self) -> &[u32] {
+        &self.runs
+    }
+
+    /// Each one's metric, in order.
+    pub fn metrics(&self) -> &[u32] {
+        &self.metrics
+    }
+
+    /// The values of the observations `at`, sharing the list.
+    pub fn values(&self, at: std::ops::Range<usize>) -> Values {
+        Values::of(&self.values, at)
+    }
+
+    /// Adds `o`.
+    pub fn push(&mut self, o: Obs) {
+        self.extend(std::iter::once(o));
+    }
+
+    /// Makes room for `n` more.
+    pub fn reserve(&mut self, n: usize) {
+        self.runs.reserve(n);
+        self.metrics.reserve(n);
+        Arc::make_mut(&mut self.values).reserve(n);
+    }
+
+    /// Moves observation `i` to place `dest[i]`, for every `i` (`dest` is a permutation of
+    /// `0..len`), one column at a time: each column is written to its new list in one pass
+    /// (the writes do not wait on each other, as the swaps of a permutation in place do).
+    pub(crate) fn permute(&mut self, dest: &[u32]) {
+        assert_eq!(dest.len(), self.len(), "one place per observation");
+        self.runs = scatter(&self.runs, dest);
+        self.metrics = scatter(&self.metrics, dest);
+        self.values = Arc::new(scatter(&self.values, dest));
+    }
+
+    /// Puts the observations of each stretch `at` (in order, apart) in the order of `key` of
+    /// their runs, keeping the order of equal keys; the stretches on every core.
+    pub(crate) fn sort_stretches(&mut self, at: &[std::ops::Range<usize>], key: impl Fn(u32) -> u32 + Sync) {
+        use rayon::prelude::*;
+        let values = Arc::make_mut(&mut self.values);
+        let (mut runs, mut metrics, mut values) =
+            (&mut self.runs[..], &mut self.metrics[..], &mut values[..]);
+        let mut stretches = Vec::with_capacity(at.len());
+        let mut start = 0;
+        for r in at {
+            assert!(start <= r.start && r.start <= r.end, "stretches in order, apart");
+            let (skip, n) = (r.start - start, r.len());
+            stretches.push((cut(&mut runs, skip, n), cut(&mut metrics, skip, n), cut(&mut values, skip, n)));
+            start = r.end;
+        }
+        stretches.into_par_iter().for_each(|(runs, metrics, values)| {
+            let mut obs: Vec<(u32, u32, f64)> =
+                runs.iter().zip(metrics.iter()).zip(values.iter()).map(|((&r, &m), &v)| (r, m, v)).collect();
+            obs.sort_by_key(|o| key(o.0));
+            for (i, (r, m, v)) in obs.into_iter().enumerate() {
+                (runs[i], metrics[i], values[i]) = (r, m, v);
+            }
+        });
+    }
+}
+
+/// `items` with item `i` at place `dest[i]`, for every `i` (`dest` a permutation).
+fn scatter<T: Copy + Default>(items: &[T], dest: &[u32]) -> Vec<T> {
+    let mut out = vec![T::default(); items.len()];
+    for (&item, &d) in items.iter().zip(dest) {
+        out[d as usize] = item;
+    }
+    out
+}
+
+/// The `n` items after the first `skip` of `rest`, which keeps those after them.
+fn cut<'a, T>(rest: &mut &'a mut [T], skip: usize, n: usize) -> &'a mut [T] {
+    let (_, after) = std::mem::take(rest).split_at_mut(skip);
+    let (mine, after) = after.split_at_mut(n);
+    *rest = after;
+    mine
+}
+
+impl Extend<Obs> for Observations {
+    fn extend<I: IntoIterator<Item = Obs>>(&mut self, obs: I) {
+        let values = Arc::make_mut(&mut self.values);
+        for o in obs {
+            self.runs.push(o.run);
+            self.metrics.push(o.metric);
+            values.push(o.value);
+        }
+    }
+}
+
+/// A stretch of a shared list of values, read as a slice: a cell's values in its dataset's
+/// [`Observations`], shared with the cell's summary row.
+#[derive(Clone, Default)]
+pub struct Values {
+    all: Arc<Vec<f64>>,
+    start: usize,
+    end: usize,
+}
+
+impl Values {
+    /// The stretch `at` of `all`.
+    pub fn of(all: &Arc<Vec<f64>>, at: std::ops::Range<usize>) -> Values {
+        assert!(at.start <= at.end && at.end <= all.len(), "a stretch of the list");
+        Values { all: all.clone(), start: at.start, end: at.end }
+    }
+}
+
+impl std::ops::Deref for Values {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        &self.all[self.start..self.end]
+    }
+}
+
+impl From<Vec<f64>> for Values {
+    fn from(v: Vec<f64>) -> Values {
+        let end = v.len();
+        Values { all: Arc::new(v), start: 0, end }
+    }
+}
+
+impl std::fmt::Debug for Values {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// One observation with its run and metric looked up ([`Dataset::view`]): what the analysis
 /// reads of an observation.
 #[derive(Debug, Clone, Copy)]
@@ -261,8 +427,9 @@ pub struct RunIssue {
 /// Everything the analysis reads.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
-    /// All observations, the rows of one run next to each other.
-    pub obs: Vec<Obs>,
+    /// All observations: as read, the rows of one run next to each other; once analysed, the
+    /// observations of each cell next to each other, in run order (the analysis' `order`).
+    pub obs: Observations,
     /// The runs the observations name ([`Obs::run`]).
     pub runs: Vec<RunInfo>,
     /// The settings the runs name ([`RunInfo::setting`]), each distinct one once.
@@ -404,7 +571,7 @@ impl Dataset {
 
     /// All arms, sorted, borrowed: those of the runs that have observations.
     pub(crate) fn arm_names(&self) -> BTreeSet<&str> {
-        distinct_by_stretch(&self.obs, |o| o.run, |o| &*self.setting(&self.runs[o.run as usize]).arm)
+        distinct_by_stretch(self.obs.runs(), |&&r| r, |&r| &*self.setting(&self.runs[r as usize]).arm)
     }
 
     /// The setting of run `r`.
@@ -506,7 +673,7 @@ impl Dataset {
         other.setting_ids.clear();
         let metrics: Vec<u32> =
             std::mem::take(&mut other.metrics).into_iter().map(|m| self.add_metric(m)).collect();
-        self.obs.extend(other.obs.drain(..).map(|o| Obs {
+        self.obs.extend(std::mem::take(&mut other.obs).iter().map(|o| Obs {
             run: first_run + o.run,
             metric: metrics[o.metric as usize],
             value: o.value,
@@ -535,7 +702,7 @@ impl Dataset {
 
     /// Every observation with its run and metric, in order.
     pub fn iter(&self) -> impl Iterator<Item = ObsRef<'_>> + '_ {
-        self.obs.iter().map(|o| self.view(o))
+        self.obs.iter().map(|o| self.view(&o))
     }
 }
 
@@ -554,7 +721,12 @@ pub(crate) fn distinct_by_stretch<O, P: PartialEq, V: Ord>(
     shared: impl Fn(&O) -> P,
     value: impl Fn(O) -> V,
 ) -> BTreeSet<V> {
-    stretch_starts(obs, shared).map(value).collect()
+    // Inserted one by one: collecting would first list every stretch's value.
+    let mut distinct = BTreeSet::new();
+    for o in stretch_starts(obs, shared) {
+        distinct.insert(value(o));
+    }
+    distinct
 }
 
 /// The first item of each stretch of `items` whose `key` is the same, in order.

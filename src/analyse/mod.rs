@@ -28,20 +28,25 @@ mod summarise;
 pub(crate) use baseline::resolve_baseline;
 pub use compare::withhold_verdicts;
 pub use config::AnalyseConfig;
-pub(crate) use input::{arm_name, regroup, LabelSource};
-pub use input::{Dataset, MetricInfo, Obs, ObsRef, ObsRow, RunInfo, RunIssue, Setting};
+pub(crate) use input::{arm_name, regroup, stretch_starts, LabelSource};
+pub use input::{Dataset, MetricInfo, Obs, ObsRef, ObsRow, Observations, RunInfo, RunIssue, Setting, Values};
 pub use output::{Analysis, Check, OverheadRow, Scope, Severity, SubsystemRow, SummaryRow};
 
-/// Runs the analysis of `ds` with the settings `cfg`.
-pub fn analyse(ds: &Dataset, cfg: &AnalyseConfig) -> Analysis {
-    let groups = summarise::groups(ds, cfg.confidence);
-    let summary = summarise::summary_rows(&groups);
+/// Runs the analysis of `ds` with the settings `cfg`. It puts the observations of `ds` cell by
+/// cell ([`Dataset::obs`]); nothing it gives depends on their order before.
+pub fn analyse(ds: &mut Dataset, cfg: &AnalyseConfig) -> Analysis {
     let arms = ds.arms();
-    let found = checks::run(&checks::Context { ds, cfg, groups: &groups, summary: &summary, arms: &arms });
+    let declared = subsystems::declared(ds);
+    let layout = summarise::order(ds);
+    let ds = &*ds;
+    let groups = summarise::groups(ds, layout, cfg.confidence);
+    let summary = summarise::summary_rows(&groups);
+    let context = checks::Context { ds, cfg, groups: &groups, summary: &summary, arms: &arms };
+    let found = checks::run(&context);
     let mut overhead = compare::overhead_rows(&groups, cfg, &found.refused);
     // After every check ran: a failed check withholds the verdicts it concerns.
     withhold_verdicts(&mut overhead, &found.checks);
-    let subsystems = subsystems::subsystem_rows(&overhead, &cfg.baseline, &subsystems::declared(ds));
+    let subsystems = subsystems::subsystem_rows(&overhead, &cfg.baseline, &declared);
     Analysis {
         baseline: cfg.baseline.clone(),
         confidence: cfg.confidence,

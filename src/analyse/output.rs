@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::input::Values;
 use crate::model::{Better, GroupId, Kind, Percentile};
 use crate::stats;
 
@@ -40,9 +41,10 @@ pub struct SummaryRow {
     pub percentile: Option<Percentile>,
     /// Statistics.
     pub stats: stats::Summary,
-    /// The values, in (source, run) order (shared with the analysis' cell).
+    /// The values, in (source, run) order (shared with the analysis' cell, a stretch of its
+    /// dataset's).
     #[serde(serialize_with = "numbers")]
-    pub values: Arc<[f64]>,
+    pub values: Values,
     /// Source files, in run order (each shared with the runs of the analysis' input, the list
     /// with the rows of the group's other metrics on the arm that have the same files: a
     /// selection of millions of rows names each file in one summary row per metric).
@@ -52,7 +54,7 @@ pub struct SummaryRow {
 }
 
 /// Serialises shared numbers as a list.
-fn numbers<S: serde::Serializer>(v: &Arc<[f64]>, s: S) -> Result<S::Ok, S::Error> {
+fn numbers<S: serde::Serializer>(v: &Values, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter())
 }
 

@@ -9,8 +9,9 @@ use super::output::{OverheadRow, SubsystemRow};
 use crate::model::{GroupId, Role, Subsystem};
 use crate::stats;
 
-/// The subsystem of each group, as its runs declare it: the first observation's, in the
-/// dataset's order, of the group's benchmark runs, else of its monitors' logs.
+/// The subsystem of each group, as its runs declare it: its benchmark runs' declaration, else
+/// its monitors' logs'; of several, the first in [`Subsystem`]'s order (whatever the order of
+/// the observations: the analysis puts them cell by cell).
 pub(crate) fn declared(ds: &Dataset) -> BTreeMap<GroupId, Subsystem> {
     // Each group's place in `found` is looked up once per setting of the runs (which names
     // the group), not once per observation.
@@ -25,7 +26,7 @@ pub(crate) fn declared(ds: &Dataset) -> BTreeMap<GroupId, Subsystem> {
                 found.len() - 1
             })
         });
-        if d.0 < found[i].0 {
+        if d < found[i] {
             found[i] = d;
         }
     }

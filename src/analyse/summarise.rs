@@ -7,12 +7,13 @@
 //! observations in run order: file by file (`rep2` before `rep10`), then in the file.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
-use super::input::{stretch_starts, Dataset, ObsRef, RunInfo};
+use super::input::{stretch_starts, Dataset, ObsRef, RunInfo, Values};
 use super::output::SummaryRow;
 use crate::model::{GroupId, Role};
 use crate::stats;
@@ -22,11 +23,11 @@ use crate::stats;
 pub(crate) struct Cell<'a> {
     /// The dataset its observations are in.
     ds: &'a Dataset,
-    /// Its observations, as places in `ds.obs`, in run order.
-    at: Vec<u32>,
-    /// Their values, in run order (shared with the cell's summary row: a store's 1,000
-    /// campaigns hold 10 million).
-    pub values: Arc<[f64]>,
+    /// Its observations: a stretch of `ds.obs`, in run order ([`order`] put them there).
+    at: Range<usize>,
+    /// Their values, in run order (a stretch of the dataset's, shared with the cell's summary
+    /// row: a store's 1,000 campaigns hold 10 million).
+    pub values: Values,
     /// Their statistics.
     pub stats: stats::Summary,
     /// The step their values are printed at ([`stats::printed_resolution`]), made when first
@@ -40,6 +41,9 @@ pub(crate) struct Cell<'a> {
     pub versions: BTreeSet<&'a str>,
     /// Its observations whose declaration makes their metric primary ([`declared_primary`]).
     votes: PrimaryVotes,
+    /// Whether a declaration of its metric echoes its runs' time limit
+    /// ([`crate::model::Declared::time_limit`]).
+    pub timed: bool,
 }
 
 /// A cell's observations whose metric's declaration says it is primary: how many, and whether
@@ -57,46 +61,39 @@ impl Default for PrimaryVotes {
 }
 
 impl<'a> Cell<'a> {
-    /// The cell of the observations `at` of `ds` (places in `ds.obs`, in their order there),
-    /// put in run order by `ranks` (each run's rank, [`run_ranks`]; for the drift check: file
-    /// by file, `rep2` before `rep10`, then in the file; a run's observations as they came)
-    /// unless `in_order` says they are, summarised at `confidence`.
-    fn of(ds: &'a Dataset, mut at: Vec<u32>, in_order: bool, ranks: &[u32], confidence: f64) -> Cell<'a> {
-        if !in_order {
-            at.sort_by_key(|i| ranks[ds.obs[*i as usize].run as usize]);
-        }
-        // One pass over the observations (a store selection's cell has 20,000): the values,
-        // and on the way each declaration's unit and primary vote once per stretch of one
-        // declaration, each setting's tool version once per stretch of runs of one setting.
+    /// The cell of the observations `at` of `ds` (a stretch, in run order), summarised at
+    /// `confidence`.
+    fn of(ds: &'a Dataset, at: Range<usize>, confidence: f64) -> Cell<'a> {
+        // One pass over the observations (a store selection's cell has 20,000): each
+        // declaration's unit and primary vote once per stretch of one declaration, each
+        // setting's tool version once per stretch of runs of one setting.
         let (mut units, mut versions) = (BTreeSet::new(), BTreeSet::new());
         let mut votes = PrimaryVotes::default();
         let (mut metric, mut run, mut setting) = (None, None, None);
-        let mut declares = None;
-        let values: Arc<[f64]> = at
-            .iter()
-            .map(|&i| {
-                let o = &ds.obs[i as usize];
-                if metric != Some(o.metric) {
-                    metric = Some(o.metric);
-                    let m = &ds.metrics[o.metric as usize];
-                    units.insert(m.unit.as_str());
-                    declares = m.declared.primary.then_some(m.declared.role == Role::Monitor);
+        let (mut declares, mut timed) = (None, false);
+        let (runs, metrics) = (&ds.obs.runs()[at.clone()], &ds.obs.metrics()[at.clone()]);
+        for (&r, &m) in runs.iter().zip(metrics) {
+            if metric != Some(m) {
+                metric = Some(m);
+                let m = &ds.metrics[m as usize];
+                units.insert(m.unit.as_str());
+                declares = m.declared.primary.then_some(m.declared.role == Role::Monitor);
+                timed |= m.declared.time_limit;
+            }
+            if let Some(monitor) = declares {
+                votes.observations += 1;
+                votes.monitor_only &= monitor;
+            }
+            if run != Some(r) {
+                run = Some(r);
+                let s = ds.runs[r as usize].setting;
+                if setting != Some(s) {
+                    setting = Some(s);
+                    versions.extend(ds.settings[s as usize].tool_version.as_deref());
                 }
-                if let Some(monitor) = declares {
-                    votes.observations += 1;
-                    votes.monitor_only &= monitor;
-                }
-                if run != Some(o.run) {
-                    run = Some(o.run);
-                    let s = ds.runs[o.run as usize].setting;
-                    if setting != Some(s) {
-                        setting = Some(s);
-                        versions.extend(ds.settings[s as usize].tool_version.as_deref());
-                    }
-                }
-                o.value
-            })
-            .collect();
+            }
+        }
+        let values = ds.obs.values(at.clone());
         Cell {
             ds,
             at,
@@ -106,6 +103,7 @@ impl<'a> Cell<'a> {
             units,
             versions,
             votes,
+            timed,
         }
     }
 
@@ -117,24 +115,23 @@ impl<'a> Cell<'a> {
     /// Its observations, in run order.
     pub fn obs(&self) -> impl ExactSizeIterator<Item = ObsRef<'a>> + Clone + '_ {
         let ds = self.ds;
-        self.at.iter().map(move |&i| ds.view(&ds.obs[i as usize]))
+        self.at.clone().map(move |i| ds.view(&ds.obs.get(i)))
     }
 
     /// Its observation `i` (in run order), if it has one.
     pub fn ob(&self, i: usize) -> Option<ObsRef<'a>> {
-        self.at.get(i).map(|&o| self.ds.view(&self.ds.obs[o as usize]))
+        (i < self.at.len()).then(|| self.ds.view(&self.ds.obs.get(self.at.start + i)))
     }
 
     /// Its first observation (a cell has at least one).
     pub fn first(&self) -> ObsRef<'a> {
-        self.ds.view(&self.ds.obs[self.at[0] as usize])
+        self.ds.view(&self.ds.obs.get(self.at.start))
     }
 
     /// Its runs, each once, as places in its dataset's, in run order (the observations of a
     /// run are next to each other).
     fn run_ids(&self) -> impl Iterator<Item = u32> + '_ {
-        let ds = self.ds;
-        stretch_starts(self.at.iter().map(move |&i| ds.obs[i as usize].run), |&r| r)
+        stretch_starts(self.ds.obs.runs()[self.at.clone()].iter().copied(), |&r| r)
     }
 
     /// Its runs, each once, in run order.
@@ -203,35 +200,43 @@ impl<'a> Group<'a> {
 /// Every group of a dataset.
 pub(crate) type Groups<'a> = BTreeMap<GroupId, Group<'a>>;
 
-/// The observations of `ds` grouped into cells, each cell summarised at `confidence`, and each
-/// group's primary metric.
-pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
+/// Where [`order`] put the observations of each cell: its group, metric and arm (by the
+/// dataset's place of a setting and a metric that name them) and its stretch of `ds.obs`.
+pub(crate) struct Layout {
+    cells: Vec<((u32, u32, u32), Range<usize>)>,
+}
+
+/// Puts the observations of `ds` cell by cell, each cell's in run order (file by file, `rep2`
+/// before `rep10`, then in the file; a run's observations as they came), and says where
+/// ([`Layout`]): a cell's values are then a stretch of the dataset's, which its summary row
+/// shares, and no list of places per cell is kept (a store's selection has 10 million
+/// observations).
+pub(crate) fn order(ds: &mut Dataset) -> Layout {
     let ranks = run_ranks(ds);
     // Each distinct setting and metric is looked up once (by its place in the dataset), each
     // observation then goes to its cell by three numbers: no string is compared per
-    // observation. First each observation's cell and each cell's size, then the cells filled
-    // to their size (a store's selection has 10 million observations: no list grows by
-    // copying).
+    // observation. First each observation's cell and each cell's size, then each
+    // observation's place.
     let mut ids = CellIds::default();
     let mut settings: Vec<Option<(u32, u32)>> = vec![None; ds.settings.len()];
     let mut metrics: Vec<Option<u32>> = vec![None; ds.metrics.len()];
     let mut cell_of: HashMap<(u32, u32, u32), u32> = HashMap::new();
     let mut keys: Vec<(u32, u32, u32)> = Vec::new();
-    let mut sizes: Vec<u32> = Vec::new();
+    let mut sizes: Vec<usize> = Vec::new();
     let mut places: Vec<u32> = Vec::with_capacity(ds.obs.len());
     let mut last: Option<(u32, (u32, u32))> = None;
     // The cells of the run before and of this one, by position: runs of one group and arm
     // mostly list the same metrics in the same order, so a cell is mostly found unhashed.
     let (mut before, mut this): (Vec<(u32, u32)>, Vec<_>) = (Vec::new(), Vec::new());
     let mut same_cells = false;
-    for o in &ds.obs {
+    for o in ds.obs.iter() {
         let (g, arm) = match last {
             Some((at, run)) if at == o.run => run,
             _ => {
-                let setting = ds.runs[o.run as usize].setting as usize;
-                let run = *settings[setting].get_or_insert_with(|| {
-                    let s = &ds.settings[setting];
-                    (ids.group((&s.workload, &s.params, &s.stratum)), ids.arm(&s.arm))
+                let setting = ds.runs[o.run as usize].setting;
+                let run = *settings[setting as usize].get_or_insert_with(|| {
+                    let s = &ds.settings[setting as usize];
+                    (ids.group((&s.workload, &s.params, &s.stratum), setting), ids.arm(&s.arm, setting))
                 });
                 same_cells = last.is_some_and(|(_, before)| before == run);
                 std::mem::swap(&mut before, &mut this);
@@ -245,7 +250,7 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
             _ => {
                 // Metrics of one name (with different declarations) share a cell.
                 let m = *metrics[o.metric as usize]
-                    .get_or_insert_with(|| ids.metric(&ds.metrics[o.metric as usize].metric));
+                    .get_or_insert_with(|| ids.metric(&ds.metrics[o.metric as usize].metric, o.metric));
                 *cell_of.entry((g, m, arm)).or_insert_with(|| {
                     keys.push((g, m, arm));
                     sizes.push(0);
@@ -257,24 +262,52 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         sizes[cell as usize] += 1;
         places.push(cell);
     }
-    let mut cells: Vec<Vec<u32>> = sizes.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
-    // Whether each cell's observations are in run order already (their runs' ranks never fall).
-    let mut last_rank: Vec<Option<u32>> = vec![None; cells.len()];
-    let mut in_order = vec![true; cells.len()];
-    for (i, cell) in places.into_iter().enumerate() {
-        let (c, rank) = (cell as usize, ranks[ds.obs[i].run as usize]);
+    let mut at: Vec<Range<usize>> = Vec::with_capacity(sizes.len());
+    for n in sizes {
+        let start = at.last().map_or(0, |r| r.end);
+        at.push(start..start + n);
+    }
+    // Each observation's place: its cell's next, in the dataset's order; whether each cell's
+    // observations are in run order already (their runs' ranks never fall).
+    let mut next: Vec<usize> = at.iter().map(|r| r.start).collect();
+    let mut last_rank: Vec<Option<u32>> = vec![None; at.len()];
+    let mut in_order = vec![true; at.len()];
+    for (place, &run) in places.iter_mut().zip(ds.obs.runs()) {
+        let (c, rank) = (*place as usize, ranks[run as usize]);
         in_order[c] &= last_rank[c].is_none_or(|r| r <= rank);
         last_rank[c] = Some(rank);
-        cells[c].push(i as u32);
+        *place = next[c] as u32;
+        next[c] += 1;
     }
+    let keys: Vec<(u32, u32, u32)> = keys
+        .into_iter()
+        .map(|(g, m, arm)| (ids.groups[g as usize].1, ids.metrics[m as usize].1, ids.arms[arm as usize].1))
+        .collect();
+    ds.obs.permute(&places);
+    drop(places);
+    let unordered: Vec<Range<usize>> =
+        at.iter().zip(&in_order).filter(|(_, &ordered)| !ordered).map(|(r, _)| r.clone()).collect();
+    ds.obs.sort_stretches(&unordered, |run| ranks[run as usize]);
+    Layout { cells: keys.into_iter().zip(at).collect() }
+}
+
+/// The cells of `ds` where [`order`] put them (`layout`), each summarised at `confidence`,
+/// and each group's primary metric.
+pub(crate) fn groups(ds: &Dataset, layout: Layout, confidence: f64) -> Groups<'_> {
     type ByName<'a> =
-        BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, (Vec<u32>, bool)>>>;
+        BTreeMap<(&'a str, &'a str, &'a str), BTreeMap<&'a str, BTreeMap<&'a str, Range<usize>>>>;
     let mut by_name = ByName::new();
-    for (((g, m, arm), obs), in_order) in keys.into_iter().zip(cells).zip(in_order) {
-        let (g, m, arm) = (ids.groups[g as usize], ids.metrics[m as usize], ids.arms[arm as usize]);
-        by_name.entry(g).or_default().entry(m).or_default().insert(arm, (obs, in_order));
+    for ((group, metric, arm), at) in layout.cells {
+        let (g, arm) = (&ds.settings[group as usize], &*ds.settings[arm as usize].arm);
+        let m = ds.metrics[metric as usize].metric.as_str();
+        by_name
+            .entry((&g.workload, &g.params, &g.stratum))
+            .or_default()
+            .entry(m)
+            .or_default()
+            .insert(arm, at);
     }
-    // Each group's cells put in run order and summarised on every core, in the groups' order.
+    // Each group's cells summarised on every core, in the groups' order.
     let by_name: Vec<_> = by_name.into_iter().collect();
     by_name
         .into_par_iter()
@@ -282,12 +315,7 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
             let metrics = metrics
                 .into_iter()
                 .map(|(m, arms)| {
-                    (
-                        m,
-                        arms.into_iter()
-                            .map(|(a, (obs, in_order))| (a, Cell::of(ds, obs, in_order, &ranks, confidence)))
-                            .collect(),
-                    )
+                    (m, arms.into_iter().map(|(a, at)| (a, Cell::of(ds, at, confidence))).collect())
                 })
                 .collect();
             let mut group = Group { metrics, primary: None };
@@ -299,33 +327,37 @@ pub(crate) fn groups(ds: &Dataset, confidence: f64) -> Groups<'_> {
         .collect()
 }
 
-/// Numbers for the groups, metrics and arms of a dataset, each given once.
+/// Numbers for the groups, metrics and arms of a dataset, each given once, with the place in
+/// the dataset of a setting or metric that names each.
 #[derive(Default)]
 struct CellIds<'a> {
-    groups: Vec<(&'a str, &'a str, &'a str)>,
-    metrics: Vec<&'a str>,
-    arms: Vec<&'a str>,
+    groups: Vec<((&'a str, &'a str, &'a str), u32)>,
+    metrics: Vec<(&'a str, u32)>,
+    arms: Vec<(&'a str, u32)>,
     by_group: HashMap<(&'a str, &'a str, &'a str), u32>,
     by_metric: HashMap<&'a str, u32>,
     by_arm: HashMap<&'a str, u32>,
 }
 
 impl<'a> CellIds<'a> {
-    fn group(&mut self, g: (&'a str, &'a str, &'a str)) -> u32 {
+    /// The number of group `g`, named by setting `setting`.
+    fn group(&mut self, g: (&'a str, &'a str, &'a str), setting: u32) -> u32 {
         *self.by_group.entry(g).or_insert_with(|| {
-            self.groups.push(g);
+            self.groups.push((g, setting));
             self.groups.len() as u32 - 1
         })
     }
-    fn metric(&mut self, m: &'a str) -> u32 {
+    /// The number of metric `m`, named by declaration `metric`.
+    fn metric(&mut self, m: &'a str, metric: u32) -> u32 {
         *self.by_metric.entry(m).or_insert_with(|| {
-            self.metrics.push(m);
+            self.metrics.push((m, metric));
             self.metrics.len() as u32 - 1
         })
     }
-    fn arm(&mut self, a: &'a str) -> u32 {
+    /// The number of arm `a`, named by setting `setting`.
+    fn arm(&mut self, a: &'a str, setting: u32) -> u32 {
         *self.by_arm.entry(a).or_insert_with(|| {
-            self.arms.push(a);
+            self.arms.push((a, setting));
             self.arms.len() as u32 - 1
         })
     }
@@ -481,7 +513,8 @@ mod tests {
         {
             ds.push(obs(&format!("native/rep{rep}.txt"), run, rep, f64::from(rep * 10 + run)));
         }
-        let groups = super::groups(&ds, 0.95);
+        let layout = super::order(&mut ds);
+        let groups = super::groups(&ds, layout, 0.95);
         let rows = super::summary_rows(&groups);
         assert_eq!(rows.len(), 1);
         let sources: Vec<&str> = rows[0].sources.iter().map(|s| &**s).collect();
@@ -505,7 +538,8 @@ mod tests {
         let primary = |rows: Vec<ObsRow>| {
             let mut ds = Dataset::default();
             ds.extend(rows);
-            super::groups(&ds, 0.95).values().next().and_then(|g| g.primary).map(str::to_string)
+            let layout = super::order(&mut ds);
+            super::groups(&ds, layout, 0.95).values().next().and_then(|g| g.primary).map(str::to_string)
         };
         let monitor = (1..=5).map(|r| row(r, "cpu_pct", Role::Monitor));
         let bench = (1..=2).map(|r| row(r, "events_per_sec", Role::Benchmark));

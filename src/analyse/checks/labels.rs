@@ -15,14 +15,13 @@ use crate::model::LabelOrigin;
 /// (`kvm/cpu.txt`, `kvm/disk/fio.json`), or from sibling folders at one depth (`run1/kvm/`,
 /// `run2/kvm/`), are consistent. Only arms of the analysis count (not `compare`'s campaigns).
 pub(super) fn mixed_labels(ctx: &Context<'_>) -> Findings {
-    mixed_label_checks(ctx.ds).into()
+    mixed_label_checks(ctx.ds, ctx.arms).into()
 }
 
-/// The `mixed_labels` checks of `ds`.
-fn mixed_label_checks(ds: &Dataset) -> Vec<Check> {
-    let arms = ds.arm_names();
+/// The `mixed_labels` checks of `ds`, whose arms are `arms` (sorted).
+fn mixed_label_checks(ds: &Dataset, arms: &[String]) -> Vec<Check> {
     let mut groups: BTreeMap<(&str, &str), Vec<&LabelSource>> = BTreeMap::new();
-    for l in ds.label_sources.iter().filter(|l| arms.contains(l.arm.as_str())) {
+    for l in ds.label_sources.iter().filter(|l| arms.binary_search(&l.arm).is_ok()) {
         groups.entry((l.arm.as_str(), l.platform.as_str())).or_default().push(l);
     }
     let mut checks = Vec::new();
@@ -135,7 +134,7 @@ mod tests {
             ("kvm-study/kvm/r1.txt", "kvm", "kvm", P, "kvm", 1, "kvm-study/kvm"),
             ("kvm-study/kvm/r2.txt", "kvm", "kvm", P, "kvm", 1, "kvm-study/kvm"),
         ]);
-        let checks = mixed_label_checks(&ds);
+        let checks = mixed_label_checks(&ds, &ds.arms());
         assert_eq!(checks.len(), 1);
         assert_eq!(
             checks[0].detail,
@@ -151,12 +150,12 @@ mod tests {
             ("bare/r1.txt", "native", "native", P, "bare", 1, "bare"),
             ("native/r1.txt", "native", "native", P, "native", 1, "native"),
         ]);
-        assert_eq!(mixed_label_checks(&words).len(), 1);
+        assert_eq!(mixed_label_checks(&words, &words.arms()).len(), 1);
         let origins = dataset(&[
             ("c/native/rep1.txt", "native", "native", LabelOrigin::Manifest, "", 0, ""),
             ("x/native/r1.txt", "native", "native", P, "native", 1, "x/native"),
         ]);
-        assert!(mixed_label_checks(&origins)[0]
+        assert!(mixed_label_checks(&origins, &origins.arms())[0]
             .detail
             .contains("manifest.json (1 file); word 'native' in the file's folder (1 file)"));
         for ok in [
@@ -179,7 +178,7 @@ mod tests {
                 ("qemu/r1.txt", "vm", "qemu", P, "qemu", 1, "qemu"),
             ]),
         ] {
-            assert!(mixed_label_checks(&ok).is_empty(), "{:?}", ok.label_sources);
+            assert!(mixed_label_checks(&ok, &ok.arms()).is_empty(), "{:?}", ok.label_sources);
         }
         // compare: the arms are campaigns, not the files' platforms.
         let mut cmp = dataset(&[
@@ -187,6 +186,6 @@ mod tests {
             ("native/r1.txt", "native", "native", P, "native", 1, "native"),
         ]);
         cmp.settings.iter_mut().for_each(|s| s.arm = "before".into());
-        assert!(mixed_label_checks(&cmp).is_empty());
+        assert!(mixed_label_checks(&cmp, &cmp.arms()).is_empty());
     }
 }

@@ -21,20 +21,18 @@ const RUN_TIME_FACTOR: f64 = 2.0;
 /// one that took twice as long stalled or was starved (a database server that stopped
 /// answering keeps a sysbench OLTP run waiting for its queries past its limit), one that took
 /// half as long had another limit (sysbench 1.0 does not print `--time`) or was cut short.
-/// Either way its rates are not those of its repetitions.
+/// Either way its rates are not those of its repetitions. Runs are named in run order.
 pub(super) fn run_time_differs(ctx: &Context<'_>) -> Findings {
-    // The time-limited runs of each group on each arm, in the dataset's order; keyed by the
-    // group's parts as they are (a group made once per group, not once per run), then in the
-    // groups' order.
-    let mut by_parts: BTreeMap<(&str, &str, &str, &str), Vec<ObsRef<'_>>> = BTreeMap::new();
-    for o in ctx.ds.iter().filter(|o| o.declared().time_limit && o.value > 0.0) {
-        by_parts.entry((o.workload(), o.params(), o.stratum(), o.arm())).or_default().push(o);
+    // The time-limited runs of each group on each arm, in the groups' order; a group's cells
+    // by metric, each in run order (as every check names runs: whatever order they were read
+    // in, and however often the dataset was analysed).
+    let mut groups: BTreeMap<(&GroupId, &str), Vec<ObsRef<'_>>> = BTreeMap::new();
+    for (g, group) in ctx.groups {
+        for (_, arm, cell) in group.cells().filter(|(_, _, cell)| cell.timed) {
+            let timed = cell.obs().filter(|o| o.declared().time_limit && o.value > 0.0);
+            groups.entry((g, arm)).or_default().extend(timed);
+        }
     }
-    let mut groups: Vec<((GroupId, &str), Vec<ObsRef<'_>>)> = by_parts
-        .into_iter()
-        .map(|((w, p, s, arm), runs)| ((GroupId::from_canonical(w, p, s), arm), runs))
-        .collect();
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
     let mut checks = Vec::new();
     for ((g, arm), runs) in groups {
         let n = runs.len();
@@ -59,7 +57,7 @@ pub(super) fn run_time_differs(ctx: &Context<'_>) -> Findings {
                 severity: Severity::Warning,
                 workload: group_label(g.workload(), g.params_string(), g.stratum()),
                 platform: arm.to_string(),
-                scope: Scope::of(&g, arm),
+                scope: Scope::of(g, arm),
                 detail: format!(
                     "run {} of {} took {} s, {:.1} times the median of its {n} runs ({} s): {why}, \
                      and its rates are not those of its repetitions",
