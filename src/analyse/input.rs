@@ -370,21 +370,34 @@ pub struct ObsRow {
     pub declared: Declared,
 }
 
-/// Each distinct string once, for the runs of a dataset (`Arc`s that equal values share).
+/// Each distinct string once, for the runs of a dataset (`Arc`s that equal values share),
+/// filed by [`text_hash`].
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interner {
-    strings: foldhash::HashSet<Arc<str>>,
+    strings: hashbrown::HashTable<Arc<str>>,
+}
+
+/// The hash [`Interner`] files a string under: fixed, so that the threads that prepare a
+/// store's part files hash their file names beforehand ([`Interner::hashed`]), and the thread
+/// that joins them only looks them up.
+pub(crate) fn text_hash(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5eed_1e55_da7a_5e75).hash_one(s)
 }
 
 impl Interner {
     /// The shared copy of `s`.
     pub(crate) fn str(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.strings.get(s) {
-            return a.clone();
+        self.hashed(s, text_hash(s))
+    }
+
+    /// The shared copy of `s`, whose [`text_hash`] is `hash` (made on another thread).
+    pub(crate) fn hashed(&mut self, s: &str, hash: u64) -> Arc<str> {
+        debug_assert_eq!(hash, text_hash(s), "the hash of the text");
+        match self.strings.entry(hash, |a| **a == *s, |a| text_hash(a)) {
+            hashbrown::hash_table::Entry::Occupied(e) => e.get().clone(),
+            hashbrown::hash_table::Entry::Vacant(e) => e.insert(Arc::from(s)).get().clone(),
         }
-        let a: Arc<str> = Arc::from(s);
-        self.strings.insert(a.clone());
-        a
     }
 
     /// `s` with the shared copies of its strings.

@@ -28,7 +28,7 @@ mod summarise;
 pub(crate) use baseline::resolve_baseline;
 pub use compare::withhold_verdicts;
 pub use config::AnalyseConfig;
-pub(crate) use input::{arm_name, regroup, stretch_starts, LabelSource};
+pub(crate) use input::{arm_name, regroup, stretch_starts, text_hash, LabelSource};
 pub use input::{Dataset, MetricInfo, Obs, ObsRef, ObsRow, Observations, RunInfo, RunIssue, Setting, Values};
 pub use output::{Analysis, Check, OverheadRow, Scope, Severity, SubsystemRow, SummaryRow};
 
