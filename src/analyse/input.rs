@@ -374,7 +374,9 @@ pub struct ObsRow {
 /// filed by [`text_hash`].
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interner {
-    strings: hashbrown::HashTable<Arc<str>>,
+    /// Each string with its hash: growing the table moves entries by the hashes they have,
+    /// not by hashing 800,000 file names again at each doubling.
+    strings: hashbrown::HashTable<(u64, Arc<str>)>,
 }
 
 /// The hash [`Interner`] files a string under: fixed, so that the threads that prepare a
@@ -394,9 +396,9 @@ impl Interner {
     /// The shared copy of `s`, whose [`text_hash`] is `hash` (made on another thread).
     pub(crate) fn hashed(&mut self, s: &str, hash: u64) -> Arc<str> {
         debug_assert_eq!(hash, text_hash(s), "the hash of the text");
-        match self.strings.entry(hash, |a| **a == *s, |a| text_hash(a)) {
-            hashbrown::hash_table::Entry::Occupied(e) => e.get().clone(),
-            hashbrown::hash_table::Entry::Vacant(e) => e.insert(Arc::from(s)).get().clone(),
+        match self.strings.entry(hash, |(h, a)| *h == hash && **a == *s, |(h, _)| *h) {
+            hashbrown::hash_table::Entry::Occupied(e) => e.get().1.clone(),
+            hashbrown::hash_table::Entry::Vacant(e) => e.insert((hash, Arc::from(s))).get().1.clone(),
         }
     }
 

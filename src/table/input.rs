@@ -95,6 +95,9 @@ impl MetricsTable {
         // row's metric is mostly found without looking it up.
         let (mut before, mut this): (Vec<(usize, u32)>, Vec<_>) = (Vec::new(), Vec::new());
         out.rows.reserve(self.df.height());
+        let changed = cols.run_changes(self.df.height());
+        // The row before with a value (rows without one are passed over).
+        let mut last: Option<usize> = None;
         for i in 0..self.df.height() {
             let listed = cols.log_issues(i)?;
             counting.row(&cols, i, &listed);
@@ -102,7 +105,14 @@ impl MetricsTable {
                 out.issues.extend(cols.issues(i, listed));
             }
             let Some(value) = cols.value.get(i).filter(|v| v.is_finite()) else { continue };
-            if !run.is_some_and(|r| cols.same_run(r, i)) {
+            // Of the run before when no cell changed since the last row with a value; rows
+            // passed over between them may have changed and changed back.
+            let same = run.zip(last).is_some_and(|(r, p)| match changed[p + 1..=i].contains(&true) {
+                false => true,
+                true => p + 1 < i && cols.same_run(r, i),
+            });
+            last = Some(i);
+            if !same {
                 std::mem::swap(&mut before, &mut this);
                 this.clear();
                 let mut text = |t: &str| -> u32 {
@@ -522,6 +532,24 @@ impl<'a> Text<'a> {
         self.array.map(|a| a.views()[i].as_u128())
     }
 
+    /// Marks in `changed` each row whose cell is not the same as the row before's (as
+    /// [`Text::same`] tells, on equal views by their validity alone).
+    fn mark_changes(self, changed: &mut [bool]) {
+        let Some(a) = self.array else { return };
+        let views = a.views();
+        let valid = |i: usize| a.get(i).is_some();
+        for i in 1..changed.len() {
+            if changed[i] {
+                continue;
+            }
+            changed[i] = if views[i] == views[i - 1] {
+                self.nulls && valid(i) != valid(i - 1)
+            } else {
+                a.get(i) != a.get(i - 1)
+            };
+        }
+    }
+
     /// Returns true if and only if rows `i` and `j` hold the same cell: first by their views
     /// (the cells of a dictionary-encoded column that hold one value are one view of it: no
     /// text compared), in a column without nulls; else by text.
@@ -681,6 +709,33 @@ impl<'a> Columns<'a> {
             && self.family.same(i, j)
             && self.repetition.bits(i) == self.repetition.bits(j)
             && self.first_line.bits(i) == self.first_line.bits(j)
+    }
+
+    /// For each row, whether a cell that decides its run differs from the row before's
+    /// ([`Columns::same_run`] of neighbours), found column by column: a store's selection has
+    /// 10 million rows, and a column's cells are compared in one pass over its views.
+    fn run_changes(&self, rows: usize) -> Vec<bool> {
+        let mut changed = vec![false; rows];
+        let texts = [
+            self.source,
+            self.tool,
+            self.version,
+            self.workload,
+            self.params,
+            self.platform,
+            self.detail,
+            self.origin,
+            self.family,
+        ];
+        for col in texts {
+            col.mark_changes(&mut changed);
+        }
+        for col in [&self.run, &self.repetition, &self.first_line] {
+            for (i, c) in changed.iter_mut().enumerate().skip(1) {
+                *c = *c || col.bits(i) != col.bits(i - 1);
+            }
+        }
+        changed
     }
 
     /// The run of row `i`, its shared cells numbered by `text`; those of `before` (the run
@@ -902,6 +957,40 @@ mod tests {
         let names: Vec<&std::sync::Arc<str>> = ds.runs.iter().map(|r| &r.source).collect();
         assert!(names[..7].iter().all(|s| Dataset::same_text(s, names[0])));
         assert!(!Dataset::same_text(names[6], names[7]));
+    }
+
+    /// Rows without a value are passed over: a run's rows around one of another run's are one
+    /// run, and a change that a passed-over row hides still starts a run.
+    #[test]
+    fn rows_without_a_value_do_not_split_or_join_runs() {
+        let df = polars::prelude::df!(
+            "source" => ["f.txt", "g.txt", "f.txt", "f.txt", "f.txt", "h.txt", "h.txt", "h.txt"],
+            "run" => [1.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0],
+            "tool" => vec!["sysbench"; 8],
+            "workload" => vec!["sysbench.cpu"; 8],
+            "params" => vec!["threads=1"; 8],
+            "platform" => vec!["docker"; 8],
+            "metric" => ["a", "a", "b", "c", "a", "z", "a", "b"],
+            "unit" => vec!["s"; 8],
+            "better" => vec!["lower"; 8],
+            "value" => [1.0, f64::NAN, 2.0, f64::NAN, 3.0, f64::NAN, 4.0, 5.0],
+        )
+        .expect("frame");
+        let ds = MetricsTable::from_frame(df).expect("table").counts_and_dataset().expect("dataset").1;
+        let runs: Vec<(String, u32, f64)> =
+            ds.iter().map(|o| (o.source().to_string(), o.run(), o.value)).collect();
+        assert_eq!(
+            runs,
+            [
+                ("f.txt".into(), 1, 1.0),
+                ("f.txt".into(), 1, 2.0),
+                ("f.txt".into(), 2, 3.0),
+                ("h.txt".into(), 1, 4.0),
+                ("h.txt".into(), 1, 5.0)
+            ]
+        );
+        let ids: Vec<u32> = ds.obs.runs().to_vec();
+        assert_eq!(ids, [0, 0, 1, 2, 2]);
     }
 
     /// sample-data's sysbench and pidstat outputs on native, ingested as `ingest` does.
