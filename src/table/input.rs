@@ -95,9 +95,7 @@ impl MetricsTable {
         // row's metric is mostly found without looking it up.
         let (mut before, mut this): (Vec<(usize, u32)>, Vec<_>) = (Vec::new(), Vec::new());
         out.rows.reserve(self.df.height());
-        let changed = cols.run_changes(self.df.height());
-        // The row before with a value (rows without one are passed over).
-        let mut last: Option<usize> = None;
+        let (starts, same_metric) = cols.runs_and_metric_guesses(self.df.height());
         for i in 0..self.df.height() {
             let listed = cols.log_issues(i)?;
             counting.row(&cols, i, &listed);
@@ -105,14 +103,7 @@ impl MetricsTable {
                 out.issues.extend(cols.issues(i, listed));
             }
             let Some(value) = cols.value.get(i).filter(|v| v.is_finite()) else { continue };
-            // Of the run before when no cell changed since the last row with a value; rows
-            // passed over between them may have changed and changed back.
-            let same = run.zip(last).is_some_and(|(r, p)| match changed[p + 1..=i].contains(&true) {
-                false => true,
-                true => p + 1 < i && cols.same_run(r, i),
-            });
-            last = Some(i);
-            if !same {
+            if starts[i] {
                 std::mem::swap(&mut before, &mut this);
                 this.clear();
                 let mut text = |t: &str| -> u32 {
@@ -132,7 +123,7 @@ impl MetricsTable {
                 run = Some(i);
             }
             let metric = match before.get(this.len()) {
-                Some(&(row, m)) if cols.same_metric(row, i) => m,
+                Some(&(_, m)) if same_metric[i] => m,
                 _ => metrics.of(&cols, i, &mut out.metrics)?,
             };
             this.push((i, metric));
@@ -322,8 +313,8 @@ struct Counting<'a> {
     runs: BTreeSet<CountedRun<'a>>,
     failed: BTreeSet<CountedRun<'a>>,
     monitor: BTreeSet<&'a str>,
-    /// The run and role of the row before.
-    last: Option<(CountedRun<'a>, Option<&'a str>)>,
+    /// The row before.
+    last: Option<usize>,
 }
 
 /// A run as [`Counting`] tells runs apart: its source, and its `run` cell's bits.
@@ -332,14 +323,17 @@ type CountedRun<'a> = (&'a str, Option<u64>);
 impl<'a> Counting<'a> {
     /// Counts row `i` of `cols`, whose log issues are `listed`.
     fn row(&mut self, cols: &Columns<'a>, i: usize, listed: &[LogIssue]) {
-        let key = (cols.source.get(i).unwrap_or(""), cols.run.bits(i));
-        let role = cols.role.get(i);
         // A run's rows are next to each other: its first row says all (a store selection of
-        // 10 million rows would look its file up 10 million times).
-        if self.last == Some((key, role)) && cols.issues.get(i).is_none_or(str::is_empty) {
+        // 10 million rows would look its file up 10 million times), told by the views of its
+        // cells (file names are long: no text compared).
+        let same =
+            |l: usize| cols.source.same(l, i) && cols.run.bits(l) == cols.run.bits(i) && cols.role.same(l, i);
+        let last = self.last.replace(i);
+        if last.is_some_and(same) && cols.issues.get(i).is_none_or(str::is_empty) {
             return;
         }
-        self.last = Some((key, role));
+        let key = (cols.source.get(i).unwrap_or(""), cols.run.bits(i));
+        let role = cols.role.get(i);
         self.files.insert(key.0);
         if role == Some(Role::Monitor.as_str()) {
             self.monitor.insert(key.0);
@@ -550,6 +544,16 @@ impl<'a> Text<'a> {
         }
     }
 
+    /// Keeps in `same` only the rows whose cell is the same as that of their row in `other`
+    /// ([`Text::same`]).
+    fn mark_same_as(self, other: &[Option<usize>], same: &mut [bool]) {
+        for (i, (s, o)) in same.iter_mut().zip(other).enumerate() {
+            if let (true, Some(j)) = (*s, *o) {
+                *s = self.same(j, i);
+            }
+        }
+    }
+
     /// Returns true if and only if rows `i` and `j` hold the same cell: first by their views
     /// (the cells of a dictionary-encoded column that hold one value are one view of it: no
     /// text compared), in a column without nulls; else by text.
@@ -709,6 +713,45 @@ impl<'a> Columns<'a> {
             && self.family.same(i, j)
             && self.repetition.bits(i) == self.repetition.bits(j)
             && self.first_line.bits(i) == self.first_line.bits(j)
+    }
+
+    /// For each of `rows` rows with a value ([`Columns::value`] finite; the others are passed
+    /// over): whether it starts a run, and whether its metric is that of the row at its place
+    /// in the run before ([`Columns::same_metric`]: runs of one tool list the same metrics in
+    /// the same order, so a row's metric is mostly found without looking it up). Both found
+    /// column by column.
+    fn runs_and_metric_guesses(&self, rows: usize) -> (Vec<bool>, Vec<bool>) {
+        let changed = self.run_changes(rows);
+        let mut starts = vec![false; rows];
+        // Each row's row at its place in the run before, if that run had one.
+        let mut guess: Vec<Option<usize>> = vec![None; rows];
+        let (mut run, mut last): (Option<usize>, Option<usize>) = (None, None);
+        let (mut before, mut this): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        for i in (0..rows).filter(|&i| self.value.get(i).is_some_and(f64::is_finite)) {
+            // Of the run before when no cell changed since the last row with a value; rows
+            // passed over between them may have changed and changed back.
+            let same = run.zip(last).is_some_and(|(r, p)| match changed[p + 1..=i].contains(&true) {
+                false => true,
+                true => p + 1 < i && self.same_run(r, i),
+            });
+            last = Some(i);
+            if !same {
+                starts[i] = true;
+                std::mem::swap(&mut before, &mut this);
+                this.clear();
+                run = Some(i);
+            }
+            guess[i] = before.get(this.len()).copied();
+            this.push(i);
+        }
+        let mut same_metric: Vec<bool> = guess.iter().map(Option::is_some).collect();
+        for col in self.metric_columns() {
+            col.mark_same_as(&guess, &mut same_metric);
+        }
+        for (i, same) in same_metric.iter_mut().enumerate() {
+            *same = *same && guess[i].is_some_and(|g| self.percentile.bits(g) == self.percentile.bits(i));
+        }
+        (starts, same_metric)
     }
 
     /// For each row, whether a cell that decides its run differs from the row before's
@@ -991,6 +1034,50 @@ mod tests {
         );
         let ids: Vec<u32> = ds.obs.runs().to_vec();
         assert_eq!(ids, [0, 0, 1, 2, 2]);
+    }
+
+    /// A row's metric is guessed from the row at its place in the run before, and kept only
+    /// when every cell of the metric is the same: runs listing their metrics in another order,
+    /// or one differing only in its unit, its direction or its percentile's number.
+    #[test]
+    fn a_rows_metric_is_its_own_whatever_the_run_before_listed() {
+        let df = polars::prelude::df!(
+            "source" => vec!["f.txt"; 10],
+            "run" => [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0, 5.0, 5.0],
+            "tool" => vec!["fio"; 10],
+            "workload" => vec!["fio.randread"; 10],
+            "params" => vec!["bs=4k"; 10],
+            "platform" => vec!["kvm"; 10],
+            "metric" => ["a", "b", "b", "a", "b", "a", "b", "a", "b", "a"],
+            "unit" => ["ms", "ms", "ms", "ms", "ms", "s", "ms", "s", "ms", "s"],
+            "better" => ["lower", "lower", "lower", "lower", "lower", "lower", "higher", "lower", "higher", "lower"],
+            "percentile_of" => [None, None, None, None, None, None, Some("lat"), Some("lat"), Some("lat"), Some("lat")],
+            "percentile" => [None, None, None, None, None, None, Some(99.0), Some(99.9), Some(99.9), Some(99.9)],
+            "value" => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0],
+        )
+        .expect("frame");
+        let ds = MetricsTable::from_frame(df).expect("table").counts_and_dataset().expect("dataset").1;
+        let got: Vec<String> = ds
+            .iter()
+            .map(|o| format!("{} {} {:?} {:?}", o.metric(), o.unit(), o.better(), o.declared().percentile))
+            .collect();
+        let p = |q: f64| Some(crate::model::Percentile::new("lat".to_string(), q));
+        let want: Vec<String> = [
+            ("a", "ms", "Lower", None),
+            ("b", "ms", "Lower", None),
+            ("b", "ms", "Lower", None),
+            ("a", "ms", "Lower", None),
+            ("b", "ms", "Lower", None),
+            ("a", "s", "Lower", None),
+            ("b", "ms", "Higher", p(99.0)),
+            ("a", "s", "Lower", p(99.9)),
+            ("b", "ms", "Higher", p(99.9)),
+            ("a", "s", "Lower", p(99.9)),
+        ]
+        .into_iter()
+        .map(|(m, u, b, q)| format!("{m} {u} {b} {q:?}"))
+        .collect();
+        assert_eq!(got, want);
     }
 
     /// sample-data's sysbench and pidstat outputs on native, ingested as `ingest` does.
