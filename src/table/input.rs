@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use foldhash::{HashMap, HashMapExt};
-use polars::prelude::{Column, DataFrame, DataType, Float64Type, PolarsDataType, StringType};
+use polars::prelude::{BooleanType, Column, DataFrame, DataType, Float64Type, PolarsDataType, StringType};
 
 use crate::analyse::{arm_name, text_hash, Dataset, MetricInfo, Obs, RunInfo, RunIssue, Setting};
 use crate::ingest::{self, Ingested, TableCells};
@@ -18,6 +18,7 @@ use crate::model::{self, Better, Declared, Kind, LogIssue, Percentile, Role, Sub
 /// The Arrow arrays of polars' string and `f64` columns.
 type TextArray = <StringType as PolarsDataType>::Array;
 type NumberArray = <Float64Type as PolarsDataType>::Array;
+type FlagArray = <BooleanType as PolarsDataType>::Array;
 
 /// The columns a table must have to be read as a metrics table.
 const REQUIRED: &[&str] = &["source", "workload", "metric", "value", "better", "platform"];
@@ -472,18 +473,79 @@ const READ_AS_TEXT: &[&str] = &[
     "time_limit",
 ];
 
-/// `df` with every column of [`READ_AS_TEXT`] it has as strings, each column in one piece,
-/// so that [`Text`] can borrow them.
+/// `df` with every column of [`READ_AS_TEXT`] it has as strings (but the true/false columns
+/// that are booleans: [`Flag`]), each column in one piece, so that [`Text`] can borrow them.
 fn strings(mut df: DataFrame) -> Result<DataFrame> {
     for name in READ_AS_TEXT {
         let Ok(col) = df.column(name) else { continue };
-        if col.dtype() != &DataType::String {
+        let flag = FLAG_COLUMNS.contains(name) && col.dtype() == &DataType::Boolean;
+        if col.dtype() != &DataType::String && !flag {
             let col = col.cast(&DataType::String)?;
             df.with_column(col)?;
         }
     }
     df.rechunk_mut();
     Ok(df)
+}
+
+/// The columns of true or false ([`Flag`]).
+const FLAG_COLUMNS: &[&str] = &["primary", "time_limit"];
+
+/// A column of true or false (`primary`, `time_limit`): booleans as the store writes them,
+/// read in place (making 10 million cells of text of them took 0.35 s of CPU by perf), else
+/// the text a table holds.
+#[derive(Clone, Copy)]
+enum Flag<'a> {
+    Bools(&'a FlagArray),
+    Text(Text<'a>),
+}
+
+impl<'a> Flag<'a> {
+    /// Column `name` of `df` (in one piece: [`strings`]).
+    fn of(df: &'a DataFrame, name: &str) -> Result<Flag<'a>> {
+        match df.column(name) {
+            Ok(col) if col.dtype() == &DataType::Boolean => {
+                let mut pieces = col.bool()?.downcast_iter();
+                match (pieces.next(), pieces.next()) {
+                    (Some(array), None) => Ok(Flag::Bools(array)),
+                    _ => bail!("the table's column '{name}' is not in one piece"),
+                }
+            }
+            _ => Ok(Flag::Text(Text::of(df, name)?)),
+        }
+    }
+
+    /// The cell of row `i`, as text.
+    #[inline]
+    fn get(self, i: usize) -> Option<&'a str> {
+        match self {
+            Flag::Bools(a) => a.get(i).map(|b| if b { "true" } else { "false" }),
+            Flag::Text(t) => t.get(i),
+        }
+    }
+
+    /// Returns true if and only if rows `i` and `j` hold the same cell.
+    #[inline]
+    fn same(self, i: usize, j: usize) -> bool {
+        match self {
+            Flag::Bools(a) => a.get(i) == a.get(j),
+            Flag::Text(t) => t.same(i, j),
+        }
+    }
+
+    /// Keeps in `same` only the rows whose cell is the same as that of their row in `other`.
+    fn mark_same_as(self, other: &[Option<usize>], same: &mut [bool]) {
+        match self {
+            Flag::Bools(a) => {
+                for (i, (s, o)) in same.iter_mut().zip(other).enumerate() {
+                    if let (true, Some(j)) = (*s, *o) {
+                        *s = a.get(j) == a.get(i);
+                    }
+                }
+            }
+            Flag::Text(t) => t.mark_same_as(other, same),
+        }
+    }
 }
 
 /// A text column of a metrics table (a string column in one piece: [`strings`]), borrowed
@@ -618,10 +680,10 @@ struct Columns<'a> {
     kind: Text<'a>,
     role: Text<'a>,
     subsystem: Text<'a>,
-    primary: Text<'a>,
+    primary: Flag<'a>,
     percentile_of: Text<'a>,
     percentile: Number,
-    time_limit: Text<'a>,
+    time_limit: Flag<'a>,
     value: Number,
     run: Number,
     repetition: Number,
@@ -652,10 +714,10 @@ impl<'a> Columns<'a> {
             kind: Text::of(df, "kind")?,
             role: Text::of(df, "role")?,
             subsystem: Text::of(df, "subsystem")?,
-            primary: Text::of(df, "primary")?,
+            primary: Flag::of(df, "primary")?,
             percentile_of: Text::of(df, "percentile_of")?,
             percentile: Number::of(df, "percentile")?,
-            time_limit: Text::of(df, "time_limit")?,
+            time_limit: Flag::of(df, "time_limit")?,
             value: Number::of(df, "value")?,
             run: Number::of(df, "run")?,
             repetition: Number::of(df, "repetition")?,
@@ -747,6 +809,9 @@ impl<'a> Columns<'a> {
         let mut same_metric: Vec<bool> = guess.iter().map(Option::is_some).collect();
         for col in self.metric_columns() {
             col.mark_same_as(&guess, &mut same_metric);
+        }
+        for flag in [self.primary, self.time_limit] {
+            flag.mark_same_as(&guess, &mut same_metric);
         }
         for (i, same) in same_metric.iter_mut().enumerate() {
             *same = *same && guess[i].is_some_and(|g| self.percentile.bits(g) == self.percentile.bits(i));
@@ -842,23 +907,19 @@ impl<'a> Columns<'a> {
 
     /// The key of the metric of row `i`.
     fn metric_key(&self, i: usize) -> MetricKey<'a> {
-        let cells = self.metric_columns().map(|col| col.get(i));
-        (cells, self.percentile.bits(i))
+        let [metric, unit, better, kind, role, subsystem, percentile_of] =
+            self.metric_columns().map(|col| col.get(i));
+        let (primary, time_limit) = (self.primary.get(i), self.time_limit.get(i));
+        (
+            [metric, unit, better, kind, role, subsystem, primary, percentile_of, time_limit],
+            self.percentile.bits(i),
+        )
     }
 
-    /// The text columns that decide a row's [`MetricInfo`], with the percentile's.
-    fn metric_columns(&self) -> [Text<'a>; 9] {
-        [
-            self.metric,
-            self.unit,
-            self.better,
-            self.kind,
-            self.role,
-            self.subsystem,
-            self.primary,
-            self.percentile_of,
-            self.time_limit,
-        ]
+    /// The text columns that decide a row's [`MetricInfo`], with the percentile's and the
+    /// flags `primary` and `time_limit`.
+    fn metric_columns(&self) -> [Text<'a>; 7] {
+        [self.metric, self.unit, self.better, self.kind, self.role, self.subsystem, self.percentile_of]
     }
 
     /// Returns true if and only if rows `i` and `j` have the same metric key
@@ -866,6 +927,8 @@ impl<'a> Columns<'a> {
     fn same_metric(&self, i: usize, j: usize) -> bool {
         self.percentile.bits(i) == self.percentile.bits(j)
             && self.metric_columns().iter().all(|col| col.same(i, j))
+            && self.primary.same(i, j)
+            && self.time_limit.same(i, j)
     }
 
     /// The metric of row `i`: an error naming the row when its `better`, `kind` or a
@@ -897,7 +960,7 @@ impl<'a> Columns<'a> {
         let bad = |name: &str, want: &str, got: &str| {
             anyhow::anyhow!("row {}: '{name}' must be {want}, not '{got}'", i + 2)
         };
-        let flag = |col: Text<'a>, name: &str| match cell(col) {
+        let flag = |col: Flag<'a>, name: &str| match col.get(i).filter(|c| !c.is_empty()) {
             Some("true") => Ok(true),
             Some("false") | None => Ok(false),
             Some(w) => Err(bad(name, "true or false", w)),
@@ -1078,6 +1141,40 @@ mod tests {
         .map(|(m, u, b, q)| format!("{m} {u} {b} {q:?}"))
         .collect();
         assert_eq!(got, want);
+    }
+
+    /// `primary` and `time_limit` read alike as booleans (the store's) and as text (a CSV
+    /// table's); a text cell that is neither true nor false is refused, naming its row.
+    #[test]
+    fn flags_read_alike_as_booleans_and_as_text() {
+        let table = |primary: polars::prelude::Column| {
+            let mut df = polars::prelude::df!(
+                "source" => ["f.txt", "f.txt", "f.txt"],
+                "run" => [1.0, 1.0, 2.0],
+                "tool" => vec!["sysbench"; 3],
+                "workload" => vec!["sysbench.cpu"; 3],
+                "params" => vec!["threads=1"; 3],
+                "platform" => vec!["kvm"; 3],
+                "metric" => ["events_per_sec", "total_time_s", "events_per_sec"],
+                "unit" => ["events/s", "s", "events/s"],
+                "better" => ["higher", "none", "higher"],
+                "value" => [1.0, 2.0, 3.0],
+            )
+            .expect("frame");
+            df.with_column(primary).expect("primary");
+            MetricsTable::from_frame(df).expect("table").counts_and_dataset()
+        };
+        let spell =
+            |d: &Dataset| d.iter().map(|o| format!("{} {:?}", o.metric(), o.declared())).collect::<Vec<_>>();
+        let bools = polars::prelude::Column::new("primary".into(), [Some(true), Some(false), None]);
+        let text = polars::prelude::Column::new("primary".into(), [Some("true"), Some("false"), None]);
+        let (a, b) = (table(bools).expect("booleans").1, table(text).expect("text").1);
+        assert_eq!(spell(&a), spell(&b));
+        assert!(a.iter().next().expect("a row").declared().primary);
+        assert!(!a.iter().nth(1).expect("a row").declared().primary);
+        let bad = polars::prelude::Column::new("primary".into(), ["true", "yes", "false"]);
+        let err = table(bad).map(|_| ()).expect_err("refused");
+        assert!(format!("{err:#}").contains("row 3: 'primary' must be true or false, not 'yes'"), "{err:#}");
     }
 
     /// sample-data's sysbench and pidstat outputs on native, ingested as `ingest` does.
