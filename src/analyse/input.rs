@@ -377,6 +377,9 @@ pub(crate) struct Interner {
     /// Each string with its hash: growing the table moves entries by the hashes they have,
     /// not by hashing 800,000 file names again at each doubling.
     strings: hashbrown::HashTable<(u64, Arc<str>)>,
+    /// Whether the table was let go of ([`Dataset::let_go_of_strings`]): the dataset's
+    /// strings are then filed again before another is added ([`Dataset::keep_strings`]).
+    released: bool,
 }
 
 /// The hash [`Interner`] files a string under: fixed, so that the threads that prepare a
@@ -396,9 +399,21 @@ impl Interner {
     /// The shared copy of `s`, whose [`text_hash`] is `hash` (made on another thread).
     pub(crate) fn hashed(&mut self, s: &str, hash: u64) -> Arc<str> {
         debug_assert_eq!(hash, text_hash(s), "the hash of the text");
+        assert!(!self.released, "strings filed again before one is added");
         match self.strings.entry(hash, |(h, a)| *h == hash && **a == *s, |(h, _)| *h) {
             hashbrown::hash_table::Entry::Occupied(e) => e.get().1.clone(),
             hashbrown::hash_table::Entry::Vacant(e) => e.insert((hash, Arc::from(s))).get().1.clone(),
+        }
+    }
+
+    /// Files `s` as the shared copy of its text, unless one is filed already (the dataset's
+    /// copies of one text are one: [`Dataset::keep_strings`]).
+    fn keep(&mut self, s: &Arc<str>) {
+        let hash = text_hash(s);
+        if let hashbrown::hash_table::Entry::Vacant(e) =
+            self.strings.entry(hash, |(h, a)| *h == hash && **a == **s, |(h, _)| *h)
+        {
+            e.insert((hash, s.clone()));
         }
     }
 
@@ -597,6 +612,7 @@ impl Dataset {
     /// Gives each run the setting `f` makes of its own (settings made equal stay apart: each
     /// run keeps its place).
     pub(crate) fn rewrite_settings(&mut self, mut f: impl FnMut(&mut Setting, &mut Interner)) {
+        self.keep_strings();
         for s in &mut self.settings {
             f(s, &mut self.interner);
         }
@@ -637,6 +653,7 @@ impl Dataset {
     /// Adds the observation `row` (with a run of its own, unless the last observation's run
     /// is the same).
     pub fn push(&mut self, row: ObsRow) {
+        self.keep_strings();
         let setting = self.interner.setting(&Setting {
             tool: row.tool.into(),
             tool_version: row.tool_version.map(Into::into),
@@ -671,6 +688,7 @@ impl Dataset {
     /// Moves the observations of `other` (with their runs and metrics) to the end of its own;
     /// their runs' strings become its own.
     pub(crate) fn append_obs(&mut self, other: &mut Dataset) {
+        self.keep_strings();
         let first_run = self.runs.len() as u32;
         let settings: Vec<u32> = std::mem::take(&mut other.settings)
             .into_iter()
@@ -694,6 +712,34 @@ impl Dataset {
             value: o.value,
         }));
         other.metric_ids.clear();
+    }
+
+    /// Lets go of the table that finds a string's shared copy (800,000 file names for a
+    /// store's selection: 25 MB), once no string is to be added: the analysis does that. A
+    /// string added later is still shared: [`Dataset::keep_strings`] files them all again.
+    pub(crate) fn let_go_of_strings(&mut self) {
+        self.interner = Interner { released: true, ..Interner::default() };
+    }
+
+    /// Files its strings again if [`Dataset::let_go_of_strings`] let go of them: what adds
+    /// a string calls it first.
+    pub(crate) fn keep_strings(&mut self) {
+        if !self.interner.released {
+            return;
+        }
+        let mut it = Interner::default();
+        for r in &self.runs {
+            it.keep(&r.source);
+        }
+        for s in &self.settings {
+            for t in [&s.tool, &s.workload, &s.params, &s.arm, &s.stratum, &s.family]
+                .into_iter()
+                .chain(&s.tool_version)
+            {
+                it.keep(t);
+            }
+        }
+        self.interner = it;
     }
 
     /// Returns true if and only if the two strings of its runs have the same text: they are
@@ -821,6 +867,23 @@ mod tests {
     /// Appending a dataset moves its observations with their own runs, settings and metrics
     /// (their places renumbered), shares its strings with those already there, and rows of
     /// one run pushed together share one run.
+    /// Strings stay shared after the analysis let go of the table that finds them: a row added
+    /// afterwards shares its file's name, platform and workload with the rows before.
+    #[test]
+    fn strings_stay_shared_after_the_table_is_let_go_of() {
+        let mut ds = Dataset::default();
+        ds.push(row("native/rep1.txt", 1, "native", "events_per_sec", "events/s", 1.0));
+        ds.push(row("native/rep2.txt", 1, "native", "events_per_sec", "events/s", 2.0));
+        ds.let_go_of_strings();
+        ds.push(row("native/rep1.txt", 2, "native", "events_per_sec", "events/s", 3.0));
+        assert_eq!(ds.runs.len(), 3);
+        assert!(Dataset::same_text(&ds.runs[2].source, &ds.runs[0].source));
+        assert!(!Dataset::same_text(&ds.runs[2].source, &ds.runs[1].source));
+        let (a, b) = (ds.setting(&ds.runs[0]), ds.setting(&ds.runs[2]));
+        assert!(Dataset::same_text(&a.arm, &b.arm) && Dataset::same_text(&a.workload, &b.workload));
+        assert_eq!(ds.runs[2].setting, ds.runs[0].setting, "one setting");
+    }
+
     #[test]
     fn appended_observations_keep_their_runs_and_metrics() {
         let mut a = Dataset::default();

@@ -35,6 +35,9 @@ pub use output::{Analysis, Check, OverheadRow, Scope, Severity, SubsystemRow, Su
 /// Runs the analysis of `ds` with the settings `cfg`. It puts the observations of `ds` cell by
 /// cell ([`Dataset::obs`]); nothing it gives depends on their order before.
 pub fn analyse(ds: &mut Dataset, cfg: &AnalyseConfig) -> Analysis {
+    // It adds no string: the table that finds their shared copies can go (25 MB for a
+    // store's selection), and comes back if a string is added after.
+    ds.let_go_of_strings();
     let arms = ds.arms();
     let declared = subsystems::declared(ds);
     let layout = summarise::order(ds);

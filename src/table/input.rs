@@ -246,6 +246,7 @@ impl Prepared {
     /// the strings and metric declarations of those already in `ds` (its interner), and the
     /// rows of one run share one [`RunInfo`].
     pub(crate) fn add_to(self, ds: &mut Dataset) {
+        ds.keep_strings();
         let it = &mut ds.interner;
         let texts: Vec<Arc<str>> = self.texts.iter().map(|t| it.str(t)).collect();
         let none = it.str("");
