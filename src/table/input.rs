@@ -204,22 +204,22 @@ pub(crate) struct Prepared {
 struct Files {
     names: String,
     /// Where each name ends in `names`, and its hash.
-    ends: Vec<(u32, u64)>,
+    ends: Vec<(usize, u64)>,
 }
 
 impl Files {
     /// Adds `name`, and returns its place.
     fn add(&mut self, name: &str) -> u32 {
         self.names.push_str(name);
-        self.ends.push((self.names.len() as u32, text_hash(name)));
+        self.ends.push((self.names.len(), text_hash(name)));
         self.ends.len() as u32 - 1
     }
 
     /// File `i`, and its hash.
     fn get(&self, i: u32) -> (&str, u64) {
-        let start = i.checked_sub(1).map_or(0, |j| self.ends[j as usize].0 as usize);
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j as usize].0);
         let (end, hash) = self.ends[i as usize];
-        (&self.names[start..end as usize], hash)
+        (&self.names[start..end], hash)
     }
 }
 
