@@ -87,7 +87,7 @@ pub struct Obs {
 
 /// The observations of a dataset, column by column: each one's run, metric and value. The
 /// values are one shared list: the analysis puts each cell's observations next to each other
-/// ([`Observations::permute`]) and its summary rows share the stretches of that list (a
+/// (`Observations::permute`) and its summary rows share the stretches of that list (a
 /// store's selection holds 10 million values, once).
 #[derive(Debug, Clone, Default)]
 pub struct Observations {
