@@ -867,6 +867,30 @@ mod tests {
     /// Appending a dataset moves its observations with their own runs, settings and metrics
     /// (their places renumbered), shares its strings with those already there, and rows of
     /// one run pushed together share one run.
+    /// Observations moved to their places keep their run, metric and value together; stretches
+    /// sorted by a key keep equal keys in order, and leave what lies between them alone; a
+    /// stretch of values reads as the slice it is.
+    #[test]
+    fn observations_move_and_sort_as_rows() {
+        use super::{Obs, Observations};
+        let mut obs = Observations::default();
+        let rows: Vec<Obs> =
+            (0..8u32).map(|i| Obs { run: 10 + i, metric: 20 + i, value: f64::from(i) }).collect();
+        obs.extend(rows.iter().copied());
+        let dest = [3u32, 0, 7, 1, 6, 2, 5, 4];
+        obs.permute(&dest);
+        for (i, &d) in dest.iter().enumerate() {
+            assert_eq!(obs.get(d as usize), rows[i], "row {i} at {d}");
+        }
+        // Runs now 11, 13, 15, 10, 17, 16, 14, 12; keys: a run's parity, so stretch 0..3 has one
+        // key (stays), stretch 4..8 goes even first, each parity in its order.
+        obs.sort_stretches(&[0..3, 4..8], |run| run % 2);
+        assert_eq!(obs.runs(), [11, 13, 15, 10, 16, 14, 12, 17]);
+        assert!(obs.iter().all(|o| o.metric == o.run + 10 && o.value == f64::from(o.run - 10)));
+        assert_eq!(*obs.values(4..7), [6.0, 4.0, 2.0]);
+        assert!(obs.values(2..2).is_empty());
+    }
+
     /// Strings stay shared after the analysis let go of the table that finds them: a row added
     /// afterwards shares its file's name, platform and workload with the rows before.
     #[test]
