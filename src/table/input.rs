@@ -91,12 +91,10 @@ impl MetricsTable {
         // The first row of the run being read.
         let mut run: Option<usize> = None;
         let mut metrics = Metrics::default();
-        // The metrics of the run before, by position in it, and of this run so far, each with
-        // a row that has it: runs of one tool list the same metrics in the same order, so a
-        // row's metric is mostly found without looking it up.
-        let (mut before, mut this): (Vec<(usize, u32)>, Vec<_>) = (Vec::new(), Vec::new());
         out.rows.reserve(self.df.height());
-        let (starts, same_metric) = cols.runs_and_metric_guesses(self.df.height());
+        // Each row's metric, and the row before whose metric a row has when it has one.
+        let mut row_metric: Vec<u32> = vec![0; self.df.height()];
+        let (starts, same_metric_as) = cols.runs_and_metric_guesses(self.df.height());
         for i in 0..self.df.height() {
             let listed = cols.log_issues(i)?;
             counting.row(&cols, i, &listed);
@@ -105,8 +103,6 @@ impl MetricsTable {
             }
             let Some(value) = cols.value.get(i).filter(|v| v.is_finite()) else { continue };
             if starts[i] {
-                std::mem::swap(&mut before, &mut this);
-                this.clear();
                 let mut text = |t: &str| -> u32 {
                     if let Some(&n) = texts.get(t) {
                         return n;
@@ -123,11 +119,11 @@ impl MetricsTable {
                 }
                 run = Some(i);
             }
-            let metric = match before.get(this.len()) {
-                Some(&(_, m)) if same_metric[i] => m,
-                _ => metrics.of(&cols, i, &mut out.metrics)?,
+            let metric = match same_metric_as[i] {
+                Some(g) => row_metric[g],
+                None => metrics.of(&cols, i, &mut out.metrics)?,
             };
-            this.push((i, metric));
+            row_metric[i] = metric;
             out.rows.push((out.runs.len() as u32 - 1, metric, value));
         }
         out.unlabelled = unlabelled.into_iter().map(str::to_string).collect();
@@ -764,26 +760,32 @@ impl<'a> Columns<'a> {
     /// Returns true if and only if rows `i` and `j` are of one run: every cell that decides a
     /// row's [`RunInfo`] (and whether its run is a round, or unlabelled) is the same.
     fn same_run(&self, i: usize, j: usize) -> bool {
-        self.source.same(i, j)
-            && self.run.bits(i) == self.run.bits(j)
-            && self.tool.same(i, j)
-            && self.version.same(i, j)
-            && self.workload.same(i, j)
-            && self.params.same(i, j)
-            && self.platform.same(i, j)
-            && self.detail.same(i, j)
-            && self.origin.same(i, j)
-            && self.family.same(i, j)
-            && self.repetition.bits(i) == self.repetition.bits(j)
-            && self.first_line.bits(i) == self.first_line.bits(j)
+        let (texts, numbers) = self.run_columns();
+        texts.iter().all(|col| col.same(i, j)) && numbers.iter().all(|col| col.bits(i) == col.bits(j))
+    }
+
+    /// The columns whose cells decide a row's run: text, then numbers.
+    fn run_columns(&self) -> ([Text<'a>; 9], [&Number; 3]) {
+        let texts = [
+            self.source,
+            self.tool,
+            self.version,
+            self.workload,
+            self.params,
+            self.platform,
+            self.detail,
+            self.origin,
+            self.family,
+        ];
+        (texts, [&self.run, &self.repetition, &self.first_line])
     }
 
     /// For each of `rows` rows with a value ([`Columns::value`] finite; the others are passed
-    /// over): whether it starts a run, and whether its metric is that of the row at its place
-    /// in the run before ([`Columns::same_metric`]: runs of one tool list the same metrics in
-    /// the same order, so a row's metric is mostly found without looking it up). Both found
-    /// column by column.
-    fn runs_and_metric_guesses(&self, rows: usize) -> (Vec<bool>, Vec<bool>) {
+    /// over): whether it starts a run, and the row at its place in the run before when that
+    /// row's metric is its own ([`Columns::same_metric`]: runs of one tool list the same
+    /// metrics in the same order, so a row's metric is mostly found without looking it up).
+    /// Both found column by column.
+    fn runs_and_metric_guesses(&self, rows: usize) -> (Vec<bool>, Vec<Option<usize>>) {
         let changed = self.run_changes(rows);
         let mut starts = vec![false; rows];
         // Each row's row at its place in the run before, if that run had one.
@@ -814,10 +816,12 @@ impl<'a> Columns<'a> {
         for flag in [self.primary, self.time_limit] {
             flag.mark_same_as(&guess, &mut same_metric);
         }
-        for (i, same) in same_metric.iter_mut().enumerate() {
-            *same = *same && guess[i].is_some_and(|g| self.percentile.bits(g) == self.percentile.bits(i));
+        for (i, g) in guess.iter_mut().enumerate() {
+            let same =
+                same_metric[i] && g.is_some_and(|g| self.percentile.bits(g) == self.percentile.bits(i));
+            *g = g.filter(|_| same);
         }
-        (starts, same_metric)
+        (starts, guess)
     }
 
     /// For each row, whether a cell that decides its run differs from the row before's
@@ -825,21 +829,11 @@ impl<'a> Columns<'a> {
     /// 10 million rows, and a column's cells are compared in one pass over its views.
     fn run_changes(&self, rows: usize) -> Vec<bool> {
         let mut changed = vec![false; rows];
-        let texts = [
-            self.source,
-            self.tool,
-            self.version,
-            self.workload,
-            self.params,
-            self.platform,
-            self.detail,
-            self.origin,
-            self.family,
-        ];
+        let (texts, numbers) = self.run_columns();
         for col in texts {
             col.mark_changes(&mut changed);
         }
-        for col in [&self.run, &self.repetition, &self.first_line] {
+        for col in numbers {
             for (i, c) in changed.iter_mut().enumerate().skip(1) {
                 *c = *c || col.bits(i) != col.bits(i - 1);
             }
